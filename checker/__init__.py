@@ -1,0 +1,60 @@
+"""paxoscope's checker: the spec language, the engines, traces, and the command line.
+
+Spec authors import the language from here:
+
+    from checker import Spec, Sort, OrderedSort, MajorityQuorums, Relation, Function, Param
+    from checker import action, invariant, require, forall, exists, implies, ite
+
+Rooms: `lang` (the language and tracer), `ir` (the IR every engine reads), `instance` (a spec
+bound to sizes), `explicit` (the explicit-state engine), `traces` (ITF and text), `cli`.
+"""
+
+from checker.lang import (
+    Function,
+    Individual,
+    MajorityQuorums,
+    OrderedSort,
+    Param,
+    Quorums,
+    Relation,
+    Sort,
+    Spec,
+    action,
+    action_property,
+    constraint,
+    exists,
+    forall,
+    iff,
+    implies,
+    init,
+    invariant,
+    ite,
+    require,
+    trace_spec,
+    well_typed,
+)
+
+__all__ = [
+    "Function",
+    "Individual",
+    "MajorityQuorums",
+    "OrderedSort",
+    "Param",
+    "Quorums",
+    "Relation",
+    "Sort",
+    "Spec",
+    "action",
+    "action_property",
+    "constraint",
+    "exists",
+    "forall",
+    "iff",
+    "implies",
+    "init",
+    "invariant",
+    "ite",
+    "require",
+    "trace_spec",
+    "well_typed",
+]

@@ -1,0 +1,86 @@
+"""`check`: trace a spec, bind its parameters, explore it, and report — the library entry point
+behind `paxoscope check` (and, later, the pytest plugin)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from checker import ir
+from checker.explicit.search import Engine, Options, SearchResult
+from checker.instance import instantiate
+from checker.lang.spec import Spec
+from checker.lang.trace import trace_spec
+from checker.loader import load_spec
+from checker.traces.itf import trace_to_itf
+
+
+@dataclass
+class CheckReport:
+    spec: ir.SpecIR
+    engine: Engine
+    result: SearchResult
+
+    @property
+    def ok(self) -> bool:
+        return self.result.violation is None
+
+    @property
+    def never_fired(self) -> list[str]:
+        return [name for name, cov in self.result.coverage.items() if cov.fired == 0]
+
+    def itf(self) -> dict[str, Any] | None:
+        v = self.result.violation
+        if v is None:
+            return None
+        meta = {"violation": v.kind, "property": v.name}
+        return trace_to_itf(self.engine.inst, self.engine.layout, v.trace, meta)
+
+    def to_json(self) -> dict[str, Any]:
+        r = self.result
+        seconds = max(r.seconds, 1e-9)
+        out: dict[str, Any] = {
+            "spec": self.spec.name,
+            "spec_file": os.path.relpath(self.spec.file) if self.spec.file.startswith(os.getcwd()) else self.spec.file,
+            "params": dict(self.engine.inst.params),
+            "mode": self.engine.options.mode,
+            "symmetry": self.engine.options.symmetry,
+            "symmetry_group_size": r.group_size,
+            "result": "ok" if self.ok else "violation",
+            "complete": r.complete,
+            "distinct_states": r.distinct_states,
+            "depth": r.depth,
+            "transitions": r.transitions,
+            "seconds": round(r.seconds, 4),
+            "states_per_second": round(r.distinct_states / seconds, 1),
+            "invariants": r.invariants,
+            "action_properties": r.action_properties,
+            "coverage": {
+                name: {"fired": c.fired, "distinct": c.distinct} for name, c in r.coverage.items()
+            },
+            "never_fired": self.never_fired,
+        }
+        if r.violation is not None:
+            out["violation"] = {
+                "kind": r.violation.kind,
+                "property": r.violation.name,
+                "length": len(r.violation.trace),
+            }
+            out["property"] = r.violation.name
+            out["trace"] = self.itf()
+        return out
+
+
+def check(
+    spec: type[Spec] | str,
+    params: Mapping[str, int] | None = None,
+    options: Options | None = None,
+) -> CheckReport:
+    """Explore `spec` (a class or a reference such as `spec/paxos.py`) with the given parameters."""
+    cls = load_spec(spec) if isinstance(spec, str) else spec
+    spec_ir = trace_spec(cls)
+    inst = instantiate(spec_ir, params or {})
+    engine = Engine(inst, options or Options())
+    return CheckReport(spec_ir, engine, engine.run())

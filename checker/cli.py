@@ -1,0 +1,250 @@
+"""The `paxoscope` command line.
+
+Exit codes: 0 every property holds, 1 a property is violated, 2 the spec or the command is wrong.
+Errors are one paragraph on stderr (with the spec file and line where there is one), never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn, TextIO
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from checker.check import CheckReport, check
+from checker.errors import PaxoscopeError, UsageError
+from checker.explicit.search import Options, Progress
+from checker.lang.trace import trace_spec
+from checker.loader import bundled_specs, load_spec
+from checker.traces.text import Line, render_trace
+
+EXIT_OK, EXIT_VIOLATION, EXIT_ERROR = 0, 1, 2
+
+_STYLES = {"header": "bold", "add": "green", "remove": "red", "change": "yellow", "": ""}
+
+
+def _parse_params(values: Sequence[str]) -> dict[str, int]:
+    params: dict[str, int] = {}
+    for item in values:
+        name, sep, raw = item.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"-p expects NAME=VALUE, got `{item}`")
+        try:
+            params[name.strip()] = int(raw)
+        except ValueError:
+            raise UsageError(f"-p {item}: the value of `{name}` must be an integer, got `{raw}`") from None
+    return params
+
+
+def _fail(message: str, json_target: str | None = None) -> NoReturn:
+    if json_target:
+        _write_json({"result": "error", "error": message}, json_target)
+    Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold red]error:[/] {message}", markup=True)
+    sys.exit(EXIT_ERROR)
+
+
+def _write_json(obj: dict[str, Any], target: str) -> None:
+    text = json.dumps(obj, indent=None if target == "-" else 2)
+    if target == "-":
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+    else:
+        with open(target, "w") as f:
+            f.write(text + "\n")
+
+
+def _progress_printer(console: Console) -> Callable[[Progress], None]:
+    def report(p: Progress) -> None:
+        console.print(
+            f"  [dim]{p.seconds:6.0f} s[/]  {p.distinct_states:>12,} distinct states  "
+            f"queue {p.queue:>10,}  depth {p.depth:>4}  {p.states_per_second:>10,.0f} states/s",
+            highlight=False,
+        )
+
+    return report
+
+
+def _print_lines(console: Console, lines: Sequence[Line]) -> None:
+    for line in lines:
+        style = _STYLES[line.style]
+        console.print(line.text, style=style or None, markup=False, highlight=False)
+
+
+def _print_report(console: Console, report: CheckReport) -> None:
+    r = report.result
+    inst = report.engine.inst
+    params = " ".join(f"{k}={v}" for k, v in inst.params.items())
+    sym = f"symmetry on ({r.group_size} permutations)" if report.engine.options.symmetry else "symmetry off"
+    console.print(f"[bold]{report.spec.name}[/] ({params}), {report.engine.options.mode}, {sym}", highlight=False)
+    checked = ", ".join(r.invariants + r.action_properties) or "none"
+    console.print(f"properties checked: {checked}", highlight=False)
+    rate = r.distinct_states / max(r.seconds, 1e-9)
+    console.print(
+        f"{r.distinct_states:,} distinct states, depth {r.depth}, {r.transitions:,} transitions, "
+        f"{r.seconds:.2f} s ({rate:,.0f} states/s)",
+        highlight=False,
+    )
+    table = Table(title=None, box=None, pad_edge=False, show_header=True, header_style="bold")
+    table.add_column("action")
+    table.add_column("fired", justify="right")
+    table.add_column("distinct", justify="right")
+    for name, cov in r.coverage.items():
+        table.add_row(name, f"{cov.fired:,}", f"{cov.distinct:,}", style="yellow" if cov.fired == 0 else None)
+    console.print(table)
+    if report.never_fired:
+        console.print(
+            f"[yellow]warning:[/] never fired: {', '.join(report.never_fired)} "
+            "(an action that can never happen is usually a bug in the spec)",
+            highlight=False,
+        )
+    v = r.violation
+    if v is None:
+        if r.complete:
+            console.print("[bold green]OK[/]: every property holds in every reachable state.")
+        else:
+            console.print(
+                "[bold yellow]OK, but incomplete[/]: no violation found in the part of the state "
+                "space that was explored (depth bound or simulation).",
+            )
+        return
+    what = {"invariant": "invariant", "action_property": "action property", "deadlock": "deadlock"}[v.kind]
+    title = "deadlock reached" if v.kind == "deadlock" else f"{what} [bold]{v.name}[/] is violated"
+    console.print(f"[bold red]VIOLATION[/]: {title} after {len(v.trace) - 1} step(s):", highlight=False)
+    _print_lines(console, render_trace(inst, report.engine.layout, v.trace))
+    if v.kind == "invariant":
+        console.print(f"[bold red]invariant {v.name} does not hold in the last state.[/]")
+    elif v.kind == "action_property":
+        console.print(f"[bold red]action property {v.name} does not hold for the last step.[/]")
+    else:
+        console.print("[bold red]no action is enabled in the last state.[/]")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="paxoscope")
+def main() -> None:
+    """paxoscope: model check, prove and test Paxos-based systems from one executable spec."""
+
+
+@main.command("check")
+@click.argument("spec")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="Set a spec parameter.")
+@click.option("--symmetry", is_flag=True, help="Reduce by permutations of the symmetric sorts.")
+@click.option("--invariant", "invariants", multiple=True, metavar="NAME", help="Check only these invariants (repeatable).")
+@click.option("--action-property", "action_properties", multiple=True, metavar="NAME", help="Check only these action properties.")
+@click.option("--mode", type=click.Choice(["bfs", "dfs", "simulate"]), default="bfs", show_default=True)
+@click.option("--deadlock", is_flag=True, help="Report states where no action is enabled.")
+@click.option("--max-depth", type=click.IntRange(min=1), default=None, help="Explore up to this depth only.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed (simulate).")
+@click.option("--walks", type=click.IntRange(min=1), default=1000, show_default=True, help="Random walks (simulate).")
+@click.option("--walk-depth", type=click.IntRange(min=1), default=100, show_default=True, help="Steps per walk (simulate).")
+@click.option("--json", "json_target", metavar="PATH|-", help="Write the result as JSON (- for stdout).")
+@click.option("--trace-out", metavar="PATH", help="Write the counterexample as ITF JSON.")
+@click.option("--no-progress", is_flag=True, help="Do not report progress on stderr.")
+def check_command(
+    spec: str,
+    params: tuple[str, ...],
+    symmetry: bool,
+    invariants: tuple[str, ...],
+    action_properties: tuple[str, ...],
+    mode: str,
+    deadlock: bool,
+    max_depth: int | None,
+    seed: int,
+    walks: int,
+    walk_depth: int,
+    json_target: str | None,
+    trace_out: str | None,
+    no_progress: bool,
+) -> None:
+    """Explore every reachable state of SPEC and check its properties.
+
+    SPEC is a file (spec/paxos.py) or a module (spec.paxos), optionally with :ClassName.
+    """
+    human_out: TextIO = sys.stderr if json_target == "-" else sys.stdout
+    console = Console(file=human_out, highlight=False, soft_wrap=True)
+    progress_console = Console(stderr=True, highlight=False)
+    try:
+        options = Options(
+            mode=mode,
+            invariants=list(invariants) or None,
+            action_properties=list(action_properties) or None,
+            symmetry=symmetry,
+            deadlock=deadlock,
+            max_depth=max_depth,
+            seed=seed,
+            walks=walks,
+            walk_depth=walk_depth,
+            progress=None if no_progress else _progress_printer(progress_console),
+        )
+        report = check(spec, _parse_params(params), options)
+    except PaxoscopeError as exc:
+        _fail(str(exc), json_target)
+    _print_report(console, report)
+    if json_target:
+        _write_json(report.to_json(), json_target)
+    if trace_out and report.result.violation is not None:
+        itf = report.itf()
+        assert itf is not None
+        with open(trace_out, "w") as f:
+            json.dump(itf, f, indent=2)
+            f.write("\n")
+        console.print(f"trace written to {trace_out}", highlight=False)
+    sys.exit(EXIT_OK if report.ok else EXIT_VIOLATION)
+
+
+@main.command("list")
+def list_command() -> None:
+    """List the bundled specs and mutants with their parameters."""
+    console = Console(highlight=False, soft_wrap=True)
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    table.add_column("spec")
+    table.add_column("class")
+    table.add_column("parameters")
+    table.add_column("description")
+    try:
+        for module, cls in bundled_specs():
+            spec_ir = trace_spec(cls)
+            params = " ".join(f"{p.name}={p.default}" for p in spec_ir.params)
+            summary = spec_ir.doc.strip().splitlines()[0] if spec_ir.doc.strip() else ""
+            path = module.replace(".", "/") + ".py"
+            table.add_row(path, cls.__name__, params, summary)
+    except PaxoscopeError as exc:
+        _fail(str(exc))
+    console.print(table)
+
+
+@main.command("trace")
+@click.argument("spec")
+@click.argument("trace_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE")
+def trace_command(spec: str, trace_file: str, params: tuple[str, ...]) -> None:
+    """Print an ITF trace of SPEC as text (each step: the action and what changed)."""
+    from checker.explicit.layout import Layout
+    from checker.instance import instantiate
+    from checker.traces.itf import trace_from_itf
+
+    console = Console(highlight=False, soft_wrap=True)
+    try:
+        with open(trace_file) as f:
+            doc = json.load(f)
+        spec_ir = trace_spec(load_spec(spec))
+        merged = {**doc.get("#meta", {}).get("params", {}), **_parse_params(params)}
+        inst = instantiate(spec_ir, merged)
+        layout = Layout(inst)
+        steps = trace_from_itf(inst, layout, doc)
+    except json.JSONDecodeError as exc:
+        _fail(f"{trace_file}:{exc.lineno}: not valid JSON: {exc.msg}")
+    except (KeyError, TypeError) as exc:
+        _fail(f"{trace_file}: not an ITF trace of {spec}: missing or malformed {exc}")
+    except PaxoscopeError as exc:
+        _fail(str(exc))
+    _print_lines(console, render_trace(inst, layout, steps))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,427 @@
+"""State-space search over compiled specs: breadth-first, depth-first, and random simulation.
+
+Breadth-first search is TLC's model: depth counts the initial states as 1, the first violation
+found is at the smallest depth, and its trace is a shortest one. The order in which states are
+found is fixed (actions in declaration order, parameters in lexicographic order), so the same
+spec and parameters always give the same counts and the same counterexample.
+
+States are packed integers (see `layout`). The visited set maps each state (its canonical form
+under symmetry) to its index; parents are kept in an array, and a trace is rebuilt by replaying
+the labelled successor functions along the parent chain, mapping symmetry-reduced steps back to
+concrete ones with the permutation witness.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from array import array
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from checker import ir
+from checker.errors import UsageError
+from checker.explicit.codegen import CompiledSpec, Limits, compile_instance
+from checker.explicit.interp import Interpreter
+from checker.explicit.layout import Layout
+from checker.explicit.symmetry import Perm, Symmetry
+from checker.instance import Instance
+from checker.traces.step import TraceStep
+
+PROGRESS_AFTER = 3.0  # seconds before the first progress report
+PROGRESS_EVERY = 5.0
+
+
+@dataclass(frozen=True)
+class Progress:
+    distinct_states: int
+    queue: int
+    depth: int
+    states_per_second: float
+    seconds: float
+
+
+@dataclass
+class Options:
+    mode: str = "bfs"  # "bfs" | "dfs" | "simulate"
+    invariants: Sequence[str] | None = None  # None: every invariant of the spec
+    action_properties: Sequence[str] | None = None
+    symmetry: bool = False
+    deadlock: bool = False
+    max_depth: int | None = None
+    seed: int = 0
+    walks: int = 1000
+    walk_depth: int = 100
+    progress: Callable[[Progress], None] | None = None
+    limits: Limits = field(default_factory=Limits)
+
+
+@dataclass
+class Violation:
+    kind: str  # "invariant" | "action_property" | "deadlock"
+    name: str
+    trace: list[TraceStep]
+
+
+@dataclass
+class ActionCoverage:
+    fired: int = 0  # enabled instances over all explored states (transitions)
+    distinct: int = 0  # new distinct states first reached by this action
+
+
+@dataclass
+class SearchResult:
+    distinct_states: int
+    depth: int
+    transitions: int
+    seconds: float
+    coverage: dict[str, ActionCoverage]
+    violation: Violation | None
+    complete: bool  # False when a depth bound or simulation left states unexplored
+    invariants: list[str]
+    action_properties: list[str]
+    group_size: int = 1
+
+
+class Engine:
+    """A spec instance compiled for search."""
+
+    def __init__(self, inst: Instance, options: Options) -> None:
+        self.inst = inst
+        self.spec = inst.spec
+        self.options = options
+        self.layout = Layout(inst)
+        self.interp = Interpreter(inst, self.layout)
+        self.compiled: CompiledSpec = compile_instance(inst, self.layout, options.limits)
+        self.symmetry = Symmetry(inst, self.layout) if options.symmetry else None
+        self.invariants = self._select(ir.PropertyKind.INVARIANT, options.invariants)
+        self.action_properties = self._select(
+            ir.PropertyKind.ACTION_PROPERTY, options.action_properties
+        )
+        self.constraints = [
+            self.compiled.properties[p.name] for p in self.spec.properties_of(ir.PropertyKind.CONSTRAINT)
+        ]
+        self.inits = [
+            (k, params, self.layout.pack(st)) for k, params, st in self.interp.initial_states()
+        ]
+
+    def _select(self, kind: ir.PropertyKind, names: Sequence[str] | None) -> list[ir.Property]:
+        available = self.spec.properties_of(kind)
+        if names is None:
+            return list(available)
+        by_name = {p.name: p for p in available}
+        chosen = []
+        for n in names:
+            if n not in by_name:
+                listed = ", ".join(by_name) or "none"
+                raise UsageError(
+                    f"spec {self.spec.name} has no {kind.value.replace('_', ' ')} `{n}` (it has: {listed})"
+                )
+            chosen.append(by_name[n])
+        return chosen
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _in_model(self, s: int) -> bool:
+        return all(c(s) for c in self.constraints)
+
+    def _broken_invariant(self, s: int) -> str | None:
+        for p in self.invariants:
+            if not self.compiled.properties[p.name](s):
+                return p.name
+        return None
+
+    def _broken_action_property(self, s: int, t: int) -> str | None:
+        for p in self.action_properties:
+            if not self.compiled.properties[p.name](s, t):
+                return p.name
+        return None
+
+    def _canon(self) -> Callable[[int], int] | None:
+        return self.symmetry.canonical if self.symmetry else None
+
+    def _params(self, k: int, index: int) -> tuple[tuple[str, int, str], ...]:
+        act = self.spec.actions[k]
+        codes = self.compiled.params[k][index]
+        return tuple((v.name, c, v.type.sort) for v, c in zip(act.params, codes, strict=True))
+
+    def _initial_step(self, x0: int) -> TraceStep:
+        for k, params, s in self.inits:
+            if s == x0:
+                name = "<init>" if k < 0 else self.spec.inits[k].name
+                init = self.spec.inits[k] if k >= 0 else None
+                labels = tuple(
+                    (v.name, c, v.type.sort) for v, c in zip(init.params if init else (), params, strict=True)
+                )
+                return TraceStep(None if k < 0 else name, labels, x0)
+        raise AssertionError("initial state not found")
+
+    # -- trace reconstruction ----------------------------------------------------------------
+
+    def trace_to(self, path: Sequence[int]) -> list[TraceStep]:
+        """Concrete trace through the stored states `path` (canonical under symmetry)."""
+        sym = self.symmetry
+        # The first stored state is an initial state, or the canonical form of one.
+        x0, witness = path[0], None
+        if sym is not None:
+            for _, _, s in self.inits:
+                canon, perm = sym.canonical_with_witness(s)
+                if canon == path[0]:
+                    x0, witness = s, perm
+                    break
+        steps = [self._initial_step(x0)]
+        if witness is not None:
+            steps[0] = TraceStep(steps[0].action, steps[0].params, x0, witness)
+        concrete = x0
+        for stored, nxt in zip(path, path[1:], strict=False):
+            step = self._find_step(stored, nxt, concrete, witness)
+            steps.append(step)
+            concrete, witness = step.state, step.witness
+        return steps
+
+    def _find_step(self, stored: int, nxt: int, concrete: int, witness: Perm | None) -> TraceStep:
+        sym = self.symmetry
+        for k, fn in enumerate(self.compiled.labelled):
+            for t, index in fn(stored):
+                if sym is None:
+                    if t == nxt:
+                        return TraceStep(self.spec.actions[k].name, self._params(k, index), t)
+                    continue
+                canon, sigma = sym.canonical_with_witness(t)
+                if canon != nxt:
+                    continue
+                assert witness is not None
+                back = sym.inverse(witness)
+                act = self.spec.actions[k]
+                codes = sym.map_params(back, [v.type for v in act.params], self.compiled.params[k][index])
+                state = sym.apply(back, t)
+                # Self-check: the mapped step is a real step of the concrete state.
+                concrete_index = self.compiled.params[k].index(codes)
+                assert (state, concrete_index) in self.compiled.labelled[k](concrete), "symmetry mapping"
+                params = tuple((v.name, c, v.type.sort) for v, c in zip(act.params, codes, strict=True))
+                return TraceStep(act.name, params, state, sym.compose(sigma, witness))
+        raise AssertionError("no step between consecutive trace states")
+
+    def _path(self, parents: array[int], sid: int) -> list[int]:
+        ids = []
+        while sid >= 0:
+            ids.append(sid)
+            sid = parents[sid]
+        return ids[::-1]
+
+    # -- searches ----------------------------------------------------------------------------
+
+    def run(self) -> SearchResult:
+        mode = self.options.mode
+        if mode == "bfs":
+            return self._graph_search(breadth_first=True)
+        if mode == "dfs":
+            return self._graph_search(breadth_first=False)
+        if mode == "simulate":
+            return self._simulate()
+        raise UsageError(f"unknown search mode `{mode}` (use bfs, dfs or simulate)")
+
+    def _result(
+        self,
+        distinct: int,
+        depth: int,
+        transitions: int,
+        started: float,
+        coverage: list[ActionCoverage],
+        violation: Violation | None,
+        complete: bool,
+    ) -> SearchResult:
+        return SearchResult(
+            distinct_states=distinct,
+            depth=depth,
+            transitions=transitions,
+            seconds=time.monotonic() - started,
+            coverage={a.name: c for a, c in zip(self.spec.actions, coverage, strict=True)},
+            violation=violation,
+            complete=complete and violation is None,
+            invariants=[p.name for p in self.invariants],
+            action_properties=[p.name for p in self.action_properties],
+            group_size=self.symmetry.group_size if self.symmetry else 1,
+        )
+
+    def _graph_search(self, breadth_first: bool) -> SearchResult:
+        started = time.monotonic()
+        canon = self._canon()
+        acts = self.compiled.actions
+        coverage = [ActionCoverage() for _ in acts]
+        states: list[int] = []
+        parents: array[int] = array("q")
+        depths: array[int] = array("l")  # DFS only: depth of each state
+        seen: dict[int, int] = {}
+        check_invariants = self._broken_invariant if self.invariants else None
+        check_transitions = self._broken_action_property if self.action_properties else None
+        deadlock = self.options.deadlock
+        max_depth = self.options.max_depth
+        progress = self.options.progress
+        next_report = started + PROGRESS_AFTER
+        in_model = self._in_model if self.constraints else None
+
+        def violation(kind: str, name: str, path_end: int, extra: int | None = None) -> Violation:
+            path = [states[i] for i in self._path(parents, path_end)]
+            trace = self.trace_to(path)
+            if extra is not None:  # the violating successor of the last stored state
+                trace.append(self._extra_step(states[path_end], extra, trace[-1]))
+            return Violation(kind, name, trace)
+
+        for _, _, x in self.inits:
+            if in_model is not None and not in_model(x):
+                continue
+            c = canon(x) if canon else x
+            if c in seen:
+                continue
+            seen[c] = len(states)
+            states.append(c)
+            parents.append(-1)
+            depths.append(1)
+            if check_invariants is not None and (bad := check_invariants(c)) is not None:
+                return self._result(len(states), 1, 0, started, coverage, violation("invariant", bad, len(states) - 1), True)
+        transitions = 0
+        max_seen_depth = 1 if states else 0
+        complete = True
+        # BFS walks `states` in order (levels are contiguous); DFS keeps a stack of indices.
+        stack = list(range(len(states) - 1, -1, -1)) if not breadth_first else []
+        cursor = 0
+        level_end = len(states)
+        depth = 1
+        while True:
+            if breadth_first:
+                if cursor == level_end:
+                    if level_end == len(states):
+                        break
+                    level_end = len(states)
+                    depth += 1
+                sid = cursor
+                cursor += 1
+                sdepth = depth
+            else:
+                if not stack:
+                    break
+                sid = stack.pop()
+                sdepth = depths[sid]
+            if max_depth is not None and sdepth >= max_depth:
+                complete = False
+                continue
+            s = states[sid]
+            produced = 0
+            fresh: list[int] = []
+            for k, act in enumerate(acts):
+                succ = act(s)
+                if not succ:
+                    continue
+                produced += len(succ)
+                cov = coverage[k]
+                cov.fired += len(succ)
+                for t in succ:
+                    if check_transitions is not None and (bad := check_transitions(s, t)) is not None:
+                        v = violation("action_property", bad, sid, t)
+                        return self._result(len(states), max(max_seen_depth, sdepth + 1), transitions + produced, started, coverage, v, True)
+                    c = canon(t) if canon else t
+                    if c in seen:
+                        continue
+                    if in_model is not None and not in_model(c):
+                        continue
+                    seen[c] = len(states)
+                    states.append(c)
+                    parents.append(sid)
+                    if not breadth_first:
+                        depths.append(sdepth + 1)
+                        fresh.append(len(states) - 1)
+                    cov.distinct += 1
+                    if sdepth + 1 > max_seen_depth:
+                        max_seen_depth = sdepth + 1
+                    if check_invariants is not None and (bad := check_invariants(c)) is not None:
+                        v = violation("invariant", bad, len(states) - 1)
+                        return self._result(len(states), max_seen_depth, transitions + produced, started, coverage, v, True)
+            transitions += produced
+            if deadlock and produced == 0:
+                v = violation("deadlock", "deadlock", sid)
+                return self._result(len(states), max_seen_depth, transitions, started, coverage, v, True)
+            if not breadth_first:
+                stack.extend(reversed(fresh))
+            if progress is not None and (sid & 1023) == 0:
+                now = time.monotonic()
+                if now >= next_report:
+                    next_report = now + PROGRESS_EVERY
+                    queue = (len(states) - cursor) if breadth_first else len(stack)
+                    progress(Progress(len(states), queue, max_seen_depth, len(states) / (now - started), now - started))
+        return self._result(len(states), max_seen_depth, transitions, started, coverage, None, complete)
+
+    def _extra_step(self, stored: int, t: int, last: TraceStep) -> TraceStep:
+        """The step from the last trace state to a successor `t` of its stored form."""
+        sym = self.symmetry
+        for k, fn in enumerate(self.compiled.labelled):
+            for t2, index in fn(stored):
+                if t2 != t:
+                    continue
+                act = self.spec.actions[k]
+                codes = self.compiled.params[k][index]
+                state = t
+                if sym is not None and last.witness is not None:
+                    back = sym.inverse(last.witness)
+                    codes = sym.map_params(back, [v.type for v in act.params], codes)
+                    state = sym.apply(back, t)
+                params = tuple((v.name, c, v.type.sort) for v, c in zip(act.params, codes, strict=True))
+                return TraceStep(act.name, params, state, last.witness)
+        raise AssertionError("violating successor not found")
+
+    def _simulate(self) -> SearchResult:
+        """Random walks from random initial states; deterministic for a given seed."""
+        started = time.monotonic()
+        rng = random.Random(self.options.seed)
+        acts = self.compiled.labelled
+        coverage = [ActionCoverage() for _ in acts]
+        seen: set[int] = set()
+        transitions = 0
+        max_depth = 0
+        inits = [x for _, _, x in self.inits if self._in_model(x)]
+        progress = self.options.progress
+        next_report = started + PROGRESS_AFTER
+        if not inits:
+            return self._result(0, 0, 0, started, coverage, None, False)
+        for walk in range(self.options.walks):
+            x = rng.choice(inits)
+            trace = [self._initial_step(x)]
+            if x not in seen:
+                seen.add(x)
+            if (bad := self._broken_invariant(x)) is not None:
+                return self._result(len(seen), 1, transitions, started, coverage, Violation("invariant", bad, trace), False)
+            for _ in range(self.options.walk_depth - 1):
+                options = [(k, t, i) for k, fn in enumerate(acts) for t, i in fn(x)]
+                options = [o for o in options if self._in_model(o[1])]
+                for k, _, _ in options:
+                    coverage[k].fired += 1
+                transitions += len(options)
+                if not options:
+                    if self.options.deadlock:
+                        v = Violation("deadlock", "deadlock", trace)
+                        return self._result(len(seen), max_depth, transitions, started, coverage, v, False)
+                    break
+                k, t, index = rng.choice(options)
+                trace.append(TraceStep(self.spec.actions[k].name, self._params(k, index), t))
+                if (bad := self._broken_action_property(x, t)) is not None:
+                    v = Violation("action_property", bad, trace)
+                    return self._result(len(seen), max(max_depth, len(trace)), transitions, started, coverage, v, False)
+                x = t
+                if x not in seen:
+                    seen.add(x)
+                    coverage[k].distinct += 1
+                max_depth = max(max_depth, len(trace))
+                if (bad := self._broken_invariant(x)) is not None:
+                    v = Violation("invariant", bad, trace)
+                    return self._result(len(seen), max_depth, transitions, started, coverage, v, False)
+            if progress is not None:
+                now = time.monotonic()
+                if now >= next_report:
+                    next_report = now + PROGRESS_EVERY
+                    progress(Progress(len(seen), self.options.walks - walk - 1, max_depth, len(seen) / (now - started), now - started))
+        return self._result(len(seen), max_depth, transitions, started, coverage, None, False)
+
+
+def explore(inst: Instance, options: Options | None = None) -> tuple[Engine, SearchResult]:
+    engine = Engine(inst, options or Options())
+    return engine, engine.run()

@@ -1,0 +1,153 @@
+"""A spec bound to concrete sizes: the finite universe that the explicit engine explores.
+
+Every value of a sort is represented by an integer *code*. For a sort with a bottom element the
+bottom is code 0 and the proper elements are codes 1..n; without one they are 0..n-1. Codes keep
+the sort's order, so the bottom of an ordered sort is below every element. Quorum sorts number
+their subsets 0..k-1 in lexicographic order of members.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from checker import ir
+from checker.errors import SpecError, UsageError
+
+Label = str | int
+
+
+@dataclass(frozen=True)
+class SortInstance:
+    decl: ir.SortDecl
+    size: int  # number of proper elements
+    quorums: tuple[frozenset[int], ...] | None = None  # quorum sorts: member codes in the base
+
+    @property
+    def name(self) -> str:
+        return self.decl.name
+
+    @property
+    def offset(self) -> int:
+        """Code of the first proper element: 1 when code 0 is the bottom."""
+        return 1 if self.decl.has_bottom else 0
+
+    def lo(self, bottom: bool) -> int:
+        """Smallest code of the type `(this sort, bottom)`."""
+        return 0 if bottom else self.offset
+
+    def hi(self) -> int:
+        """One past the largest code."""
+        return self.offset + self.size
+
+    def codes(self, bottom: bool) -> range:
+        return range(self.lo(bottom), self.hi())
+
+    def domain_size(self, bottom: bool) -> int:
+        return self.hi() - self.lo(bottom)
+
+
+@dataclass(frozen=True)
+class Instance:
+    """An IR together with parameter values; knows every sort's codes and labels."""
+
+    spec: ir.SpecIR
+    params: Mapping[str, int]
+    sorts: Mapping[str, SortInstance]
+
+    # -- types -------------------------------------------------------------------------------
+
+    def codes(self, t: ir.Type) -> range:
+        return self.sorts[t.sort].codes(t.bottom)
+
+    def lo(self, t: ir.Type) -> int:
+        return self.sorts[t.sort].lo(t.bottom)
+
+    def domain_size(self, t: ir.Type) -> int:
+        return self.sorts[t.sort].domain_size(t.bottom)
+
+    def product(self, types: Sequence[ir.Type]) -> Iterator[tuple[int, ...]]:
+        """All code tuples over the given types, in lexicographic order (the engines' order)."""
+        return itertools.product(*(self.codes(t) for t in types))
+
+    def elem_code(self, elem: ir.Elem) -> int:
+        inst = self.sorts[elem.sort]
+        if elem.index is None:
+            return 0
+        if elem.index >= inst.size:
+            raise SpecError(
+                f"`{elem.sort}[{elem.index}]` does not exist: sort `{elem.sort}` has "
+                f"{inst.size} element(s) with parameters {dict(self.params)}",
+                elem.loc,
+            )
+        return inst.offset + elem.index
+
+    # -- labels ------------------------------------------------------------------------------
+
+    def label(self, sort: str, code: int) -> Label:
+        """How a code is shown in traces: `a1`, `v2`, `None`, `0`, `-1`, `{a1,a2}`."""
+        inst = self.sorts[sort]
+        decl = inst.decl
+        if decl.has_bottom and code == 0:
+            assert decl.bottom is not None
+            return decl.bottom
+        index = code - inst.offset
+        if decl.kind is ir.SortKind.QUORUM:
+            assert inst.quorums is not None and decl.base is not None
+            members = sorted(inst.quorums[index])
+            return "{" + ",".join(str(self.label(decl.base, m)) for m in members) + "}"
+        if decl.kind is ir.SortKind.ORDERED:
+            assert isinstance(decl.labels, int)
+            return decl.labels + index
+        return f"{decl.labels}{index + 1}"
+
+    def code_of_label(self, sort: str, label: Label) -> int:
+        for code in self.sorts[sort].codes(True if self.sorts[sort].decl.has_bottom else False):
+            if self.label(sort, code) == label:
+                return code
+        raise UsageError(f"`{label}` is not an element of sort `{sort}`")
+
+
+def resolve_params(spec: ir.SpecIR, overrides: Mapping[str, int]) -> dict[str, int]:
+    known = {p.name: p.default for p in spec.params}
+    for name in overrides:
+        if name not in known:
+            listed = ", ".join(f"{n}={d}" for n, d in known.items()) or "none"
+            raise UsageError(
+                f"spec {spec.name} has no parameter `{name}` (its parameters: {listed})"
+            )
+    return {**known, **overrides}
+
+
+def instantiate(spec: ir.SpecIR, overrides: Mapping[str, int] | None = None) -> Instance:
+    """Bind the spec's parameters (defaults overridden by `overrides`) and build its sorts."""
+    params = resolve_params(spec, overrides or {})
+    sorts: dict[str, SortInstance] = {}
+    for decl in spec.sorts:
+        if decl.kind is ir.SortKind.QUORUM:
+            continue
+        assert decl.size is not None
+        size = decl.size.evaluate(params)
+        if size < 1:
+            raise UsageError(
+                f"sort `{decl.name}` of {spec.name} would have {size} elements "
+                f"(size {decl.size} with {params}); every sort needs at least one"
+            )
+        sorts[decl.name] = SortInstance(decl, size)
+    for decl in spec.sorts:
+        if decl.kind is not ir.SortKind.QUORUM:
+            continue
+        assert decl.base is not None
+        base = sorts[decl.base]
+        k = base.size // 2 + 1 if decl.quorum_size is None else decl.quorum_size.evaluate(params)
+        if not 1 <= k <= base.size:
+            raise UsageError(
+                f"quorums `{decl.name}` would have {k} members out of {base.size} `{decl.base}` elements"
+            )
+        subsets = tuple(
+            frozenset(c) for c in itertools.combinations(base.codes(False), k)
+        )
+        sorts[decl.name] = SortInstance(decl, len(subsets), subsets)
+    ordered = {d.name: sorts[d.name] for d in spec.sorts}
+    return Instance(spec, params, ordered)

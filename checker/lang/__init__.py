@@ -1,0 +1,58 @@
+"""The spec language: what a spec author writes, and the tracer that turns it into IR.
+
+Offers `Spec`, `Param`, the sorts (`Sort`, `OrderedSort`, `MajorityQuorums`, `Quorums`), the
+state declarations (`Relation`, `Function`, `Individual`), the decorators (`action`, `init`,
+`invariant`, `action_property`, `constraint`), the logic helpers (`forall`, `exists`,
+`implies`, `iff`, `ite`, `require`, `well_typed`), and `trace_spec`.
+"""
+
+from checker import ir
+from checker.errors import user_loc
+from checker.lang.logic import exists, forall, iff, implies, ite, require
+from checker.lang.sorts import MajorityQuorums, OrderedSort, Param, Quorums, Sort
+from checker.lang.spec import (
+    Function,
+    Individual,
+    Relation,
+    Spec,
+    action,
+    action_property,
+    constraint,
+    init,
+    invariant,
+)
+from checker.lang.terms import SymFormula, SymTerm
+from checker.lang.trace import trace_spec
+
+
+def well_typed() -> SymFormula:
+    """Every function and individual holds a value of its declared sort (the type invariant)."""
+    return SymFormula(ir.WellTyped(loc=user_loc()))
+
+
+__all__ = [
+    "Function",
+    "Individual",
+    "MajorityQuorums",
+    "OrderedSort",
+    "Param",
+    "Quorums",
+    "Relation",
+    "Sort",
+    "Spec",
+    "SymFormula",
+    "SymTerm",
+    "action",
+    "action_property",
+    "constraint",
+    "exists",
+    "forall",
+    "iff",
+    "implies",
+    "init",
+    "invariant",
+    "ite",
+    "require",
+    "trace_spec",
+    "well_typed",
+]

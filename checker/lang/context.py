@@ -1,0 +1,62 @@
+"""The trace context: what the tracer is recording right now.
+
+Spec code runs once, symbolically, inside a context. Statements (`require`, updates) are appended
+to the context of the action being traced; in an invariant there is no statement list, so an
+update there is an error. Quantified variables get names unique within one trace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from checker import ir
+from checker.errors import Loc, SpecError
+
+
+@dataclass
+class TraceContext:
+    what: str  # "action `phase1b`", "invariant `agreement`", ...
+    stmts: list[ir.Stmt] | None  # None where statements are not allowed
+    sort_kinds: dict[str, ir.SortKind]
+    used_names: set[str] = field(default_factory=set)
+
+    def fresh_name(self, hint: str) -> str:
+        base = hint if hint.isidentifier() else "x"
+        name, i = base, 1
+        while name in self.used_names:
+            i += 1
+            name = f"{base}_{i}"
+        self.used_names.add(name)
+        return name
+
+    def add_stmt(self, stmt: ir.Stmt, what: str, loc: Loc) -> None:
+        if self.stmts is None:
+            raise SpecError(
+                f"{what} is a statement, allowed only in actions and @init, not in {self.what}", loc
+            )
+        self.stmts.append(stmt)
+
+
+_STACK: list[TraceContext] = []
+
+
+def current() -> TraceContext | None:
+    return _STACK[-1] if _STACK else None
+
+
+def require_current(what: str, loc: Loc) -> TraceContext:
+    ctx = current()
+    if ctx is None:
+        raise SpecError(f"{what} can only be used inside spec methods while they are traced", loc)
+    return ctx
+
+
+@contextmanager
+def tracing(ctx: TraceContext) -> Iterator[TraceContext]:
+    _STACK.append(ctx)
+    try:
+        yield ctx
+    finally:
+        _STACK.pop()

@@ -1,0 +1,118 @@
+"""Logical helpers for spec code: quantifiers, `implies`, `iff`, `ite`, and `require`."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any, overload
+
+from checker import ir
+from checker.errors import Loc, SpecError, user_loc
+from checker.lang import context
+from checker.lang.sorts import resolve_type
+from checker.lang.terms import SymFormula, SymTerm, as_formula, as_term
+
+Bool = SymFormula | bool
+
+
+def _lambda_names(fn: Callable[..., Any], count: int, what: str, loc: Loc) -> list[str]:
+    if not callable(fn):
+        raise SpecError(f"{what} needs a function (a lambda) as its last argument", loc)
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return [f"x{i}" for i in range(count)]
+    if len(params) != count or any(
+        p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params
+    ):
+        raise SpecError(
+            f"{what} binds {count} variable(s) but its lambda takes {len(params)} parameter(s)", loc
+        )
+    return [p.name for p in params]
+
+
+def bind_vars(
+    types: list[ir.Type], fn: Callable[..., Any], what: str, loc: Loc
+) -> tuple[tuple[ir.Var, ...], Any]:
+    """Create fresh variables of the given types, named after `fn`'s parameters, and call `fn`."""
+    ctx = context.require_current(what, loc)
+    names = _lambda_names(fn, len(types), what, loc)
+    variables = tuple(
+        ir.Var(ctx.fresh_name(n), t, loc=loc) for n, t in zip(names, types, strict=True)
+    )
+    return variables, fn(*(SymTerm(v) for v in variables))
+
+
+def _quantifier(kind: str, args: tuple[Any, ...]) -> SymFormula:
+    loc = user_loc(2)
+    if len(args) < 2:
+        raise SpecError(f"{kind}(...) takes one or more sorts and then a lambda", loc)
+    *sort_args, fn = args
+    if len(sort_args) == 1 and isinstance(sort_args[0], tuple | list):
+        sort_args = list(sort_args[0])
+    types = [resolve_type(s, f"each sort given to {kind}(...)", loc) for s in sort_args]
+    variables, body = bind_vars(types, fn, f"{kind}(...)", loc)
+    formula = as_formula(body, f"the body of {kind}(...)", loc)
+    node = ir.Forall if kind == "forall" else ir.Exists
+    return SymFormula(node(variables, formula, loc=loc))
+
+
+def forall(*args: Any) -> SymFormula:
+    """`forall(sort, ..., lambda x, ...: formula)`: the formula holds for all elements."""
+    return _quantifier("forall", args)
+
+
+def exists(*args: Any) -> SymFormula:
+    """`exists(sort, ..., lambda x, ...: formula)`: the formula holds for some elements."""
+    return _quantifier("exists", args)
+
+
+def implies(p: Bool, q: Bool) -> SymFormula:
+    loc = user_loc()
+    return SymFormula(
+        ir.Implies(
+            as_formula(p, "the premise of implies(...)", loc),
+            as_formula(q, "the conclusion of implies(...)", loc),
+            loc=loc,
+        )
+    )
+
+
+def iff(p: Bool, q: Bool) -> SymFormula:
+    loc = user_loc()
+    return SymFormula(
+        ir.Iff(as_formula(p, "iff(...)", loc), as_formula(q, "iff(...)", loc), loc=loc)
+    )
+
+
+@overload
+def ite(cond: Bool, then: SymTerm, else_: SymTerm) -> SymTerm: ...
+@overload
+def ite(cond: Bool, then: Bool, else_: Bool) -> SymFormula: ...
+def ite(cond: Bool, then: Any, else_: Any) -> SymTerm | SymFormula:
+    """If-then-else on terms or on formulas."""
+    loc = user_loc()
+    c = as_formula(cond, "the condition of ite(...)", loc)
+    if isinstance(then, SymTerm) or isinstance(else_, SymTerm):
+        t = as_term(then, "the then-branch of ite(...)", loc)
+        e = as_term(else_, "the else-branch of ite(...)", loc)
+        if t.type.sort != e.type.sort:
+            raise SpecError(
+                f"the branches of ite(...) have different sorts: {t.type} and {e.type}", loc
+            )
+        return SymTerm(ir.TermIte(c, t, e, loc=loc))
+    return SymFormula(
+        ir.FormulaIte(
+            c,
+            as_formula(then, "the then-branch of ite(...)", loc),
+            as_formula(else_, "the else-branch of ite(...)", loc),
+            loc=loc,
+        )
+    )
+
+
+def require(cond: Bool) -> None:
+    """Guard of an action: the action is enabled only where `cond` holds."""
+    loc = user_loc()
+    ctx = context.require_current("require(...)", loc)
+    ctx.add_stmt(ir.Require(as_formula(cond, "require(...)", loc), loc=loc), "require(...)", loc)

@@ -1,0 +1,267 @@
+"""Declarations that make up a spec's universe: parameters and sorts.
+
+These objects live in a spec's class body. They learn their names from Python (`__set_name__`)
+when the class is created, so every reference to them is resolved by name at trace time; a
+subclass that redeclares a sort or parameter under the same name overrides it everywhere.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Union
+
+from checker import ir
+from checker.errors import Loc, SpecError, user_loc
+
+if TYPE_CHECKING:
+    from checker.lang.terms import ElemRef, SymFormula, SymTerm
+
+SizeLike = Union["Param", "SizeExpr", int]
+
+
+def _to_size(x: SizeLike, loc: Loc) -> ir.Size:
+    if isinstance(x, bool):
+        raise SpecError(f"a size must be an integer or a Param, not {x!r}", loc)
+    if isinstance(x, int):
+        return ir.const_size(x)
+    if isinstance(x, Param):
+        return ir.Size("param", name=x.name)
+    if isinstance(x, SizeExpr):
+        return x.to_size(loc)
+    raise SpecError(f"a size must be an integer or a Param, not {type(x).__name__}", loc)
+
+
+class _SizeArith:
+    """Arithmetic on parameters, so that `Sort(size=max_ballot + 1)` works."""
+
+    def _op(self, op: str, other: SizeLike, swap: bool = False) -> SizeExpr:
+        return SizeExpr(op, other, self) if swap else SizeExpr(op, self, other)
+
+    def __add__(self, other: SizeLike) -> SizeExpr:
+        return self._op("+", other)
+
+    def __radd__(self, other: SizeLike) -> SizeExpr:
+        return self._op("+", other, swap=True)
+
+    def __sub__(self, other: SizeLike) -> SizeExpr:
+        return self._op("-", other)
+
+    def __rsub__(self, other: SizeLike) -> SizeExpr:
+        return self._op("-", other, swap=True)
+
+    def __mul__(self, other: SizeLike) -> SizeExpr:
+        return self._op("*", other)
+
+    def __rmul__(self, other: SizeLike) -> SizeExpr:
+        return self._op("*", other, swap=True)
+
+    def __floordiv__(self, other: SizeLike) -> SizeExpr:
+        return self._op("//", other)
+
+
+class SizeExpr(_SizeArith):
+    def __init__(self, op: str, left: SizeLike, right: SizeLike) -> None:
+        self.op, self.left, self.right = op, left, right
+
+    def to_size(self, loc: Loc) -> ir.Size:
+        return ir.Size(self.op, left=_to_size(self.left, loc), right=_to_size(self.right, loc))
+
+
+class Param(_SizeArith):
+    """A named spec parameter (an instance size) with a default, set with `-p NAME=VALUE`."""
+
+    def __init__(self, default: int, doc: str = "") -> None:
+        if isinstance(default, bool) or not isinstance(default, int):
+            raise SpecError(f"Param default must be an integer, not {default!r}")
+        self.default = default
+        self.doc = doc
+        self.name = ""
+        self.loc = user_loc()
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+
+class TypeRef:
+    """A sort together with its bottom element: the type of `maxVBal[a]` (a ballot or -1)."""
+
+    def __init__(self, sort: SortBase) -> None:
+        self.sort = sort
+
+    def to_type(self) -> ir.Type:
+        return ir.Type(self.sort.name, True)
+
+    def __repr__(self) -> str:
+        return f"{self.sort.name}.or_bottom"
+
+
+class SortBase:
+    kind: ir.SortKind
+
+    def __init__(
+        self,
+        *,
+        symmetric: bool = False,
+        bottom: str | int | None = None,
+        labels: str | int = "",
+    ) -> None:
+        self.name = ""
+        self.symmetric = symmetric
+        self.bottom_label = bottom
+        self.labels = labels
+        self.loc = user_loc(2)
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"<sort {self.name}>"
+
+    def to_type(self) -> ir.Type:
+        return ir.Type(self.name, False)
+
+    def decl(self) -> ir.SortDecl:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    @property
+    def or_bottom(self) -> TypeRef:
+        """The type of this sort's elements together with its bottom element."""
+        if self.bottom_label is None:
+            raise SpecError(f"sort `{self.name}` has no bottom element; declare it with bottom=...")
+        return TypeRef(self)
+
+    @property
+    def bottom(self) -> ElemRef:
+        """The bottom element (ballot -1, value None)."""
+        from checker.lang.terms import ElemRef
+
+        if self.bottom_label is None:
+            raise SpecError(f"sort `{self.name}` has no bottom element; declare it with bottom=...")
+        return ElemRef(self, None, user_loc())
+
+    def __getitem__(self, index: int) -> ElemRef:
+        """The element with this index (0 is the first proper element)."""
+        from checker.lang.terms import ElemRef
+
+        if isinstance(index, bool) or not isinstance(index, int) or index < 0:
+            raise SpecError(f"`{self.name}[...]` needs a non-negative integer index, not {index!r}")
+        return ElemRef(self, index, user_loc())
+
+
+class Sort(SortBase):
+    """A finite sort of `size` elements, e.g. acceptors or values.
+
+    `symmetric=True` declares that the spec treats all elements alike, which enables symmetry
+    reduction. `bottom="None"` adds a bottom element outside the proper elements.
+    `labels` is the prefix of element names in traces (default: the sort's first letter).
+    """
+
+    kind = ir.SortKind.PLAIN
+
+    def __init__(
+        self,
+        size: SizeLike,
+        *,
+        symmetric: bool = False,
+        bottom: str | int | None = None,
+        labels: str = "",
+    ) -> None:
+        super().__init__(symmetric=symmetric, bottom=bottom, labels=labels)
+        self.size = size
+
+    def decl(self) -> ir.SortDecl:
+        return ir.SortDecl(
+            self.name,
+            self.kind,
+            _to_size(self.size, self.loc),
+            symmetric=self.symmetric,
+            bottom=self.bottom_label,
+            labels=self.labels or self.name[:1],
+            loc=self.loc,
+        )
+
+
+class OrderedSort(SortBase):
+    """A totally ordered finite sort (ballots, rounds, log slots).
+
+    Elements are labelled `start, start+1, ...` in traces. `bottom=-1` adds an element below every
+    other one. Ordered sorts cannot be symmetric.
+    """
+
+    kind = ir.SortKind.ORDERED
+
+    def __init__(self, size: SizeLike, *, bottom: str | int | None = None, start: int = 0) -> None:
+        super().__init__(symmetric=False, bottom=bottom, labels=start)
+        self.size = size
+
+    @property
+    def first(self) -> ElemRef:
+        return self[0]
+
+    def decl(self) -> ir.SortDecl:
+        return ir.SortDecl(
+            self.name,
+            self.kind,
+            _to_size(self.size, self.loc),
+            bottom=self.bottom_label,
+            labels=self.labels,
+            loc=self.loc,
+        )
+
+
+class Quorums(SortBase):
+    """The quorums over another sort: the subsets of `size` members (majorities by default).
+
+    Quorum sorts carry the membership relation `member(x, q)`. The explicit engine enumerates the
+    concrete subsets; the symbolic engine gets membership and, for majorities, the axiom that any
+    two quorums intersect.
+    """
+
+    kind = ir.SortKind.QUORUM
+
+    def __init__(self, base: SortBase, size: SizeLike | None = None) -> None:
+        super().__init__(symmetric=False, bottom=None, labels="")
+        if not isinstance(base, SortBase) or isinstance(base, Quorums):
+            raise SpecError("Quorums(...) needs a plain or ordered sort as its base")
+        self.base = base
+        self.quorum_size = size
+
+    def decl(self) -> ir.SortDecl:
+        return ir.SortDecl(
+            self.name,
+            self.kind,
+            None,
+            base=self.base.name,
+            quorum_size=None if self.quorum_size is None else _to_size(self.quorum_size, self.loc),
+            labels="q",
+            loc=self.loc,
+        )
+
+    def member(self, elem: SymTerm | ElemRef, quorum: SymTerm | ElemRef) -> SymFormula:
+        """`elem` belongs to `quorum`."""
+        from checker.lang.terms import SymFormula, as_term, check_sort
+
+        loc = user_loc()
+        e = as_term(elem, f"the element argument of {self.name}.member", loc)
+        q = as_term(quorum, f"the quorum argument of {self.name}.member", loc)
+        check_sort(e, self.base.name, f"the element argument of {self.name}.member", loc)
+        check_sort(q, self.name, f"the quorum argument of {self.name}.member", loc)
+        return SymFormula(ir.Member(self.name, e, q, loc=loc))
+
+
+class MajorityQuorums(Quorums):
+    """The majorities of another sort: any two of them intersect."""
+
+    def __init__(self, base: SortBase) -> None:
+        super().__init__(base, None)
+
+
+TypeLike = Union[SortBase, TypeRef]
+
+
+def resolve_type(obj: object, what: str, loc: Loc) -> ir.Type:
+    """The IR type that a sort or `sort.or_bottom` denotes."""
+    if isinstance(obj, SortBase):
+        return obj.to_type()
+    if isinstance(obj, TypeRef):
+        return obj.to_type()
+    raise SpecError(f"{what} must be a sort (or `sort.or_bottom`), not {obj!r}", loc)

@@ -1,0 +1,319 @@
+"""The `Spec` base class, state declarations, and the decorators that mark actions and properties.
+
+A spec is a subclass of `Spec`. Its class body declares parameters, sorts, and state:
+
+* `Relation(sort, ...)`: a set of tuples, read as `self.r(x, y)`; `insert`, `remove`, `update`.
+* `Function(arg_sort, ..., result_sort, init=...)`: read as `self.f(x)` or `self.f[x]`;
+  written as `self.f[x] = v` or with `update`.
+* `Individual(sort, init=...)`: a single value, read as `self.x`, written as `self.x = v`.
+
+Methods marked `@action`, `@init`, `@invariant`, `@action_property` and `@constraint` are traced
+by `checker.lang.trace`. Inside them `self` is a tracing proxy: reading state yields symbolic
+values, and an undeclared name is an error that names the spec line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from checker import ir
+from checker.errors import Loc, SpecError, user_loc
+from checker.lang import context
+from checker.lang.logic import bind_vars
+from checker.lang.sorts import SortBase, TypeLike, TypeRef, resolve_type
+from checker.lang.terms import SymFormula, SymTerm, as_formula, as_term, check_type
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+MARK = "_paxoscope_kind"
+
+
+def _mark(kind: str) -> Callable[[F], F]:
+    def deco(fn: F) -> F:
+        if not callable(fn):
+            raise SpecError(f"@{kind} decorates a method, not {fn!r}")
+        setattr(fn, MARK, kind)
+        return fn
+
+    return deco
+
+
+action = _mark("action")
+action.__doc__ = "Mark a method as an action; its parameters need sort annotations."
+init = _mark("init")
+init.__doc__ = "Mark a method as an initial action, applied to the declared initial state."
+invariant = _mark("invariant")
+invariant.__doc__ = "Mark a method returning a formula as a state invariant."
+action_property = _mark("action_property")
+action_property.__doc__ = (
+    "Mark a method `(self, post)` returning a formula over a transition: `self` is the pre-state."
+)
+constraint = _mark("constraint")
+constraint.__doc__ = "Mark a method returning a formula as a state constraint (TLC's CONSTRAINT)."
+
+
+class StateDecl:
+    """Base of relation, function and individual declarations."""
+
+    kind: ir.SymbolKind
+
+    def __init__(self, arg_types: tuple[TypeLike, ...], doc: str) -> None:
+        self.name = ""
+        self.arg_types = arg_types
+        self.doc = doc
+        self.loc = user_loc(2)
+        for t in arg_types:
+            if not isinstance(t, SortBase | TypeRef):
+                raise SpecError(
+                    f"state declarations take sorts (or `sort.or_bottom`), not {t!r}", self.loc
+                )
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def ir_args(self) -> tuple[ir.Type, ...]:
+        return tuple(resolve_type(t, "a column", self.loc) for t in self.arg_types)
+
+    def decl(self) -> ir.SymbolDecl:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+def _proxy_primed(instance: Spec) -> bool:
+    return bool(instance.__dict__.get("_primed", False))
+
+
+class Relation(StateDecl):
+    """A relation over sorts: the set of tuples for which it holds (initially empty)."""
+
+    kind = ir.SymbolKind.RELATION
+
+    def __init__(self, *column_types: TypeLike, doc: str = "") -> None:
+        super().__init__(column_types, doc)
+
+    def decl(self) -> ir.SymbolDecl:
+        return ir.SymbolDecl(
+            self.name, self.kind, self.ir_args(), None, init=False, loc=self.loc
+        )
+
+    def __get__(self, instance: Spec | None, owner: type) -> Any:
+        if instance is None:
+            return self
+        return RelationHandle(self, _proxy_primed(instance))
+
+
+class Function(StateDecl):
+    """A total function from argument sorts to a result sort: `Function(a, b, result, init=x)`."""
+
+    kind = ir.SymbolKind.FUNCTION
+
+    def __init__(self, *types: TypeLike, init: SymTerm | None = None, doc: str = "") -> None:
+        if len(types) < 2:
+            raise SpecError(
+                "Function(...) takes the argument sorts and then the result sort "
+                "(use Individual(sort) for a single value)",
+                user_loc(),
+            )
+        super().__init__(types[:-1], doc)
+        self.result_type = types[-1]
+        self.init_value = init
+
+    def decl(self) -> ir.SymbolDecl:
+        result = resolve_type(self.result_type, "the result sort", self.loc)
+        return ir.SymbolDecl(
+            self.name,
+            self.kind,
+            self.ir_args(),
+            result,
+            init=_init_term(self.init_value, result, self.name, self.loc),
+            individual=False,
+            loc=self.loc,
+        )
+
+    def __get__(self, instance: Spec | None, owner: type) -> Any:
+        if instance is None:
+            return self
+        return FunctionHandle(self, _proxy_primed(instance))
+
+
+class Individual(StateDecl):
+    """A single state value of a sort: read `self.x`, write `self.x = v`."""
+
+    kind = ir.SymbolKind.FUNCTION
+
+    def __init__(self, result_type: TypeLike, *, init: SymTerm | None = None, doc: str = "") -> None:
+        super().__init__((), doc)
+        self.result_type = result_type
+        self.init_value = init
+
+    def decl(self) -> ir.SymbolDecl:
+        result = resolve_type(self.result_type, "the sort of an Individual", self.loc)
+        return ir.SymbolDecl(
+            self.name,
+            self.kind,
+            (),
+            result,
+            init=_init_term(self.init_value, result, self.name, self.loc),
+            individual=True,
+            loc=self.loc,
+        )
+
+    def __get__(self, instance: Spec | None, owner: type) -> Any:
+        if instance is None:
+            return self
+        result = resolve_type(self.result_type, "the sort of an Individual", self.loc)
+        return SymTerm(ir.App(self.name, (), result, _proxy_primed(instance), loc=user_loc()))
+
+    def __set__(self, instance: Spec, value: object) -> None:
+        loc = user_loc()
+        if _proxy_primed(instance):
+            raise SpecError(f"the post-state `{self.name}` of an action property is read-only", loc)
+        result = resolve_type(self.result_type, "the sort of an Individual", self.loc)
+        term = as_term(value, f"the value assigned to `{self.name}`", loc)
+        check_type(term, result, f"the value assigned to `{self.name}`", loc, reading=False)
+        ctx = context.require_current(f"assigning `{self.name}`", loc)
+        ctx.add_stmt(ir.SetFn(self.name, (), term, loc=loc), f"assigning `{self.name}`", loc)
+
+
+def _init_term(value: object, result: ir.Type, name: str, loc: Loc) -> ir.Term | None:
+    if value is None:
+        return None
+    term = as_term(value, f"the init= value of `{name}`", loc)
+    if not isinstance(term, ir.Elem):
+        raise SpecError(f"the init= value of `{name}` must be a constant such as `sort[0]`", loc)
+    check_type(term, result, f"the init= value of `{name}`", loc, reading=False)
+    return term
+
+
+class _Handle:
+    """A state symbol seen from inside a traced method."""
+
+    def __init__(self, decl: StateDecl, primed: bool) -> None:
+        self.decl = decl
+        self.primed = primed
+
+    @property
+    def name(self) -> str:
+        return self.decl.name
+
+    def _args(self, args: tuple[object, ...], loc: Loc, *, reading: bool) -> tuple[ir.Term, ...]:
+        types = self.decl.ir_args()
+        if len(args) != len(types):
+            raise SpecError(
+                f"`{self.name}` takes {len(types)} argument(s) "
+                f"({', '.join(str(t) for t in types)}), but got {len(args)}",
+                loc,
+            )
+        out = []
+        for i, (a, t) in enumerate(zip(args, types, strict=True)):
+            what = f"argument {i + 1} of `{self.name}`"
+            term = as_term(a, what, loc)
+            check_type(term, t, what, loc, reading=reading)
+            out.append(term)
+        return tuple(out)
+
+    def _write(self, stmt: ir.Stmt, what: str, loc: Loc) -> None:
+        if self.primed:
+            raise SpecError(f"the post-state `{self.name}` of an action property is read-only", loc)
+        context.require_current(what, loc).add_stmt(stmt, what, loc)
+
+    def _bind_update(self, fn: Callable[..., Any], loc: Loc) -> tuple[tuple[ir.Var, ...], Any]:
+        return bind_vars(list(self.decl.ir_args()), fn, f"`{self.name}.update(...)`", loc)
+
+
+class RelationHandle(_Handle):
+    def __call__(self, *args: object) -> SymFormula:
+        loc = user_loc()
+        return SymFormula(ir.Atom(self.name, self._args(args, loc, reading=True), self.primed, loc=loc))
+
+    def insert(self, *args: object) -> None:
+        """Add the tuple `args` to the relation."""
+        loc = user_loc()
+        stmt = ir.Insert(self.name, self._args(args, loc, reading=False), loc=loc)
+        self._write(stmt, f"`{self.name}.insert(...)`", loc)
+
+    def remove(self, *args: object) -> None:
+        """Remove the tuple `args` from the relation."""
+        loc = user_loc()
+        stmt = ir.Remove(self.name, self._args(args, loc, reading=False), loc=loc)
+        self._write(stmt, f"`{self.name}.remove(...)`", loc)
+
+    def update(self, fn: Callable[..., Any]) -> None:
+        """Set the relation to `{xs | fn(*xs)}`; `fn` sees the relation as it was before."""
+        loc = user_loc()
+        variables, body = self._bind_update(fn, loc)
+        formula = as_formula(body, f"the body of `{self.name}.update(...)`", loc)
+        self._write(ir.UpdateRel(self.name, variables, formula, loc=loc), f"`{self.name}.update`", loc)
+
+
+class FunctionHandle(_Handle):
+    decl: Function
+
+    def _result(self) -> ir.Type:
+        return resolve_type(self.decl.result_type, "the result sort", self.decl.loc)
+
+    def __call__(self, *args: object) -> SymTerm:
+        loc = user_loc()
+        return SymTerm(
+            ir.App(self.name, self._args(args, loc, reading=False), self._result(), self.primed, loc=loc)
+        )
+
+    def __getitem__(self, key: object) -> SymTerm:
+        loc = user_loc()
+        args = key if isinstance(key, tuple) else (key,)
+        return SymTerm(
+            ir.App(self.name, self._args(args, loc, reading=False), self._result(), self.primed, loc=loc)
+        )
+
+    def __setitem__(self, key: object, value: object) -> None:
+        loc = user_loc()
+        args = key if isinstance(key, tuple) else (key,)
+        what = f"the value assigned to `{self.name}[...]`"
+        term = as_term(value, what, loc)
+        check_type(term, self._result(), what, loc, reading=False)
+        stmt = ir.SetFn(self.name, self._args(args, loc, reading=False), term, loc=loc)
+        self._write(stmt, f"assigning `{self.name}[...]`", loc)
+
+    def update(self, fn: Callable[..., Any]) -> None:
+        """Set `f(xs) = fn(*xs)` for every argument tuple; `fn` sees the function as it was."""
+        loc = user_loc()
+        variables, body = self._bind_update(fn, loc)
+        what = f"the body of `{self.name}.update(...)`"
+        term = as_term(body, what, loc)
+        check_type(term, self._result(), what, loc, reading=False)
+        self._write(ir.UpdateFn(self.name, variables, term, loc=loc), f"`{self.name}.update`", loc)
+
+
+class Spec:
+    """Base class of specs. See the module docstring for what a spec declares."""
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called when normal lookup fails: the name is not declared anywhere.
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise SpecError(
+            f"`{name}` is not declared in spec {type(self).__name__} "
+            f"(declared state: {', '.join(declared_state(type(self))) or 'none'})",
+            user_loc(),
+        )
+
+    def __setattr__(self, name: str, value: object) -> None:
+        attr = getattr(type(self), name, None)
+        if isinstance(attr, Individual):
+            attr.__set__(self, value)
+            return
+        if isinstance(attr, Relation | Function):
+            raise SpecError(
+                f"`{name}` is a {attr.kind.value}; change it with `{name}.insert/remove/update(...)`"
+                + (f" or `self.{name}[x] = v`" if isinstance(attr, Function) else ""),
+                user_loc(),
+            )
+        raise SpecError(
+            f"cannot assign `self.{name}`: it is not a declared Individual of "
+            f"{type(self).__name__} (declared state: {', '.join(declared_state(type(self))) or 'none'})",
+            user_loc(),
+        )
+
+
+def declared_state(cls: type) -> list[str]:
+    return [n for n in dir(cls) if isinstance(getattr(cls, n, None), StateDecl)]

@@ -1,0 +1,254 @@
+"""Symbolic values that spec code computes with while it is traced.
+
+A `SymTerm` stands for a sort element and a `SymFormula` for a truth value; both wrap an IR node.
+Operators build new IR: `==`, `!=`, `<` ... on terms; `&`, `|`, `~` on formulas. Python's own
+`and`, `or`, `not`, `if` would need a concrete truth value, which a symbolic value does not have,
+so `__bool__` raises a `SpecError` that names the spec line.
+"""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+from checker import ir
+from checker.errors import Loc, SpecError, user_loc
+from checker.lang import context
+from checker.lang.sorts import SortBase
+
+_BOOL_HELP = (
+    "a symbolic value was used where Python needs a concrete True/False (Python `and`, `or`, "
+    "`not`, `if`, `while`, `in`, or a chained comparison such as `a < b < c`). Spec code is traced "
+    "once for all states, so write `&`, `|`, `~`, `implies(p, q)` or `ite(c, x, y)` instead."
+)
+
+
+class Sym:
+    """Base of symbolic values."""
+
+    __slots__ = ()
+
+    def __bool__(self) -> NoReturn:
+        raise SpecError(_BOOL_HELP, user_loc())
+
+    __hash__ = object.__hash__
+
+
+class SymTerm(Sym):
+    """A symbolic sort element."""
+
+    __slots__ = ("_ir",)
+
+    def __init__(self, node: ir.Term) -> None:
+        self._ir = node
+
+    @property
+    def ir(self) -> ir.Term:
+        return self._ir
+
+    def __repr__(self) -> str:
+        return f"<term {self.ir!r}>"
+
+    def _compare(self, other: object, op: str) -> SymFormula:
+        loc = user_loc(2)
+        left = self.ir
+        right = as_term(other, f"the right operand of `{op}`", loc)
+        if left.type.sort != right.type.sort:
+            raise SpecError(
+                f"`{op}` compares a {left.type} with a {right.type}; both sides must be of one sort",
+                loc,
+            )
+        if op == "==":
+            return SymFormula(ir.Eq(left, right, loc=loc))
+        if op == "!=":
+            return SymFormula(ir.Not(ir.Eq(left, right, loc=loc), loc=loc))
+        sort = _current_sort_kind(left.type.sort)
+        if sort is not None and sort is not ir.SortKind.ORDERED:
+            raise SpecError(
+                f"`{op}` needs an ordered sort, but `{left.type.sort}` is not ordered "
+                "(declare it with OrderedSort)",
+                loc,
+            )
+        if op == "<":
+            return SymFormula(ir.Lt(left, right, loc=loc))
+        if op == "<=":
+            return SymFormula(ir.Le(left, right, loc=loc))
+        if op == ">":
+            return SymFormula(ir.Lt(right, left, loc=loc))
+        return SymFormula(ir.Le(right, left, loc=loc))
+
+    def __eq__(self, other: object) -> SymFormula:  # type: ignore[override]
+        return self._compare(other, "==")
+
+    def __ne__(self, other: object) -> SymFormula:  # type: ignore[override]
+        return self._compare(other, "!=")
+
+    def __lt__(self, other: object) -> SymFormula:
+        return self._compare(other, "<")
+
+    def __le__(self, other: object) -> SymFormula:
+        return self._compare(other, "<=")
+
+    def __gt__(self, other: object) -> SymFormula:
+        return self._compare(other, ">")
+
+    def __ge__(self, other: object) -> SymFormula:
+        return self._compare(other, ">=")
+
+    def __and__(self, other: object) -> NoReturn:
+        _not_a_formula(self, "&")
+
+    __rand__ = __and__
+
+    def __or__(self, other: object) -> NoReturn:
+        _not_a_formula(self, "|")
+
+    __ror__ = __or__
+
+    def __invert__(self) -> NoReturn:
+        _not_a_formula(self, "~")
+
+    __hash__ = Sym.__hash__
+
+
+class ElemRef(SymTerm):
+    """A constant element such as `ballot.bottom` or `value[0]`.
+
+    It may be created in a class body before the sort knows its name, so its IR is built lazily.
+    """
+
+    __slots__ = ("index", "loc", "sort")
+
+    def __init__(self, sort: SortBase, index: int | None, loc: Loc) -> None:
+        self.sort = sort
+        self.index = index
+        self.loc = loc
+
+    @property
+    def ir(self) -> ir.Term:
+        return ir.Elem(self.sort.name, self.index, loc=self.loc)
+
+    __hash__ = Sym.__hash__
+
+
+class SymFormula(Sym):
+    """A symbolic truth value."""
+
+    __slots__ = ("ir",)
+
+    def __init__(self, node: ir.Formula) -> None:
+        self.ir = node
+
+    def __repr__(self) -> str:
+        return f"<formula {self.ir!r}>"
+
+    def __and__(self, other: object) -> SymFormula:
+        loc = user_loc()
+        return SymFormula(ir.And((self.ir, as_formula(other, "the right operand of `&`", loc)), loc=loc))
+
+    def __rand__(self, other: object) -> SymFormula:
+        loc = user_loc()
+        return SymFormula(ir.And((as_formula(other, "the left operand of `&`", loc), self.ir), loc=loc))
+
+    def __or__(self, other: object) -> SymFormula:
+        loc = user_loc()
+        return SymFormula(ir.Or((self.ir, as_formula(other, "the right operand of `|`", loc)), loc=loc))
+
+    def __ror__(self, other: object) -> SymFormula:
+        loc = user_loc()
+        return SymFormula(ir.Or((as_formula(other, "the left operand of `|`", loc), self.ir), loc=loc))
+
+    def __invert__(self) -> SymFormula:
+        return SymFormula(ir.Not(self.ir, loc=user_loc()))
+
+    def __eq__(self, other: object) -> SymFormula:  # type: ignore[override]
+        loc = user_loc()
+        return SymFormula(ir.Iff(self.ir, as_formula(other, "the right operand of `==`", loc), loc=loc))
+
+    def __ne__(self, other: object) -> SymFormula:  # type: ignore[override]
+        loc = user_loc()
+        iff = ir.Iff(self.ir, as_formula(other, "the right operand of `!=`", loc), loc=loc)
+        return SymFormula(ir.Not(iff, loc=loc))
+
+    def _ordering(self, other: object) -> NoReturn:
+        raise SpecError(
+            "`<`, `<=`, `>`, `>=` apply to elements of ordered sorts, not to formulas. If you meant "
+            "`p & (x < y)`, add the parentheses: `&` and `|` bind tighter than comparisons in Python",
+            user_loc(2),
+        )
+
+    def __lt__(self, other: object) -> NoReturn:
+        self._ordering(other)
+
+    def __le__(self, other: object) -> NoReturn:
+        self._ordering(other)
+
+    def __gt__(self, other: object) -> NoReturn:
+        self._ordering(other)
+
+    def __ge__(self, other: object) -> NoReturn:
+        self._ordering(other)
+
+    __hash__ = Sym.__hash__
+
+
+def _not_a_formula(term: SymTerm, op: str) -> NoReturn:
+    raise SpecError(
+        f"`{op}` needs formulas, but one operand is a {term.ir.type} element. If you meant "
+        f"`p {op} (x < y)` or `p {op} (x == y)`, add the parentheses: `&` and `|` bind tighter than "
+        "comparisons in Python",
+        user_loc(2),
+    )
+
+
+def as_formula(x: object, what: str, loc: Loc) -> ir.Formula:
+    """The IR formula for `x` (a SymFormula or a Python bool), or a SpecError."""
+    if isinstance(x, SymFormula):
+        return x.ir
+    if isinstance(x, bool):
+        return ir.BoolLit(x, loc=loc)
+    if isinstance(x, SymTerm):
+        raise SpecError(f"{what} must be a formula, but it is a {x.ir.type} element", loc)
+    raise SpecError(f"{what} must be a formula, not {type(x).__name__} {x!r}", loc)
+
+
+def as_term(x: object, what: str, loc: Loc) -> ir.Term:
+    """The IR term for `x` (a SymTerm), or a SpecError."""
+    if isinstance(x, SymTerm):
+        return x.ir
+    if isinstance(x, SymFormula):
+        raise SpecError(f"{what} must be a sort element, but it is a formula", loc)
+    if isinstance(x, SortBase):
+        raise SpecError(
+            f"{what} must be a sort element, but it is the sort `{x.name}` itself", loc
+        )
+    raise SpecError(
+        f"{what} must be a sort element (a parameter, a function value or `sort[i]`), "
+        f"not {type(x).__name__} {x!r}",
+        loc,
+    )
+
+
+def check_sort(term: ir.Term, sort: str, what: str, loc: Loc) -> None:
+    if term.type.sort != sort:
+        raise SpecError(f"{what} must be of sort `{sort}`, but it is a {term.type}", loc)
+
+
+def check_type(term: ir.Term, expected: ir.Type, what: str, loc: Loc, *, reading: bool) -> None:
+    """Check that `term` fits a slot of type `expected`.
+
+    When reading a relation, a value that may be bottom is allowed in a column that excludes
+    bottom (the atom is then false); when writing, or as a function argument, it is not.
+    """
+    check_sort(term, expected.sort, what, loc)
+    if term.type.bottom and not expected.bottom and not reading:
+        raise SpecError(
+            f"{what} must be a proper `{expected.sort}` element, but it is a {term.type} "
+            "(it may be the bottom element)",
+            loc,
+        )
+
+
+def _current_sort_kind(sort: str) -> ir.SortKind | None:
+    """The kind of a sort of the spec being traced, so a misuse is caught where it is written."""
+    ctx = context.current()
+    return None if ctx is None else ctx.sort_kinds.get(sort)

@@ -1,0 +1,277 @@
+"""The tracer: runs a spec class's methods once, symbolically, and records the IR.
+
+`trace_spec(cls)` collects declarations through the class hierarchy (a subclass overrides a
+member of the same name, which is how mutants are written), traces every `@init`, `@action` and
+property once, checks what the language requires, and returns a `SpecIR`. Any failure is a
+`SpecError` naming the spec file and line.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from checker import ir
+from checker.errors import Loc, PaxoscopeError, SpecError
+from checker.lang import context
+from checker.lang.sorts import Param, Quorums, SortBase, TypeRef
+from checker.lang.spec import MARK, Function, Individual, Spec, StateDecl
+from checker.lang.terms import SymFormula, SymTerm, as_formula
+
+_CHECKER_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _members(cls: type) -> dict[str, Any]:
+    """Class members in declaration order, base classes first; an override keeps its slot."""
+    out: dict[str, Any] = {}
+    for klass in reversed(cls.__mro__):
+        if klass is object or klass is Spec:
+            continue
+        for name, value in vars(klass).items():
+            if name.startswith("__"):
+                continue
+            out[name] = value
+    return out
+
+
+def _fn_loc(fn: Callable[..., Any]) -> Loc:
+    code = fn.__code__
+    return Loc(os.path.abspath(code.co_filename), code.co_firstlineno)
+
+
+def _user_frame_loc(exc: BaseException) -> Loc | None:
+    """The innermost traceback frame outside the checker package: where the spec went wrong."""
+    loc = None
+    for frame, lineno in traceback.walk_tb(exc.__traceback__):
+        filename = os.path.abspath(frame.f_code.co_filename)
+        if not filename.startswith(_CHECKER_DIR + os.sep):
+            loc = Loc(filename, lineno)
+    return loc
+
+
+def _call_traced(fn: Callable[..., Any], args: list[Any], what: str) -> Any:
+    try:
+        return fn(*args)
+    except PaxoscopeError:
+        raise
+    except RecursionError as exc:
+        raise SpecError(f"{what} recurses without end while being traced", _user_frame_loc(exc) or _fn_loc(fn)) from None
+    except Exception as exc:  # user code failed: report where, in the spec
+        loc = _user_frame_loc(exc) or _fn_loc(fn)
+        raise SpecError(f"{what} raised {type(exc).__name__}: {exc}", loc) from None
+
+
+class _Tracer:
+    def __init__(self, cls: type[Spec]) -> None:
+        self.cls = cls
+        self.members = _members(cls)
+        self.sort_objs = {n: v for n, v in self.members.items() if isinstance(v, SortBase)}
+        self.params = [v for v in self.members.values() if isinstance(v, Param)]
+        self.state = {n: v for n, v in self.members.items() if isinstance(v, StateDecl)}
+        self.sort_kinds = {n: s.kind for n, s in self.sort_objs.items()}
+        self.spec_file = os.path.abspath(sys.modules[cls.__module__].__file__ or "<spec>") if cls.__module__ in sys.modules else "<spec>"
+
+    # -- declarations ------------------------------------------------------------------------
+
+    def sorts(self) -> tuple[ir.SortDecl, ...]:
+        decls = []
+        for name, s in self.sort_objs.items():
+            if s.name != name:
+                raise SpecError(
+                    f"sort `{s.name}` is also bound to the name `{name}`; declare each sort once",
+                    s.loc,
+                )
+            if isinstance(s, Quorums) and s.base.name not in self.sort_objs:
+                raise SpecError(f"the base sort of quorums `{name}` is not declared in this spec", s.loc)
+            decls.append(s.decl())
+        for d in decls:
+            if d.size is not None:
+                self._check_size_params(d.size, d.loc)
+        return tuple(decls)
+
+    def _check_size_params(self, size: ir.Size, loc: Loc) -> None:
+        known = {p.name for p in self.params}
+        if size.op == "param" and size.name not in known:
+            raise SpecError(f"size refers to `{size.name}`, which is not a Param of this spec", loc)
+        for part in (size.left, size.right):
+            if part is not None:
+                self._check_size_params(part, loc)
+
+    def symbols(self) -> tuple[ir.SymbolDecl, ...]:
+        out = []
+        for name, decl in self.state.items():
+            if decl.name != name:
+                raise SpecError(f"state `{decl.name}` is also bound to `{name}`; declare it once", decl.loc)
+            sym = self._decl_in_context(decl)
+            for t in (*sym.args, *([sym.result] if sym.result else [])):
+                if t.sort not in self.sort_objs:
+                    raise SpecError(f"`{name}` uses sort `{t.sort}`, which is not declared in this spec", decl.loc)
+            out.append(sym)
+        return tuple(out)
+
+    def _decl_in_context(self, decl: StateDecl) -> ir.SymbolDecl:
+        with context.tracing(context.TraceContext(f"the declaration of `{decl.name}`", None, self.sort_kinds)):
+            return decl.decl()
+
+    # -- methods -----------------------------------------------------------------------------
+
+    def _proxy(self, primed: bool) -> Spec:
+        proxy = object.__new__(self.cls)
+        proxy.__dict__["_primed"] = primed
+        return proxy
+
+    def _param_types(self, fn: Callable[..., Any], what: str) -> list[tuple[str, ir.Type]]:
+        loc = _fn_loc(fn)
+        sig = inspect.signature(fn)
+        params = list(sig.parameters.values())[1:]  # skip self
+        out = []
+        namespace = dict(self.members)
+        for p in params:
+            if p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+                raise SpecError(f"parameter `{p.name}` of {what} must be a plain positional parameter", loc)
+            ann = p.annotation
+            if ann is inspect.Parameter.empty:
+                raise SpecError(
+                    f"parameter `{p.name}` of {what} has no sort: write `{p.name}: some_sort`", loc
+                )
+            if isinstance(ann, str):
+                try:
+                    ann = eval(ann, fn.__globals__, namespace)
+                except Exception:
+                    raise SpecError(
+                        f"the sort `{p.annotation}` of parameter `{p.name}` of {what} is not declared",
+                        loc,
+                    ) from None
+            if isinstance(ann, SortBase):
+                if ann.name not in self.sort_objs:
+                    raise SpecError(f"parameter `{p.name}` of {what} has a sort not declared in this spec", loc)
+                out.append((p.name, ir.Type(ann.name, False)))
+            elif isinstance(ann, TypeRef):
+                out.append((p.name, ir.Type(ann.sort.name, True)))
+            else:
+                raise SpecError(
+                    f"parameter `{p.name}` of {what} is annotated with {ann!r}, which is not a sort "
+                    "of this spec",
+                    loc,
+                )
+        return out
+
+    def trace_action(self, name: str, fn: Callable[..., Any], kind: str) -> ir.Action:
+        what = f"{'@init' if kind == 'init' else 'action'} `{name}`"
+        ctx = context.TraceContext(what, [], self.sort_kinds)
+        params = self._param_types(fn, what)
+        variables = tuple(ir.Var(ctx.fresh_name(n), t, loc=_fn_loc(fn)) for n, t in params)
+        with context.tracing(ctx):
+            result = _call_traced(fn, [self._proxy(False), *(SymTerm(v) for v in variables)], what)
+        if result is not None:
+            raise SpecError(
+                f"{what} returns a value; an action states its guards with require(...) and returns nothing",
+                _fn_loc(fn),
+            )
+        assert ctx.stmts is not None
+        return ir.Action(name, variables, tuple(ctx.stmts), inspect.getdoc(fn) or "", _fn_loc(fn))
+
+    def trace_property(self, name: str, fn: Callable[..., Any], kind: str) -> ir.Property:
+        pkind = {
+            "invariant": ir.PropertyKind.INVARIANT,
+            "action_property": ir.PropertyKind.ACTION_PROPERTY,
+            "constraint": ir.PropertyKind.CONSTRAINT,
+        }[kind]
+        what = f"{kind.replace('_', ' ')} `{name}`"
+        sig = inspect.signature(fn)
+        nparams = len(sig.parameters)
+        expected = 2 if pkind is ir.PropertyKind.ACTION_PROPERTY else 1
+        if nparams != expected:
+            shape = "(self, post)" if expected == 2 else "(self)"
+            raise SpecError(f"{what} must take {shape}", _fn_loc(fn))
+        args: list[Any] = [self._proxy(False)]
+        if expected == 2:
+            args.append(self._proxy(True))
+        ctx = context.TraceContext(what, None, self.sort_kinds)
+        with context.tracing(ctx):
+            result = _call_traced(fn, args, what)
+            if not isinstance(result, SymFormula | bool):
+                raise SpecError(
+                    f"{what} must return a formula, but it returned {type(result).__name__}", _fn_loc(fn)
+                )
+            formula = as_formula(result, what, _fn_loc(fn))
+        return ir.Property(name, pkind, formula, inspect.getdoc(fn) or "", _fn_loc(fn))
+
+    # -- whole spec --------------------------------------------------------------------------
+
+    def run(self) -> ir.SpecIR:
+        sorts = self.sorts()
+        symbols = self.symbols()
+        inits: list[ir.Action] = []
+        actions: list[ir.Action] = []
+        props: list[ir.Property] = []
+        for name, value in self.members.items():
+            kind = getattr(value, MARK, None)
+            if kind is None:
+                continue
+            if kind == "init":
+                inits.append(self.trace_action(name, value, "init"))
+            elif kind == "action":
+                actions.append(self.trace_action(name, value, "action"))
+            else:
+                props.append(self.trace_property(name, value, kind))
+        spec_loc = Loc(self.spec_file, inspect.getsourcelines(self.cls)[1] if self._has_source() else 0)
+        if not actions:
+            raise SpecError(f"spec {self.cls.__name__} declares no @action", spec_loc)
+        self._check_initialised(symbols, inits)
+        params = tuple(ir.ParamDecl(p.name, p.default, p.doc) for p in self.params)
+        return ir.SpecIR(
+            name=self.cls.__name__,
+            file=self.spec_file,
+            doc=inspect.getdoc(self.cls) or "",
+            params=params,
+            sorts=sorts,
+            symbols=symbols,
+            inits=tuple(inits),
+            actions=tuple(actions),
+            properties=tuple(props),
+        )
+
+    def _has_source(self) -> bool:
+        try:
+            inspect.getsourcelines(self.cls)
+        except (OSError, TypeError):
+            return False
+        return True
+
+    def _check_initialised(self, symbols: tuple[ir.SymbolDecl, ...], inits: list[ir.Action]) -> None:
+        """Every function needs an initial value: `init=` or a full assignment in each @init."""
+        for sym in symbols:
+            if sym.kind is not ir.SymbolKind.FUNCTION or sym.init is not None:
+                continue
+            decl = self.state[sym.name]
+            assert isinstance(decl, Function | Individual)
+            for act in inits:
+                if not any(_assigns_fully(s, sym) for s in act.body):
+                    raise SpecError(
+                        f"`{sym.name}` has no initial value: give it `init=...` or assign all of it "
+                        f"in @init `{act.name}`",
+                        decl.loc,
+                    )
+            if not inits:
+                raise SpecError(
+                    f"`{sym.name}` has no initial value: give it `init=...` or assign it in an @init method",
+                    decl.loc,
+                )
+
+
+def _assigns_fully(stmt: ir.Stmt, sym: ir.SymbolDecl) -> bool:
+    if isinstance(stmt, ir.UpdateFn) and stmt.symbol == sym.name:
+        return True
+    return isinstance(stmt, ir.SetFn) and stmt.symbol == sym.name and not sym.args
+
+
+def trace_spec(cls: type[Spec]) -> ir.SpecIR:
+    """Trace a spec class into its IR (a SpecError on any misuse of the language)."""
+    if not (isinstance(cls, type) and issubclass(cls, Spec)):
+        raise SpecError(f"{cls!r} is not a Spec subclass")
+    return _Tracer(cls).run()

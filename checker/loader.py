@@ -1,0 +1,126 @@
+"""Finding the spec class a user names: `path/to/spec.py[:Class]` or `dotted.module[:Class]`."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import pkgutil
+import sys
+import traceback
+from types import ModuleType
+
+from checker.errors import Loc, SpecError, UsageError
+from checker.lang.spec import Spec
+
+
+def _module_name_for(path: str) -> str | None:
+    """The dotted name under which `path` is importable from sys.path, if it is."""
+    path = os.path.abspath(path)
+    for entry in sys.path:
+        root = os.path.abspath(entry or os.getcwd())
+        if not path.startswith(root + os.sep):
+            continue
+        parts = os.path.relpath(path, root)[: -len(".py")].split(os.sep)
+        package_dir = root
+        ok = True
+        for part in parts[:-1]:
+            package_dir = os.path.join(package_dir, part)
+            if not os.path.exists(os.path.join(package_dir, "__init__.py")):
+                ok = False
+                break
+        if ok and all(p.isidentifier() for p in parts):
+            return ".".join(parts)
+    return None
+
+
+def _import_error(exc: BaseException, what: str) -> SpecError:
+    if isinstance(exc, SyntaxError) and exc.filename:
+        return SpecError(f"{what}: syntax error: {exc.msg}", Loc(os.path.abspath(exc.filename), exc.lineno or 0))
+    loc = None
+    for frame, lineno in traceback.walk_tb(exc.__traceback__):
+        filename = frame.f_code.co_filename
+        if not filename.startswith("<frozen"):
+            loc = Loc(os.path.abspath(filename), lineno)
+    return SpecError(f"{what} failed: {type(exc).__name__}: {exc}", loc)
+
+
+def _import_file(path: str) -> ModuleType:
+    if not os.path.isfile(path):
+        raise UsageError(f"spec file `{path}` does not exist")
+    name = _module_name_for(path)
+    try:
+        if name is not None:
+            return importlib.import_module(name)
+        name = "paxoscope_user_spec_" + os.path.splitext(os.path.basename(path))[0]
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            raise UsageError(f"cannot load `{path}` as a Python module")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        return module
+    except (SpecError, UsageError):
+        raise
+    except Exception as exc:
+        raise _import_error(exc, f"loading `{path}`") from None
+
+
+def _import_module(dotted: str) -> ModuleType:
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    try:
+        return importlib.import_module(dotted)
+    except ModuleNotFoundError as exc:
+        if exc.name and dotted.startswith(exc.name):
+            raise UsageError(
+                f"no spec file or module `{dotted}` (give a path such as spec/paxos.py, "
+                "or a module such as spec.paxos)"
+            ) from None
+        raise _import_error(exc, f"importing `{dotted}`") from None
+    except SpecError:
+        raise
+    except Exception as exc:
+        raise _import_error(exc, f"importing `{dotted}`") from None
+
+
+def specs_in(module: ModuleType) -> list[type[Spec]]:
+    """Spec classes defined (not merely imported) in a module, in definition order."""
+    return [
+        v
+        for v in vars(module).values()
+        if isinstance(v, type) and issubclass(v, Spec) and v is not Spec and v.__module__ == module.__name__
+    ]
+
+
+def load_spec(ref: str) -> type[Spec]:
+    """The spec class named by `ref`; a UsageError or SpecError if there is none."""
+    target, _, class_name = ref.partition(":")
+    is_path = target.endswith(".py") or os.sep in target or os.path.isfile(target)
+    module = _import_file(target) if is_path else _import_module(target)
+    if class_name:
+        cls = getattr(module, class_name, None)
+        if not (isinstance(cls, type) and issubclass(cls, Spec)):
+            found = ", ".join(c.__name__ for c in specs_in(module)) or "none"
+            raise UsageError(f"`{target}` has no spec class `{class_name}` (spec classes there: {found})")
+        return cls
+    found_specs = specs_in(module)
+    if not found_specs:
+        raise UsageError(f"`{target}` defines no Spec subclass")
+    if len(found_specs) > 1:
+        names = ", ".join(c.__name__ for c in found_specs)
+        raise UsageError(f"`{target}` defines several specs ({names}); name one as {target}:{found_specs[0].__name__}")
+    return found_specs[0]
+
+
+def bundled_specs() -> list[tuple[str, type[Spec]]]:
+    """Every spec in the `spec` package (and `spec.mutants`), with its module name."""
+    import spec as spec_package
+
+    out = []
+    for info in sorted(pkgutil.walk_packages(spec_package.__path__, "spec."), key=lambda m: m.name):
+        if info.ispkg:
+            continue
+        module = importlib.import_module(info.name)
+        out.extend((info.name, cls) for cls in specs_in(module))
+    return out

@@ -1,0 +1,157 @@
+"""Traces in the Informal Trace Format (ITF) of Apalache and Quint.
+
+https://apalache-mc.org/docs/adr/015adr-trace.html. Each state is a JSON object of its variables;
+a relation is a `#set` of `#tup`s (or of plain values when it has one column), a function is a
+`#map` from its argument (tuple) to its value, an individual is its value. Sort elements appear
+as their labels: `"a1"`, `"v2"`, `"None"`, `0`, `-1`, `"{a1,a2}"`. Each state's `#meta` records
+the action that led to it and its parameters (`"action": "init"` for the first state).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from checker.errors import UsageError
+from checker.explicit.layout import Layout
+from checker.traces.step import TraceStep
+from checker.instance import Instance, Label
+
+ITF_DESCRIPTION = "https://apalache-mc.org/docs/adr/015adr-trace.html"
+
+Json = Any
+
+
+def _value(label: Label) -> Json:
+    if isinstance(label, int) and abs(label) >= 2**53:
+        return {"#bigint": str(label)}
+    return label
+
+
+def _tuple(values: Sequence[Label]) -> Json:
+    return _value(values[0]) if len(values) == 1 else {"#tup": [_value(v) for v in values]}
+
+
+def state_to_itf(inst: Instance, layout: Layout, state: int) -> dict[str, Json]:
+    out: dict[str, Json] = {}
+    for lay, value in zip(layout.symbols, layout.unpack(state), strict=True):
+        decl = lay.decl
+        sorts = [t.sort for t in decl.args]
+        if lay.is_relation:
+            assert isinstance(value, frozenset)
+            tuples = sorted(value)
+            out[decl.name] = {
+                "#set": [_tuple([inst.label(s, c) for s, c in zip(sorts, t, strict=True)]) for t in tuples]
+            }
+            continue
+        assert decl.result is not None and isinstance(value, tuple)
+        if decl.individual:
+            out[decl.name] = _value(inst.label(decl.result.sort, value[0]))
+            continue
+        entries = []
+        for i, code in enumerate(value):
+            args = lay.tuple_at(i)
+            key = _tuple([inst.label(s, c) for s, c in zip(sorts, args, strict=True)])
+            entries.append([key, _value(inst.label(decl.result.sort, code))])
+        out[decl.name] = {"#map": entries}
+    return out
+
+
+def step_meta(inst: Instance, index: int, step: TraceStep) -> dict[str, Json]:
+    meta: dict[str, Json] = {
+        "index": index,
+        "action": step.action if step.action is not None else "init",
+        "params": {name: _value(inst.label(sort, code)) for name, code, sort in step.params},
+    }
+    return meta
+
+
+def trace_to_itf(
+    inst: Instance,
+    layout: Layout,
+    trace: Sequence[TraceStep],
+    meta: Mapping[str, Json] | None = None,
+) -> dict[str, Json]:
+    return {
+        "#meta": {
+            "format": "ITF",
+            "format-description": ITF_DESCRIPTION,
+            "source": inst.spec.file,
+            "spec": inst.spec.name,
+            "params": dict(inst.params),
+            **(meta or {}),
+        },
+        "vars": [s.name for s in inst.spec.symbols],
+        "states": [
+            {"#meta": step_meta(inst, i, step), **state_to_itf(inst, layout, step.state)}
+            for i, step in enumerate(trace)
+        ],
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading ITF back (for replay and the tests).
+
+
+def _label(v: Json) -> Label:
+    if isinstance(v, dict) and "#bigint" in v:
+        return int(v["#bigint"])
+    if isinstance(v, bool) or not isinstance(v, int | str):
+        raise UsageError(f"unexpected ITF value {v!r}")
+    return v
+
+
+def _untuple(v: Json, arity: int) -> list[Label]:
+    if arity == 1:
+        return [_label(v)]
+    if not isinstance(v, dict) or "#tup" not in v or len(v["#tup"]) != arity:
+        raise UsageError(f"expected an ITF tuple of {arity} values, got {v!r}")
+    return [_label(x) for x in v["#tup"]]
+
+
+def state_from_itf(inst: Instance, layout: Layout, obj: Mapping[str, Json]) -> int:
+    structured: list[Any] = []
+    for lay in layout.symbols:
+        decl = lay.decl
+        if decl.name not in obj:
+            raise UsageError(f"the ITF state has no variable `{decl.name}`")
+        value = obj[decl.name]
+        sorts = [t.sort for t in decl.args]
+        if lay.is_relation:
+            tuples = set()
+            for item in value["#set"]:
+                labels = _untuple(item, len(sorts))
+                tuples.add(tuple(inst.code_of_label(s, x) for s, x in zip(sorts, labels, strict=True)))
+            structured.append(frozenset(tuples))
+            continue
+        assert decl.result is not None
+        if decl.individual:
+            structured.append((inst.code_of_label(decl.result.sort, _label(value)),))
+            continue
+        codes = [0] * lay.count
+        for key, val in value["#map"]:
+            labels = _untuple(key, len(sorts))
+            args = tuple(inst.code_of_label(s, x) for s, x in zip(sorts, labels, strict=True))
+            codes[lay.index(args)] = inst.code_of_label(decl.result.sort, _label(val))
+        structured.append(tuple(codes))
+    return layout.pack(tuple(structured))
+
+
+def trace_from_itf(inst: Instance, layout: Layout, doc: Mapping[str, Json]) -> list[TraceStep]:
+    """The steps of an ITF trace written by `trace_to_itf` (actions and parameters from #meta)."""
+    steps = []
+    for obj in doc["states"]:
+        meta = obj.get("#meta", {})
+        action = meta.get("action", "init")
+        params: list[tuple[str, int, str]] = []
+        if action != "init":
+            act = next((a for a in inst.spec.actions if a.name == action), None)
+            if act is None:
+                raise UsageError(f"the trace names action `{action}`, which {inst.spec.name} does not have")
+            for v in act.params:
+                label = _label(meta["params"][v.name])
+                params.append((v.name, inst.code_of_label(v.type.sort, label), v.type.sort))
+        steps.append(
+            TraceStep(None if action == "init" else action, tuple(params), state_from_itf(inst, layout, obj))
+        )
+    return steps
