@@ -43,7 +43,9 @@ class CheckReport:
         seconds = max(r.seconds, 1e-9)
         out: dict[str, Any] = {
             "spec": self.spec.name,
-            "spec_file": os.path.relpath(self.spec.file) if self.spec.file.startswith(os.getcwd()) else self.spec.file,
+            "spec_file": os.path.relpath(self.spec.file)
+            if self.spec.file.startswith(os.getcwd())
+            else self.spec.file,
             "params": dict(self.engine.inst.params),
             "mode": self.engine.options.mode,
             "symmetry": self.engine.options.symmetry,

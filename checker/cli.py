@@ -8,6 +8,7 @@ traceback.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn, TextIO
@@ -37,14 +38,18 @@ def _parse_params(values: Sequence[str]) -> dict[str, int]:
         try:
             params[name.strip()] = int(raw)
         except ValueError:
-            raise UsageError(f"-p {item}: the value of `{name}` must be an integer, got `{raw}`") from None
+            raise UsageError(
+                f"-p {item}: the value of `{name}` must be an integer, got `{raw}`"
+            ) from None
     return params
 
 
 def _fail(message: str, json_target: str | None = None) -> NoReturn:
     if json_target:
         _write_json({"result": "error", "error": message}, json_target)
-    Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold red]error:[/] {message}", markup=True)
+    Console(stderr=True, highlight=False, soft_wrap=True).print(
+        f"[bold red]error:[/] {message}", markup=True
+    )
     sys.exit(EXIT_ERROR)
 
 
@@ -79,8 +84,15 @@ def _print_report(console: Console, report: CheckReport) -> None:
     r = report.result
     inst = report.engine.inst
     params = " ".join(f"{k}={v}" for k, v in inst.params.items())
-    sym = f"symmetry on ({r.group_size} permutations)" if report.engine.options.symmetry else "symmetry off"
-    console.print(f"[bold]{report.spec.name}[/] ({params}), {report.engine.options.mode}, {sym}", highlight=False)
+    sym = (
+        f"symmetry on ({r.group_size} permutations)"
+        if report.engine.options.symmetry
+        else "symmetry off"
+    )
+    console.print(
+        f"[bold]{report.spec.name}[/] ({params}), {report.engine.options.mode}, {sym}",
+        highlight=False,
+    )
     checked = ", ".join(r.invariants + r.action_properties) or "none"
     console.print(f"properties checked: {checked}", highlight=False)
     rate = r.distinct_states / max(r.seconds, 1e-9)
@@ -94,7 +106,9 @@ def _print_report(console: Console, report: CheckReport) -> None:
     table.add_column("fired", justify="right")
     table.add_column("distinct", justify="right")
     for name, cov in r.coverage.items():
-        table.add_row(name, f"{cov.fired:,}", f"{cov.distinct:,}", style="yellow" if cov.fired == 0 else None)
+        table.add_row(
+            name, f"{cov.fired:,}", f"{cov.distinct:,}", style="yellow" if cov.fired == 0 else None
+        )
     console.print(table)
     if report.never_fired:
         console.print(
@@ -112,9 +126,13 @@ def _print_report(console: Console, report: CheckReport) -> None:
                 "space that was explored (depth bound or simulation).",
             )
         return
-    what = {"invariant": "invariant", "action_property": "action property", "deadlock": "deadlock"}[v.kind]
+    what = {"invariant": "invariant", "action_property": "action property", "deadlock": "deadlock"}[
+        v.kind
+    ]
     title = "deadlock reached" if v.kind == "deadlock" else f"{what} [bold]{v.name}[/] is violated"
-    console.print(f"[bold red]VIOLATION[/]: {title} after {len(v.trace) - 1} step(s):", highlight=False)
+    console.print(
+        f"[bold red]VIOLATION[/]: {title} after {len(v.trace) - 1} step(s):", highlight=False
+    )
     _print_lines(console, render_trace(inst, report.engine.layout, v.trace))
     if v.kind == "invariant":
         console.print(f"[bold red]invariant {v.name} does not hold in the last state.[/]")
@@ -132,17 +150,49 @@ def main() -> None:
 
 @main.command("check")
 @click.argument("spec")
-@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="Set a spec parameter.")
+@click.option(
+    "-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="Set a spec parameter."
+)
 @click.option("--symmetry", is_flag=True, help="Reduce by permutations of the symmetric sorts.")
-@click.option("--invariant", "invariants", multiple=True, metavar="NAME", help="Check only these invariants (repeatable).")
-@click.option("--action-property", "action_properties", multiple=True, metavar="NAME", help="Check only these action properties.")
-@click.option("--mode", type=click.Choice(["bfs", "dfs", "simulate"]), default="bfs", show_default=True)
+@click.option(
+    "--invariant",
+    "invariants",
+    multiple=True,
+    metavar="NAME",
+    help="Check only these invariants (repeatable).",
+)
+@click.option(
+    "--action-property",
+    "action_properties",
+    multiple=True,
+    metavar="NAME",
+    help="Check only these action properties.",
+)
+@click.option(
+    "--mode", type=click.Choice(["bfs", "dfs", "simulate"]), default="bfs", show_default=True
+)
 @click.option("--deadlock", is_flag=True, help="Report states where no action is enabled.")
-@click.option("--max-depth", type=click.IntRange(min=1), default=None, help="Explore up to this depth only.")
+@click.option(
+    "--max-depth", type=click.IntRange(min=1), default=None, help="Explore up to this depth only."
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed (simulate).")
-@click.option("--walks", type=click.IntRange(min=1), default=1000, show_default=True, help="Random walks (simulate).")
-@click.option("--walk-depth", type=click.IntRange(min=1), default=100, show_default=True, help="Steps per walk (simulate).")
-@click.option("--json", "json_target", metavar="PATH|-", help="Write the result as JSON (- for stdout).")
+@click.option(
+    "--walks",
+    type=click.IntRange(min=1),
+    default=1000,
+    show_default=True,
+    help="Random walks (simulate).",
+)
+@click.option(
+    "--walk-depth",
+    type=click.IntRange(min=1),
+    default=100,
+    show_default=True,
+    help="Steps per walk (simulate).",
+)
+@click.option(
+    "--json", "json_target", metavar="PATH|-", help="Write the result as JSON (- for stdout)."
+)
 @click.option("--trace-out", metavar="PATH", help="Write the counterexample as ITF JSON.")
 @click.option("--no-progress", is_flag=True, help="Do not report progress on stderr.")
 def check_command(
@@ -201,21 +251,17 @@ def check_command(
 def list_command() -> None:
     """List the bundled specs and mutants with their parameters."""
     console = Console(highlight=False, soft_wrap=True)
-    table = Table(box=None, pad_edge=False, header_style="bold")
-    table.add_column("spec")
-    table.add_column("class")
-    table.add_column("parameters")
-    table.add_column("description")
     try:
         for module, cls in bundled_specs():
             spec_ir = trace_spec(cls)
             params = " ".join(f"{p.name}={p.default}" for p in spec_ir.params)
             summary = spec_ir.doc.strip().splitlines()[0] if spec_ir.doc.strip() else ""
             path = module.replace(".", "/") + ".py"
-            table.add_row(path, cls.__name__, params, summary)
+            console.print(f"[bold]{path}[/]  {cls.__name__}  [cyan]{params}[/]")
+            if summary:
+                console.print(f"    {summary}", markup=False)
     except PaxoscopeError as exc:
         _fail(str(exc))
-    console.print(table)
 
 
 @main.command("trace")
@@ -246,5 +292,23 @@ def trace_command(spec: str, trace_file: str, params: tuple[str, ...]) -> None:
     _print_lines(console, render_trace(inst, layout, steps))
 
 
+def run() -> None:
+    """Console entry point: `main`, with internal failures reported in one paragraph."""
+    try:
+        main(standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        Console(stderr=True).print("[yellow]interrupted[/]")
+        sys.exit(130)
+    except Exception as exc:  # a bug in paxoscope, not in the user's input
+        if os.environ.get("PAXOSCOPE_DEBUG"):
+            raise
+        _fail(
+            f"internal error (a bug in paxoscope, please report it): {type(exc).__name__}: {exc}. "
+            "Run with PAXOSCOPE_DEBUG=1 to see the traceback."
+        )
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()

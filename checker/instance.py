@@ -103,7 +103,7 @@ class Instance:
         return f"{decl.labels}{index + 1}"
 
     def code_of_label(self, sort: str, label: Label) -> int:
-        for code in self.sorts[sort].codes(True if self.sorts[sort].decl.has_bottom else False):
+        for code in self.sorts[sort].codes(self.sorts[sort].decl.has_bottom):
             if self.label(sort, code) == label:
                 return code
         raise UsageError(f"`{label}` is not an element of sort `{sort}`")
@@ -145,9 +145,7 @@ def instantiate(spec: ir.SpecIR, overrides: Mapping[str, int] | None = None) -> 
             raise UsageError(
                 f"quorums `{decl.name}` would have {k} members out of {base.size} `{decl.base}` elements"
             )
-        subsets = tuple(
-            frozenset(c) for c in itertools.combinations(base.codes(False), k)
-        )
+        subsets = tuple(frozenset(c) for c in itertools.combinations(base.codes(False), k))
         sorts[decl.name] = SortInstance(decl, len(subsets), subsets)
     ordered = {d.name: sorts[d.name] for d in spec.sorts}
     return Instance(spec, params, ordered)

@@ -36,7 +36,9 @@ def _module_name_for(path: str) -> str | None:
 
 def _import_error(exc: BaseException, what: str) -> SpecError:
     if isinstance(exc, SyntaxError) and exc.filename:
-        return SpecError(f"{what}: syntax error: {exc.msg}", Loc(os.path.abspath(exc.filename), exc.lineno or 0))
+        return SpecError(
+            f"{what}: syntax error: {exc.msg}", Loc(os.path.abspath(exc.filename), exc.lineno or 0)
+        )
     loc = None
     for frame, lineno in traceback.walk_tb(exc.__traceback__):
         filename = frame.f_code.co_filename
@@ -89,7 +91,10 @@ def specs_in(module: ModuleType) -> list[type[Spec]]:
     return [
         v
         for v in vars(module).values()
-        if isinstance(v, type) and issubclass(v, Spec) and v is not Spec and v.__module__ == module.__name__
+        if isinstance(v, type)
+        and issubclass(v, Spec)
+        and v is not Spec
+        and v.__module__ == module.__name__
     ]
 
 
@@ -102,14 +107,18 @@ def load_spec(ref: str) -> type[Spec]:
         cls = getattr(module, class_name, None)
         if not (isinstance(cls, type) and issubclass(cls, Spec)):
             found = ", ".join(c.__name__ for c in specs_in(module)) or "none"
-            raise UsageError(f"`{target}` has no spec class `{class_name}` (spec classes there: {found})")
+            raise UsageError(
+                f"`{target}` has no spec class `{class_name}` (spec classes there: {found})"
+            )
         return cls
     found_specs = specs_in(module)
     if not found_specs:
         raise UsageError(f"`{target}` defines no Spec subclass")
     if len(found_specs) > 1:
         names = ", ".join(c.__name__ for c in found_specs)
-        raise UsageError(f"`{target}` defines several specs ({names}); name one as {target}:{found_specs[0].__name__}")
+        raise UsageError(
+            f"`{target}` defines several specs ({names}); name one as {target}:{found_specs[0].__name__}"
+        )
     return found_specs[0]
 
 
@@ -117,8 +126,11 @@ def bundled_specs() -> list[tuple[str, type[Spec]]]:
     """Every spec in the `spec` package (and `spec.mutants`), with its module name."""
     import spec as spec_package
 
-    out = []
-    for info in sorted(pkgutil.walk_packages(spec_package.__path__, "spec."), key=lambda m: m.name):
+    out: list[tuple[str, type[Spec]]] = []
+    for info in sorted(
+        pkgutil.walk_packages(spec_package.__path__, "spec."),
+        key=lambda m: (m.name.count("."), m.name),
+    ):
         if info.ispkg:
             continue
         module = importlib.import_module(info.name)

@@ -85,15 +85,23 @@ class Paxos(Spec):
         every_member_answered = forall(
             acceptor,
             lambda a: implies(
-                self.quorum.member(a, q), exists(ballot, value, lambda mb, mv: self.msg_1b(a, b, mb, mv))
+                self.quorum.member(a, q),
+                exists(ballot, value, lambda mb, mv: self.msg_1b(a, b, mb, mv)),
             ),
         )
         no_votes = ~exists(acceptor, ballot, value, q1bv)
         v_is_highest = exists(
             acceptor,
             ballot,
-            lambda a, mb: q1bv(a, mb, v)
-            & forall(acceptor, ballot, value, lambda a2, mb2, mv2: implies(q1bv(a2, mb2, mv2), mb >= mb2)),
+            lambda a, mb: (
+                q1bv(a, mb, v)
+                & forall(
+                    acceptor,
+                    ballot,
+                    value,
+                    lambda a2, mb2, mv2: implies(q1bv(a2, mb2, mv2), mb >= mb2),
+                )
+            ),
         )
         return every_member_answered & (no_votes | v_is_highest)
 
@@ -116,7 +124,9 @@ class Paxos(Spec):
         return exists(
             self.ballot,
             self.quorum,
-            lambda b, q: forall(self.acceptor, lambda a: implies(self.quorum.member(a, q), self.voted_for(a, b, v))),
+            lambda b, q: forall(
+                self.acceptor, lambda a: implies(self.quorum.member(a, q), self.voted_for(a, b, v))
+            ),
         )
 
     @invariant
@@ -127,7 +137,11 @@ class Paxos(Spec):
     @invariant
     def agreement(self) -> SymFormula:
         """No two different values are chosen."""
-        return forall(self.value, self.value, lambda v1, v2: implies(self.chosen(v1) & self.chosen(v2), v1 == v2))
+        return forall(
+            self.value,
+            self.value,
+            lambda v1, v2: implies(self.chosen(v1) & self.chosen(v2), v1 == v2),
+        )
 
     @invariant
     def inv_acceptors(self) -> SymFormula:
@@ -175,12 +189,17 @@ class Paxos(Spec):
 
         return forall(acceptor, lambda a: implies(member(a), self.max_bal(a) >= b)) & exists(
             ballot.or_bottom,
-            lambda c: (c < b)
-            & implies(c != ballot.bottom, exists(acceptor, lambda a: member(a) & self.voted_for(a, c, v)))
-            & forall(
-                ballot,
-                acceptor,
-                lambda d, a: implies((c < d) & (d < b) & member(a), self.did_not_vote_at(a, d)),
+            lambda c: (
+                (c < b)
+                & implies(
+                    c != ballot.bottom,
+                    exists(acceptor, lambda a: member(a) & self.voted_for(a, c, v)),
+                )
+                & forall(
+                    ballot,
+                    acceptor,
+                    lambda d, a: implies((c < d) & (d < b) & member(a), self.did_not_vote_at(a, d)),
+                )
             ),
         )
 
@@ -222,6 +241,8 @@ class Paxos(Spec):
             self.ballot,
             self.value,
             self.value,
-            lambda a1, a2, b, v1, v2: implies(self.voted_for(a1, b, v1) & self.voted_for(a2, b, v2), v1 == v2),
+            lambda a1, a2, b, v1, v2: implies(
+                self.voted_for(a1, b, v1) & self.voted_for(a2, b, v2), v1 == v2
+            ),
         )
         return votes_safe & one_value_per_ballot

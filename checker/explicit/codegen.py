@@ -423,14 +423,17 @@ class Compiler:
                 continue
             lay = self.layout.by_name[atom.symbol]
             if any(free_vars(a) & set(names) for a in prefix) or any(
-                a.type.bottom and not col.bottom for a, col in zip(prefix, lay.decl.args, strict=False)
+                a.type.bottom and not col.bottom
+                for a, col in zip(prefix, lay.decl.args, strict=False)
             ):
                 continue
             suffix_types = lay.decl.args[len(prefix) :]
             if any(v.type != t for v, t in zip(f.vars, suffix_types, strict=True)):
                 continue
             # Position of the slice: the prefix columns fixed, suffix columns at their first code.
-            first = [self.term(a, env, st) for a in prefix] + [Const(self.inst.lo(t)) for t in suffix_types]
+            first = [self.term(a, env, st) for a in prefix] + [
+                Const(self.inst.lo(t)) for t in suffix_types
+            ]
             pos = self._position(lay, first)
             assert pos is not None
             const, code, _ = pos
@@ -466,7 +469,9 @@ class Compiler:
             for i in range(lay.count):
                 pos = lay.offset + i * lay.width
                 checks.append(
-                    Code(f"({lay.result_lo} <= (({var} >> {pos}) & {lay.field_mask}) < {lay.result_hi})")
+                    Code(
+                        f"({lay.result_lo} <= (({var} >> {pos}) & {lay.field_mask}) < {lay.result_hi})"
+                    )
                 )
         return conjoin(checks)
 
@@ -500,7 +505,13 @@ class Compiler:
         raise AssertionError(stmt)
 
     def _update_all(
-        self, stmt: ir.UpdateRel | ir.UpdateFn, lay: SymbolLayout, env: Env, cur: str, lines: list[str], ind: str
+        self,
+        stmt: ir.UpdateRel | ir.UpdateFn,
+        lay: SymbolLayout,
+        env: Env,
+        cur: str,
+        lines: list[str],
+        ind: str,
     ) -> str:
         st = StateNames(cur)
         region = ((1 << lay.bits) - 1) << lay.offset
@@ -550,7 +561,8 @@ class Compiler:
         st = StateNames(cur)
         names = ", ".join(f"_{v.name}" for v in stmt.vars)
         ranges = ", ".join(
-            f"range({self.inst.codes(v.type).start}, {self.inst.codes(v.type).stop})" for v in stmt.vars
+            f"range({self.inst.codes(v.type).start}, {self.inst.codes(v.type).stop})"
+            for v in stmt.vars
         )
         lines.append(f"{ind}_acc = 0")
         lines.append(f"{ind}for _i, ({names},) in enumerate(_product({ranges})):")
@@ -567,6 +579,7 @@ class Compiler:
     ) -> None:
         """Statements of one action instance; `emit` formats the successor append."""
         cur, k = "s", 0
+        start = len(lines)
         for stmt in act.body:
             ind = "    " * depth
             if isinstance(stmt, ir.Require):
@@ -576,7 +589,9 @@ class Compiler:
                         continue
                     if in_loop:
                         lines.append(f"{ind}continue")
-                    return  # never enabled
+                    else:
+                        del lines[start:]  # this instance is never enabled: emit nothing for it
+                    return
                 if in_loop:
                     lines.append(f"{ind}if {negate_src(g)}: continue")
                 else:
@@ -611,8 +626,8 @@ class Compiler:
                 lines.append("    " * depth + f"for _{v.name} in range({r.start}, {r.stop}):")
                 depth += 1
             env = {v.name: Code(f"_{v.name}") for v in act.params}
-            index = " + ".join(index_terms) or "0"
-            emit = f"out.append(({{state}}, {index}))" if labelled else "out.append({state})"
+            index_src = " + ".join(index_terms) or "0"
+            emit = f"out.append(({{state}}, {index_src}))" if labelled else "out.append({state})"
             self._body(act, env, lines, depth, True, emit)
         lines.append("    return out")
         return "\n".join(lines)
@@ -663,5 +678,7 @@ def negate_src(g: G) -> str:
     return src(negate(g))
 
 
-def compile_instance(inst: Instance, layout: Layout | None = None, limits: Limits | None = None) -> CompiledSpec:
+def compile_instance(
+    inst: Instance, layout: Layout | None = None, limits: Limits | None = None
+) -> CompiledSpec:
     return Compiler(inst, layout or Layout(inst), limits).compile()

@@ -51,7 +51,9 @@ class Interpreter:
             return self.term(branch, env, state, post)
         raise AssertionError(f"unknown term {t!r}")
 
-    def formula(self, f: ir.Formula, env: Env, state: Sequence[Any], post: Sequence[Any] | None) -> bool:
+    def formula(
+        self, f: ir.Formula, env: Env, state: Sequence[Any], post: Sequence[Any] | None
+    ) -> bool:
         if isinstance(f, ir.BoolLit):
             return f.value
         if isinstance(f, ir.Atom):
@@ -65,7 +67,10 @@ class Interpreter:
         if isinstance(f, ir.Member):
             quorums = self.inst.sorts[f.sort].quorums
             assert quorums is not None
-            return self.term(f.elem, env, state, post) in quorums[self.term(f.quorum, env, state, post)]
+            return (
+                self.term(f.elem, env, state, post)
+                in quorums[self.term(f.quorum, env, state, post)]
+            )
         if isinstance(f, ir.Eq):
             return self.term(f.left, env, state, post) == self.term(f.right, env, state, post)
         if isinstance(f, ir.Lt):
@@ -79,7 +84,9 @@ class Interpreter:
         if isinstance(f, ir.Or):
             return any(self.formula(a, env, state, post) for a in f.args)
         if isinstance(f, ir.Implies):
-            return (not self.formula(f.left, env, state, post)) or self.formula(f.right, env, state, post)
+            return (not self.formula(f.left, env, state, post)) or self.formula(
+                f.right, env, state, post
+            )
         if isinstance(f, ir.Iff):
             return self.formula(f.left, env, state, post) == self.formula(f.right, env, state, post)
         if isinstance(f, ir.FormulaIte):
@@ -108,7 +115,9 @@ class Interpreter:
 
     # -- actions -----------------------------------------------------------------------------
 
-    def execute(self, act: ir.Action, params: tuple[int, ...], state: Structured) -> Structured | None:
+    def execute(
+        self, act: ir.Action, params: tuple[int, ...], state: Structured
+    ) -> Structured | None:
         """Run an action instance; None if a guard fails."""
         env = dict(zip((v.name for v in act.params), params, strict=True))
         work: list[Any] = [set(v) if isinstance(v, frozenset) else list(v) for v in state]
@@ -131,12 +140,16 @@ class Interpreter:
                 work[i] = {
                     codes
                     for codes in self.inst.product([v.type for v in stmt.vars])
-                    if self.formula(stmt.body, {**env, **dict(zip(names, codes, strict=True))}, work, None)
+                    if self.formula(
+                        stmt.body, {**env, **dict(zip(names, codes, strict=True))}, work, None
+                    )
                 }
             elif isinstance(stmt, ir.UpdateFn):
                 names = [v.name for v in stmt.vars]
                 work[i] = [
-                    self.term(stmt.body, {**env, **dict(zip(names, codes, strict=True))}, work, None)
+                    self.term(
+                        stmt.body, {**env, **dict(zip(names, codes, strict=True))}, work, None
+                    )
                     for codes in self.inst.product([v.type for v in stmt.vars])
                 ]
             else:

@@ -47,7 +47,9 @@ class SymbolLayout:
 
     def index(self, codes: tuple[int, ...]) -> int:
         """Row-major index of an argument tuple (codes must lie in the column domains)."""
-        return sum((c - lo) * st for c, lo, st in zip(codes, self.arg_lo, self.strides, strict=True))
+        return sum(
+            (c - lo) * st for c, lo, st in zip(codes, self.arg_lo, self.strides, strict=True)
+        )
 
     def tuple_at(self, index: int) -> tuple[int, ...]:
         out = []
@@ -80,7 +82,9 @@ class Layout:
             arg_sizes = tuple(inst.domain_size(t) for t in decl.args)
             count = math.prod(arg_sizes)
             if decl.kind is ir.SymbolKind.RELATION:
-                layout = SymbolLayout(decl, offset, arg_lo, arg_sizes, _strides(arg_sizes), count, 1)
+                layout = SymbolLayout(
+                    decl, offset, arg_lo, arg_sizes, _strides(arg_sizes), count, 1
+                )
             else:
                 assert decl.result is not None
                 lo, hi = inst.lo(decl.result), inst.sorts[decl.result.sort].hi()

@@ -13,6 +13,7 @@ concrete ones with the permutation witness.
 
 from __future__ import annotations
 
+import itertools
 import random
 import time
 from array import array
@@ -24,9 +25,9 @@ from checker.errors import UsageError
 from checker.explicit.codegen import CompiledSpec, Limits, compile_instance
 from checker.explicit.interp import Interpreter
 from checker.explicit.layout import Layout
-from checker.explicit.symmetry import Perm, Symmetry
+from checker.explicit.symmetry import Symmetry
 from checker.instance import Instance
-from checker.traces.step import TraceStep
+from checker.traces.step import Perm, TraceStep
 
 PROGRESS_AFTER = 3.0  # seconds before the first progress report
 PROGRESS_EVERY = 5.0
@@ -99,7 +100,8 @@ class Engine:
             ir.PropertyKind.ACTION_PROPERTY, options.action_properties
         )
         self.constraints = [
-            self.compiled.properties[p.name] for p in self.spec.properties_of(ir.PropertyKind.CONSTRAINT)
+            self.compiled.properties[p.name]
+            for p in self.spec.properties_of(ir.PropertyKind.CONSTRAINT)
         ]
         self.inits = [
             (k, params, self.layout.pack(st)) for k, params, st in self.interp.initial_states()
@@ -151,7 +153,8 @@ class Engine:
                 name = "<init>" if k < 0 else self.spec.inits[k].name
                 init = self.spec.inits[k] if k >= 0 else None
                 labels = tuple(
-                    (v.name, c, v.type.sort) for v, c in zip(init.params if init else (), params, strict=True)
+                    (v.name, c, v.type.sort)
+                    for v, c in zip(init.params if init else (), params, strict=True)
                 )
                 return TraceStep(None if k < 0 else name, labels, x0)
         raise AssertionError("initial state not found")
@@ -173,7 +176,7 @@ class Engine:
         if witness is not None:
             steps[0] = TraceStep(steps[0].action, steps[0].params, x0, witness)
         concrete = x0
-        for stored, nxt in zip(path, path[1:], strict=False):
+        for stored, nxt in itertools.pairwise(path):
             step = self._find_step(stored, nxt, concrete, witness)
             steps.append(step)
             concrete, witness = step.state, step.witness
@@ -193,12 +196,18 @@ class Engine:
                 assert witness is not None
                 back = sym.inverse(witness)
                 act = self.spec.actions[k]
-                codes = sym.map_params(back, [v.type for v in act.params], self.compiled.params[k][index])
+                codes = sym.map_params(
+                    back, [v.type for v in act.params], self.compiled.params[k][index]
+                )
                 state = sym.apply(back, t)
                 # Self-check: the mapped step is a real step of the concrete state.
                 concrete_index = self.compiled.params[k].index(codes)
-                assert (state, concrete_index) in self.compiled.labelled[k](concrete), "symmetry mapping"
-                params = tuple((v.name, c, v.type.sort) for v, c in zip(act.params, codes, strict=True))
+                assert (state, concrete_index) in self.compiled.labelled[k](concrete), (
+                    "symmetry mapping"
+                )
+                params = tuple(
+                    (v.name, c, v.type.sort) for v, c in zip(act.params, codes, strict=True)
+                )
                 return TraceStep(act.name, params, state, sym.compose(sigma, witness))
         raise AssertionError("no step between consecutive trace states")
 
@@ -279,7 +288,15 @@ class Engine:
             parents.append(-1)
             depths.append(1)
             if check_invariants is not None and (bad := check_invariants(c)) is not None:
-                return self._result(len(states), 1, 0, started, coverage, violation("invariant", bad, len(states) - 1), True)
+                return self._result(
+                    len(states),
+                    1,
+                    0,
+                    started,
+                    coverage,
+                    violation("invariant", bad, len(states) - 1),
+                    True,
+                )
         transitions = 0
         max_seen_depth = 1 if states else 0
         complete = True
@@ -317,9 +334,20 @@ class Engine:
                 cov = coverage[k]
                 cov.fired += len(succ)
                 for t in succ:
-                    if check_transitions is not None and (bad := check_transitions(s, t)) is not None:
+                    if (
+                        check_transitions is not None
+                        and (bad := check_transitions(s, t)) is not None
+                    ):
                         v = violation("action_property", bad, sid, t)
-                        return self._result(len(states), max(max_seen_depth, sdepth + 1), transitions + produced, started, coverage, v, True)
+                        return self._result(
+                            len(states),
+                            max(max_seen_depth, sdepth + 1),
+                            transitions + produced,
+                            started,
+                            coverage,
+                            v,
+                            True,
+                        )
                     c = canon(t) if canon else t
                     if c in seen:
                         continue
@@ -336,11 +364,21 @@ class Engine:
                         max_seen_depth = sdepth + 1
                     if check_invariants is not None and (bad := check_invariants(c)) is not None:
                         v = violation("invariant", bad, len(states) - 1)
-                        return self._result(len(states), max_seen_depth, transitions + produced, started, coverage, v, True)
+                        return self._result(
+                            len(states),
+                            max_seen_depth,
+                            transitions + produced,
+                            started,
+                            coverage,
+                            v,
+                            True,
+                        )
             transitions += produced
             if deadlock and produced == 0:
                 v = violation("deadlock", "deadlock", sid)
-                return self._result(len(states), max_seen_depth, transitions, started, coverage, v, True)
+                return self._result(
+                    len(states), max_seen_depth, transitions, started, coverage, v, True
+                )
             if not breadth_first:
                 stack.extend(reversed(fresh))
             if progress is not None and (sid & 1023) == 0:
@@ -348,8 +386,18 @@ class Engine:
                 if now >= next_report:
                     next_report = now + PROGRESS_EVERY
                     queue = (len(states) - cursor) if breadth_first else len(stack)
-                    progress(Progress(len(states), queue, max_seen_depth, len(states) / (now - started), now - started))
-        return self._result(len(states), max_seen_depth, transitions, started, coverage, None, complete)
+                    progress(
+                        Progress(
+                            len(states),
+                            queue,
+                            max_seen_depth,
+                            len(states) / (now - started),
+                            now - started,
+                        )
+                    )
+        return self._result(
+            len(states), max_seen_depth, transitions, started, coverage, None, complete
+        )
 
     def _extra_step(self, stored: int, t: int, last: TraceStep) -> TraceStep:
         """The step from the last trace state to a successor `t` of its stored form."""
@@ -365,7 +413,9 @@ class Engine:
                     back = sym.inverse(last.witness)
                     codes = sym.map_params(back, [v.type for v in act.params], codes)
                     state = sym.apply(back, t)
-                params = tuple((v.name, c, v.type.sort) for v, c in zip(act.params, codes, strict=True))
+                params = tuple(
+                    (v.name, c, v.type.sort) for v, c in zip(act.params, codes, strict=True)
+                )
                 return TraceStep(act.name, params, state, last.witness)
         raise AssertionError("violating successor not found")
 
@@ -389,7 +439,15 @@ class Engine:
             if x not in seen:
                 seen.add(x)
             if (bad := self._broken_invariant(x)) is not None:
-                return self._result(len(seen), 1, transitions, started, coverage, Violation("invariant", bad, trace), False)
+                return self._result(
+                    len(seen),
+                    1,
+                    transitions,
+                    started,
+                    coverage,
+                    Violation("invariant", bad, trace),
+                    False,
+                )
             for _ in range(self.options.walk_depth - 1):
                 options = [(k, t, i) for k, fn in enumerate(acts) for t, i in fn(x)]
                 options = [o for o in options if self._in_model(o[1])]
@@ -399,13 +457,23 @@ class Engine:
                 if not options:
                     if self.options.deadlock:
                         v = Violation("deadlock", "deadlock", trace)
-                        return self._result(len(seen), max_depth, transitions, started, coverage, v, False)
+                        return self._result(
+                            len(seen), max_depth, transitions, started, coverage, v, False
+                        )
                     break
                 k, t, index = rng.choice(options)
                 trace.append(TraceStep(self.spec.actions[k].name, self._params(k, index), t))
                 if (bad := self._broken_action_property(x, t)) is not None:
                     v = Violation("action_property", bad, trace)
-                    return self._result(len(seen), max(max_depth, len(trace)), transitions, started, coverage, v, False)
+                    return self._result(
+                        len(seen),
+                        max(max_depth, len(trace)),
+                        transitions,
+                        started,
+                        coverage,
+                        v,
+                        False,
+                    )
                 x = t
                 if x not in seen:
                     seen.add(x)
@@ -413,12 +481,22 @@ class Engine:
                 max_depth = max(max_depth, len(trace))
                 if (bad := self._broken_invariant(x)) is not None:
                     v = Violation("invariant", bad, trace)
-                    return self._result(len(seen), max_depth, transitions, started, coverage, v, False)
+                    return self._result(
+                        len(seen), max_depth, transitions, started, coverage, v, False
+                    )
             if progress is not None:
                 now = time.monotonic()
                 if now >= next_report:
                     next_report = now + PROGRESS_EVERY
-                    progress(Progress(len(seen), self.options.walks - walk - 1, max_depth, len(seen) / (now - started), now - started))
+                    progress(
+                        Progress(
+                            len(seen),
+                            self.options.walks - walk - 1,
+                            max_depth,
+                            len(seen) / (now - started),
+                            now - started,
+                        )
+                    )
         return self._result(len(seen), max_depth, transitions, started, coverage, None, False)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from checker import ir
 
+
 def free_vars(e: ir.Expr) -> frozenset[str]:
     if isinstance(e, ir.Var):
         return frozenset((e.name,))

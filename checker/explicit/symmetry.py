@@ -28,7 +28,6 @@ from checker.explicit.layout import Layout, SymbolLayout
 from checker.instance import Instance
 from checker.traces.step import Perm
 
-
 _COMBINED_BITS_LIMIT = 1 << 14  # |group| x state bits above which tables are kept per element
 _CHUNK_BITS = 10
 
@@ -48,7 +47,9 @@ class _Unit:
 def check_symmetric(spec: ir.SpecIR) -> None:
     """Refuse symmetry when the spec names a particular element of a symmetric sort."""
     symmetric = {s.name for s in spec.sorts if s.symmetric}
-    symmetric |= {s.name for s in spec.sorts if s.kind is ir.SortKind.QUORUM and s.base in symmetric}
+    symmetric |= {
+        s.name for s in spec.sorts if s.kind is ir.SortKind.QUORUM and s.base in symmetric
+    }
 
     def visit(expr: ir.Expr, where: str) -> None:
         for e in ir.walk(expr):
@@ -77,9 +78,7 @@ class Symmetry:
         self.inst = inst
         self.layout = layout
         self.perms = self._group()
-        self.units = [
-            _Unit(lay, i) for lay in layout.symbols for i in range(lay.count)
-        ]
+        self.units = [_Unit(lay, i) for lay in layout.symbols for i in range(lay.count)]
         self.canonical: Callable[[int], int] = self._compile()
 
     @property
@@ -110,9 +109,7 @@ class Symmetry:
                     assert s.quorums is not None
                     base = perm[s.decl.base]
                     where = {q: i for i, q in enumerate(s.quorums)}
-                    perm[s.name] = tuple(
-                        where[frozenset(base[m] for m in q)] for q in s.quorums
-                    )
+                    perm[s.name] = tuple(where[frozenset(base[m] for m in q)] for q in s.quorums)
             perms.append(perm)
         return perms
 
@@ -172,7 +169,9 @@ class Symmetry:
             out |= self._unit_image(perm, unit, value)
         return out
 
-    def map_params(self, perm: Perm, types: Sequence[ir.Type], params: Sequence[int]) -> tuple[int, ...]:
+    def map_params(
+        self, perm: Perm, types: Sequence[ir.Type], params: Sequence[int]
+    ) -> tuple[int, ...]:
         return tuple(self.map_code(perm, t.sort, c) for t, c in zip(types, params, strict=True))
 
     def canonical_with_witness(self, s: int) -> tuple[int, Perm]:
@@ -263,7 +262,7 @@ class Symmetry:
         exec(compile("\n".join(lines), "<paxoscope symmetry>", "exec"), namespace)
         fn = namespace["canonical"]
         assert callable(fn)
-        return fn  # type: ignore[no-any-return]
+        return fn
 
     @staticmethod
     def _lookup(table: str, chunk: list[_Unit]) -> str:

@@ -34,7 +34,8 @@ class _SizeArith:
     """Arithmetic on parameters, so that `Sort(size=max_ballot + 1)` works."""
 
     def _op(self, op: str, other: SizeLike, swap: bool = False) -> SizeExpr:
-        return SizeExpr(op, other, self) if swap else SizeExpr(op, self, other)
+        me: SizeLike = self  # type: ignore[assignment]  # only Param and SizeExpr derive from this
+        return SizeExpr(op, other, me) if swap else SizeExpr(op, me, other)
 
     def __add__(self, other: SizeLike) -> SizeExpr:
         return self._op("+", other)
@@ -84,10 +85,17 @@ class Param(_SizeArith):
 class TypeRef:
     """A sort together with its bottom element: the type of `maxVBal[a]` (a ballot or -1)."""
 
-    def __init__(self, sort: SortBase) -> None:
+    def __init__(self, sort: SortBase, loc: Loc) -> None:
         self.sort = sort
+        self.loc = loc
 
     def to_type(self) -> ir.Type:
+        if self.sort.bottom_label is None:
+            raise SpecError(
+                f"`{self.sort.name}.or_bottom`: sort `{self.sort.name}` has no bottom element; "
+                "declare it with bottom=...",
+                self.loc,
+            )
         return ir.Type(self.sort.name, True)
 
     def __repr__(self) -> str:
@@ -125,17 +133,13 @@ class SortBase:
     @property
     def or_bottom(self) -> TypeRef:
         """The type of this sort's elements together with its bottom element."""
-        if self.bottom_label is None:
-            raise SpecError(f"sort `{self.name}` has no bottom element; declare it with bottom=...")
-        return TypeRef(self)
+        return TypeRef(self, user_loc())
 
     @property
     def bottom(self) -> ElemRef:
         """The bottom element (ballot -1, value None)."""
         from checker.lang.terms import ElemRef
 
-        if self.bottom_label is None:
-            raise SpecError(f"sort `{self.name}` has no bottom element; declare it with bottom=...")
         return ElemRef(self, None, user_loc())
 
     def __getitem__(self, index: int) -> ElemRef:
@@ -255,7 +259,7 @@ class MajorityQuorums(Quorums):
         super().__init__(base, None)
 
 
-TypeLike = Union[SortBase, TypeRef]
+TypeLike = SortBase | TypeRef
 
 
 def resolve_type(obj: object, what: str, loc: Loc) -> ir.Type:

@@ -92,9 +92,7 @@ class Relation(StateDecl):
         super().__init__(column_types, doc)
 
     def decl(self) -> ir.SymbolDecl:
-        return ir.SymbolDecl(
-            self.name, self.kind, self.ir_args(), None, init=False, loc=self.loc
-        )
+        return ir.SymbolDecl(self.name, self.kind, self.ir_args(), None, init=False, loc=self.loc)
 
     def __get__(self, instance: Spec | None, owner: type) -> Any:
         if instance is None:
@@ -141,7 +139,9 @@ class Individual(StateDecl):
 
     kind = ir.SymbolKind.FUNCTION
 
-    def __init__(self, result_type: TypeLike, *, init: SymTerm | None = None, doc: str = "") -> None:
+    def __init__(
+        self, result_type: TypeLike, *, init: SymTerm | None = None, doc: str = ""
+    ) -> None:
         super().__init__((), doc)
         self.result_type = result_type
         self.init_value = init
@@ -224,7 +224,9 @@ class _Handle:
 class RelationHandle(_Handle):
     def __call__(self, *args: object) -> SymFormula:
         loc = user_loc()
-        return SymFormula(ir.Atom(self.name, self._args(args, loc, reading=True), self.primed, loc=loc))
+        return SymFormula(
+            ir.Atom(self.name, self._args(args, loc, reading=True), self.primed, loc=loc)
+        )
 
     def insert(self, *args: object) -> None:
         """Add the tuple `args` to the relation."""
@@ -243,26 +245,40 @@ class RelationHandle(_Handle):
         loc = user_loc()
         variables, body = self._bind_update(fn, loc)
         formula = as_formula(body, f"the body of `{self.name}.update(...)`", loc)
-        self._write(ir.UpdateRel(self.name, variables, formula, loc=loc), f"`{self.name}.update`", loc)
+        self._write(
+            ir.UpdateRel(self.name, variables, formula, loc=loc), f"`{self.name}.update`", loc
+        )
 
 
 class FunctionHandle(_Handle):
-    decl: Function
-
     def _result(self) -> ir.Type:
-        return resolve_type(self.decl.result_type, "the result sort", self.decl.loc)
+        decl = self.decl
+        assert isinstance(decl, Function)
+        return resolve_type(decl.result_type, "the result sort", decl.loc)
 
     def __call__(self, *args: object) -> SymTerm:
         loc = user_loc()
         return SymTerm(
-            ir.App(self.name, self._args(args, loc, reading=False), self._result(), self.primed, loc=loc)
+            ir.App(
+                self.name,
+                self._args(args, loc, reading=False),
+                self._result(),
+                self.primed,
+                loc=loc,
+            )
         )
 
     def __getitem__(self, key: object) -> SymTerm:
         loc = user_loc()
         args = key if isinstance(key, tuple) else (key,)
         return SymTerm(
-            ir.App(self.name, self._args(args, loc, reading=False), self._result(), self.primed, loc=loc)
+            ir.App(
+                self.name,
+                self._args(args, loc, reading=False),
+                self._result(),
+                self.primed,
+                loc=loc,
+            )
         )
 
     def __setitem__(self, key: object, value: object) -> None:

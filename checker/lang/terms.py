@@ -125,6 +125,12 @@ class ElemRef(SymTerm):
 
     @property
     def ir(self) -> ir.Term:
+        if self.index is None and self.sort.bottom_label is None:
+            raise SpecError(
+                f"`{self.sort.name}.bottom`: sort `{self.sort.name}` has no bottom element; "
+                "declare it with bottom=...",
+                self.loc,
+            )
         return ir.Elem(self.sort.name, self.index, loc=self.loc)
 
     __hash__ = Sym.__hash__
@@ -143,26 +149,36 @@ class SymFormula(Sym):
 
     def __and__(self, other: object) -> SymFormula:
         loc = user_loc()
-        return SymFormula(ir.And((self.ir, as_formula(other, "the right operand of `&`", loc)), loc=loc))
+        return SymFormula(
+            ir.And((self.ir, as_formula(other, "the right operand of `&`", loc)), loc=loc)
+        )
 
     def __rand__(self, other: object) -> SymFormula:
         loc = user_loc()
-        return SymFormula(ir.And((as_formula(other, "the left operand of `&`", loc), self.ir), loc=loc))
+        return SymFormula(
+            ir.And((as_formula(other, "the left operand of `&`", loc), self.ir), loc=loc)
+        )
 
     def __or__(self, other: object) -> SymFormula:
         loc = user_loc()
-        return SymFormula(ir.Or((self.ir, as_formula(other, "the right operand of `|`", loc)), loc=loc))
+        return SymFormula(
+            ir.Or((self.ir, as_formula(other, "the right operand of `|`", loc)), loc=loc)
+        )
 
     def __ror__(self, other: object) -> SymFormula:
         loc = user_loc()
-        return SymFormula(ir.Or((as_formula(other, "the left operand of `|`", loc), self.ir), loc=loc))
+        return SymFormula(
+            ir.Or((as_formula(other, "the left operand of `|`", loc), self.ir), loc=loc)
+        )
 
     def __invert__(self) -> SymFormula:
         return SymFormula(ir.Not(self.ir, loc=user_loc()))
 
     def __eq__(self, other: object) -> SymFormula:  # type: ignore[override]
         loc = user_loc()
-        return SymFormula(ir.Iff(self.ir, as_formula(other, "the right operand of `==`", loc), loc=loc))
+        return SymFormula(
+            ir.Iff(self.ir, as_formula(other, "the right operand of `==`", loc), loc=loc)
+        )
 
     def __ne__(self, other: object) -> SymFormula:  # type: ignore[override]
         loc = user_loc()
@@ -207,7 +223,13 @@ def as_formula(x: object, what: str, loc: Loc) -> ir.Formula:
     if isinstance(x, bool):
         return ir.BoolLit(x, loc=loc)
     if isinstance(x, SymTerm):
-        raise SpecError(f"{what} must be a formula, but it is a {x.ir.type} element", loc)
+        hint = ""
+        if "`&`" in what or "`|`" in what:
+            hint = (
+                ". If you meant `p & (x < y)`, add the parentheses: `&` and `|` bind tighter than "
+                "comparisons in Python"
+            )
+        raise SpecError(f"{what} must be a formula, but it is a {x.ir.type} element{hint}", loc)
     raise SpecError(f"{what} must be a formula, not {type(x).__name__} {x!r}", loc)
 
 
@@ -218,9 +240,7 @@ def as_term(x: object, what: str, loc: Loc) -> ir.Term:
     if isinstance(x, SymFormula):
         raise SpecError(f"{what} must be a sort element, but it is a formula", loc)
     if isinstance(x, SortBase):
-        raise SpecError(
-            f"{what} must be a sort element, but it is the sort `{x.name}` itself", loc
-        )
+        raise SpecError(f"{what} must be a sort element, but it is the sort `{x.name}` itself", loc)
     raise SpecError(
         f"{what} must be a sort element (a parameter, a function value or `sort[i]`), "
         f"not {type(x).__name__} {x!r}",

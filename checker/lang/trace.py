@@ -59,7 +59,9 @@ def _call_traced(fn: Callable[..., Any], args: list[Any], what: str) -> Any:
     except PaxoscopeError:
         raise
     except RecursionError as exc:
-        raise SpecError(f"{what} recurses without end while being traced", _user_frame_loc(exc) or _fn_loc(fn)) from None
+        raise SpecError(
+            f"{what} recurses without end while being traced", _user_frame_loc(exc) or _fn_loc(fn)
+        ) from None
     except Exception as exc:  # user code failed: report where, in the spec
         loc = _user_frame_loc(exc) or _fn_loc(fn)
         raise SpecError(f"{what} raised {type(exc).__name__}: {exc}", loc) from None
@@ -73,7 +75,11 @@ class _Tracer:
         self.params = [v for v in self.members.values() if isinstance(v, Param)]
         self.state = {n: v for n, v in self.members.items() if isinstance(v, StateDecl)}
         self.sort_kinds = {n: s.kind for n, s in self.sort_objs.items()}
-        self.spec_file = os.path.abspath(sys.modules[cls.__module__].__file__ or "<spec>") if cls.__module__ in sys.modules else "<spec>"
+        self.spec_file = (
+            os.path.abspath(sys.modules[cls.__module__].__file__ or "<spec>")
+            if cls.__module__ in sys.modules
+            else "<spec>"
+        )
 
     # -- declarations ------------------------------------------------------------------------
 
@@ -86,7 +92,9 @@ class _Tracer:
                     s.loc,
                 )
             if isinstance(s, Quorums) and s.base.name not in self.sort_objs:
-                raise SpecError(f"the base sort of quorums `{name}` is not declared in this spec", s.loc)
+                raise SpecError(
+                    f"the base sort of quorums `{name}` is not declared in this spec", s.loc
+                )
             decls.append(s.decl())
         for d in decls:
             if d.size is not None:
@@ -105,16 +113,23 @@ class _Tracer:
         out = []
         for name, decl in self.state.items():
             if decl.name != name:
-                raise SpecError(f"state `{decl.name}` is also bound to `{name}`; declare it once", decl.loc)
+                raise SpecError(
+                    f"state `{decl.name}` is also bound to `{name}`; declare it once", decl.loc
+                )
             sym = self._decl_in_context(decl)
             for t in (*sym.args, *([sym.result] if sym.result else [])):
                 if t.sort not in self.sort_objs:
-                    raise SpecError(f"`{name}` uses sort `{t.sort}`, which is not declared in this spec", decl.loc)
+                    raise SpecError(
+                        f"`{name}` uses sort `{t.sort}`, which is not declared in this spec",
+                        decl.loc,
+                    )
             out.append(sym)
         return tuple(out)
 
     def _decl_in_context(self, decl: StateDecl) -> ir.SymbolDecl:
-        with context.tracing(context.TraceContext(f"the declaration of `{decl.name}`", None, self.sort_kinds)):
+        with context.tracing(
+            context.TraceContext(f"the declaration of `{decl.name}`", None, self.sort_kinds)
+        ):
             return decl.decl()
 
     # -- methods -----------------------------------------------------------------------------
@@ -132,7 +147,9 @@ class _Tracer:
         namespace = dict(self.members)
         for p in params:
             if p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
-                raise SpecError(f"parameter `{p.name}` of {what} must be a plain positional parameter", loc)
+                raise SpecError(
+                    f"parameter `{p.name}` of {what} must be a plain positional parameter", loc
+                )
             ann = p.annotation
             if ann is inspect.Parameter.empty:
                 raise SpecError(
@@ -148,7 +165,9 @@ class _Tracer:
                     ) from None
             if isinstance(ann, SortBase):
                 if ann.name not in self.sort_objs:
-                    raise SpecError(f"parameter `{p.name}` of {what} has a sort not declared in this spec", loc)
+                    raise SpecError(
+                        f"parameter `{p.name}` of {what} has a sort not declared in this spec", loc
+                    )
                 out.append((p.name, ir.Type(ann.name, False)))
             elif isinstance(ann, TypeRef):
                 out.append((p.name, ir.Type(ann.sort.name, True)))
@@ -196,7 +215,8 @@ class _Tracer:
             result = _call_traced(fn, args, what)
             if not isinstance(result, SymFormula | bool):
                 raise SpecError(
-                    f"{what} must return a formula, but it returned {type(result).__name__}", _fn_loc(fn)
+                    f"{what} must return a formula, but it returned {type(result).__name__}",
+                    _fn_loc(fn),
                 )
             formula = as_formula(result, what, _fn_loc(fn))
         return ir.Property(name, pkind, formula, inspect.getdoc(fn) or "", _fn_loc(fn))
@@ -219,7 +239,9 @@ class _Tracer:
                 actions.append(self.trace_action(name, value, "action"))
             else:
                 props.append(self.trace_property(name, value, kind))
-        spec_loc = Loc(self.spec_file, inspect.getsourcelines(self.cls)[1] if self._has_source() else 0)
+        spec_loc = Loc(
+            self.spec_file, inspect.getsourcelines(self.cls)[1] if self._has_source() else 0
+        )
         if not actions:
             raise SpecError(f"spec {self.cls.__name__} declares no @action", spec_loc)
         self._check_initialised(symbols, inits)
@@ -243,7 +265,9 @@ class _Tracer:
             return False
         return True
 
-    def _check_initialised(self, symbols: tuple[ir.SymbolDecl, ...], inits: list[ir.Action]) -> None:
+    def _check_initialised(
+        self, symbols: tuple[ir.SymbolDecl, ...], inits: list[ir.Action]
+    ) -> None:
         """Every function needs an initial value: `init=` or a full assignment in each @init."""
         for sym in symbols:
             if sym.kind is not ir.SymbolKind.FUNCTION or sym.init is not None:

@@ -14,8 +14,8 @@ from typing import Any
 
 from checker.errors import UsageError
 from checker.explicit.layout import Layout
-from checker.traces.step import TraceStep
 from checker.instance import Instance, Label
+from checker.traces.step import TraceStep
 
 ITF_DESCRIPTION = "https://apalache-mc.org/docs/adr/015adr-trace.html"
 
@@ -41,7 +41,10 @@ def state_to_itf(inst: Instance, layout: Layout, state: int) -> dict[str, Json]:
             assert isinstance(value, frozenset)
             tuples = sorted(value)
             out[decl.name] = {
-                "#set": [_tuple([inst.label(s, c) for s, c in zip(sorts, t, strict=True)]) for t in tuples]
+                "#set": [
+                    _tuple([inst.label(s, c) for s, c in zip(sorts, t, strict=True)])
+                    for t in tuples
+                ]
             }
             continue
         assert decl.result is not None and isinstance(value, tuple)
@@ -121,7 +124,9 @@ def state_from_itf(inst: Instance, layout: Layout, obj: Mapping[str, Json]) -> i
             tuples = set()
             for item in value["#set"]:
                 labels = _untuple(item, len(sorts))
-                tuples.add(tuple(inst.code_of_label(s, x) for s, x in zip(sorts, labels, strict=True)))
+                tuples.add(
+                    tuple(inst.code_of_label(s, x) for s, x in zip(sorts, labels, strict=True))
+                )
             structured.append(frozenset(tuples))
             continue
         assert decl.result is not None
@@ -147,11 +152,17 @@ def trace_from_itf(inst: Instance, layout: Layout, doc: Mapping[str, Json]) -> l
         if action != "init":
             act = next((a for a in inst.spec.actions if a.name == action), None)
             if act is None:
-                raise UsageError(f"the trace names action `{action}`, which {inst.spec.name} does not have")
+                raise UsageError(
+                    f"the trace names action `{action}`, which {inst.spec.name} does not have"
+                )
             for v in act.params:
                 label = _label(meta["params"][v.name])
                 params.append((v.name, inst.code_of_label(v.type.sort, label), v.type.sort))
         steps.append(
-            TraceStep(None if action == "init" else action, tuple(params), state_from_itf(inst, layout, obj))
+            TraceStep(
+                None if action == "init" else action,
+                tuple(params),
+                state_from_itf(inst, layout, obj),
+            )
         )
     return steps

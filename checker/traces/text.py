@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from checker.explicit.layout import Layout, Structured, SymbolLayout
-from checker.traces.step import TraceStep
 from checker.instance import Instance
+from checker.traces.step import TraceStep
 
 
 @dataclass(frozen=True)
@@ -44,8 +44,10 @@ def describe_state(inst: Instance, layout: Layout, state: Structured) -> list[Li
             for t in sorted(value):
                 lines.append(Line(f"  {name}({_fmt_tuple(inst, lay, t)})"))
         elif lay.decl.individual:
+            assert isinstance(value, tuple)
             lines.append(Line(f"  {name} = {_fmt_value(inst, lay, value[0])}"))
         else:
+            assert isinstance(value, tuple)
             entries = ", ".join(
                 f"{_fmt_tuple(inst, lay, lay.tuple_at(i))}: {_fmt_value(inst, lay, c)}"
                 for i, c in enumerate(value)
@@ -69,9 +71,13 @@ def describe_change(inst: Instance, layout: Layout, old: Structured, new: Struct
             if x == y:
                 continue
             assert isinstance(x, int) and isinstance(y, int)
-            where = name if lay.decl.individual else f"{name}[{_fmt_tuple(inst, lay, lay.tuple_at(i))}]"
+            where = (
+                name if lay.decl.individual else f"{name}[{_fmt_tuple(inst, lay, lay.tuple_at(i))}]"
+            )
             lines.append(
-                Line(f"  {where}: {_fmt_value(inst, lay, x)} -> {_fmt_value(inst, lay, y)}", "change")
+                Line(
+                    f"  {where}: {_fmt_value(inst, lay, x)} -> {_fmt_value(inst, lay, y)}", "change"
+                )
             )
     if not lines:
         lines.append(Line("  (no change: the step stutters)"))

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The test command: set up, then lint (ruff), type-check (mypy) and run the test suite (pytest).
+# Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+# shellcheck disable=SC1091
+. .venv/bin/activate
+
+ruff check checker spec tests benchmarks
+ruff format --check checker
+mypy
+
+set +e
+python -m pytest -n 2 "$@"
+status=$?
+set -e
+if [ "$status" -eq 5 ]; then
+    echo "pytest collected no tests: refusing to report success" >&2
+    exit 1
+fi
+exit "$status"

@@ -1,0 +1,33 @@
+"""The golden counts: TLC's distinct-state counts and depths for Lamport's Paxos.
+
+Matching them is the evidence that the transcription of Paxos.tla and the engine are both right.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from checker.check import check
+from checker.explicit.search import Options
+from tests.conftest import GOLDEN
+
+GOLDEN_COUNTS = json.loads((GOLDEN / "paxos_counts.json").read_text())
+
+
+@pytest.mark.parametrize(
+    "case",
+    GOLDEN_COUNTS["cases"],
+    ids=lambda c: f"max_ballot={c['params']['max_ballot']}{'-symmetry' if c['symmetry'] else ''}",
+)
+def test_paxos_matches_tlc(case: dict) -> None:
+    report = check(GOLDEN_COUNTS["spec"], case["params"], Options(symmetry=case["symmetry"]))
+    assert report.ok, report.result.violation
+    assert report.result.complete
+    assert report.result.distinct_states == case["distinct_states"]
+    assert report.result.depth == case["depth"]
+    if "transitions" in case:
+        assert report.result.transitions == case["transitions"]
+    # Every action of Paxos fires: a never-firing action would mean a transcription error.
+    assert report.never_fired == []

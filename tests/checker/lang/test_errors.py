@@ -1,0 +1,98 @@
+"""A spec that misuses the language is rejected with its file and line, and exit code 2.
+
+Each file in tests/specs/bad/ makes one mistake on the line marked `# ERROR` (or, for a syntax
+error, `# ERROR-1`: Python reports the line above).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import TEST_SPECS, run_cli
+
+BAD = sorted((TEST_SPECS / "bad").glob("*.py"))
+
+EXPECTED_MESSAGE = {
+    "arity": r"`r` takes 1 argument\(s\) \(node\), but got 2",
+    "lambda_arity": r"binds 1 variable\(s\) but its lambda takes 2",
+    "no_init": r"`leader` has no initial value",
+    "no_sort": r"parameter `n` of action `act` has no sort",
+    "not_a_formula": r"must return a formula, but it returned NoneType",
+    "out_of_range": r"`round\[5\]` does not exist",
+    "precedence": r"must be a formula.*add the parentheses",
+    "python_and": r"Python needs a concrete True/False.*`&`, `\|`",
+    "python_if": r"Python needs a concrete True/False",
+    "runtime_error": r"raised IndexError",
+    "symmetric_constant": r"names the element `node\[0\]` of the symmetric sort",
+    "syntax": r"syntax error",
+    "undeclared": r"`votes` is not declared in spec Undeclared",
+    "unordered": r"`<` needs an ordered sort, but `node` is not ordered",
+    "update_in_invariant": r"allowed only in actions and @init, not in invariant `sneaky`",
+    "wrong_sort": r"argument 1 of `r` must be of sort `node`, but it is a value",
+}
+
+
+def marker_line(path: Path) -> int:
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        match = re.search(r"# ERROR(-\d+)?", line)
+        if match:
+            return number + int(match.group(1) or 0)
+    raise AssertionError(f"{path} has no # ERROR marker")
+
+
+def test_every_bad_spec_has_an_expectation() -> None:
+    assert {p.stem for p in BAD} == set(EXPECTED_MESSAGE)
+
+
+@pytest.mark.parametrize("path", BAD, ids=[p.stem for p in BAD])
+def test_bad_spec_is_rejected_with_file_and_line(path: Path) -> None:
+    extra = ["--symmetry"] if path.stem == "symmetric_constant" else []
+    result = run_cli(
+        "check", str(path.relative_to(TEST_SPECS.parent.parent)), *extra, "--no-progress"
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    err = " ".join(result.stderr.split())  # rich may wrap long lines
+    where = f"tests/specs/bad/{path.name}:{marker_line(path)}:"
+    assert where in err, err
+    assert re.search(EXPECTED_MESSAGE[path.stem], err), err
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_symmetric_constant_is_fine_without_symmetry() -> None:
+    result = run_cli("check", "tests/specs/bad/symmetric_constant.py", "--no-progress")
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["spec/paxos.py", "-p", "ballots=2"], r"no parameter `ballots`.*max_ballot=2"),
+        (["spec/paxos.py", "-p", "max_ballot=two"], r"must be an integer"),
+        (["spec/paxos.py", "-p", "max_ballot"], r"-p expects NAME=VALUE"),
+        (["spec/paxos.py", "-p", "max_ballot=-1"], r"sort `ballot` of Paxos would have 0 elements"),
+        (["spec/paxos.py", "--invariant", "safety"], r"no invariant `safety`.*agreement"),
+        (["spec/nope.py"], r"`spec/nope.py` does not exist"),
+        (["spec.nope"], r"no spec file or module `spec.nope`"),
+        (["spec/paxos.py:Nope"], r"has no spec class `Nope`.*Paxos"),
+        (["spec/mutants/__init__.py"], r"defines no Spec subclass"),
+        (["spec/paxos.py", "--mode", "sideways"], r"Invalid value for '--mode'"),
+    ],
+)
+def test_bad_command_exits_2_with_a_message(args: list[str], message: str) -> None:
+    result = run_cli("check", *args, "--no-progress")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert re.search(message, " ".join(result.stderr.split())), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_json_reports_errors_too() -> None:
+    import json
+
+    result = run_cli("check", "spec/paxos.py", "-p", "nope=1", "--json", "-", "--no-progress")
+    assert result.returncode == 2
+    doc = json.loads(result.stdout)
+    assert doc["result"] == "error" and "nope" in doc["error"]

@@ -1,0 +1,125 @@
+"""The command line as a user runs it: exit codes, JSON that matches its schema, output streams."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from tests.conftest import ROOT, run_cli
+
+SCHEMA = json.loads(
+    resources.files("checker").joinpath("schemas/check-result.schema.json").read_text()
+)
+
+
+def validate(doc: dict) -> None:
+    jsonschema.validate(doc, SCHEMA)
+
+
+def test_ok_run_json_to_stdout_and_report_to_stderr() -> None:
+    result = run_cli("check", "spec/paxos.py", "-p", "max_ballot=1", "--json", "-", "--no-progress")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)  # stdout holds only the JSON
+    validate(doc)
+    assert doc["result"] == "ok" and doc["distinct_states"] == 3921 and doc["depth"] == 17
+    assert doc["params"] == {"acceptors": 3, "values": 2, "max_ballot": 1}
+    assert set(doc["coverage"]) == {"phase1a", "phase1b", "phase2a", "phase2b"}
+    assert "OK" in result.stderr and "3,921 distinct states" in result.stderr
+
+
+def test_violation_json_has_the_trace(tmp_path: Path) -> None:
+    target = tmp_path / "result.json"
+    result = run_cli(
+        "check", "spec/mutants/paxos_minority_quorums.py", "--json", str(target), "--no-progress"
+    )
+    assert result.returncode == 1
+    doc = json.loads(target.read_text())
+    validate(doc)
+    assert doc["result"] == "violation" and doc["property"] == "agreement"
+    assert doc["trace"]["states"][0]["#meta"]["action"] == "init"
+    assert len(doc["trace"]["states"]) == doc["violation"]["length"] == doc["depth"]
+    assert "VIOLATION" in result.stdout  # the report goes to stdout when JSON goes to a file
+
+
+def test_error_json_matches_schema() -> None:
+    result = run_cli(
+        "check", "spec/paxos.py", "--invariant", "nope", "--json", "-", "--no-progress"
+    )
+    assert result.returncode == 2
+    validate(json.loads(result.stdout))
+
+
+def test_symmetry_and_modes_from_the_command_line() -> None:
+    result = run_cli(
+        "check", "spec/paxos.py", "-p", "max_ballot=1", "--symmetry", "--json", "-", "--no-progress"
+    )
+    doc = json.loads(result.stdout)
+    validate(doc)
+    assert (doc["distinct_states"], doc["depth"], doc["symmetry_group_size"]) == (443, 17, 12)
+    sim = run_cli(
+        "check",
+        "spec/paxos.py",
+        "-p",
+        "max_ballot=1",
+        "--mode",
+        "simulate",
+        "--walks",
+        "20",
+        "--json",
+        "-",
+        "--no-progress",
+    )
+    doc = json.loads(sim.stdout)
+    validate(doc)
+    assert doc["mode"] == "simulate" and doc["complete"] is False
+    assert "incomplete" in sim.stderr
+
+
+def test_dotted_module_and_class_reference() -> None:
+    result = run_cli(
+        "check", "spec.paxos:Paxos", "-p", "max_ballot=0", "--json", "-", "--no-progress"
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["spec"] == "Paxos"
+
+
+def test_never_fired_actions_are_flagged(tmp_path: Path) -> None:
+    spec = tmp_path / "dead_action.py"
+    spec.write_text(
+        "from checker import Relation, Sort, Spec, action, require\n"
+        "class DeadAction(Spec):\n"
+        "    node = Sort(2)\n"
+        "    r = Relation(node)\n"
+        "    @action\n"
+        "    def add(self, n: node) -> None:\n"
+        "        self.r.insert(n)\n"
+        "    @action\n"
+        "    def never(self, n: node) -> None:\n"
+        "        require(self.r(n) & ~self.r(n))\n"
+        "        self.r.remove(n)\n"
+    )
+    result = run_cli("check", str(spec), "--json", "-", "--no-progress")
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["never_fired"] == ["never"]
+    assert "never fired: never" in result.stderr
+
+
+@pytest.mark.skipif(
+    shutil.which("paxoscope") is None, reason="console script not on PATH (not installed)"
+)
+def test_console_script() -> None:
+    result = subprocess.run(["paxoscope", "--version"], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0 and "paxoscope" in result.stdout
+
+
+def test_help_lists_commands() -> None:
+    result = run_cli("--help")
+    assert result.returncode == 0
+    for command in ("check", "list", "trace"):
+        assert command in result.stdout
