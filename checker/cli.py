@@ -217,7 +217,7 @@ def check_command(
     """
     human_out: TextIO = sys.stderr if json_target == "-" else sys.stdout
     console = Console(file=human_out, highlight=False, soft_wrap=True)
-    progress_console = Console(stderr=True, highlight=False)
+    progress_console = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         options = Options(
             mode=mode,

@@ -7,4 +7,9 @@ python=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
     "$python" -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+# pip's output is shown only when the install fails (this machine's pip prints harmless warnings).
+if ! log=$(.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' 2>&1); then
+    echo "$log" >&2
+    echo "setup failed: could not install paxoscope into .venv" >&2
+    exit 1
+fi

@@ -102,66 +102,67 @@ def negate(g: G) -> G:
     return Code(f"(not {paren(g.src)})")
 
 
-def conjoin(parts: Iterable[G]) -> G:
-    """AND of compiled formulas: constants folded, mask tests on one variable merged."""
-    all_masks: dict[str, int] = {}
-    none_masks: dict[str, int] = {}
+@dataclass(frozen=True)
+class _Junction:
+    """What AND (or, dually, OR) needs to know to fold constants and merge mask tests.
+
+    For AND, tests that bits are all set merge into one `all` test and tests that bits are all
+    clear into one `none` test; for OR, `any` and `notall` tests merge. A one-bit test is both
+    `any` and `all` (and both `none` and `notall`), so it merges on either side.
+    """
+
+    unit: Const  # the neutral constant, dropped
+    absorbing: Const  # the constant that decides the whole junction
+    set_mode: str  # the merged test on bits that must be set
+    clear_mode: str  # the merged test on bits that must be clear
+    op: str
+
+
+_AND = _Junction(TRUE, FALSE, "all", "none", " and ")
+_OR = _Junction(FALSE, TRUE, "any", "notall", " or ")
+_ONE_BIT_ALIAS = {"all": "any", "any": "all", "none": "notall", "notall": "none"}
+
+
+def _junction(parts: Iterable[G], j: _Junction) -> G:
+    set_masks: dict[str, int] = {}
+    clear_masks: dict[str, int] = {}
     others: list[G] = []
     for g in parts:
         if isinstance(g, Const):
-            if not g.value:
-                return FALSE
+            if bool(g.value) == bool(j.absorbing.value):
+                return j.absorbing
             continue
         if isinstance(g, Bits):
-            if g.mode == "all" or (g.mode == "any" and _single(g.mask)):
-                all_masks[g.var] = all_masks.get(g.var, 0) | g.mask
+            one_bit = _single(g.mask)
+            if g.mode == j.set_mode or (one_bit and g.mode == _ONE_BIT_ALIAS[j.set_mode]):
+                set_masks[g.var] = set_masks.get(g.var, 0) | g.mask
                 continue
-            if g.mode == "none" or (g.mode == "notall" and _single(g.mask)):
-                none_masks[g.var] = none_masks.get(g.var, 0) | g.mask
+            if g.mode == j.clear_mode or (one_bit and g.mode == _ONE_BIT_ALIAS[j.clear_mode]):
+                clear_masks[g.var] = clear_masks.get(g.var, 0) | g.mask
                 continue
         others.append(g)
-    for var, mask in all_masks.items():
-        if none_masks.get(var, 0) & mask:
-            return FALSE  # some bit must be both set and clear
-    items: list[G] = [Bits(v, m, "all") for v, m in all_masks.items()]
-    items += [Bits(v, m, "none") for v, m in none_masks.items()]
+    for var, mask in set_masks.items():
+        if clear_masks.get(var, 0) & mask:
+            # AND: a bit must be both set and clear; OR: a bit is either set or clear.
+            return j.absorbing
+    items: list[G] = [Bits(v, m, j.set_mode) for v, m in set_masks.items()]
+    items += [Bits(v, m, j.clear_mode) for v, m in clear_masks.items()]
     items += others
     if not items:
-        return TRUE
+        return j.unit
     if len(items) == 1:
         return items[0]
-    return Code("(" + " and ".join(paren(src(g)) for g in items) + ")")
+    return Code("(" + j.op.join(paren(src(g)) for g in items) + ")")
+
+
+def conjoin(parts: Iterable[G]) -> G:
+    """AND of compiled formulas: constants folded, mask tests on one variable merged."""
+    return _junction(parts, _AND)
 
 
 def disjoin(parts: Iterable[G]) -> G:
     """OR of compiled formulas, the dual of `conjoin`."""
-    any_masks: dict[str, int] = {}
-    notall_masks: dict[str, int] = {}
-    others: list[G] = []
-    for g in parts:
-        if isinstance(g, Const):
-            if g.value:
-                return TRUE
-            continue
-        if isinstance(g, Bits):
-            if g.mode == "any" or (g.mode == "all" and _single(g.mask)):
-                any_masks[g.var] = any_masks.get(g.var, 0) | g.mask
-                continue
-            if g.mode == "notall" or (g.mode == "none" and _single(g.mask)):
-                notall_masks[g.var] = notall_masks.get(g.var, 0) | g.mask
-                continue
-        others.append(g)
-    for var, mask in any_masks.items():
-        if notall_masks.get(var, 0) & mask:
-            return TRUE  # some bit is either set or clear
-    items: list[G] = [Bits(v, m, "any") for v, m in any_masks.items()]
-    items += [Bits(v, m, "notall") for v, m in notall_masks.items()]
-    items += others
-    if not items:
-        return FALSE
-    if len(items) == 1:
-        return items[0]
-    return Code("(" + " or ".join(paren(src(g)) for g in items) + ")")
+    return _junction(parts, _OR)
 
 
 # ---------------------------------------------------------------------------------------------

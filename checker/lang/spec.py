@@ -100,10 +100,37 @@ class Relation(StateDecl):
         return RelationHandle(self, _proxy_primed(instance))
 
 
-class Function(StateDecl):
-    """A total function from argument sorts to a result sort: `Function(a, b, result, init=x)`."""
+class _Valued(StateDecl):
+    """A declaration whose entries hold sort elements: functions and individuals."""
 
     kind = ir.SymbolKind.FUNCTION
+    individual = False
+
+    def __init__(
+        self, arg_types: tuple[TypeLike, ...], result_type: TypeLike, init: SymTerm | None, doc: str
+    ) -> None:
+        super().__init__(arg_types, doc)
+        self.result_type = result_type
+        self.init_value = init
+
+    def result(self) -> ir.Type:
+        return resolve_type(self.result_type, f"the result sort of `{self.name}`", self.loc)
+
+    def decl(self) -> ir.SymbolDecl:
+        result = self.result()
+        return ir.SymbolDecl(
+            self.name,
+            self.kind,
+            self.ir_args(),
+            result,
+            init=_init_term(self.init_value, result, self.name, self.loc),
+            individual=self.individual,
+            loc=self.loc,
+        )
+
+
+class Function(_Valued):
+    """A total function from argument sorts to a result sort: `Function(a, b, result, init=x)`."""
 
     def __init__(self, *types: TypeLike, init: SymTerm | None = None, doc: str = "") -> None:
         if len(types) < 2:
@@ -112,21 +139,7 @@ class Function(StateDecl):
                 "(use Individual(sort) for a single value)",
                 user_loc(),
             )
-        super().__init__(types[:-1], doc)
-        self.result_type = types[-1]
-        self.init_value = init
-
-    def decl(self) -> ir.SymbolDecl:
-        result = resolve_type(self.result_type, "the result sort", self.loc)
-        return ir.SymbolDecl(
-            self.name,
-            self.kind,
-            self.ir_args(),
-            result,
-            init=_init_term(self.init_value, result, self.name, self.loc),
-            individual=False,
-            loc=self.loc,
-        )
+        super().__init__(types[:-1], types[-1], init, doc)
 
     def __get__(self, instance: Spec | None, owner: type) -> Any:
         if instance is None:
@@ -134,43 +147,30 @@ class Function(StateDecl):
         return FunctionHandle(self, _proxy_primed(instance))
 
 
-class Individual(StateDecl):
+class Individual(_Valued):
     """A single state value of a sort: read `self.x`, write `self.x = v`."""
 
-    kind = ir.SymbolKind.FUNCTION
+    individual = True
 
     def __init__(
         self, result_type: TypeLike, *, init: SymTerm | None = None, doc: str = ""
     ) -> None:
-        super().__init__((), doc)
-        self.result_type = result_type
-        self.init_value = init
-
-    def decl(self) -> ir.SymbolDecl:
-        result = resolve_type(self.result_type, "the sort of an Individual", self.loc)
-        return ir.SymbolDecl(
-            self.name,
-            self.kind,
-            (),
-            result,
-            init=_init_term(self.init_value, result, self.name, self.loc),
-            individual=True,
-            loc=self.loc,
-        )
+        super().__init__((), result_type, init, doc)
 
     def __get__(self, instance: Spec | None, owner: type) -> Any:
         if instance is None:
             return self
-        result = resolve_type(self.result_type, "the sort of an Individual", self.loc)
-        return SymTerm(ir.App(self.name, (), result, _proxy_primed(instance), loc=user_loc()))
+        return SymTerm(
+            ir.App(self.name, (), self.result(), _proxy_primed(instance), loc=user_loc())
+        )
 
     def __set__(self, instance: Spec, value: object) -> None:
         loc = user_loc()
         if _proxy_primed(instance):
             raise SpecError(f"the post-state `{self.name}` of an action property is read-only", loc)
-        result = resolve_type(self.result_type, "the sort of an Individual", self.loc)
-        term = as_term(value, f"the value assigned to `{self.name}`", loc)
-        check_type(term, result, f"the value assigned to `{self.name}`", loc, reading=False)
+        what = f"the value assigned to `{self.name}`"
+        term = as_term(value, what, loc)
+        check_type(term, self.result(), what, loc, reading=False)
         ctx = context.require_current(f"assigning `{self.name}`", loc)
         ctx.add_stmt(ir.SetFn(self.name, (), term, loc=loc), f"assigning `{self.name}`", loc)
 
@@ -254,7 +254,7 @@ class FunctionHandle(_Handle):
     def _result(self) -> ir.Type:
         decl = self.decl
         assert isinstance(decl, Function)
-        return resolve_type(decl.result_type, "the result sort", decl.loc)
+        return decl.result()
 
     def __call__(self, *args: object) -> SymTerm:
         loc = user_loc()
