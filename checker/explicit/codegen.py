@@ -323,9 +323,9 @@ class Compiler:
         if isinstance(f, ir.Not):
             return negate(self.formula(f.arg, env, st))
         if isinstance(f, ir.And):
-            return self._junction(_flatten(f, ir.And), env, st, conjoin, stop=0)
+            return self._connective(_flatten(f, ir.And), env, st, conjoin, stop=0)
         if isinstance(f, ir.Or | ir.Implies):
-            return self._junction(_flatten(f, ir.Or), env, st, disjoin, stop=1)
+            return self._connective(_flatten(f, ir.Or), env, st, disjoin, stop=1)
         if isinstance(f, ir.Iff):
             a, b = self.formula(f.left, env, st), self.formula(f.right, env, st)
             if isinstance(a, Const) and isinstance(b, Const):
@@ -347,7 +347,7 @@ class Compiler:
             return self._well_typed(self._state_var(st, f.primed))
         raise AssertionError(f"unknown formula {f!r}")
 
-    def _junction(
+    def _connective(
         self,
         args: list[ir.Formula],
         env: Env,
