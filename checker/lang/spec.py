@@ -269,17 +269,8 @@ class FunctionHandle(_Handle):
         )
 
     def __getitem__(self, key: object) -> SymTerm:
-        loc = user_loc()
-        args = key if isinstance(key, tuple) else (key,)
-        return SymTerm(
-            ir.App(
-                self.name,
-                self._args(args, loc, reading=False),
-                self._result(),
-                self.primed,
-                loc=loc,
-            )
-        )
+        """`f[x, y]` reads like `f(x, y)`."""
+        return self(*(key if isinstance(key, tuple) else (key,)))
 
     def __setitem__(self, key: object, value: object) -> None:
         loc = user_loc()
