@@ -296,8 +296,6 @@ def run() -> None:
     """Console entry point: `main`, with internal failures reported in one paragraph."""
     try:
         main(standalone_mode=True)
-    except SystemExit:
-        raise
     except KeyboardInterrupt:
         Console(stderr=True).print("[yellow]interrupted[/]")
         sys.exit(130)

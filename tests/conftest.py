@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,6 +27,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def update_goldens(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-goldens"))
+
+
+def assert_replays(engine: Any, trace: Sequence[Any]) -> tuple[Any, ...]:
+    """Replay a trace through the reference interpreter: the first state is initial and each
+    step is its action, with its parameters, applied to the state before. Returns the last state."""
+    from checker.explicit.interp import Interpreter
+
+    interp = Interpreter(engine.inst, engine.layout)
+    state = engine.layout.unpack(trace[0].state)
+    assert state in [st for _, _, st in interp.initial_states()]
+    for step in trace[1:]:
+        nxt = interp.execute(
+            engine.spec.action(step.action), tuple(c for _, c, _ in step.params), state
+        )
+        assert nxt is not None, f"{step.action} is not enabled"
+        assert nxt == engine.layout.unpack(step.state), step
+        state = nxt
+    return state
 
 
 def run_cli(

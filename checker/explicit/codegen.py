@@ -188,6 +188,11 @@ class StateNames:
 Env = dict[str, G]
 
 
+def _bind(env: Env, variables: Iterable[ir.Var], codes: Iterable[int]) -> Env:
+    """`env` with each variable bound to a constant code (an unrolled instance)."""
+    return {**env, **{v.name: Const(c) for v, c in zip(variables, codes, strict=True)}}
+
+
 def _flatten(f: ir.Formula, kind: type[ir.And] | type[ir.Or]) -> list[ir.Formula]:
     """Arguments of nested And (or Or, reading `p -> q` as `~p | q`)."""
     out: list[ir.Formula] = []
@@ -229,6 +234,11 @@ class Compiler:
         if simple is None:
             simple = self._simplified[id(f)] = simplify(f)
         return self.formula(simple, env, st)
+
+    def _range(self, t: ir.Type) -> str:
+        """Python source of the range of codes of type `t`, for a generated loop."""
+        codes = self.inst.codes(t)
+        return f"range({codes.start}, {codes.stop})"
 
     # -- terms -------------------------------------------------------------------------------
 
@@ -384,7 +394,7 @@ class Compiler:
             parts: list[G] = []
             decided: G | None = None
             for codes in self.inst.product(types):
-                env2 = {**env, **{v.name: Const(c) for v, c in zip(f.vars, codes, strict=True)}}
+                env2 = _bind(env, f.vars, codes)
                 g = self.formula(f.body, env2, st)
                 if isinstance(g, Const) and bool(g.value) != is_forall:
                     decided = g  # a false conjunct / true disjunct decides the quantifier
@@ -402,10 +412,7 @@ class Compiler:
         body = self.formula(f.body, loop_env, st)
         if isinstance(body, Const):
             return body  # the same for every element; domains are never empty
-        loops = " ".join(
-            f"for _{v.name} in range({self.inst.codes(v.type).start}, {self.inst.codes(v.type).stop})"
-            for v in f.vars
-        )
+        loops = " ".join(f"for _{v.name} in {self._range(v.type)}" for v in f.vars)
         return Code(f"{'all' if is_forall else 'any'}({src(body)} {loops})")
 
     def _over_set_bits(self, f: ir.Forall | ir.Exists, env: Env, st: StateNames) -> G | None:
@@ -521,7 +528,7 @@ class Compiler:
         keep = const_bits = 0
         dynamic: list[str] = []
         for i, codes in enumerate(self.inst.product([v.type for v in stmt.vars])):
-            env2 = {**env, **{v.name: Const(c) for v, c in zip(stmt.vars, codes, strict=True)}}
+            env2 = _bind(env, stmt.vars, codes)
             pos = lay.offset + i * lay.width
             if isinstance(stmt, ir.UpdateRel):
                 g = self.top(stmt.body, env2, st)
@@ -561,10 +568,7 @@ class Compiler:
         loop_env = {**env, **{v.name: Code(f"_{v.name}") for v in stmt.vars}}
         st = StateNames(cur)
         names = ", ".join(f"_{v.name}" for v in stmt.vars)
-        ranges = ", ".join(
-            f"range({self.inst.codes(v.type).start}, {self.inst.codes(v.type).stop})"
-            for v in stmt.vars
-        )
+        ranges = ", ".join(self._range(v.type) for v in stmt.vars)
         lines.append(f"{ind}_acc = 0")
         lines.append(f"{ind}for _i, ({names},) in enumerate(_product({ranges})):")
         if isinstance(stmt, ir.UpdateRel):
@@ -611,7 +615,7 @@ class Compiler:
         count = math.prod(self.inst.domain_size(t) for t in types)
         if count <= self.limits.action_instances:
             for index, codes in enumerate(self.inst.product(types)):
-                env: Env = {v.name: Const(c) for v, c in zip(act.params, codes, strict=True)}
+                env = _bind({}, act.params, codes)
                 emit = f"out.append(({{state}}, {index}))" if labelled else "out.append({state})"
                 self._body(act, env, lines, 1, False, emit)
         else:
@@ -623,8 +627,7 @@ class Compiler:
                 index_terms.append(f"(_{v.name} - {lo}) * {stride}")
                 stride *= self.inst.domain_size(v.type)
             for v in act.params:
-                r = self.inst.codes(v.type)
-                lines.append("    " * depth + f"for _{v.name} in range({r.start}, {r.stop}):")
+                lines.append("    " * depth + f"for _{v.name} in {self._range(v.type)}:")
                 depth += 1
             env = {v.name: Code(f"_{v.name}") for v in act.params}
             index_src = " + ".join(index_terms) or "0"

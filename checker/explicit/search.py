@@ -143,21 +143,32 @@ class Engine:
         return self.symmetry.canonical if self.symmetry else None
 
     def _params(self, k: int, index: int) -> tuple[tuple[str, int, str], ...]:
-        act = self.spec.actions[k]
-        codes = self.compiled.params[k][index]
-        return tuple((v.name, c, v.type.sort) for v, c in zip(act.params, codes, strict=True))
+        return _labels(self.spec.actions[k].params, self.compiled.params[k][index])
 
     def _initial_step(self, x0: int) -> TraceStep:
         for k, params, s in self.inits:
             if s == x0:
-                name = "<init>" if k < 0 else self.spec.inits[k].name
-                init = self.spec.inits[k] if k >= 0 else None
-                labels = tuple(
-                    (v.name, c, v.type.sort)
-                    for v, c in zip(init.params if init else (), params, strict=True)
-                )
-                return TraceStep(None if k < 0 else name, labels, x0)
+                if k < 0:  # the declared initial state, no @init
+                    return TraceStep(None, (), x0)
+                init = self.spec.inits[k]
+                return TraceStep(init.name, _labels(init.params, params), x0)
         raise AssertionError("initial state not found")
+
+    def _concrete(
+        self, k: int, index: int, t: int, witness: Perm | None
+    ) -> tuple[tuple[tuple[str, int, str], ...], int]:
+        """Parameters and successor of a stored step, mapped back to the concrete trace.
+
+        Under symmetry the stored state is `witness` applied to the concrete one, so the concrete
+        step is the stored one with the inverse of `witness` applied.
+        """
+        codes = self.compiled.params[k][index]
+        if self.symmetry is None or witness is None:
+            return self._params(k, index), t
+        back = self.symmetry.inverse(witness)
+        act = self.spec.actions[k]
+        codes = self.symmetry.map_params(back, [v.type for v in act.params], codes)
+        return _labels(act.params, codes), self.symmetry.apply(back, t)
 
     # -- trace reconstruction ----------------------------------------------------------------
 
@@ -194,21 +205,14 @@ class Engine:
                 if canon != nxt:
                     continue
                 assert witness is not None
-                back = sym.inverse(witness)
-                act = self.spec.actions[k]
-                codes = sym.map_params(
-                    back, [v.type for v in act.params], self.compiled.params[k][index]
-                )
-                state = sym.apply(back, t)
+                params, state = self._concrete(k, index, t, witness)
                 # Self-check: the mapped step is a real step of the concrete state.
-                concrete_index = self.compiled.params[k].index(codes)
+                concrete_index = self.compiled.params[k].index(tuple(c for _, c, _ in params))
                 assert (state, concrete_index) in self.compiled.labelled[k](concrete), (
                     "symmetry mapping"
                 )
-                params = tuple(
-                    (v.name, c, v.type.sort) for v, c in zip(act.params, codes, strict=True)
-                )
-                return TraceStep(act.name, params, state, sym.compose(sigma, witness))
+                name = self.spec.actions[k].name
+                return TraceStep(name, params, state, sym.compose(sigma, witness))
         raise AssertionError("no step between consecutive trace states")
 
     def _path(self, parents: array[int], sid: int) -> list[int]:
@@ -401,22 +405,11 @@ class Engine:
 
     def _extra_step(self, stored: int, t: int, last: TraceStep) -> TraceStep:
         """The step from the last trace state to a successor `t` of its stored form."""
-        sym = self.symmetry
         for k, fn in enumerate(self.compiled.labelled):
             for t2, index in fn(stored):
-                if t2 != t:
-                    continue
-                act = self.spec.actions[k]
-                codes = self.compiled.params[k][index]
-                state = t
-                if sym is not None and last.witness is not None:
-                    back = sym.inverse(last.witness)
-                    codes = sym.map_params(back, [v.type for v in act.params], codes)
-                    state = sym.apply(back, t)
-                params = tuple(
-                    (v.name, c, v.type.sort) for v, c in zip(act.params, codes, strict=True)
-                )
-                return TraceStep(act.name, params, state, last.witness)
+                if t2 == t:
+                    params, state = self._concrete(k, index, t, last.witness)
+                    return TraceStep(self.spec.actions[k].name, params, state, last.witness)
         raise AssertionError("violating successor not found")
 
     def _simulate(self) -> SearchResult:
@@ -498,6 +491,11 @@ class Engine:
                         )
                     )
         return self._result(len(seen), max_depth, transitions, started, coverage, None, False)
+
+
+def _labels(variables: Sequence[ir.Var], codes: Sequence[int]) -> tuple[tuple[str, int, str], ...]:
+    """A trace step's parameters: (name, code, sort) for each action parameter."""
+    return tuple((v.name, c, v.type.sort) for v, c in zip(variables, codes, strict=True))
 
 
 def explore(inst: Instance, options: Options | None = None) -> tuple[Engine, SearchResult]:

@@ -15,7 +15,7 @@ from checker.explicit.interp import Interpreter
 from checker.explicit.search import Options
 from checker.loader import specs_in
 from checker.traces.itf import trace_from_itf
-from tests.conftest import run_cli
+from tests.conftest import assert_replays, run_cli
 
 MUTANTS = sorted(m.name for m in pkgutil.iter_modules(spec.mutants.__path__))
 
@@ -36,14 +36,7 @@ def replay(report, doc: dict) -> None:
     engine = report.engine
     interp = Interpreter(engine.inst, engine.layout)
     steps = trace_from_itf(engine.inst, engine.layout, doc)
-    state = engine.layout.unpack(steps[0].state)
-    assert state in [st for _, _, st in interp.initial_states()]
-    for step in steps[1:]:
-        act = engine.spec.action(step.action)
-        nxt = interp.execute(act, tuple(code for _, code, _ in step.params), state)
-        assert nxt is not None, f"{step.action} is not enabled"
-        assert nxt == engine.layout.unpack(step.state)
-        state = nxt
+    state = assert_replays(engine, steps)
     prop = next(p for p in engine.spec.properties if p.name == doc["#meta"]["property"])
     assert prop.kind is ir.PropertyKind.INVARIANT
     assert not interp.holds(prop, state), "the last state must violate the property"

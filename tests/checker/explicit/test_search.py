@@ -3,7 +3,6 @@ properties, depth bounds, coverage, and counterexample traces that replay."""
 
 from __future__ import annotations
 
-import itertools
 import json
 
 import pytest
@@ -12,7 +11,7 @@ from checker.check import check
 from checker.errors import UsageError
 from checker.explicit.interp import Interpreter
 from checker.explicit.search import Options, Progress
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, assert_replays, run_cli
 
 CLOCKS = str(ROOT / "tests/specs/clocks.py")
 STUCK = str(ROOT / "tests/specs/stuck.py")
@@ -21,16 +20,7 @@ LOCKS = str(ROOT / "tests/specs/lockserver.py")
 
 def replays(report) -> bool:
     """The violation's trace is a real behaviour: each step is its action applied to the state before."""
-    engine = report.engine
-    interp = Interpreter(engine.inst, engine.layout)
-    trace = report.result.violation.trace
-    inits = [st for _, _, st in interp.initial_states()]
-    assert engine.layout.unpack(trace[0].state) in inits
-    for before, step in itertools.pairwise(trace):
-        act = next(a for a in engine.spec.actions if a.name == step.action)
-        codes = tuple(code for _, code, _ in step.params)
-        after = interp.execute(act, codes, engine.layout.unpack(before.state))
-        assert after == engine.layout.unpack(step.state), step
+    assert_replays(report.engine, report.result.violation.trace)
     return True
 
 
