@@ -410,6 +410,7 @@ class PropertyKind(enum.Enum):
     INVARIANT = "invariant"
     ACTION_PROPERTY = "action_property"  # over a transition: unprimed = pre, primed = post
     CONSTRAINT = "constraint"  # states that fail it are not explored
+    CONJUNCT = "conjunct"  # a conjunct of an inductive invariant (a proof's `@conjunct`)
 
 
 @dataclass(frozen=True)
@@ -454,6 +455,12 @@ class SpecIR:
 
     def properties_of(self, kind: PropertyKind) -> tuple[Property, ...]:
         return tuple(p for p in self.properties if p.kind is kind)
+
+    def state_invariants(self) -> tuple[Property, ...]:
+        """Invariants and inductive-invariant conjuncts: every property of a single state that
+        must hold in every reachable state."""
+        kinds = (PropertyKind.INVARIANT, PropertyKind.CONJUNCT)
+        return tuple(p for p in self.properties if p.kind in kinds)
 
     def action(self, name: str) -> Action:
         for a in self.actions:

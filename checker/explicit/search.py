@@ -108,7 +108,11 @@ class Engine:
         ]
 
     def _select(self, kind: ir.PropertyKind, names: Sequence[str] | None) -> list[ir.Property]:
-        available = self.spec.properties_of(kind)
+        available = (
+            self.spec.state_invariants()
+            if kind is ir.PropertyKind.INVARIANT
+            else self.spec.properties_of(kind)
+        )
         if names is None:
             return list(available)
         by_name = {p.name: p for p in available}

@@ -49,6 +49,10 @@ action_property = _mark("action_property")
 action_property.__doc__ = (
     "Mark a method `(self, post)` returning a formula over a transition: `self` is the pre-state."
 )
+conjunct = _mark("conjunct")
+conjunct.__doc__ = (
+    "Mark a method returning a formula as one named conjunct of an inductive invariant (proofs)."
+)
 constraint = _mark("constraint")
 constraint.__doc__ = "Mark a method returning a formula as a state constraint (TLC's CONSTRAINT)."
 

@@ -199,6 +199,7 @@ class _Tracer:
             "invariant": ir.PropertyKind.INVARIANT,
             "action_property": ir.PropertyKind.ACTION_PROPERTY,
             "constraint": ir.PropertyKind.CONSTRAINT,
+            "conjunct": ir.PropertyKind.CONJUNCT,
         }[kind]
         what = f"{kind.replace('_', ' ')} `{name}`"
         sig = inspect.signature(fn)

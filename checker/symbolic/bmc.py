@@ -1,0 +1,260 @@
+"""Bounded model checking: unroll the transition relation k steps with z3 on one instance.
+
+States s0..sk are ground variables (`checker.symbolic.ground`); s0 is initial, and each step
+picks one action instance (a selector variable records which). Depth by depth, z3 is asked for
+a state that breaks a property, so the first violation found is a shortest one, with the same
+length as the explicit engine's breadth-first counterexample. The trace z3 returns is replayed
+by the explicit engine's reference interpreter before it is reported: a trace that does not
+replay is an internal error, never a result.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import z3
+
+from checker import ir
+from checker.errors import PaxoscopeError, UsageError
+from checker.explicit.interp import Interpreter
+from checker.explicit.layout import Layout, Structured
+from checker.instance import Instance, instantiate
+from checker.lang.spec import Spec
+from checker.lang.trace import trace_spec
+from checker.loader import load_spec
+from checker.symbolic.ground import GroundState, GroundTranslator
+from checker.symbolic.logic import Bool, as_z3, mk_and, mk_not, mk_or
+from checker.symbolic.solver import new_solver
+from checker.symbolic.translate import Reader
+from checker.traces.itf import trace_to_itf
+from checker.traces.step import TraceStep
+
+
+@dataclass
+class BmcReport:
+    spec: ir.SpecIR
+    inst: Instance
+    layout: Layout
+    k: int
+    invariants: list[str]
+    action_properties: list[str]
+    result: str = "ok"  # "ok" (no violation within k steps) | "violation" | "unknown"
+    violated: str | None = None
+    kind: str | None = None  # "invariant" | "action_property"
+    trace: list[TraceStep] = field(default_factory=list)
+    depths: list[float] = field(default_factory=list)  # seconds per depth
+    seconds: float = 0.0
+    reason: str = ""
+
+    @property
+    def exit_code(self) -> int:
+        return {"ok": 0, "violation": 1, "unknown": 2}[self.result]
+
+    def itf(self) -> dict[str, Any] | None:
+        if not self.trace:
+            return None
+        meta = {"violation": self.kind, "property": self.violated, "engine": "bmc"}
+        return trace_to_itf(self.inst, self.layout, self.trace, meta)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "spec": self.spec.name,
+            "params": dict(self.inst.params),
+            "engine": "bmc",
+            "k": self.k,
+            "result": self.result,
+            "invariants": self.invariants,
+            "action_properties": self.action_properties,
+            "seconds": round(self.seconds, 4),
+            "seconds_per_depth": [round(s, 4) for s in self.depths],
+        }
+        if self.reason:
+            out["reason"] = self.reason
+        if self.result == "violation":
+            out["violation"] = {
+                "kind": self.kind,
+                "property": self.violated,
+                "length": len(self.trace),
+            }
+            out["trace"] = self.itf()
+        return out
+
+
+def _select(
+    spec: ir.SpecIR, available: Sequence[ir.Property], names: Sequence[str] | None, what: str
+) -> list[ir.Property]:
+    if names is None:
+        return list(available)
+    by_name = {p.name: p for p in available}
+    for n in names:
+        if n not in by_name:
+            listed = ", ".join(by_name) or "none"
+            raise UsageError(f"spec {spec.name} has no {what} `{n}` (it has: {listed})")
+    return [by_name[n] for n in names]
+
+
+class _Unrolling:
+    def __init__(self, inst: Instance, timeout: float) -> None:
+        self.inst = inst
+        self.spec = inst.spec
+        self.tr = GroundTranslator(inst)
+        self.solver = new_solver(timeout)
+        self.states: list[GroundState] = []
+        self.selectors: list[z3.ArithRef] = []
+        self.choices: list[list[tuple[str | None, ir.Action | None, tuple[int, ...]]]] = []
+        self.constraints = self.spec.properties_of(ir.PropertyKind.CONSTRAINT)
+
+    def _new_state(self) -> GroundState:
+        state = self.tr.state(str(len(self.states)))
+        self.states.append(state)
+        self.solver.add(*self.tr.ranges(state))
+        for c in self.constraints:
+            self.solver.add(as_z3(self.tr.formula(c.formula, {}, state.view)))
+        return state
+
+    def _choose(
+        self,
+        options: list[
+            tuple[str | None, ir.Action | None, tuple[int, ...], Bool, dict[str, Reader]]
+        ],
+        state: GroundState,
+    ) -> None:
+        sel = z3.Int(f"step!{len(self.selectors)}")
+        self.selectors.append(sel)
+        self.choices.append([(name, act, params) for name, act, params, _, _ in options])
+        cases = [
+            mk_and([sel == i, guard, *self.tr.equal(state, view)])
+            for i, (_, _, _, guard, view) in enumerate(options)
+        ]
+        self.solver.add(as_z3(mk_or(cases)))
+
+    def initial(self) -> None:
+        base = self._new_state()
+        zero = self.tr.zero_view(base.view)
+        options: list[
+            tuple[str | None, ir.Action | None, tuple[int, ...], Bool, dict[str, Reader]]
+        ] = []
+        if not self.spec.inits:
+            options.append((None, None, (), True, zero))
+        for act in self.spec.inits:
+            for params in self.tr.instances(act):
+                t = self.tr.run(act, params, zero)
+                if t.guard is not False:
+                    options.append((act.name, act, params, t.guard, t.post))
+        self._choose(options, base)
+
+    def step(self) -> None:
+        pre = self.states[-1]
+        post = self._new_state()
+        options: list[
+            tuple[str | None, ir.Action | None, tuple[int, ...], Bool, dict[str, Reader]]
+        ] = []
+        for act in self.spec.actions:
+            for params in self.tr.instances(act):
+                t = self.tr.run(act, params, pre.view)
+                if t.guard is not False:
+                    options.append((act.name, act, params, t.guard, t.post))
+        self._choose(options, post)
+
+    def trace(self, model: z3.ModelRef, layout: Layout) -> tuple[list[TraceStep], list[Structured]]:
+        steps, states = [], []
+        for d, (state, sel) in enumerate(zip(self.states, self.selectors, strict=True)):
+            structured = self.tr.read_state(model, state)
+            name, act, params = self.choices[d][model.eval(sel, model_completion=True).as_long()]
+            named = tuple(
+                (v.name, code, v.type.sort)
+                for v, code in zip(act.params if act else (), params, strict=True)
+            )
+            steps.append(TraceStep(name, named if d > 0 else (), layout.pack(structured)))
+            states.append(structured)
+        return steps, states
+
+
+def _replay(
+    inst: Instance, layout: Layout, steps: list[TraceStep], states: list[Structured]
+) -> None:
+    """The reference interpreter must produce the same trace: else the translation is wrong."""
+    interp = Interpreter(inst, layout)
+    if states[0] not in {st for _, _, st in interp.initial_states()}:
+        raise PaxoscopeError("internal error: the bmc trace starts in a state that is not initial")
+    for d in range(1, len(steps)):
+        act = inst.spec.action(steps[d].action or "")
+        params = tuple(code for _, code, _ in steps[d].params)
+        if interp.execute(act, params, states[d - 1]) != states[d]:
+            raise PaxoscopeError(
+                f"internal error: step {d} of the bmc trace ({act.name}) does not replay in the "
+                "explicit engine"
+            )
+
+
+def bmc(
+    spec: type[Spec] | str,
+    params: Mapping[str, int] | None = None,
+    k: int = 10,
+    invariants: Sequence[str] | None = None,
+    action_properties: Sequence[str] | None = None,
+    timeout: float = 600.0,
+) -> BmcReport:
+    """Look for a violation within k steps of `spec` on the instance given by `params`."""
+    cls = load_spec(spec) if isinstance(spec, str) else spec
+    spec_ir = trace_spec(cls)
+    inst = instantiate(spec_ir, params or {})
+    layout = Layout(inst)
+    invs = _select(spec_ir, spec_ir.state_invariants(), invariants, "invariant")
+    aps = _select(
+        spec_ir,
+        spec_ir.properties_of(ir.PropertyKind.ACTION_PROPERTY),
+        action_properties,
+        "action property",
+    )
+    report = BmcReport(spec_ir, inst, layout, k, [p.name for p in invs], [p.name for p in aps])
+    start = time.perf_counter()
+    u = _Unrolling(inst, timeout)
+    u.initial()
+    for d in range(k + 1):
+        depth_start = time.perf_counter()
+        now = u.states[-1].view
+        bad: list[Bool] = [mk_not(u.tr.formula(p.formula, {}, now)) for p in invs]
+        if d > 0:
+            before = u.states[-2].view
+            bad += [mk_not(u.tr.formula(p.formula, {}, before, now)) for p in aps]
+        u.solver.push()
+        u.solver.add(as_z3(mk_or(bad)))
+        result = u.solver.check()
+        report.depths.append(time.perf_counter() - depth_start)
+        if result == z3.sat:
+            steps, states = u.trace(u.solver.model(), layout)
+            _replay(inst, layout, steps, states)
+            report.result, report.trace = "violation", steps
+            report.kind, report.violated = _broken(inst, layout, invs, aps, states)
+            break
+        if result != z3.unsat:
+            report.result, report.reason = "unknown", u.solver.reason_unknown() or "unknown"
+            break
+        u.solver.pop()
+        if d < k:
+            u.step()
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+def _broken(
+    inst: Instance,
+    layout: Layout,
+    invs: Sequence[ir.Property],
+    aps: Sequence[ir.Property],
+    states: list[Structured],
+) -> tuple[str, str]:
+    interp = Interpreter(inst, layout)
+    for p in invs:
+        if not interp.holds(p, states[-1]):
+            return "invariant", p.name
+    for p in aps:
+        if len(states) > 1 and not interp.holds(p, states[-2], states[-1]):
+            return "action_property", p.name
+    raise PaxoscopeError(
+        "internal error: the bmc trace violates no property in the explicit engine"
+    )

@@ -1,0 +1,456 @@
+"""`prove`: check that a proof's conjuncts form an inductive invariant that implies safety.
+
+A proof is a subclass of the spec it is about, adding `@conjunct` methods (and helpers); the
+class attribute `safety` may name the spec invariants it establishes (default: all of them).
+Obligations, each one z3 query with its own time:
+
+1. the axioms of the sorts are consistent (else every other obligation would hold vacuously);
+2. `Init ⇒ C` for every initial action and conjunct C;
+3. `Inv ∧ Action ⇒ C'` for every action and conjunct, with Inv the conjunction of all conjuncts;
+4. `Inv ⇒ P` for every safety property P.
+
+The first failure is explained by a minimised counterexample (a CTI); an `unknown` answer or a
+timeout is reported as such and never counts as a pass.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import z3
+
+from checker import ir
+from checker.errors import UsageError
+from checker.lang.spec import Spec
+from checker.lang.trace import trace_spec
+from checker.loader import load_spec
+from checker.symbolic.cti import Cti, ModelReader, minimise, size_bound
+from checker.symbolic.epr import EprReport, analyse
+from checker.symbolic.logic import Bool, as_z3, mk_and, mk_not
+from checker.symbolic.solver import Answer, Verdict, ask, new_solver
+from checker.symbolic.translate import Transition, View
+from checker.symbolic.unbounded import Axiom, UnboundedTranslator
+
+DEFAULT_TIMEOUT = 60.0
+QUICK_TIMEOUT = 2.0  # seconds for each quick attempt, before the last one with the full limit
+# z3 configurations tried in turn (the last attempt uses z3's defaults). Capping the
+# counterexamples per MBQI round keeps instantiation focused outside EPR; the seeds vary it.
+PORTFOLIO: tuple[dict[str, object], ...] = tuple(
+    {"mbqi.max_cexs": 10, "random_seed": seed} for seed in range(6)
+)
+
+
+@dataclass
+class Obligation:
+    kind: str  # "axioms" | "init" | "step" | "safety"
+    title: str
+    action: str | None
+    claim: str | None
+    answer: Answer
+    assumed: list[str] | None = None  # the conjuncts assumed, when not all of them
+
+    @property
+    def verdict(self) -> Verdict:
+        return self.answer.verdict
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "kind": self.kind,
+            "title": self.title,
+            "action": self.action,
+            "claim": self.claim,
+            "verdict": self.verdict.value,
+            "seconds": round(self.answer.seconds, 4),
+        }
+        if self.answer.reason:
+            out["reason"] = self.answer.reason
+        if self.assumed is not None:
+            out["assumed"] = self.assumed
+        return out
+
+
+@dataclass
+class ProofReport:
+    proof: str
+    spec: ir.SpecIR
+    conjuncts: list[str]
+    safety: list[str]
+    epr: EprReport
+    obligations: list[Obligation] = field(default_factory=list)
+    cti: Cti | None = None
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[Obligation]:
+        return [o for o in self.obligations if o.verdict is Verdict.FAILS]
+
+    @property
+    def unknown(self) -> list[Obligation]:
+        return [o for o in self.obligations if o.verdict is Verdict.UNKNOWN]
+
+    @property
+    def result(self) -> str:
+        if self.failed:
+            return "failed"
+        return "unknown" if self.unknown else "proved"
+
+    @property
+    def exit_code(self) -> int:
+        return {"proved": 0, "failed": 1, "unknown": 2}[self.result]
+
+    def to_json(self) -> dict[str, Any]:
+        from checker.traces.itf import state_to_itf
+
+        out: dict[str, Any] = {
+            "proof": self.proof,
+            "spec": self.spec.name,
+            "result": self.result,
+            "conjuncts": self.conjuncts,
+            "safety": self.safety,
+            "epr": {
+                "in_fragment": self.epr.in_fragment,
+                "summary": self.epr.summary(),
+                "cycle": [
+                    {"from": e.src, "to": e.dst, "why": e.why} for e in (self.epr.cycle or [])
+                ],
+            },
+            "obligations": [o.to_json() for o in self.obligations],
+            "seconds": round(self.seconds, 4),
+            "notes": self.notes,
+        }
+        if self.cti is not None:
+            c = self.cti
+            out["cti"] = {
+                "obligation": c.obligation,
+                "claim": c.claim,
+                "action": c.action,
+                "params": {n: c.inst.label(s, code) for n, code, s in c.params},
+                "universe": c.universe(),
+                "pre": state_to_itf(c.inst, c.layout, c.layout.pack(c.pre)),
+                "post": None
+                if c.post is None
+                else state_to_itf(c.inst, c.layout, c.layout.pack(c.post)),
+                "text": c.text(),
+            }
+        return out
+
+
+def rebase(proof: type[Spec], spec: type[Spec]) -> type[Spec]:
+    """The proof's own members (conjuncts, helpers, `safety`) on top of another spec, such as a
+    mutant of the one the proof was written for."""
+    own = {k: v for k, v in vars(proof).items() if k not in ("__dict__", "__weakref__")}
+    return type(proof.__name__, (spec,), own)
+
+
+def _safety(cls: type[Spec], spec_ir: ir.SpecIR) -> list[ir.Property]:
+    invariants = {p.name: p for p in spec_ir.properties_of(ir.PropertyKind.INVARIANT)}
+    names = getattr(cls, "safety", None)
+    if names is None:
+        return list(invariants.values())
+    if isinstance(names, str):
+        names = (names,)
+    out = []
+    for n in names:
+        if n not in invariants:
+            listed = ", ".join(invariants) or "none"
+            raise UsageError(
+                f"proof {cls.__name__}: `safety` names `{n}`, which is not an @invariant of the "
+                f"spec (its invariants: {listed})"
+            )
+        out.append(invariants[n])
+    return out
+
+
+def _symbols(exprs: Sequence[ir.Expr]) -> set[str]:
+    out: set[str] = set()
+    for root in exprs:
+        for e in ir.walk(root):
+            if isinstance(e, ir.Atom | ir.App):
+                out.add(e.symbol)
+    return out
+
+
+def _action_symbols(act: ir.Action) -> set[str]:
+    exprs = [x for stmt in act.body for x in ir.stmt_exprs(stmt)]
+    return _symbols(exprs) | {u for stmt in act.body if (u := ir.updated_symbol(stmt))}
+
+
+@dataclass
+class _Goal:
+    """One obligation: extra assumptions (a guard), the negated claim, how to explain a model."""
+
+    kind: str
+    title: str
+    action: str | None
+    claim: str
+    extra: list[z3.BoolRef]
+    negated: z3.BoolRef
+    inductive: bool  # assume the invariant in the pre-state
+    relevant: set[str]  # state symbols the action and the claim mention
+    explain: Callable[[ModelReader], Cti]
+
+
+class _Prover:
+    def __init__(self, cls: type[Spec], timeout: float, minimise_cti: bool) -> None:
+        self.cls = cls
+        self.spec = trace_spec(cls)
+        self.timeout = timeout
+        self.minimise_cti = minimise_cti
+        self.conjuncts = list(self.spec.properties_of(ir.PropertyKind.CONJUNCT))
+        if not self.conjuncts:
+            raise UsageError(
+                f"{cls.__name__} declares no @conjunct: a proof names its inductive invariant "
+                "as @conjunct methods"
+            )
+        self.safety = _safety(cls, self.spec)
+        self.hints = _hints(cls, [c.name for c in self.conjuncts])
+        self.tr = UnboundedTranslator(self.spec)
+        self.axioms: list[Axiom] = self.tr.axioms()
+        self.pre = self.tr.state("")
+        self.inv = {c.name: as_z3(self.tr.formula(c.formula, {}, self.pre)) for c in self.conjuncts}
+        self.inv_symbols = {c.name: _symbols([c.formula]) for c in self.conjuncts}
+        self.typed = as_z3(self.tr.typed(self.pre))
+        self.assertions: list[tuple[str, z3.BoolRef]] = [(a.name, a.formula) for a in self.axioms]
+        self.assertions += [(f"conjunct {n}", f) for n, f in self.inv.items()]
+        self.report = ProofReport(
+            cls.__name__,
+            self.spec,
+            [c.name for c in self.conjuncts],
+            [p.name for p in self.safety],
+            EprReport(),
+        )
+        for decl in self.spec.sorts:
+            if decl.kind is ir.SortKind.QUORUM and not self.tr.intersecting[decl.name]:
+                self.report.notes.append(
+                    f"quorums `{decl.name}` need not intersect for every size, so the "
+                    "intersection axiom is not assumed"
+                )
+
+    # -- asking z3 ---------------------------------------------------------------------------
+
+    def _attempts(self, goal: _Goal) -> list[list[str] | None]:
+        """Assumption sets to try, smallest first; None is the whole invariant. Assuming fewer
+        conjuncts is sound (a weaker hypothesis) and, outside EPR, often what lets z3 finish."""
+        if not goal.inductive:
+            return [None]
+        out: list[list[str] | None] = []
+        hinted = self.hints.get(goal.claim)
+        if hinted:
+            out.append(hinted)
+        relevant = [n for n, syms in self.inv_symbols.items() if syms <= goal.relevant]
+        if relevant and len(relevant) < len(self.conjuncts) and relevant != hinted:
+            out.append(relevant)
+        out.append(None)
+        return out
+
+    def _solver(self, goal: _Goal, assumed: list[str] | None) -> z3.Solver:
+        s = new_solver(self.timeout)
+        s.add(*(a.formula for a in self.axioms))
+        if goal.inductive:
+            s.add(self.typed, *(f for n, f in self.inv.items() if assumed is None or n in assumed))
+        s.add(*goal.extra, goal.negated)
+        return s
+
+    def discharge(self, goal: _Goal) -> None:
+        """Settle one obligation, cheapest attempts first:
+
+        1. smaller assumption sets (a hint, then the conjuncts that speak only of symbols the
+           action and the claim mention), each with a portfolio of quick z3 configurations
+           (outside EPR, quantifier instantiation is sensitive to the seed);
+        2. the whole invariant, with the same portfolio;
+        3. a search for a counterexample in which every sort has at most 1, 2, 3 elements —
+           such a model is a genuine CTI, and finite sorts make z3's search terminate;
+        4. the whole invariant with the full time limit.
+
+        Only steps 2-4 can fail the proof: a model of fewer conjuncts need not satisfy them all.
+        """
+        self.assertions.append((f"the negation of {goal.claim} ({goal.title})", goal.negated))
+        seconds = 0.0
+        answer = Answer(Verdict.UNKNOWN, 0.0, "not attempted")
+        assumed: list[str] | None = None
+        solver = self._solver(goal, None)
+        for assumed in self._attempts(goal):
+            solver = self._solver(goal, assumed)
+            for params in PORTFOLIO:
+                answer = ask(solver, params, QUICK_TIMEOUT)
+                seconds += answer.seconds
+                if answer.verdict is not Verdict.UNKNOWN:
+                    break
+            if answer.verdict is Verdict.HOLDS or (
+                answer.verdict is Verdict.FAILS and assumed is None
+            ):
+                break
+        if answer.verdict is not Verdict.HOLDS and not (
+            answer.verdict is Verdict.FAILS and assumed is None
+        ):
+            assumed = None
+            answer, solver = self._bounded_search(goal)
+            seconds += answer.seconds
+            if answer.verdict is not Verdict.FAILS:
+                solver = self._solver(goal, None)
+                answer = ask(solver, {}, self.timeout)
+                seconds += answer.seconds
+        self.report.obligations.append(
+            Obligation(
+                goal.kind,
+                goal.title,
+                goal.action,
+                goal.claim,
+                Answer(answer.verdict, seconds, answer.reason),
+                assumed,
+            )
+        )
+        if answer.verdict is Verdict.FAILS and self.report.cti is None:
+            model = minimise(solver, self.tr, self.pre) if self.minimise_cti else solver.model()
+            self.report.cti = goal.explain(ModelReader(model, self.tr))
+
+    def _bounded_search(self, goal: _Goal) -> tuple[Answer, z3.Solver]:
+        """Look for a counterexample with at most 1, 2, 3 elements in every sort."""
+        seconds = 0.0
+        solver = self._solver(goal, None)
+        for bound in (1, 2, 3):
+            solver = self._solver(goal, None)
+            for decl in self.spec.sorts:
+                solver.add(size_bound(self.tr, decl.name, bound, f"bound{bound}", exact=False)[0])
+            answer = ask(solver, {}, QUICK_TIMEOUT * 2)
+            seconds += answer.seconds
+            if answer.verdict is Verdict.FAILS:
+                return Answer(Verdict.FAILS, seconds), solver
+        return Answer(Verdict.UNKNOWN, seconds, "timeout"), solver
+
+    # -- the obligations ---------------------------------------------------------------------
+
+    def axioms_consistent(self) -> bool:
+        s = new_solver(self.timeout)
+        s.add(*(a.formula for a in self.axioms))
+        answer = ask(s, {}, self.timeout)
+        flipped = {Verdict.HOLDS: Verdict.FAILS, Verdict.FAILS: Verdict.HOLDS}.get(
+            answer.verdict, answer.verdict
+        )
+        self.report.obligations.append(
+            Obligation(
+                "axioms",
+                "the axioms are consistent",
+                None,
+                None,
+                Answer(flipped, answer.seconds, answer.reason),
+            )
+        )
+        return flipped is Verdict.HOLDS
+
+    def initiation(self) -> None:
+        zero = self.tr.zero_view(self.tr.state("!init0"))
+        starts: list[tuple[str | None, View, Bool]] = []
+        if not self.spec.inits:
+            starts.append((None, zero, True))
+        for act in self.spec.inits:
+            params = self.tr.params(act, f"{act.name}!")
+            t = self.tr.run(act, params, zero)
+            starts.append((act.name, t.post, mk_and([self.tr.param_guard(act, params), t.guard])))
+        for name, view, guard in starts:
+            self.assertions.append((f"the initial condition {name or ''}".strip(), as_z3(guard)))
+            for c in self.conjuncts:
+                title = f"init{'' if name is None else ' ' + name} establishes {c.name}"
+
+                def explain(
+                    r: ModelReader, title: str = title, c: ir.Property = c, view: View = view
+                ) -> Cti:
+                    return Cti(title, c.name, r.inst, r.layout, r.state(view))
+
+                negated = as_z3(mk_not(self.tr.formula(c.formula, {}, view)))
+                self.discharge(
+                    _Goal(
+                        "init", title, name, c.name, [as_z3(guard)], negated, False, set(), explain
+                    )
+                )
+
+    def consecution(self) -> None:
+        for act in self.spec.actions:
+            params = self.tr.params(act, f"{act.name}!")
+            t = self.tr.run(act, params, self.pre)
+            guard = as_z3(mk_and([self.tr.param_guard(act, params), t.guard]))
+            self.assertions.append((f"action {act.name}", guard))
+            action_symbols = _action_symbols(act)
+            for c in self.conjuncts:
+                title = f"{act.name} preserves {c.name}"
+
+                def explain(
+                    r: ModelReader, title: str = title, c: ir.Property = c, t: Transition = t
+                ) -> Cti:
+                    return Cti(
+                        title,
+                        c.name,
+                        r.inst,
+                        r.layout,
+                        r.state(self.pre),
+                        t.action.name,
+                        r.params(t.action, t.params),
+                        r.state(t.post),
+                    )
+
+                negated = as_z3(mk_not(self.tr.formula(c.formula, {}, t.post)))
+                relevant = action_symbols | self.inv_symbols[c.name]
+                self.discharge(
+                    _Goal(
+                        "step", title, act.name, c.name, [guard], negated, True, relevant, explain
+                    )
+                )
+
+    def implies_safety(self) -> None:
+        for p in self.safety:
+            title = f"the invariant implies {p.name}"
+
+            def explain(r: ModelReader, title: str = title, p: ir.Property = p) -> Cti:
+                return Cti(title, p.name, r.inst, r.layout, r.state(self.pre))
+
+            negated = as_z3(mk_not(self.tr.formula(p.formula, {}, self.pre)))
+            relevant = _symbols([p.formula])
+            self.discharge(
+                _Goal("safety", title, None, p.name, [], negated, True, relevant, explain)
+            )
+
+    def run(self) -> ProofReport:
+        start = time.perf_counter()
+        if self.axioms_consistent():
+            self.initiation()
+            self.consecution()
+            self.implies_safety()
+        self.report.epr = analyse(self.assertions)
+        self.report.seconds = time.perf_counter() - start
+        return self.report
+
+
+def _hints(cls: type[Spec], conjuncts: list[str]) -> dict[str, list[str]]:
+    """The proof's optional `hints`: for a claim, the conjuncts to try assuming first."""
+    raw = getattr(cls, "hints", None) or {}
+    if not isinstance(raw, dict):
+        raise UsageError(f"proof {cls.__name__}: `hints` must map claim names to conjunct names")
+    out: dict[str, list[str]] = {}
+    for claim, names in raw.items():
+        names = [names] if isinstance(names, str) else list(names)
+        for n in names:
+            if n not in conjuncts:
+                raise UsageError(
+                    f"proof {cls.__name__}: the hint for `{claim}` names `{n}`, which is not a "
+                    f"@conjunct (conjuncts: {', '.join(conjuncts)})"
+                )
+        out[claim] = names
+    return out
+
+
+def prove(
+    proof: type[Spec] | str,
+    spec: type[Spec] | str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    minimise_cti: bool = True,
+) -> ProofReport:
+    """Check the proof (a class or a reference such as `proofs/voting.py`); with `spec`, check
+    its conjuncts against another spec instead (for example a mutant)."""
+    cls = load_spec(proof) if isinstance(proof, str) else proof
+    if spec is not None:
+        cls = rebase(cls, load_spec(spec) if isinstance(spec, str) else spec)
+    return _Prover(cls, timeout, minimise_cti).run()

@@ -1,0 +1,268 @@
+"""From IR to z3: formulas, terms, and actions as transitions over *state views*.
+
+A state view maps each state symbol to a *reader*: a function from argument values to the
+symbol's value there (a formula for a relation, an element for a function). The readers of a
+state made of z3 symbols just apply them; an action is translated by running its statements
+over a view, each update wrapping the reader it replaces, so the result is the post-state as a
+view over the pre-state and the action's parameters. Sequential semantics come for free (a
+statement reads the view left by the statements before it), and a proof obligation
+`Inv ∧ Action ⇒ C'` substitutes the post-view into `C` instead of introducing new symbols.
+
+`Translator` holds what every mode shares; subclasses say how sorts, elements, quantifiers and
+order are represented: `checker.symbolic.unbounded` (uninterpreted sorts, for proofs) and
+`checker.symbolic.ground` (one finite instance, for bounded model checking).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TypeAlias
+
+import z3
+
+from checker import ir
+from checker.errors import SpecError
+from checker.symbolic.logic import Bool, mk_and, mk_iff, mk_implies, mk_ite, mk_not, mk_or
+
+Val: TypeAlias = "z3.ExprRef | int"  # an element: a z3 term, or a code (ground mode)
+Reader: TypeAlias = Callable[[Sequence[Val]], "Val | Bool"]
+View: TypeAlias = Mapping[str, Reader]
+Env: TypeAlias = Mapping[str, Val]
+
+
+@dataclass(frozen=True)
+class Transition:
+    """An action instance as a formula: its parameters, its guards, and the post-state view."""
+
+    action: ir.Action
+    params: tuple[Val, ...]
+    guard: Bool
+    post: dict[str, Reader]
+
+
+def constant_reader(value: Val | Bool) -> Reader:
+    """The reader of a symbol that has the same value at every argument tuple."""
+    return lambda xs: value
+
+
+class Translator(ABC):
+    def __init__(self, spec: ir.SpecIR) -> None:
+        self.spec = spec
+        self.decls = {s.name: s for s in spec.symbols}
+        self.sort_decls = {s.name: s for s in spec.sorts}
+
+    # -- what each mode provides -------------------------------------------------------------
+
+    @abstractmethod
+    def elem(self, e: ir.Elem) -> Val: ...
+
+    @abstractmethod
+    def eq(self, a: Val, b: Val, sort: str) -> Bool: ...
+
+    @abstractmethod
+    def le(self, a: Val, b: Val, sort: str) -> Bool: ...
+
+    @abstractmethod
+    def member(self, quorum_sort: str, e: Val, q: Val) -> Bool: ...
+
+    @abstractmethod
+    def proper(self, t: ir.Type, x: Val) -> Bool:
+        """`x` lies in type `t`: true unless `t` excludes a bottom element that x may be."""
+
+    @abstractmethod
+    def quantify(
+        self, universal: bool, types: Sequence[ir.Type], body: Callable[[Sequence[Val]], Bool]
+    ) -> Bool: ...
+
+    @abstractmethod
+    def ite_val(self, c: Bool, a: Val, b: Val, sort: str) -> Val: ...
+
+    # -- formulas and terms ------------------------------------------------------------------
+
+    def lt(self, a: Val, b: Val, sort: str) -> Bool:
+        return mk_not(self.le(b, a, sort))  # the order is total
+
+    def formula(self, f: ir.Formula, env: Env, pre: View, post: View | None = None) -> Bool:
+        if isinstance(f, ir.BoolLit):
+            return f.value
+        if isinstance(f, ir.Atom):
+            return self.atom(f, env, pre, post)
+        if isinstance(f, ir.Member):
+            return self.member(
+                f.sort, self.term(f.elem, env, pre, post), self.term(f.quorum, env, pre, post)
+            )
+        if isinstance(f, ir.Eq | ir.Lt | ir.Le):
+            sort = f.left.type.sort
+            a, b = self.term(f.left, env, pre, post), self.term(f.right, env, pre, post)
+            if isinstance(f, ir.Eq):
+                return self.eq(a, b, sort)
+            return self.lt(a, b, sort) if isinstance(f, ir.Lt) else self.le(a, b, sort)
+        if isinstance(f, ir.Not):
+            return mk_not(self.formula(f.arg, env, pre, post))
+        if isinstance(f, ir.And):
+            return mk_and(self.formula(a, env, pre, post) for a in f.args)
+        if isinstance(f, ir.Or):
+            return mk_or(self.formula(a, env, pre, post) for a in f.args)
+        if isinstance(f, ir.Implies):
+            return mk_implies(
+                self.formula(f.left, env, pre, post), self.formula(f.right, env, pre, post)
+            )
+        if isinstance(f, ir.Iff):
+            return mk_iff(
+                self.formula(f.left, env, pre, post), self.formula(f.right, env, pre, post)
+            )
+        if isinstance(f, ir.FormulaIte):
+            return mk_ite(
+                self.formula(f.cond, env, pre, post),
+                self.formula(f.then, env, pre, post),
+                self.formula(f.else_, env, pre, post),
+            )
+        if isinstance(f, ir.Forall | ir.Exists):
+            names = [v.name for v in f.vars]
+
+            def body(values: Sequence[Val]) -> Bool:
+                return self.formula(
+                    f.body, {**env, **dict(zip(names, values, strict=True))}, pre, post
+                )
+
+            return self.quantify(isinstance(f, ir.Forall), [v.type for v in f.vars], body)
+        if isinstance(f, ir.WellTyped):
+            src = post if f.primed else pre
+            assert src is not None
+            return self.typed(src)
+        raise AssertionError(f"unknown formula {f!r}")
+
+    def atom(self, f: ir.Atom, env: Env, pre: View, post: View | None) -> Bool:
+        args = [self.term(a, env, pre, post) for a in f.args]
+        decl = self.decls[f.symbol]
+        # A bottom argument in a column without bottom makes the atom false.
+        guards = [
+            self.proper(col, x)
+            for a, col, x in zip(f.args, decl.args, args, strict=True)
+            if a.type.bottom and not col.bottom
+        ]
+        src = post if f.primed else pre
+        assert src is not None
+        value = src[f.symbol](args)
+        assert not isinstance(value, z3.ExprRef) or z3.is_bool(value)
+        return mk_and([*guards, value])
+
+    def term(self, t: ir.Term, env: Env, pre: View, post: View | None = None) -> Val:
+        if isinstance(t, ir.Var):
+            return env[t.name]
+        if isinstance(t, ir.Elem):
+            return self.elem(t)
+        if isinstance(t, ir.App):
+            src = post if t.primed else pre
+            assert src is not None
+            value = src[t.symbol]([self.term(a, env, pre, post) for a in t.args])
+            assert not isinstance(value, bool)
+            return value
+        if isinstance(t, ir.TermIte):
+            return self.ite_val(
+                self.formula(t.cond, env, pre, post),
+                self.term(t.then, env, pre, post),
+                self.term(t.else_, env, pre, post),
+                t.type.sort,
+            )
+        raise AssertionError(f"unknown term {t!r}")
+
+    def typed(self, view: View) -> Bool:
+        """Every function holds a value of its declared type (the type invariant)."""
+        parts: list[Bool] = []
+        for decl in self.spec.symbols:
+            if decl.kind is ir.SymbolKind.RELATION:
+                continue
+            assert decl.result is not None
+            result = decl.result
+            if result.bottom or not self.sort_decls[result.sort].has_bottom:
+                continue
+            reader = view[decl.name]
+
+            def body(xs: Sequence[Val], reader: Reader = reader, result: ir.Type = result) -> Bool:
+                value = reader(xs)
+                assert not isinstance(value, bool)
+                return self.proper(result, value)
+
+            parts.append(self.quantify(True, decl.args, body) if decl.args else body(()))
+        return mk_and(parts)
+
+    # -- actions -----------------------------------------------------------------------------
+
+    def run(self, act: ir.Action, params: Sequence[Val], pre: View) -> Transition:
+        """The action instance with these parameter values, from the state `pre`."""
+        env: dict[str, Val] = dict(zip((v.name for v in act.params), params, strict=True))
+        view: dict[str, Reader] = dict(pre)
+        guards: list[Bool] = []
+        for stmt in act.body:
+            if isinstance(stmt, ir.Require):
+                guards.append(self.formula(stmt.cond, env, view))
+                continue
+            symbol = stmt.symbol  # type: ignore[attr-defined]
+            view[symbol] = self._updated(stmt, env, view, self.decls[symbol])
+        return Transition(act, tuple(params), mk_and(guards), view)
+
+    def _updated(self, stmt: ir.Stmt, env: Env, view: View, decl: ir.SymbolDecl) -> Reader:
+        old = view[decl.name]
+        sorts = [t.sort for t in decl.args]
+        snapshot = dict(view)
+
+        def at(xs: Sequence[Val], args: Sequence[Val]) -> Bool:
+            return mk_and(self.eq(x, a, s) for x, a, s in zip(xs, args, sorts, strict=True))
+
+        if isinstance(stmt, ir.Insert | ir.Remove):
+            args = [self.term(a, env, view) for a in stmt.args]
+            if isinstance(stmt, ir.Insert):
+                return lambda xs: mk_or([old(xs), at(xs, args)])
+            return lambda xs: mk_and([old(xs), mk_not(at(xs, args))])
+        if isinstance(stmt, ir.SetFn):
+            args = [self.term(a, env, view) for a in stmt.args]
+            value = self.term(stmt.value, env, view)
+            assert decl.result is not None
+            rsort = decl.result.sort
+            return lambda xs: self.ite_val(at(xs, args), value, old(xs), rsort)
+        if isinstance(stmt, ir.UpdateRel | ir.UpdateFn):
+            names = [v.name for v in stmt.vars]
+            body = stmt.body
+
+            def reader(xs: Sequence[Val]) -> Val | Bool:
+                inner = {**env, **dict(zip(names, xs, strict=True))}
+                if isinstance(body, ir.Formula):
+                    return self.formula(body, inner, snapshot)
+                return self.term(body, inner, snapshot)
+
+            return reader
+        raise AssertionError(stmt)
+
+    def zero_view(self, base: View) -> dict[str, Reader]:
+        """The declared initial values (relations empty or full, functions their `init=`); a
+        function without `init=` keeps `base`'s reader, since every @init assigns it fully."""
+        view: dict[str, Reader] = dict(base)
+        for decl in self.spec.symbols:
+            init = decl.init
+            if decl.kind is ir.SymbolKind.RELATION:
+                view[decl.name] = constant_reader(bool(init))
+            elif isinstance(init, ir.Term):
+                view[decl.name] = constant_reader(self.term(init, {}, base))
+            elif init is not None:
+                raise SpecError(f"the initial value of `{decl.name}` is not an element", decl.loc)
+        return view
+
+    # -- comparing states --------------------------------------------------------------------
+
+    def same_symbol(self, decl: ir.SymbolDecl, a: Reader, b: Reader) -> Bool:
+        """The two readers agree on every argument tuple of the declared column types."""
+
+        def body(xs: Sequence[Val]) -> Bool:
+            x, y = a(xs), b(xs)
+            if decl.kind is ir.SymbolKind.RELATION:
+                return mk_iff(x, y)
+            assert decl.result is not None
+            return self.eq(x, y, decl.result.sort)
+
+        return self.quantify(True, decl.args, body) if decl.args else body(())
+
+    def same_state(self, a: View, b: View) -> Bool:
+        return mk_and(self.same_symbol(d, a[d.name], b[d.name]) for d in self.spec.symbols)

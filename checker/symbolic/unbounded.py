@@ -1,0 +1,284 @@
+"""The unbounded translation: every sort is an uninterpreted z3 sort, of any size.
+
+* A sort with a bottom element has a constant for it; a variable of a type without bottom is
+  guarded to differ from it.
+* An ordered sort has a relation `le` with the axioms of a total order, bottom below everything.
+* A quorum sort has the membership relation; when its quorums must intersect for every size
+  (majorities, or a size that z3 shows to exceed half of the base sort for every parameter
+  value) it gets the intersection axiom `∀q1 q2. ∃n. member(n, q1) ∧ member(n, q2)`.
+* An element named by index (`sort[i]`) is a constant: distinct from the others and, in an
+  ordered sort, the i-th smallest proper element.
+* Every non-quorum sort has at least one proper element (a spec's sizes are at least 1).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import z3
+
+from checker import ir
+from checker.errors import SpecError
+from checker.symbolic.logic import Bool, mk_and, mk_implies
+from checker.symbolic.translate import Reader, Translator, Val, constant_reader
+
+
+@dataclass(frozen=True)
+class Axiom:
+    name: str
+    formula: z3.BoolRef
+
+
+def _size_expr(size: ir.Size, params: dict[str, z3.ArithRef]) -> z3.ArithRef:
+    if size.op == "const":
+        return z3.IntVal(size.value)
+    if size.op == "param":
+        return params[size.name]
+    assert size.left is not None and size.right is not None
+    a, b = _size_expr(size.left, params), _size_expr(size.right, params)
+    return {"+": a + b, "-": a - b, "*": a * b, "//": a / b}[size.op]
+
+
+def quorums_intersect(spec: ir.SpecIR, decl: ir.SortDecl) -> bool:
+    """Whether any two quorums of `decl` share a member for every parameter value."""
+    if decl.quorum_size is None:
+        return True  # majorities
+    assert decl.base is not None
+    params = {p.name: z3.Int(p.name) for p in spec.params}
+    base_size = spec.sort(decl.base).size
+    assert base_size is not None
+    n, k = _size_expr(base_size, params), _size_expr(decl.quorum_size, params)
+    solver = z3.Solver()
+    solver.set("timeout", 5000)
+    solver.add(*(p >= 1 for p in params.values()), k >= 1, k <= n, 2 * k <= n)
+    return bool(solver.check() == z3.unsat)  # no sizes with two disjoint quorums
+
+
+class UnboundedTranslator(Translator):
+    def __init__(self, spec: ir.SpecIR) -> None:
+        super().__init__(spec)
+        self.z3sorts: dict[str, z3.SortRef] = {s.name: z3.DeclareSort(s.name) for s in spec.sorts}
+        self.bottoms: dict[str, z3.ExprRef] = {
+            s.name: z3.Const(f"{s.name}!{s.bottom}", self.z3sorts[s.name])
+            for s in spec.sorts
+            if s.has_bottom
+        }
+        self.le_rel = {
+            s.name: z3.Function(
+                f"le!{s.name}", self.z3sorts[s.name], self.z3sorts[s.name], z3.BoolSort()
+            )
+            for s in spec.sorts
+            if s.kind is ir.SortKind.ORDERED
+        }
+        self.member_rel: dict[str, z3.FuncDeclRef] = {}
+        for s in spec.sorts:
+            if s.kind is ir.SortKind.QUORUM:
+                assert s.base is not None
+                self.member_rel[s.name] = z3.Function(
+                    f"member!{s.name}", self.z3sorts[s.base], self.z3sorts[s.name], z3.BoolSort()
+                )
+        self.intersecting = {
+            s.name: quorums_intersect(spec, s) for s in spec.sorts if s.kind is ir.SortKind.QUORUM
+        }
+        self.consts: dict[tuple[str, int], z3.ExprRef] = {}
+        self._fresh = itertools.count()
+        for e in _indexed_elements(spec):
+            self.elem(e)  # create every named element up front, so the axioms know them
+
+    # -- leaves ------------------------------------------------------------------------------
+
+    def sort(self, name: str) -> z3.SortRef:
+        return self.z3sorts[name]
+
+    def elem(self, e: ir.Elem) -> Val:
+        if e.index is None:
+            return self.bottoms[e.sort]
+        decl = self.sort_decls[e.sort]
+        if decl.kind is ir.SortKind.QUORUM:
+            raise SpecError(
+                f"`{e.sort}[{e.index}]` names one quorum; the symbolic engine treats quorums "
+                "abstractly and cannot name them",
+                e.loc,
+            )
+        for i in range(e.index + 1):
+            key = (e.sort, i)
+            if key not in self.consts:
+                self.consts[key] = z3.Const(f"{e.sort}!{i}", self.z3sorts[e.sort])
+        return self.consts[(e.sort, e.index)]
+
+    def eq(self, a: Val, b: Val, sort: str) -> Bool:
+        assert isinstance(a, z3.ExprRef) and isinstance(b, z3.ExprRef)
+        if a.eq(b):
+            return True
+        return a == b
+
+    def le(self, a: Val, b: Val, sort: str) -> Bool:
+        if isinstance(a, z3.ExprRef) and isinstance(b, z3.ExprRef) and a.eq(b):
+            return True
+        return self.le_rel[sort](a, b)
+
+    def member(self, quorum_sort: str, e: Val, q: Val) -> Bool:
+        return self.member_rel[quorum_sort](e, q)
+
+    def proper(self, t: ir.Type, x: Val) -> Bool:
+        if t.bottom or t.sort not in self.bottoms:
+            return True
+        assert isinstance(x, z3.ExprRef)
+        return x != self.bottoms[t.sort]
+
+    def fresh(self, t: ir.Type, hint: str = "x") -> z3.ExprRef:
+        return z3.Const(f"{hint}!{next(self._fresh)}", self.z3sorts[t.sort])
+
+    def quantify(
+        self, universal: bool, types: Sequence[ir.Type], body: Callable[[Sequence[Val]], Bool]
+    ) -> Bool:
+        xs = [self.fresh(t) for t in types]
+        inner = body(xs)
+        if isinstance(inner, bool):
+            return inner  # every type is non-empty
+        guard = mk_and(self.proper(t, x) for t, x in zip(types, xs, strict=True))
+        if universal:
+            return z3.ForAll(xs, mk_implies(guard, inner))
+        return z3.Exists(xs, mk_and([guard, inner]))
+
+    def ite_val(self, c: Bool, a: Val, b: Val, sort: str) -> Val:
+        if isinstance(c, bool):
+            return a if c else b
+        return z3.If(c, a, b)
+
+    # -- states ------------------------------------------------------------------------------
+
+    def state(self, suffix: str) -> dict[str, Reader]:
+        """A state made of fresh z3 symbols, one per state symbol, named `symbol{suffix}`."""
+        view: dict[str, Reader] = {}
+        for decl in self.spec.symbols:
+            args = [self.z3sorts[t.sort] for t in decl.args]
+            if decl.kind is ir.SymbolKind.RELATION:
+                result: z3.SortRef = z3.BoolSort()
+            else:
+                assert decl.result is not None
+                result = self.z3sorts[decl.result.sort]
+            if args:
+                view[decl.name] = _applying(z3.Function(decl.name + suffix, *args, result))
+            else:
+                view[decl.name] = constant_reader(z3.Const(decl.name + suffix, result))
+        return view
+
+    def params(self, act: ir.Action, hint: str) -> tuple[z3.ExprRef, ...]:
+        return tuple(z3.Const(f"{hint}{v.name}", self.z3sorts[v.type.sort]) for v in act.params)
+
+    def param_guard(self, act: ir.Action, values: Sequence[Val]) -> Bool:
+        return mk_and(self.proper(v.type, x) for v, x in zip(act.params, values, strict=True))
+
+    # -- axioms ------------------------------------------------------------------------------
+
+    def axioms(self) -> list[Axiom]:
+        out: list[Axiom] = []
+        for decl in self.spec.sorts:
+            s, name = self.z3sorts[decl.name], decl.name
+            t = ir.Type(name)
+            if decl.kind is ir.SortKind.QUORUM:
+                member = self.member_rel[name]
+                assert decl.base is not None
+                n, q1, q2 = (
+                    z3.Const("n", self.z3sorts[decl.base]),
+                    z3.Const("q1", s),
+                    z3.Const("q2", s),
+                )
+                base_t = ir.Type(decl.base)
+                out.append(
+                    Axiom(
+                        f"members of `{name}` are proper `{decl.base}` elements",
+                        z3.ForAll([n, q1], z3.Implies(member(n, q1), _z3(self.proper(base_t, n)))),
+                    )
+                )
+                if self.intersecting[name]:
+                    out.append(
+                        Axiom(
+                            f"any two `{name}` intersect",
+                            z3.ForAll(
+                                [q1, q2],
+                                z3.Exists(
+                                    [n],
+                                    z3.And(
+                                        member(n, q1), member(n, q2), _z3(self.proper(base_t, n))
+                                    ),
+                                ),
+                            ),
+                        )
+                    )
+                continue
+            named = [
+                self.consts[(name, i)] for i in range(len([k for k in self.consts if k[0] == name]))
+            ]
+            x, y, z = z3.Const("x", s), z3.Const("y", s), z3.Const("y2", s)
+            if named:
+                out.append(
+                    Axiom(
+                        f"the named `{name}` elements are proper and distinct",
+                        z3.And(
+                            *[_z3(self.proper(t, c)) for c in named],
+                            z3.Distinct(*named) if len(named) > 1 else z3.BoolVal(True),
+                        ),
+                    )
+                )
+            else:
+                out.append(
+                    Axiom(f"`{name}` has an element", z3.Exists([x], _z3(self.proper(t, x))))
+                )
+            if decl.kind is not ir.SortKind.ORDERED:
+                continue
+            le = self.le_rel[name]
+            out.append(
+                Axiom(
+                    f"`{name}` is totally ordered",
+                    z3.And(
+                        z3.ForAll([x, y, z], z3.Implies(z3.And(le(x, y), le(y, z)), le(x, z))),
+                        z3.ForAll([x, y], z3.Implies(z3.And(le(x, y), le(y, x)), x == y)),
+                        z3.ForAll([x, y], z3.Or(le(x, y), le(y, x))),
+                    ),
+                )
+            )
+            if name in self.bottoms:
+                out.append(
+                    Axiom(
+                        f"bottom is the least `{name}`", z3.ForAll([x], le(self.bottoms[name], x))
+                    )
+                )
+            for i, c in enumerate(named):
+                if i == 0:
+                    body = z3.ForAll([x], z3.Implies(_z3(self.proper(t, x)), le(c, x)))
+                else:
+                    prev = named[i - 1]
+                    body = z3.And(
+                        z3.Not(le(c, prev)),
+                        z3.ForAll([x], z3.Implies(z3.Not(le(x, prev)), le(c, x))),
+                    )
+                out.append(Axiom(f"`{name}[{i}]` is the {_ordinal(i)} smallest `{name}`", body))
+        return out
+
+
+def _applying(fn: z3.FuncDeclRef) -> Reader:
+    return lambda xs: fn(*xs)
+
+
+def _z3(b: Bool) -> z3.BoolRef:
+    return z3.BoolVal(b) if isinstance(b, bool) else b
+
+
+def _ordinal(i: int) -> str:
+    return {0: "first", 1: "second", 2: "third"}.get(i, f"{i + 1}th")
+
+
+def _indexed_elements(spec: ir.SpecIR) -> list[ir.Elem]:
+    exprs: list[ir.Expr] = []
+    for act in (*spec.inits, *spec.actions):
+        for stmt in act.body:
+            exprs.extend(ir.stmt_exprs(stmt))
+    exprs.extend(p.formula for p in spec.properties)
+    exprs.extend(d.init for d in spec.symbols if isinstance(d.init, ir.Expr))
+    return [
+        e for root in exprs for e in ir.walk(root) if isinstance(e, ir.Elem) and e.index is not None
+    ]
