@@ -22,6 +22,8 @@ from checker.errors import PaxoscopeError, UsageError
 from checker.explicit.search import Options, Progress
 from checker.lang.trace import trace_spec
 from checker.loader import bundled_specs, load_spec
+from checker.symbolic.prove import ProofReport
+from checker.traces.dot import state_graph, write_graph
 from checker.traces.text import Line, render_trace
 
 EXIT_OK, EXIT_VIOLATION, EXIT_ERROR = 0, 1, 2
@@ -290,6 +292,184 @@ def trace_command(spec: str, trace_file: str, params: tuple[str, ...]) -> None:
     except PaxoscopeError as exc:
         _fail(str(exc))
     _print_lines(console, render_trace(inst, layout, steps))
+
+
+def _print_proof(console: Console, report: ProofReport) -> None:
+    console.print(
+        f"[bold]{report.proof}[/] proves {', '.join(report.safety) or 'nothing'} of "
+        f"[bold]{report.spec_name}[/] from {len(report.conjuncts)} conjuncts: {', '.join(report.conjuncts)}",
+        highlight=False,
+    )
+    style = "green" if report.epr.in_fragment else "yellow"
+    console.print(f"[{style}]{report.epr.summary()}[/]", highlight=False)
+    for note in report.notes:
+        console.print(f"[yellow]note:[/] {note}", highlight=False)
+    colours = {"holds": "green", "fails": "bold red", "unknown": "bold yellow"}
+    for ob in report.obligations:
+        verdict = ob.verdict.value
+        extra = f"  ({ob.answer.reason})" if ob.answer.reason else ""
+        if ob.assumed is not None:
+            extra = f"  (from {len(ob.assumed)} of {len(report.conjuncts)} conjuncts)"
+        console.print(
+            f"  [{colours[verdict]}]{verdict:<7}[/] {ob.answer.seconds:7.2f} s  {ob.title}[dim]{extra}[/]",
+            highlight=False,
+        )
+    if report.cti is not None:
+        console.print(
+            f"[bold red]counterexample to induction[/] for [bold]{report.cti.obligation}[/]:",
+            highlight=False,
+        )
+        _print_lines(console, report.cti.lines())
+    n = len(report.obligations)
+    if report.result == "proved":
+        console.print(
+            f"[bold green]PROVED[/]: all {n} obligations hold ({report.seconds:.2f} s), for every "
+            "size of every sort.",
+            highlight=False,
+        )
+    elif report.result == "failed":
+        console.print(
+            f"[bold red]NOT PROVED[/]: {len(report.failed)} of {n} obligations fail "
+            f"({report.seconds:.2f} s).",
+            highlight=False,
+        )
+    else:
+        console.print(
+            f"[bold yellow]UNKNOWN[/]: z3 could not settle {len(report.unknown)} of {n} "
+            f"obligations ({report.seconds:.2f} s); this is not a proof.",
+            highlight=False,
+        )
+
+
+@main.command("prove")
+@click.argument("proof")
+@click.option(
+    "--spec",
+    "spec",
+    metavar="SPEC",
+    help="Check the proof's conjuncts against another spec (for example a mutant).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=60.0,
+    show_default=True,
+    help="Seconds z3 may spend on one obligation.",
+)
+@click.option(
+    "--json", "json_target", metavar="PATH|-", help="Write the result as JSON (- for stdout)."
+)
+@click.option(
+    "--cti-out", metavar="FILE.dot|FILE.svg", help="Render the counterexample with graphviz."
+)
+@click.option("--no-minimise", is_flag=True, help="Show the CTI as z3 found it, not minimised.")
+def prove_command(
+    proof: str,
+    spec: str | None,
+    timeout: float,
+    json_target: str | None,
+    cti_out: str | None,
+    no_minimise: bool,
+) -> None:
+    """Prove with z3 that PROOF's conjuncts are an inductive invariant implying safety.
+
+    PROOF is a file (proofs/voting.py) or module whose class extends a spec with @conjunct
+    methods. Exit 0: proved for all sizes; 1: an obligation fails (with a counterexample to
+    induction); 2: an error, or z3 answered unknown or ran out of time.
+    """
+    from checker.symbolic.prove import prove
+
+    human_out: TextIO = sys.stderr if json_target == "-" else sys.stdout
+    console = Console(file=human_out, highlight=False, soft_wrap=True)
+    try:
+        report = prove(proof, spec, timeout=timeout, minimise_cti=not no_minimise)
+        if cti_out and report.cti is not None:
+            c = report.cti
+            write_graph(state_graph(c.inst, c.layout, c.pre, c.post, c.obligation), cti_out)
+    except PaxoscopeError as exc:
+        _fail(str(exc), json_target)
+    _print_proof(console, report)
+    if cti_out and report.cti is not None:
+        console.print(f"counterexample graph written to {cti_out}", highlight=False)
+    if json_target:
+        _write_json(report.to_json(), json_target)
+    sys.exit(report.exit_code)
+
+
+@main.command("bmc")
+@click.argument("spec")
+@click.option("-k", "k", type=click.IntRange(min=0), required=True, help="Number of steps.")
+@click.option(
+    "-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="Set a spec parameter."
+)
+@click.option("--invariant", "invariants", multiple=True, metavar="NAME")
+@click.option("--action-property", "action_properties", multiple=True, metavar="NAME")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=600.0,
+    show_default=True,
+    help="Seconds z3 may spend on one depth.",
+)
+@click.option("--json", "json_target", metavar="PATH|-")
+@click.option("--trace-out", metavar="PATH", help="Write the counterexample as ITF JSON.")
+def bmc_command(
+    spec: str,
+    k: int,
+    params: tuple[str, ...],
+    invariants: tuple[str, ...],
+    action_properties: tuple[str, ...],
+    timeout: float,
+    json_target: str | None,
+    trace_out: str | None,
+) -> None:
+    """Bounded model checking: look with z3 for a violation within K steps of SPEC."""
+    from checker.symbolic.bmc import bmc
+
+    human_out: TextIO = sys.stderr if json_target == "-" else sys.stdout
+    console = Console(file=human_out, highlight=False, soft_wrap=True)
+    try:
+        report = bmc(
+            spec,
+            _parse_params(params),
+            k,
+            list(invariants) or None,
+            list(action_properties) or None,
+            timeout,
+        )
+    except PaxoscopeError as exc:
+        _fail(str(exc), json_target)
+    inst = report.inst
+    shown = " ".join(f"{n}={v}" for n, v in inst.params.items())
+    console.print(f"[bold]{report.spec.name}[/] ({shown}), bounded model checking to depth {k}")
+    console.print(
+        f"properties checked: {', '.join(report.invariants + report.action_properties) or 'none'}"
+    )
+    if report.result == "violation":
+        console.print(
+            f"[bold red]VIOLATION[/]: {report.kind.replace('_', ' ') if report.kind else ''} "
+            f"[bold]{report.violated}[/] is violated after {len(report.trace) - 1} step(s) "
+            f"({report.seconds:.2f} s):"
+        )
+        _print_lines(console, render_trace(inst, report.layout, report.trace))
+    elif report.result == "ok":
+        console.print(
+            f"[bold green]OK[/]: no violation within {k} steps ({report.seconds:.2f} s). "
+            "This bounds the search; it is not a proof."
+        )
+    else:
+        console.print(
+            f"[bold yellow]UNKNOWN[/]: z3 stopped at depth {len(report.depths) - 1} "
+            f"({report.reason}); nothing is known beyond it."
+        )
+    if json_target:
+        _write_json(report.to_json(), json_target)
+    if trace_out and report.trace:
+        with open(trace_out, "w") as f:
+            json.dump(report.itf(), f, indent=2)
+            f.write("\n")
+        console.print(f"trace written to {trace_out}", highlight=False)
+    sys.exit(report.exit_code)
 
 
 def run() -> None:

@@ -83,6 +83,7 @@ class ProofReport:
     cti: Cti | None = None
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    spec_name: str = ""  # the spec the proof is about (the proof class extends it)
 
     @property
     def failed(self) -> list[Obligation]:
@@ -107,7 +108,7 @@ class ProofReport:
 
         out: dict[str, Any] = {
             "proof": self.proof,
-            "spec": self.spec.name,
+            "spec": self.spec_name,
             "result": self.result,
             "conjuncts": self.conjuncts,
             "safety": self.safety,
@@ -222,6 +223,7 @@ class _Prover:
             [c.name for c in self.conjuncts],
             [p.name for p in self.safety],
             EprReport(),
+            spec_name=cls.__bases__[0].__name__ if cls.__bases__ else cls.__name__,
         )
         for decl in self.spec.sorts:
             if decl.kind is ir.SortKind.QUORUM and not self.tr.intersecting[decl.name]:
