@@ -24,7 +24,7 @@ from checker.lang.trace import trace_spec
 from checker.loader import bundled_specs, load_spec
 from checker.symbolic.prove import ProofReport
 from checker.traces.dot import state_graph, write_graph
-from checker.traces.text import Line, render_trace
+from checker.traces.text import Line, describe_change, describe_state, render_trace
 
 EXIT_OK, EXIT_VIOLATION, EXIT_ERROR = 0, 1, 2
 
@@ -468,6 +468,102 @@ def bmc_command(
         with open(trace_out, "w") as f:
             json.dump(report.itf(), f, indent=2)
             f.write("\n")
+        console.print(f"trace written to {trace_out}", highlight=False)
+    sys.exit(report.exit_code)
+
+
+@main.command("refine")
+@click.argument("impl")
+@click.argument("abstract")
+@click.option("--mapping", required=True, metavar="MODULE:FUNCTION", help="The refinement mapping.")
+@click.option(
+    "-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="Set an IMPL parameter."
+)
+@click.option(
+    "--prove",
+    "proof",
+    metavar="PROOF",
+    help="Also prove the mapping with z3 for all sizes, assuming PROOF's inductive invariant.",
+)
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True)
+@click.option("--json", "json_target", metavar="PATH|-")
+@click.option("--trace-out", metavar="PATH", help="Write a failing trace as ITF JSON.")
+def refine_command(
+    impl: str,
+    abstract: str,
+    mapping: str,
+    params: tuple[str, ...],
+    proof: str | None,
+    timeout: float,
+    json_target: str | None,
+    trace_out: str | None,
+) -> None:
+    """Check that IMPL implements ABSTRACT under a refinement mapping.
+
+    Every reachable step of IMPL (on the instance given by -p) must map to a step of ABSTRACT or
+    leave the mapped state unchanged, and every initial state must map to an initial state.
+    """
+    from checker.refine import refine
+
+    human_out: TextIO = sys.stderr if json_target == "-" else sys.stdout
+    console = Console(file=human_out, highlight=False, soft_wrap=True)
+    try:
+        report = refine(impl, abstract, mapping, _parse_params(params), proof, timeout)
+    except PaxoscopeError as exc:
+        _fail(str(exc), json_target)
+    r = report.explicit
+    shown = " ".join(f"{n}={v}" for n, v in r.impl.params.items())
+    console.print(
+        f"[bold]{report.impl.name}[/] ({shown}) refines [bold]{report.abstract.name}[/]? "
+        f"mapping {report.mapping.name}",
+        highlight=False,
+    )
+    console.print(
+        f"{r.states:,} states, {r.transitions:,} steps explored ({r.seconds:.2f} s): "
+        f"{r.stutters:,} stutter",
+        highlight=False,
+    )
+    for (i, a), n in sorted(r.matched.items()):
+        console.print(f"  {i} -> {a}: {n:,} steps", highlight=False)
+    if r.failure is not None:
+        f = r.failure
+        console.print(
+            "[bold red]NOT A REFINEMENT[/]: "
+            + (
+                "an initial state maps to a state that is not initial:"
+                if f.kind == "init"
+                else f"the last step maps to no step of {report.abstract.name}:"
+            ),
+            highlight=False,
+        )
+        _print_lines(console, render_trace(r.impl, r.impl_layout, f.trace))
+        al = r.abstract_layout
+        console.print(f"[bold]{report.abstract.name}[/] state before the last step:")
+        if f.abstract_before is None:
+            _print_lines(console, describe_state(r.abstract, al, al.unpack(f.abstract_after)))
+        else:
+            _print_lines(console, describe_state(r.abstract, al, al.unpack(f.abstract_before)))
+            console.print("and what the last step changes in it:")
+            _print_lines(
+                console,
+                describe_change(
+                    r.abstract, al, al.unpack(f.abstract_before), al.unpack(f.abstract_after)
+                ),
+            )
+    else:
+        console.print(
+            f"[bold green]OK[/]: every step maps to a step of {report.abstract.name} or stutters.",
+            highlight=False,
+        )
+    if report.proof is not None:
+        console.print("[bold]proof with z3, for all sizes:[/]")
+        _print_proof(console, report.proof)
+    if json_target:
+        _write_json(report.to_json(), json_target)
+    if trace_out and report.itf() is not None:
+        with open(trace_out, "w") as fh:
+            json.dump(report.itf(), fh, indent=2)
+            fh.write("\n")
         console.print(f"trace written to {trace_out}", highlight=False)
     sys.exit(report.exit_code)
 

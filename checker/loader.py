@@ -8,7 +8,9 @@ import os
 import pkgutil
 import sys
 import traceback
+from collections.abc import Callable
 from types import ModuleType
+from typing import Any
 
 from checker.errors import Loc, SpecError, UsageError
 from checker.lang.spec import Spec
@@ -31,7 +33,28 @@ def _module_name_for(path: str) -> str | None:
                 break
         if ok and all(p.isidentifier() for p in parts):
             return ".".join(parts)
-    return None
+    return _installed_module_name(path)
+
+
+def _installed_module_name(path: str) -> str | None:
+    """The dotted name of `path` in an installed package (an editable install of paxoscope puts
+    `spec` and `proofs` on the import path without their parent folder), so that a spec loaded
+    by path is the same class as the one other modules import."""
+    parts = [os.path.splitext(os.path.basename(path))[0]]
+    folder = os.path.dirname(path)
+    while os.path.exists(os.path.join(folder, "__init__.py")):
+        parts.insert(0, os.path.basename(folder))
+        folder = os.path.dirname(folder)
+    if len(parts) < 2 or not all(p.isidentifier() for p in parts):
+        return None
+    dotted = ".".join(parts)
+    try:
+        found = importlib.util.find_spec(dotted)
+    except (ImportError, ValueError):
+        return None
+    if found is None or found.origin is None:
+        return None
+    return dotted if os.path.samefile(found.origin, path) else None
 
 
 def _import_error(exc: BaseException, what: str) -> SpecError:
@@ -136,3 +159,16 @@ def bundled_specs() -> list[tuple[str, type[Spec]]]:
         module = importlib.import_module(info.name)
         out.extend((info.name, cls) for cls in specs_in(module))
     return out
+
+
+def load_function(ref: str) -> Callable[..., Any]:
+    """The function named by `path/to/module.py:name` or `dotted.module:name`."""
+    target, sep, name = ref.partition(":")
+    if not sep or not name:
+        raise UsageError(f"`{ref}`: name a function as MODULE:FUNCTION (for example proofs/x.py:f)")
+    is_path = target.endswith(".py") or os.sep in target or os.path.isfile(target)
+    module = _import_file(target) if is_path else _import_module(target)
+    fn = getattr(module, name, None)
+    if not callable(fn):
+        raise UsageError(f"`{target}` has no function `{name}`")
+    return fn  # type: ignore[no-any-return]

@@ -38,7 +38,7 @@ def _members(cls: type) -> dict[str, Any]:
     return out
 
 
-def _fn_loc(fn: Callable[..., Any]) -> Loc:
+def fn_loc(fn: Callable[..., Any]) -> Loc:
     code = fn.__code__
     return Loc(os.path.abspath(code.co_filename), code.co_firstlineno)
 
@@ -53,21 +53,21 @@ def _user_frame_loc(exc: BaseException) -> Loc | None:
     return loc
 
 
-def _call_traced(fn: Callable[..., Any], args: list[Any], what: str) -> Any:
+def call_traced(fn: Callable[..., Any], args: list[Any], what: str) -> Any:
     try:
         return fn(*args)
     except PaxoscopeError:
         raise
     except RecursionError as exc:
         raise SpecError(
-            f"{what} recurses without end while being traced", _user_frame_loc(exc) or _fn_loc(fn)
+            f"{what} recurses without end while being traced", _user_frame_loc(exc) or fn_loc(fn)
         ) from None
     except Exception as exc:  # user code failed: report where, in the spec
-        loc = _user_frame_loc(exc) or _fn_loc(fn)
+        loc = _user_frame_loc(exc) or fn_loc(fn)
         raise SpecError(f"{what} raised {type(exc).__name__}: {exc}", loc) from None
 
 
-class _Tracer:
+class Tracer:
     def __init__(self, cls: type[Spec]) -> None:
         self.cls = cls
         self.members = _members(cls)
@@ -140,7 +140,7 @@ class _Tracer:
         return proxy
 
     def _param_types(self, fn: Callable[..., Any], what: str) -> list[tuple[str, ir.Type]]:
-        loc = _fn_loc(fn)
+        loc = fn_loc(fn)
         sig = inspect.signature(fn)
         params = list(sig.parameters.values())[1:]  # skip self
         out = []
@@ -183,16 +183,16 @@ class _Tracer:
         what = f"{'@init' if kind == 'init' else 'action'} `{name}`"
         ctx = context.TraceContext(what, [], self.sort_kinds)
         params = self._param_types(fn, what)
-        variables = tuple(ir.Var(ctx.fresh_name(n), t, loc=_fn_loc(fn)) for n, t in params)
+        variables = tuple(ir.Var(ctx.fresh_name(n), t, loc=fn_loc(fn)) for n, t in params)
         with context.tracing(ctx):
-            result = _call_traced(fn, [self._proxy(False), *(SymTerm(v) for v in variables)], what)
+            result = call_traced(fn, [self._proxy(False), *(SymTerm(v) for v in variables)], what)
         if result is not None:
             raise SpecError(
                 f"{what} returns a value; an action states its guards with require(...) and returns nothing",
-                _fn_loc(fn),
+                fn_loc(fn),
             )
         assert ctx.stmts is not None
-        return ir.Action(name, variables, tuple(ctx.stmts), inspect.getdoc(fn) or "", _fn_loc(fn))
+        return ir.Action(name, variables, tuple(ctx.stmts), inspect.getdoc(fn) or "", fn_loc(fn))
 
     def trace_property(self, name: str, fn: Callable[..., Any], kind: str) -> ir.Property:
         pkind = {
@@ -207,20 +207,20 @@ class _Tracer:
         expected = 2 if pkind is ir.PropertyKind.ACTION_PROPERTY else 1
         if nparams != expected:
             shape = "(self, post)" if expected == 2 else "(self)"
-            raise SpecError(f"{what} must take {shape}", _fn_loc(fn))
+            raise SpecError(f"{what} must take {shape}", fn_loc(fn))
         args: list[Any] = [self._proxy(False)]
         if expected == 2:
             args.append(self._proxy(True))
         ctx = context.TraceContext(what, None, self.sort_kinds)
         with context.tracing(ctx):
-            result = _call_traced(fn, args, what)
+            result = call_traced(fn, args, what)
             if not isinstance(result, SymFormula | bool):
                 raise SpecError(
                     f"{what} must return a formula, but it returned {type(result).__name__}",
-                    _fn_loc(fn),
+                    fn_loc(fn),
                 )
-            formula = as_formula(result, what, _fn_loc(fn))
-        return ir.Property(name, pkind, formula, inspect.getdoc(fn) or "", _fn_loc(fn))
+            formula = as_formula(result, what, fn_loc(fn))
+        return ir.Property(name, pkind, formula, inspect.getdoc(fn) or "", fn_loc(fn))
 
     # -- whole spec --------------------------------------------------------------------------
 
@@ -299,4 +299,4 @@ def trace_spec(cls: type[Spec]) -> ir.SpecIR:
     """Trace a spec class into its IR (a SpecError on any misuse of the language)."""
     if not (isinstance(cls, type) and issubclass(cls, Spec)):
         raise SpecError(f"{cls!r} is not a Spec subclass")
-    return _Tracer(cls).run()
+    return Tracer(cls).run()

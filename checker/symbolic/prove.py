@@ -24,7 +24,7 @@ import z3
 
 from checker import ir
 from checker.errors import UsageError
-from checker.lang.spec import Spec
+from checker.lang.spec import MARK, Spec
 from checker.lang.trace import trace_spec
 from checker.loader import load_spec
 from checker.symbolic.cti import Cti, ModelReader, minimise, size_bound
@@ -143,7 +143,11 @@ class ProofReport:
 def rebase(proof: type[Spec], spec: type[Spec]) -> type[Spec]:
     """The proof's own members (conjuncts, helpers, `safety`) on top of another spec, such as a
     mutant of the one the proof was written for."""
-    own = {k: v for k, v in vars(proof).items() if k not in ("__dict__", "__weakref__")}
+    own: dict[str, object] = {}
+    for klass in reversed(proof.__mro__):
+        if klass is object or klass in spec.__mro__ or issubclass(spec, klass):
+            continue
+        own.update((k, v) for k, v in vars(klass).items() if k not in ("__dict__", "__weakref__"))
     return type(proof.__name__, (spec,), own)
 
 
@@ -193,6 +197,7 @@ class _Goal:
     inductive: bool  # assume the invariant in the pre-state
     relevant: set[str]  # state symbols the action and the claim mention
     explain: Callable[[ModelReader], Cti]
+    writes: set[str] = field(default_factory=set)  # state symbols the action updates
 
 
 class _Prover:
@@ -223,7 +228,7 @@ class _Prover:
             [c.name for c in self.conjuncts],
             [p.name for p in self.safety],
             EprReport(),
-            spec_name=cls.__bases__[0].__name__ if cls.__bases__ else cls.__name__,
+            spec_name=_spec_of(cls).__name__,
         )
         for decl in self.spec.sorts:
             if decl.kind is ir.SortKind.QUORUM and not self.tr.intersecting[decl.name]:
@@ -240,7 +245,9 @@ class _Prover:
         if not goal.inductive:
             return [None]
         out: list[list[str] | None] = []
-        hinted = self.hints.get(goal.claim)
+        if goal.claim in self.inv and not goal.writes & self.inv_symbols[goal.claim]:
+            out.append([goal.claim])  # the action leaves the claim's symbols alone: C' is C
+        hinted = self.hints.get(goal.title) or self.hints.get(goal.claim)
         if hinted:
             out.append(hinted)
         relevant = [n for n, syms in self.inv_symbols.items() if syms <= goal.relevant]
@@ -426,8 +433,17 @@ class _Prover:
         return self.report
 
 
+def _spec_of(cls: type[Spec]) -> type:
+    """The spec a proof is about: the nearest class in its hierarchy that adds no conjuncts."""
+    for klass in cls.__mro__:
+        if not any(getattr(v, MARK, None) == "conjunct" for v in vars(klass).values()):
+            return klass
+    return cls
+
+
 def _hints(cls: type[Spec], conjuncts: list[str]) -> dict[str, list[str]]:
-    """The proof's optional `hints`: for a claim, the conjuncts to try assuming first."""
+    """The proof's optional `hints`: for a claim (a conjunct, a safety property) or for one
+    obligation (by its title), the conjuncts to try assuming first."""
     raw = getattr(cls, "hints", None) or {}
     if not isinstance(raw, dict):
         raise UsageError(f"proof {cls.__name__}: `hints` must map claim names to conjunct names")

@@ -282,3 +282,29 @@ def _indexed_elements(spec: ir.SpecIR) -> list[ir.Elem]:
     return [
         e for root in exprs for e in ir.walk(root) if isinstance(e, ir.Elem) and e.index is not None
     ]
+
+
+class AliasTranslator(UnboundedTranslator):
+    """Translates another spec (an abstract one) over the sorts of `base`, renamed by
+    `sort_map`: refinement obligations speak of both specs in one vocabulary."""
+
+    def __init__(
+        self, spec: ir.SpecIR, base: UnboundedTranslator, sort_map: dict[str, str]
+    ) -> None:
+        Translator.__init__(self, spec)
+        self.base = base
+        self.sort_map = sort_map
+        self.z3sorts = {a: base.z3sorts[c] for a, c in sort_map.items()}
+        self.bottoms = {a: base.bottoms[c] for a, c in sort_map.items() if c in base.bottoms}
+        self.le_rel = {a: base.le_rel[c] for a, c in sort_map.items() if c in base.le_rel}
+        self.member_rel = {
+            a: base.member_rel[c] for a, c in sort_map.items() if c in base.member_rel
+        }
+        self.intersecting = {
+            a: base.intersecting[c] for a, c in sort_map.items() if c in base.intersecting
+        }
+        self.consts = {}
+        self._fresh = base._fresh
+
+    def elem(self, e: ir.Elem) -> Val:
+        return self.base.elem(ir.Elem(self.sort_map[e.sort], e.index, loc=e.loc))
