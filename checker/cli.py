@@ -363,6 +363,7 @@ def _print_proof(console: Console, report: ProofReport) -> None:
     "--cti-out", metavar="FILE.dot|FILE.svg", help="Render the counterexample with graphviz."
 )
 @click.option("--no-minimise", is_flag=True, help="Show the CTI as z3 found it, not minimised.")
+@click.option("--fail-fast", is_flag=True, help="Stop at the first obligation that fails.")
 def prove_command(
     proof: str,
     spec: str | None,
@@ -370,6 +371,7 @@ def prove_command(
     json_target: str | None,
     cti_out: str | None,
     no_minimise: bool,
+    fail_fast: bool,
 ) -> None:
     """Prove with z3 that PROOF's conjuncts are an inductive invariant implying safety.
 
@@ -382,7 +384,9 @@ def prove_command(
     human_out: TextIO = sys.stderr if json_target == "-" else sys.stdout
     console = Console(file=human_out, highlight=False, soft_wrap=True)
     try:
-        report = prove(proof, spec, timeout=timeout, minimise_cti=not no_minimise)
+        report = prove(
+            proof, spec, timeout=timeout, minimise_cti=not no_minimise, fail_fast=fail_fast
+        )
         if cti_out and report.cti is not None:
             c = report.cti
             write_graph(state_graph(c.inst, c.layout, c.pre, c.post, c.obligation), cti_out)

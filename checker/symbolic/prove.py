@@ -144,9 +144,8 @@ def rebase(proof: type[Spec], spec: type[Spec]) -> type[Spec]:
     """The proof's own members (conjuncts, helpers, `safety`) on top of another spec, such as a
     mutant of the one the proof was written for."""
     own: dict[str, object] = {}
-    for klass in reversed(proof.__mro__):
-        if klass is object or klass in spec.__mro__ or issubclass(spec, klass):
-            continue
+    mro = list(proof.__mro__)
+    for klass in reversed(mro[: mro.index(_spec_of(proof))]):
         own.update((k, v) for k, v in vars(klass).items() if k not in ("__dict__", "__weakref__"))
     return type(proof.__name__, (spec,), own)
 
@@ -201,8 +200,11 @@ class _Goal:
 
 
 class _Prover:
-    def __init__(self, cls: type[Spec], timeout: float, minimise_cti: bool) -> None:
+    def __init__(
+        self, cls: type[Spec], timeout: float, minimise_cti: bool, fail_fast: bool = False
+    ) -> None:
         self.cls = cls
+        self.fail_fast = fail_fast
         self.spec = trace_spec(cls)
         self.timeout = timeout
         self.minimise_cti = minimise_cti
@@ -267,51 +269,61 @@ class _Prover:
     def discharge(self, goal: _Goal) -> None:
         """Settle one obligation, cheapest attempts first:
 
-        1. smaller assumption sets (a hint, then the conjuncts that speak only of symbols the
-           action and the claim mention), each with a portfolio of quick z3 configurations
-           (outside EPR, quantifier instantiation is sensitive to the seed);
-        2. the whole invariant, with the same portfolio;
-        3. a search for a counterexample in which every sort has at most 1, 2, 3 elements —
-           such a model is a genuine CTI, and finite sorts make z3's search terminate;
-        4. the whole invariant with the full time limit.
+        1. smaller assumption sets (the claim alone when the action does not touch it, a hint,
+           the conjuncts that speak only of symbols the action and the claim mention), each
+           with a portfolio of quick z3 configurations (outside EPR, quantifier instantiation
+           is sensitive to the seed);
+        2. a counterexample in which every sort has at most 1, 2, 3 elements — a genuine CTI,
+           and finite sorts make z3's search for it terminate;
+        3. the whole invariant with the same portfolio, then with the full time limit.
 
-        Only steps 2-4 can fail the proof: a model of fewer conjuncts need not satisfy them all.
+        Assuming fewer conjuncts is sound, so step 1 can prove an obligation but never fail it:
+        a model of fewer conjuncts need not satisfy them all.
         """
+        if self.fail_fast and self.report.cti is not None:
+            return
         self.assertions.append((f"the negation of {goal.claim} ({goal.title})", goal.negated))
-        seconds = 0.0
-        answer = Answer(Verdict.UNKNOWN, 0.0, "not attempted")
-        assumed: list[str] | None = None
-        solver = self._solver(goal, None)
+        spent = 0.0
         for assumed in self._attempts(goal):
-            solver = self._solver(goal, assumed)
-            for params in PORTFOLIO:
-                answer = ask(solver, params, QUICK_TIMEOUT)
-                seconds += answer.seconds
-                if answer.verdict is not Verdict.UNKNOWN:
-                    break
-            if answer.verdict is Verdict.HOLDS or (
-                answer.verdict is Verdict.FAILS and assumed is None
-            ):
+            if assumed is None:
+                continue
+            answer, solver = self._portfolio(goal, assumed)
+            spent += answer.seconds
+            if answer.verdict is Verdict.HOLDS:
+                self._record(goal, answer, spent, assumed, solver)
+                return
+        answer, solver = self._bounded_search(goal)
+        spent += answer.seconds
+        if answer.verdict is not Verdict.FAILS:
+            answer, solver = self._portfolio(goal, None)
+            spent += answer.seconds
+        if answer.verdict is Verdict.UNKNOWN:
+            solver = self._solver(goal, None)
+            answer = ask(solver, {}, self.timeout)
+            spent += answer.seconds
+        self._record(goal, answer, spent, None, solver)
+
+    def _portfolio(self, goal: _Goal, assumed: list[str] | None) -> tuple[Answer, z3.Solver]:
+        solver = self._solver(goal, assumed)
+        spent = 0.0
+        for params in PORTFOLIO:
+            answer = ask(solver, params, min(QUICK_TIMEOUT, self.timeout))
+            spent += answer.seconds
+            if answer.verdict is not Verdict.UNKNOWN:
                 break
-        if answer.verdict is not Verdict.HOLDS and not (
-            answer.verdict is Verdict.FAILS and assumed is None
-        ):
-            assumed = None
-            answer, solver = self._bounded_search(goal)
-            seconds += answer.seconds
-            if answer.verdict is not Verdict.FAILS:
-                solver = self._solver(goal, None)
-                answer = ask(solver, {}, self.timeout)
-                seconds += answer.seconds
+        return Answer(answer.verdict, spent, answer.reason), solver
+
+    def _record(
+        self,
+        goal: _Goal,
+        answer: Answer,
+        seconds: float,
+        assumed: list[str] | None,
+        solver: z3.Solver,
+    ) -> None:
+        result = Answer(answer.verdict, seconds, answer.reason)
         self.report.obligations.append(
-            Obligation(
-                goal.kind,
-                goal.title,
-                goal.action,
-                goal.claim,
-                Answer(answer.verdict, seconds, answer.reason),
-                assumed,
-            )
+            Obligation(goal.kind, goal.title, goal.action, goal.claim, result, assumed)
         )
         if answer.verdict is Verdict.FAILS and self.report.cti is None:
             model = minimise(solver, self.tr, self.pre) if self.minimise_cti else solver.model()
@@ -325,7 +337,7 @@ class _Prover:
             solver = self._solver(goal, None)
             for decl in self.spec.sorts:
                 solver.add(size_bound(self.tr, decl.name, bound, f"bound{bound}", exact=False)[0])
-            answer = ask(solver, {}, QUICK_TIMEOUT * 2)
+            answer = ask(solver, {}, min(QUICK_TIMEOUT * 2, self.timeout))
             seconds += answer.seconds
             if answer.verdict is Verdict.FAILS:
                 return Answer(Verdict.FAILS, seconds), solver
@@ -434,11 +446,18 @@ class _Prover:
 
 
 def _spec_of(cls: type[Spec]) -> type:
-    """The spec a proof is about: the nearest class in its hierarchy that adds no conjuncts."""
-    for klass in cls.__mro__:
-        if not any(getattr(v, MARK, None) == "conjunct" for v in vars(klass).values()):
-            return klass
-    return cls
+    """The spec a proof is about: the class below the last one in its hierarchy that declares
+    conjuncts."""
+    mro = [k for k in cls.__mro__ if issubclass(k, Spec) and k is not Spec]
+    last = max(
+        (
+            i
+            for i, k in enumerate(mro)
+            if any(getattr(v, MARK, None) == "conjunct" for v in vars(k).values())
+        ),
+        default=-1,
+    )
+    return mro[last + 1] if last + 1 < len(mro) else cls
 
 
 def _hints(cls: type[Spec], conjuncts: list[str]) -> dict[str, list[str]]:
@@ -465,10 +484,12 @@ def prove(
     spec: type[Spec] | str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     minimise_cti: bool = True,
+    fail_fast: bool = False,
 ) -> ProofReport:
     """Check the proof (a class or a reference such as `proofs/voting.py`); with `spec`, check
-    its conjuncts against another spec instead (for example a mutant)."""
+    its conjuncts against another spec instead (for example a mutant). With `fail_fast`, stop
+    at the first obligation that fails (the later ones are not attempted)."""
     cls = load_spec(proof) if isinstance(proof, str) else proof
     if spec is not None:
         cls = rebase(cls, load_spec(spec) if isinstance(spec, str) else spec)
-    return _Prover(cls, timeout, minimise_cti).run()
+    return _Prover(cls, timeout, minimise_cti, fail_fast).run()
