@@ -84,9 +84,9 @@ MAPPING_ERRORS = [
         "does not define the abstract state `max_bal`",
     ),
     (
-        "def m(p):\n    return Mapping(sorts={'acceptor': p.value, 'value': p.value, "
-        "'ballot': p.ballot, 'quorum': p.quorum}, state={})\n",
-        "must map the abstract sort `acceptor`",
+        "def m(p):\n    return Mapping(sorts={'acceptor': p.acceptor, 'value': p.value, "
+        "'ballot': p.value, 'quorum': p.quorum}, state={})\n",
+        "maps the ordered sort `ballot` to the plain sort `value`",
     ),
     (
         "def m(p):\n    return Mapping(sorts={'acceptor': p.acceptor, 'value': p.value, "
