@@ -5,8 +5,9 @@ Spec authors import the language from here:
     from checker import Spec, Sort, OrderedSort, MajorityQuorums, Relation, Function, Param
     from checker import action, invariant, require, forall, exists, implies, ite
 
-Rooms: `lang` (the language and tracer), `ir` (the IR every engine reads), `instance` (a spec
-bound to sizes), `explicit` (the explicit-state engine), `traces` (ITF and text), `cli`.
+Rooms: `lang` (the language, the tracer, refinement mappings), `ir` (the IR every engine reads),
+`instance` (a spec bound to sizes), `explicit` (the explicit-state engine), `symbolic` (z3:
+proofs, bmc), `traces` (ITF, text, graphs), `check` / `refine` (library entry points), `cli`.
 """
 
 from checker.lang import (

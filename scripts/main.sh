@@ -21,3 +21,14 @@ if [ "$status" -ne 1 ]; then
 fi
 echo
 echo "== The mutant was caught with a shortest counterexample, as it must be."
+
+echo
+echo "== Proofs with z3, for every number of nodes, values and ballots"
+paxoscope prove proofs/voting.py
+paxoscope prove proofs/paxos.py
+
+echo
+echo "== Paxos implements Lamport's Voting (Paxos.tla's refinement mapping), checked and proved"
+paxoscope refine spec/paxos.py spec/lamport_voting.py \
+    --mapping proofs/paxos_refines_voting.py:paxos_to_voting -p max_ballot=1 \
+    --prove proofs/paxos_refines_voting.py:PaxosRefinementInvariant

@@ -13,3 +13,15 @@ if ! log=$(.venv/bin/python -m pip install --quiet --disable-pip-version-check -
     echo "setup failed: could not install paxoscope into .venv" >&2
     exit 1
 fi
+# graphviz's `dot` renders counterexample graphs (--cti-out FILE.svg); Debian packages it.
+if ! command -v dot >/dev/null 2>&1; then
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+    if ! log=$($sudo apt-get install -y -qq graphviz 2>&1); then
+        if ! log=$($sudo apt-get update -qq 2>&1 && $sudo apt-get install -y -qq graphviz 2>&1); then
+            echo "$log" >&2
+            echo "setup failed: could not install graphviz (apt-get install graphviz)" >&2
+            exit 1
+        fi
+    fi
+fi

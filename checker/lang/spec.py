@@ -7,7 +7,8 @@ A spec is a subclass of `Spec`. Its class body declares parameters, sorts, and s
   written as `self.f[x] = v` or with `update`.
 * `Individual(sort, init=...)`: a single value, read as `self.x`, written as `self.x = v`.
 
-Methods marked `@action`, `@init`, `@invariant`, `@action_property` and `@constraint` are traced
+Methods marked `@action`, `@init`, `@invariant`, `@action_property`, `@constraint` and `@conjunct`
+(one conjunct of an inductive invariant, in proofs) are traced
 by `checker.lang.trace`. Inside them `self` is a tracing proxy: reading state yields symbolic
 values, and an undeclared name is an error that names the spec line.
 """
