@@ -26,7 +26,9 @@ class PaxosProof(Paxos):
     safety = ("agreement",)
     # Outside EPR, z3 finishes when it is not handed conjuncts it does not need: agreement
     # follows from these three alone.
-    hints: ClassVar[dict[str, tuple[str, ...]]] = {"agreement": ("choosable", "votes_are_proposed", "one_value_per_ballot")}
+    hints: ClassVar[dict[str, tuple[str, ...]]] = {
+        "agreement": ("choosable", "votes_are_proposed", "one_value_per_ballot")
+    }
 
     @conjunct
     def one_value_per_ballot(self) -> SymFormula:
