@@ -23,7 +23,7 @@ Semantics, in brief:
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from checker.errors import UNKNOWN_LOC, Loc, UsageError
@@ -461,6 +461,20 @@ class SpecIR:
         must hold in every reachable state."""
         kinds = (PropertyKind.INVARIANT, PropertyKind.CONJUNCT)
         return tuple(p for p in self.properties if p.kind in kinds)
+
+    def select(
+        self, available: tuple[Property, ...], names: Sequence[str] | None, what: str
+    ) -> list[Property]:
+        """The properties named (all of `available` when `names` is None), or a UsageError
+        that lists what there is."""
+        if names is None:
+            return list(available)
+        by_name = {p.name: p for p in available}
+        for n in names:
+            if n not in by_name:
+                listed = ", ".join(by_name) or "none"
+                raise UsageError(f"spec {self.name} has no {what} `{n}` (it has: {listed})")
+        return [by_name[n] for n in names]
 
     def action(self, name: str) -> Action:
         for a in self.actions:

@@ -113,18 +113,7 @@ class Engine:
             if kind is ir.PropertyKind.INVARIANT
             else self.spec.properties_of(kind)
         )
-        if names is None:
-            return list(available)
-        by_name = {p.name: p for p in available}
-        chosen = []
-        for n in names:
-            if n not in by_name:
-                listed = ", ".join(by_name) or "none"
-                raise UsageError(
-                    f"spec {self.spec.name} has no {kind.value.replace('_', ' ')} `{n}` (it has: {listed})"
-                )
-            chosen.append(by_name[n])
-        return chosen
+        return self.spec.select(available, names, kind.value.replace("_", " "))
 
     # -- helpers -----------------------------------------------------------------------------
 

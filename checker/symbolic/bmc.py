@@ -18,7 +18,7 @@ from typing import Any
 import z3
 
 from checker import ir
-from checker.errors import PaxoscopeError, UsageError
+from checker.errors import PaxoscopeError
 from checker.explicit.interp import Interpreter
 from checker.explicit.layout import Layout, Structured
 from checker.instance import Instance, instantiate
@@ -81,19 +81,6 @@ class BmcReport:
             }
             out["trace"] = self.itf()
         return out
-
-
-def _select(
-    spec: ir.SpecIR, available: Sequence[ir.Property], names: Sequence[str] | None, what: str
-) -> list[ir.Property]:
-    if names is None:
-        return list(available)
-    by_name = {p.name: p for p in available}
-    for n in names:
-        if n not in by_name:
-            listed = ", ".join(by_name) or "none"
-            raise UsageError(f"spec {spec.name} has no {what} `{n}` (it has: {listed})")
-    return [by_name[n] for n in names]
 
 
 class _Unrolling:
@@ -203,12 +190,9 @@ def bmc(
     spec_ir = trace_spec(cls)
     inst = instantiate(spec_ir, params or {})
     layout = Layout(inst)
-    invs = _select(spec_ir, spec_ir.state_invariants(), invariants, "invariant")
-    aps = _select(
-        spec_ir,
-        spec_ir.properties_of(ir.PropertyKind.ACTION_PROPERTY),
-        action_properties,
-        "action property",
+    invs = spec_ir.select(spec_ir.state_invariants(), invariants, "invariant")
+    aps = spec_ir.select(
+        spec_ir.properties_of(ir.PropertyKind.ACTION_PROPERTY), action_properties, "action property"
     )
     report = BmcReport(spec_ir, inst, layout, k, [p.name for p in invs], [p.name for p in aps])
     start = time.perf_counter()

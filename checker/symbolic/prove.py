@@ -184,7 +184,7 @@ def _action_symbols(act: ir.Action) -> set[str]:
 
 
 @dataclass
-class _Goal:
+class Goal:
     """One obligation: extra assumptions (a guard), the negated claim, how to explain a model."""
 
     kind: str
@@ -199,7 +199,7 @@ class _Goal:
     writes: set[str] = field(default_factory=set)  # state symbols the action updates
 
 
-class _Prover:
+class Prover:
     def __init__(
         self, cls: type[Spec], timeout: float, minimise_cti: bool, fail_fast: bool = False
     ) -> None:
@@ -241,7 +241,7 @@ class _Prover:
 
     # -- asking z3 ---------------------------------------------------------------------------
 
-    def _attempts(self, goal: _Goal) -> list[list[str] | None]:
+    def _attempts(self, goal: Goal) -> list[list[str] | None]:
         """Assumption sets to try, smallest first; None is the whole invariant. Assuming fewer
         conjuncts is sound (a weaker hypothesis) and, outside EPR, often what lets z3 finish."""
         if not goal.inductive:
@@ -258,7 +258,7 @@ class _Prover:
         out.append(None)
         return out
 
-    def _solver(self, goal: _Goal, assumed: list[str] | None) -> z3.Solver:
+    def _solver(self, goal: Goal, assumed: list[str] | None) -> z3.Solver:
         s = new_solver(self.timeout)
         s.add(*(a.formula for a in self.axioms))
         if goal.inductive:
@@ -266,7 +266,7 @@ class _Prover:
         s.add(*goal.extra, goal.negated)
         return s
 
-    def discharge(self, goal: _Goal) -> None:
+    def discharge(self, goal: Goal) -> None:
         """Settle one obligation, cheapest attempts first:
 
         1. smaller assumption sets (the claim alone when the action does not touch it, a hint,
@@ -303,7 +303,7 @@ class _Prover:
             spent += answer.seconds
         self._record(goal, answer, spent, None, solver)
 
-    def _portfolio(self, goal: _Goal, assumed: list[str] | None) -> tuple[Answer, z3.Solver]:
+    def _portfolio(self, goal: Goal, assumed: list[str] | None) -> tuple[Answer, z3.Solver]:
         solver = self._solver(goal, assumed)
         spent = 0.0
         for params in PORTFOLIO:
@@ -315,7 +315,7 @@ class _Prover:
 
     def _record(
         self,
-        goal: _Goal,
+        goal: Goal,
         answer: Answer,
         seconds: float,
         assumed: list[str] | None,
@@ -329,7 +329,7 @@ class _Prover:
             model = minimise(solver, self.tr, self.pre) if self.minimise_cti else solver.model()
             self.report.cti = goal.explain(ModelReader(model, self.tr))
 
-    def _bounded_search(self, goal: _Goal) -> tuple[Answer, z3.Solver]:
+    def _bounded_search(self, goal: Goal) -> tuple[Answer, z3.Solver]:
         """Look for a counterexample with at most 1, 2, 3 elements in every sort."""
         seconds = 0.0
         solver = self._solver(goal, None)
@@ -363,16 +363,20 @@ class _Prover:
         )
         return flipped is Verdict.HOLDS
 
-    def initiation(self) -> None:
+    def initial_states(self) -> list[tuple[str | None, View, Bool]]:
+        """Each way to start: (the @init's name or None, the initial state, its guard)."""
         zero = self.tr.zero_view(self.tr.state("!init0"))
-        starts: list[tuple[str | None, View, Bool]] = []
         if not self.spec.inits:
-            starts.append((None, zero, True))
+            return [(None, zero, True)]
+        starts: list[tuple[str | None, View, Bool]] = []
         for act in self.spec.inits:
             params = self.tr.params(act, f"{act.name}!")
             t = self.tr.run(act, params, zero)
             starts.append((act.name, t.post, mk_and([self.tr.param_guard(act, params), t.guard])))
-        for name, view, guard in starts:
+        return starts
+
+    def initiation(self) -> None:
+        for name, view, guard in self.initial_states():
             self.assertions.append((f"the initial condition {name or ''}".strip(), as_z3(guard)))
             for c in self.conjuncts:
                 title = f"init{'' if name is None else ' ' + name} establishes {c.name}"
@@ -384,7 +388,7 @@ class _Prover:
 
                 negated = as_z3(mk_not(self.tr.formula(c.formula, {}, view)))
                 self.discharge(
-                    _Goal(
+                    Goal(
                         "init", title, name, c.name, [as_z3(guard)], negated, False, set(), explain
                     )
                 )
@@ -416,9 +420,7 @@ class _Prover:
                 negated = as_z3(mk_not(self.tr.formula(c.formula, {}, t.post)))
                 relevant = action_symbols | self.inv_symbols[c.name]
                 self.discharge(
-                    _Goal(
-                        "step", title, act.name, c.name, [guard], negated, True, relevant, explain
-                    )
+                    Goal("step", title, act.name, c.name, [guard], negated, True, relevant, explain)
                 )
 
     def implies_safety(self) -> None:
@@ -431,7 +433,7 @@ class _Prover:
             negated = as_z3(mk_not(self.tr.formula(p.formula, {}, self.pre)))
             relevant = _symbols([p.formula])
             self.discharge(
-                _Goal("safety", title, None, p.name, [], negated, True, relevant, explain)
+                Goal("safety", title, None, p.name, [], negated, True, relevant, explain)
             )
 
     def run(self) -> ProofReport:
@@ -492,4 +494,4 @@ def prove(
     cls = load_spec(proof) if isinstance(proof, str) else proof
     if spec is not None:
         cls = rebase(cls, load_spec(spec) if isinstance(spec, str) else spec)
-    return _Prover(cls, timeout, minimise_cti, fail_fast).run()
+    return Prover(cls, timeout, minimise_cti, fail_fast).run()

@@ -10,21 +10,22 @@ parameters are matched by name; otherwise z3 must find them (an existential in t
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 import z3
 
 from checker import ir
-from checker.lang.mapping import MappingIR
+from checker.lang.mapping import Definition, MappingIR
 from checker.symbolic.cti import Cti, ModelReader
 from checker.symbolic.epr import analyse
 from checker.symbolic.logic import Bool, as_z3, mk_and, mk_not, mk_or
-from checker.symbolic.prove import ProofReport, _Goal, _Prover
+from checker.symbolic.prove import Goal, ProofReport, Prover
 from checker.symbolic.translate import Reader, Transition, Val, View
 from checker.symbolic.unbounded import AliasTranslator
 
 
-class RefinementProver(_Prover):
+class RefinementProver(Prover):
     def __init__(self, cls: type, abstract: ir.SpecIR, mapping: MappingIR, timeout: float) -> None:
         super().__init__(cls, timeout, minimise_cti=True)
         self.abstract = abstract
@@ -36,8 +37,7 @@ class RefinementProver(_Prover):
         out: dict[str, Reader] = {}
         for name, d in self.mapping.definitions.items():
 
-            def read(xs: Sequence[Val], d: object = d) -> Val | Bool:
-                assert isinstance(d, type(next(iter(self.mapping.definitions.values()))))
+            def read(xs: Sequence[Val], d: Definition = d) -> Val | Bool:
                 env = dict(zip((v.name for v in d.vars), xs, strict=True))
                 if isinstance(d.body, ir.Formula):
                     return self.tr.formula(d.body, env, view)
@@ -93,8 +93,6 @@ class RefinementProver(_Prover):
         return mk_or(self.abstract_step(act, zero, image, {}) for act in self.abstract.inits)
 
     def run(self) -> ProofReport:
-        import time
-
         start = time.perf_counter()
         if self.axioms_consistent():
             # The invariant assumed below must itself be inductive, or the proof is void.
@@ -106,16 +104,8 @@ class RefinementProver(_Prover):
         return self.report
 
     def refinement_obligations(self) -> None:
-        zero = self.tr.zero_view(self.tr.state("!init0"))
-        starts: list[tuple[str | None, View, Bool]] = []
-        if not self.spec.inits:
-            starts.append((None, zero, True))
-        for act in self.spec.inits:
-            ps = self.tr.params(act, f"{act.name}!")
-            t = self.tr.run(act, ps, zero)
-            starts.append((act.name, t.post, mk_and([self.tr.param_guard(act, ps), t.guard])))
         claim = f"refines {self.abstract.name}"
-        for name, view, guard in starts:
+        for name, view, guard in self.initial_states():
             title = f"init{'' if name is None else ' ' + name} maps to an initial state"
 
             def explain_init(r: ModelReader, title: str = title, view: View = view) -> Cti:
@@ -123,7 +113,7 @@ class RefinementProver(_Prover):
 
             negated = as_z3(mk_not(self.initial_goal(view)))
             self.discharge(
-                _Goal(
+                Goal(
                     "init", title, name, claim, [as_z3(guard)], negated, False, set(), explain_init
                 )
             )
@@ -149,5 +139,5 @@ class RefinementProver(_Prover):
 
             negated = as_z3(mk_not(self.refinement_goal(t)))
             self.discharge(
-                _Goal("step", title, act.name, claim, [guard], negated, True, every, explain)
+                Goal("step", title, act.name, claim, [guard], negated, True, every, explain)
             )
