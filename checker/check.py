@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from checker import ir
+from checker.explicit.explain import Reason, explain
 from checker.explicit.search import Engine, Options, SearchResult
 from checker.instance import instantiate
 from checker.lang.spec import Spec
@@ -30,6 +31,18 @@ class CheckReport:
     @property
     def never_fired(self) -> list[str]:
         return [name for name, cov in self.result.coverage.items() if cov.fired == 0]
+
+    def explanation(self) -> list[Reason]:
+        """Why the violated property is false: the failing conjunct and its witnesses."""
+        v = self.result.violation
+        if v is None or v.kind == "deadlock":
+            return []
+        layout = self.engine.layout
+        prop = next(p for p in self.spec.properties if p.name == v.name)
+        last = layout.unpack(v.trace[-1].state)
+        if v.kind == "invariant":
+            return explain(self.engine.interp, prop, last)
+        return explain(self.engine.interp, prop, layout.unpack(v.trace[-2].state), last)
 
     def itf(self) -> dict[str, Any] | None:
         v = self.result.violation
@@ -71,6 +84,7 @@ class CheckReport:
                 "length": len(r.violation.trace),
             }
             out["property"] = r.violation.name
+            out["explanation"] = [{"text": x.text, "where": x.where} for x in self.explanation()]
             out["trace"] = self.itf()
         return out
 

@@ -19,6 +19,7 @@ from rich.table import Table
 
 from checker.check import CheckReport, check
 from checker.errors import PaxoscopeError, UsageError
+from checker.explicit.explain import Reason
 from checker.explicit.search import Options, Progress
 from checker.lang.trace import trace_spec
 from checker.loader import bundled_specs, load_spec
@@ -142,6 +143,18 @@ def _print_report(console: Console, report: CheckReport) -> None:
         console.print(f"[bold red]action property {v.name} does not hold for the last step.[/]")
     else:
         console.print("[bold red]no action is enabled in the last state.[/]")
+    _print_reasons(console, report.explanation())
+
+
+def _print_reasons(console: Console, reasons: Sequence[Reason]) -> None:
+    for depth, reason in enumerate(reasons):
+        console.print(
+            f"{'  ' * depth}why: {reason.text}", style="red", highlight=False, markup=False
+        )
+        if reason.where:
+            console.print(
+                f"{'  ' * depth}     {reason.where}", style="dim", highlight=False, markup=False
+            )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -1,0 +1,102 @@
+"""Why a property is false in a state: the failing conjunct and the witnesses that break it.
+
+Walks the property's formula with the reference interpreter, following only what is false: the
+first false conjunct of a conjunction, the first assignment that falsifies a universal
+quantifier (its *witnesses*), the conclusion of an implication whose premise holds, the
+existential whose witnesses make a negated one true. Each step names the spec line it comes
+from, so a user reads the path from the property down to the atom that failed.
+"""
+
+from __future__ import annotations
+
+import linecache
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from checker import ir
+from checker.errors import Loc
+from checker.explicit.interp import Interpreter
+from checker.explicit.layout import Structured
+
+MAX_STEPS = 12
+
+
+@dataclass(frozen=True)
+class Reason:
+    text: str  # what is false, with witnesses
+    where: str  # file:line and the source line
+
+
+def _where(loc: Loc | None) -> str:
+    if loc is None or not loc.line:
+        return ""
+    source = linecache.getline(loc.file, loc.line).strip()
+    path = os.path.relpath(loc.file) if loc.file.startswith(os.getcwd()) else loc.file
+    return f"{path}:{loc.line}: {source}" if source else f"{path}:{loc.line}"
+
+
+class _Explainer:
+    def __init__(self, interp: Interpreter, state: Structured, post: Structured | None) -> None:
+        self.interp, self.state, self.post = interp, state, post
+        self.reasons: list[Reason] = []
+
+    def holds(self, f: ir.Formula, env: Mapping[str, int]) -> bool:
+        return self.interp.formula(f, env, self.state, self.post)
+
+    def label(self, v: ir.Var, code: int) -> str:
+        return f"{v.name.split('#')[0]}={self.interp.inst.label(v.type.sort, code)}"
+
+    def false(self, f: ir.Formula, env: Mapping[str, int], depth: int = 0) -> None:
+        """Explain why `f` (false under `env`) is false."""
+        if depth > MAX_STEPS:
+            return
+        if isinstance(f, ir.And):
+            for i, arg in enumerate(f.args):
+                if not self.holds(arg, env):
+                    self.add(f"conjunct {i + 1} of {len(f.args)} is false", arg)
+                    self.false(arg, env, depth + 1)
+                    return
+        elif isinstance(f, ir.Forall):
+            for codes in self.interp.inst.product([v.type for v in f.vars]):
+                inner = {**env, **dict(zip((v.name for v in f.vars), codes, strict=True))}
+                if not self.holds(f.body, inner):
+                    witnesses = ", ".join(
+                        self.label(v, c) for v, c in zip(f.vars, codes, strict=True)
+                    )
+                    self.add(f"for all: false for {witnesses}", f)
+                    self.false(f.body, inner, depth + 1)
+                    return
+        elif isinstance(f, ir.Implies):
+            self.add("the premise holds but the conclusion is false", f.right)
+            self.false(f.right, env, depth + 1)
+        elif isinstance(f, ir.Not) and isinstance(f.arg, ir.Exists):
+            ex = f.arg
+            for codes in self.interp.inst.product([v.type for v in ex.vars]):
+                inner = {**env, **dict(zip((v.name for v in ex.vars), codes, strict=True))}
+                if self.holds(ex.body, inner):
+                    witnesses = ", ".join(
+                        self.label(v, c) for v, c in zip(ex.vars, codes, strict=True)
+                    )
+                    self.add(f"there is one that must not exist: {witnesses}", ex)
+                    return
+        elif isinstance(f, ir.Not) and isinstance(f.arg, ir.Or | ir.Implies):
+            return  # a negated disjunction: every part is true; nothing single to point at
+        elif isinstance(f, ir.FormulaIte):
+            branch = f.then if self.holds(f.cond, env) else f.else_
+            self.add("the branch taken is false", branch)
+            self.false(branch, env, depth + 1)
+
+    def add(self, text: str, node: ir.Expr) -> None:
+        self.reasons.append(Reason(text, _where(node.loc)))
+
+
+def explain(
+    interp: Interpreter, prop: ir.Property, state: Structured, post: Structured | None = None
+) -> list[Reason]:
+    """The chain of reasons why `prop` is false in `state` (or on the step `state -> post`)."""
+    e = _Explainer(interp, state, post)
+    if e.holds(prop.formula, {}):
+        return []
+    e.false(prop.formula, {})
+    return e.reasons
