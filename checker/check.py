@@ -16,6 +16,8 @@ from checker.lang.spec import Spec
 from checker.lang.trace import trace_spec
 from checker.loader import load_spec
 from checker.traces.itf import trace_to_itf
+from checker.traces.junit import Case
+from checker.traces.text import render_trace
 
 
 @dataclass
@@ -43,6 +45,32 @@ class CheckReport:
         if v.kind == "invariant":
             return explain(self.engine.interp, prop, last)
         return explain(self.engine.interp, prop, layout.unpack(v.trace[-2].state), last)
+
+    def trace_text(self) -> str:
+        """The counterexample as the command line prints it, with the reasons it fails."""
+        v = self.result.violation
+        if v is None:
+            return ""
+        lines = [line.text for line in render_trace(self.engine.inst, self.engine.layout, v.trace)]
+        lines += [f"why: {r.text}  ({r.where})" for r in self.explanation()]
+        return "\n".join(lines)
+
+    def junit_cases(self) -> list[Case]:
+        """One test case per property checked; the violated one fails with the trace."""
+        r, v = self.result, self.result.violation
+        names = [*r.invariants, *r.action_properties] + (
+            ["deadlock"] if self.engine.options.deadlock else []
+        )
+        cases = []
+        for name in names:
+            if v is not None and v.name == name:
+                message = f"{name} is violated after {len(v.trace) - 1} step(s)"
+                cases.append(
+                    Case(name, self.spec.name, r.seconds, message, details=self.trace_text())
+                )
+            else:
+                cases.append(Case(name, self.spec.name, r.seconds))
+        return cases
 
     def itf(self) -> dict[str, Any] | None:
         v = self.result.violation

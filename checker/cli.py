@@ -25,6 +25,7 @@ from checker.lang.trace import trace_spec
 from checker.loader import bundled_specs, load_spec
 from checker.symbolic.prove import ProofReport
 from checker.traces.dot import state_graph, write_graph
+from checker.traces.junit import write_junit
 from checker.traces.text import Line, describe_change, describe_state, render_trace
 
 EXIT_OK, EXIT_VIOLATION, EXIT_ERROR = 0, 1, 2
@@ -209,6 +210,12 @@ def main() -> None:
     "--json", "json_target", metavar="PATH|-", help="Write the result as JSON (- for stdout)."
 )
 @click.option("--trace-out", metavar="PATH", help="Write the counterexample as ITF JSON.")
+@click.option(
+    "--junit",
+    "junit_target",
+    metavar="PATH",
+    help="Write a JUnit XML report (one test case per property).",
+)
 @click.option("--no-progress", is_flag=True, help="Do not report progress on stderr.")
 def check_command(
     spec: str,
@@ -224,6 +231,7 @@ def check_command(
     walk_depth: int,
     json_target: str | None,
     trace_out: str | None,
+    junit_target: str | None,
     no_progress: bool,
 ) -> None:
     """Explore every reachable state of SPEC and check its properties.
@@ -252,6 +260,10 @@ def check_command(
     _print_report(console, report)
     if json_target:
         _write_json(report.to_json(), json_target)
+    if junit_target:
+        write_junit(
+            junit_target, f"paxoscope check {spec}", report.junit_cases(), report.result.seconds
+        )
     if trace_out and report.result.violation is not None:
         itf = report.itf()
         assert itf is not None
@@ -377,6 +389,12 @@ def _print_proof(console: Console, report: ProofReport) -> None:
 )
 @click.option("--no-minimise", is_flag=True, help="Show the CTI as z3 found it, not minimised.")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first obligation that fails.")
+@click.option(
+    "--junit",
+    "junit_target",
+    metavar="PATH",
+    help="Write a JUnit XML report (one test case per obligation).",
+)
 def prove_command(
     proof: str,
     spec: str | None,
@@ -385,6 +403,7 @@ def prove_command(
     cti_out: str | None,
     no_minimise: bool,
     fail_fast: bool,
+    junit_target: str | None,
 ) -> None:
     """Prove with z3 that PROOF's conjuncts are an inductive invariant implying safety.
 
@@ -408,6 +427,8 @@ def prove_command(
     _print_proof(console, report)
     if cti_out and report.cti is not None:
         console.print(f"counterexample graph written to {cti_out}", highlight=False)
+    if junit_target:
+        write_junit(junit_target, f"paxoscope prove {proof}", report.junit_cases(), report.seconds)
     if json_target:
         _write_json(report.to_json(), json_target)
     sys.exit(report.exit_code)
@@ -430,6 +451,12 @@ def prove_command(
 )
 @click.option("--json", "json_target", metavar="PATH|-")
 @click.option("--trace-out", metavar="PATH", help="Write the counterexample as ITF JSON.")
+@click.option(
+    "--junit",
+    "junit_target",
+    metavar="PATH",
+    help="Write a JUnit XML report (one test case per property).",
+)
 def bmc_command(
     spec: str,
     k: int,
@@ -439,6 +466,7 @@ def bmc_command(
     timeout: float,
     json_target: str | None,
     trace_out: str | None,
+    junit_target: str | None,
 ) -> None:
     """Bounded model checking: look with z3 for a violation within K steps of SPEC."""
     from checker.symbolic.bmc import bmc
@@ -481,6 +509,8 @@ def bmc_command(
         )
     if json_target:
         _write_json(report.to_json(), json_target)
+    if junit_target:
+        write_junit(junit_target, f"paxoscope bmc {spec}", report.junit_cases(), report.seconds)
     if trace_out and report.trace:
         with open(trace_out, "w") as f:
             json.dump(report.itf(), f, indent=2)

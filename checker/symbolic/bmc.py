@@ -30,7 +30,9 @@ from checker.symbolic.logic import Bool, as_z3, mk_and, mk_not, mk_or
 from checker.symbolic.solver import new_solver
 from checker.symbolic.translate import Reader
 from checker.traces.itf import trace_to_itf
+from checker.traces.junit import Case
 from checker.traces.step import TraceStep
+from checker.traces.text import render_trace
 
 
 @dataclass
@@ -52,6 +54,22 @@ class BmcReport:
     @property
     def exit_code(self) -> int:
         return {"ok": 0, "violation": 1, "unknown": 2}[self.result]
+
+    def junit_cases(self) -> list[Case]:
+        cases = []
+        for name in [*self.invariants, *self.action_properties]:
+            if self.result == "violation" and self.violated == name:
+                lines = render_trace(self.inst, self.layout, self.trace)
+                details = "\n".join(line.text for line in lines)
+                message = f"{name} is violated after {len(self.trace) - 1} step(s)"
+                cases.append(Case(name, self.spec.name, self.seconds, message, details=details))
+            elif self.result == "unknown":
+                cases.append(
+                    Case(name, self.spec.name, self.seconds, error=f"z3: unknown ({self.reason})")
+                )
+            else:
+                cases.append(Case(name, self.spec.name, self.seconds))
+        return cases
 
     def itf(self) -> dict[str, Any] | None:
         if not self.trace:

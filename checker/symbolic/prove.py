@@ -33,6 +33,7 @@ from checker.symbolic.logic import Bool, as_z3, mk_and, mk_not
 from checker.symbolic.solver import Answer, Verdict, ask, new_solver
 from checker.symbolic.translate import Transition, View
 from checker.symbolic.unbounded import Axiom, UnboundedTranslator
+from checker.traces.junit import Case
 
 DEFAULT_TIMEOUT = 60.0
 QUICK_TIMEOUT = 2.0  # seconds for each quick attempt, before the last one with the full limit
@@ -102,6 +103,23 @@ class ProofReport:
     @property
     def exit_code(self) -> int:
         return {"proved": 0, "failed": 1, "unknown": 2}[self.result]
+
+    def junit_cases(self) -> list[Case]:
+        """One test case per obligation: a failure carries the CTI, `unknown` is an error."""
+        cases = []
+        for ob in self.obligations:
+            name, seconds = ob.title, ob.answer.seconds
+            if ob.verdict is Verdict.FAILS:
+                cti = self.cti
+                details = cti.text() if cti is not None and cti.obligation == ob.title else ""
+                cases.append(Case(name, self.proof, seconds, f"{ob.title}: fails", details=details))
+            elif ob.verdict is Verdict.UNKNOWN:
+                cases.append(
+                    Case(name, self.proof, seconds, error=f"z3: unknown ({ob.answer.reason})")
+                )
+            else:
+                cases.append(Case(name, self.proof, seconds))
+        return cases
 
     def to_json(self) -> dict[str, Any]:
         from checker.traces.itf import state_to_itf
