@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from checker import ir
+from checker.errors import Loc, SpecError, UsageError
 from checker.explicit.explain import Reason, explain
 from checker.explicit.search import Engine, Options, SearchResult
-from checker.instance import instantiate
+from checker.instance import instantiate, resolve_params
 from checker.lang.spec import Spec
 from checker.lang.trace import trace_spec
 from checker.loader import load_spec
@@ -25,10 +26,27 @@ class CheckReport:
     spec: ir.SpecIR
     engine: Engine
     result: SearchResult
+    declared: list[tuple[dict[str, int], int]] = field(default_factory=list)  # golden counts
+
+    def drift(self) -> str | None:
+        """A message when the spec declares a distinct-state count for these parameters
+        (`expected_states`) and the complete, unreduced search found another."""
+        r, options = self.result, self.engine.options
+        if not r.complete or options.symmetry or options.mode != "bfs" or options.max_depth:
+            return None
+        params = dict(self.engine.inst.params)
+        for overrides, expected in self.declared:
+            if resolve_params(self.spec, overrides) == params and r.distinct_states != expected:
+                shown = " ".join(f"{k}={v}" for k, v in overrides.items()) or "the defaults"
+                return (
+                    f"{self.spec.name} declares {expected:,} distinct states for "
+                    f"{shown} (expected_states), but {r.distinct_states:,} were found"
+                )
+        return None
 
     @property
     def ok(self) -> bool:
-        return self.result.violation is None
+        return self.result.violation is None and self.drift() is None
 
     @property
     def never_fired(self) -> list[str]:
@@ -105,6 +123,9 @@ class CheckReport:
             },
             "never_fired": self.never_fired,
         }
+        drift = self.drift()
+        if drift:
+            out["drift"] = drift
         if r.violation is not None:
             out["violation"] = {
                 "kind": r.violation.kind,
@@ -125,6 +146,34 @@ def check(
     """Explore `spec` (a class or a reference such as `spec/paxos.py`) with the given parameters."""
     cls = load_spec(spec) if isinstance(spec, str) else spec
     spec_ir = trace_spec(cls)
+    declared = declared_counts(cls, spec_ir)
     inst = instantiate(spec_ir, params or {})
     engine = Engine(inst, options or Options())
-    return CheckReport(spec_ir, engine, engine.run())
+    return CheckReport(spec_ir, engine, engine.run(), declared)
+
+
+def declared_counts(cls: type[Spec], spec: ir.SpecIR) -> list[tuple[dict[str, int], int]]:
+    """The spec's `expected_states = {"max_ballot=1": 3921, ...}` (key "" for the defaults)."""
+    raw = getattr(cls, "expected_states", None) or {}
+    loc = Loc(spec.file, 0)
+    if not isinstance(raw, dict):
+        raise SpecError(f"{spec.name}.expected_states must be a dict of counts", loc)
+    out = []
+    for key, count in raw.items():
+        overrides: dict[str, int] = {}
+        for item in str(key).split():
+            name, sep, value = item.partition("=")
+            if not sep or not value.lstrip("-").isdigit():
+                raise SpecError(
+                    f'{spec.name}.expected_states: `{key}` must read like "max_ballot=1 values=2"',
+                    loc,
+                )
+            overrides[name] = int(value)
+        try:
+            resolve_params(spec, overrides)
+        except UsageError as exc:
+            raise SpecError(f"{spec.name}.expected_states: {exc}", loc) from None
+        if not isinstance(count, int) or isinstance(count, bool):
+            raise SpecError(f"{spec.name}.expected_states[{key!r}] must be an integer", loc)
+        out.append((overrides, count))
+    return out

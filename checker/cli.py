@@ -121,6 +121,11 @@ def _print_report(console: Console, report: CheckReport) -> None:
             highlight=False,
         )
     v = r.violation
+    drift = report.drift()
+    if drift:
+        console.print(f"[bold red]SPEC DRIFT[/]: {drift}", highlight=False)
+    if v is None and drift:
+        return
     if v is None:
         if r.complete:
             console.print("[bold green]OK[/]: every property holds in every reachable state.")

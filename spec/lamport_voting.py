@@ -31,6 +31,8 @@ from checker.lang import SymFormula, SymTerm
 class LamportVoting(Spec):
     """Voting.tla: votes and max_bal per acceptor; IncreaseMaxBal and VoteFor."""
 
+    expected_states = {"max_ballot=1": 599, "max_ballot=2": 6752}  # golden counts
+
     acceptors = Param(3, doc="number of acceptors")
     values = Param(2, doc="number of values")
     max_ballot = Param(2, doc="ballots are 0..max_ballot")

@@ -31,6 +31,8 @@ from checker.lang import SymFormula, SymTerm
 class Voting(Spec):
     """Paxos Made EPR: one_a, one_b, left_round, proposal, vote, decision over rounds."""
 
+    expected_states = {"": 457401}  # golden count: `check` fails when the spec drifts
+
     nodes = Param(3, doc="number of nodes (acceptors)")
     values = Param(2, doc="number of values")
     rounds = Param(3, doc="number of rounds")
