@@ -620,6 +620,70 @@ def refine_command(
     sys.exit(report.exit_code)
 
 
+@main.command("diff")
+@click.argument("old")
+@click.argument("new")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE")
+def diff_command(old: str, new: str, params: tuple[str, ...]) -> None:
+    """Compare two versions of a spec on the same instance: state counts, properties that newly
+    fail, and a shortest trace that one version allows and the other does not.
+
+    Exit 0: no difference found; 1: the versions differ; 2: an error.
+    """
+    from checker.diff import diff
+
+    console = Console(highlight=False, soft_wrap=True)
+    try:
+        report = diff(old, new, _parse_params(params))
+    except PaxoscopeError as exc:
+        _fail(str(exc))
+    o, n = report.old_space.result, report.new_space.result
+    inst = report.old.engine.inst
+    shown = " ".join(f"{k}={v}" for k, v in inst.params.items())
+    console.print(
+        f"old: [bold]{report.old.spec.name}[/] ({old})   new: [bold]{report.new.spec.name}[/] ({new})   {shown}"
+    )
+    console.print(
+        f"distinct states: old {o.distinct_states:,}, new {n.distinct_states:,} "
+        f"({n.distinct_states - o.distinct_states:+,}); depth: old {o.depth}, new {n.depth}; "
+        f"transitions: old {o.transitions:,}, new {n.transitions:,}"
+    )
+    for label, r in (("old", report.old), ("new", report.new)):
+        v = r.result.violation
+        status = (
+            "every property holds"
+            if v is None
+            else f"violates {v.name} after {len(v.trace) - 1} step(s)"
+        )
+        console.print(f"{label}: {status}")
+    for name in report.newly_failing:
+        console.print(f"[bold red]newly failing[/]: {name}, in new:", highlight=False)
+        _print_report_trace(console, report.new)
+    if report.comparable:
+        console.print(f"[yellow]behaviours not compared[/]: {report.comparable}")
+    elif report.distinction is None:
+        console.print(
+            "[green]same behaviours[/]: every step of one version is a step of the other."
+        )
+    else:
+        d = report.distinction
+        other = "old" if d.allowed_by == "new" else "new"
+        engine = (report.new_space if d.allowed_by == "new" else report.old_space).engine
+        console.print(
+            f"[bold]distinguishing trace[/]: {d.allowed_by.upper()} allows this behaviour and "
+            f"{other.upper()} does not (its last step):"
+        )
+        _print_lines(console, render_trace(engine.inst, engine.layout, d.trace))
+    sys.exit(EXIT_OK if report.same else EXIT_VIOLATION)
+
+
+def _print_report_trace(console: Console, report: CheckReport) -> None:
+    v = report.result.violation
+    assert v is not None
+    _print_lines(console, render_trace(report.engine.inst, report.engine.layout, v.trace))
+    _print_reasons(console, report.explanation())
+
+
 def run() -> None:
     """Console entry point: `main`, with internal failures reported in one paragraph."""
     try:

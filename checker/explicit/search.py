@@ -135,10 +135,10 @@ class Engine:
     def _canon(self) -> Callable[[int], int] | None:
         return self.symmetry.canonical if self.symmetry else None
 
-    def _params(self, k: int, index: int) -> tuple[tuple[str, int, str], ...]:
+    def step_params(self, k: int, index: int) -> tuple[tuple[str, int, str], ...]:
         return _labels(self.spec.actions[k].params, self.compiled.params[k][index])
 
-    def _initial_step(self, x0: int) -> TraceStep:
+    def initial_step(self, x0: int) -> TraceStep:
         for k, params, s in self.inits:
             if s == x0:
                 if k < 0:  # the declared initial state, no @init
@@ -157,7 +157,7 @@ class Engine:
         """
         codes = self.compiled.params[k][index]
         if self.symmetry is None or witness is None:
-            return self._params(k, index), t
+            return self.step_params(k, index), t
         back = self.symmetry.inverse(witness)
         act = self.spec.actions[k]
         codes = self.symmetry.map_params(back, [v.type for v in act.params], codes)
@@ -176,7 +176,7 @@ class Engine:
                 if canon == path[0]:
                     x0, witness = s, perm
                     break
-        steps = [self._initial_step(x0)]
+        steps = [self.initial_step(x0)]
         if witness is not None:
             steps[0] = TraceStep(steps[0].action, steps[0].params, x0, witness)
         concrete = x0
@@ -192,7 +192,7 @@ class Engine:
             for t, index in fn(stored):
                 if sym is None:
                     if t == nxt:
-                        return TraceStep(self.spec.actions[k].name, self._params(k, index), t)
+                        return TraceStep(self.spec.actions[k].name, self.step_params(k, index), t)
                     continue
                 canon, sigma = sym.canonical_with_witness(t)
                 if canon != nxt:
@@ -421,7 +421,7 @@ class Engine:
             return self._result(0, 0, 0, started, coverage, None, False)
         for walk in range(self.options.walks):
             x = rng.choice(inits)
-            trace = [self._initial_step(x)]
+            trace = [self.initial_step(x)]
             if x not in seen:
                 seen.add(x)
             if (bad := self._broken_invariant(x)) is not None:
@@ -448,7 +448,7 @@ class Engine:
                         )
                     break
                 k, t, index = rng.choice(options)
-                trace.append(TraceStep(self.spec.actions[k].name, self._params(k, index), t))
+                trace.append(TraceStep(self.spec.actions[k].name, self.step_params(k, index), t))
                 if (bad := self._broken_action_property(x, t)) is not None:
                     v = Violation("action_property", bad, trace)
                     return self._result(
