@@ -338,6 +338,15 @@ class SymbolKind(enum.Enum):
 
 
 @dataclass(frozen=True)
+class MessageDecl:
+    """A relation whose tuples are messages (for message-sequence charts): a tuple is sent by
+    the node in column `sender` to the node in column `to`, or to every element of sort `to`."""
+
+    sender: int
+    to: int | str
+
+
+@dataclass(frozen=True)
 class SymbolDecl:
     name: str
     kind: SymbolKind
@@ -346,6 +355,7 @@ class SymbolDecl:
     init: Term | bool | None  # declared initial value: an element term for functions
     individual: bool = False
     loc: Loc = UNKNOWN_LOC
+    message: MessageDecl | None = None
 
 
 @dataclass(frozen=True, eq=False)

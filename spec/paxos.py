@@ -15,6 +15,7 @@ from __future__ import annotations
 from checker import (
     Function,
     MajorityQuorums,
+    Message,
     OrderedSort,
     Param,
     Relation,
@@ -53,10 +54,14 @@ class Paxos(Spec):
     max_val = Function(acceptor, value.or_bottom, init=value.bottom)
 
     # msgs, split by message type: [type |-> "1b", acc, bal, mbal, mval] is msg_1b(acc, bal, mbal, mval).
-    msg_1a = Relation(ballot)
-    msg_1b = Relation(acceptor, ballot, ballot.or_bottom, value.or_bottom)
-    msg_2a = Relation(ballot, value)
-    msg_2b = Relation(acceptor, ballot, value)
+    # For message-sequence charts: the leader of ballot b sends 1a and 2a to every acceptor;
+    # an acceptor sends its 1b and 2b to the leader of the ballot.
+    msg_1a = Relation(ballot, message=Message(sender=0, to=acceptor))
+    msg_1b = Relation(
+        acceptor, ballot, ballot.or_bottom, value.or_bottom, message=Message(sender=0, to=1)
+    )
+    msg_2a = Relation(ballot, value, message=Message(sender=0, to=acceptor))
+    msg_2b = Relation(acceptor, ballot, value, message=Message(sender=0, to=1))
 
     @action
     def phase1a(self, b: ballot) -> None:

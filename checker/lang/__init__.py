@@ -13,6 +13,7 @@ from checker.lang.sorts import MajorityQuorums, OrderedSort, Param, Quorums, Sor
 from checker.lang.spec import (
     Function,
     Individual,
+    Message,
     Relation,
     Spec,
     action,
@@ -35,6 +36,7 @@ __all__ = [
     "Function",
     "Individual",
     "MajorityQuorums",
+    "Message",
     "OrderedSort",
     "Param",
     "Quorums",

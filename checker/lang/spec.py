@@ -88,16 +88,49 @@ def _proxy_primed(instance: Spec) -> bool:
     return bool(instance.__dict__.get("_primed", False))
 
 
+class Message:
+    """Marks a relation as a set of messages, for message-sequence charts: each tuple goes from
+    the node in column `sender` to the node in column `to` (an index), or to every element of
+    the sort `to` (a broadcast). `Relation(acceptor, ballot, message=Message(sender=0, to=1))`."""
+
+    def __init__(self, sender: int = 0, to: int | SortBase = 1) -> None:
+        self.sender, self.to = sender, to
+
+
 class Relation(StateDecl):
     """A relation over sorts: the set of tuples for which it holds (initially empty)."""
 
     kind = ir.SymbolKind.RELATION
 
-    def __init__(self, *column_types: TypeLike, doc: str = "") -> None:
+    def __init__(
+        self, *column_types: TypeLike, doc: str = "", message: Message | None = None
+    ) -> None:
         super().__init__(column_types, doc)
+        self.message = message
 
     def decl(self) -> ir.SymbolDecl:
-        return ir.SymbolDecl(self.name, self.kind, self.ir_args(), None, init=False, loc=self.loc)
+        args = self.ir_args()
+        return ir.SymbolDecl(
+            self.name, self.kind, args, None, init=False, loc=self.loc, message=self._message(args)
+        )
+
+    def _message(self, args: tuple[ir.Type, ...]) -> ir.MessageDecl | None:
+        m = self.message
+        if m is None:
+            return None
+        if not isinstance(m, Message):
+            raise SpecError("`message=` takes a Message(sender=..., to=...)", self.loc)
+        for what, col in (("sender", m.sender), ("to", m.to)):
+            if isinstance(col, int) and not 0 <= col < len(args):
+                raise SpecError(
+                    f"Message {what}={col} is not a column of `{self.name}` (it has {len(args)})",
+                    self.loc,
+                )
+        if isinstance(m.to, SortBase):
+            return ir.MessageDecl(m.sender, m.to.name)
+        if not isinstance(m.to, int):
+            raise SpecError("Message `to` is a column index or a sort", self.loc)
+        return ir.MessageDecl(m.sender, m.to)
 
     def __get__(self, instance: Spec | None, owner: type) -> Any:
         if instance is None:
