@@ -221,6 +221,9 @@ def main() -> None:
     metavar="PATH",
     help="Write a JUnit XML report (one test case per property).",
 )
+@click.option(
+    "--html", "html_target", metavar="PATH", help="Write the HTML explorer of the result."
+)
 @click.option("--no-progress", is_flag=True, help="Do not report progress on stderr.")
 def check_command(
     spec: str,
@@ -237,6 +240,7 @@ def check_command(
     json_target: str | None,
     trace_out: str | None,
     junit_target: str | None,
+    html_target: str | None,
     no_progress: bool,
 ) -> None:
     """Explore every reachable state of SPEC and check its properties.
@@ -269,6 +273,9 @@ def check_command(
         write_junit(
             junit_target, f"paxoscope check {spec}", report.junit_cases(), report.result.seconds
         )
+    if html_target:
+        _write_check_html(report, html_target)
+        console.print(f"explorer written to {html_target}", highlight=False)
     if trace_out and report.result.violation is not None:
         itf = report.itf()
         assert itf is not None
@@ -682,6 +689,78 @@ def _print_report_trace(console: Console, report: CheckReport) -> None:
     assert v is not None
     _print_lines(console, render_trace(report.engine.inst, report.engine.layout, v.trace))
     _print_reasons(console, report.explanation())
+
+
+def _write_check_html(report: CheckReport, target: str) -> None:
+    from checker.traces.html import Page, explorer_html
+
+    engine, v = report.engine, report.result.violation
+    if v is not None:
+        trace = v.trace
+        summary = f"{v.kind.replace('_', ' ')} {v.name} is violated after {len(trace) - 1} step(s)"
+        reasons = report.explanation()
+        if reasons:
+            summary += " — " + "; ".join(r.text for r in reasons)
+    else:
+        trace = [engine.initial_step(engine.inits[0][2])]
+        summary = f"every property holds in all {report.result.distinct_states:,} reachable states"
+    page = Page(f"{report.spec.name}: paxoscope check", summary, v.name if v else None)
+    text = explorer_html(engine.inst, engine.layout, trace, page, report.spec.state_invariants())
+    with open(target, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+@main.command("show")
+@click.argument("trace_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", required=True, metavar="FILE.html", help="The page to write.")
+@click.option("--spec", "spec", metavar="SPEC", help="The spec (default: the one the trace names).")
+@click.option(
+    "--msc",
+    "msc_target",
+    metavar="FILE.svg|FILE.dot",
+    help="Also write the message-sequence chart.",
+)
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE")
+def show_command(
+    trace_file: str, output: str, spec: str | None, msc_target: str | None, params: tuple[str, ...]
+) -> None:
+    """Write a self-contained HTML explorer for an ITF trace (from check, bmc or refine)."""
+    from checker.explicit.layout import Layout
+    from checker.instance import instantiate
+    from checker.traces.html import Page, explorer_html
+    from checker.traces.itf import trace_from_itf
+    from checker.traces.msc import msc_dot
+
+    console = Console(highlight=False, soft_wrap=True)
+    try:
+        with open(trace_file) as f:
+            doc = json.load(f)
+        meta = doc.get("#meta", {})
+        ref = spec or (f"{meta['source']}:{meta['spec']}" if "source" in meta else None)
+        if ref is None:
+            raise UsageError(f"{trace_file} does not name its spec: give --spec SPEC")
+        spec_ir = trace_spec(load_spec(ref))
+        inst = instantiate(spec_ir, {**meta.get("params", {}), **_parse_params(params)})
+        layout = Layout(inst)
+        steps = trace_from_itf(inst, layout, doc)
+        violated = meta.get("property")
+        summary = (
+            f"{meta.get('violation', 'property')} {violated} is violated after {len(steps) - 1} step(s)"
+            if violated
+            else f"a trace of {len(steps)} state(s)"
+        )
+        page = Page(f"{spec_ir.name}: {os.path.basename(trace_file)}", summary, violated)
+        with open(output, "w", encoding="utf-8") as out:
+            out.write(explorer_html(inst, layout, steps, page, spec_ir.state_invariants()))
+        if msc_target:
+            write_graph(msc_dot(inst, layout, steps), msc_target)
+    except json.JSONDecodeError as exc:
+        _fail(f"{trace_file}:{exc.lineno}: not valid JSON: {exc.msg}")
+    except (KeyError, TypeError) as exc:
+        _fail(f"{trace_file}: not an ITF trace: missing or malformed {exc}")
+    except PaxoscopeError as exc:
+        _fail(str(exc))
+    console.print(f"explorer written to {output}", highlight=False)
 
 
 def run() -> None:
