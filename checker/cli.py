@@ -17,6 +17,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from checker import ir
 from checker.check import CheckReport, check
 from checker.errors import PaxoscopeError, UsageError
 from checker.explicit.explain import Reason
@@ -402,6 +403,9 @@ def _print_proof(console: Console, report: ProofReport) -> None:
 @click.option("--no-minimise", is_flag=True, help="Show the CTI as z3 found it, not minimised.")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first obligation that fails.")
 @click.option(
+    "--html", "html_target", metavar="PATH", help="Write the CTI as an HTML explorer page."
+)
+@click.option(
     "--junit",
     "junit_target",
     metavar="PATH",
@@ -416,6 +420,7 @@ def prove_command(
     no_minimise: bool,
     fail_fast: bool,
     junit_target: str | None,
+    html_target: str | None,
 ) -> None:
     """Prove with z3 that PROOF's conjuncts are an inductive invariant implying safety.
 
@@ -441,6 +446,9 @@ def prove_command(
         console.print(f"counterexample graph written to {cti_out}", highlight=False)
     if junit_target:
         write_junit(junit_target, f"paxoscope prove {proof}", report.junit_cases(), report.seconds)
+    if html_target and report.cti is not None:
+        _write_cti_html(report, html_target)
+        console.print(f"explorer written to {html_target}", highlight=False)
     if json_target:
         _write_json(report.to_json(), json_target)
     sys.exit(report.exit_code)
@@ -708,6 +716,33 @@ def _write_check_html(report: CheckReport, target: str) -> None:
     text = explorer_html(engine.inst, engine.layout, trace, page, report.spec.state_invariants())
     with open(target, "w", encoding="utf-8") as f:
         f.write(text)
+
+
+def _write_cti_html(report: ProofReport, target: str) -> None:
+    from checker.traces.html import Page, explorer_html
+    from checker.traces.step import TraceStep
+
+    c = report.cti
+    assert c is not None
+    trace = [TraceStep(None, (), c.layout.pack(c.pre))]
+    if c.action is not None and c.post is not None:
+        trace.append(TraceStep(c.action, c.params, c.layout.pack(c.post)))
+    universe = "; ".join(c.universe())
+    page = Page(
+        f"{report.proof}: counterexample to induction",
+        f"{c.obligation}: {c.claim} is false in the last state (universe: {universe})",
+        c.claim,
+    )
+    claims = [
+        p for p in c.inst.spec.properties if p.kind is ir.PropertyKind.CONJUNCT or p.name == c.claim
+    ]
+    graph = state_graph(c.inst, c.layout, c.pre, c.post, c.obligation)
+    with open(target, "w", encoding="utf-8") as f:
+        f.write(
+            explorer_html(
+                c.inst, c.layout, trace, page, claims, graph, "pre-state (the invariant holds)"
+            )
+        )
 
 
 @main.command("show")

@@ -25,3 +25,15 @@ if ! command -v dot >/dev/null 2>&1; then
         fi
     fi
 fi
+# Debian's chromium: the tests open the HTML explorer in a real headless browser.
+if ! command -v chromium >/dev/null 2>&1; then
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+    if ! log=$($sudo apt-get install -y -qq chromium 2>&1); then
+        if ! log=$($sudo apt-get update -qq 2>&1 && $sudo apt-get install -y -qq chromium 2>&1); then
+            echo "$log" >&2
+            echo "setup failed: could not install chromium (apt-get install chromium)" >&2
+            exit 1
+        fi
+    fi
+fi

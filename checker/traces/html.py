@@ -84,7 +84,9 @@ def explorer_html(
     page: Page,
     invariants: Sequence[ir.Property] = (),
     graph_dot: str | None = None,
+    first_label: str | None = None,
 ) -> str:
+    """The page for `trace`; `first_label` renames the first state (a CTI's pre-state)."""
     interp = Interpreter(inst, layout)
     states = [layout.unpack(s.state) for s in trace]
     names = [lay.decl.name for lay in layout.symbols]
@@ -104,7 +106,8 @@ def explorer_html(
                     "removed": [e for e in before if e not in now],
                 }
             )
-        titles.append(f"State {i + 1}: {step_title(inst, step)}")
+        label = first_label if i == 0 and first_label else step_title(inst, step)
+        titles.append(f"State {i + 1}: {label}")
         steps.append({"index": i, "title": titles[-1], "rows": rows})
         previous = entries
     truth = {p.name: [interp.holds(p, st) for st in states] for p in invariants}
