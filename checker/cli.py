@@ -225,6 +225,19 @@ def main() -> None:
 @click.option(
     "--html", "html_target", metavar="PATH", help="Write the HTML explorer of the result."
 )
+@click.option(
+    "--dump-graph",
+    "graph_target",
+    metavar="FILE.json|FILE.dot|FILE.svg",
+    help="Write the explored state graph (a summary past --graph-limit states).",
+)
+@click.option(
+    "--graph-limit",
+    type=click.IntRange(min=1),
+    default=1000,
+    show_default=True,
+    help="Most states to draw one by one.",
+)
 @click.option("--no-progress", is_flag=True, help="Do not report progress on stderr.")
 def check_command(
     spec: str,
@@ -242,6 +255,8 @@ def check_command(
     trace_out: str | None,
     junit_target: str | None,
     html_target: str | None,
+    graph_target: str | None,
+    graph_limit: int,
     no_progress: bool,
 ) -> None:
     """Explore every reachable state of SPEC and check its properties.
@@ -277,6 +292,9 @@ def check_command(
     if html_target:
         _write_check_html(report, html_target)
         console.print(f"explorer written to {html_target}", highlight=False)
+    if graph_target:
+        _write_state_graph(report, graph_target, graph_limit)
+        console.print(f"state graph written to {graph_target}", highlight=False)
     if trace_out and report.result.violation is not None:
         itf = report.itf()
         assert itf is not None
@@ -697,6 +715,21 @@ def _print_report_trace(console: Console, report: CheckReport) -> None:
     assert v is not None
     _print_lines(console, render_trace(report.engine.inst, report.engine.layout, v.trace))
     _print_reasons(console, report.explanation())
+
+
+def _write_state_graph(report: CheckReport, target: str, limit: int) -> None:
+    from checker.explicit.graph import explore_graph, graph_dot, graph_json
+
+    v = report.result.violation
+    trace = v.trace if v is not None and not report.engine.options.symmetry else None
+    g = explore_graph(report.engine, limit)
+    if target.endswith(".json"):
+        _write_json(graph_json(g, trace, limit), target)
+    else:
+        try:
+            write_graph(graph_dot(g, trace), target)
+        except UsageError as exc:
+            _fail(str(exc))
 
 
 def _write_check_html(report: CheckReport, target: str) -> None:
