@@ -1,4 +1,6 @@
-"""Traces: the step model every engine produces, ITF JSON in and out, and text rendering."""
+"""Traces and what users see of them: the step model (`step`), ITF JSON in and out (`itf`),
+text (`text`), graphviz graphs of states and CTIs (`dot`), message-sequence charts (`msc`), the
+self-contained HTML explorer (`html`) and JUnit XML reports (`junit`)."""
 
 from checker.traces.step import Perm, TraceStep
 
