@@ -11,7 +11,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, NoReturn, TextIO
+from typing import Any, NoReturn, TextIO, TypeVar
 
 import click
 from rich.console import Console
@@ -30,6 +30,7 @@ from checker.traces.junit import write_junit
 from checker.traces.text import Line, describe_change, describe_state, render_trace
 
 EXIT_OK, EXIT_VIOLATION, EXIT_ERROR = 0, 1, 2
+F = TypeVar("F", bound=Callable[..., Any])
 
 _STYLES = {"header": "bold", "add": "green", "remove": "red", "change": "yellow", "": ""}
 
@@ -164,6 +165,29 @@ def _print_reasons(console: Console, reasons: Sequence[Reason]) -> None:
             )
 
 
+def _param_option(what: str = "a spec parameter") -> Callable[[F], F]:
+    return click.option(
+        "-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help=f"Set {what}."
+    )
+
+
+_json_option = click.option(
+    "--json", "json_target", metavar="PATH|-", help="Write the result as JSON (- for stdout)."
+)
+_trace_out_option = click.option(
+    "--trace-out", metavar="PATH", help="Write the counterexample as ITF JSON."
+)
+
+
+def _junit_option(per: str) -> Callable[[F], F]:
+    return click.option(
+        "--junit",
+        "junit_target",
+        metavar="PATH",
+        help=f"Write a JUnit XML report (one test case per {per}).",
+    )
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="paxoscope")
 def main() -> None:
@@ -172,9 +196,7 @@ def main() -> None:
 
 @main.command("check")
 @click.argument("spec")
-@click.option(
-    "-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="Set a spec parameter."
-)
+@_param_option()
 @click.option("--symmetry", is_flag=True, help="Reduce by permutations of the symmetric sorts.")
 @click.option(
     "--invariant",
@@ -212,16 +234,9 @@ def main() -> None:
     show_default=True,
     help="Steps per walk (simulate).",
 )
-@click.option(
-    "--json", "json_target", metavar="PATH|-", help="Write the result as JSON (- for stdout)."
-)
-@click.option("--trace-out", metavar="PATH", help="Write the counterexample as ITF JSON.")
-@click.option(
-    "--junit",
-    "junit_target",
-    metavar="PATH",
-    help="Write a JUnit XML report (one test case per property).",
-)
+@_json_option
+@_trace_out_option
+@_junit_option("property")
 @click.option(
     "--html", "html_target", metavar="PATH", help="Write the HTML explorer of the result."
 )
@@ -325,7 +340,7 @@ def list_command() -> None:
 @main.command("trace")
 @click.argument("spec")
 @click.argument("trace_file", type=click.Path(exists=True, dir_okay=False))
-@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE")
+@_param_option()
 def trace_command(spec: str, trace_file: str, params: tuple[str, ...]) -> None:
     """Print an ITF trace of SPEC as text (each step: the action and what changed)."""
     from checker.explicit.layout import Layout
@@ -412,9 +427,7 @@ def _print_proof(console: Console, report: ProofReport) -> None:
     show_default=True,
     help="Seconds z3 may spend on one obligation.",
 )
-@click.option(
-    "--json", "json_target", metavar="PATH|-", help="Write the result as JSON (- for stdout)."
-)
+@_json_option
 @click.option(
     "--cti-out", metavar="FILE.dot|FILE.svg", help="Render the counterexample with graphviz."
 )
@@ -423,12 +436,7 @@ def _print_proof(console: Console, report: ProofReport) -> None:
 @click.option(
     "--html", "html_target", metavar="PATH", help="Write the CTI as an HTML explorer page."
 )
-@click.option(
-    "--junit",
-    "junit_target",
-    metavar="PATH",
-    help="Write a JUnit XML report (one test case per obligation).",
-)
+@_junit_option("obligation")
 def prove_command(
     proof: str,
     spec: str | None,
@@ -475,9 +483,7 @@ def prove_command(
 @main.command("bmc")
 @click.argument("spec")
 @click.option("-k", "k", type=click.IntRange(min=0), required=True, help="Number of steps.")
-@click.option(
-    "-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="Set a spec parameter."
-)
+@_param_option()
 @click.option("--invariant", "invariants", multiple=True, metavar="NAME")
 @click.option("--action-property", "action_properties", multiple=True, metavar="NAME")
 @click.option(
@@ -487,14 +493,9 @@ def prove_command(
     show_default=True,
     help="Seconds z3 may spend on one depth.",
 )
-@click.option("--json", "json_target", metavar="PATH|-")
-@click.option("--trace-out", metavar="PATH", help="Write the counterexample as ITF JSON.")
-@click.option(
-    "--junit",
-    "junit_target",
-    metavar="PATH",
-    help="Write a JUnit XML report (one test case per property).",
-)
+@_json_option
+@_trace_out_option
+@_junit_option("property")
 def bmc_command(
     spec: str,
     k: int,
@@ -561,9 +562,7 @@ def bmc_command(
 @click.argument("impl")
 @click.argument("abstract")
 @click.option("--mapping", required=True, metavar="MODULE:FUNCTION", help="The refinement mapping.")
-@click.option(
-    "-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="Set an IMPL parameter."
-)
+@_param_option("an IMPL parameter")
 @click.option(
     "--prove",
     "proof",
@@ -571,8 +570,8 @@ def bmc_command(
     help="Also prove the mapping with z3 for all sizes, assuming PROOF's inductive invariant.",
 )
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True)
-@click.option("--json", "json_target", metavar="PATH|-")
-@click.option("--trace-out", metavar="PATH", help="Write a failing trace as ITF JSON.")
+@_json_option
+@_trace_out_option
 def refine_command(
     impl: str,
     abstract: str,
@@ -656,7 +655,7 @@ def refine_command(
 @main.command("diff")
 @click.argument("old")
 @click.argument("new")
-@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE")
+@_param_option()
 def diff_command(old: str, new: str, params: tuple[str, ...]) -> None:
     """Compare two versions of a spec on the same instance: state counts, properties that newly
     fail, and a shortest trace that one version allows and the other does not.
@@ -788,7 +787,7 @@ def _write_cti_html(report: ProofReport, target: str) -> None:
     metavar="FILE.svg|FILE.dot",
     help="Also write the message-sequence chart.",
 )
-@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE")
+@_param_option()
 def show_command(
     trace_file: str, output: str, spec: str | None, msc_target: str | None, params: tuple[str, ...]
 ) -> None:

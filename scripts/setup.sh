@@ -13,27 +13,18 @@ if ! log=$(.venv/bin/python -m pip install --quiet --disable-pip-version-check -
     echo "setup failed: could not install paxoscope into .venv" >&2
     exit 1
 fi
-# graphviz's `dot` renders counterexample graphs (--cti-out FILE.svg); Debian packages it.
-if ! command -v dot >/dev/null 2>&1; then
-    sudo=""
+# Debian packages the tools need: install PACKAGE when PROGRAM is missing (root, or sudo).
+apt_install() {
+    local program=$1 package=$2 sudo="" log
+    command -v "$program" >/dev/null 2>&1 && return 0
     if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-    if ! log=$($sudo apt-get install -y -qq graphviz 2>&1); then
-        if ! log=$($sudo apt-get update -qq 2>&1 && $sudo apt-get install -y -qq graphviz 2>&1); then
+    if ! log=$($sudo apt-get install -y -qq "$package" 2>&1); then
+        if ! log=$($sudo apt-get update -qq 2>&1 && $sudo apt-get install -y -qq "$package" 2>&1); then
             echo "$log" >&2
-            echo "setup failed: could not install graphviz (apt-get install graphviz)" >&2
+            echo "setup failed: could not install $package (apt-get install $package)" >&2
             exit 1
         fi
     fi
-fi
-# Debian's chromium: the tests open the HTML explorer in a real headless browser.
-if ! command -v chromium >/dev/null 2>&1; then
-    sudo=""
-    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-    if ! log=$($sudo apt-get install -y -qq chromium 2>&1); then
-        if ! log=$($sudo apt-get update -qq 2>&1 && $sudo apt-get install -y -qq chromium 2>&1); then
-            echo "$log" >&2
-            echo "setup failed: could not install chromium (apt-get install chromium)" >&2
-            exit 1
-        fi
-    fi
-fi
+}
+apt_install dot graphviz        # renders counterexample graphs and message-sequence charts
+apt_install chromium chromium   # the tests open the HTML explorer in a real headless browser

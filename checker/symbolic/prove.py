@@ -420,21 +420,7 @@ class Prover:
             action_symbols = _action_symbols(act)
             for c in self.conjuncts:
                 title = f"{act.name} preserves {c.name}"
-
-                def explain(
-                    r: ModelReader, title: str = title, c: ir.Property = c, t: Transition = t
-                ) -> Cti:
-                    return Cti(
-                        title,
-                        c.name,
-                        r.inst,
-                        r.layout,
-                        r.state(self.pre),
-                        t.action.name,
-                        r.params(t.action, t.params),
-                        r.state(t.post),
-                    )
-
+                explain = self.step_cti(title, c.name, t)
                 negated = as_z3(mk_not(self.tr.formula(c.formula, {}, t.post)))
                 relevant = action_symbols | self.inv_symbols[c.name]
                 self.discharge(
@@ -454,15 +440,35 @@ class Prover:
                 Goal("safety", title, None, p.name, [], negated, True, relevant, explain)
             )
 
+    def obligations(self) -> None:
+        self.initiation()
+        self.consecution()
+        self.implies_safety()
+
     def run(self) -> ProofReport:
         start = time.perf_counter()
         if self.axioms_consistent():
-            self.initiation()
-            self.consecution()
-            self.implies_safety()
+            self.obligations()
         self.report.epr = analyse(self.assertions)
         self.report.seconds = time.perf_counter() - start
         return self.report
+
+    def step_cti(self, title: str, claim: str, t: Transition) -> Callable[[ModelReader], Cti]:
+        """How to read a model of a failed step obligation: pre-state, step, post-state."""
+
+        def explain(r: ModelReader) -> Cti:
+            return Cti(
+                title,
+                claim,
+                r.inst,
+                r.layout,
+                r.state(self.pre),
+                t.action.name,
+                r.params(t.action, t.params),
+                r.state(t.post),
+            )
+
+        return explain
 
 
 def _spec_of(cls: type[Spec]) -> type:

@@ -10,7 +10,6 @@ parameters are matched by name; otherwise z3 must find them (an existential in t
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 
 import z3
@@ -18,9 +17,8 @@ import z3
 from checker import ir
 from checker.lang.mapping import Definition, MappingIR
 from checker.symbolic.cti import Cti, ModelReader
-from checker.symbolic.epr import analyse
 from checker.symbolic.logic import Bool, as_z3, mk_and, mk_not, mk_or
-from checker.symbolic.prove import Goal, ProofReport, Prover
+from checker.symbolic.prove import Goal, Prover
 from checker.symbolic.translate import Reader, Transition, Val, View
 from checker.symbolic.unbounded import AliasTranslator
 
@@ -92,16 +90,11 @@ class RefinementProver(Prover):
             return self.abs_tr.same_state(image, zero)
         return mk_or(self.abstract_step(act, zero, image, {}) for act in self.abstract.inits)
 
-    def run(self) -> ProofReport:
-        start = time.perf_counter()
-        if self.axioms_consistent():
-            # The invariant assumed below must itself be inductive, or the proof is void.
-            self.initiation()
-            self.consecution()
-            self.refinement_obligations()
-        self.report.epr = analyse(self.assertions)
-        self.report.seconds = time.perf_counter() - start
-        return self.report
+    def obligations(self) -> None:
+        # The invariant assumed below must itself be inductive, or the proof is void.
+        self.initiation()
+        self.consecution()
+        self.refinement_obligations()
 
     def refinement_obligations(self) -> None:
         claim = f"refines {self.abstract.name}"
@@ -125,18 +118,7 @@ class RefinementProver(Prover):
             target = self.mapping.steps.get(act.name, "an abstract step")
             title = f"{act.name} maps to {target or 'a stutter'}"
 
-            def explain(r: ModelReader, title: str = title, t: Transition = t) -> Cti:
-                return Cti(
-                    title,
-                    claim,
-                    r.inst,
-                    r.layout,
-                    r.state(self.pre),
-                    t.action.name,
-                    r.params(t.action, t.params),
-                    r.state(t.post),
-                )
-
+            explain = self.step_cti(title, claim, t)
             negated = as_z3(mk_not(self.refinement_goal(t)))
             self.discharge(
                 Goal("step", title, act.name, claim, [guard], negated, True, every, explain)
