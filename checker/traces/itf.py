@@ -145,12 +145,14 @@ def state_from_itf(inst: Instance, layout: Layout, obj: Mapping[str, Json]) -> i
 def trace_from_itf(inst: Instance, layout: Layout, doc: Mapping[str, Json]) -> list[TraceStep]:
     """The steps of an ITF trace written by `trace_to_itf` (actions and parameters from #meta)."""
     steps = []
-    for obj in doc["states"]:
+    for i, obj in enumerate(doc["states"]):
         meta = obj.get("#meta", {})
         action = meta.get("action", "init")
         params: list[tuple[str, int, str]] = []
         if action != "init":
-            act = next((a for a in inst.spec.actions if a.name == action), None)
+            # The first state may come from an @init method, and is named after it.
+            known = (*inst.spec.inits, *inst.spec.actions) if i == 0 else inst.spec.actions
+            act = next((a for a in known if a.name == action), None)
             if act is None:
                 raise UsageError(
                     f"the trace names action `{action}`, which {inst.spec.name} does not have"

@@ -62,3 +62,14 @@ def test_trace_out_and_trace_command(tmp_path: Path) -> None:
     shown = run_cli("trace", MUTANT, str(out))
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout == (GOLDEN / "paxos_two_proposals_per_ballot.trace.txt").read_text()
+
+
+def test_round_trip_of_a_trace_that_starts_in_an_init_method() -> None:
+    report = check(str(GOLDEN.parent / "specs" / "clocks.py"))
+    v = report.result.violation
+    assert v is not None and v.trace[0].action == "start"  # the @init that made the state
+    doc = json.loads(json.dumps(report.itf()))
+    steps = trace_from_itf(report.engine.inst, report.engine.layout, doc)
+    assert [(s.action, s.params, s.state) for s in steps] == [
+        (s.action, s.params, s.state) for s in v.trace
+    ]
