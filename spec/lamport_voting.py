@@ -78,15 +78,17 @@ class LamportVoting(Spec):
 
         return forall(self.acceptor, lambda a: implies(member(a), self.max_bal(a) >= b)) & exists(
             self.ballot.or_bottom,
-            lambda c: (c < b)
-            & implies(
-                c != self.ballot.bottom,
-                exists(self.acceptor, lambda a: member(a) & self.votes(a, c, v)),
-            )
-            & forall(
-                self.ballot,
-                self.acceptor,
-                lambda d, a: implies((c < d) & (d < b) & member(a), self.did_not_vote_at(a, d)),
+            lambda c: (
+                (c < b)
+                & implies(
+                    c != self.ballot.bottom,
+                    exists(self.acceptor, lambda a: member(a) & self.votes(a, c, v)),
+                )
+                & forall(
+                    self.ballot,
+                    self.acceptor,
+                    lambda d, a: implies((c < d) & (d < b) & member(a), self.did_not_vote_at(a, d)),
+                )
             ),
         )
 
