@@ -62,11 +62,13 @@ class MultiPaxosProof(MultiPaxos):
         return forall(
             self.acceptor,
             self.slot,
-            lambda a, s: (self.max_vbal(a, s) <= self.max_bal(a))
-            & forall(
-                self.ballot,
-                self.value,
-                lambda b, v: implies(self.msg_2b(a, b, s, v), b <= self.max_vbal(a, s)),
+            lambda a, s: (
+                (self.max_vbal(a, s) <= self.max_bal(a))
+                & forall(
+                    self.ballot,
+                    self.value,
+                    lambda b, v: implies(self.msg_2b(a, b, s, v), b <= self.max_vbal(a, s)),
+                )
             ),
         )
 
@@ -128,9 +130,11 @@ class MultiPaxosProof(MultiPaxos):
                 (b1 < b2) & self.msg_2a(b2, s, v2) & (v1 != v2),
                 exists(
                     self.acceptor,
-                    lambda a: self.quorum.member(a, q)
-                    & (b1 < self.max_bal(a))
-                    & ~self.msg_2b(a, b1, s, v1),
+                    lambda a: (
+                        self.quorum.member(a, q)
+                        & (b1 < self.max_bal(a))
+                        & ~self.msg_2b(a, b1, s, v1)
+                    ),
                 ),
             ),
         )
