@@ -21,12 +21,15 @@ from checker import ir
 from checker.check import CheckReport, check
 from checker.errors import PaxoscopeError, UsageError
 from checker.explicit.explain import Reason
+from checker.explicit.layout import Layout
 from checker.explicit.search import Options, Progress
+from checker.instance import Instance
 from checker.lang.trace import trace_spec
 from checker.loader import bundled_specs, load_spec
 from checker.symbolic.prove import ProofReport
 from checker.traces.dot import state_graph, write_graph
 from checker.traces.junit import write_junit
+from checker.traces.step import TraceStep
 from checker.traces.text import Line, describe_change, describe_state, render_trace
 
 EXIT_OK, EXIT_VIOLATION, EXIT_ERROR = 0, 1, 2
@@ -343,26 +346,38 @@ def list_command() -> None:
 @_param_option()
 def trace_command(spec: str, trace_file: str, params: tuple[str, ...]) -> None:
     """Print an ITF trace of SPEC as text (each step: the action and what changed)."""
-    from checker.explicit.layout import Layout
+    console = Console(highlight=False, soft_wrap=True)
+    _, _, inst, layout, steps = _read_itf(trace_file, spec, params)
+    _print_lines(console, render_trace(inst, layout, steps))
+
+
+def _read_itf(
+    trace_file: str, spec: str | None, params: tuple[str, ...]
+) -> tuple[dict[str, Any], ir.SpecIR, Instance, Layout, list[TraceStep]]:
+    """An ITF trace read back against SPEC (by default the spec its #meta names), or exit 2."""
     from checker.instance import instantiate
     from checker.traces.itf import trace_from_itf
 
-    console = Console(highlight=False, soft_wrap=True)
     try:
         with open(trace_file) as f:
             doc = json.load(f)
-        spec_ir = trace_spec(load_spec(spec))
-        merged = {**doc.get("#meta", {}).get("params", {}), **_parse_params(params)}
-        inst = instantiate(spec_ir, merged)
+        meta = doc.get("#meta", {})
+        ref = spec or (f"{meta['source']}:{meta['spec']}" if "source" in meta else None)
+        if ref is None:
+            raise UsageError(f"{trace_file} does not name its spec: give --spec SPEC")
+        spec_ir = trace_spec(load_spec(ref))
+        inst = instantiate(spec_ir, {**meta.get("params", {}), **_parse_params(params)})
         layout = Layout(inst)
         steps = trace_from_itf(inst, layout, doc)
+        if not steps:
+            raise UsageError(f"{trace_file} is an ITF trace without states")
+        return doc, spec_ir, inst, layout, steps
     except json.JSONDecodeError as exc:
         _fail(f"{trace_file}:{exc.lineno}: not valid JSON: {exc.msg}")
     except (KeyError, TypeError) as exc:
-        _fail(f"{trace_file}: not an ITF trace of {spec}: missing or malformed {exc}")
+        _fail(f"{trace_file}: not an ITF trace of {spec or 'its spec'}: missing or malformed {exc}")
     except PaxoscopeError as exc:
         _fail(str(exc))
-    _print_lines(console, render_trace(inst, layout, steps))
 
 
 def _print_proof(console: Console, report: ProofReport) -> None:
@@ -792,39 +807,24 @@ def show_command(
     trace_file: str, output: str, spec: str | None, msc_target: str | None, params: tuple[str, ...]
 ) -> None:
     """Write a self-contained HTML explorer for an ITF trace (from check, bmc or refine)."""
-    from checker.explicit.layout import Layout
-    from checker.instance import instantiate
     from checker.traces.html import Page, explorer_html
-    from checker.traces.itf import trace_from_itf
     from checker.traces.msc import msc_dot
 
     console = Console(highlight=False, soft_wrap=True)
+    doc, spec_ir, inst, layout, steps = _read_itf(trace_file, spec, params)
+    meta = doc.get("#meta", {})
+    violated = meta.get("property")
+    summary = (
+        f"{meta.get('violation', 'property')} {violated} is violated after {len(steps) - 1} step(s)"
+        if violated
+        else f"a trace of {len(steps)} state(s)"
+    )
+    page = Page(f"{spec_ir.name}: {os.path.basename(trace_file)}", summary, violated)
     try:
-        with open(trace_file) as f:
-            doc = json.load(f)
-        meta = doc.get("#meta", {})
-        ref = spec or (f"{meta['source']}:{meta['spec']}" if "source" in meta else None)
-        if ref is None:
-            raise UsageError(f"{trace_file} does not name its spec: give --spec SPEC")
-        spec_ir = trace_spec(load_spec(ref))
-        inst = instantiate(spec_ir, {**meta.get("params", {}), **_parse_params(params)})
-        layout = Layout(inst)
-        steps = trace_from_itf(inst, layout, doc)
-        violated = meta.get("property")
-        summary = (
-            f"{meta.get('violation', 'property')} {violated} is violated after {len(steps) - 1} step(s)"
-            if violated
-            else f"a trace of {len(steps)} state(s)"
-        )
-        page = Page(f"{spec_ir.name}: {os.path.basename(trace_file)}", summary, violated)
         with open(output, "w", encoding="utf-8") as out:
             out.write(explorer_html(inst, layout, steps, page, spec_ir.state_invariants()))
         if msc_target:
             write_graph(msc_dot(inst, layout, steps), msc_target)
-    except json.JSONDecodeError as exc:
-        _fail(f"{trace_file}:{exc.lineno}: not valid JSON: {exc.msg}")
-    except (KeyError, TypeError) as exc:
-        _fail(f"{trace_file}: not an ITF trace: missing or malformed {exc}")
     except PaxoscopeError as exc:
         _fail(str(exc))
     console.print(f"explorer written to {output}", highlight=False)

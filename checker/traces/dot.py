@@ -133,14 +133,21 @@ def write_graph(dot: str, path: str) -> None:
         return
     if ext not in ("svg", "png", "pdf"):
         raise UsageError(f"`{path}`: the graph file must end in .dot, .svg, .png or .pdf")
+    data = render(dot, ext, f"`{path}`")
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+def render(dot: str, fmt: str, what: str) -> bytes:
+    """DOT text rendered by graphviz (`fmt`: svg, png, pdf); a UsageError naming `what` when
+    graphviz is missing or fails."""
     try:
-        data = graphviz.Source(dot).pipe(format=ext)
+        data: bytes = graphviz.Source(dot).pipe(format=fmt)
     except graphviz.ExecutableNotFound:
         raise UsageError(
-            f"rendering `{path}` needs graphviz's `dot` program, which is not installed "
+            f"rendering {what} needs graphviz's `dot` program, which is not installed "
             "(apt-get install graphviz, or write a .dot file instead)"
         ) from None
     except graphviz.CalledProcessError as exc:
-        raise UsageError(f"graphviz failed to render `{path}`: {exc.stderr!r}") from None
-    with open(path, "wb") as f:
-        f.write(data)
+        raise UsageError(f"graphviz failed to render {what}: {exc.stderr!r}") from None
+    return data

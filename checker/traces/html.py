@@ -14,12 +14,12 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import graphviz
-
 from checker import ir
+from checker.errors import UsageError
 from checker.explicit.interp import Interpreter
 from checker.explicit.layout import Layout, Structured
 from checker.instance import Instance
+from checker.traces.dot import render
 from checker.traces.msc import has_messages, msc_dot
 from checker.traces.step import TraceStep
 from checker.traces.text import step_title
@@ -69,11 +69,11 @@ def _entries(inst: Instance, layout: Layout, state: Structured) -> list[list[str
 
 
 def _svg(dot: str) -> str:
+    """Inline SVG for the page; without graphviz the page still works, minus the drawing."""
     try:
-        data: bytes = graphviz.Source(dot).pipe(format="svg")
-    except graphviz.ExecutableNotFound:
-        return "<p>(graphviz's dot is not installed: no chart)</p>"
-    text = data.decode()
+        text = render(dot, "svg", "a chart").decode()
+    except UsageError as exc:
+        return f"<p>({html.escape(str(exc))})</p>"
     return text[text.index("<svg") :]
 
 
