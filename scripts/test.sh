@@ -7,8 +7,8 @@ bash scripts/setup.sh
 # shellcheck disable=SC1091
 . .venv/bin/activate
 
-ruff check checker spec proofs tests benchmarks
-ruff format --check checker proofs
+ruff check checker spec proofs impl tests benchmarks
+ruff format --check checker proofs impl
 mypy
 
 set +e

@@ -1,0 +1,726 @@
+"""Server configuration, read from a ZooKeeper-style `zoo.cfg`, so an operator who knows
+ZooKeeper's administrator's guide feels at home::
+
+    # a three-server cluster
+    tickTime=2000
+    initLimit=10
+    syncLimit=5
+    dataDir=/var/lib/paxoscope
+    clientPort=2181
+    # the ZooKeeper 3.5 form may carry the client port (and address) after ';'
+    server.1=zoo1:2888:3888
+    server.2=zoo2:2888:3888;2181
+    server.3=zoo3:2888:3888:observer;10.0.0.3:2181
+    paxoscope.fsync=true
+
+Lines are `key=value` (whitespace around either is ignored) or `#` comments, which take a whole
+line, as in ZooKeeper. `dataDir` holds
+the `myid` file, which names this server among the `server.N` lines; a config without
+`server.N` lines is a cluster of one, server 1, serving clients on `clientPort`.
+
+Settings of ZooKeeper that paxoscope does not use are kept in `ServerConfig.extra` with a
+warning, as ZooKeeper itself ignores keys it does not know. Three are refused instead, because
+ignoring them would silently run a different cluster from the one configured: `group.N` and
+`weight.N` (hierarchical quorums: paxoscope uses majorities) and `dynamicConfigFile` (the
+server lines would live in a file paxoscope does not read). Keys under `paxoscope.` are ours,
+so a misspelt one is an error, not a warning.
+
+Every `ConfigError` is one paragraph naming the file and line (for the myid file, its path),
+what is wrong there, and what was expected.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = [
+    "DEFAULT_CLIENT_PORT_ADDRESS",
+    "ConfigError",
+    "PeerAddress",
+    "ServerConfig",
+    "load_config",
+    "parse_server_list",
+    "write_cluster_configs",
+]
+
+# Our servers listen on loopback unless told otherwise (ZooKeeper listens on every interface).
+DEFAULT_CLIENT_PORT_ADDRESS = "127.0.0.1"
+DEFAULT_TICK_TIME = 2000
+DEFAULT_MAX_CLIENT_CNXNS = 60
+DEFAULT_TICK_MS = 10
+DEFAULT_ELECTION_TICKS = 30
+DEFAULT_HEARTBEAT_TICKS = 5
+DEFAULT_SNAPSHOT_EVERY = 10_000
+DEFAULT_MAX_FRAME_BYTES = 64 * 1024 * 1024
+
+PARTICIPANT = "participant"
+OBSERVER = "observer"
+
+_SERVER_FORMAT = (
+    "server.N=host:peerPort[:electionPort][:participant|:observer][;[clientAddress:]clientPort]"
+    " with numeric ports 1-65535"
+)
+_LIST_FORMAT = "host:port[,host:port...] with numeric ports 1-65535 (IPv6 hosts as [::1]:port)"
+_DIGITS = re.compile(r"-?[0-9]+")
+_NODE_DIR = re.compile(r"node([0-9]+)")
+
+# key -> (smallest allowed value, what a good value is)
+_INT_KEYS: dict[str, tuple[int, str]] = {
+    "clientPort": (1, "a port number 1-65535"),
+    "tickTime": (1, "a positive number of milliseconds"),
+    "initLimit": (1, "a positive number of ticks"),
+    "syncLimit": (1, "a positive number of ticks"),
+    "maxClientCnxns": (0, "a number of connections per client address, 0 for no limit"),
+    "paxoscope.tickMs": (1, "a positive number of milliseconds"),
+    "paxoscope.electionTicks": (1, "a positive number of ticks"),
+    "paxoscope.heartbeatTicks": (1, "a positive number of ticks"),
+    "paxoscope.snapshotEvery": (1, "a positive number of applied slots"),
+    "paxoscope.maxFrameBytes": (1, "a positive number of bytes"),
+}
+_PATH_KEYS = ("dataDir", "dataLogDir")
+_KNOWN_KEYS = (*_PATH_KEYS, *_INT_KEYS, "clientPortAddress", "paxoscope.fsync")
+
+
+class ConfigError(Exception):
+    """A configuration that cannot be used; `message` says where, what, and what was expected."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class PeerAddress:
+    """One `server.N` line.
+
+    `client_host`/`client_port` say where the server serves clients. For this server (the one
+    `myid` names) they are what it binds: the line's `;clientAddress:clientPort`, else
+    `clientPortAddress`/`clientPort`. For the others they come from the line alone: the client
+    address defaults to the server's host, and the port is None when the line has no
+    `;clientPort` (another server's `clientPort` is in its own file, not this one).
+    A cluster of one, written without server lines, has peer_port 0: it has no peers."""
+
+    id: int
+    host: str
+    peer_port: int
+    election_port: int | None
+    client_host: str
+    client_port: int | None
+    role: str  # "participant" or "observer"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServerConfig:
+    """A loaded `zoo.cfg` plus `myid`. `client_port` and `client_port_address` are what this
+    server binds for clients (the same as `me.client_port` and `me.client_host`)."""
+
+    path: Path
+    data_dir: Path
+    my_id: int
+    servers: dict[int, PeerAddress]
+    client_port: int
+    client_port_address: str = DEFAULT_CLIENT_PORT_ADDRESS
+    data_log_dir: Path | None = None
+    tick_time: int = DEFAULT_TICK_TIME
+    init_limit: int | None = None
+    sync_limit: int | None = None
+    max_client_cnxns: int = DEFAULT_MAX_CLIENT_CNXNS
+    fsync: bool = True
+    tick_ms: int = DEFAULT_TICK_MS
+    election_ticks: int = DEFAULT_ELECTION_TICKS
+    heartbeat_ticks: int = DEFAULT_HEARTBEAT_TICKS
+    snapshot_every: int = DEFAULT_SNAPSHOT_EVERY
+    max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES
+    extra: dict[str, str] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def me(self) -> PeerAddress:
+        return self.servers[self.my_id]
+
+    @property
+    def peers(self) -> dict[int, PeerAddress]:
+        """Every server but this one, by id."""
+        return {sid: peer for sid, peer in sorted(self.servers.items()) if sid != self.my_id}
+
+    def client_port_of(self, server_id: int) -> int | None:
+        """The port `server_id` serves clients on, or None if this config does not say (its
+        server line has no `;clientPort`). Raises KeyError for an id that is not a server."""
+        if server_id not in self.servers:
+            raise KeyError(f"server {server_id} is not in {self.path}")
+        return self.servers[server_id].client_port
+
+
+# --- parsing ---------------------------------------------------------------------------------
+
+
+class _Bad(Exception):
+    """What is wrong with one value; the caller adds where and what was expected."""
+
+
+@dataclass
+class _ServerLine:
+    line: int
+    id: int
+    host: str
+    peer_port: int
+    election_port: int | None
+    role: str
+    client_host: str | None
+    client_port: int | None
+
+
+@dataclass
+class _Parsed:
+    """A config file's settings before `myid` is read: values checked one by one, with the
+    line each came from."""
+
+    source: str
+    lines: dict[str, int] = field(default_factory=dict)
+    paths: dict[str, str] = field(default_factory=dict)
+    ints: dict[str, int] = field(default_factory=dict)
+    client_port_address: str | None = None
+    fsync: bool = True
+    servers: dict[int, _ServerLine] = field(default_factory=dict)
+    extra: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def at(self, key: str) -> str:
+        return f"{self.source}:{self.lines[key]}"
+
+
+def _port(text: str) -> int:
+    if not re.fullmatch(r"[0-9]+", text):
+        raise _Bad(f"port {text!r}")
+    port = int(text)
+    if not 1 <= port <= 65535:
+        raise _Bad(f"port {text!r}, out of range")
+    return port
+
+
+def _check_host(host: str) -> str:
+    if not host:
+        raise _Bad("an empty host")
+    if any(ch.isspace() for ch in host) or any(ch in host for ch in "[]/,;"):
+        raise _Bad(f"host {host!r}")
+    return host
+
+
+def _split_host(text: str) -> tuple[str, str]:
+    """'host:rest' or '[v6:addr]:rest' -> (host, ':rest'); rest is '' when there is no ':'."""
+    if text.startswith("["):
+        end = text.find("]")
+        if end < 0:
+            raise _Bad(f"an unclosed '[' in {text!r}")
+        host, rest = text[1:end], text[end + 1 :]
+        if rest and not rest.startswith(":"):
+            raise _Bad(f"{rest!r} after the address {text[: end + 1]!r}")
+        return _check_host(host), rest
+    host, colon, rest = text.partition(":")
+    return _check_host(host), colon + rest
+
+
+def _host_port(text: str) -> tuple[str, int]:
+    host, rest = _split_host(text)
+    if not rest:
+        raise _Bad(f"no port in {text!r}")
+    return host, _port(rest[1:])
+
+
+def _parse_server(value: str, line: int, sid: int) -> _ServerLine:
+    if "|" in value:
+        raise _Bad(
+            "lists several addresses with '|' (ZooKeeper 3.6), which paxoscope does not support"
+        )
+    quorum, semicolon, client = (part.strip() for part in value.partition(";"))
+    if ";" in client:
+        raise _Bad(f"more than one ';' in {value!r}")
+    host, rest = _split_host(quorum)
+    fields = rest[1:].split(":") if rest else []
+    if not fields:
+        raise _Bad("no peer port")
+    peer_port = _port(fields[0])
+    election_port: int | None = None
+    role = PARTICIPANT
+    tail = fields[1:]
+    if tail and tail[0] not in (PARTICIPANT, OBSERVER):
+        election_port = _port(tail.pop(0))
+    if tail:
+        role = tail.pop(0)
+        if role not in (PARTICIPANT, OBSERVER):
+            raise _Bad(f"role {role!r} (expected participant or observer)")
+    if tail:
+        raise _Bad(f"too many ':' fields in {quorum!r}")
+    client_host: str | None = None
+    client_port: int | None = None
+    if semicolon:
+        if not client:
+            raise _Bad("nothing after ';'")
+        if ":" in client:
+            client_host, client_port = _host_port(client)
+        else:
+            client_port = _port(client)
+    return _ServerLine(line, sid, host, peer_port, election_port, role, client_host, client_port)
+
+
+def _int_value(key: str, value: str, where: str) -> int:
+    least, expected = _INT_KEYS[key]
+    most = 65535 if key == "clientPort" else None
+    if not _DIGITS.fullmatch(value) or int(value) < least or (most and int(value) > most):
+        raise ConfigError(f"{where}: {key} is {value!r}; expected {expected}")
+    return int(value)
+
+
+def _suggest(key: str) -> str:
+    close = difflib.get_close_matches(key, _KNOWN_KEYS, n=1)
+    return f"; did you mean {close[0]}?" if close else ""
+
+
+def _parse_text(text: str, source: str) -> _Parsed:
+    p = _Parsed(source)
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        where = f"{source}:{number}"
+        key, sep, value = (part.strip() for part in line.partition("="))
+        if not sep or not key:
+            raise ConfigError(
+                f"{where}: {line!r} is not a setting; expected key=value or a # comment line"
+            )
+        if key in p.lines:
+            raise ConfigError(
+                f"{where}: {key} is set again (first on line {p.lines[key]}); "
+                "expected each key at most once"
+            )
+        p.lines[key] = number
+        if key.startswith("server."):
+            _add_server(p, key, value, number)
+        elif key in _PATH_KEYS:
+            if not value:
+                raise ConfigError(f"{where}: {key} is empty; expected a directory path")
+            p.paths[key] = value
+        elif key in _INT_KEYS:
+            p.ints[key] = _int_value(key, value, where)
+        elif key == "clientPortAddress":
+            try:
+                address = value[1:-1] if value.startswith("[") and value.endswith("]") else value
+                p.client_port_address = _check_host(address)
+            except _Bad as bad:
+                raise ConfigError(
+                    f"{where}: clientPortAddress has {bad}; expected a host name or IP address"
+                ) from None
+        elif key == "paxoscope.fsync":
+            if value.lower() not in ("true", "false"):
+                raise ConfigError(f"{where}: paxoscope.fsync is {value!r}; expected true or false")
+            p.fsync = value.lower() == "true"
+            if not p.fsync:
+                p.warnings.append(
+                    f"{where}: paxoscope.fsync=false: promises and votes are not forced to disk, "
+                    "so a crash can lose them and break Paxos safety; use it for tests only"
+                )
+        elif key.startswith(("group.", "weight.")):
+            raise ConfigError(
+                f"{where}: {key} configures hierarchical quorums, which paxoscope does not "
+                "support (it uses majorities of the participants); expected no group.N or "
+                "weight.N lines"
+            )
+        elif key == "dynamicConfigFile":
+            raise ConfigError(
+                f"{where}: dynamicConfigFile is not supported; expected the server.N lines in "
+                f"{source} itself"
+            )
+        elif key.startswith("paxoscope."):
+            raise ConfigError(
+                f"{where}: {key} is not a paxoscope setting{_suggest(key)}; expected one of "
+                + ", ".join(k for k in _KNOWN_KEYS if k.startswith("paxoscope."))
+            )
+        else:
+            p.extra[key] = value
+            p.warnings.append(
+                f"{where}: {key} is not used by paxoscope; kept in extra and ignored{_suggest(key)}"
+            )
+    _check_timing(p)
+    return p
+
+
+def _add_server(p: _Parsed, key: str, value: str, number: int) -> None:
+    where = f"{p.source}:{number}"
+    tag = key.removeprefix("server.")
+    if not re.fullmatch(r"[0-9]+", tag) or int(tag) < 1:
+        raise ConfigError(
+            f"{where}: {key} has id {tag!r}; expected {_SERVER_FORMAT}, N a positive integer"
+        )
+    sid = int(tag)
+    if sid in p.servers:
+        raise ConfigError(
+            f"{where}: {key} repeats server id {sid} (server.{sid} is on line "
+            f"{p.servers[sid].line}); expected each server id once"
+        )
+    try:
+        p.servers[sid] = _parse_server(value, number, sid)
+    except _Bad as bad:
+        raise ConfigError(f"{where}: server.{sid} has {bad}; expected {_SERVER_FORMAT}") from None
+
+
+def _check_timing(p: _Parsed) -> None:
+    election = p.ints.get("paxoscope.electionTicks", DEFAULT_ELECTION_TICKS)
+    heartbeat = p.ints.get("paxoscope.heartbeatTicks", DEFAULT_HEARTBEAT_TICKS)
+    if heartbeat >= election:
+        key = "paxoscope.heartbeatTicks"
+        if key not in p.lines:
+            key = "paxoscope.electionTicks"
+        raise ConfigError(
+            f"{p.at(key)}: paxoscope.heartbeatTicks is {heartbeat} and paxoscope.electionTicks "
+            f"is {election}; expected heartbeats more often than the election timeout "
+            "(heartbeatTicks < electionTicks), or followers depose a healthy leader"
+        )
+
+
+# --- resolving: myid, my client address, port clashes ----------------------------------------
+
+
+def _read_myid(myid: Path, ids: list[int], source: str) -> int | None:
+    """The id in `myid`, or None if there is no such file."""
+    expected = (
+        f"expected this server's id, one of {', '.join(map(str, ids))} (the server.N lines of "
+        f"{source})"
+        if ids
+        else f"expected 1 ({source} has no server.N lines: it is a cluster of one)"
+    )
+    try:
+        text = myid.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{myid}: cannot be read ({err}); {expected}") from None
+    value = text.strip()
+    if not re.fullmatch(r"[0-9]+", value) or int(value) < 1:
+        raise ConfigError(f"{myid}: holds {value!r}, not a server id; {expected}")
+    return int(value)
+
+
+def _resolve(p: _Parsed, path: Path) -> ServerConfig:
+    source = p.source
+    if "dataDir" not in p.paths:
+        raise ConfigError(
+            f"{source}: dataDir is not set; expected a line dataDir=DIR naming the directory "
+            "that holds this server's myid file and data (relative to the config file's "
+            "directory)"
+        )
+    base = path.absolute().parent
+    data_dir = base / p.paths["dataDir"]
+    data_log_dir = base / p.paths["dataLogDir"] if "dataLogDir" in p.paths else None
+    myid = data_dir / "myid"
+    ids = sorted(p.servers)
+    read_id = _read_myid(myid, ids, source)
+    global_port = p.ints.get("clientPort")
+    global_address = p.client_port_address
+
+    if not p.servers:
+        if read_id not in (None, 1):
+            raise ConfigError(
+                f"{myid}: holds id {read_id}, but {source} has no server.N lines, so it is a "
+                "cluster of one, server 1; expected 1 (or no myid file), or add server.N lines"
+            )
+        if global_port is None:
+            raise ConfigError(
+                f"{source}: no client port; expected clientPort=N (without server.N lines, "
+                "there is no ;clientPort to take it from)"
+            )
+        address = global_address or DEFAULT_CLIENT_PORT_ADDRESS
+        alone = PeerAddress(1, address, 0, None, address, global_port, PARTICIPANT)
+        return _config(p, path, data_dir, data_log_dir, 1, {1: alone})
+
+    if read_id is None:
+        raise ConfigError(
+            f"{myid}: missing; expected a file holding this server's id, one of "
+            f"{', '.join(map(str, ids))} (the server.N lines of {source})"
+        )
+    if read_id not in p.servers:
+        raise ConfigError(
+            f"{myid}: holds id {read_id}, which is not among the servers of {source} "
+            f"({', '.join(map(str, ids))}); expected one of them"
+        )
+    if all(s.role == OBSERVER for s in p.servers.values()):
+        raise ConfigError(
+            f"{source}:{p.servers[ids[0]].line}: every server is an observer; expected at "
+            "least one participant to form quorums"
+        )
+    mine = p.servers[read_id]
+    here = f"{source}:{mine.line}"
+    if mine.client_port is not None and global_port not in (None, mine.client_port):
+        raise ConfigError(
+            f"{here}: server.{read_id} (this server, per {myid}) has client port "
+            f"{mine.client_port}, but clientPort on line {p.lines['clientPort']} is "
+            f"{global_port}; expected them to agree, or only one of them"
+        )
+    if mine.client_host is not None and global_address not in (None, mine.client_host):
+        raise ConfigError(
+            f"{here}: server.{read_id} (this server, per {myid}) has client address "
+            f"{mine.client_host!r}, but clientPortAddress on line "
+            f"{p.lines['clientPortAddress']} is {global_address!r}; expected them to agree, "
+            "or only one of them"
+        )
+    my_port = mine.client_port if mine.client_port is not None else global_port
+    if my_port is None:
+        raise ConfigError(
+            f"{here}: server.{read_id} is this server (per {myid}) but has no client port, and "
+            f"clientPort is not set; expected clientPort=N or server.{read_id}=...;clientPort"
+        )
+    my_address = mine.client_host or global_address or DEFAULT_CLIENT_PORT_ADDRESS
+    servers: dict[int, PeerAddress] = {}
+    for sid in ids:
+        s = p.servers[sid]
+        client_host, client_port = s.client_host or s.host, s.client_port
+        if sid == read_id:
+            client_host, client_port = my_address, my_port
+        servers[sid] = PeerAddress(
+            sid, s.host, s.peer_port, s.election_port, client_host, client_port, s.role
+        )
+    client_line = mine.line if mine.client_port is not None else p.lines["clientPort"]
+    _check_clashes(p, servers, read_id, client_line)
+    return _config(p, path, data_dir, data_log_dir, read_id, servers)
+
+
+def _check_clashes(
+    p: _Parsed, servers: dict[int, PeerAddress], my_id: int, my_client_line: int
+) -> None:
+    """No host:port may serve two purposes (a copy-paste slip in a one-host cluster)."""
+    used: dict[tuple[str, int], tuple[int, str, int]] = {}
+    for sid, s in servers.items():
+        line = p.servers[sid].line
+        uses = [(s.host, s.peer_port, "peer", line)]
+        if s.election_port is not None:
+            uses.append((s.host, s.election_port, "election", line))
+        if s.client_port is not None:
+            uses.append(
+                (s.client_host, s.client_port, "client", my_client_line if sid == my_id else line)
+            )
+        for host, port, kind, at in uses:
+            if (host, port) in used:
+                other, other_kind, other_line = used[(host, port)]
+                raise ConfigError(
+                    f"{p.source}:{at}: server.{sid}'s {kind} port {host}:{port} is already "
+                    f"server.{other}'s {other_kind} port (line {other_line}); expected each "
+                    "host:port to be used once"
+                )
+            used[(host, port)] = (sid, kind, at)
+
+
+def _config(
+    p: _Parsed,
+    path: Path,
+    data_dir: Path,
+    data_log_dir: Path | None,
+    my_id: int,
+    servers: dict[int, PeerAddress],
+) -> ServerConfig:
+    me = servers[my_id]
+    assert me.client_port is not None
+    ints = p.ints
+    return ServerConfig(
+        path=path,
+        data_dir=data_dir,
+        my_id=my_id,
+        servers=servers,
+        client_port=me.client_port,
+        client_port_address=me.client_host,
+        data_log_dir=data_log_dir,
+        tick_time=ints.get("tickTime", DEFAULT_TICK_TIME),
+        init_limit=ints.get("initLimit"),
+        sync_limit=ints.get("syncLimit"),
+        max_client_cnxns=ints.get("maxClientCnxns", DEFAULT_MAX_CLIENT_CNXNS),
+        fsync=p.fsync,
+        tick_ms=ints.get("paxoscope.tickMs", DEFAULT_TICK_MS),
+        election_ticks=ints.get("paxoscope.electionTicks", DEFAULT_ELECTION_TICKS),
+        heartbeat_ticks=ints.get("paxoscope.heartbeatTicks", DEFAULT_HEARTBEAT_TICKS),
+        snapshot_every=ints.get("paxoscope.snapshotEvery", DEFAULT_SNAPSHOT_EVERY),
+        max_frame_bytes=ints.get("paxoscope.maxFrameBytes", DEFAULT_MAX_FRAME_BYTES),
+        extra=dict(p.extra),
+        warnings=tuple(p.warnings),
+    )
+
+
+def load_config(path: Path) -> ServerConfig:
+    """Read `path` (a zoo.cfg) and the `myid` file in its dataDir. Raises ConfigError."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: no such file; expected a zoo.cfg-style config file (key=value lines)"
+        ) from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(
+            f"{path}: cannot be read ({err}); expected a UTF-8 text file of key=value lines"
+        ) from None
+    return _resolve(_parse_text(text, str(path)), path)
+
+
+# --- client connect strings ------------------------------------------------------------------
+
+
+def parse_server_list(servers: str) -> list[tuple[str, int]]:
+    """A ZooKeeper-style connect string, "host:port,host:port", as (host, port) pairs. A chroot
+    suffix ("host:port/app") is refused: paxoscope has no namespaces to root a client in."""
+    text = servers.strip()
+    head = f"server list {servers!r}"
+    slash = text.find("/")
+    if slash >= 0:
+        raise ConfigError(
+            f"{head}: has a chroot suffix {text[slash:]!r}, which paxoscope does not support; "
+            f"expected {_LIST_FORMAT} and no /path"
+        )
+    if not text:
+        raise ConfigError(f"{head}: is empty; expected {_LIST_FORMAT}")
+    result = []
+    for index, entry in enumerate(text.split(","), start=1):
+        try:
+            result.append(_host_port(entry.strip()))
+        except _Bad as bad:
+            raise ConfigError(
+                f"{head}: entry {index} {entry.strip()!r} has {bad}; expected {_LIST_FORMAT}"
+            ) from None
+    return result
+
+
+# --- local clusters --------------------------------------------------------------------------
+
+_STRUCTURAL_KEYS = ("dataDir", "clientPort", "clientPortAddress", "dynamicConfigFile")
+
+
+def _bracket(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _free_ports(host: str, count: int) -> list[int]:
+    """`count` distinct ports free on `host` now: all are held open together, then closed."""
+    family, kind, proto, _, address = socket.getaddrinfo(host, 0, type=socket.SOCK_STREAM)[0]
+    held: list[socket.socket] = []
+    try:
+        for _ in range(count):
+            sock = socket.socket(family, kind, proto)
+            held.append(sock)
+            sock.bind(address)
+        return [sock.getsockname()[1] for sock in held]
+    finally:
+        for sock in held:
+            sock.close()
+
+
+def _render(
+    node: int, nodes: int, host: str, ports: list[tuple[int, int]], extra: dict[str, str]
+) -> str:
+    settings = {"tickTime": str(DEFAULT_TICK_TIME), "initLimit": "10", "syncLimit": "5"}
+    settings.update(extra)
+    lines = [
+        f"# paxoscope local cluster: node {node} of {nodes}, written by write_cluster_configs",
+        "dataDir=data",
+        f"clientPortAddress={host}",
+        *(f"{key}={value}" for key, value in settings.items()),
+        *(
+            f"server.{i}={_bracket(host)}:{peer};{client}"
+            for i, (peer, client) in enumerate(ports, start=1)
+        ),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def _check_cluster_args(
+    nodes: int, host: str, ports: list[tuple[int, int]] | None, extra: dict[str, str]
+) -> None:
+    if nodes < 1:
+        raise ValueError(f"nodes is {nodes}; expected at least 1")
+    if not host or any(ch.isspace() for ch in host):
+        raise ValueError(f"host is {host!r}; expected a host name or IP address")
+    if ports is not None:
+        if len(ports) != nodes:
+            raise ValueError(f"{len(ports)} port pairs for {nodes} nodes; expected one per node")
+        flat = [port for pair in ports for port in pair]
+        if any(not 1 <= port <= 65535 for port in flat) or len(set(flat)) != len(flat):
+            raise ValueError(
+                f"ports are {ports}; expected (peerPort, clientPort) pairs of distinct ports "
+                "1-65535"
+            )
+    for key, value in extra.items():
+        if key in _STRUCTURAL_KEYS or key.startswith("server.") or key == "myid":
+            raise ValueError(f"extra sets {key!r}, which write_cluster_configs writes itself")
+        if not key or "=" in key or key.startswith("#") or any(c in key + value for c in "\r\n"):
+            raise ValueError(f"extra has {key!r}={value!r}; expected a key=value line")
+
+
+def _existing_cluster(directory: Path, nodes: int) -> list[Path] | None:
+    """The configs of a cluster already written in `directory`, or None if there is none."""
+    if not directory.is_dir():
+        return None
+    found = sorted(
+        int(m.group(1)) for entry in directory.iterdir() if (m := _NODE_DIR.fullmatch(entry.name))
+    )
+    if not found:
+        return None
+    paths = [directory / f"node{i}" / "zoo.cfg" for i in range(1, nodes + 1)]
+    complete = found == list(range(1, nodes + 1)) and all(path.is_file() for path in paths)
+    if complete:
+        configs = [load_config(path) for path in paths]
+        complete = all(
+            c.my_id == i and sorted(c.servers) == found for i, c in enumerate(configs, start=1)
+        )
+    if not complete:
+        raise ConfigError(
+            f"{directory}: holds node directories {', '.join(f'node{i}' for i in found)}, not a "
+            f"complete cluster of {nodes}; expected an empty directory or one written by "
+            f"write_cluster_configs with nodes={nodes} (remove it to start afresh)"
+        )
+    return paths
+
+
+def write_cluster_configs(
+    directory: Path,
+    nodes: int,
+    *,
+    host: str = "127.0.0.1",
+    ports: list[tuple[int, int]] | None = None,
+    extra: dict[str, str] | None = None,
+) -> list[Path]:
+    """Write a local cluster of `nodes` servers: `directory/nodeI/zoo.cfg` and
+    `directory/nodeI/data/myid` for I = 1..nodes. Every server line carries `;clientPort`.
+    `ports` gives each node's (peerPort, clientPort); by default free ports are picked on `host`
+    (free when picked: another process may take one before the server binds it). `extra` adds
+    settings (say paxoscope.fsync=false) or overrides tickTime, initLimit and syncLimit.
+
+    A directory that already holds this cluster is returned as it is, whatever the other
+    arguments say, so a cluster restarted on it keeps its data and ports; one holding something
+    else raises ConfigError. Returns the config paths, node 1 first."""
+    directory = Path(directory)
+    extra = dict(extra or {})
+    _check_cluster_args(nodes, host, ports, extra)
+    existing = _existing_cluster(directory, nodes)
+    if existing is not None:
+        return existing
+    if ports is None:
+        flat = _free_ports(host, 2 * nodes)
+        ports = [(flat[2 * i], flat[2 * i + 1]) for i in range(nodes)]
+    rendered: list[tuple[Path, str]] = []
+    for node in range(1, nodes + 1):
+        path = directory / f"node{node}" / "zoo.cfg"
+        text = _render(node, nodes, host, ports, extra)
+        _parse_text(text, str(path))  # a bad `extra` fails here, before anything is written
+        rendered.append((path, text))
+    for node, (path, text) in enumerate(rendered, start=1):
+        data = path.parent / "data"
+        data.mkdir(parents=True, exist_ok=True)
+        _write_atomically(data / "myid", f"{node}\n")
+        _write_atomically(path, text)
+    return [path for path, _ in rendered]

@@ -1,0 +1,648 @@
+"""A Multi-Paxos replica as a deterministic core: messages and clock ticks in, effects out.
+
+Every replica is acceptor, learner and (when elected) leader:
+
+- **Election.** A follower that hears no leader for a randomised timeout runs phase 1 once for
+  every slot from its first undecided one: `Prepare(ballot, first_slot)`. Each `Promise` reports
+  the acceptor's votes and the decisions it knows for those slots. With a majority of promises
+  the candidate leads: it re-proposes, per slot, the value of the highest-ballot vote reported
+  (or a no-op where nothing was reported), so a value that may have been chosen stays chosen.
+- **Replication.** The leader batches queued client commands into one slot and sends
+  `Accept(ballot, slot, batch, commit)` (phase 2a); acceptors vote and answer `Accepted` to the
+  leader alone. A majority decides the slot. `commit` (on every Accept and Heartbeat) tells the
+  followers which slots are decided: a follower that voted for the same ballot in such a slot
+  knows the value; otherwise it asks for it (`CatchupRequest`), and a replica far behind
+  receives a snapshot.
+- **Reads** are linearizable without a log write (a "read index"): a read waits for a
+  heartbeat round, started after it arrived, that a majority acknowledged, and for the state to
+  include every slot proposed before it.
+- **Amnesia.** A replica that lost the tail of its log (the storage noticed a torn or corrupt
+  end) may have forgotten promises and votes that others relied on. It votes again only after
+  every other replica told it its promise and highest slot, it has raised its own promise to the
+  highest of those, and it has learned the decision of every slot up to the highest. (Every
+  ballot it could have promised was recorded by its proposer, and every slot it could have voted
+  in by that slot's leader, so the answers of all the others cover what it lost.)
+
+Inputs: `on_tick`, `on_message`, `on_request`, `on_read`; then `flush()` proposes what is
+queued and returns the `Effects` (see `impl/paxos/types.py` for the order a driver must keep).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from impl.paxos.durable import DurableState
+from impl.paxos.faults import Fault
+from impl.paxos.types import (
+    NO_BALLOT,
+    NOOP,
+    Accept,
+    Accepted,
+    Ballot,
+    Batch,
+    Catchup,
+    CatchupRequest,
+    Chosen,
+    Command,
+    Effects,
+    Entry,
+    Heartbeat,
+    HeartbeatAck,
+    PeerMessage,
+    Prepare,
+    Promise,
+    Promised,
+    Read,
+    Record,
+    Recovering,
+    Reject,
+    Reply,
+    Snapshot,
+    Status,
+    StatusReply,
+    StatusRequest,
+    Vote,
+    Voted,
+)
+from impl.sm.base import StateMachine
+from impl.sm.sessions import Sessions
+
+
+@dataclass(frozen=True)
+class ReplicaOptions:
+    election_ticks: int = 30  # a follower waits uniformly in [election_ticks, 2 * election_ticks)
+    heartbeat_ticks: int = 5
+    max_batch: int = 1024  # commands per slot
+    max_inflight: int = 128  # slots proposed and not yet decided
+    snapshot_every: int = 10_000  # decided slots between snapshots (0: never)
+    catchup_batch: int = 512  # decided slots per Catchup message
+    retry_ticks: int = 10  # before asking again (catch-up, status) or resending an Accept
+    faults: frozenset[Fault] = frozenset()  # known bugs, switched on to test the tests
+
+
+class Role(StrEnum):
+    FOLLOWER = "follower"
+    CANDIDATE = "candidate"
+    LEADER = "leader"
+
+
+@dataclass
+class _Proposal:
+    value: Batch
+    acks: set[int]
+    sent_at: int
+
+
+@dataclass
+class _ReadRound:
+    index: int  # every slot up to here must be applied before these reads are answered
+    reads: list[Read]
+    acks: set[int]
+
+
+class Replica:
+    def __init__(
+        self,
+        node_id: int,
+        nodes: Sequence[int],
+        machine: StateMachine,
+        durable: DurableState | None = None,
+        options: ReplicaOptions | None = None,
+        seed: int = 0,
+        on_applied: Callable[[int], None] | None = None,
+    ) -> None:
+        durable = durable or DurableState()
+        self.options = options or ReplicaOptions()
+        self._faults = self.options.faults
+        if Fault.FORGET_VOTES_ON_RESTART in self._faults:
+            durable = DurableState(durable.promised, {}, durable.chosen, durable.recovering)
+        if Fault.SKIP_RECOVERY in self._faults:
+            durable.recovering = False
+        self.id = node_id
+        self.nodes = tuple(sorted(nodes))
+        self.others = tuple(n for n in self.nodes if n != node_id)
+        self.majority = len(self.nodes) // 2 + 1
+        self.machine = machine
+        self.sessions = Sessions()
+        self._random = random.Random(seed)
+        self._on_applied = on_applied
+
+        # Acceptor and learner state (durable).
+        self.promised: Ballot = durable.promised
+        self.votes: dict[int, Vote] = dict(durable.votes)
+        self.chosen: dict[int, Batch] = dict(durable.chosen)
+        self.recovering = durable.recovering
+        self.log_start = 1  # the first slot not covered by the snapshot
+        self.applied_slot = 0  # every slot up to here is decided and applied
+        self.applied = 0  # commands applied (the index of the last one)
+        if durable.snapshot is not None:
+            self._restore(durable.snapshot)
+
+        # Leadership (volatile).
+        self.role = Role.FOLLOWER
+        self.ballot: Ballot = NO_BALLOT  # my ballot while candidate or leader
+        self.leader = 0  # who I believe leads (0: nobody known)
+        self.leader_ballot: Ballot = NO_BALLOT
+        self._highest_round = self.promised[0]
+        self._promises: dict[int, Promise] = {}
+        self._first_slot = 0
+        self.next_slot = 0
+        self._proposals: dict[int, _Proposal] = {}
+        self._queue: list[Command] = []
+        self._waiting: set[tuple[int, int]] = set()
+        self._reads: list[Read] = []
+        self._read_rounds: dict[int, _ReadRound] = {}
+        self._round = 0
+        self._heard_at: dict[int, int] = {}  # when each follower last answered this leader
+
+        # Timers, in ticks.
+        self.now = 0
+        self._election_at = self._election_deadline()
+        self._heartbeat_at = 0
+        self._catchup_at = 0
+        self._status_at = 0
+        self._status: dict[int, StatusReply] = {}
+        self._status_nonce = 0
+        self._rejoin_at_slot: int | None = None  # set once every other replica answered
+
+        self._effects = Effects()
+        self._apply_decided()
+
+    # --- inputs ------------------------------------------------------------------------------
+
+    def on_tick(self) -> None:
+        self.now += 1
+        if self.recovering:
+            if self._rejoin_at_slot is None and self.now >= self._status_at:
+                self._ask_status()
+        elif self.role is Role.LEADER:
+            if self.now >= self._heartbeat_at:
+                self._heartbeat()
+                self._resend_accepts()
+            if not self._majority_heard():
+                # No majority answered for a long while: another leader may be serving.
+                self._step_down(NO_BALLOT)
+                self._election_at = self._election_deadline()
+        elif self.now >= self._election_at:
+            self._start_election()
+
+    def on_message(self, sender: int, message: PeerMessage) -> None:
+        if sender not in self.others:
+            return
+        match message:
+            case Prepare():
+                self._on_prepare(sender, message)
+            case Promise():
+                self._on_promise(sender, message)
+            case Accept():
+                self._on_accept(sender, message)
+            case Accepted():
+                self._on_accepted(sender, message)
+            case Reject():
+                self._on_reject(message)
+            case Heartbeat():
+                self._on_heartbeat(sender, message)
+            case HeartbeatAck():
+                self._on_heartbeat_ack(sender, message)
+            case CatchupRequest():
+                self._on_catchup_request(sender, message)
+            case Catchup():
+                self._on_catchup(sender, message)
+            case StatusRequest():
+                self._send(sender, StatusReply(message.nonce, self.promised, self._max_slot()))
+            case StatusReply():
+                self._on_status_reply(sender, message)
+
+    def on_request(self, command: Command) -> None:
+        """A client command. Only the leader accepts it; the reply comes once it is applied."""
+        done = self.sessions.lookup(command)
+        if done is not None:
+            self._reply(command.client_id, command.seq, True, done)
+        elif self.role is not Role.LEADER:
+            self._reply(command.client_id, command.seq, False, b"")
+        else:
+            self._queue.append(command)
+            self._waiting.add((command.client_id, command.seq))
+
+    def on_read(self, read: Read) -> None:
+        if self.role is not Role.LEADER:
+            self._reply(read.client_id, read.seq, False, b"")
+        else:
+            self._reads.append(read)
+
+    def flush(self) -> Effects:
+        """Propose queued commands, start a read round if reads wait, and hand over effects."""
+        if self.role is Role.LEADER:
+            self._propose_queued()
+            if self._reads:
+                self._read_rounds[self._round + 1] = _ReadRound(
+                    self.next_slot - 1, self._reads, set()
+                )
+                self._reads = []
+                self._heartbeat()
+        effects, self._effects = self._effects, Effects()
+        return effects
+
+    def status(self) -> Status:
+        return Status(
+            node=self.id,
+            role=str(self.role),
+            leader=self.leader,
+            ballot=self.leader_ballot,
+            commit=self.applied_slot,
+            applied=self.applied,
+            digest=self.machine.digest(),
+            recovering=self.recovering,
+        )
+
+    # --- election (phase 1) ------------------------------------------------------------------
+
+    def _election_deadline(self) -> int:
+        ticks = self.options.election_ticks
+        return self.now + ticks + self._random.randrange(ticks)
+
+    def _start_election(self) -> None:
+        self._step_down(NO_BALLOT)
+        self._highest_round = max(self._highest_round, self.promised[0]) + 1
+        owner = 0 if Fault.BALLOT_NOT_UNIQUE in self._faults else self.id
+        self.ballot = (self._highest_round, owner)
+        self.role = Role.CANDIDATE
+        self.leader = 0
+        self._election_at = self._election_deadline()
+        self._set_promised(self.ballot)
+        self._first_slot = self.applied_slot + 1
+        self._promises = {self.id: self._promise(self.ballot, self._first_slot)}
+        for node in self.others:
+            self._send(node, Prepare(self.ballot, self._first_slot))
+        self._maybe_lead()
+
+    def _on_prepare(self, sender: int, prepare: Prepare) -> None:
+        if self.recovering:
+            return  # it may have forgotten a promise: it must not make a new one yet
+        self._note_round(prepare.ballot)
+        if prepare.ballot < self.promised:
+            self._send(sender, Reject(self.promised))
+            return
+        if prepare.ballot > self.promised:
+            self._step_down(prepare.ballot)
+            self._set_promised(prepare.ballot)
+            self._election_at = self._election_deadline()  # someone is trying: give it time
+        self._send(sender, self._promise(prepare.ballot, prepare.first_slot))
+
+    def _promise(self, ballot: Ballot, first_slot: int) -> Promise:
+        chosen = tuple(Entry(s, v) for s, v in sorted(self.chosen.items()) if s >= first_slot)
+        votes = tuple(
+            v for s, v in sorted(self.votes.items()) if s >= first_slot and s not in self.chosen
+        )
+        return Promise(ballot, votes, chosen, self.log_start)
+
+    def _on_promise(self, sender: int, promise: Promise) -> None:
+        if self.role is not Role.CANDIDATE or promise.ballot != self.ballot:
+            return
+        if promise.log_start > self._first_slot:
+            # It compacted slots I have not learned: I cannot lead them. Catch up first.
+            self._step_down(NO_BALLOT)
+            self._request_catchup(sender, force=True)
+            return
+        self._promises[sender] = promise
+        self._maybe_lead()
+
+    def _maybe_lead(self) -> None:
+        if len(self._promises) < self.majority:
+            return
+        self.role = Role.LEADER
+        self.leader, self.leader_ballot = self.id, self.ballot
+        self._heard_at = dict.fromkeys(self.others, self.now)
+        highest: dict[int, Vote] = {}
+        last = self._first_slot - 1
+        for promise in self._promises.values():
+            for entry in promise.chosen:
+                self._learn(entry.slot, entry.value)
+                last = max(last, entry.slot)
+            for reported in promise.votes:
+                slot = reported.slot
+                if slot not in highest or reported.ballot > highest[slot].ballot:
+                    highest[slot] = reported
+                last = max(last, slot)
+        self._promises = {}
+        self.next_slot = self._first_slot
+        for slot in range(self._first_slot, last + 1):
+            if slot in self.chosen or slot < self.log_start:
+                self.next_slot = slot + 1
+                continue
+            vote = highest.get(slot)
+            if vote is None or Fault.IGNORE_REPORTED_VOTES in self._faults:
+                self._propose(slot, NOOP)
+            else:
+                self._propose(slot, vote.value)
+        self.next_slot = max(self.next_slot, last + 1)
+        self._apply_decided()
+        self._heartbeat()
+
+    def _on_reject(self, reject: Reject) -> None:
+        self._note_round(reject.promised)
+        if self.role is not Role.FOLLOWER and reject.promised > self.ballot:
+            self._step_down(NO_BALLOT)
+            self._election_at = self._election_deadline()
+
+    def _step_down(self, new_ballot: Ballot) -> None:
+        """Stop leading (or campaigning): tell waiting clients to go elsewhere."""
+        if self.role is Role.FOLLOWER:
+            return
+        self.role = Role.FOLLOWER
+        self._promises = {}
+        self._proposals = {}
+        hint = self.leader if self.leader != self.id else 0
+        if new_ballot > self.ballot:
+            hint = new_ballot[1]
+        for client_id, seq in sorted(self._waiting):
+            self._reply(client_id, seq, False, b"", leader=hint)
+        for read in self._reads + [r for rr in self._read_rounds.values() for r in rr.reads]:
+            self._reply(read.client_id, read.seq, False, b"", leader=hint)
+        self._waiting, self._queue, self._reads, self._read_rounds = set(), [], [], {}
+        if self.leader == self.id:
+            self.leader = 0
+
+    def _note_round(self, ballot: Ballot) -> None:
+        self._highest_round = max(self._highest_round, ballot[0])
+
+    def _set_promised(self, ballot: Ballot) -> None:
+        self.promised = ballot
+        if Fault.UNPERSISTED_PROMISE not in self._faults:
+            self._record(Promised(ballot))
+
+    # --- replication (phase 2) ---------------------------------------------------------------
+
+    def _propose_queued(self) -> None:
+        while self._queue and len(self._proposals) < self.options.max_inflight:
+            batch = tuple(self._queue[: self.options.max_batch])
+            del self._queue[: self.options.max_batch]
+            self._propose(self.next_slot, batch)
+            self.next_slot += 1
+
+    def _propose(self, slot: int, value: Batch) -> None:
+        # The leader votes for its own proposal first: its vote is durable before the Accepts
+        # leave, so it may count it.
+        vote = Vote(slot, self.ballot, value)
+        self.votes[slot] = vote
+        self._record(Voted(vote))
+        self._proposals[slot] = _Proposal(value, {self.id}, self.now)
+        for node in self.others:
+            self._send(node, Accept(self.ballot, slot, value, self.applied_slot))
+        self._check_decided(slot)
+
+    def _on_accept(self, sender: int, accept: Accept) -> None:
+        if self.recovering:
+            self._follow(sender, accept.ballot)
+            self._learn_commit(sender, accept.ballot, accept.commit)
+            return
+        self._note_round(accept.ballot)
+        if accept.ballot < self.promised:
+            self._send(sender, Reject(self.promised))
+            return
+        self._follow(sender, accept.ballot)
+        if accept.slot < self.log_start or accept.slot in self.chosen:
+            if accept.ballot > self.promised:
+                self._set_promised(accept.ballot)
+        else:
+            # Voting raises the promise to the vote's ballot; the Voted record implies it.
+            self.promised = accept.ballot
+            vote = Vote(accept.slot, accept.ballot, accept.value)
+            self.votes[accept.slot] = vote
+            self._record(Voted(vote))
+        self._send(sender, Accepted(accept.ballot, accept.slot))
+        self._learn_commit(sender, accept.ballot, accept.commit)
+
+    def _on_accepted(self, sender: int, accepted: Accepted) -> None:
+        if self.role is not Role.LEADER or accepted.ballot != self.ballot:
+            return
+        proposal = self._proposals.get(accepted.slot)
+        if proposal is not None:
+            proposal.acks.add(sender)
+            self._heard_at[sender] = self.now
+            self._check_decided(accepted.slot)
+
+    def _majority_heard(self) -> bool:
+        window = 2 * self.options.election_ticks
+        recent = sum(1 for tick in self._heard_at.values() if self.now - tick <= window)
+        return recent + 1 >= self.majority
+
+    def _check_decided(self, slot: int) -> None:
+        proposal = self._proposals[slot]
+        needed = 1 if Fault.COMMIT_WITHOUT_MAJORITY in self._faults else self.majority
+        if len(proposal.acks) >= needed:
+            del self._proposals[slot]
+            self._learn(slot, proposal.value)
+            self._apply_decided()
+
+    def _resend_accepts(self) -> None:
+        for slot, proposal in self._proposals.items():
+            if self.now - proposal.sent_at >= self.options.retry_ticks:
+                proposal.sent_at = self.now
+                for node in self.others:
+                    if node not in proposal.acks:
+                        self._send(
+                            node, Accept(self.ballot, slot, proposal.value, self.applied_slot)
+                        )
+
+    def _follow(self, leader: int, ballot: Ballot) -> None:
+        if ballot < self.leader_ballot:
+            return
+        if self.role is not Role.FOLLOWER and ballot > self.ballot:
+            self._step_down(ballot)
+        if self.role is Role.FOLLOWER:
+            self.leader, self.leader_ballot = leader, ballot
+            self._election_at = self._election_deadline()
+
+    # --- heartbeats, commit, reads ----------------------------------------------------------
+
+    def _heartbeat(self) -> None:
+        self._round += 1
+        self._heartbeat_at = self.now + self.options.heartbeat_ticks
+        for node in self.others:
+            self._send(node, Heartbeat(self.ballot, self.applied_slot, self._round))
+        self._confirm_reads(self._round, self.id)
+
+    def _on_heartbeat(self, sender: int, heartbeat: Heartbeat) -> None:
+        self._note_round(heartbeat.ballot)
+        if heartbeat.ballot < self.promised and not self.recovering:
+            self._send(sender, Reject(self.promised))
+            return
+        self._follow(sender, heartbeat.ballot)
+        if not self.recovering:
+            self._send(sender, HeartbeatAck(heartbeat.ballot, heartbeat.round, self.applied_slot))
+        self._learn_commit(sender, heartbeat.ballot, heartbeat.commit)
+
+    def _on_heartbeat_ack(self, sender: int, ack: HeartbeatAck) -> None:
+        if self.role is Role.LEADER and ack.ballot == self.ballot:
+            self._heard_at[sender] = self.now
+            self._confirm_reads(ack.round, sender)
+
+    def _confirm_reads(self, round_: int, node: int) -> None:
+        """An ack of round r shows that `node` had promised nothing higher after every read of
+        rounds <= r arrived."""
+        for r, rr in self._read_rounds.items():
+            if r <= round_:
+                rr.acks.add(node)
+        self._answer_reads()
+
+    def _answer_reads(self) -> None:
+        for r in sorted(self._read_rounds):
+            rr = self._read_rounds[r]
+            if len(rr.acks) < self.majority or self.applied_slot < rr.index:
+                return
+            for read in rr.reads:
+                self._reply(read.client_id, read.seq, True, self.machine.query(read.query))
+            del self._read_rounds[r]
+
+    def _learn_commit(self, leader: int, ballot: Ballot, commit: int) -> None:
+        """The leader of `ballot` says every slot up to `commit` is decided. Where I voted in
+        that ballot, my vote is the decided value; anything else I must ask for."""
+        slot = self.applied_slot + 1
+        while slot <= commit:
+            if slot not in self.chosen:
+                vote = self.votes.get(slot)
+                if vote is None or vote.ballot != ballot:
+                    self._request_catchup(leader)
+                    break
+                self._learn(slot, vote.value)
+            slot += 1
+        self._apply_decided()
+
+    # --- catch-up -------------------------------------------------------------------------
+
+    def _request_catchup(self, node: int, force: bool = False) -> None:
+        if force or self.now >= self._catchup_at:
+            self._catchup_at = self.now + self.options.retry_ticks
+            self._send(node, CatchupRequest(self.applied_slot + 1))
+
+    def _on_catchup_request(self, sender: int, request: CatchupRequest) -> None:
+        first = request.first_slot
+        snapshot = None
+        if first < self.log_start:
+            snapshot = self._snapshot()
+            first = self.log_start
+        entries: list[Entry] = []
+        slot = first
+        while slot in self.chosen and len(entries) < self.options.catchup_batch:
+            entries.append(Entry(slot, self.chosen[slot]))
+            slot += 1
+        if snapshot is not None or entries:
+            self._send(sender, Catchup(snapshot, tuple(entries), self.applied_slot))
+
+    def _on_catchup(self, sender: int, catchup: Catchup) -> None:
+        if catchup.snapshot is not None and catchup.snapshot.slot > self.applied_slot:
+            self._restore(catchup.snapshot)
+            self._effects.snapshot = (catchup.snapshot, self._live_records())
+        for entry in catchup.entries:
+            self._learn(entry.slot, entry.value)
+        self._apply_decided()
+        if self.applied_slot < catchup.commit:
+            self._request_catchup(sender, force=True)
+
+    # --- recovery after losing the log's tail -------------------------------------------
+
+    def _ask_status(self) -> None:
+        self._status_nonce += 1
+        self._status = {}
+        self._status_at = self.now + self.options.retry_ticks
+        for node in self.others:
+            self._send(node, StatusRequest(self._status_nonce))
+        self._try_rejoin()
+
+    def _on_status_reply(self, sender: int, reply: StatusReply) -> None:
+        if self.recovering and reply.nonce == self._status_nonce:
+            self._status[sender] = reply
+            self._try_rejoin()
+
+    def _try_rejoin(self) -> None:
+        if self._rejoin_at_slot is None:
+            if len(self._status) < len(self.others):
+                return
+            promised = max([self.promised, *(r.promised for r in self._status.values())])
+            if promised > self.promised:
+                self._set_promised(promised)
+            self._note_round(promised)
+            self._rejoin_at_slot = max([0, *(r.max_slot for r in self._status.values())])
+        if self.applied_slot >= self._rejoin_at_slot:
+            self.recovering = False
+            self._record(Recovering(False))
+            self._election_at = self._election_deadline()
+        elif self.leader:
+            self._request_catchup(self.leader)
+
+    def _max_slot(self) -> int:
+        return max([self.applied_slot, self.next_slot - 1, *self.votes, *self.chosen])
+
+    # --- learning and applying ------------------------------------------------------------
+
+    def _learn(self, slot: int, value: Batch) -> None:
+        if slot > self.applied_slot and slot not in self.chosen:
+            self.chosen[slot] = value
+            self._record(Chosen(Entry(slot, value)))
+
+    def _apply_decided(self) -> None:
+        while self.applied_slot + 1 in self.chosen:
+            slot = self.applied_slot + 1
+            for command in self.chosen[slot]:
+                result = self.sessions.lookup(command)
+                if result is None:
+                    self.applied += 1
+                    result = self.machine.apply(self.applied, command.op)
+                    self.sessions.record(command, result)
+                key = (command.client_id, command.seq)
+                if key in self._waiting:
+                    self._waiting.discard(key)
+                    self._reply(command.client_id, command.seq, True, result)
+            self.votes.pop(slot, None)
+            self.applied_slot = slot
+            if self._on_applied is not None:
+                self._on_applied(slot)
+        self._answer_reads()
+        if self.recovering and self._rejoin_at_slot is not None:
+            self._try_rejoin()
+        every = self.options.snapshot_every
+        if every and self.applied_slot - (self.log_start - 1) >= every:
+            snapshot = self._snapshot()
+            self._compact(snapshot.slot)
+            self._effects.snapshot = (snapshot, self._live_records())
+
+    def _snapshot(self) -> Snapshot:
+        return Snapshot(
+            self.applied_slot, self.applied, self.machine.snapshot(), self.sessions.snapshot()
+        )
+
+    def _restore(self, snapshot: Snapshot) -> None:
+        self.machine.restore(snapshot.state)
+        self.sessions.restore(snapshot.sessions)
+        self.applied_slot, self.applied = snapshot.slot, snapshot.applied
+        self._compact(snapshot.slot)
+
+    def _compact(self, upto: int) -> None:
+        self.log_start = upto + 1
+        self.chosen = {s: v for s, v in self.chosen.items() if s > upto}
+        self.votes = {s: v for s, v in self.votes.items() if s > upto}
+
+    def _live_records(self) -> list[Record]:
+        """Records that describe this replica's durable state beyond its snapshot."""
+        records: list[Record] = [Promised(self.promised)]
+        if self.recovering:
+            records.append(Recovering(True))
+        records += [Voted(v) for _, v in sorted(self.votes.items())]
+        records += [Chosen(Entry(s, v)) for s, v in sorted(self.chosen.items())]
+        return records
+
+    # --- effects --------------------------------------------------------------------------
+
+    def _record(self, record: Record) -> None:
+        self._effects.records.append(record)
+
+    def _send(self, node: int, message: PeerMessage) -> None:
+        self._effects.messages.append((node, message))
+
+    def _reply(self, client_id: int, seq: int, ok: bool, result: bytes, leader: int = -1) -> None:
+        hint = self.leader if leader < 0 else leader
+        self._effects.replies.append(Reply(client_id, seq, ok, result, hint))

@@ -1,0 +1,252 @@
+"""The vocabulary of the protocol cores: ballots, commands, peer messages, durable records, and
+the effects a core asks its driver to carry out.
+
+Everything here is a frozen `msgspec.Struct`, so one encoder serves the network (`impl/net`) and
+the disk (`impl/storage`) alike, and tests can compare values with `==`.
+
+The driver's one rule: *persist and fsync `Effects.records` (and `Effects.snapshot`) before
+sending `Effects.messages` or `Effects.replies`*, and handle batches in the order they came. A
+core counts its own vote or promise as soon as it makes it, which is sound only because nothing
+that depends on it leaves the node before it is durable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import msgspec
+
+# A ballot is (round, node id). Node ids start at 1, so ballots are unique per node and totally
+# ordered by tuple comparison; (0, 0) is "no ballot" and is below every real one.
+Ballot = tuple[int, int]
+NO_BALLOT: Ballot = (0, 0)
+
+
+class Command(msgspec.Struct, frozen=True, array_like=True):
+    """One client command. (client_id, seq) identifies it, so a retried command is applied
+    once; `acked` tells the replicas which of this client's replies it no longer needs."""
+
+    client_id: int
+    seq: int
+    acked: int
+    op: bytes
+
+
+# The value of a slot: a batch of commands, decided together. The empty batch is a no-op, which
+# a new leader proposes to close a gap in the log.
+Batch = tuple[Command, ...]
+NOOP: Batch = ()
+
+
+class Vote(msgspec.Struct, frozen=True, array_like=True):
+    slot: int
+    ballot: Ballot
+    value: Batch
+
+
+class Entry(msgspec.Struct, frozen=True, array_like=True):
+    """A decided slot."""
+
+    slot: int
+    value: Batch
+
+
+class Snapshot(msgspec.Struct, frozen=True, array_like=True):
+    """The applied state after every slot up to and including `slot`.
+
+    `state` is the state machine's own snapshot; `sessions` the client table (last replies),
+    which is replicated state too; `applied` counts applied commands (the next command's index
+    is applied + 1)."""
+
+    slot: int
+    applied: int
+    state: bytes
+    sessions: bytes
+
+
+# --- peer messages ---------------------------------------------------------------------------
+
+
+class Prepare(msgspec.Struct, frozen=True, array_like=True, tag="1a"):
+    """Phase 1a for every slot from `first_slot` on."""
+
+    ballot: Ballot
+    first_slot: int
+
+
+class Promise(msgspec.Struct, frozen=True, array_like=True, tag="1b"):
+    """Phase 1b: the acceptor promises `ballot` and reports, for every slot >= the Prepare's
+    first slot, its vote (`votes`) or the decided value it knows (`chosen`). `log_start` is the
+    first slot it still holds: below it, slots live only in its snapshot."""
+
+    ballot: Ballot
+    votes: tuple[Vote, ...]
+    chosen: tuple[Entry, ...]
+    log_start: int
+
+
+class Accept(msgspec.Struct, frozen=True, array_like=True, tag="2a"):
+    """Phase 2a for one slot; `commit` piggybacks the leader's commit index."""
+
+    ballot: Ballot
+    slot: int
+    value: Batch
+    commit: int
+
+
+class Accepted(msgspec.Struct, frozen=True, array_like=True, tag="2b"):
+    ballot: Ballot
+    slot: int
+
+
+class Reject(msgspec.Struct, frozen=True, array_like=True, tag="nack"):
+    """The sender has promised `promised`, which is higher than the ballot it was asked for."""
+
+    promised: Ballot
+
+
+class Heartbeat(msgspec.Struct, frozen=True, array_like=True, tag="hb"):
+    """The leader of `ballot` is alive; all slots up to `commit` are decided with the values it
+    proposed. `round` numbers heartbeats so that acks can confirm a linearizable read."""
+
+    ballot: Ballot
+    commit: int
+    round: int
+
+
+class HeartbeatAck(msgspec.Struct, frozen=True, array_like=True, tag="hback"):
+    ballot: Ballot
+    round: int
+    commit: int
+
+
+class CatchupRequest(msgspec.Struct, frozen=True, array_like=True, tag="cq"):
+    """Send me the decided slots from `first_slot` on."""
+
+    first_slot: int
+
+
+class Catchup(msgspec.Struct, frozen=True, array_like=True, tag="cu"):
+    """Decided slots, preceded by a snapshot when the asker is behind the sender's log start."""
+
+    snapshot: Snapshot | None
+    entries: tuple[Entry, ...]
+    commit: int
+
+
+class StatusRequest(msgspec.Struct, frozen=True, array_like=True, tag="sq"):
+    """Asked by a replica that lost the tail of its log, before it votes again."""
+
+    nonce: int
+
+
+class StatusReply(msgspec.Struct, frozen=True, array_like=True, tag="sr"):
+    nonce: int
+    promised: Ballot
+    max_slot: int
+
+
+PeerMessage = (
+    Prepare
+    | Promise
+    | Accept
+    | Accepted
+    | Reject
+    | Heartbeat
+    | HeartbeatAck
+    | CatchupRequest
+    | Catchup
+    | StatusRequest
+    | StatusReply
+)
+
+
+# --- client messages -------------------------------------------------------------------------
+
+
+class Request(msgspec.Struct, frozen=True, array_like=True, tag="req"):
+    command: Command
+
+
+class Read(msgspec.Struct, frozen=True, array_like=True, tag="read"):
+    client_id: int
+    seq: int
+    query: bytes
+
+
+class Reply(msgspec.Struct, frozen=True, array_like=True, tag="rep"):
+    """The answer to the Request or Read (client_id, seq). `ok` is False when the server is
+    not the leader; `leader` is then its best guess (0 when it has none)."""
+
+    client_id: int
+    seq: int
+    ok: bool
+    result: bytes
+    leader: int
+
+
+class StatusQuery(msgspec.Struct, frozen=True, array_like=True, tag="status"):
+    pass
+
+
+class Status(msgspec.Struct, frozen=True, array_like=True, tag="info"):
+    node: int
+    role: str
+    leader: int
+    ballot: Ballot
+    commit: int
+    applied: int
+    digest: str
+    recovering: bool
+
+
+ClientMessage = Request | Read | Reply | StatusQuery | Status
+
+
+# --- durable records -------------------------------------------------------------------------
+
+
+class Promised(msgspec.Struct, frozen=True, array_like=True, tag="P"):
+    ballot: Ballot
+
+
+class Voted(msgspec.Struct, frozen=True, array_like=True, tag="V"):
+    vote: Vote
+
+
+class Chosen(msgspec.Struct, frozen=True, array_like=True, tag="C"):
+    entry: Entry
+
+
+class Recovering(msgspec.Struct, frozen=True, array_like=True, tag="R"):
+    """`active`: this replica lost part of its log and must not vote until it has caught up
+    with every other replica (see `Replica.recovering`)."""
+
+    active: bool
+
+
+Record = Promised | Voted | Chosen | Recovering
+
+
+# --- effects ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Effects:
+    """What a core asks of its driver after some inputs. See the module docstring for order."""
+
+    records: list[Record] = field(default_factory=list)
+    messages: list[tuple[int, PeerMessage]] = field(default_factory=list)
+    replies: list[Reply] = field(default_factory=list)
+    # A snapshot to store, and the records that describe everything after it (the log is
+    # rewritten to just these).
+    snapshot: tuple[Snapshot, list[Record]] | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.records or self.messages or self.replies or self.snapshot)
+
+
+peer_encoder = msgspec.msgpack.Encoder()
+peer_decoder: msgspec.msgpack.Decoder[PeerMessage] = msgspec.msgpack.Decoder(PeerMessage)
+client_decoder: msgspec.msgpack.Decoder[ClientMessage] = msgspec.msgpack.Decoder(ClientMessage)
+record_decoder: msgspec.msgpack.Decoder[Record] = msgspec.msgpack.Decoder(Record)

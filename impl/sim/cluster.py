@@ -1,0 +1,403 @@
+"""Deterministic simulation of a cluster of replica cores.
+
+One seeded random generator decides everything: which message is delivered next (so messages
+are reordered and delayed), which are lost or duplicated, which node's clock ticks, when clients
+submit, when a node crashes (losing all volatile state, keeping its disk), restarts, or loses the
+tail of its log, and when the network partitions. The same (nodes, seed, steps, faults) gives
+the same run, so a failing seed is its own replayable schedule.
+
+After every step the run checks safety: no slot is ever decided with two different values, and
+every replica that has applied slot s holds the same state there. Reads of keys that only one
+client writes must return that client's last acknowledged write (linearizable reads). At the
+end the faults stop, the network heals, every node restarts, and the run checks liveness (every
+client command is answered, every replica catches up) and durability (every acknowledged
+command is in the decided log).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from impl.paxos.durable import DurableState
+from impl.paxos.replica import Replica, ReplicaOptions
+from impl.paxos.types import (
+    Batch,
+    Chosen,
+    Command,
+    Effects,
+    PeerMessage,
+    Read,
+    Record,
+    Recovering,
+    Reply,
+    Request,
+    Snapshot,
+)
+from impl.sm import kv
+from impl.sm.kv import KeyValueStore
+
+
+@dataclass(frozen=True)
+class Faults:
+    """Probabilities, per step (or per message for loss and duplication)."""
+
+    loss: float = 0.05
+    duplicate: float = 0.03
+    crash: float = 0.002
+    restart: float = 0.02
+    tail_loss: float = 0.001  # crash and lose the last records written (a corrupt log tail)
+    partition: float = 0.002
+    heal: float = 0.01
+
+    @classmethod
+    def none(cls) -> Faults:
+        return cls(0, 0, 0, 0, 0, 0, 0)
+
+
+SIM_OPTIONS = ReplicaOptions(
+    election_ticks=10, heartbeat_ticks=3, max_batch=4, max_inflight=8, snapshot_every=25,
+    catchup_batch=8, retry_ticks=6,
+)  # fmt: skip
+
+
+class SimulationFailure(AssertionError):
+    def __init__(self, sim: Simulation, reason: str) -> None:
+        self.sim, self.reason = sim, reason
+        super().__init__(sim.report(reason))
+
+
+@dataclass
+class _Disk:
+    snapshot: Snapshot | None = None
+    records: list[Record] = field(default_factory=list)
+
+
+@dataclass
+class _Client:
+    id: int
+    seq: int = 0
+    leader: int = 0
+    outstanding: dict[int, tuple[Command | Read, int]] = field(default_factory=dict)  # seq → sent
+    done: set[int] = field(default_factory=set)
+    acked: int = 0  # every seq up to here is answered
+    busy_keys: dict[str, int] = field(default_factory=dict)  # key → seq of the op in flight
+    last_write: dict[str, bytes | None] = field(default_factory=dict)  # acknowledged values
+
+
+_Address = int  # node ids are positive, clients negative
+
+
+class Simulation:
+    def __init__(
+        self,
+        nodes: int,
+        seed: int,
+        steps: int = 2000,
+        faults: Faults | None = None,
+        clients: int = 2,
+        options: ReplicaOptions = SIM_OPTIONS,
+    ) -> None:
+        self.node_ids = list(range(1, nodes + 1))
+        self.seed, self.steps = seed, steps
+        self.faults = faults or Faults()
+        self.options = options
+        self.random = random.Random(seed)
+        self.step = 0
+        self.settling = False
+        self.events: list[tuple[int, object]] = []
+        self.disks = {n: _Disk() for n in self.node_ids}
+        self.replicas: dict[int, Replica | None] = {}
+        self.in_flight: list[tuple[_Address, _Address, PeerMessage | Request | Read | Reply]] = []
+        self.partition: frozenset[int] | None = None
+        self.clients = [_Client(-(i + 1)) for i in range(clients)]
+        self.decided: dict[int, Batch] = {}  # every slot any replica ever decided
+        self.digests: dict[int, str] = {}  # the state after each applied slot
+        self.acked_commands: set[tuple[int, int]] = set()
+        for node in self.node_ids:
+            self._boot(node)
+
+    # --- running ----------------------------------------------------------------------------
+
+    def run(self) -> Simulation:
+        while self.step < self.steps:
+            self._one_step(self.faults)
+        self._settle()
+        return self
+
+    def _one_step(self, faults: Faults) -> None:
+        self.step += 1
+        roll = self.random.random()
+        if roll < faults.crash:
+            self._crash(self.random.choice(self.node_ids), lose_tail=False)
+        elif roll < faults.crash + faults.tail_loss:
+            node = self.random.choice(self.node_ids)
+            # The fault model: one replica at a time may lose data. (If two members of the
+            # quorum that decided a slot both forget their votes, no protocol can recall it.)
+            if not any(self._recovering(n) for n in self.node_ids if n != node):
+                self._crash(node, lose_tail=True)
+        elif roll < faults.crash + faults.tail_loss + faults.partition and self.partition is None:
+            size = self.random.randrange(1, len(self.node_ids))
+            self.partition = frozenset(self.random.sample(self.node_ids, size))
+            self._log(f"partition {sorted(self.partition)} | rest")
+        elif self.partition is not None and self.random.random() < faults.heal:
+            self.partition = None
+            self._log("heal")
+        down = [n for n, r in self.replicas.items() if r is None]
+        if down and self.random.random() < faults.restart:
+            self._boot(self.random.choice(down))
+        pick = self.random.random()
+        if self.in_flight and pick < 0.6:
+            self._deliver(faults)
+        elif pick < 0.85:
+            node = self.random.choice(self.node_ids)
+            replica = self.replicas[node]
+            if replica is not None:
+                replica.on_tick()
+                self._flush(node)
+        else:
+            self._client_step(self.random.choice(self.clients))
+
+    def _settle(self) -> None:
+        """No more faults: heal, restart everyone, and require that the cluster converges."""
+        self.partition = None
+        self.settling = True  # clients finish what they started and start nothing new
+        for node in self.node_ids:
+            if self.replicas[node] is None:
+                self._boot(node)
+        self._log("settle: faults off, all nodes up")
+        budget = self.step + 40_000
+        while self.step < budget:
+            if self._converged():
+                self._check_durability()
+                return
+            self._one_step(Faults.none())
+        stuck = [(c.id, sorted(c.outstanding)) for c in self.clients if c.outstanding]
+        states = [r.status() for r in self.replicas.values() if r is not None]
+        self._fail(f"no convergence after faults stopped: clients waiting {stuck}; {states}")
+
+    def _converged(self) -> bool:
+        if any(c.outstanding for c in self.clients):
+            return False
+        replicas = [r for r in self.replicas.values() if r is not None]
+        slots = {r.applied_slot for r in replicas}
+        leader = any(r.role == "leader" for r in replicas)
+        return leader and len(slots) == 1 and not any(r.recovering for r in replicas)
+
+    # --- nodes ------------------------------------------------------------------------------
+
+    def _boot(self, node: int) -> None:
+        disk = self.disks[node]
+        durable = DurableState.load(disk.snapshot, disk.records)
+        replica = Replica(
+            node, self.node_ids, KeyValueStore(), durable, self.options,
+            seed=self.random.randrange(2**32), on_applied=lambda slot: self._applied(node, slot),
+        )  # fmt: skip
+        self.replicas[node] = replica
+        if disk.snapshot is not None:
+            self._check_digest(node, disk.snapshot.slot, None, disk.snapshot)
+        self._log(f"start n{node}" + (" (recovering)" if durable.recovering else ""))
+
+    def _crash(self, node: int, lose_tail: bool) -> None:
+        if self.replicas[node] is None:
+            return
+        self.replicas[node] = None
+        self.in_flight = [m for m in self.in_flight if m[1] != node]
+        disk = self.disks[node]
+        if lose_tail and disk.records:
+            lost = self.random.randint(1, min(5, len(disk.records)))
+            del disk.records[-lost:]
+            disk.records.append(Recovering(True))  # what the storage does on a damaged tail
+            self._log(f"crash n{node}, losing the last {lost} records of its log")
+        else:
+            self._log(f"crash n{node}")
+
+    def _recovering(self, node: int) -> bool:
+        marks = [r.active for r in self.disks[node].records if isinstance(r, Recovering)]
+        return bool(marks) and marks[-1]
+
+    def _flush(self, node: int) -> None:
+        replica = self.replicas[node]
+        assert replica is not None
+        effects = replica.flush()
+        if effects:
+            self._carry_out(node, replica, effects)
+
+    def _carry_out(self, node: int, replica: Replica, effects: Effects) -> None:
+        disk = self.disks[node]
+        disk.records.extend(effects.records)
+        for record in effects.records:
+            if isinstance(record, Chosen):
+                self._decided(node, record.entry.slot, record.entry.value)
+        if effects.snapshot is not None:
+            snapshot, live = effects.snapshot
+            disk.snapshot, disk.records = snapshot, list(live)
+            self._check_digest(node, snapshot.slot, None, snapshot)
+        for to, message in effects.messages:
+            self._send(node, to, message)
+        for reply in effects.replies:
+            self._send(node, reply.client_id, reply)
+
+    # --- network ----------------------------------------------------------------------------
+
+    def _send(
+        self, src: _Address, dst: _Address, message: PeerMessage | Request | Read | Reply
+    ) -> None:
+        self.in_flight.append((src, dst, message))
+
+    def _cut(self, src: _Address, dst: _Address) -> bool:
+        if self.partition is None or src < 0 or dst < 0:
+            return False
+        return (src in self.partition) != (dst in self.partition)
+
+    def _deliver(self, faults: Faults) -> None:
+        index = self.random.randrange(len(self.in_flight))
+        src, dst, message = self.in_flight[index]
+        if self.random.random() >= faults.duplicate:
+            self.in_flight[index] = self.in_flight[-1]
+            self.in_flight.pop()
+        if self._cut(src, dst) or self.random.random() < faults.loss:
+            return
+        self._log((src, dst, message))
+        if dst < 0:
+            self._client_receive(self.clients[-dst - 1], message)
+            return
+        replica = self.replicas[dst]
+        if replica is None:
+            return
+        if isinstance(message, Request):
+            replica.on_request(message.command)
+        elif isinstance(message, Read):
+            replica.on_read(message)
+        elif not isinstance(message, Reply):
+            replica.on_message(src, message)
+        self._flush(dst)
+
+    # --- clients ----------------------------------------------------------------------------
+
+    def _client_step(self, client: _Client) -> None:
+        for seq, (pending, sent) in client.outstanding.items():
+            if self.step - sent > 150:  # no answer for a while: try another node
+                client.outstanding[seq] = (pending, self.step)
+                self._client_send(client, pending, self.random.choice(self.node_ids))
+                return
+        if len(client.outstanding) >= 3 or self.settling:
+            return
+        key = f"c{-client.id}k{self.random.randrange(3)}"
+        if key in client.busy_keys:
+            return
+        client.seq += 1
+        message: Command | Read
+        if self.random.random() < 0.3:
+            message = Read(client.id, client.seq, kv.encode("get", key))
+        else:
+            value = f"{client.id}:{client.seq}".encode()
+            message = Command(client.id, client.seq, client.acked, kv.encode("put", key, value))
+        # One operation per key at a time, so a read's answer is known: the last acked write.
+        client.busy_keys[key] = client.seq
+        client.outstanding[client.seq] = (message, self.step)
+        target = client.leader or self.random.choice(self.node_ids)
+        self._client_send(client, message, target)
+
+    def _client_send(self, client: _Client, message: Command | Read, node: int) -> None:
+        wire = Request(message) if isinstance(message, Command) else message
+        self._send(client.id, node, wire)
+
+    def _client_receive(self, client: _Client, message: object) -> None:
+        if not isinstance(message, Reply) or message.seq not in client.outstanding:
+            return
+        sent, _ = client.outstanding[message.seq]
+        if not message.ok:
+            client.leader = message.leader
+            target = message.leader or self.random.choice(self.node_ids)
+            client.outstanding[message.seq] = (sent, self.step)
+            self._client_send(client, sent, target)
+            return
+        del client.outstanding[message.seq]
+        client.done.add(message.seq)
+        while client.acked + 1 in client.done:
+            client.acked += 1
+            client.done.discard(client.acked)
+        if isinstance(sent, Command):
+            _, key, value = kv.decode(sent.op)
+            client.busy_keys.pop(key, None)
+            client.last_write[key] = value
+            self.acked_commands.add((client.id, sent.seq))
+        else:
+            _, key = kv.decode(sent.query)
+            client.busy_keys.pop(key, None)
+            got = kv.decode(message.result)
+            if got != client.last_write.get(key):
+                self._fail(
+                    f"read of {key} by client {client.id} returned {got!r}, but its last "
+                    f"acknowledged write there was {client.last_write.get(key)!r}"
+                )
+
+    # --- checks -----------------------------------------------------------------------------
+
+    def _decided(self, node: int, slot: int, value: Batch) -> None:
+        known = self.decided.setdefault(slot, value)
+        if known != value:
+            self._fail(f"slot {slot} decided twice: {known!r} and, at n{node}, {value!r}")
+
+    def _applied(self, node: int, slot: int) -> None:
+        replica = self.replicas[node]
+        if replica is not None:
+            self._check_digest(node, slot, replica)
+
+    def _check_digest(
+        self, node: int, slot: int, replica: Replica | None, snapshot: Snapshot | None = None
+    ) -> None:
+        if replica is not None:
+            digest = f"{replica.applied}:{replica.machine.digest()}"
+        else:
+            assert snapshot is not None
+            store = KeyValueStore()
+            store.restore(snapshot.state)
+            digest = f"{snapshot.applied}:{store.digest()}"
+        known = self.digests.setdefault(slot, digest)
+        if known != digest:
+            self._fail(f"n{node} applied up to slot {slot} and has state {digest}, not {known}")
+
+    def _check_durability(self) -> None:
+        in_log = {(c.client_id, c.seq) for batch in self.decided.values() for c in batch}
+        lost = self.acked_commands - in_log
+        if lost:
+            self._fail(f"acknowledged commands missing from the decided log: {sorted(lost)}")
+
+    def _fail(self, reason: str) -> None:
+        raise SimulationFailure(self, reason)
+
+    # --- reporting --------------------------------------------------------------------------
+
+    def _log(self, event: object) -> None:
+        self.events.append((self.step, event))  # formatted only when shown
+
+    def schedule(self, tail: int | None = None) -> list[str]:
+        """The events of this run, one line each: what a failing seed replays."""
+        lines = []
+        for step, event in self.events[-tail:] if tail else self.events:
+            if isinstance(event, tuple):
+                src, dst, message = event
+                event = f"{_name(src)} → {_name(dst)}  {message!r}"
+            lines.append(f"{step:6d}  {event}")
+        return lines
+
+    def replay_command(self) -> str:
+        return (
+            f"python -m impl.sim --nodes {len(self.node_ids)} --seed {self.seed} "
+            f"--steps {self.steps}"
+        )
+
+    def report(self, reason: str, tail: int = 40) -> str:
+        lines = [
+            f"seed {self.seed} failed at step {self.step}: {reason}",
+            f"replay: {self.replay_command()} --show-schedule",
+            f"the last {min(tail, len(self.events))} events of the schedule:",
+            *self.schedule(tail),
+        ]
+        return "\n".join(lines)
+
+
+def _name(address: int) -> str:
+    return f"n{address}" if address > 0 else f"client{-address}"

@@ -1,0 +1,582 @@
+"""The zoo.cfg-style server configuration: parsing, myid, error messages, local clusters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from impl.net.config import (
+    DEFAULT_MAX_FRAME_BYTES,
+    ConfigError,
+    PeerAddress,
+    ServerConfig,
+    load_config,
+    parse_server_list,
+    write_cluster_configs,
+)
+
+REALISTIC = """\
+# The number of milliseconds of each tick
+tickTime=2000
+# The number of ticks that the initial synchronization phase can take
+initLimit=10
+syncLimit=5
+dataDir=data
+dataLogDir=/var/log/paxoscope
+clientPort=2181
+maxClientCnxns=100
+autopurge.snapRetainCount=3
+
+  server.1 = zoo1:2888:3888
+server.2=zoo2:2888:3888;2181
+server.3=zoo3:2888:3888:observer;10.0.0.3:2181
+"""
+
+
+def make(tmp_path: Path, text: str, myid: str | None = "1", name: str = "zoo.cfg") -> Path:
+    """Write `text` as tmp_path/name and, unless myid is None, tmp_path/data/myid."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    if myid is not None:
+        (tmp_path / "data").mkdir(exist_ok=True)
+        (tmp_path / "data" / "myid").write_text(myid, encoding="utf-8")
+    return path
+
+
+# --- good configs ----------------------------------------------------------------------------
+
+
+def test_realistic_three_server_config(tmp_path: Path) -> None:
+    cfg = load_config(make(tmp_path, REALISTIC, myid="2\n"))
+    assert cfg.path == tmp_path / "zoo.cfg"
+    assert cfg.data_dir == tmp_path / "data"
+    assert cfg.data_log_dir == Path("/var/log/paxoscope")
+    assert (cfg.tick_time, cfg.init_limit, cfg.sync_limit) == (2000, 10, 5)
+    assert cfg.max_client_cnxns == 100
+    assert cfg.my_id == 2
+    assert cfg.servers == {
+        1: PeerAddress(1, "zoo1", 2888, 3888, "zoo1", None, "participant"),
+        2: PeerAddress(2, "zoo2", 2888, 3888, "127.0.0.1", 2181, "participant"),
+        3: PeerAddress(3, "zoo3", 2888, 3888, "10.0.0.3", 2181, "observer"),
+    }
+    assert cfg.me == cfg.servers[2]
+    assert list(cfg.peers) == [1, 3]
+    # This server binds its ;clientPort (which agrees with clientPort) on the default loopback
+    # address; server 1's line has no ;clientPort, so this file does not say where it serves.
+    assert (cfg.client_port_address, cfg.client_port) == ("127.0.0.1", 2181)
+    assert [cfg.client_port_of(i) for i in (1, 2, 3)] == [None, 2181, 2181]
+    with pytest.raises(KeyError):
+        cfg.client_port_of(4)
+    assert cfg.extra == {"autopurge.snapRetainCount": "3"}
+    assert len(cfg.warnings) == 1
+    assert f"{tmp_path / 'zoo.cfg'}:10: autopurge.snapRetainCount" in cfg.warnings[0]
+
+
+def test_old_style_server_lines_take_client_port_from_clientPort(tmp_path: Path) -> None:
+    text = REALISTIC.replace("clientPort=2181", "clientPort=2181\nclientPortAddress=0.0.0.0")
+    cfg = load_config(make(tmp_path, text, myid="1"))
+    assert cfg.me == PeerAddress(1, "zoo1", 2888, 3888, "0.0.0.0", 2181, "participant")
+    assert (cfg.client_port_address, cfg.client_port) == ("0.0.0.0", 2181)
+
+
+def test_defaults(tmp_path: Path) -> None:
+    cfg = load_config(make(tmp_path, "dataDir=data\nserver.1=localhost:2888;2181\n"))
+    assert cfg.data_log_dir is None
+    assert (cfg.tick_time, cfg.init_limit, cfg.sync_limit, cfg.max_client_cnxns) == (
+        2000,
+        None,
+        None,
+        60,
+    )
+    assert cfg.fsync is True
+    assert (cfg.tick_ms, cfg.election_ticks, cfg.heartbeat_ticks) == (10, 30, 5)
+    assert cfg.snapshot_every == 10_000
+    assert cfg.max_frame_bytes == DEFAULT_MAX_FRAME_BYTES == 64 * 1024 * 1024
+    assert cfg.extra == {} and cfg.warnings == ()
+    assert cfg.me == PeerAddress(1, "localhost", 2888, None, "127.0.0.1", 2181, "participant")
+    assert cfg.peers == {}
+
+
+def test_paxoscope_settings(tmp_path: Path) -> None:
+    text = """dataDir=data
+clientPort=2181
+server.1=127.0.0.1:2888
+paxoscope.fsync=False
+paxoscope.tickMs=20
+paxoscope.electionTicks=50
+paxoscope.heartbeatTicks=10
+paxoscope.snapshotEvery=500
+paxoscope.maxFrameBytes=1048576
+"""
+    cfg = load_config(make(tmp_path, text))
+    assert cfg.fsync is False
+    assert (cfg.tick_ms, cfg.election_ticks, cfg.heartbeat_ticks) == (20, 50, 10)
+    assert (cfg.snapshot_every, cfg.max_frame_bytes) == (500, 1048576)
+    assert cfg.extra == {}
+    # Turning fsync off is allowed, and loudly so.
+    assert len(cfg.warnings) == 1 and ":4: paxoscope.fsync=false" in cfg.warnings[0]
+
+
+def test_standalone_is_a_cluster_of_one(tmp_path: Path) -> None:
+    cfg = load_config(make(tmp_path, "dataDir=data\nclientPort=2181\n", myid=None))
+    assert cfg.my_id == 1
+    assert cfg.servers == {
+        1: PeerAddress(1, "127.0.0.1", 0, None, "127.0.0.1", 2181, "participant")
+    }
+    assert cfg.peers == {}
+    assert cfg.client_port_of(1) == cfg.client_port == 2181
+
+
+def test_standalone_accepts_myid_1_and_client_address(tmp_path: Path) -> None:
+    text = "dataDir=data\nclientPort=2181\nclientPortAddress=[::1]\n"
+    cfg = load_config(make(tmp_path, text, myid="1"))
+    assert (cfg.my_id, cfg.client_port_address) == (1, "::1")
+
+
+def test_relative_data_dirs_are_relative_to_the_config_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    conf = tmp_path / "conf"
+    (conf / "state").mkdir(parents=True)
+    (conf / "state" / "myid").write_text("3")
+    (conf / "zoo.cfg").write_text(
+        "dataDir=state\ndataLogDir=../logs\nserver.3=127.0.0.1:2888;2183\n"
+    )
+    monkeypatch.chdir(tmp_path)  # a relative config path, too, resolves against the file
+    cfg = load_config(Path("conf/zoo.cfg"))
+    assert cfg.data_dir == conf / "state"
+    assert cfg.data_log_dir == conf / "../logs"
+    assert cfg.data_dir.is_absolute() and cfg.my_id == 3
+    monkeypatch.chdir("/")
+    assert (cfg.data_dir / "myid").read_text() == "3"
+
+
+def test_absolute_data_dir(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "myid").write_text(" 1 \n")
+    cfg = load_config(make(tmp_path, f"dataDir={elsewhere}\nserver.1=h:1;2\n", myid=None))
+    assert cfg.data_dir == elsewhere and cfg.my_id == 1
+
+
+def test_whitespace_comments_crlf_and_bom(tmp_path: Path) -> None:
+    text = "\ufeff# comment\r\n\r\n   dataDir =  data  \r\n\t# indented comment\r\n"
+    text += "server.1 =  127.0.0.1:2888:3888:participant ; 2181 \r\n"
+    cfg = load_config(make(tmp_path, text))
+    assert cfg.me == PeerAddress(1, "127.0.0.1", 2888, 3888, "127.0.0.1", 2181, "participant")
+
+
+def test_ipv6_addresses(tmp_path: Path) -> None:
+    text = "dataDir=data\nserver.1=[::1]:2888:3888;[::1]:2181\nserver.2=[fe80::2]:2888\n"
+    cfg = load_config(make(tmp_path, text))
+    assert cfg.me == PeerAddress(1, "::1", 2888, 3888, "::1", 2181, "participant")
+    assert cfg.servers[2] == PeerAddress(2, "fe80::2", 2888, None, "fe80::2", None, "participant")
+
+
+def test_observer_without_election_port(tmp_path: Path) -> None:
+    text = "dataDir=data\nserver.1=a:1;9\nserver.2=b:2:observer\n"
+    assert load_config(make(tmp_path, text)).servers[2].role == "observer"
+
+
+def test_server_config_is_frozen(tmp_path: Path) -> None:
+    cfg = load_config(make(tmp_path, "dataDir=data\nclientPort=2181\n", myid=None))
+    assert isinstance(cfg, ServerConfig)
+    with pytest.raises(AttributeError):
+        cfg.my_id = 2  # type: ignore[misc]
+
+
+# --- errors ----------------------------------------------------------------------------------
+
+THREE = "dataDir=data\nserver.1=127.0.0.1:2888;2181\nserver.2=127.0.0.1:2889;2182\n"
+
+# (config text, myid, line of the error or None for file-level / "myid" for the myid file,
+#  fragments the message must contain)
+ERRORS = {
+    "missing dataDir": ("clientPort=2181\nserver.1=h:1;2\n", "1", None, ["dataDir is not set"]),
+    "empty dataDir": ("dataDir=\n", "1", 1, ["dataDir is empty"]),
+    "not key=value": ("dataDir=data\nclientPort 2181\n", "1", 2, ["'clientPort 2181'"]),
+    "empty key": ("dataDir=data\n=5\n", "1", 2, ["key=value"]),
+    "non-integer clientPort": (
+        "dataDir=data\n\nclientPort=abc\n",
+        "1",
+        3,
+        ["clientPort is 'abc'", "a port number 1-65535"],
+    ),
+    "clientPort with inline comment": (
+        "dataDir=data\nclientPort=2181 # client\n",
+        "1",
+        2,
+        ["clientPort is '2181 # client'"],
+    ),
+    "clientPort zero": ("dataDir=data\nclientPort=0\n", None, 2, ["clientPort is '0'"]),
+    "clientPort too big": ("dataDir=data\nclientPort=65536\n", None, 2, ["'65536'"]),
+    "non-integer tickTime": ("tickTime=2s\ndataDir=data\n", "1", 1, ["tickTime is '2s'"]),
+    "negative initLimit": ("dataDir=data\ninitLimit=-1\n", "1", 2, ["initLimit is '-1'"]),
+    "non-integer syncLimit": ("dataDir=data\nsyncLimit=5.0\n", "1", 2, ["syncLimit is '5.0'"]),
+    "non-integer maxClientCnxns": (
+        "dataDir=data\nmaxClientCnxns=many\n",
+        "1",
+        2,
+        ["maxClientCnxns is 'many'"],
+    ),
+    "duplicate key": (
+        "dataDir=data\nclientPort=2181\ntickTime=1\nclientPort=2182\n",
+        None,
+        4,
+        ["clientPort is set again (first on line 2)"],
+    ),
+    "duplicate server line": (
+        THREE + "server.1=127.0.0.1:2890;2183\n",
+        "1",
+        4,
+        ["server.1 is set again (first on line 2)"],
+    ),
+    "duplicate server id": (
+        THREE + "server.01=127.0.0.1:2890;2183\n",
+        "1",
+        4,
+        ["repeats server id 1", "line 2"],
+    ),
+    "server port not numeric": (
+        "dataDir=data\nclientPort=2181\nserver.1=h1:2888\n\n\n\nserver.2=h2:abc\n",
+        "1",
+        7,
+        ["server.2 has port 'abc'", "server.N=host:peerPort[:electionPort]", "numeric ports"],
+    ),
+    "election port not numeric": (
+        "dataDir=data\nserver.1=h:2888:x3888;2181\n",
+        "1",
+        2,
+        ["server.1 has port 'x3888'"],
+    ),
+    "client port not numeric": (
+        "dataDir=data\nserver.1=h:2888;h:abc\n",
+        "1",
+        2,
+        ["server.1 has port 'abc'"],
+    ),
+    "peer port out of range": (
+        THREE + "server.3=h:70000\n",
+        "1",
+        4,
+        ["server.3 has port '70000', out of range"],
+    ),
+    "peer port zero": ("dataDir=data\nserver.1=h:0;1\n", "1", 2, ["port '0', out of range"]),
+    "client port out of range": (
+        "dataDir=data\nserver.1=h:1;65536\n",
+        "1",
+        2,
+        ["port '65536', out of range"],
+    ),
+    "no peer port": ("dataDir=data\nserver.1=h;2181\n", "1", 2, ["server.1 has no peer port"]),
+    "no host": ("dataDir=data\nserver.1=:2888;2181\n", "1", 2, ["an empty host"]),
+    "bad role": ("dataDir=data\nserver.1=h:1:2:leader;3\n", "1", 2, ["role 'leader'"]),
+    "too many fields": (
+        "dataDir=data\nserver.1=h:1:2:observer:9;3\n",
+        "1",
+        2,
+        ["too many ':' fields"],
+    ),
+    "two semicolons": ("dataDir=data\nserver.1=h:1;2;3\n", "1", 2, ["more than one ';'"]),
+    "empty client part": ("dataDir=data\nserver.1=h:1;\n", "1", 2, ["nothing after ';'"]),
+    "unclosed bracket": ("dataDir=data\nserver.1=[::1:1;2\n", "1", 2, ["unclosed '['"]),
+    "multiple addresses": (
+        "dataDir=data\nserver.1=a:1:2|b:3:4;5\n",
+        "1",
+        2,
+        ["several addresses with '|'"],
+    ),
+    "server id not a number": ("dataDir=data\nserver.x=h:1;2\n", "1", 2, ["server.x has id 'x'"]),
+    "server id zero": ("dataDir=data\nserver.0=h:1;2\n", "1", 2, ["server.0 has id '0'"]),
+    "bad clientPortAddress": (
+        "dataDir=data\nclientPort=1\nclientPortAddress=\n",
+        None,
+        3,
+        ["clientPortAddress has an empty host"],
+    ),
+    "fsync not a boolean": (
+        "dataDir=data\nclientPort=1\npaxoscope.fsync=yes\n",
+        None,
+        3,
+        ["paxoscope.fsync is 'yes'", "true or false"],
+    ),
+    "tickMs zero": (
+        "dataDir=data\nclientPort=1\npaxoscope.tickMs=0\n",
+        None,
+        3,
+        ["paxoscope.tickMs is '0'"],
+    ),
+    "misspelt paxoscope key": (
+        "dataDir=data\nclientPort=1\npaxoscope.electionTick=40\n",
+        None,
+        3,
+        ["paxoscope.electionTick is not a paxoscope setting", "did you mean paxoscope.election"],
+    ),
+    "heartbeat not below election timeout": (
+        "dataDir=data\nclientPort=1\npaxoscope.heartbeatTicks=30\n",
+        None,
+        3,
+        ["heartbeatTicks < electionTicks"],
+    ),
+    "election timeout not above heartbeat": (
+        "dataDir=data\nclientPort=1\npaxoscope.electionTicks=5\n",
+        None,
+        3,
+        ["paxoscope.electionTicks is 5"],
+    ),
+    "hierarchical quorums": ("dataDir=data\ngroup.1=1:2:3\n", "1", 2, ["hierarchical quorums"]),
+    "weights": ("dataDir=data\nweight.1=1\n", "1", 2, ["hierarchical quorums"]),
+    "dynamic config file": (
+        "dataDir=data\ndynamicConfigFile=zoo.cfg.dynamic\n",
+        "1",
+        2,
+        ["dynamicConfigFile is not supported"],
+    ),
+    "missing myid": (THREE, None, "myid", ["missing", "one of 1, 2"]),
+    "malformed myid": (THREE, "one\n", "myid", ["holds 'one'", "one of 1, 2"]),
+    "empty myid": (THREE, "", "myid", ["holds ''"]),
+    "two ids in myid": (THREE, "1 2", "myid", ["holds '1 2'"]),
+    "myid zero": (THREE, "0", "myid", ["holds '0'"]),
+    "myid not among servers": (THREE, "3", "myid", ["holds id 3", "(1, 2)"]),
+    "standalone myid not 1": (
+        "dataDir=data\nclientPort=2181\n",
+        "2",
+        "myid",
+        ["holds id 2", "cluster of one"],
+    ),
+    "standalone without clientPort": ("dataDir=data\n", None, None, ["no client port"]),
+    "no client port for me": (
+        "dataDir=data\nserver.1=h:1:2\nserver.2=h:3:4;5\n",
+        "1",
+        2,
+        ["server.1 is this server", "no client port", "clientPort=N or server.1=...;clientPort"],
+    ),
+    "client port disagrees with clientPort": (
+        "dataDir=data\nclientPort=2181\nserver.1=h:1;2182\n",
+        "1",
+        3,
+        ["client port 2182", "clientPort on line 2 is 2181"],
+    ),
+    "client address disagrees with clientPortAddress": (
+        "dataDir=data\nclientPortAddress=0.0.0.0\nserver.1=h:1;10.0.0.1:2\n",
+        "1",
+        3,
+        ["client address '10.0.0.1'", "clientPortAddress on line 2"],
+    ),
+    "port used twice": (
+        "dataDir=data\nserver.1=127.0.0.1:2888;2181\nserver.2=127.0.0.1:2888;2182\n",
+        "1",
+        3,
+        ["server.2's peer port 127.0.0.1:2888 is already server.1's peer port (line 2)"],
+    ),
+    "client port is a peer port": (
+        "dataDir=data\nserver.1=127.0.0.1:2888;2181\nserver.2=127.0.0.1:2181;2182\n",
+        "1",
+        3,
+        ["server.2's peer port 127.0.0.1:2181 is already server.1's client port"],
+    ),
+    "election port is the peer port": (
+        "dataDir=data\nserver.1=h:2888:2888;2181\n",
+        "1",
+        2,
+        ["election port h:2888"],
+    ),
+    "only observers": (
+        "dataDir=data\nserver.1=h:1:observer;2\nserver.2=h:3:observer;4\n",
+        "1",
+        2,
+        ["every server is an observer"],
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "myid", "line", "fragments"), list(ERRORS.values()), ids=list(ERRORS)
+)
+def test_errors_name_file_line_and_expectation(
+    tmp_path: Path, text: str, myid: str | None, line: int | str | None, fragments: list[str]
+) -> None:
+    path = make(tmp_path, text, myid=myid)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    message = caught.value.message
+    assert str(caught.value) == message
+    assert "\n" not in message, "one paragraph"
+    if line == "myid":
+        assert message.startswith(f"{tmp_path / 'data' / 'myid'}: ")
+    elif line is None:
+        assert message.startswith(f"{path}: ")
+    else:
+        assert message.startswith(f"{path}:{line}: ")
+    assert "expected" in message
+    for fragment in fragments:
+        assert fragment in message
+
+
+def test_missing_config_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"zoo\.cfg: no such file; expected") as caught:
+        load_config(tmp_path / "zoo.cfg")
+    assert caught.value.message.startswith(str(tmp_path / "zoo.cfg"))
+
+
+def test_unreadable_config_file(tmp_path: Path) -> None:
+    (tmp_path / "zoo.cfg").write_bytes(b"dataDir=\xff\n")
+    with pytest.raises(ConfigError, match="cannot be read"):
+        load_config(tmp_path / "zoo.cfg")
+    with pytest.raises(ConfigError, match="cannot be read"):
+        load_config(tmp_path)  # a directory
+
+
+def test_myid_that_is_a_directory(tmp_path: Path) -> None:
+    (tmp_path / "data" / "myid").mkdir(parents=True)
+    with pytest.raises(ConfigError, match=r"myid: cannot be read"):
+        load_config(make(tmp_path, THREE, myid=None))
+
+
+def test_unknown_keys_are_kept_with_a_warning(tmp_path: Path) -> None:
+    text = "dataDir=data\nclientPort=1\ndatalogdir=/x\n4lw.commands.whitelist=*\n"
+    cfg = load_config(make(tmp_path, text, myid=None))
+    assert cfg.extra == {"datalogdir": "/x", "4lw.commands.whitelist": "*"}
+    assert len(cfg.warnings) == 2
+    assert cfg.warnings[0].startswith(f"{tmp_path / 'zoo.cfg'}:3: datalogdir is not used")
+    assert "did you mean dataLogDir?" in cfg.warnings[0]
+    assert cfg.warnings[1].startswith(f"{tmp_path / 'zoo.cfg'}:4: 4lw.commands.whitelist")
+
+
+# --- write_cluster_configs -------------------------------------------------------------------
+
+
+def test_write_then_load_round_trip(tmp_path: Path) -> None:
+    paths = write_cluster_configs(tmp_path / "cluster", 3)
+    assert paths == [tmp_path / "cluster" / f"node{i}" / "zoo.cfg" for i in (1, 2, 3)]
+    configs = [load_config(path) for path in paths]
+    for i, cfg in enumerate(configs, start=1):
+        assert cfg.my_id == i
+        assert cfg.data_dir == tmp_path / "cluster" / f"node{i}" / "data"
+        assert (cfg.data_dir / "myid").read_text().strip() == str(i)
+        assert cfg.warnings == () and cfg.extra == {}
+        assert cfg.client_port_address == "127.0.0.1"
+        assert cfg.client_port == cfg.servers[i].client_port
+    # Every node sees the same cluster, with every client port known to every node.
+    assert configs[0].servers.keys() == {1, 2, 3}
+    for cfg in configs[1:]:
+        assert {i: (s.host, s.peer_port, s.client_port) for i, s in cfg.servers.items()} == {
+            i: (s.host, s.peer_port, s.client_port) for i, s in configs[0].servers.items()
+        }
+    assert all(configs[0].client_port_of(i) is not None for i in (1, 2, 3))
+
+
+def test_written_ports_are_distinct(tmp_path: Path) -> None:
+    cfg = load_config(write_cluster_configs(tmp_path, 5)[0])
+    ports = [p for s in cfg.servers.values() for p in (s.peer_port, s.client_port)]
+    assert len(ports) == 10 and len(set(ports)) == 10
+    assert all(isinstance(p, int) and 1 <= p <= 65535 for p in ports)
+
+
+def test_explicit_ports_and_extra(tmp_path: Path) -> None:
+    ports = [(12001, 13001), (12002, 13002), (12003, 13003)]
+    extra = {"paxoscope.tickMs": "5", "tickTime": "500", "autopurge.purgeInterval": "1"}
+    paths = write_cluster_configs(tmp_path, 3, ports=ports, extra=extra)
+    cfg = load_config(paths[2])
+    assert [(s.peer_port, s.client_port) for s in cfg.servers.values()] == ports
+    assert (cfg.me.client_port, cfg.tick_ms, cfg.tick_time) == (13003, 5, 500)
+    assert cfg.extra == {"autopurge.purgeInterval": "1"}
+    assert "server.3=127.0.0.1:12003;13003" in paths[0].read_text()
+
+
+def test_ipv6_cluster(tmp_path: Path) -> None:
+    ports = [(12001, 13001), (12002, 13002)]
+    cfg = load_config(write_cluster_configs(tmp_path, 2, host="::1", ports=ports)[1])
+    assert cfg.me == PeerAddress(2, "::1", 12002, None, "::1", 13002, "participant")
+
+
+def test_existing_directory_is_reused_unchanged(tmp_path: Path) -> None:
+    first = write_cluster_configs(tmp_path, 3)
+    before = {path: path.read_bytes() for path in tmp_path.rglob("*") if path.is_file()}
+    (tmp_path / "node2" / "data" / "log").write_text("replica state")
+    again = write_cluster_configs(tmp_path, 3, ports=[(1, 2), (3, 4), (5, 6)], extra={"a": "b"})
+    assert again == first
+    for path, content in before.items():
+        assert path.read_bytes() == content
+    assert (tmp_path / "node2" / "data" / "log").read_text() == "replica state"
+
+
+def test_existing_directory_of_another_size_is_refused(tmp_path: Path) -> None:
+    write_cluster_configs(tmp_path, 3)
+    with pytest.raises(ConfigError, match=r"node1, node2, node3, not a complete cluster of 5"):
+        write_cluster_configs(tmp_path, 5)
+    with pytest.raises(ConfigError, match="not a complete cluster of 2"):
+        write_cluster_configs(tmp_path, 2)
+
+
+def test_existing_directory_missing_a_config_is_refused(tmp_path: Path) -> None:
+    paths = write_cluster_configs(tmp_path, 3)
+    paths[1].unlink()
+    with pytest.raises(ConfigError, match=f"^{tmp_path}: holds node directories"):
+        write_cluster_configs(tmp_path, 3)
+
+
+def test_unrelated_files_do_not_count_as_a_cluster(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("hello")
+    (tmp_path / "nodes").mkdir()
+    assert len(write_cluster_configs(tmp_path, 1)) == 1
+
+
+def test_bad_extra_fails_before_writing(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"node1/zoo\.cfg:\d+: paxoscope\.tickMs is 'fast'"):
+        write_cluster_configs(tmp_path / "c", 2, extra={"paxoscope.tickMs": "fast"})
+    assert not (tmp_path / "c" / "node1").exists()
+
+
+@pytest.mark.parametrize(
+    ("nodes", "kwargs"),
+    [
+        (0, {}),
+        (2, {"ports": [(1, 2)]}),
+        (2, {"ports": [(1, 2), (2, 3)]}),
+        (1, {"ports": [(0, 2)]}),
+        (1, {"ports": [(1, 70000)]}),
+        (1, {"host": ""}),
+        (1, {"extra": {"dataDir": "x"}}),
+        (1, {"extra": {"server.2": "h:1"}}),
+        (1, {"extra": {"a": "b\nclientPort=1"}}),
+        (1, {"extra": {"a=b": "c"}}),
+    ],
+)
+def test_bad_cluster_arguments(tmp_path: Path, nodes: int, kwargs: dict[str, object]) -> None:
+    with pytest.raises(ValueError):
+        write_cluster_configs(tmp_path, nodes, **kwargs)  # type: ignore[arg-type]
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- parse_server_list -----------------------------------------------------------------------
+
+
+def test_parse_server_list() -> None:
+    assert parse_server_list("zoo1:2181,zoo2:2182, 127.0.0.1:2183 ") == [
+        ("zoo1", 2181),
+        ("zoo2", 2182),
+        ("127.0.0.1", 2183),
+    ]
+    assert parse_server_list("[::1]:2181") == [("::1", 2181)]
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("zoo1:2181,zoo2:2181/app", "chroot suffix '/app'"),
+        ("", "is empty"),
+        ("zoo1", "entry 1 'zoo1' has no port"),
+        ("zoo1:2181,zoo2:x", "entry 2 'zoo2:x' has port 'x'"),
+        ("zoo1:2181,", "entry 2 '' has an empty host"),
+        ("zoo1:99999", "out of range"),
+        ("::1:2181", "entry 1 '::1:2181' has an empty host"),
+    ],
+)
+def test_parse_server_list_errors(text: str, fragment: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_server_list(text)
+    message = caught.value.message
+    assert message.startswith(f"server list {text!r}: ")
+    assert fragment in message and "expected host:port" in message and "\n" not in message
