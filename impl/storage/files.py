@@ -1,0 +1,41 @@
+"""The file-system steps durability rests on, in one place so that every writer gets them right.
+
+A write is durable once the file is fsync'd; a new or renamed name is durable once its directory
+is fsync'd too. `atomic_write` combines both with a rename, so a reader sees either the old file
+or the complete new one, never a half-written one."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def write_all(fd: int, data: bytes) -> None:
+    """`os.write` may write less than asked; loop until all of `data` is out."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path, data: bytes, *, fsync: bool) -> None:
+    """Replace `path` with `data`: write `<name>.tmp`, fsync it, rename it over `path`, fsync the
+    directory. A crash leaves at worst a stray `.tmp` file beside an untouched `path`."""
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        write_all(fd, data)
+        if fsync:
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+    if fsync:
+        fsync_dir(path.parent)

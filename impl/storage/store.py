@@ -1,0 +1,71 @@
+"""`ReplicaStore`: what a replica server keeps on disk, in the types the replica core speaks.
+
+A data directory holds `snapshot` (see `snapshots`) and `log/` (a `WriteAheadLog` of msgpack
+`Record`s); anything else there (such as `myid`) is not ours and is left alone. The state a
+replica restarts with is `DurableState.load` of the snapshot and the records, the same reading
+of a log that the simulator uses."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from impl.paxos.durable import DurableState
+from impl.paxos.types import Record, Recovering, Snapshot, peer_encoder, record_decoder
+from impl.storage.files import fsync_dir
+from impl.storage.snapshots import read_snapshot, write_snapshot
+from impl.storage.wal import TailDamage, WriteAheadLog
+
+LOG_DIR = "log"
+
+
+class ReplicaStore:
+    def __init__(self, data_dir: Path, log: WriteAheadLog, *, fsync: bool) -> None:
+        self._data_dir = data_dir
+        self._log = log
+        self._fsync = fsync
+
+    @classmethod
+    def open(
+        cls, data_dir: Path, *, fsync: bool = True
+    ) -> tuple[ReplicaStore, DurableState, TailDamage | None]:
+        """Open the store in `data_dir` (created if missing) and load the replica's state.
+
+        A damaged log is cut back to its valid prefix (see `WriteAheadLog.open`) and the state
+        starts in recovery: the replica may have forgotten promises or votes, so it must not vote
+        until it has caught up. The cut carries a `Recovering(True)` record, so a later restart
+        still knows, until the core persists `Recovering(False)`.
+
+        Raises `StorageError` on a corrupt snapshot (before touching the log) or when another
+        process has the store open."""
+        if not data_dir.exists():
+            data_dir.mkdir(parents=True)
+            if fsync:
+                fsync_dir(data_dir.parent)
+        snapshot = read_snapshot(data_dir)
+        log, records, damage = WriteAheadLog.open(
+            data_dir / LOG_DIR,
+            record_decoder.decode,
+            marker=peer_encoder.encode(Recovering(active=True)),
+            fsync=fsync,
+        )
+        state = DurableState.load(snapshot, records, damaged=damage is not None)
+        return cls(data_dir, log, fsync=fsync), state, damage
+
+    def persist(self, records: Sequence[Record]) -> None:
+        """Make `records` durable with one write and one fsync: callers batch (group commit)."""
+        if records:
+            self._log.append([peer_encoder.encode(record) for record in records])
+            self._log.sync()
+
+    def install_snapshot(self, snapshot: Snapshot, live: Sequence[Record]) -> None:
+        """Store `snapshot`, then compact the log to `live`. The old records are gone after
+        this, so `live` must carry all they said beyond the snapshot: the promise and an active
+        `Recovering` too, not only votes and decisions. A crash in between leaves the new
+        snapshot with the old log, which loads to the same state (`DurableState.load` ignores
+        records of slots the snapshot covers)."""
+        write_snapshot(self._data_dir, snapshot, fsync=self._fsync)
+        self._log.rewrite([peer_encoder.encode(record) for record in live])
+
+    def close(self) -> None:
+        self._log.close()
