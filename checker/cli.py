@@ -830,6 +830,18 @@ def show_command(
     console.print(f"explorer written to {output}", highlight=False)
 
 
+def _add_implementation_commands() -> None:
+    """`server` and `cluster` run the implementation under test (`impl/`); they live there, so
+    that `impl` stands alone (`python -m impl` offers them too)."""
+    from impl.cli import cluster, server
+
+    main.add_command(server)
+    main.add_command(cluster)
+
+
+_add_implementation_commands()
+
+
 def run() -> None:
     """Console entry point: `main`, with internal failures reported in one paragraph."""
     try:

@@ -1,0 +1,90 @@
+"""The `paxoscope server` and `paxoscope cluster` commands (added to the `paxoscope` group)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from impl.net.cluster import LocalCluster
+from impl.net.config import ConfigError, load_config
+from impl.net.server import run_server
+from impl.paxos.faults import Fault
+from impl.storage import StorageError
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+@click.command()
+@click.option(
+    "--config",
+    "config_path",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="a zoo.cfg-style file (dataDir, clientPort, server.N=host:peerPort[;clientPort]; "
+    "a myid file in dataDir)",
+)
+@click.option(
+    "--fault",
+    "faults",
+    multiple=True,
+    type=click.Choice([f.value for f in Fault]),
+    help="switch on a known bug (for testing the tests)",
+)
+@click.option("-v", "--verbose", is_flag=True, help="log at debug level")
+def server(config_path: Path, faults: tuple[str, ...], verbose: bool) -> None:
+    """Run one replica of the replicated log until SIGINT or SIGTERM."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(message)s",
+    )
+    try:
+        config = load_config(config_path)
+    except ConfigError as error:
+        _fail(str(error))
+    for warning in config.warnings:
+        logging.warning("%s", warning)
+    try:
+        asyncio.run(run_server(config, frozenset(Fault(f) for f in faults)))
+    except StorageError as error:
+        _fail(str(error))
+    except OSError as error:
+        _fail(f"cannot serve with {config_path}: {error}")
+
+
+@click.command()
+@click.option("--nodes", default=3, show_default=True, help="replicas to start")
+@click.option(
+    "--dir",
+    "directory",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="where each node keeps its zoo.cfg, data and log (reused if it exists)",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="address to bind")
+def cluster(nodes: int, directory: Path, host: str) -> None:
+    """Start a local cluster of NODES server processes; stop it cleanly with Ctrl-C."""
+    if nodes < 1:
+        _fail(f"--nodes must be at least 1, not {nodes}")
+    try:
+        local = LocalCluster(directory, nodes, host=host)
+        local.start()
+    except (ConfigError, OSError) as error:
+        _fail(str(error))
+    click.echo(f"started {nodes} replicas; connect string: {local.connect_string}")
+    for node in local.nodes:
+        click.echo(f"  n{node.id}: pid {node.pid}, log {node.log_path}")
+    click.echo("Ctrl-C stops the cluster.")
+    try:
+        local.wait()
+    except KeyboardInterrupt:
+        click.echo("stopping...")
+    finally:
+        local.stop()
+    click.echo("stopped.")

@@ -1,0 +1,157 @@
+"""A local cluster of server processes on loopback: for `paxoscope cluster`, tests and
+benchmarks. Each node lives in `DIR/nodeI/` (its zoo.cfg, its data, its server.log); a cluster
+started again on the same directory reuses its configuration, ports and data."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from impl.net.client import server_status
+from impl.net.config import load_config, write_cluster_configs
+from impl.paxos.faults import Fault
+from impl.paxos.types import Status
+
+
+@dataclass
+class Node:
+    id: int
+    config_path: Path
+    client_address: tuple[str, int]
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def directory(self) -> Path:
+        return self.config_path.parent
+
+    @property
+    def log_path(self) -> Path:
+        return self.directory / "server.log"
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process else None
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+
+class LocalCluster:
+    def __init__(
+        self,
+        directory: Path,
+        nodes: int,
+        *,
+        host: str = "127.0.0.1",
+        faults: frozenset[Fault] = frozenset(),
+        settings: dict[str, str] | None = None,
+    ) -> None:
+        self.directory = Path(directory)
+        self.faults = faults
+        paths = write_cluster_configs(self.directory, nodes, host=host, extra=settings)
+        self.nodes: list[Node] = []
+        for path in paths:
+            config = load_config(path)
+            self.nodes.append(
+                Node(config.my_id, path, (config.client_port_address, config.client_port))
+            )
+
+    @property
+    def addresses(self) -> list[tuple[str, int]]:
+        return [node.client_address for node in self.nodes]
+
+    @property
+    def connect_string(self) -> str:
+        return ",".join(f"{host}:{port}" for host, port in self.addresses)
+
+    def node(self, node_id: int) -> Node:
+        return next(n for n in self.nodes if n.id == node_id)
+
+    # --- processes --------------------------------------------------------------------------
+
+    def start(self) -> None:
+        for node in self.nodes:
+            self.start_node(node.id)
+
+    def start_node(self, node_id: int) -> None:
+        node = self.node(node_id)
+        if node.running:
+            return
+        command = [sys.executable, "-m", "impl", "server", "--config", str(node.config_path)]
+        for fault in sorted(self.faults):
+            command += ["--fault", fault.value]
+        with node.log_path.open("ab") as log:
+            node.process = subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+
+    def kill_node(self, node_id: int) -> None:
+        """kill -9: no shutdown, no flushing."""
+        node = self.node(node_id)
+        if node.process is not None and node.running:
+            os.kill(node.process.pid, signal.SIGKILL)
+            node.process.wait()
+
+    def stop_node(self, node_id: int, grace: float = 5.0) -> None:
+        node = self.node(node_id)
+        if node.process is None or not node.running:
+            return
+        node.process.terminate()
+        try:
+            node.process.wait(grace)
+        except subprocess.TimeoutExpired:
+            node.process.kill()
+            node.process.wait()
+
+    def stop(self) -> None:
+        for node in self.nodes:
+            if node.running and node.process is not None:
+                node.process.terminate()
+        for node in self.nodes:
+            self.stop_node(node.id)
+
+    def wait(self) -> None:
+        """Block until interrupted, reporting nodes that exit on their own."""
+        reported: set[int] = set()
+        while True:
+            for node in self.nodes:
+                if node.process is not None and not node.running and node.id not in reported:
+                    reported.add(node.id)
+                    code = node.process.returncode
+                    print(f"n{node.id} exited with code {code}; see {node.log_path}", flush=True)
+            time.sleep(0.5)
+
+    # --- observation -----------------------------------------------------------------------
+
+    def status(self, node_id: int, timeout: float = 1.0) -> Status | None:
+        try:
+            return asyncio.run(server_status(self.node(node_id).client_address, timeout))
+        except (OSError, TimeoutError, ConnectionError):
+            return None
+
+    def wait_for_leader(self, timeout: float = 20.0, exclude: int = 0) -> int:
+        """The id of a leader that the running nodes agree on."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            statuses = [self.status(n.id) for n in self.nodes if n.running and n.id != exclude]
+            leaders = {s.node for s in statuses if s is not None and s.role == "leader"}
+            followers_agree = all(
+                s is not None and (s.role == "leader" or s.leader in leaders) for s in statuses
+            )
+            if len(leaders) == 1 and followers_agree:
+                return leaders.pop()
+            time.sleep(0.1)
+        raise TimeoutError(f"no leader within {timeout} s; see the logs under {self.directory}")
+
+    def __enter__(self) -> LocalCluster:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
