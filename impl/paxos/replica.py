@@ -23,8 +23,9 @@ Every replica is acceptor, learner and (when elected) leader:
   ballot it could have promised was recorded by its proposer, and every slot it could have voted
   in by that slot's leader, so the answers of all the others cover what it lost.)
 
-Inputs: `on_tick`, `on_message`, `on_request`, `on_read`; then `flush()` proposes what is
-queued and returns the `Effects` (see `impl/paxos/types.py` for the order a driver must keep).
+Inputs: `on_tick`, `on_message`, `on_request`, `on_read`, `on_persisted`; then `flush()`
+proposes what is queued and returns the `Effects` (see `impl/paxos/types.py` for the order a
+driver must keep).
 """
 
 from __future__ import annotations
@@ -227,6 +228,13 @@ class Replica:
             self._queue.append(command)
             self._waiting.add((command.client_id, command.seq))
 
+    def on_persisted(self, own_votes: list[tuple[int, Ballot]]) -> None:
+        """The driver made these votes of mine durable: now they count."""
+        for slot, ballot in own_votes:
+            if self.role is Role.LEADER and ballot == self.ballot and slot in self._proposals:
+                self._proposals[slot].acks.add(self.id)
+                self._check_decided(slot)
+
     def on_read(self, read: Read) -> None:
         if self.role is not Role.LEADER:
             self._reply(read.client_id, read.seq, False, b"")
@@ -384,15 +392,16 @@ class Replica:
             self.next_slot += 1
 
     def _propose(self, slot: int, value: Batch) -> None:
-        # The leader votes for its own proposal first: its vote is durable before the Accepts
-        # leave, so it may count it.
+        # The leader votes for its own proposal. The Accepts need not wait for that vote to be
+        # durable (they depend only on the promise, durable since phase 1); the vote counts
+        # once the driver reports it durable (`on_persisted`).
         vote = Vote(slot, self.ballot, value)
         self.votes[slot] = vote
         self._record(Voted(vote))
-        self._proposals[slot] = _Proposal(value, {self.id}, self.now)
+        self._effects.own_votes.append((slot, self.ballot))
+        self._proposals[slot] = _Proposal(value, set(), self.now)
         for node in self.others:
-            self._send(node, Accept(self.ballot, slot, value, self.applied_slot))
-        self._check_decided(slot)
+            self._effects.early.append((node, Accept(self.ballot, slot, value, self.applied_slot)))
 
     def _on_accept(self, sender: int, accept: Accept) -> None:
         if self.recovering:

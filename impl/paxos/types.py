@@ -4,10 +4,12 @@ the effects a core asks its driver to carry out.
 Everything here is a frozen `msgspec.Struct`, so one encoder serves the network (`impl/net`) and
 the disk (`impl/storage`) alike, and tests can compare values with `==`.
 
-The driver's one rule: *persist and fsync `Effects.records` (and `Effects.snapshot`) before
-sending `Effects.messages` or `Effects.replies`*, and handle batches in the order they came. A
-core counts its own vote or promise as soon as it makes it, which is sound only because nothing
-that depends on it leaves the node before it is durable.
+The driver's rules, per batch of effects and batches in the order they came:
+1. `Effects.early` may be sent at once: they depend on nothing in the batch.
+2. Persist `Effects.records` (fsync'd if `needs_sync`) and `Effects.snapshot`.
+3. Then tell the core `on_persisted(effects.own_votes)`: a leader counts its own vote only once
+   it is durable (so its Accepts can go out while its disk is busy).
+4. Then send `Effects.messages` and `Effects.replies`.
 """
 
 from __future__ import annotations
@@ -228,6 +230,13 @@ class Recovering(msgspec.Struct, frozen=True, array_like=True, tag="R"):
 Record = Promised | Voted | Chosen | Recovering
 
 
+def needs_sync(records: list[Record]) -> bool:
+    """Must these records be fsync'd before the batch's messages leave? Only a `Chosen` record
+    need not: a decision is already durable on a majority of acceptors, and a replica that
+    loses it learns it again. (The next fsync covers it anyway.)"""
+    return any(not isinstance(record, Chosen) for record in records)
+
+
 # --- effects ---------------------------------------------------------------------------------
 
 
@@ -236,14 +245,16 @@ class Effects:
     """What a core asks of its driver after some inputs. See the module docstring for order."""
 
     records: list[Record] = field(default_factory=list)
+    early: list[tuple[int, PeerMessage]] = field(default_factory=list)
     messages: list[tuple[int, PeerMessage]] = field(default_factory=list)
     replies: list[Reply] = field(default_factory=list)
+    own_votes: list[tuple[int, Ballot]] = field(default_factory=list)  # (slot, ballot)
     # A snapshot to store, and the records that describe everything after it (the log is
     # rewritten to just these).
     snapshot: tuple[Snapshot, list[Record]] | None = None
 
     def __bool__(self) -> bool:
-        return bool(self.records or self.messages or self.replies or self.snapshot)
+        return bool(self.records or self.early or self.messages or self.replies or self.snapshot)
 
 
 peer_encoder = msgspec.msgpack.Encoder()

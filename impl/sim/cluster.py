@@ -47,12 +47,13 @@ class Faults:
     crash: float = 0.002
     restart: float = 0.02
     tail_loss: float = 0.001  # crash and lose the last records written (a corrupt log tail)
+    crash_unsynced: float = 0.003  # crash after a batch's early messages left, before its fsync
     partition: float = 0.002
     heal: float = 0.01
 
     @classmethod
     def none(cls) -> Faults:
-        return cls(0, 0, 0, 0, 0, 0, 0)
+        return cls(0, 0, 0, 0, 0, 0, 0, 0)
 
 
 SIM_OPTIONS = ReplicaOptions(
@@ -105,6 +106,7 @@ class Simulation:
         self.random = random.Random(seed)
         self.step = 0
         self.settling = False
+        self.active_faults = self.faults
         self.events: list[tuple[int, object]] = []
         self.disks = {n: _Disk() for n in self.node_ids}
         self.replicas: dict[int, Replica | None] = {}
@@ -127,6 +129,7 @@ class Simulation:
 
     def _one_step(self, faults: Faults) -> None:
         self.step += 1
+        self.active_faults = faults
         roll = self.random.random()
         if roll < faults.crash:
             self._crash(self.random.choice(self.node_ids), lose_tail=False)
@@ -218,12 +221,21 @@ class Simulation:
 
     def _flush(self, node: int) -> None:
         replica = self.replicas[node]
-        assert replica is not None
-        effects = replica.flush()
-        if effects:
+        for _ in range(100):  # on_persisted may decide slots, which makes more effects
+            if replica is None or replica is not self.replicas[node]:
+                return
+            effects = replica.flush()
+            if not effects:
+                return
             self._carry_out(node, replica, effects)
 
     def _carry_out(self, node: int, replica: Replica, effects: Effects) -> None:
+        """In the order of the driver's rules (impl/paxos/types.py)."""
+        for to, message in effects.early:
+            self._send(node, to, message)
+        if effects.records and self.random.random() < self.active_faults.crash_unsynced:
+            self._crash(node, lose_tail=False)  # the batch never reached the disk
+            return
         disk = self.disks[node]
         disk.records.extend(effects.records)
         for record in effects.records:
@@ -233,6 +245,7 @@ class Simulation:
             snapshot, live = effects.snapshot
             disk.snapshot, disk.records = snapshot, list(live)
             self._check_digest(node, snapshot.slot, None, snapshot)
+        replica.on_persisted(effects.own_votes)
         for to, message in effects.messages:
             self._send(node, to, message)
         for reply in effects.replies:

@@ -52,11 +52,13 @@ class ReplicaStore:
         state = DurableState.load(snapshot, records, damaged=damage is not None)
         return cls(data_dir, log, fsync=fsync), state, damage
 
-    def persist(self, records: Sequence[Record]) -> None:
-        """Make `records` durable with one write and one fsync: callers batch (group commit)."""
+    def persist(self, records: Sequence[Record], *, sync: bool = True) -> None:
+        """Make `records` durable with one write and one fsync: callers batch (group commit).
+        With sync=False they are only written (the next sync covers them)."""
         if records:
             self._log.append([peer_encoder.encode(record) for record in records])
-            self._log.sync()
+            if sync:
+                self._log.sync()
 
     def install_snapshot(self, snapshot: Snapshot, live: Sequence[Record]) -> None:
         """Store `snapshot`, then compact the log to `live`. The old records are gone after
