@@ -353,7 +353,7 @@ class Replica:
     def _on_reject(self, reject: Reject) -> None:
         self._note_round(reject.promised)
         if self.role is not Role.FOLLOWER and reject.promised > self.ballot:
-            self._step_down(NO_BALLOT)
+            self._step_down(reject.promised)
             self._election_at = self._election_deadline()
 
     def _step_down(self, new_ballot: Ballot) -> None:
