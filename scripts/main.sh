@@ -32,3 +32,11 @@ echo "== Paxos implements Lamport's Voting (Paxos.tla's refinement mapping), che
 paxoscope refine spec/paxos.py spec/lamport_voting.py \
     --mapping proofs/paxos_refines_voting.py:paxos_to_voting -p max_ballot=1 \
     --prove proofs/paxos_refines_voting.py:PaxosRefinementInvariant
+
+echo
+echo "== The replicated log (impl/): 200 seeds of a simulated 3-replica cluster under faults"
+python -m impl.sim --seeds 200
+
+echo
+echo "== ... and three real server processes: kill -9 the leader, restart everything"
+python scripts/cluster_demo.py

@@ -7,7 +7,7 @@ bash scripts/setup.sh
 # shellcheck disable=SC1091
 . .venv/bin/activate
 
-ruff check checker spec proofs impl tests benchmarks
+ruff check checker spec proofs impl tests benchmarks scripts
 ruff format --check checker proofs impl
 mypy
 
