@@ -186,6 +186,16 @@ class Engine:
             concrete, witness = step.state, step.witness
         return steps
 
+    def concrete_step(self, k: int, index: int, t: int, witness: Perm | None) -> TraceStep:
+        """Action k's step number `index` from a stored state, to stored-successor `t`, mapped
+        to the concrete trace whose current state the stored one is `witness` of."""
+        params, state = self._concrete(k, index, t, witness)
+        name = self.spec.actions[k].name
+        if self.symmetry is None or witness is None:
+            return TraceStep(name, params, state)
+        _, sigma = self.symmetry.canonical_with_witness(t)
+        return TraceStep(name, params, state, self.symmetry.compose(sigma, witness))
+
     def _find_step(self, stored: int, nxt: int, concrete: int, witness: Perm | None) -> TraceStep:
         sym = self.symmetry
         for k, fn in enumerate(self.compiled.labelled):

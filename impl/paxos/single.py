@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 
 import msgspec
 
+from impl.paxos.faults import Fault
 from impl.paxos.types import NO_BALLOT, Ballot
 
 # --- messages: the spec's msgs, one struct per record type -----------------------------------
@@ -135,9 +136,17 @@ class Acceptor:
     `AcceptorState` it persisted: restarting it from None instead would make it forget its
     promises and votes, which breaks agreement (the tests show how)."""
 
-    def __init__(self, node_id: int, state: AcceptorState | None = None) -> None:
+    def __init__(
+        self,
+        node_id: int,
+        state: AcceptorState | None = None,
+        faults: frozenset[Fault] = frozenset(),
+    ) -> None:
         self.node_id = node_id
+        self.faults = faults
         self._state = state if state is not None else AcceptorState()
+        if state is not None and Fault.FORGET_VOTES_ON_RESTART in faults:
+            self._state = AcceptorState(state.max_bal)
 
     @property
     def state(self) -> AcceptorState:
@@ -149,7 +158,10 @@ class Acceptor:
         if not msg.ballot > old.max_bal:
             return Step(send=[Nack(self.node_id, msg.ballot, promised=old.max_bal)])
         self._state = AcceptorState(msg.ballot, old.max_vbal, old.max_val)
-        return Step(self._state, [Promise(self.node_id, msg.ballot, old.max_vbal, old.max_val)])
+        promise = Promise(self.node_id, msg.ballot, old.max_vbal, old.max_val)
+        if Fault.UNPERSISTED_PROMISE in self.faults:
+            return Step(send=[promise])
+        return Step(self._state, [promise])
 
     def on_propose(self, msg: Propose) -> Step:
         """Phase2b(a, b, v): vote for v in ballot b if b >= maxBal[a]. As in the spec, no
@@ -182,8 +194,10 @@ class Proposer:
         acceptors: Iterable[int],
         value: bytes | None = None,
         state: ProposerState | None = None,
+        faults: frozenset[Fault] = frozenset(),
     ) -> None:
         self.node_id = node_id
+        self.faults = faults
         self.value = value
         self._acceptors = frozenset(acceptors)
         self._quorum = majority(self._acceptors)
@@ -219,7 +233,8 @@ class Proposer:
                 f"round {round} is not above round {self._state.round}, started before"
             )
         self._state = ProposerState(round)
-        self._ballot = (round, self.node_id)
+        owner = 0 if Fault.BALLOT_NOT_UNIQUE in self.faults else self.node_id
+        self._ballot = (round, owner)
         self._promises = {}
         self._proposal = None
         return Step(self._state, [Prepare(self._ballot)])
@@ -262,7 +277,7 @@ class Proposer:
         A majority of promisers is enough. With more (after a late `propose`), take one
         majority that contains the highest vote's reporter; that vote is highest there too."""
         votes = [(p.vbal, p.vval) for p in self._promises.values() if p.vval is not None]
-        if not votes:
+        if not votes or Fault.IGNORE_REPORTED_VOTES in self.faults:
             return self.value
         _, value = max(votes, key=lambda vote: vote[0])
         return value
@@ -277,9 +292,9 @@ class Learner:
     whether or not a learner remembers it, so a restarted learner only has to hear the votes
     again."""
 
-    def __init__(self, acceptors: Iterable[int]) -> None:
+    def __init__(self, acceptors: Iterable[int], faults: frozenset[Fault] = frozenset()) -> None:
         self._acceptors = frozenset(acceptors)
-        self._quorum = majority(self._acceptors)
+        self._quorum = 1 if Fault.COMMIT_WITHOUT_MAJORITY in faults else majority(self._acceptors)
         self._voters: dict[tuple[Ballot, bytes], set[int]] = {}
         self._chosen: bytes | None = None
 
