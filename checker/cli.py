@@ -830,6 +830,75 @@ def show_command(
     console.print(f"explorer written to {output}", highlight=False)
 
 
+@main.command("conform")
+@click.argument("spec")
+@click.option(
+    "--driver", required=True, metavar="MODULE:CLASS", help="The conformance driver (a Driver)."
+)
+@_param_option()
+@click.option(
+    "--paths",
+    type=click.Choice(["edge-cover", "shortest", "random"]),
+    default="edge-cover",
+    show_default=True,
+    help="Which paths of the explored graph to replay.",
+)
+@click.option("--symmetry", is_flag=True, help="Explore orbits; paths are mapped back.")
+@click.option("--walks", default=100, show_default=True, help="How many random walks.")
+@click.option("--walk-length", default=50, show_default=True)
+@click.option("--seed", default=0, show_default=True)
+@click.option(
+    "--option",
+    "driver_options",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A setting of the driver (for example faults=NAME to switch on a known bug).",
+)
+def conform_command(
+    spec: str,
+    driver: str,
+    params: tuple[str, ...],
+    paths: str,
+    symmetry: bool,
+    walks: int,
+    walk_length: int,
+    seed: int,
+    driver_options: tuple[str, ...],
+) -> None:
+    """Replay SPEC's explored paths against an implementation through a driver.
+
+    After every step the implementation's abstracted state must equal the spec's; the first
+    difference is reported as `not enabled in impl`, `unexpected output` or `state mismatch`,
+    with what differs and the path so far. Exit 0 when every path conforms, 1 otherwise.
+    """
+    from checker.conform import conform
+
+    options: dict[str, str] = {}
+    for item in driver_options:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            _fail(f"--option `{item}`: expected NAME=VALUE")
+        options[name] = value
+    try:
+        report = conform(
+            spec,
+            driver,
+            _parse_params(params),
+            paths=paths,
+            symmetry=symmetry,
+            walks=walks,
+            walk_length=walk_length,
+            seed=seed,
+            options=options,
+        )
+    except PaxoscopeError as exc:
+        _fail(str(exc))
+    except ValueError as exc:  # a driver rejecting its options
+        _fail(f"the driver rejected its options: {exc}")
+    Console(highlight=False, soft_wrap=True).print(report.text(), markup=False)
+    sys.exit(0 if report.ok else 1)
+
+
 def _add_implementation_commands() -> None:
     """`server` and `cluster` run the implementation under test (`impl/`); they live there, so
     that `impl` stands alone (`python -m impl` offers them too)."""

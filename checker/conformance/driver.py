@@ -36,10 +36,13 @@ class NotEnabled(Exception):
 
 
 class Driver:
-    """Base class of conformance drivers (see the module docstring)."""
+    """Base class of conformance drivers (see the module docstring). `options` are the
+    driver's own settings (`paxoscope conform --option NAME=VALUE`), such as faults to switch
+    on in the implementation."""
 
-    def __init__(self, params: Mapping[str, int]) -> None:
+    def __init__(self, params: Mapping[str, int], options: Mapping[str, str] | None = None) -> None:
         self.params = dict(params)
+        self.options = dict(options or {})
 
     def abstract(self) -> Mapping[str, Any]:
         raise NotImplementedError(f"{type(self).__name__} must define abstract()")

@@ -26,7 +26,7 @@ NOT_ENABLED = "not enabled in impl"
 UNEXPECTED_OUTPUT = "unexpected output"
 STATE_MISMATCH = "state mismatch"
 
-DriverFactory = Callable[[Mapping[str, int]], Driver]
+DriverFactory = Callable[[Mapping[str, int]], Driver]  # a Driver class, or options bound to one
 
 
 @dataclass

@@ -31,10 +31,14 @@ from impl.paxos.types import NO_BALLOT, Ballot
 
 
 class PaxosDriver(Driver):
+    """Options: faults=NAME[,NAME...] switches on known bugs of the cores (impl/paxos/faults.py)."""
+
     faults: frozenset[Fault] = frozenset()
 
-    def __init__(self, params: Mapping[str, int]) -> None:
-        super().__init__(params)
+    def __init__(self, params: Mapping[str, int], options: Mapping[str, str] | None = None) -> None:
+        super().__init__(params, options)
+        named = self.options.get("faults", "")
+        self.faults = self.faults | {Fault(f) for f in named.split(",") if f}
         self.ids = list(range(1, params["acceptors"] + 1))
         self.values = [f"v{i}" for i in range(1, params["values"] + 1)]
         self.disk: dict[int, AcceptorState] = {}
