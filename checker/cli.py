@@ -899,6 +899,35 @@ def conform_command(
     sys.exit(0 if report.ok else 1)
 
 
+@main.command("validate")
+@click.argument("spec")
+@click.argument("logs", nargs=-1, required=True)
+@click.option(
+    "--mapping",
+    required=True,
+    metavar="MODULE:CLASS",
+    help="What each logged event means in the spec (a log mapping).",
+)
+def validate_command(spec: str, logs: tuple[str, ...], mapping: str) -> None:
+    """Check that event LOGS (NDJSON, merged by time) are a behaviour of SPEC.
+
+    Exit 0 if they are; 1 with the first event no spec step explains, why, and the closest spec
+    states; 2 if the input is wrong.
+    """
+    from checker.conformance.validate import read_logs, validate
+    from checker.loader import load_function
+
+    try:
+        mapping_class = load_function(mapping)
+        report = validate(spec, read_logs(logs), mapping_class)
+    except PaxoscopeError as exc:
+        _fail(str(exc))
+    except (KeyError, ValueError, TypeError) as exc:
+        _fail(f"the log mapping {mapping} cannot read this log: {type(exc).__name__}: {exc}")
+    Console(highlight=False, soft_wrap=True).print(report.text(), markup=False)
+    sys.exit(0 if report.ok else 1)
+
+
 def _add_implementation_commands() -> None:
     """`server` and `cluster` run the implementation under test (`impl/`); they live there, so
     that `impl` stands alone (`python -m impl` offers them too)."""

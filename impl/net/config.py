@@ -83,7 +83,13 @@ _INT_KEYS: dict[str, tuple[int, str]] = {
     "paxoscope.maxFrameBytes": (1, "a positive number of bytes"),
 }
 _PATH_KEYS = ("dataDir", "dataLogDir")
-_KNOWN_KEYS = (*_PATH_KEYS, *_INT_KEYS, "clientPortAddress", "paxoscope.fsync")
+_KNOWN_KEYS = (
+    *_PATH_KEYS,
+    *_INT_KEYS,
+    "clientPortAddress",
+    "paxoscope.fsync",
+    "paxoscope.eventLog",
+)
 
 
 class ConfigError(Exception):
@@ -131,6 +137,7 @@ class ServerConfig:
     sync_limit: int | None = None
     max_client_cnxns: int = DEFAULT_MAX_CLIENT_CNXNS
     fsync: bool = True
+    event_log: bool = False  # write dataDir/events.ndjson, for `paxoscope validate`
     tick_ms: int = DEFAULT_TICK_MS
     election_ticks: int = DEFAULT_ELECTION_TICKS
     heartbeat_ticks: int = DEFAULT_HEARTBEAT_TICKS
@@ -186,6 +193,7 @@ class _Parsed:
     ints: dict[str, int] = field(default_factory=dict)
     client_port_address: str | None = None
     fsync: bool = True
+    event_log: bool = False
     servers: dict[int, _ServerLine] = field(default_factory=dict)
     extra: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
@@ -324,6 +332,12 @@ def _parse_text(text: str, source: str) -> _Parsed:
                     f"{where}: paxoscope.fsync=false: promises and votes are not forced to disk, "
                     "so a crash can lose them and break Paxos safety; use it for tests only"
                 )
+        elif key == "paxoscope.eventLog":
+            if value.lower() not in ("true", "false"):
+                raise ConfigError(
+                    f"{where}: paxoscope.eventLog is {value!r}; expected true or false"
+                )
+            p.event_log = value.lower() == "true"
         elif key.startswith(("group.", "weight.")):
             raise ConfigError(
                 f"{where}: {key} configures hierarchical quorums, which paxoscope does not "
@@ -537,6 +551,7 @@ def _config(
         sync_limit=ints.get("syncLimit"),
         max_client_cnxns=ints.get("maxClientCnxns", DEFAULT_MAX_CLIENT_CNXNS),
         fsync=p.fsync,
+        event_log=p.event_log,
         tick_ms=ints.get("paxoscope.tickMs", DEFAULT_TICK_MS),
         election_ticks=ints.get("paxoscope.electionTicks", DEFAULT_ELECTION_TICKS),
         heartbeat_ticks=ints.get("paxoscope.heartbeatTicks", DEFAULT_HEARTBEAT_TICKS),

@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any, BinaryIO
 
 import msgspec
 
@@ -129,6 +132,7 @@ class ReplicaServer:
         self._tasks: list[asyncio.Task[None]] = []
         self._stopped = asyncio.Event()
         self.store: ReplicaStore | None = None
+        self._event_log: BinaryIO | None = None
         self.replica: Replica | None = None
 
     # --- lifecycle --------------------------------------------------------------------------
@@ -149,7 +153,10 @@ class ReplicaServer:
             heartbeat_ticks=config.heartbeat_ticks,
             snapshot_every=config.snapshot_every,
             faults=self.faults,
+            events=config.event_log,
         )
+        if config.event_log:
+            self._event_log = (config.data_dir / "events.ndjson").open("ab")
         self.replica = Replica(
             config.my_id,
             sorted(config.servers),
@@ -200,6 +207,8 @@ class ReplicaServer:
             connection.writer.close()
         if self.store is not None:
             self.store.close()
+        if self._event_log is not None:
+            self._event_log.close()
 
     def _spawn(self, coroutine: Awaitable[None]) -> None:
         self._tasks.append(asyncio.ensure_future(coroutine))
@@ -226,6 +235,7 @@ class ReplicaServer:
             await self._dirty.wait()
             self._dirty.clear()
             effects = self.core.flush()
+            self._write_events(effects.early_events)
             self._send(effects.early)
             if effects.records or effects.snapshot:
                 # Durable before anything that depends on it leaves this process. The fsync
@@ -233,12 +243,26 @@ class ReplicaServer:
                 # (0.15 ms here), and frames that arrive meanwhile wait in the kernel, to be
                 # taken together into the next batch (group commit) either way.
                 self._persist(effects)
+            self._write_events(effects.events)
             if effects.own_votes:
                 self.core.on_persisted(effects.own_votes)
                 self._dirty.set()  # it may have decided slots: more effects
             self._send(effects.messages)
             for reply in effects.replies:
                 self._reply(reply)
+
+    def _write_events(self, events: list[dict[str, Any]]) -> None:
+        """One NDJSON line per event, stamped with this host's clock (the cluster's logs are
+        merged by it) before anything that follows from the event is sent."""
+        if not events or self._event_log is None:
+            return
+        node = self.config.my_id
+        lines = [
+            json.dumps({"time": time.time_ns(), "node": node, **event}).encode() + b"\n"
+            for event in events
+        ]
+        self._event_log.write(b"".join(lines))
+        self._event_log.flush()
 
     def _persist(self, effects: Effects) -> None:
         assert self.store is not None

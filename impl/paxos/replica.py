@@ -34,6 +34,7 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from impl.paxos.durable import DurableState
 from impl.paxos.faults import Fault
@@ -67,6 +68,7 @@ from impl.paxos.types import (
     StatusRequest,
     Vote,
     Voted,
+    value_id,
 )
 from impl.sm.base import StateMachine
 from impl.sm.sessions import Sessions
@@ -82,6 +84,7 @@ class ReplicaOptions:
     catchup_batch: int = 512  # decided slots per Catchup message
     retry_ticks: int = 10  # before asking again (catch-up, status) or resending an Accept
     faults: frozenset[Fault] = frozenset()  # known bugs, switched on to test the tests
+    events: bool = False  # report what happens in Effects.events (for an event log)
 
 
 class Role(StrEnum):
@@ -281,6 +284,7 @@ class Replica:
         self.leader = 0
         self._election_at = self._election_deadline()
         self._set_promised(self.ballot)
+        self._event("campaign", ballot=self.ballot)
         self._first_slot = self.applied_slot + 1
         self._promises = {self.id: self._promise(self.ballot, self._first_slot)}
         for node in self.others:
@@ -297,6 +301,7 @@ class Replica:
         if prepare.ballot > self.promised:
             self._step_down(prepare.ballot)
             self._set_promised(prepare.ballot)
+            self._event("promise", acceptor=self.id, ballot=prepare.ballot)
             self._election_at = self._election_deadline()  # someone is trying: give it time
         self._send(sender, self._promise(prepare.ballot, prepare.first_slot))
 
@@ -398,6 +403,8 @@ class Replica:
         vote = Vote(slot, self.ballot, value)
         self.votes[slot] = vote
         self._record(Voted(vote))
+        self._event("propose", ballot=self.ballot, slot=slot, value=value_id(value), early=True)
+        self._event("vote", acceptor=self.id, ballot=self.ballot, slot=slot, value=value_id(value))
         self._effects.own_votes.append((slot, self.ballot))
         self._proposals[slot] = _Proposal(value, set(), self.now)
         for node in self.others:
@@ -413,7 +420,8 @@ class Replica:
             self._send(sender, Reject(self.promised))
             return
         self._follow(sender, accept.ballot)
-        if accept.slot < self.log_start or accept.slot in self.chosen:
+        if accept.slot < self.log_start:
+            # Folded into the snapshot: decided, so the vote itself no longer matters.
             if accept.ballot > self.promised:
                 self._set_promised(accept.ballot)
         else:
@@ -422,6 +430,13 @@ class Replica:
             vote = Vote(accept.slot, accept.ballot, accept.value)
             self.votes[accept.slot] = vote
             self._record(Voted(vote))
+            self._event(
+                "vote",
+                acceptor=self.id,
+                ballot=accept.ballot,
+                slot=accept.slot,
+                value=value_id(accept.value),
+            )
         self._send(sender, Accepted(accept.ballot, accept.slot))
         self._learn_commit(sender, accept.ballot, accept.commit)
 
@@ -444,7 +459,7 @@ class Replica:
         needed = 1 if Fault.COMMIT_WITHOUT_MAJORITY in self._faults else self.majority
         if len(proposal.acks) >= needed:
             del self._proposals[slot]
-            self._learn(slot, proposal.value)
+            self._learn(slot, proposal.value, self.ballot)
             self._apply_decided()
 
     def _resend_accepts(self) -> None:
@@ -588,10 +603,12 @@ class Replica:
 
     # --- learning and applying ------------------------------------------------------------
 
-    def _learn(self, slot: int, value: Batch) -> None:
+    def _learn(self, slot: int, value: Batch, ballot: Ballot | None = None) -> None:
+        """Slot `slot` is decided: by me as leader of `ballot`, or as I was told."""
         if slot > self.applied_slot and slot not in self.chosen:
             self.chosen[slot] = value
             self._record(Chosen(Entry(slot, value)))
+            self._event("learn", slot=slot, value=value_id(value), ballot=ballot)
 
     def _apply_decided(self) -> None:
         while self.applied_slot + 1 in self.chosen:
@@ -645,6 +662,11 @@ class Replica:
         return records
 
     # --- effects --------------------------------------------------------------------------
+
+    def _event(self, name: str, early: bool = False, **params: Any) -> None:
+        if self.options.events:
+            log = self._effects.early_events if early else self._effects.events
+            log.append({"event": name, **params})
 
     def _record(self, record: Record) -> None:
         self._effects.records.append(record)

@@ -5,8 +5,9 @@ Everything here is a frozen `msgspec.Struct`, so one encoder serves the network 
 the disk (`impl/storage`) alike, and tests can compare values with `==`.
 
 The driver's rules, per batch of effects and batches in the order they came:
-1. `Effects.early` may be sent at once: they depend on nothing in the batch.
-2. Persist `Effects.records` (fsync'd if `needs_sync`) and `Effects.snapshot`.
+1. `Effects.early` may be sent at once: they depend on nothing in the batch (log
+   `early_events` first, if it keeps an event log).
+2. Persist `Effects.records` (fsync'd if `needs_sync`) and `Effects.snapshot`; log `events`.
 3. Then tell the core `on_persisted(effects.own_votes)`: a leader counts its own vote only once
    it is durable (so its Accepts can go out while its disk is busy).
 4. Then send `Effects.messages` and `Effects.replies`.
@@ -14,7 +15,9 @@ The driver's rules, per batch of effects and batches in the order they came:
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
+from typing import Any
 
 import msgspec
 
@@ -230,6 +233,13 @@ class Recovering(msgspec.Struct, frozen=True, array_like=True, tag="R"):
 Record = Promised | Voted | Chosen | Recovering
 
 
+def value_id(value: Batch) -> str:
+    """A short name for a slot's value in event logs: "noop", or a digest of the batch."""
+    if not value:
+        return "noop"
+    return hashlib.blake2b(peer_encoder.encode(value), digest_size=6).hexdigest()
+
+
 def needs_sync(records: list[Record]) -> bool:
     """Must these records be fsync'd before the batch's messages leave? Only a `Chosen` record
     need not: a decision is already durable on a majority of acceptors, and a replica that
@@ -249,6 +259,11 @@ class Effects:
     messages: list[tuple[int, PeerMessage]] = field(default_factory=list)
     replies: list[Reply] = field(default_factory=list)
     own_votes: list[tuple[int, Ballot]] = field(default_factory=list)  # (slot, ballot)
+    # What happened, for the event log (trace validation). `early_events` go to the log
+    # before the early messages are sent; `events` once the records are durable (an event
+    # that a crash could undo never happened) and before the other messages are sent.
+    early_events: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
     # A snapshot to store, and the records that describe everything after it (the log is
     # rewritten to just these).
     snapshot: tuple[Snapshot, list[Record]] | None = None

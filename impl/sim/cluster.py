@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
 from impl.paxos.durable import DurableState
 from impl.paxos.replica import Replica, ReplicaOptions
@@ -116,6 +117,7 @@ class Simulation:
         self.decided: dict[int, Batch] = {}  # every slot any replica ever decided
         self.digests: dict[int, str] = {}  # the state after each applied slot
         self.acked_commands: set[tuple[int, int]] = set()
+        self.event_log: list[dict[str, Any]] = []  # with options.events: what `validate` reads
         for node in self.node_ids:
             self._boot(node)
 
@@ -215,6 +217,9 @@ class Simulation:
         else:
             self._log(f"crash n{node}")
 
+    def _log_events(self, node: int, events: list[dict[str, Any]]) -> None:
+        self.event_log.extend({"time": len(self.event_log), "node": node, **e} for e in events)
+
     def _recovering(self, node: int) -> bool:
         marks = [r.active for r in self.disks[node].records if isinstance(r, Recovering)]
         return bool(marks) and marks[-1]
@@ -231,6 +236,7 @@ class Simulation:
 
     def _carry_out(self, node: int, replica: Replica, effects: Effects) -> None:
         """In the order of the driver's rules (impl/paxos/types.py)."""
+        self._log_events(node, effects.early_events)
         for to, message in effects.early:
             self._send(node, to, message)
         if effects.records and self.random.random() < self.active_faults.crash_unsynced:
@@ -245,6 +251,7 @@ class Simulation:
             snapshot, live = effects.snapshot
             disk.snapshot, disk.records = snapshot, list(live)
             self._check_digest(node, snapshot.slot, None, snapshot)
+        self._log_events(node, effects.events)
         replica.on_persisted(effects.own_votes)
         for to, message in effects.messages:
             self._send(node, to, message)
