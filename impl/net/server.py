@@ -244,9 +244,6 @@ class ReplicaServer:
                 # taken together into the next batch (group commit) either way.
                 self._persist(effects)
             self._write_events(effects.events)
-            if effects.own_votes:
-                self.core.on_persisted(effects.own_votes)
-                self._dirty.set()  # it may have decided slots: more effects
             self._send(effects.messages)
             for reply in effects.replies:
                 self._reply(reply)
@@ -272,10 +269,18 @@ class ReplicaServer:
             self.store.install_snapshot(*effects.snapshot)
 
     def _send(self, messages: list[tuple[int, PeerMessage]]) -> None:
+        me = self.config.my_id
         for node, message in messages:
+            if node == me:  # to its own acceptor (or leader): delivered in the next turn
+                asyncio.get_running_loop().call_soon(self._deliver_local, message)
+                continue
             link = self._links.get(node)
             if link is not None:
                 link.send(peer_encoder.encode(message))
+
+    def _deliver_local(self, message: PeerMessage) -> None:
+        self.core.on_message(self.config.my_id, message)
+        self._dirty.set()
 
     def _reply(self, reply: Reply) -> None:
         connection = self._clients.get(reply.client_id)

@@ -23,9 +23,15 @@ Every replica is acceptor, learner and (when elected) leader:
   ballot it could have promised was recorded by its proposer, and every slot it could have voted
   in by that slot's leader, so the answers of all the others cover what it lost.)
 
-Inputs: `on_tick`, `on_message`, `on_request`, `on_read`, `on_persisted`; then `flush()`
-proposes what is queued and returns the `Effects` (see `impl/paxos/types.py` for the order a
-driver must keep).
+A replica's acceptor serves its own leadership exactly as it serves another's: a candidate
+sends its Prepare, and a leader its Accepts, to itself too, and counts its own Promise and
+Accepted when they come back. So its own promise and vote count only once durable, and every
+step of the spec (a promise, a vote) is one step here — which is what lets conformance drive
+the acceptor and the leader separately.
+
+Inputs: `on_tick`, `on_message` (from any replica, itself included), `on_request`, `on_read`;
+then `flush()` proposes what is queued and returns the `Effects` (see `impl/paxos/types.py` for
+the order a driver must keep).
 """
 
 from __future__ import annotations
@@ -194,7 +200,7 @@ class Replica:
             self._start_election()
 
     def on_message(self, sender: int, message: PeerMessage) -> None:
-        if sender not in self.others:
+        if sender not in self.nodes:
             return
         match message:
             case Prepare():
@@ -230,13 +236,6 @@ class Replica:
         else:
             self._queue.append(command)
             self._waiting.add((command.client_id, command.seq))
-
-    def on_persisted(self, own_votes: list[tuple[int, Ballot]]) -> None:
-        """The driver made these votes of mine durable: now they count."""
-        for slot, ballot in own_votes:
-            if self.role is Role.LEADER and ballot == self.ballot and slot in self._proposals:
-                self._proposals[slot].acks.add(self.id)
-                self._check_decided(slot)
 
     def on_read(self, read: Read) -> None:
         if self.role is not Role.LEADER:
@@ -283,13 +282,11 @@ class Replica:
         self.role = Role.CANDIDATE
         self.leader = 0
         self._election_at = self._election_deadline()
-        self._set_promised(self.ballot)
         self._event("campaign", ballot=self.ballot)
         self._first_slot = self.applied_slot + 1
-        self._promises = {self.id: self._promise(self.ballot, self._first_slot)}
-        for node in self.others:
+        self._promises = {}
+        for node in self.nodes:  # itself included: its own promise comes back as any other
             self._send(node, Prepare(self.ballot, self._first_slot))
-        self._maybe_lead()
 
     def _on_prepare(self, sender: int, prepare: Prepare) -> None:
         if self.recovering:
@@ -299,7 +296,8 @@ class Replica:
             self._send(sender, Reject(self.promised))
             return
         if prepare.ballot > self.promised:
-            self._step_down(prepare.ballot)
+            if not (self.role is Role.CANDIDATE and prepare.ballot == self.ballot):
+                self._step_down(prepare.ballot)
             self._set_promised(prepare.ballot)
             self._event("promise", acceptor=self.id, ballot=prepare.ballot)
             self._election_at = self._election_deadline()  # someone is trying: give it time
@@ -397,17 +395,11 @@ class Replica:
             self.next_slot += 1
 
     def _propose(self, slot: int, value: Batch) -> None:
-        # The leader votes for its own proposal. The Accepts need not wait for that vote to be
-        # durable (they depend only on the promise, durable since phase 1); the vote counts
-        # once the driver reports it durable (`on_persisted`).
-        vote = Vote(slot, self.ballot, value)
-        self.votes[slot] = vote
-        self._record(Voted(vote))
+        # Accepts depend on nothing in this batch (the promise is durable since phase 1), so
+        # they leave before the disk is done; the leader's own vote comes back as any other.
         self._event("propose", ballot=self.ballot, slot=slot, value=value_id(value), early=True)
-        self._event("vote", acceptor=self.id, ballot=self.ballot, slot=slot, value=value_id(value))
-        self._effects.own_votes.append((slot, self.ballot))
         self._proposals[slot] = _Proposal(value, set(), self.now)
-        for node in self.others:
+        for node in self.nodes:
             self._effects.early.append((node, Accept(self.ballot, slot, value, self.applied_slot)))
 
     def _on_accept(self, sender: int, accept: Accept) -> None:
@@ -466,7 +458,7 @@ class Replica:
         for slot, proposal in self._proposals.items():
             if self.now - proposal.sent_at >= self.options.retry_ticks:
                 proposal.sent_at = self.now
-                for node in self.others:
+                for node in self.nodes:
                     if node not in proposal.acks:
                         self._send(
                             node, Accept(self.ballot, slot, proposal.value, self.applied_slot)

@@ -8,9 +8,9 @@ The driver's rules, per batch of effects and batches in the order they came:
 1. `Effects.early` may be sent at once: they depend on nothing in the batch (log
    `early_events` first, if it keeps an event log).
 2. Persist `Effects.records` (fsync'd if `needs_sync`) and `Effects.snapshot`; log `events`.
-3. Then tell the core `on_persisted(effects.own_votes)`: a leader counts its own vote only once
-   it is durable (so its Accepts can go out while its disk is busy).
-4. Then send `Effects.messages` and `Effects.replies`.
+3. Then send `Effects.messages` and `Effects.replies`.
+Messages may be addressed to the sending replica itself (its own Prepare and Accepts): deliver
+them like any other.
 """
 
 from __future__ import annotations
@@ -258,7 +258,6 @@ class Effects:
     early: list[tuple[int, PeerMessage]] = field(default_factory=list)
     messages: list[tuple[int, PeerMessage]] = field(default_factory=list)
     replies: list[Reply] = field(default_factory=list)
-    own_votes: list[tuple[int, Ballot]] = field(default_factory=list)  # (slot, ballot)
     # What happened, for the event log (trace validation). `early_events` go to the log
     # before the early messages are sent; `events` once the records are durable (an event
     # that a crash could undo never happened) and before the other messages are sent.

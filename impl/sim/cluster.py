@@ -226,7 +226,7 @@ class Simulation:
 
     def _flush(self, node: int) -> None:
         replica = self.replicas[node]
-        for _ in range(100):  # on_persisted may decide slots, which makes more effects
+        for _ in range(100):  # bounded: a flush makes more effects only after new inputs
             if replica is None or replica is not self.replicas[node]:
                 return
             effects = replica.flush()
@@ -252,7 +252,6 @@ class Simulation:
             disk.snapshot, disk.records = snapshot, list(live)
             self._check_digest(node, snapshot.slot, None, snapshot)
         self._log_events(node, effects.events)
-        replica.on_persisted(effects.own_votes)
         for to, message in effects.messages:
             self._send(node, to, message)
         for reply in effects.replies:

@@ -1,7 +1,7 @@
 """The log mapping for spec/multipaxos.py and the event log of impl/'s Multi-Paxos replica.
 
 Events (impl/paxos/replica.py, `ReplicaOptions.events`): `campaign` (a replica starts ballot
-b, and promises it itself), `promise`, `propose`, `vote`, `learn`. Ballots (round, node) are
+b), `promise`, `propose`, `vote`, `learn` — one spec step each. Ballots (round, node) are
 ranked into the spec's 0..max_ballot, slots 1.. become 0.., and each distinct slot value (a
 batch of commands, or "noop") becomes a spec value v1, v2, ... in order of appearance.
 """
@@ -43,7 +43,7 @@ class MultiPaxosLog:
         b = self._ballot(event)
         kind = event["event"]
         if kind == "campaign":
-            return [("phase1a", {"b": b}), ("phase1b", {"a": f"a{event['node']}", "b": b})]
+            return [("phase1a", {"b": b})]
         if kind == "promise":
             return [("phase1b", {"a": f"a{event['acceptor']}", "b": b})]
         slot, value = event["slot"] - 1, self.values[event["value"]]
@@ -58,8 +58,8 @@ class MultiPaxosLog:
     def observed(self, event: Mapping[str, Any]) -> Observation:
         b = self._ballot(event)
         kind = event["event"]
-        if kind in ("campaign", "promise"):
-            return {"max_bal": {f"a{event.get('acceptor', event['node'])}": b}}
+        if kind == "promise":
+            return {"max_bal": {f"a{event['acceptor']}": b}}
         if kind == "vote":
             a, s, v = f"a{event['acceptor']}", event["slot"] - 1, self.values[event["value"]]
             return {"max_bal": {a: b}, "max_vbal": {(a, s): b}, "max_val": {(a, s): v}}

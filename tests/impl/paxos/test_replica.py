@@ -55,7 +55,6 @@ class Cluster:
     def carry_out(self, node: int, effects: Effects) -> None:
         self.queue.extend((node, to, m) for to, m in effects.early)
         self.disks[node].extend(effects.records)
-        self.replicas[node].on_persisted(effects.own_votes)
         self.queue.extend((node, to, m) for to, m in effects.messages)
         self.replies.extend(effects.replies)
 
@@ -64,7 +63,7 @@ class Cluster:
             if not self.queue:
                 return
             src, dst, message = self.queue.popleft()
-            if dst in self.cut or src in self.cut:
+            if (dst in self.cut or src in self.cut) and src != dst:
                 continue
             self.replicas[dst].on_message(src, message)
             self.flush(dst)
@@ -87,16 +86,22 @@ class Cluster:
 
 
 def test_a_single_replica_commits_once_its_own_vote_is_durable() -> None:
-    replica = Replica(1, [1], KeyValueStore(), options=OPTIONS)
-    for _ in range(2 * OPTIONS.election_ticks):
-        replica.on_tick()
-    assert replica.role is Role.LEADER
-    replica.flush()
-    replica.on_request(put(7, 1, "k", b"v"))
+    cluster = Cluster(1)
+    cluster.elect(1)
+    replica = cluster.replicas[1]
+    command = put(7, 1, "k", b"v")
+    replica.on_request(command)
     effects = replica.flush()
-    assert effects.records == [Voted(Vote(1, replica.ballot, (put(7, 1, "k", b"v"),)))]
-    assert effects.replies == []  # not before the vote is durable
-    replica.on_persisted(effects.own_votes)
+    assert effects.records == []  # the leader's vote comes with its Accept to itself
+    [(to, accept)] = effects.early
+    assert to == 1 and isinstance(accept, Accept)
+    replica.on_message(1, accept)
+    voted = replica.flush()
+    assert voted.records == [Voted(Vote(1, replica.ballot, (command,)))]
+    assert voted.replies == []
+    [(to, accepted)] = voted.messages  # leaves only once the vote is durable
+    assert to == 1 and isinstance(accepted, Accepted)
+    replica.on_message(1, accepted)
     after = replica.flush()
     [reply] = after.replies
     assert (reply.client_id, reply.seq, reply.ok) == (7, 1, True)
@@ -155,6 +160,8 @@ def test_gaps_in_the_log_are_closed_with_no_ops() -> None:
         replica.on_tick()
     prepare = next(m for _, m in replica.flush().messages if isinstance(m, Prepare))
     value = (put(1, 1, "k", b"v"),)
+    replica.on_message(1, prepare)  # its own acceptor promises
+    replica.on_message(1, next(m for _, m in replica.flush().messages if isinstance(m, Promise)))
     replica.on_message(2, Promise(prepare.ballot, (Vote(3, (1, 2), value),), (), 1))
     accepts = [m for _, m in replica.flush().early if isinstance(m, Accept)]
     assert {a.slot: a.value for a in accepts} == {1: NOOP, 2: NOOP, 3: value}
