@@ -844,6 +844,12 @@ def show_command(
     help="Which paths of the explored graph to replay.",
 )
 @click.option("--symmetry", is_flag=True, help="Explore orbits; paths are mapped back.")
+@click.option(
+    "--lenient",
+    is_flag=True,
+    help="A spec step the implementation does not take ends the path instead of failing it "
+    "(for implementations more deterministic than their spec); coverage says how much ran.",
+)
 @click.option("--walks", default=100, show_default=True, help="How many random walks.")
 @click.option("--walk-length", default=50, show_default=True)
 @click.option("--seed", default=0, show_default=True)
@@ -860,6 +866,7 @@ def conform_command(
     params: tuple[str, ...],
     paths: str,
     symmetry: bool,
+    lenient: bool,
     walks: int,
     walk_length: int,
     seed: int,
@@ -890,6 +897,7 @@ def conform_command(
             walk_length=walk_length,
             seed=seed,
             options=options,
+            strict=not lenient,
         )
     except PaxoscopeError as exc:
         _fail(str(exc))

@@ -45,6 +45,7 @@ def conform(
     walk_length: int = 50,
     seed: int = 0,
     options: Mapping[str, str] | None = None,
+    strict: bool = True,
 ) -> ConformanceReport:
     if paths not in PATH_KINDS:
         raise UsageError(
@@ -60,4 +61,4 @@ def conform(
     else:
         chosen = random_walks(graph, walks, walk_length, seed)
     factory = functools.partial(driver_class, options=dict(options or {}))
-    return replay(graph, chosen, factory)
+    return replay(graph, chosen, factory, strict=strict)

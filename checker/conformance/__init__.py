@@ -2,14 +2,14 @@
 
 - `paths`: test paths from the explored state graph (shortest path to every state, an edge
   cover, random walks), mapped back from symmetry-reduced states to concrete traces.
-- `driver`: the driver API (`Driver`, `NotEnabled`): one method per spec action, and an
-  abstraction function from implementation state to spec state.
+- `driver`: the driver API (`Driver`, `NotEnabled`, `UnexpectedOutput`): one method per spec
+  action, and an abstraction function from implementation state to spec state.
 - `runner`: `replay` paths through a driver, comparing after every step; a
   `ConformanceReport` with coverage and, on failure, the kind, the field-level difference and
   the path so far.
 """
 
-from checker.conformance.driver import Driver, NotEnabled
+from checker.conformance.driver import Driver, NotEnabled, UnexpectedOutput
 from checker.conformance.paths import (
     Graph,
     TestPath,
@@ -28,6 +28,7 @@ __all__ = [
     "Mismatch",
     "NotEnabled",
     "TestPath",
+    "UnexpectedOutput",
     "concrete_trace",
     "edge_cover",
     "explore",

@@ -35,6 +35,11 @@ class NotEnabled(Exception):
     """The implementation cannot take the step the spec took; the message says why."""
 
 
+class UnexpectedOutput(Exception):
+    """Taking the step, the implementation did something the spec does not allow (say, it
+    decided before a quorum voted); the message says what."""
+
+
 class Driver:
     """Base class of conformance drivers (see the module docstring). `options` are the
     driver's own settings (`paxoscope conform --option NAME=VALUE`), such as faults to switch

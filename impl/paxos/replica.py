@@ -197,7 +197,7 @@ class Replica:
                 self._step_down(NO_BALLOT)
                 self._election_at = self._election_deadline()
         elif self.now >= self._election_at:
-            self._start_election()
+            self.campaign()
 
     def on_message(self, sender: int, message: PeerMessage) -> None:
         if sender not in self.nodes:
@@ -274,11 +274,15 @@ class Replica:
         ticks = self.options.election_ticks
         return self.now + ticks + self._random.randrange(ticks)
 
-    def _start_election(self) -> None:
+    def campaign(self, round_: int | None = None) -> None:
+        """Start a ballot: by default the next round above every one seen (an election
+        timeout does this); a conformance driver may name the round."""
         self._step_down(NO_BALLOT)
-        self._highest_round = max(self._highest_round, self.promised[0]) + 1
+        if round_ is None:
+            round_ = max(self._highest_round, self.promised[0]) + 1
+        self._highest_round = max(self._highest_round, round_)
         owner = 0 if Fault.BALLOT_NOT_UNIQUE in self._faults else self.id
-        self.ballot = (self._highest_round, owner)
+        self.ballot = (round_, owner)
         self.role = Role.CANDIDATE
         self.leader = 0
         self._election_at = self._election_deadline()
@@ -296,7 +300,8 @@ class Replica:
             self._send(sender, Reject(self.promised))
             return
         if prepare.ballot > self.promised:
-            if not (self.role is Role.CANDIDATE and prepare.ballot == self.ballot):
+            # Its acceptor promising a ballot below its own candidacy does not end it.
+            if self.role is not Role.FOLLOWER and prepare.ballot > self.ballot:
                 self._step_down(prepare.ballot)
             self._set_promised(prepare.ballot)
             self._event("promise", acceptor=self.id, ballot=prepare.ballot)

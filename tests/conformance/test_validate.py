@@ -79,13 +79,15 @@ def test_logs_merge_by_time_and_bad_lines_name_file_and_line(tmp_path: Path) -> 
         read_logs([a, b])
 
 
-def run_cluster(directory: Path, faults: frozenset[Fault], kill_leader: bool) -> list[Path]:
+def run_cluster(
+    directory: Path, faults: frozenset[Fault], kill_leader: bool, writes: int = 10
+) -> list[Path]:
     settings = {"paxoscope.eventLog": "true", "paxoscope.electionTicks": "20"}
     with LocalCluster(directory, 3, faults=faults, settings=settings) as cluster:
         cluster.start()
         leader = cluster.wait_for_leader()
         with Client(cluster.addresses, timeout=20, attempt_timeout=0.5) as client:
-            for i in range(10):
+            for i in range(writes):
                 client.put(f"k{i}", b"v")
             if kill_leader:
                 cluster.kill_node(leader)
