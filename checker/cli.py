@@ -850,6 +850,13 @@ def show_command(
     help="A spec step the implementation does not take ends the path instead of failing it "
     "(for implementations more deterministic than their spec); coverage says how much ran.",
 )
+@click.option(
+    "--trace",
+    "traces",
+    multiple=True,
+    metavar="ITF",
+    help="Replay this ITF trace (a counterexample of `check --trace-out`) instead of paths.",
+)
 @click.option("--walks", default=100, show_default=True, help="How many random walks.")
 @click.option("--walk-length", default=50, show_default=True)
 @click.option("--seed", default=0, show_default=True)
@@ -867,6 +874,7 @@ def conform_command(
     paths: str,
     symmetry: bool,
     lenient: bool,
+    traces: tuple[str, ...],
     walks: int,
     walk_length: int,
     seed: int,
@@ -898,6 +906,7 @@ def conform_command(
             seed=seed,
             options=options,
             strict=not lenient,
+            traces=traces,
         )
     except PaxoscopeError as exc:
         _fail(str(exc))

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from checker.conformance import (
     ConformanceReport,
@@ -16,11 +18,13 @@ from checker.conformance import (
     replay,
     shortest_paths,
 )
+from checker.conformance.runner import replay_traces
 from checker.errors import UsageError
 from checker.explicit.search import Engine, Options
 from checker.instance import instantiate
 from checker.lang.trace import trace_spec
 from checker.loader import load_function, load_spec
+from checker.traces.itf import trace_from_itf
 
 PATH_KINDS = ("edge-cover", "shortest", "random")
 
@@ -46,7 +50,10 @@ def conform(
     seed: int = 0,
     options: Mapping[str, str] | None = None,
     strict: bool = True,
+    traces: Sequence[str] = (),
 ) -> ConformanceReport:
+    """Replay `paths` of the explored graph, or the ITF `traces` (counterexamples written by
+    `check --trace-out`, say) when given, through the driver."""
     if paths not in PATH_KINDS:
         raise UsageError(
             f"unknown kind of paths `{paths}`; expected one of {', '.join(PATH_KINDS)}"
@@ -61,4 +68,17 @@ def conform(
     else:
         chosen = random_walks(graph, walks, walk_length, seed)
     factory = functools.partial(driver_class, options=dict(options or {}))
+    if traces:
+        loaded = [trace_from_itf(inst, graph.engine.layout, _read_json(t)) for t in traces]
+        return replay_traces(graph, loaded, factory)
     return replay(graph, chosen, factory, strict=strict)
+
+
+def _read_json(path: str) -> Any:
+    try:
+        with open(path) as handle:
+            return json.load(handle)
+    except OSError as error:
+        raise UsageError(f"cannot read the trace {path}: {error.strerror}") from None
+    except json.JSONDecodeError as error:
+        raise UsageError(f"{path}:{error.lineno}: not JSON ({error.msg})") from None

@@ -119,7 +119,16 @@ def _run_path(
     graph: Graph, path: TestPath, number: int, make_driver: DriverFactory, packer: AbstractPacker
 ) -> tuple[int, Mismatch | None]:
     """Replay one path; the number of steps taken and the first mismatch, if any."""
-    trace = concrete_trace(graph, path)
+    return _run_trace(graph, concrete_trace(graph, path), number, make_driver, packer)
+
+
+def _run_trace(
+    graph: Graph,
+    trace: list[TraceStep],
+    number: int,
+    make_driver: DriverFactory,
+    packer: AbstractPacker,
+) -> tuple[int, Mismatch | None]:
     driver = make_driver(dict(graph.engine.inst.params))
     for i, step in enumerate(trace):
         if i > 0:
@@ -155,6 +164,21 @@ def _shortest_failing(
         return failure
     _, again = _run_path(graph, shorter, failure.path, make_driver, packer)
     return again if again is not None and again.kind == failure.kind else failure
+
+
+def replay_traces(
+    graph: Graph, traces: Sequence[list[TraceStep]], make_driver: DriverFactory
+) -> ConformanceReport:
+    """Replay given traces (say, counterexamples `check` wrote as ITF) through the driver."""
+    report = ConformanceReport(graph)
+    packer = AbstractPacker(graph.engine.inst, graph.engine.layout)
+    for number, trace in enumerate(traces):
+        taken, failure = _run_trace(graph, trace, number, make_driver, packer)
+        report.paths += 1
+        report.steps += taken
+        if failure is not None:
+            report.mismatches.append(failure)
+    return report
 
 
 def replay(
