@@ -40,3 +40,7 @@ python -m impl.sim --seeds 200
 echo
 echo "== ... and three real server processes: kill -9 the leader, restart everything"
 python scripts/cluster_demo.py
+
+echo
+echo "== Conformance: the edge cover of Paxos (3,921 states) replayed against the single-decree cores"
+paxoscope conform spec/paxos.py --driver tests/conformance/paxos_driver.py:PaxosDriver -p max_ballot=1
