@@ -535,12 +535,20 @@ class Replica:
 
     # --- catch-up -------------------------------------------------------------------------
 
-    def _request_catchup(self, node: int, force: bool = False) -> None:
+    def _request_catchup(self, node: int, force: bool = False, until: int = 0) -> None:
         if force or self.now >= self._catchup_at:
             self._catchup_at = self.now + self.options.retry_ticks
-            self._send(node, CatchupRequest(self.applied_slot + 1))
+            self._send(node, CatchupRequest(self.applied_slot + 1, until))
 
     def _on_catchup_request(self, sender: int, request: CatchupRequest) -> None:
+        if self.role is Role.LEADER:
+            # A recovering replica waits for slots that some replica proposed or voted in; in
+            # a quiet cluster nothing else would ever decide them, so close them with no-ops.
+            # (Safe: this leader's phase 1 found no vote at or beyond next_slot.)
+            last = min(request.until, self.next_slot + self.options.max_inflight)
+            while self.next_slot <= last:
+                self._propose(self.next_slot, NOOP)
+                self.next_slot += 1
         first = request.first_slot
         snapshot = None
         if first < self.log_start:
@@ -593,7 +601,7 @@ class Replica:
             self._record(Recovering(False))
             self._election_at = self._election_deadline()
         elif self.leader:
-            self._request_catchup(self.leader)
+            self._request_catchup(self.leader, until=self._rejoin_at_slot)
 
     def _max_slot(self) -> int:
         return max([self.applied_slot, self.next_slot - 1, *self.votes, *self.chosen])

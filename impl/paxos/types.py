@@ -126,9 +126,11 @@ class HeartbeatAck(msgspec.Struct, frozen=True, array_like=True, tag="hback"):
 
 
 class CatchupRequest(msgspec.Struct, frozen=True, array_like=True, tag="cq"):
-    """Send me the decided slots from `first_slot` on."""
+    """Send me the decided slots from `first_slot` on. `until`: I wait for every slot up to
+    here to be decided (a recovering replica), so a leader must close any it has not opened."""
 
     first_slot: int
+    until: int = 0
 
 
 class Catchup(msgspec.Struct, frozen=True, array_like=True, tag="cu"):

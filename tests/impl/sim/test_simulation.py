@@ -31,6 +31,13 @@ def test_safety_and_liveness_under_faults(nodes: int, first: int, count: int) ->
     assert decided > 20 * count
 
 
+@pytest.mark.parametrize(("nodes", "seed"), [(3, 52569), (5, 52873)])
+def test_found_by_soaking(nodes: int, seed: int) -> None:
+    """Seeds that once failed (a recovering replica waited forever for a slot that an old
+    leader had opened and no one would ever decide); kept as regressions."""
+    Simulation(nodes, seed, STEPS).run()
+
+
 def test_a_seed_is_a_replayable_schedule() -> None:
     first = Simulation(3, 42, 800).run()
     second = Simulation(3, 42, 800).run()
