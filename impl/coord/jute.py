@@ -8,7 +8,8 @@ zxid, err) and, when err is 0, the opcode's response record. xid -1 is a watch n
 and string as an int length (-1: null) and the bytes, vector as an int count (-1: null) and
 the elements.
 
-`Reader` and `Writer` do the primitives; records are small dataclasses with `read` and `write`.
+`Reader` and `Writer` do the primitives; records are small dataclasses with `read` and `write`;
+`Stat` and `ACL` are the tree's own (`impl/coord/records.py`), read and written here.
 Opcodes are ZooKeeper's `ZooDefs.OpCode`.
 """
 
@@ -17,6 +18,8 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass, field
 from typing import ClassVar
+
+from impl.coord.records import ACL, Stat
 
 _INT = struct.Struct(">i")
 _LONG = struct.Struct(">q")
@@ -233,62 +236,36 @@ class ReplyHeader:
 # --- shared records --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Stat:
-    czxid: int = 0
-    mzxid: int = 0
-    ctime: int = 0
-    mtime: int = 0
-    version: int = 0
-    cversion: int = 0
-    aversion: int = 0
-    ephemeral_owner: int = 0
-    data_length: int = 0
-    num_children: int = 0
-    pzxid: int = 0
-
-    @classmethod
-    def read(cls, r: Reader) -> Stat:
-        return cls(
-            r.i64(), r.i64(), r.i64(), r.i64(), r.i32(), r.i32(), r.i32(),
-            r.i64(), r.i32(), r.i32(), r.i64(),
-        )  # fmt: skip
-
-    def write(self, w: Writer) -> None:
-        w.i64(self.czxid).i64(self.mzxid).i64(self.ctime).i64(self.mtime)
-        w.i32(self.version).i32(self.cversion).i32(self.aversion)
-        w.i64(self.ephemeral_owner).i32(self.data_length).i32(self.num_children)
-        w.i64(self.pzxid)
+def read_stat(r: Reader) -> Stat:
+    return Stat(
+        r.i64(), r.i64(), r.i64(), r.i64(), r.i32(), r.i32(), r.i32(),
+        r.i64(), r.i32(), r.i32(), r.i64(),
+    )  # fmt: skip
 
 
-NO_STAT = Stat(*([-1] * 11))  # what `exists` returns for a missing node in a multi read
+def write_stat(w: Writer, stat: Stat) -> None:
+    w.i64(stat.czxid).i64(stat.mzxid).i64(stat.ctime).i64(stat.mtime)
+    w.i32(stat.version).i32(stat.cversion).i32(stat.aversion)
+    w.i64(stat.ephemeral_owner).i32(stat.data_length).i32(stat.num_children)
+    w.i64(stat.pzxid)
 
 
-@dataclass(frozen=True)
-class ACL:
-    perms: int
-    scheme: str
-    id: str
-
-    @classmethod
-    def read(cls, r: Reader) -> ACL:
-        return cls(r.i32(), r.path(), r.path())
-
-    def write(self, w: Writer) -> None:
-        w.i32(self.perms).string(self.scheme).string(self.id)
+def read_acl(r: Reader) -> ACL:
+    return ACL(r.i32(), r.path(), r.path())
 
 
-OPEN_ACL_UNSAFE = (ACL(31, "world", "anyone"),)
+def write_acl(w: Writer, acl: ACL) -> None:
+    w.i32(acl.perms).string(acl.scheme).string(acl.id)
 
 
 def read_acls(r: Reader) -> tuple[ACL, ...]:
-    return tuple(ACL.read(r) for _ in range(max(r.i32(), 0)))
+    return tuple(read_acl(r) for _ in range(max(r.i32(), 0)))
 
 
 def write_acls(w: Writer, acls: tuple[ACL, ...]) -> None:
     w.i32(len(acls))
     for acl in acls:
-        acl.write(w)
+        write_acl(w, acl)
 
 
 # --- requests --------------------------------------------------------------------------------
@@ -461,16 +438,16 @@ class Response:
     @staticmethod
     def path_stat(w: Writer, path: str, stat: Stat) -> None:  # create2
         w.string(path)
-        stat.write(w)
+        write_stat(w, stat)
 
     @staticmethod
     def stat(w: Writer, stat: Stat) -> None:  # exists, setData
-        stat.write(w)
+        write_stat(w, stat)
 
     @staticmethod
     def data_stat(w: Writer, data: bytes | None, stat: Stat) -> None:  # getData
         w.buffer(data)
-        stat.write(w)
+        write_stat(w, stat)
 
     @staticmethod
     def children(w: Writer, names: list[str]) -> None:  # getChildren
@@ -479,12 +456,12 @@ class Response:
     @staticmethod
     def children_stat(w: Writer, names: list[str], stat: Stat) -> None:  # getChildren2
         w.strings(names)
-        stat.write(w)
+        write_stat(w, stat)
 
     @staticmethod
     def acl_stat(w: Writer, acls: tuple[ACL, ...], stat: Stat) -> None:  # getACL
         write_acls(w, acls)
-        stat.write(w)
+        write_stat(w, stat)
 
 
 def frame(body: bytes) -> bytes:

@@ -11,7 +11,6 @@ from kazoo.security import ACL as KazooACL
 from kazoo.security import Id
 
 from impl.coord.jute import (
-    ACL,
     ConnectRequest,
     ConnectResponse,
     CreateRequest,
@@ -24,11 +23,11 @@ from impl.coord.jute import (
     RequestHeader,
     Response,
     SetDataRequest,
-    Stat,
     WatcherEvent,
     Writer,
     read_multi,
 )
+from impl.coord.records import ACL, Stat
 
 paths = st.from_regex(r"\A/[a-z0-9]{1,8}(/[a-z0-9]{1,8}){0,2}\Z")
 datas = st.binary(max_size=64)
@@ -100,7 +99,9 @@ def test_responses_as_kazoo_reads_them(data: bytes, stat: Stat) -> None:
     w = Writer()
     Response.data_stat(w, data, stat)
     got_data, got_stat = kz.GetData.deserialize(w.getvalue(), 0)
-    assert got_data == data and tuple(got_stat) == tuple(stat.__dict__.values())
+    assert got_data == data and tuple(got_stat) == tuple(
+        getattr(stat, f) for f in stat.__struct_fields__
+    )
     w = Writer()
     Response.children_stat(w, ["x", "y"], stat)
     children, stat2 = kz.GetChildren2.deserialize(w.getvalue(), 0)

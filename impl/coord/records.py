@@ -1,0 +1,154 @@
+"""The records a znode is made of, and what the tree tells a server to notify.
+
+`StatPersisted` is what the tree stores; `Stat` is what a client is shown. They differ the way
+ZooKeeper's differ (`DataNode.copyStat`): the stored `cversion` counts child *creations*
+(sequential names are drawn from it), while a client sees `2 * creations - children`, which
+is the number of child creations and deletions; a container's stored `ephemeral_owner` marks
+it as a container, while a client sees 0.
+
+Field order is the jute order, so `msgspec.structs.astuple(stat)` lines up with the wire.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import Annotated
+
+import msgspec
+
+Int32 = Annotated[int, msgspec.Meta(ge=-(2**31), le=2**31 - 1)]
+Int64 = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
+
+# `ephemeral_owner` of a container node (ZooKeeper's EphemeralType.CONTAINER_EPHEMERAL_OWNER).
+CONTAINER_OWNER = -(2**63)
+
+
+def int32(value: int) -> int:
+    """Java int arithmetic: wrap to 32 bits."""
+    return (value + 2**31) % 2**32 - 2**31
+
+
+class Perms:
+    """ZooDefs.Perms bits."""
+
+    READ = 1
+    WRITE = 2
+    CREATE = 4
+    DELETE = 8
+    ADMIN = 16
+    ALL = 31
+
+
+class ACL(msgspec.Struct, frozen=True, array_like=True):
+    """One access-control entry: (perms, scheme, id), e.g. (31, "world", "anyone")."""
+
+    perms: Int32
+    scheme: str
+    id: str
+
+
+OPEN_ACL_UNSAFE = (ACL(Perms.ALL, "world", "anyone"),)
+READ_ACL_UNSAFE = (ACL(Perms.READ, "world", "anyone"),)
+
+
+class CreateMode(IntEnum):
+    """The `flags` of a create request (ZooKeeper's CreateMode.toFlag)."""
+
+    PERSISTENT = 0
+    EPHEMERAL = 1
+    PERSISTENT_SEQUENTIAL = 2
+    EPHEMERAL_SEQUENTIAL = 3
+    CONTAINER = 4
+    PERSISTENT_WITH_TTL = 5
+    PERSISTENT_SEQUENTIAL_WITH_TTL = 6
+
+    @property
+    def ephemeral(self) -> bool:
+        return self in (CreateMode.EPHEMERAL, CreateMode.EPHEMERAL_SEQUENTIAL)
+
+    @property
+    def sequential(self) -> bool:
+        return self in (
+            CreateMode.PERSISTENT_SEQUENTIAL,
+            CreateMode.EPHEMERAL_SEQUENTIAL,
+            CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL,
+        )
+
+    @property
+    def ttl(self) -> bool:
+        return self in (CreateMode.PERSISTENT_WITH_TTL, CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL)
+
+
+class StatPersisted(msgspec.Struct, frozen=True, array_like=True):
+    """What the tree stores of a node's metadata (ZooKeeper's StatPersisted)."""
+
+    czxid: Int64
+    mzxid: Int64
+    ctime: Int64
+    mtime: Int64
+    version: Int32
+    cversion: Int32  # child creations, not shown to clients as is
+    aversion: Int32
+    ephemeral_owner: Int64  # 0, a session id, or CONTAINER_OWNER
+    pzxid: Int64
+
+
+ZERO_STAT = StatPersisted(0, 0, 0, 0, 0, 0, 0, 0, 0)
+
+
+class Stat(msgspec.Struct, frozen=True, array_like=True):
+    """A node's metadata as a client sees it (ZooKeeper's Stat)."""
+
+    czxid: int
+    mzxid: int
+    ctime: int
+    mtime: int
+    version: int
+    cversion: int
+    aversion: int
+    ephemeral_owner: int
+    data_length: int
+    num_children: int
+    pzxid: int
+
+
+def owned_by_session(ephemeral_owner: int) -> bool:
+    """Is this an ephemeral node of a session (EphemeralType.NORMAL)? TTL nodes are refused,
+    so the only other owners are 0 (persistent) and containers."""
+    return ephemeral_owner not in (0, CONTAINER_OWNER)
+
+
+def client_stat(stat: StatPersisted, data: bytes | None, num_children: int) -> Stat:
+    return Stat(
+        czxid=stat.czxid,
+        mzxid=stat.mzxid,
+        ctime=stat.ctime,
+        mtime=stat.mtime,
+        version=stat.version,
+        cversion=int32(stat.cversion * 2 - num_children),
+        aversion=stat.aversion,
+        ephemeral_owner=stat.ephemeral_owner if owned_by_session(stat.ephemeral_owner) else 0,
+        data_length=len(data) if data is not None else 0,
+        num_children=num_children,
+        pzxid=stat.pzxid,
+    )
+
+
+class EventType(IntEnum):
+    """Watcher.Event.EventType numbers of the events a write can cause."""
+
+    NODE_CREATED = 1
+    NODE_DELETED = 2
+    NODE_DATA_CHANGED = 3
+    NODE_CHILDREN_CHANGED = 4
+
+
+class Trigger(msgspec.Struct, frozen=True, array_like=True):
+    """A watch event a write causes at `path`. Which of a server's watches it fires is the
+    server's business, as in ZooKeeper's WatchManager: NODE_CREATED and NODE_DATA_CHANGED fire
+    data/exist watches on `path`; NODE_DELETED fires data and child watches on `path`;
+    NODE_CHILDREN_CHANGED fires child watches on `path` (the parent of the node that came or
+    went)."""
+
+    path: str
+    type: EventType
