@@ -7,7 +7,9 @@ Spec authors import the language from here:
 
 Rooms: `lang` (the language, the tracer, refinement mappings), `ir` (the IR every engine reads),
 `instance` (a spec bound to sizes), `explicit` (the explicit-state engine), `symbolic` (z3:
-proofs, bmc), `traces` (ITF, text, graphs), `check` / `refine` (library entry points), `cli`.
+proofs, bmc), `traces` (ITF, text, graphs), `conformance` (spec <-> implementation: replay and
+trace validation), `linearizability` (checking recorded client histories against sequential
+models), `check` / `refine` / `conform` (library entry points), `cli`.
 """
 
 from checker.lang import (
