@@ -19,6 +19,8 @@ from checker.conformance.driver import AbstractPacker, Driver, NotEnabled, Unexp
 from checker.conformance.paths import Graph, TestPath, concrete_trace, covered_by
 from checker.conformance.paths import path_to as _bfs_path
 from checker.errors import UsageError
+from checker.explicit.search import Engine
+from checker.instance import Instance, Label
 from checker.traces.step import TraceStep
 from checker.traces.text import Line, describe_change, render_trace, step_title
 
@@ -88,7 +90,12 @@ class ConformanceReport:
         return f"DOES NOT CONFORM ({len(self.mismatches)} failing path(s)): {first}"
 
 
-def _call(driver: Driver, step: TraceStep, graph: Graph) -> None:
+def labels(inst: Instance, step: TraceStep) -> dict[str, Label]:
+    """A step's parameters by name, as the spec's labels (what driver methods take)."""
+    return {name: inst.label(sort, code) for name, code, sort in step.params}
+
+
+def _call(driver: Driver, step: TraceStep, inst: Instance) -> None:
     assert step.action is not None
     method = getattr(driver, step.action, None)
     if method is None:
@@ -96,15 +103,14 @@ def _call(driver: Driver, step: TraceStep, graph: Graph) -> None:
             f"{type(driver).__name__} has no method `{step.action}` for the spec action of that "
             "name; a driver needs one method per spec action"
         )
-    inst = graph.engine.inst
-    method(**{name: inst.label(sort, code) for name, code, sort in step.params})
+    method(**labels(inst, step))
 
 
-def _difference(graph: Graph, expected: int, actual: int) -> tuple[str, list[Line]]:
-    layout = graph.engine.layout
+def _difference(engine: Engine, expected: int, actual: int) -> tuple[str, list[Line]]:
+    layout = engine.layout
     spec_state, impl_state = layout.unpack(expected), layout.unpack(actual)
     lines = [Line("  what differs (spec -> implementation):")]
-    lines += describe_change(graph.engine.inst, layout, spec_state, impl_state)
+    lines += describe_change(engine.inst, layout, spec_state, impl_state)
     differing = {
         lay.decl.name
         for lay, a, b in zip(layout.symbols, spec_state, impl_state, strict=True)
@@ -131,18 +137,29 @@ def _run_trace(
 ) -> tuple[int, Mismatch | None]:
     driver = make_driver(dict(graph.engine.inst.params))
     for i, step in enumerate(trace):
-        if i > 0:
-            try:
-                _call(driver, step, graph)
-            except NotEnabled as refusal:
-                return i, Mismatch(NOT_ENABLED, number, trace[: i + 1], [Line(f"  {refusal}")])
-            except UnexpectedOutput as output:
-                return i, Mismatch(UNEXPECTED_OUTPUT, number, trace[: i + 1], [Line(f"  {output}")])
-        actual = packer.pack(driver.abstract())
-        if actual != step.state:
-            kind, lines = _difference(graph, step.state, actual)
+        failure = check_step(graph.engine, driver, packer, step, act=i > 0)
+        if failure is not None:
+            kind, lines = failure
             return i, Mismatch(kind, number, trace[: i + 1], lines)
     return len(trace) - 1, None
+
+
+def check_step(
+    engine: Engine, driver: Driver, packer: AbstractPacker, step: TraceStep, *, act: bool
+) -> tuple[str, list[Line]] | None:
+    """Take `step` through the driver (not for an initial state: `act` False) and compare the
+    abstracted state with the spec's; the kind of failure and its detail, or None."""
+    if act:
+        try:
+            _call(driver, step, engine.inst)
+        except NotEnabled as refusal:
+            return NOT_ENABLED, [Line(f"  {refusal}")]
+        except UnexpectedOutput as output:
+            return UNEXPECTED_OUTPUT, [Line(f"  {output}")]
+    actual = packer.pack(driver.abstract())
+    if actual != step.state:
+        return _difference(engine, step.state, actual)
+    return None
 
 
 def _shortest_failing(

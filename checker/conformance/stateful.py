@@ -14,8 +14,8 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule
 
-from checker.conformance.driver import AbstractPacker, Driver, NotEnabled
-from checker.conformance.runner import NOT_ENABLED, _difference
+from checker.conformance.driver import AbstractPacker, Driver
+from checker.conformance.runner import check_step, labels
 from checker.explicit.search import Engine, Options
 from checker.instance import instantiate
 from checker.lang.trace import trace_spec
@@ -42,7 +42,7 @@ class _Replayer:
         _, _, first = self.engine.inits[0]
         self.trace = [self.engine.initial_step(first)]
         self.driver = driver(self.engine.inst.params)
-        self._compare()
+        self.take()
 
     @property
     def state(self) -> int:
@@ -59,32 +59,20 @@ class _Replayer:
                 )
         return out
 
-    def take(self, step: TraceStep) -> None:
-        self.trace.append(step)
-        inst = self.engine.inst
-        assert step.action is not None
-        try:
-            getattr(self.driver, step.action)(
-                **{name: inst.label(sort, code) for name, code, sort in step.params}
-            )
-        except NotEnabled as refusal:
-            self._fail(NOT_ENABLED, [f"  {refusal}"])
-        self._compare()
-
-    def _compare(self) -> None:
-        actual = self.packer.pack(self.driver.abstract())
-        if actual != self.state:
-            graph_like = _GraphView(self.engine)
-            kind, lines = _difference(graph_like, self.state, actual)  # type: ignore[arg-type]
+    def take(self, step: TraceStep | None = None) -> None:
+        """Take `step` in the driver and compare (None: compare the initial state)."""
+        if step is not None:
+            self.trace.append(step)
+        failure = check_step(
+            self.engine, self.driver, self.packer, self.trace[-1], act=step is not None
+        )
+        if failure is not None:
+            kind, lines = failure
             self._fail(kind, [line.text for line in lines])
 
     def labelled_steps(self) -> list[Step]:
         inst = self.engine.inst
-        return [
-            (s.action, {name: inst.label(sort, code) for name, code, sort in s.params})
-            for s in self.trace[1:]
-            if s.action is not None
-        ]
+        return [(s.action, labels(inst, s)) for s in self.trace[1:] if s.action is not None]
 
     def _fail(self, kind: str, detail: list[str]) -> None:
         inst, layout = self.engine.inst, self.engine.layout
@@ -115,28 +103,20 @@ def _engine(spec: str, params: Mapping[str, int]) -> Engine:
     return Engine(instantiate(trace_spec(load_spec(spec)), params), Options())
 
 
-class _GraphView:
-    """What `_difference` reads of a graph: its engine."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-
 def replay_steps(
     spec: str, driver: type[Driver], params: Mapping[str, int], steps: Sequence[Step]
 ) -> None:
     """Replay a schedule of spec steps (action, labelled parameters) through the driver;
     raises `ConformanceFailure` at the first difference."""
     replayer = _Replayer(spec, driver, params, _engine(spec, params))
-    for action, labels in steps:
+    for action, wanted in steps:
         match = [
             s
             for s in replayer.successors()
-            if s.action == action
-            and {n: replayer.engine.inst.label(sort, c) for n, c, sort in s.params} == labels
+            if s.action == action and labels(replayer.engine.inst, s) == wanted
         ]
         if not match:
-            raise ConformanceFailure(f"the spec cannot take {action}{labels} here")
+            raise ConformanceFailure(f"the spec cannot take {action}{wanted} here")
         replayer.take(match[0])
 
 

@@ -136,13 +136,7 @@ class _Validator:
         act = self.actions.get(name)
         if act is None:
             raise UsageError(f"the log mapping names `{name}`, which {self.inst.spec.name} lacks")
-        domains = []
-        for var in act.params:
-            label = partial.get(var.name)
-            if label is None:
-                domains.append(list(self.inst.codes(var.type)))
-            else:
-                domains.append([self.codes(var.type.sort, label)])
+        domains = self.domains(act, partial)
         out = set()
         for state in frontier:
             for combo in itertools.product(*domains):
@@ -150,6 +144,15 @@ class _Validator:
                 if nxt is not None:
                     out.add(nxt)
         return out
+
+    def domains(self, act: ir.Action, partial: Mapping[str, Label | None]) -> list[list[int]]:
+        """The codes each parameter of `act` may take: the one the log names, or any."""
+        return [
+            list(self.inst.codes(var.type))
+            if partial.get(var.name) is None
+            else [self.codes(var.type.sort, partial[var.name])]  # type: ignore[arg-type]
+            for var in act.params
+        ]
 
     def value(self, state: Structured, symbol: str, key: Any) -> int:
         i = self.index[symbol]
@@ -191,14 +194,7 @@ class _Validator:
     def why_not(self, state: Structured, name: str, partial: Mapping[str, Label | None]) -> str:
         """The first guard of `name` that fails in `state` (for the first parameter values)."""
         act = self.actions[name]
-        combos = itertools.product(
-            *[
-                list(self.inst.codes(v.type))
-                if partial.get(v.name) is None
-                else [self.codes(v.type.sort, partial[v.name])]  # type: ignore[arg-type]
-                for v in act.params
-            ]
-        )
+        combos = itertools.product(*self.domains(act, partial))
         for combo in itertools.islice(combos, 1):
             env = dict(zip((v.name for v in act.params), combo, strict=True))
             work = list(state)
