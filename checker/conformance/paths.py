@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from checker.explicit.search import Engine
@@ -192,8 +192,3 @@ def covered_by(graph: Graph, paths: Sequence[TestPath]) -> tuple[set[int], set[i
             edges.add(eid)
             states.add(graph.edges[eid].target)
     return states, edges
-
-
-def iter_traces(graph: Graph, paths: Sequence[TestPath]) -> Iterator[list[TraceStep]]:
-    for path in paths:
-        yield concrete_trace(graph, path)
