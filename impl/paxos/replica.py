@@ -16,6 +16,10 @@ Every replica is acceptor, learner and (when elected) leader:
 - **Reads** are linearizable without a log write (a "read index"): a read waits for a
   heartbeat round, started after it arrived, that a majority acknowledged, and for the state to
   include every slot proposed before it.
+- **Forwarding** (`ReplicaOptions.forward`, for services whose clients talk to any server). A
+  follower sends client commands on to the leader (`Forward`) and replies once it has applied
+  them itself; for reads it asks the leader for a read index (`ReadIndexRequest`), and answers
+  once it has applied up to that index. What it forwarded fails when the leader changes.
 - **Amnesia.** A replica that lost the tail of its log (the storage noticed a torn or corrupt
   end) may have forgotten promises and votes that others relied on. It votes again only after
   every other replica told it its promise and highest slot, it has raised its own promise to the
@@ -57,6 +61,8 @@ from impl.paxos.types import (
     Command,
     Effects,
     Entry,
+    Forward,
+    Gossip,
     Heartbeat,
     HeartbeatAck,
     PeerMessage,
@@ -64,6 +70,8 @@ from impl.paxos.types import (
     Promise,
     Promised,
     Read,
+    ReadIndexReply,
+    ReadIndexRequest,
     Record,
     Recovering,
     Reject,
@@ -91,6 +99,11 @@ class ReplicaOptions:
     retry_ticks: int = 10  # before asking again (catch-up, status) or resending an Accept
     faults: frozenset[Fault] = frozenset()  # known bugs, switched on to test the tests
     events: bool = False  # report what happens in Effects.events (for an event log)
+    # A follower forwards client commands and reads to the leader instead of refusing them
+    # (a ZooKeeper-style service, where clients talk to any server). What it forwarded fails
+    # (a reply with ok=False) when the leader changes or nothing came back within the timeout.
+    forward: bool = False
+    forward_timeout_ticks: int = 1_000
 
 
 class Role(StrEnum):
@@ -111,6 +124,17 @@ class _ReadRound:
     index: int  # every slot up to here must be applied before these reads are answered
     reads: list[Read]
     acks: set[int]
+    remote: list[tuple[int, int]]  # (follower, nonce): read-index requests to answer
+
+
+@dataclass
+class _IndexWait:
+    """A follower's reads, forwarded as a read-index request: answered once the leader has
+    named the index (`index` >= 0) and this replica has applied up to it."""
+
+    reads: list[Read]
+    deadline: int
+    index: int = -1
 
 
 class Replica:
@@ -123,7 +147,11 @@ class Replica:
         options: ReplicaOptions | None = None,
         seed: int = 0,
         on_applied: Callable[[int], None] | None = None,
+        on_reply: Callable[[Reply], None] | None = None,
     ) -> None:
+        """`on_reply`: hand each reply over the moment it exists instead of in `Effects`
+        (every reply is safe to send at once: it reports decided or refused work). A service
+        that keeps per-client order between replies and state changes needs that."""
         durable = durable or DurableState()
         self.options = options or ReplicaOptions()
         self._faults = self.options.faults
@@ -139,6 +167,7 @@ class Replica:
         self.sessions = Sessions()
         self._random = random.Random(seed)
         self._on_applied = on_applied
+        self._on_reply = on_reply
 
         # Acceptor and learner state (durable).
         self.promised: Ballot = durable.promised
@@ -168,6 +197,17 @@ class Replica:
         self._round = 0
         self._heard_at: dict[int, int] = {}  # when each follower last answered this leader
 
+        # Forwarding (options.forward). As follower: commands sent to the leader (key ->
+        # deadline, in the order sent), commands and reads still to send, reads waiting for a
+        # read index. As leader: forwarded commands queued, read-index requests to confirm.
+        self._forwarded: dict[tuple[int, int], int] = {}
+        self._forward_outbox: list[Command] = []
+        self._remote_reads: list[Read] = []
+        self._index_waits: dict[int, _IndexWait] = {}  # by nonce, in the order sent
+        self._read_nonce = 0
+        self._forward_queued: set[tuple[int, int]] = set()
+        self._index_requests: list[tuple[int, int]] = []
+
         # Timers, in ticks.
         self.now = 0
         self._election_at = self._election_deadline()
@@ -185,6 +225,8 @@ class Replica:
 
     def on_tick(self) -> None:
         self.now += 1
+        if self._forwarded or self._index_waits:
+            self._expire_forwarded()
         if self.recovering:
             if self._rejoin_at_slot is None and self.now >= self._status_at:
                 self._ask_status()
@@ -225,34 +267,51 @@ class Replica:
                 self._send(sender, StatusReply(message.nonce, self.promised, self._max_slot()))
             case StatusReply():
                 self._on_status_reply(sender, message)
+            case Forward():
+                self._on_forward(message)
+            case ReadIndexRequest():
+                self._on_read_index_request(sender, message)
+            case ReadIndexReply():
+                self._on_read_index_reply(message)
+            case Gossip():
+                pass  # for the service around the replica, not for the core
 
     def on_request(self, command: Command) -> None:
         """A client command. Only the leader accepts it; the reply comes once it is applied."""
         done = self.sessions.lookup(command)
         if done is not None:
             self._reply(command.client_id, command.seq, True, done)
-        elif self.role is not Role.LEADER:
-            self._reply(command.client_id, command.seq, False, b"")
-        else:
+        elif self.role is Role.LEADER:
             self._queue.append(command)
             self._waiting.add((command.client_id, command.seq))
+        elif self._can_forward():
+            key = (command.client_id, command.seq)
+            self._waiting.add(key)
+            self._forwarded[key] = self.now + self.options.forward_timeout_ticks
+            self._forward_outbox.append(command)
+        else:
+            self._reply(command.client_id, command.seq, False, b"")
 
     def on_read(self, read: Read) -> None:
-        if self.role is not Role.LEADER:
-            self._reply(read.client_id, read.seq, False, b"")
-        else:
+        if self.role is Role.LEADER:
             self._reads.append(read)
+        elif self._can_forward():
+            self._remote_reads.append(read)
+        else:
+            self._reply(read.client_id, read.seq, False, b"")
 
     def flush(self) -> Effects:
         """Propose queued commands, start a read round if reads wait, and hand over effects."""
         if self.role is Role.LEADER:
             self._propose_queued()
-            if self._reads:
+            if self._reads or self._index_requests:
                 self._read_rounds[self._round + 1] = _ReadRound(
-                    self.next_slot - 1, self._reads, set()
+                    self.next_slot - 1, self._reads, set(), self._index_requests
                 )
-                self._reads = []
+                self._reads, self._index_requests = [], []
                 self._heartbeat()
+        elif self._forward_outbox or self._remote_reads:
+            self._send_forwarded()
         effects, self._effects = self._effects, Effects()
         return effects
 
@@ -284,6 +343,7 @@ class Replica:
         owner = 0 if Fault.BALLOT_NOT_UNIQUE in self._faults else self.id
         self.ballot = (round_, owner)
         self.role = Role.CANDIDATE
+        self._drop_forwarded()
         self.leader = 0
         self._election_at = self._election_deadline()
         self._event("campaign", ballot=self.ballot)
@@ -379,6 +439,7 @@ class Replica:
         for read in self._reads + [r for rr in self._read_rounds.values() for r in rr.reads]:
             self._reply(read.client_id, read.seq, False, b"", leader=hint)
         self._waiting, self._queue, self._reads, self._read_rounds = set(), [], [], {}
+        self._forward_queued, self._index_requests = set(), []
         if self.leader == self.id:
             self.leader = 0
 
@@ -475,6 +536,8 @@ class Replica:
         if self.role is not Role.FOLLOWER and ballot > self.ballot:
             self._step_down(ballot)
         if self.role is Role.FOLLOWER:
+            if leader != self.leader:
+                self._drop_forwarded(leader)
             self.leader, self.leader_ballot = leader, ballot
             self._election_at = self._election_deadline()
 
@@ -513,11 +576,25 @@ class Replica:
     def _answer_reads(self) -> None:
         for r in sorted(self._read_rounds):
             rr = self._read_rounds[r]
-            if len(rr.acks) < self.majority or self.applied_slot < rr.index:
-                return
-            for read in rr.reads:
-                self._reply(read.client_id, read.seq, True, self.machine.query(read.query))
+            if len(rr.acks) < self.majority:
+                break
+            for node, nonce in rr.remote:  # the follower waits for its own state to get there
+                self._send(node, ReadIndexReply(nonce, rr.index))
+            rr.remote = []
+            if self.applied_slot < rr.index:
+                break
+            self._answer(rr.reads)
             del self._read_rounds[r]
+        # A follower's reads, in the order it asked for their index.
+        for nonce, wait in list(self._index_waits.items()):
+            if wait.index < 0 or self.applied_slot < wait.index:
+                break
+            del self._index_waits[nonce]
+            self._answer(wait.reads)
+
+    def _answer(self, reads: list[Read]) -> None:
+        for read in reads:
+            self._reply(read.client_id, read.seq, True, self.machine.query(read.query))
 
     def _learn_commit(self, leader: int, ballot: Ballot, commit: int) -> None:
         """The leader of `ballot` says every slot up to `commit` is decided. Where I voted in
@@ -603,6 +680,81 @@ class Replica:
         elif self.leader:
             self._request_catchup(self.leader, until=self._rejoin_at_slot)
 
+    # --- forwarding to the leader (options.forward) -------------------------------------------
+
+    def _can_forward(self) -> bool:
+        return self.options.forward and self.leader not in (0, self.id)
+
+    def _send_forwarded(self) -> None:
+        if self._forward_outbox:
+            self._send(self.leader, Forward(tuple(self._forward_outbox)))
+            self._forward_outbox = []
+        if self._remote_reads:
+            self._read_nonce += 1
+            deadline = self.now + self.options.forward_timeout_ticks
+            self._index_waits[self._read_nonce] = _IndexWait(self._remote_reads, deadline)
+            self._remote_reads = []
+            self._send(self.leader, ReadIndexRequest(self._read_nonce))
+
+    def _on_forward(self, forward: Forward) -> None:
+        """Queue what a follower forwarded, once: it may have been decided or queued already
+        (the follower replies to its client when it applies the command itself)."""
+        if self.role is not Role.LEADER:
+            return  # the follower gives up on it when it learns of the new leader
+        for command in forward.commands:
+            key = (command.client_id, command.seq)
+            if key in self._waiting or key in self._forward_queued:
+                continue
+            if self.sessions.lookup(command) is None:
+                self._queue.append(command)
+                self._forward_queued.add(key)
+
+    def _on_read_index_request(self, sender: int, request: ReadIndexRequest) -> None:
+        if self.role is Role.LEADER:
+            self._index_requests.append((sender, request.nonce))
+        else:
+            self._send(sender, ReadIndexReply(request.nonce, -1))
+
+    def _on_read_index_reply(self, reply: ReadIndexReply) -> None:
+        wait = self._index_waits.get(reply.nonce)
+        if wait is None:
+            return
+        if reply.index < 0:
+            del self._index_waits[reply.nonce]
+            self._refuse([(r.client_id, r.seq) for r in wait.reads], 0)
+        else:
+            wait.index = reply.index
+            self._answer_reads()
+
+    def _drop_forwarded(self, hint: int = 0) -> None:
+        """The leader changed: what went to the old one may or may not be decided. Tell the
+        clients so (they decide whether to retry) rather than wait for it forever."""
+        keys = list(self._forwarded) + [(r.client_id, r.seq) for r in self._remote_reads]
+        keys += [(r.client_id, r.seq) for w in self._index_waits.values() for r in w.reads]
+        self._forwarded, self._forward_outbox, self._remote_reads = {}, [], []
+        self._index_waits = {}
+        self._refuse(list(dict.fromkeys(keys)), hint)
+
+    def _expire_forwarded(self) -> None:
+        expired = []
+        for key, deadline in self._forwarded.items():  # deadlines grow in insertion order
+            if deadline > self.now:
+                break
+            expired.append(key)
+        for key in expired:
+            del self._forwarded[key]
+        for nonce, wait in list(self._index_waits.items()):
+            if wait.deadline > self.now:
+                break
+            del self._index_waits[nonce]
+            expired += [(r.client_id, r.seq) for r in wait.reads]
+        self._refuse(expired, self.leader)
+
+    def _refuse(self, keys: list[tuple[int, int]], hint: int) -> None:
+        for client_id, seq in keys:
+            self._waiting.discard((client_id, seq))
+            self._reply(client_id, seq, False, b"", leader=hint)
+
     def _max_slot(self) -> int:
         return max([self.applied_slot, self.next_slot - 1, *self.votes, *self.chosen])
 
@@ -625,8 +777,10 @@ class Replica:
                     result = self.machine.apply(self.applied, command.op)
                     self.sessions.record(command, result)
                 key = (command.client_id, command.seq)
+                self._forward_queued.discard(key)
                 if key in self._waiting:
                     self._waiting.discard(key)
+                    self._forwarded.pop(key, None)
                     self._reply(command.client_id, command.seq, True, result)
             self.votes.pop(slot, None)
             self.applied_slot = slot
@@ -681,4 +835,8 @@ class Replica:
 
     def _reply(self, client_id: int, seq: int, ok: bool, result: bytes, leader: int = -1) -> None:
         hint = self.leader if leader < 0 else leader
-        self._effects.replies.append(Reply(client_id, seq, ok, result, hint))
+        reply = Reply(client_id, seq, ok, result, hint)
+        if self._on_reply is not None:
+            self._on_reply(reply)
+        else:
+            self._effects.replies.append(reply)

@@ -153,6 +153,33 @@ class StatusReply(msgspec.Struct, frozen=True, array_like=True, tag="sr"):
     max_slot: int
 
 
+class Forward(msgspec.Struct, frozen=True, array_like=True, tag="fw"):
+    """Client commands a follower received, for the leader to propose (in this order)."""
+
+    commands: tuple[Command, ...]
+
+
+class ReadIndexRequest(msgspec.Struct, frozen=True, array_like=True, tag="riq"):
+    """A follower has linearizable reads waiting: which slot must it have applied first?"""
+
+    nonce: int
+
+
+class ReadIndexReply(msgspec.Struct, frozen=True, array_like=True, tag="rir"):
+    """Every slot that could have been decided before the reads arrived is at or below
+    `index` (confirmed by a majority heartbeat round); -1: I do not lead, ask elsewhere."""
+
+    nonce: int
+    index: int
+
+
+class Gossip(msgspec.Struct, frozen=True, array_like=True, tag="gos"):
+    """A message between the services built on the log (say, which client sessions are
+    alive); the replica core neither reads nor answers it."""
+
+    payload: bytes
+
+
 PeerMessage = (
     Prepare
     | Promise
@@ -165,6 +192,10 @@ PeerMessage = (
     | Catchup
     | StatusRequest
     | StatusReply
+    | Forward
+    | ReadIndexRequest
+    | ReadIndexReply
+    | Gossip
 )
 
 
