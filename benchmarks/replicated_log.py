@@ -77,7 +77,7 @@ def main() -> None:
     args = parser.parse_args()
     settings = {"paxoscope.fsync": "false" if args.no_fsync else "true"}
     with tempfile.TemporaryDirectory(prefix="paxoscope-bench-") as directory:
-        cluster = LocalCluster(Path(directory), 3, settings=settings)
+        cluster = LocalCluster(Path(directory), 3, settings=settings, service="kv")
         with cluster:
             cluster.start()
             cluster.wait_for_leader()

@@ -10,8 +10,10 @@ from pathlib import Path
 import click
 
 from impl.net.cluster import LocalCluster
-from impl.net.config import ConfigError, load_config
+from impl.net.config import SERVICES, ConfigError, ServerConfig, load_config
+from impl.net.kv_service import KeyValueService
 from impl.net.server import run_server
+from impl.net.service import Service
 from impl.paxos.faults import Fault
 from impl.storage import StorageError
 
@@ -19,6 +21,15 @@ from impl.storage import StorageError
 def _fail(message: str) -> None:
     click.echo(f"error: {message}", err=True)
     sys.exit(2)
+
+
+def make_service(config: ServerConfig) -> Service:
+    """The service the config names (paxoscope.service)."""
+    if config.service == "kv":
+        return KeyValueService()
+    from impl.coord.service import ZooKeeperService
+
+    return ZooKeeperService(config)
 
 
 @click.command()
@@ -39,7 +50,8 @@ def _fail(message: str) -> None:
 )
 @click.option("-v", "--verbose", is_flag=True, help="log at debug level")
 def server(config_path: Path, faults: tuple[str, ...], verbose: bool) -> None:
-    """Run one replica of the replicated log until SIGINT or SIGTERM."""
+    """Run one replica until SIGINT or SIGTERM: the ZooKeeper-compatible service on the
+    replicated log (or, with paxoscope.service=kv, the key-value store)."""
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(message)s",
@@ -51,7 +63,8 @@ def server(config_path: Path, faults: tuple[str, ...], verbose: bool) -> None:
     for warning in config.warnings:
         logging.warning("%s", warning)
     try:
-        asyncio.run(run_server(config, frozenset(Fault(f) for f in faults)))
+        service = make_service(config)
+        asyncio.run(run_server(config, frozenset(Fault(f) for f in faults), service))
     except StorageError as error:
         _fail(str(error))
     except OSError as error:
@@ -68,12 +81,19 @@ def server(config_path: Path, faults: tuple[str, ...], verbose: bool) -> None:
     help="where each node keeps its zoo.cfg, data and log (reused if it exists)",
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="address to bind")
-def cluster(nodes: int, directory: Path, host: str) -> None:
+@click.option(
+    "--service",
+    type=click.Choice(SERVICES),
+    default="zookeeper",
+    show_default=True,
+    help="what runs on the log: the ZooKeeper-compatible znode tree, or the key-value store",
+)
+def cluster(nodes: int, directory: Path, host: str, service: str) -> None:
     """Start a local cluster of NODES server processes; stop it cleanly with Ctrl-C."""
     if nodes < 1:
         _fail(f"--nodes must be at least 1, not {nodes}")
     try:
-        local = LocalCluster(directory, nodes, host=host)
+        local = LocalCluster(directory, nodes, host=host, service=service)
         local.start()
     except (ConfigError, OSError) as error:
         _fail(str(error))

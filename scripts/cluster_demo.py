@@ -16,7 +16,7 @@ from impl.net.cluster import LocalCluster
 def main() -> int:
     with (
         tempfile.TemporaryDirectory(prefix="paxoscope-demo-") as directory,
-        LocalCluster(Path(directory), 3) as cluster,
+        LocalCluster(Path(directory), 3, service="kv") as cluster,
     ):
         cluster.start()
         leader = cluster.wait_for_leader()

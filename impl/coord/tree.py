@@ -454,6 +454,22 @@ class DataTree:
                 found.append(path)
         return tuple(sorted(found))
 
+    # --- for the server around the tree (cheap, no encoding) ----------------------------------
+
+    def session_timeouts(self) -> dict[int, int]:
+        """The live sessions: id -> timeout in ms."""
+        return dict(self._sessions)
+
+    def node_count(self) -> int:
+        return len(self._nodes)
+
+    def ephemeral_count(self) -> int:
+        return sum(map(len, self._ephemerals.values()))
+
+    def data_size(self) -> int:
+        """Bytes of paths and data, as ZooKeeper's approximateDataSize counts them."""
+        return sum(len(p) + len(n.data or b"") for p, n in self._nodes.items())
+
     # --- helpers -----------------------------------------------------------------------------
 
     def _require(self, path: str) -> _Node:

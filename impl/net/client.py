@@ -17,7 +17,10 @@ import threading
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, TypeVar
 
+import msgspec
+
 from impl.net.framing import FrameError, frame, read_frame
+from impl.net.service import STATUS_WORD, parse_status
 from impl.paxos.types import (
     Command,
     Read,
@@ -203,17 +206,18 @@ class AsyncClient:
 
 
 async def server_status(address: Address, timeout: float = 2.0) -> Status:
-    """Ask one server for its status (role, leader, commit index, state digest)."""
+    """Ask one server for its status (role, leader, commit index, state digest), with the
+    four-letter word every service answers."""
     reader, writer = await asyncio.wait_for(asyncio.open_connection(*address), timeout)
     try:
-        writer.write(frame(peer_encoder.encode(StatusQuery())))
-        payload = await asyncio.wait_for(read_frame(reader, MAX_FRAME), timeout)
-        if payload is None:
+        writer.write(STATUS_WORD)
+        text = await asyncio.wait_for(reader.read(), timeout)
+        if not text:
             raise ConnectionError(f"{address[0]}:{address[1]} closed the connection")
-        message = client_decoder.decode(payload)
-        if not isinstance(message, Status):
-            raise FrameError(f"expected a status, got {type(message).__name__}")
-        return message
+        try:
+            return parse_status(text)
+        except (ValueError, msgspec.ValidationError) as error:
+            raise FrameError(f"{address[0]}:{address[1]} sent no status: {error}") from None
     finally:
         writer.close()
         with contextlib.suppress(OSError, ConnectionError):

@@ -52,9 +52,15 @@ class LocalCluster:
         host: str = "127.0.0.1",
         faults: frozenset[Fault] = frozenset(),
         settings: dict[str, str] | None = None,
+        service: str | None = None,
     ) -> None:
+        """`service`: "zookeeper" (the default of the config) or "kv"; `settings`: more
+        zoo.cfg keys. Both apply only when the directory's configs are first written."""
         self.directory = Path(directory)
         self.faults = faults
+        settings = dict(settings or {})
+        if service is not None:
+            settings["paxoscope.service"] = service
         paths = write_cluster_configs(self.directory, nodes, host=host, extra=settings)
         self.nodes: list[Node] = []
         for path in paths:

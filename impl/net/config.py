@@ -81,7 +81,11 @@ _INT_KEYS: dict[str, tuple[int, str]] = {
     "paxoscope.heartbeatTicks": (1, "a positive number of ticks"),
     "paxoscope.snapshotEvery": (1, "a positive number of applied slots"),
     "paxoscope.maxFrameBytes": (1, "a positive number of bytes"),
+    "minSessionTimeout": (-1, "a number of milliseconds, -1 for 2 * tickTime"),
+    "maxSessionTimeout": (-1, "a number of milliseconds, -1 for 20 * tickTime"),
 }
+SERVICES = ("zookeeper", "kv")
+FOUR_LETTER_WORDS = ("ruok", "srvr", "stat", "mntr", "envi", "conf", "cons", "isro", "pxst")
 _PATH_KEYS = ("dataDir", "dataLogDir")
 _KNOWN_KEYS = (
     *_PATH_KEYS,
@@ -89,6 +93,8 @@ _KNOWN_KEYS = (
     "clientPortAddress",
     "paxoscope.fsync",
     "paxoscope.eventLog",
+    "paxoscope.service",
+    "4lw.commands.whitelist",
 )
 
 
@@ -138,6 +144,12 @@ class ServerConfig:
     max_client_cnxns: int = DEFAULT_MAX_CLIENT_CNXNS
     fsync: bool = True
     event_log: bool = False  # write dataDir/events.ndjson, for `paxoscope validate`
+    # What runs on the log: "zookeeper" (the znode tree, ZooKeeper's client protocol) or
+    # "kv" (the key-value store of the replicated-log tests, msgpack frames).
+    service: str = "zookeeper"
+    min_session_timeout: int = 2 * DEFAULT_TICK_TIME
+    max_session_timeout: int = 20 * DEFAULT_TICK_TIME
+    four_letter_words: frozenset[str] = frozenset(FOUR_LETTER_WORDS)
     tick_ms: int = DEFAULT_TICK_MS
     election_ticks: int = DEFAULT_ELECTION_TICKS
     heartbeat_ticks: int = DEFAULT_HEARTBEAT_TICKS
@@ -194,6 +206,8 @@ class _Parsed:
     client_port_address: str | None = None
     fsync: bool = True
     event_log: bool = False
+    service: str = "zookeeper"
+    four_letter_words: frozenset[str] = frozenset(FOUR_LETTER_WORDS)
     servers: dict[int, _ServerLine] = field(default_factory=dict)
     extra: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
@@ -338,6 +352,24 @@ def _parse_text(text: str, source: str) -> _Parsed:
                     f"{where}: paxoscope.eventLog is {value!r}; expected true or false"
                 )
             p.event_log = value.lower() == "true"
+        elif key == "paxoscope.service":
+            if value not in SERVICES:
+                raise ConfigError(
+                    f"{where}: paxoscope.service is {value!r}; expected one of "
+                    + ", ".join(SERVICES)
+                )
+            p.service = value
+        elif key == "4lw.commands.whitelist":
+            words = {w.strip() for w in value.split(",") if w.strip()}
+            unknown = sorted(words - {"*", *FOUR_LETTER_WORDS})
+            if unknown:
+                p.warnings.append(
+                    f"{where}: 4lw.commands.whitelist names {', '.join(unknown)}, which "
+                    f"paxoscope does not answer (it answers {', '.join(FOUR_LETTER_WORDS)})"
+                )
+            p.four_letter_words = frozenset(
+                FOUR_LETTER_WORDS if "*" in words else words & set(FOUR_LETTER_WORDS)
+            )
         elif key.startswith(("group.", "weight.")):
             raise ConfigError(
                 f"{where}: {key} configures hierarchical quorums, which paxoscope does not "
@@ -393,6 +425,14 @@ def _check_timing(p: _Parsed) -> None:
             f"{p.at(key)}: paxoscope.heartbeatTicks is {heartbeat} and paxoscope.electionTicks "
             f"is {election}; expected heartbeats more often than the election timeout "
             "(heartbeatTicks < electionTicks), or followers depose a healthy leader"
+        )
+    low = _session_timeout(p.ints, "minSessionTimeout", 2)
+    high = _session_timeout(p.ints, "maxSessionTimeout", 20)
+    if low > high:
+        key = "minSessionTimeout" if "minSessionTimeout" in p.lines else "maxSessionTimeout"
+        raise ConfigError(
+            f"{p.at(key)}: minSessionTimeout is {low} ms and maxSessionTimeout {high} ms "
+            "(unset means 2 and 20 times tickTime); expected the minimum at most the maximum"
         )
 
 
@@ -552,6 +592,10 @@ def _config(
         max_client_cnxns=ints.get("maxClientCnxns", DEFAULT_MAX_CLIENT_CNXNS),
         fsync=p.fsync,
         event_log=p.event_log,
+        service=p.service,
+        min_session_timeout=_session_timeout(ints, "minSessionTimeout", 2),
+        max_session_timeout=_session_timeout(ints, "maxSessionTimeout", 20),
+        four_letter_words=p.four_letter_words,
         tick_ms=ints.get("paxoscope.tickMs", DEFAULT_TICK_MS),
         election_ticks=ints.get("paxoscope.electionTicks", DEFAULT_ELECTION_TICKS),
         heartbeat_ticks=ints.get("paxoscope.heartbeatTicks", DEFAULT_HEARTBEAT_TICKS),
@@ -560,6 +604,12 @@ def _config(
         extra=dict(p.extra),
         warnings=tuple(p.warnings),
     )
+
+
+def _session_timeout(ints: dict[str, int], key: str, ticks: int) -> int:
+    """ZooKeeper's rule: unset or -1 means so many tickTimes."""
+    value = ints.get(key, -1)
+    return ticks * ints.get("tickTime", DEFAULT_TICK_TIME) if value < 0 else value
 
 
 def load_config(path: Path) -> ServerConfig:

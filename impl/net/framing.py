@@ -18,12 +18,26 @@ def frame(payload: bytes) -> bytes:
 
 async def read_frame(reader: asyncio.StreamReader, max_bytes: int) -> bytes | None:
     """The next frame's payload, or None at a clean end of stream."""
+    header = await read_header(reader)
+    if header is None:
+        return None
+    return await read_frame_after(header, reader, max_bytes)
+
+
+async def read_header(reader: asyncio.StreamReader) -> bytes | None:
+    """The next four bytes (a frame's length, or a four-letter word), or None at a clean end
+    of stream."""
     try:
-        header = await reader.readexactly(_HEADER.size)
+        return await reader.readexactly(_HEADER.size)
     except asyncio.IncompleteReadError as end:
         if end.partial:
             raise FrameError("connection closed inside a frame header") from None
         return None
+
+
+async def read_frame_after(header: bytes, reader: asyncio.StreamReader, max_bytes: int) -> bytes:
+    """The payload of a frame whose 4-byte header was already read (to look for a
+    four-letter word first)."""
     (length,) = _HEADER.unpack(header)
     if length > max_bytes:
         raise FrameError(f"frame of {length} bytes exceeds the limit of {max_bytes}")

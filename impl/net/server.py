@@ -9,8 +9,9 @@ what makes pipelined clients fast.
 Peers: each replica keeps one outgoing connection per peer (reconnecting with backoff) and
 accepts incoming ones; the first frame on a peer connection names the sender. A peer that is
 slow to read makes its queue fill up; further messages to it are dropped, which Paxos tolerates
-(the sender retries), rather than stalling the core. Clients: each connection may have a bounded
-number of commands in flight; beyond that the server stops reading from it (back-pressure).
+(the sender retries), rather than stalling the core. Clients: the `Service` (see
+`impl.net.service`) serves the client port and owns the state machine; it submits commands and
+reads through `submit` and `read` and gets the replies.
 """
 
 from __future__ import annotations
@@ -22,58 +23,35 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 import msgspec
 
 from impl.net.config import ServerConfig
 from impl.net.framing import FrameError, frame, read_frame
+from impl.net.kv_service import KeyValueService
+from impl.net.service import Service
 from impl.paxos.faults import Fault
 from impl.paxos.replica import Replica, ReplicaOptions
 from impl.paxos.types import (
+    Command,
     Effects,
+    Gossip,
     PeerMessage,
     Read,
-    Reply,
-    Request,
-    StatusQuery,
-    client_decoder,
     needs_sync,
     peer_decoder,
     peer_encoder,
 )
-from impl.sm.kv import KeyValueStore
 from impl.storage import ReplicaStore
 
 log = logging.getLogger("paxoscope.server")
 
 PEER_BUFFER_BYTES = 64 * 1024 * 1024  # unsent bytes to a slow peer before we drop
-CLIENT_INFLIGHT = 4_096  # commands one client connection may have in flight
 
 
 class _Hello(msgspec.Struct, array_like=True, tag="hello"):
     node: int
-
-
-@dataclass
-class _ClientConnection:
-    writer: asyncio.StreamWriter
-    inflight: int = 0
-    room: asyncio.Event | None = None  # set while inflight < CLIENT_INFLIGHT
-
-    def sent_reply(self) -> None:
-        self.inflight = max(0, self.inflight - 1)
-        if self.room is not None and self.inflight < CLIENT_INFLIGHT // 2:
-            self.room.set()
-
-    async def admit(self) -> None:
-        """Wait until this connection may have one more command in flight."""
-        while self.inflight >= CLIENT_INFLIGHT:
-            self.room = self.room or asyncio.Event()
-            self.room.clear()
-            await self.room.wait()
-        self.inflight += 1
 
 
 class _PeerLink:
@@ -122,11 +100,16 @@ class _PeerLink:
 
 
 class ReplicaServer:
-    def __init__(self, config: ServerConfig, faults: frozenset[Fault] = frozenset()) -> None:
+    def __init__(
+        self,
+        config: ServerConfig,
+        faults: frozenset[Fault] = frozenset(),
+        service: Service | None = None,
+    ) -> None:
         self.config = config
         self.faults = faults
+        self.service: Service = service if service is not None else KeyValueService()
         self._dirty = asyncio.Event()
-        self._clients: dict[int, _ClientConnection] = {}
         self._links: dict[int, _PeerLink] = {}
         self._servers: list[asyncio.Server] = []
         self._tasks: list[asyncio.Task[None]] = []
@@ -154,17 +137,20 @@ class ReplicaServer:
             snapshot_every=config.snapshot_every,
             faults=self.faults,
             events=config.event_log,
+            forward=self.service.forward,
         )
         if config.event_log:
             self._event_log = (config.data_dir / "events.ndjson").open("ab")
         self.replica = Replica(
             config.my_id,
             sorted(config.servers),
-            KeyValueStore(),
+            self.service.machine,
             durable,
             options,
             seed=random.randrange(2**32),
+            on_reply=self.service.on_reply if self.service.immediate_replies else None,
         )
+        self.service.attach(self)
         me = config.me
         self._servers.append(await asyncio.start_server(self._on_peer, me.host, me.peer_port))
         self._servers.append(
@@ -203,8 +189,7 @@ class ReplicaServer:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        for connection in self._clients.values():
-            connection.writer.close()
+        self.service.close()
         if self.store is not None:
             self.store.close()
         if self._event_log is not None:
@@ -228,6 +213,7 @@ class ReplicaServer:
             next_tick += period
             await asyncio.sleep(max(0.0, next_tick - loop.time()))
             self.core.on_tick()
+            self.service.on_tick()
             self._dirty.set()
 
     async def _flush_loop(self) -> None:
@@ -246,7 +232,7 @@ class ReplicaServer:
             self._write_events(effects.events)
             self._send(effects.messages)
             for reply in effects.replies:
-                self._reply(reply)
+                self.service.on_reply(reply)
 
     def _write_events(self, events: list[dict[str, Any]]) -> None:
         """One NDJSON line per event, stamped with this host's clock (the cluster's logs are
@@ -282,13 +268,19 @@ class ReplicaServer:
         self.core.on_message(self.config.my_id, message)
         self._dirty.set()
 
-    def _reply(self, reply: Reply) -> None:
-        connection = self._clients.get(reply.client_id)
-        if connection is None:
-            return
-        connection.sent_reply()
-        if not connection.writer.is_closing():
-            connection.writer.write(frame(peer_encoder.encode(reply)))
+    # --- what services use --------------------------------------------------------------------
+
+    def submit(self, command: Command) -> None:
+        self.core.on_request(command)
+        self._dirty.set()
+
+    def read(self, read: Read) -> None:
+        self.core.on_read(read)
+        self._dirty.set()
+
+    def gossip(self, node: int, payload: bytes) -> None:
+        """Send `payload` to the service on replica `node` (dropped if it is unreachable)."""
+        self._send([(node, Gossip(payload))])
 
     # --- connections ------------------------------------------------------------------------
 
@@ -303,42 +295,17 @@ class ReplicaServer:
             if sender not in self.config.peers:
                 raise FrameError(f"unknown peer id {sender}")
             while (payload := await read_frame(reader, limit)) is not None:
-                self.core.on_message(sender, peer_decoder.decode(payload))
+                message = peer_decoder.decode(payload)
+                if isinstance(message, Gossip):
+                    self.service.on_gossip(sender, message.payload)
+                    continue
+                self.core.on_message(sender, message)
                 self._dirty.set()
 
         await self._guard("peer", writer, serve)
 
     async def _on_client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        connection = _ClientConnection(writer)
-        owned: set[int] = set()
-
-        async def serve() -> None:
-            while (payload := await read_frame(reader, self.config.max_frame_bytes)) is not None:
-                message = client_decoder.decode(payload)
-                if isinstance(message, StatusQuery):
-                    writer.write(frame(peer_encoder.encode(self.core.status())))
-                    continue
-                if not isinstance(message, Request | Read):
-                    raise FrameError(f"unexpected {type(message).__name__} from a client")
-                client_id = (
-                    message.command.client_id if isinstance(message, Request) else message.client_id
-                )
-                if self._clients.get(client_id) is not connection:
-                    self._clients[client_id] = connection
-                    owned.add(client_id)
-                await connection.admit()
-                if isinstance(message, Request):
-                    self.core.on_request(message.command)
-                else:
-                    self.core.on_read(message)
-                self._dirty.set()
-
-        try:
-            await self._guard("client", writer, serve)
-        finally:
-            for client_id in owned:
-                if self._clients.get(client_id) is connection:
-                    del self._clients[client_id]
+        await self._guard("client", writer, lambda: self.service.serve_client(reader, writer))
 
     async def _guard(
         self, kind: str, writer: asyncio.StreamWriter, serve: Callable[[], Awaitable[None]]
@@ -359,11 +326,13 @@ class ReplicaServer:
                 await writer.wait_closed()
 
 
-async def run_server(config: ServerConfig, faults: frozenset[Fault] = frozenset()) -> None:
+async def run_server(
+    config: ServerConfig, faults: frozenset[Fault] = frozenset(), service: Service | None = None
+) -> None:
     """Run one replica until SIGINT or SIGTERM, then shut down cleanly."""
     import signal
 
-    server = ReplicaServer(config, faults)
+    server = ReplicaServer(config, faults, service)
     await server.start()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

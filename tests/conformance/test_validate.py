@@ -83,7 +83,7 @@ def run_cluster(
     directory: Path, faults: frozenset[Fault], kill_leader: bool, writes: int = 10
 ) -> list[Path]:
     settings = {"paxoscope.eventLog": "true", "paxoscope.electionTicks": "20"}
-    with LocalCluster(directory, 3, faults=faults, settings=settings) as cluster:
+    with LocalCluster(directory, 3, faults=faults, settings=settings, service="kv") as cluster:
         cluster.start()
         leader = cluster.wait_for_leader()
         with Client(cluster.addresses, timeout=20, attempt_timeout=0.5) as client:

@@ -435,13 +435,44 @@ def test_myid_that_is_a_directory(tmp_path: Path) -> None:
 
 
 def test_unknown_keys_are_kept_with_a_warning(tmp_path: Path) -> None:
-    text = "dataDir=data\nclientPort=1\ndatalogdir=/x\n4lw.commands.whitelist=*\n"
+    text = "dataDir=data\nclientPort=1\ndatalogdir=/x\nautopurge.purgeInterval=1\n"
     cfg = load_config(make(tmp_path, text, myid=None))
-    assert cfg.extra == {"datalogdir": "/x", "4lw.commands.whitelist": "*"}
+    assert cfg.extra == {"datalogdir": "/x", "autopurge.purgeInterval": "1"}
     assert len(cfg.warnings) == 2
     assert cfg.warnings[0].startswith(f"{tmp_path / 'zoo.cfg'}:3: datalogdir is not used")
     assert "did you mean dataLogDir?" in cfg.warnings[0]
-    assert cfg.warnings[1].startswith(f"{tmp_path / 'zoo.cfg'}:4: 4lw.commands.whitelist")
+    assert cfg.warnings[1].startswith(f"{tmp_path / 'zoo.cfg'}:4: autopurge.purgeInterval")
+
+
+def test_service_session_timeouts_and_four_letter_words(tmp_path: Path) -> None:
+    cfg = load_config(make(tmp_path, "dataDir=data\nclientPort=1\ntickTime=100\n", myid=None))
+    assert (cfg.service, cfg.min_session_timeout, cfg.max_session_timeout) == (
+        "zookeeper",
+        200,
+        2000,
+    )
+    assert "ruok" in cfg.four_letter_words and "mntr" in cfg.four_letter_words
+    text = (
+        "dataDir=data\nclientPort=1\npaxoscope.service=kv\nminSessionTimeout=500\n"
+        "4lw.commands.whitelist=ruok, srvr, dump\n"
+    )
+    cfg = load_config(make(tmp_path, text, myid=None))
+    assert (cfg.service, cfg.min_session_timeout) == ("kv", 500)
+    assert cfg.four_letter_words == {"ruok", "srvr"}
+    assert "names dump, which paxoscope does not answer" in cfg.warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("paxoscope.service=redis", "paxoscope.service is 'redis'; expected one of zookeeper, kv"),
+        ("minSessionTimeout=50000", "minSessionTimeout is 50000 ms and maxSessionTimeout 40000"),
+    ],
+)
+def test_bad_service_settings(tmp_path: Path, line: str, message: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        load_config(make(tmp_path, f"dataDir=data\nclientPort=1\n{line}\n", myid=None))
+    assert message in error.value.message and ":3:" in error.value.message
 
 
 # --- write_cluster_configs -------------------------------------------------------------------

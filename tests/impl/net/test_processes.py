@@ -76,7 +76,7 @@ def converged(cluster: LocalCluster) -> bool:
 
 @pytest.fixture
 def cluster(tmp_path: Path):  # type: ignore[no-untyped-def]
-    with LocalCluster(tmp_path / "cluster", 3, settings=FAST) as running:
+    with LocalCluster(tmp_path / "cluster", 3, settings=FAST, service="kv") as running:
         running.start()
         running.wait_for_leader()
         yield running
@@ -156,7 +156,10 @@ def test_bad_client_frames_close_the_connection_not_the_server(cluster: LocalClu
 
 def test_cluster_command_starts_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "impl", "cluster", "--nodes", "3", "--dir", str(tmp_path / "c")],
+        [
+            *(sys.executable, "-m", "impl", "cluster", "--nodes", "3"),
+            *("--dir", str(tmp_path / "c"), "--service", "kv"),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
