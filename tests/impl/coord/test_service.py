@@ -1,0 +1,257 @@
+"""The ZooKeeper-compatible service, as clients see it: a real 3-process cluster on loopback,
+driven by kazoo and, where the order of frames matters, by a raw wire client."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Iterator
+
+import pytest
+from kazoo.client import KazooClient
+from kazoo.exceptions import (
+    BadVersionError,
+    NoChildrenForEphemeralsError,
+    NodeExistsError,
+    NoNodeError,
+    NotEmptyError,
+)
+from zkwire import WireClient
+
+from impl.coord.jute import CreateRequest, OpCode, Writer
+from impl.coord.records import OPEN_ACL_UNSAFE, EventType
+from impl.net.cluster import LocalCluster
+
+# tickTime 200 ms: session timeouts are negotiated into [400, 4000] ms.
+SETTINGS = {"tickTime": "200", "paxoscope.fsync": "false"}
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCluster]:
+    directory = tmp_path_factory.mktemp("zk")
+    with LocalCluster(directory, 3, service="zookeeper", settings=SETTINGS) as running:
+        running.start()
+        running.wait_for_leader()
+        yield running
+
+
+def client(cluster: LocalCluster, *nodes: int, timeout: float = 4.0) -> KazooClient:
+    addresses = [cluster.node(n).client_address for n in nodes] if nodes else cluster.addresses
+    zk = KazooClient(hosts=",".join(f"{h}:{p}" for h, p in addresses), timeout=timeout)
+    zk.start(timeout=20)
+    return zk
+
+
+@pytest.fixture
+def zk(cluster: LocalCluster) -> Iterator[KazooClient]:
+    c = client(cluster)
+    yield c
+    c.stop()
+    c.close()
+
+
+def four_letter(address: tuple[str, int], word: bytes) -> str:
+    with socket.create_connection(address, timeout=5) as s:
+        s.sendall(word)
+        chunks = []
+        while chunk := s.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks).decode()
+
+
+def converged(cluster: LocalCluster, within: float = 10.0) -> bool:
+    """Every replica has applied the same commands to the same state."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        statuses = [cluster.status(n.id) for n in cluster.nodes]
+        if all(statuses) and len({(s.applied, s.digest) for s in statuses if s}) == 1:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_znodes_stats_and_errors_as_zookeeper_gives_them(zk: KazooClient) -> None:
+    zk.create("/crud", b"one")
+    data, stat = zk.get("/crud")
+    assert data == b"one" and stat.version == 0 and stat.czxid == stat.mzxid > 0
+    assert stat.data_length == 3 and stat.ephemeralOwner == 0
+    stat = zk.set("/crud", b"two", version=0)
+    assert stat.version == 1 and stat.mzxid > stat.czxid
+    with pytest.raises(BadVersionError):
+        zk.set("/crud", b"x", version=0)
+    with pytest.raises(NodeExistsError):
+        zk.create("/crud")
+    with pytest.raises(NoNodeError):
+        zk.create("/missing/child")
+    zk.create("/crud/child")
+    with pytest.raises(NotEmptyError):
+        zk.delete("/crud")
+    assert zk.get_children("/crud") == ["child"]
+    zk.delete("/crud", recursive=True)
+    assert zk.exists("/crud") is None
+    zk.create("/owner", ephemeral=True)
+    assert zk.exists("/owner").ephemeralOwner == zk.client_id[0]
+    with pytest.raises(NoChildrenForEphemeralsError):
+        zk.create("/owner/child")
+    first = zk.create("/seq/n-", sequence=True, makepath=True)
+    second = zk.create("/seq/n-", sequence=True)
+    assert (first, second) == ("/seq/n-0000000000", "/seq/n-0000000001")
+
+
+def test_multi_is_all_or_nothing(zk: KazooClient) -> None:
+    zk.create("/multi", b"")
+    t = zk.transaction()
+    t.create("/multi/a")
+    t.check("/multi", 7)
+    results = t.commit()
+    assert [type(r).__name__ for r in results] == ["RolledBackError", "BadVersionError"]
+    assert zk.exists("/multi/a") is None
+    t = zk.transaction()
+    t.create("/multi/a")
+    t.set_data("/multi", b"x")
+    results = t.commit()
+    assert results[0] == "/multi/a" and results[1].version == 1
+
+
+def test_pipelined_requests_are_answered_in_order(zk: KazooClient) -> None:
+    zk.create("/pipe")
+    creates = [zk.create_async(f"/pipe/n-{i:03d}") for i in range(200)]
+    listing = zk.get_children_async("/pipe")
+    assert [c.get(timeout=20) for c in creates] == [f"/pipe/n-{i:03d}" for i in range(200)]
+    assert len(listing.get(timeout=20)) == 200  # the read saw every earlier write
+
+
+def test_a_client_sees_the_event_before_the_reply_to_the_read_after_the_change(
+    cluster: LocalCluster, zk: KazooClient
+) -> None:
+    zk.create("/order", b"0")
+    watcher = WireClient(cluster.node(1).client_address)
+    watcher.connect()
+    watcher.get_data("/order", watch=True)
+    assert watcher.next_frame().header.err == 0
+    writer = WireClient(cluster.node(2).client_address)  # the change comes via another server
+    writer.connect()
+    writer.set_data("/order", b"1")
+    assert writer.next_frame().header.err == 0
+    read = watcher.get_data("/order")
+    first, second = watcher.next_frame(), watcher.next_frame()
+    assert first.event is not None and first.event.type == EventType.NODE_DATA_CHANGED
+    assert first.event.path == "/order"
+    assert second.header.xid == read and second.reader.buffer() == b"1"
+
+
+def test_watches_are_one_shot_and_set_again_on_reconnect(
+    cluster: LocalCluster, zk: KazooClient
+) -> None:
+    zk.create("/rewatch", b"0")
+    watcher = WireClient(cluster.node(1).client_address)
+    watcher.connect()
+    watcher.get_data("/rewatch", watch=True)
+    watcher.next_frame()
+    watcher.drop()  # the connection is lost; the session lives on
+    zk.set("/rewatch", b"1")  # changed while the client was away
+    response = watcher.connect(watcher.session, watcher.password)
+    assert response.timeout > 0
+    watcher.set_watches(["/rewatch"])
+    frames = [watcher.next_frame(), watcher.next_frame()]
+    events = [f.event for f in frames if f.event is not None]
+    assert [(e.type, e.path) for e in events] == [(EventType.NODE_DATA_CHANGED, "/rewatch")]
+
+
+def create_ephemeral(wire: WireClient, path: str) -> None:
+    w = Writer()
+    CreateRequest(path, b"", OPEN_ACL_UNSAFE, 1).write(w)
+    wire.send(OpCode.CREATE, w.getvalue())
+    assert wire.next_frame().header.err == 0
+
+
+def test_a_session_moves_to_another_server_and_keeps_its_ephemerals(
+    cluster: LocalCluster, zk: KazooClient
+) -> None:
+    mover = WireClient(cluster.node(1).client_address)
+    first = mover.connect()
+    create_ephemeral(mover, "/moving")
+    mover.drop()
+    mover.address = cluster.node(3).client_address
+    response = mover.connect(first.session_id, first.password)
+    assert (response.session_id, response.timeout) == (first.session_id, 4000)
+    assert zk.exists("/moving").ephemeralOwner == first.session_id
+    bad = WireClient(cluster.node(2).client_address)
+    assert bad.connect(first.session_id, bytes(16)).timeout == 0  # wrong password
+
+
+def test_an_expired_sessions_ephemerals_vanish_on_every_replica(
+    cluster: LocalCluster, zk: KazooClient
+) -> None:
+    short = WireClient(cluster.node(2).client_address, timeout_ms=500)
+    response = short.connect()
+    assert response.timeout == 500
+    create_ephemeral(short, "/expiring")
+    short.drop()  # silence: no pings
+    deadline = time.monotonic() + 15
+    while zk.exists("/expiring") is not None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert zk.exists("/expiring") is None
+    for node in cluster.nodes:  # linearizable reads through every server, and equal state
+        one = client(cluster, node.id)
+        try:
+            assert one.exists("/expiring") is None
+        finally:
+            one.stop()
+    assert converged(cluster)
+    # Resuming the expired session is refused as ZooKeeper refuses it (timeout 0).
+    response = short.connect(response.session_id, response.password)
+    assert response.timeout == 0 and response.session_id == 0
+
+
+def test_closing_a_session_deletes_its_ephemerals_at_once(
+    cluster: LocalCluster, zk: KazooClient
+) -> None:
+    kz = client(cluster, 2)
+    kz.create("/closing", ephemeral=True)
+    kz.stop()
+    kz.close()
+    assert zk.exists("/closing") is None
+
+
+def test_four_letter_words(cluster: LocalCluster) -> None:
+    address = cluster.node(1).client_address
+    assert four_letter(address, b"ruok") == "imok"
+    assert four_letter(address, b"isro") == "rw"
+    srvr = four_letter(address, b"srvr")
+    assert srvr.startswith("Zookeeper version: 3.8.0-paxoscope")
+    assert "\nMode: " in srvr and "\nNode count: " in srvr and "\nZxid: 0x" in srvr
+    modes = {
+        four_letter(n.client_address, b"srvr").split("Mode: ")[1].split()[0] for n in cluster.nodes
+    }
+    assert modes == {"leader", "follower"}
+    mntr = dict(line.split("\t", 1) for line in four_letter(address, b"mntr").splitlines())
+    assert int(mntr["zk_znode_count"]) >= 4 and "zk_server_state" in mntr
+    assert four_letter(address, b"envi").startswith("Environment:\nzookeeper.version=")
+    assert "Clients:" in four_letter(address, b"stat")
+    assert "clientPort=" in four_letter(address, b"conf")
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        b"\x00\x00\x00\x05hello",  # a connect request cut short
+        b"\x7f\x00\x00\x00",  # a frame of 2 GB: over the limit
+        b"\x00\x00\x00\x2c" + bytes(44),  # a valid connect, then a request that is not jute
+    ],
+)
+def test_malformed_and_oversized_frames_close_only_that_connection(
+    cluster: LocalCluster, zk: KazooClient, garbage: bytes
+) -> None:
+    address = cluster.node(1).client_address
+    with socket.create_connection(address, timeout=10) as s:
+        s.sendall(garbage)
+        if garbage.startswith(b"\x00\x00\x00\x2c"):
+            s.recv(4096)  # the connect response
+            s.sendall(b"\x00\x00\x00\x03abc")
+        s.settimeout(10)
+        while s.recv(4096):
+            pass  # the server closes the connection
+    assert four_letter(address, b"ruok") == "imok"
+    zk.create("/still-serving", ephemeral=True)
+    assert "closing client connection" in cluster.node(1).log_path.read_text()
