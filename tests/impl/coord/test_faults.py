@@ -1,0 +1,191 @@
+"""Faults against the ZooKeeper service: kazoo clients run a mixed workload while servers are
+killed with SIGKILL and restarted. The recorded history must be linearizable (checked by
+`checker.linearizability` against the znode model), the ephemerals of a session that expired
+meanwhile must be gone on every replica, and no acknowledged write may be lost.
+
+Every loop is bounded: the workload runs for a fixed time, the fault schedule is a fixed list,
+and every client call has a timeout (an operation that times out or loses its connection has
+an unknown outcome and is recorded as such).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from kazoo.client import KazooClient
+from kazoo.exceptions import (
+    BadVersionError,
+    ConnectionLoss,
+    KazooException,
+    NodeExistsError,
+    NoNodeError,
+    NotEmptyError,
+    SessionExpiredError,
+)
+from kazoo.handlers.threading import KazooTimeoutError
+from test_service import converged
+from zkwire import WireClient
+
+from checker.linearizability import check_history, read_history, render_text
+from impl.coord.jute import CreateRequest, OpCode, Writer
+from impl.coord.records import OPEN_ACL_UNSAFE
+from impl.net.cluster import LocalCluster
+
+KEYS = [f"/lin{i}" for i in range(4)]
+CLIENTS = 4
+WORKLOAD_S = 9.0
+CALL_TIMEOUT_S = 5.0
+SETTINGS = {"tickTime": "200", "paxoscope.electionTicks": "20"}  # fsync on
+_ERRORS = {NoNodeError: -101, NodeExistsError: -110, NotEmptyError: -111, BadVersionError: -103}
+_UNKNOWN = (ConnectionLoss, SessionExpiredError, KazooTimeoutError, KazooException)
+
+
+class Recorder:
+    """One client's operations, as history lines (times in ns on one monotonic clock)."""
+
+    def __init__(self, name: str, lines: list[dict[str, Any]], lock: threading.Lock) -> None:
+        self.name, self.lines, self.lock = name, lines, lock
+        self.acknowledged: list[str] = []
+
+    def call(self, op: dict[str, Any], start_call: Any, *args: Any) -> None:
+        """Call `start_call(*args)` (a kazoo *_async method) and record what came of it."""
+        start = time.monotonic_ns()
+        try:
+            result = start_call(*args).get(timeout=CALL_TIMEOUT_S)
+        except tuple(_ERRORS) as error:
+            outcome: dict[str, Any] | None = {"err": _ERRORS[type(error)]}
+        except _UNKNOWN:
+            outcome = None
+        else:
+            outcome = self.result(op, result)
+        end = time.monotonic_ns()
+        line = {"client": self.name, "call": start, "op": op, "result": outcome}
+        line["return"] = end
+        with self.lock:
+            self.lines.append(line)
+
+    @staticmethod
+    def result(op: dict[str, Any], result: Any) -> dict[str, Any]:
+        f = op["f"]
+        if f == "create":
+            return {"path": result}
+        if f == "delete":
+            return {}
+        if f == "setData":
+            return {"version": result.version}
+        if f == "getData":
+            data, stat = result
+            return {"data": data.decode(), "version": stat.version}
+        if f == "exists":
+            return {"exists": result is not None}
+        return {"children": sorted(result)}
+
+
+def workload(zk: KazooClient, recorder: Recorder, seed: int, until: float) -> None:
+    rng = random.Random(seed)
+    counter = 0
+    while time.monotonic() < until:
+        key = rng.choice(KEYS)
+        f = rng.choice(["create", "delete", "setData", "getData", "getData", "exists"])
+        counter += 1
+        value = f"{recorder.name}-{counter}"
+        op: dict[str, Any] = {"f": f, "path": key}
+        if f in ("create", "setData"):
+            op["data"] = value
+            start_call = zk.create_async if f == "create" else zk.set_async
+            recorder.call(op, start_call, key, value.encode())
+        else:
+            start_call = {"delete": zk.delete_async, "getData": zk.get_async}.get(
+                f, zk.exists_async
+            )
+            recorder.call(op, start_call, key)
+        # Writes that must survive everything: sequential nodes, never deleted.
+        if counter % 5 == 0:
+            try:
+                path = zk.create_async("/acked/n-", sequence=True).get(timeout=CALL_TIMEOUT_S)
+                recorder.acknowledged.append(path)
+            except (*_UNKNOWN, *_ERRORS):
+                pass
+
+
+def test_history_under_kill_and_restart_is_linearizable(tmp_path: Path) -> None:
+    with LocalCluster(tmp_path / "c", 3, service="zookeeper", settings=SETTINGS) as cluster:
+        cluster.start()
+        cluster.wait_for_leader()
+        setup = KazooClient(hosts=cluster.connect_string, timeout=4)
+        setup.start(timeout=20)
+        setup.ensure_path("/acked")
+        # A session that goes silent: its ephemerals must vanish everywhere once it expires.
+        doomed = WireClient(cluster.node(3).client_address, timeout_ms=1500)
+        doomed.connect()
+        w = Writer()
+        CreateRequest("/doomed", b"", OPEN_ACL_UNSAFE, 1).write(w)
+        doomed.send(OpCode.CREATE, w.getvalue())
+        assert doomed.next_frame().header.err == 0
+        doomed.drop()
+        setup.create("/alive", ephemeral=True)  # the setup client's session stays alive
+
+        lines: list[dict[str, Any]] = []
+        lock = threading.Lock()
+        clients = [KazooClient(hosts=cluster.connect_string, timeout=4) for _ in range(CLIENTS)]
+        for zk in clients:
+            zk.start(timeout=20)
+        recorders = [Recorder(f"c{i}", lines, lock) for i in range(CLIENTS)]
+        until = time.monotonic() + WORKLOAD_S
+        threads = [
+            threading.Thread(target=workload, args=(zk, rec, i, until))
+            for i, (zk, rec) in enumerate(zip(clients, recorders, strict=True))
+        ]
+        for thread in threads:
+            thread.start()
+        # The faults: kill -9 the leader, then a follower, then the new leader; each comes back.
+        for _ in range(3):
+            time.sleep(1.5)
+            victim = cluster.wait_for_leader() if _ != 1 else _follower(cluster)
+            cluster.kill_node(victim)
+            time.sleep(0.8)
+            cluster.start_node(victim)
+        for thread in threads:
+            thread.join(timeout=WORKLOAD_S + 60)
+            assert not thread.is_alive()
+
+        # Quiet now: every client reads every key once more, into the history.
+        for zk, rec in zip(clients, recorders, strict=True):
+            for key in KEYS:
+                rec.call({"f": "getData", "path": key}, zk.get_async, key)
+        history_path = tmp_path / "history.ndjson"
+        history_path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+
+        result = check_history(read_history(history_path), "znode", timeout=120)
+        assert result.ok, render_text(result)
+        answered = [line for line in lines if line["result"] is not None]
+        assert len(answered) > 100, "the workload barely ran"
+
+        # No acknowledged write is lost, and the expired session's ephemeral is gone on
+        # every replica (a linearizable read through each server, and equal state digests).
+        acknowledged = {p for rec in recorders for p in rec.acknowledged}
+        assert acknowledged and acknowledged <= {
+            f"/acked/{c}" for c in setup.get_children("/acked")
+        }
+        assert converged(cluster, within=30)
+        for node in cluster.nodes:
+            one = KazooClient(hosts="{}:{}".format(*node.client_address), timeout=4)
+            one.start(timeout=20)
+            try:
+                assert one.exists("/doomed") is None
+                assert one.exists("/alive") is not None
+            finally:
+                one.stop()
+        for zk in [*clients, setup]:
+            zk.stop()
+            zk.close()
+
+
+def _follower(cluster: LocalCluster) -> int:
+    leader = cluster.wait_for_leader()
+    return next(n.id for n in cluster.nodes if n.id != leader)
