@@ -42,5 +42,9 @@ echo "== ... and three real server processes: kill -9 the leader, restart everyt
 python scripts/cluster_demo.py
 
 echo
+echo "== The ZooKeeper-compatible service: kazoo against three servers, kill -9, full restart"
+python scripts/zk_demo.py
+
+echo
 echo "== Conformance: the edge cover of Paxos (3,921 states) replayed against the single-decree cores"
 paxoscope conform spec/paxos.py --driver tests/conformance/paxos_driver.py:PaxosDriver -p max_ballot=1
