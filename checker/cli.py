@@ -15,6 +15,7 @@ from typing import Any, NoReturn, TextIO, TypeVar
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from checker import ir
@@ -943,6 +944,58 @@ def validate_command(spec: str, logs: tuple[str, ...], mapping: str) -> None:
         _fail(f"the log mapping {mapping} cannot read this log: {type(exc).__name__}: {exc}")
     Console(highlight=False, soft_wrap=True).print(report.text(), markup=False)
     sys.exit(0 if report.ok else 1)
+
+
+@main.command("linearizable")
+@click.argument("history")
+@click.option(
+    "--model",
+    required=True,
+    metavar="znode|kv",
+    help="The sequential object: znode (ZooKeeper's data tree) or kv (registers by key).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    default=60.0,
+    show_default=True,
+    help="Seconds the check may take; past them the verdict is unknown (exit 2).",
+)
+@click.option("--html", "html_target", metavar="PATH", help="Also write the HTML report.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print one JSON object instead (the report: stderr)."
+)
+def linearizable_command(
+    history: str, model: str, timeout: float, html_target: str | None, as_json: bool
+) -> None:
+    """Check that a recorded client HISTORY (NDJSON, or a JSON array) is linearizable.
+
+    Exit 0: it is; 1: it is not (with the smallest window that is not, as a timeline); 2: the
+    check timed out (unknown), or the input is wrong.
+    """
+    from checker.linearizability import check_history
+    from checker.linearizability.cli import details, exit_code, to_json, verdict, write_html
+
+    json_target = "-" if as_json else None
+    console = Console(file=sys.stderr if as_json else sys.stdout, highlight=False, soft_wrap=True)
+    try:
+        result = check_history(history, model, timeout=timeout)
+        if html_target:
+            write_html(result, history, html_target)
+    except PaxoscopeError as exc:
+        _fail(str(exc), json_target)
+    word, rest = verdict(result, history)
+    style = {"ok": "bold green", "illegal": "bold red", "unknown": "bold yellow"}[result.verdict]
+    console.print(f"[{style}]{word}[/]: {escape(rest)}", highlight=False)
+    text = details(result)
+    if text:
+        console.print(text, markup=False, highlight=False, end="")
+    if html_target:
+        console.print(f"report written to {html_target}", markup=False, highlight=False)
+    if json_target:
+        _write_json(to_json(result, history), json_target)
+    sys.exit(exit_code(result))
 
 
 def _add_implementation_commands() -> None:
