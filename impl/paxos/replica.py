@@ -207,6 +207,7 @@ class Replica:
         self._read_nonce = 0
         self._forward_queued: set[tuple[int, int]] = set()
         self._index_requests: list[tuple[int, int]] = []
+        self._commit_sent = 0  # the highest commit index this leader has told its followers
 
         # Timers, in ticks.
         self.now = 0
@@ -304,6 +305,10 @@ class Replica:
         """Propose queued commands, start a read round if reads wait, and hand over effects."""
         if self.role is Role.LEADER:
             self._propose_queued()
+            if self.applied_slot > self._commit_sent:
+                # Tell the followers now, not at the next heartbeat: a client waiting on a
+                # follower (which forwarded its write) gets its reply one round trip later.
+                self._heartbeat()
             if self._reads or self._index_requests:
                 self._read_rounds[self._round + 1] = _ReadRound(
                     self.next_slot - 1, self._reads, set(), self._index_requests
@@ -465,6 +470,7 @@ class Replica:
         # they leave before the disk is done; the leader's own vote comes back as any other.
         self._event("propose", ballot=self.ballot, slot=slot, value=value_id(value), early=True)
         self._proposals[slot] = _Proposal(value, set(), self.now)
+        self._commit_sent = self.applied_slot
         for node in self.nodes:
             self._effects.early.append((node, Accept(self.ballot, slot, value, self.applied_slot)))
 
@@ -544,6 +550,7 @@ class Replica:
     # --- heartbeats, commit, reads ----------------------------------------------------------
 
     def _heartbeat(self) -> None:
+        self._commit_sent = self.applied_slot
         self._round += 1
         self._heartbeat_at = self.now + self.options.heartbeat_ticks
         for node in self.others:
