@@ -6,7 +6,7 @@ Three local replica processes (loopback, fsync on, as in production), one client
 Commands are key-value puts of 100-byte values. Latency is measured per command, from submit
 to acknowledged. The reference is a real ZooKeeper 3.8 ensemble of 3 on this kind of machine
 with one client: about 1,000 sequential and 3,000 pipelined creates per second (issue 5); it is
-reported next to ours, not re-measured here (see benchmarks/zk_compare.py for that, later).
+reported next to ours, not re-measured here (benchmarks/zk_compare.py measures both side by side).
 """
 
 from __future__ import annotations

@@ -14,9 +14,14 @@ if ! log=$(.venv/bin/python -m pip install --quiet --disable-pip-version-check -
     exit 1
 fi
 # Debian packages the tools need: install PACKAGE when PROGRAM is missing (root, or sudo).
+# PROGRAM is a command on PATH or, when it holds a slash, a file that PACKAGE installs.
 apt_install() {
     local program=$1 package=$2 sudo="" log
-    command -v "$program" >/dev/null 2>&1 && return 0
+    if [[ $program == */* ]]; then
+        [ -e "$program" ] && return 0
+    else
+        command -v "$program" >/dev/null 2>&1 && return 0
+    fi
     if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
     if ! log=$($sudo apt-get install -y -qq "$package" 2>&1); then
         if ! log=$($sudo apt-get update -qq 2>&1 && $sudo apt-get install -y -qq "$package" 2>&1); then
@@ -28,3 +33,7 @@ apt_install() {
 }
 apt_install dot graphviz        # renders counterexample graphs and message-sequence charts
 apt_install chromium chromium   # the tests open the HTML explorer in a real headless browser
+apt_install javac default-jdk-headless  # compiles tests/compat's Java client
+# Apache ZooKeeper: zkCli.sh and the jars for tests/compat, the ensemble benchmarks/zk_compare.py
+# runs against (zkCli.sh is not on PATH: it lives under /usr/share/zookeeper/bin)
+apt_install /usr/share/zookeeper/bin/zkCli.sh zookeeper
