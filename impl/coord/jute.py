@@ -251,7 +251,8 @@ def write_stat(w: Writer, stat: Stat) -> None:
 
 
 def read_acl(r: Reader) -> ACL:
-    return ACL(r.i32(), r.path(), r.path())
+    # kazoo writes an empty id as null (its CREATOR_ALL_ACL is auth with id ""): read it as ""
+    return ACL(r.i32(), r.path(), r.string() or "")
 
 
 def write_acl(w: Writer, acl: ACL) -> None:
@@ -384,7 +385,7 @@ class MultiHeader:
         w.i32(self.type).flag(self.done).i32(self.err)
 
 
-MultiOp = tuple[int, CreateRequest | PathVersionRequest | SetDataRequest | PathRequest]
+MultiOp = tuple[int, CreateRequest | PathVersionRequest | SetDataRequest | PathWatchRequest]
 
 
 def read_multi(r: Reader) -> list[MultiOp]:
@@ -404,7 +405,7 @@ def read_multi(r: Reader) -> list[MultiOp]:
         elif header.type == OpCode.SET_DATA:
             ops.append((header.type, SetDataRequest.read(r)))
         elif header.type in (OpCode.GET_CHILDREN, OpCode.GET_DATA):
-            ops.append((header.type, PathRequest.read(r)))
+            ops.append((header.type, PathWatchRequest.read(r)))
         else:
             raise JuteError(f"operation type {header.type} cannot be part of a multi")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import ipaddress
 from dataclasses import dataclass
 
 from impl.coord.errors import Code, KeeperError
@@ -89,12 +90,30 @@ def digest_identity(auth: bytes) -> Identity:
     return ("digest", f"{user}:{base64.b64encode(hashlib.sha1(auth).digest()).decode()}")
 
 
+def valid_id(scheme: str, ident: str) -> bool:
+    """Does the scheme's authentication provider accept the id (ZooKeeper's isValid)?"""
+    if scheme == "world":
+        return ident == "anyone"
+    if scheme == "digest":
+        return ":" in ident
+    if scheme == "ip":
+        address, _, bits = ident.partition("/")
+        try:
+            network = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return not bits or (bits.isdigit() and int(bits) <= network.max_prefixlen)
+    return False  # no provider for the scheme (sasl, x509 and the like are not configured)
+
+
 def _acl(acls: tuple[ACL, ...], identities: list[Identity]) -> tuple[ACL, ...]:
-    """Expand "auth" entries into the caller's identities (none: INVALIDACL), as
-    PrepRequestProcessor.fixupACL does; the tree does the rest."""
+    """Expand "auth" entries into the caller's identities (none: INVALIDACL) and refuse ids
+    no provider accepts, as PrepRequestProcessor.fixupACL does; the tree does the rest."""
     out: list[ACL] = []
     for acl in acls:
         if acl.scheme != "auth":
+            if not valid_id(acl.scheme, acl.id):
+                raise KeeperError(Code.INVALIDACL)
             out.append(acl)
             continue
         if not identities:
@@ -192,6 +211,8 @@ def _write_multi(w: Writer, types: tuple[int, ...], result: MultiResult) -> None
             MultiHeader(OpCode.ERROR, False, sub.err).write(w)
             w.i32(sub.err)
             continue
+        if opcode in (OpCode.CREATE_CONTAINER, OpCode.CREATE_TTL):
+            opcode = OpCode.CREATE2  # as ZooKeeper answers them (the Java client insists)
         MultiHeader(opcode, False, 0).write(w)
         if isinstance(sub, CreateResult):
             if opcode == OpCode.CREATE:

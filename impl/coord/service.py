@@ -75,7 +75,7 @@ from impl.coord.requests import (
     read_response,
     write_response,
 )
-from impl.coord.sessions import ExpiryClock, first_session_id, password
+from impl.coord.sessions import ExpiryClock, first_session_id, next_session_id, password
 from impl.coord.tree import DataTree
 from impl.coord.watches import WatchManager
 from impl.net.config import ServerConfig
@@ -293,7 +293,7 @@ class ZooKeeperService:
         conn.connecting = done
         if request.session_id == 0:
             session = self._next_session
-            self._next_session += 1
+            self._next_session = next_session_id(session)
 
             def created(conn: _Connection, op: _Op, result: bytes) -> bytes:
                 done.set_result("ok" if decode_outcome(result).err == Code.OK else "failed")
@@ -357,8 +357,12 @@ class ZooKeeperService:
             scheme, auth = r.path(), r.buffer() or b""
             if scheme == "digest":
                 conn.identities.append(digest_identity(auth))
-            else:
-                conn.identities.append((scheme, auth.decode("utf-8", "replace")))
+            elif scheme == "ip":  # the address the connection comes from, not what it claims
+                conn.identities.append(("ip", conn.peer.rsplit(":", 1)[0]))
+            else:  # no provider for the scheme: ZooKeeper fails the authentication and closes
+                conn.send(_header_frame(header.xid, 0, Code.AUTHFAILED))
+                conn.close()
+                return
             conn.send(_header_frame(header.xid, 0, 0))
             return
         if opcode == OpCode.CLOSE_SESSION:

@@ -13,14 +13,31 @@ from __future__ import annotations
 
 import hashlib
 
-# Session ids as ZooKeeper makes them: the server id in the top byte, the start time below it,
-# then a counter, so ids from different servers, and from restarts of one, do not collide.
-_TIME_MASK = (1 << 56) - 1
+from impl.coord.records import CONTAINER_OWNER
+
+# Session ids as ZooKeeper makes them (SessionTrackerImpl.initializeNextSessionId): the server
+# id in the top byte, 40 bits of the start time in ms below it, then a counter, so ids from
+# different servers, and from restarts of one, do not collide. Java longs: signed 64 bits.
+_LONG = 1 << 64
 _PASSWORD_KEY = b"paxoscope session password"
 
 
+def java_long(value: int) -> int:
+    value %= _LONG
+    return value - _LONG if value >= _LONG // 2 else value
+
+
 def first_session_id(server_id: int, now_ms: int) -> int:
-    return ((now_ms << 24) & _TIME_MASK) >> 8 | (server_id << 56)
+    return next_session_id(java_long((((now_ms << 24) % _LONG) >> 8) | (server_id << 56)) - 1)
+
+
+def next_session_id(session: int) -> int:
+    """The id after `session`, skipping 0 and the container owner (they mean "persistent" and
+    "container" in a node's ephemeralOwner)."""
+    following = java_long(session + 1)
+    while following in (0, CONTAINER_OWNER):
+        following = java_long(following + 1)
+    return following
 
 
 def password(session_id: int) -> bytes:
@@ -42,6 +59,7 @@ class ExpiryClock:
     def touch(self, sessions: set[int] | list[int], now: float) -> None:
         for session in sessions:
             self._seen[session] = now
+            self._closing.pop(session, None)
 
     def expired(self, live: dict[int, int], now: float) -> list[int]:
         """The sessions in `live` (id -> timeout in ms) silent for longer than their timeout,

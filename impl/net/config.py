@@ -398,9 +398,10 @@ def _parse_text(text: str, source: str) -> _Parsed:
 def _add_server(p: _Parsed, key: str, value: str, number: int) -> None:
     where = f"{p.source}:{number}"
     tag = key.removeprefix("server.")
-    if not re.fullmatch(r"[0-9]+", tag) or int(tag) < 1:
+    if not re.fullmatch(r"[0-9]+", tag) or not 1 <= int(tag) <= 255:
         raise ConfigError(
-            f"{where}: {key} has id {tag!r}; expected {_SERVER_FORMAT}, N a positive integer"
+            f"{where}: {key} has id {tag!r}; expected {_SERVER_FORMAT}, N from 1 to 255 "
+            "(a server id is the top byte of the session ids it makes, as in ZooKeeper)"
         )
     sid = int(tag)
     if sid in p.servers:

@@ -289,6 +289,12 @@ ERRORS = {
     ),
     "server id not a number": ("dataDir=data\nserver.x=h:1;2\n", "1", 2, ["server.x has id 'x'"]),
     "server id zero": ("dataDir=data\nserver.0=h:1;2\n", "1", 2, ["server.0 has id '0'"]),
+    "server id too big": (
+        "dataDir=data\nserver.256=h:1;2\n",
+        "1",
+        2,
+        ["server.256 has id '256'", "from 1 to 255"],
+    ),
     "bad clientPortAddress": (
         "dataDir=data\nclientPort=1\nclientPortAddress=\n",
         None,
