@@ -144,6 +144,12 @@ class ContainerCandidates(msgspec.Struct, frozen=True, array_like=True, tag="con
     max_never_used_ms: Int64 = 0
 
 
+class CountDescendants(msgspec.Struct, frozen=True, array_like=True, tag="countDescendants"):
+    """getAllChildrenNumber: how many nodes lie below `path`."""
+
+    path: str
+
+
 Query = (
     GetData
     | Exists
@@ -153,6 +159,7 @@ Query = (
     | GetEphemerals
     | GetSessions
     | ContainerCandidates
+    | CountDescendants
 )
 
 
@@ -256,7 +263,20 @@ class SessionsReply(msgspec.Struct, frozen=True, array_like=True, tag="sessions"
     sessions: tuple[Session, ...]
 
 
-Reply = DataReply | StatReply | ChildrenReply | ACLReply | PathsReply | SessionsReply | ErrorResult
+class CountReply(msgspec.Struct, frozen=True, array_like=True, tag="count"):
+    count: int
+
+
+Reply = (
+    DataReply
+    | StatReply
+    | ChildrenReply
+    | ACLReply
+    | PathsReply
+    | SessionsReply
+    | CountReply
+    | ErrorResult
+)
 
 
 # --- encoding --------------------------------------------------------------------------------

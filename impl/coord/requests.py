@@ -32,6 +32,8 @@ from impl.coord.messages import (
     ACLReply,
     Check,
     ChildrenReply,
+    CountDescendants,
+    CountReply,
     Create,
     CreateResult,
     DataReply,
@@ -63,7 +65,8 @@ _CREATES = (OpCode.CREATE, OpCode.CREATE2, OpCode.CREATE_CONTAINER, OpCode.CREAT
 WRITES = frozenset({*_CREATES, OpCode.DELETE, OpCode.SET_DATA, OpCode.SET_ACL, OpCode.CHECK,
                     OpCode.MULTI})  # fmt: skip
 READS = frozenset({OpCode.EXISTS, OpCode.GET_DATA, OpCode.GET_CHILDREN, OpCode.GET_CHILDREN2,
-                   OpCode.GET_ACL, OpCode.GET_EPHEMERALS, OpCode.SYNC})  # fmt: skip
+                   OpCode.GET_ACL, OpCode.GET_EPHEMERALS, OpCode.SYNC,
+                   OpCode.GET_ALL_CHILDREN_NUMBER})  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -173,9 +176,16 @@ def decode(opcode: int, r: Reader, identities: list[Identity], session: int) -> 
         else:
             query = GetChildren2(pw.path)
         return Decoded(opcode, pw.path, query=query, watch=pw.watch)
-    if opcode in (OpCode.GET_ACL, OpCode.SYNC, OpCode.GET_EPHEMERALS):
+    if opcode in (
+        OpCode.GET_ACL,
+        OpCode.SYNC,
+        OpCode.GET_EPHEMERALS,
+        OpCode.GET_ALL_CHILDREN_NUMBER,
+    ):
         path = PathRequest.read(r).path
-        if opcode == OpCode.GET_ACL:
+        if opcode == OpCode.GET_ALL_CHILDREN_NUMBER:
+            query = CountDescendants(path)
+        elif opcode == OpCode.GET_ACL:
             query = GetACL(path)
         elif opcode == OpCode.GET_EPHEMERALS:
             query = GetEphemerals(session, path)
@@ -246,4 +256,6 @@ def read_response(decoded: Decoded, reply: Reply) -> tuple[int, bytes]:
         Response.acl_stat(w, reply.acl, reply.stat)
     elif isinstance(reply, PathsReply):
         w.strings(list(reply.paths))
+    elif isinstance(reply, CountReply):
+        w.i32(reply.count)
     return Code.OK, w.getvalue()

@@ -369,6 +369,15 @@ class ZooKeeperService:
             close = txn(CloseSession(), conn.session, int(time.time() * 1000))
             self._start(conn, _Op(header.xid, "write", command=close, on_done=self._closed))
             return
+        if opcode == OpCode.WHO_AM_I:  # the connection's identities: (scheme, user) pairs
+            w = Writer()
+            ReplyHeader(header.xid, self.server.core.applied, 0).write(w)
+            identities = conn.identities or [("ip", conn.peer.rsplit(":", 1)[0])]
+            w.i32(len(identities))
+            for scheme, user in identities:
+                w.string(scheme).string(user)
+            self._start(conn, _Op(header.xid, "local", reply=frame(w.getvalue())))
+            return
         if opcode in (OpCode.SET_WATCHES, OpCode.SET_WATCHES2):
             request = SetWatches.read(r, version2=opcode == OpCode.SET_WATCHES2)
             query = encode(Exists("/"))  # a read index; the watches are then set locally

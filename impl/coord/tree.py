@@ -35,6 +35,8 @@ from impl.coord.messages import (
     ChildrenReply,
     CloseSession,
     ContainerCandidates,
+    CountDescendants,
+    CountReply,
     Create,
     CreateResult,
     CreateSession,
@@ -437,6 +439,10 @@ class DataTree:
             return PathsReply(tuple(sorted(paths)))
         if isinstance(query, GetSessions):
             return SessionsReply(tuple(Session(s, t) for s, t in sorted(self._sessions.items())))
+        if isinstance(query, CountDescendants):
+            self._require(query.path)
+            prefix = query.path.rstrip("/") + "/"
+            return CountReply(sum(1 for p in self._nodes if p.startswith(prefix) and p != "/"))
         return PathsReply(self._container_candidates(query))
 
     def _container_candidates(self, query: ContainerCandidates) -> tuple[str, ...]:

@@ -255,3 +255,19 @@ def test_malformed_and_oversized_frames_close_only_that_connection(
     assert four_letter(address, b"ruok") == "imok"
     zk.create("/still-serving", ephemeral=True)
     assert "closing client connection" in cluster.node(1).log_path.read_text()
+
+
+def test_all_children_number_and_who_am_i(cluster: LocalCluster, zk: KazooClient) -> None:
+    zk.ensure_path("/count/a/b")
+    zk.ensure_path("/count/c")
+    wire = WireClient(cluster.node(1).client_address)
+    wire.connect()
+    w = Writer()
+    w.string("/count")
+    wire.send(OpCode.GET_ALL_CHILDREN_NUMBER, w.getvalue())
+    reply = wire.next_frame()
+    assert reply.header.err == 0 and reply.reader.i32() == 3
+    wire.send(OpCode.WHO_AM_I)
+    reply = wire.next_frame()
+    assert reply.header.err == 0 and reply.reader.i32() == 1
+    assert (reply.reader.string(), reply.reader.string()) == ("ip", "127.0.0.1")
