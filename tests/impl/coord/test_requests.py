@@ -275,7 +275,7 @@ def test_get_ephemerals_names_the_requesting_session(prefix: str) -> None:
 
 def test_writes_and_reads_are_the_opcodes_decode_handles() -> None:
     assert WRITES == {1, 2, 5, 7, 13, 14, 15, 19, 21}
-    assert READS == {3, 4, 6, 8, 9, 12, 103}
+    assert READS == {3, 4, 6, 8, 9, 12, 103, 104}
 
 
 # --- decode: refusals ------------------------------------------------------------------------
@@ -293,7 +293,6 @@ def test_writes_and_reads_are_the_opcodes_decode_handles() -> None:
         OpCode.MULTI_READ,
         OpCode.SET_WATCHES,
         OpCode.SASL,
-        OpCode.GET_ALL_CHILDREN_NUMBER,
         OpCode.ADD_WATCH,
         OpCode.WHO_AM_I,
         OpCode.CREATE_SESSION,
@@ -396,6 +395,7 @@ BODIES: list[tuple[int, bytes]] = [
     (OpCode.GET_CHILDREN2, bytes(kz.GetChildren2("/a", True).serialize())),
     (OpCode.GET_ACL, bytes(kz.GetACL("/a").serialize())),
     (OpCode.GET_EPHEMERALS, get_ephemerals_body("/a")),
+    (OpCode.GET_ALL_CHILDREN_NUMBER, get_ephemerals_body("/a")),  # also a path alone
     (OpCode.SYNC, bytes(kz.Sync("/a").serialize())),
 ]
 
