@@ -163,6 +163,16 @@ def test_history_under_kill_and_restart_is_linearizable(tmp_path: Path) -> None:
 
         result = check_history(read_history(history_path), "znode", timeout=120)
         assert result.ok, render_text(result)
+        # The check is not vacuous: the same history with one read made stale is rejected.
+        stale = next(
+            line
+            for line in reversed(lines)
+            if line["op"]["f"] == "getData" and line["result"] and "data" in line["result"]
+        )
+        stale["result"] = {**stale["result"], "data": "never-written"}
+        tampered = tmp_path / "tampered.ndjson"
+        tampered.write_text("".join(json.dumps(line) + "\n" for line in lines))
+        assert check_history(read_history(tampered), "znode", timeout=120).verdict == "illegal"
         answered = [line for line in lines if line["result"] is not None]
         assert len(answered) > 100, "the workload barely ran"
 
