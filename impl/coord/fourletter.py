@@ -6,6 +6,7 @@ not in `4lw.commands.whitelist` gets ZooKeeper's refusal text.
 
 from __future__ import annotations
 
+import math
 import os
 import platform
 import socket
@@ -72,7 +73,7 @@ def _srvr(service: ZooKeeperService) -> str:
     core = service.server.core
     return (
         f"Zookeeper version: {VERSION}\n"
-        f"Latency min/avg/max: {int(c.min_ms)}/{c.avg_ms:.4f}/{int(c.max_ms)}\n"
+        f"Latency min/avg/max: {math.floor(c.min_ms)}/{c.avg_ms:.4f}/{math.ceil(c.max_ms)}\n"
         f"Received: {c.received}\n"
         f"Sent: {c.sent}\n"
         f"Connections: {len(service.connections())}\n"
@@ -103,8 +104,8 @@ def _mntr(service: ZooKeeperService) -> str:
         ("zk_version", VERSION),
         ("zk_server_state", _mode(service)),
         ("zk_avg_latency", f"{c.avg_ms:.4f}"),
-        ("zk_max_latency", f"{c.max_ms:.0f}"),
-        ("zk_min_latency", f"{c.min_ms:.0f}"),
+        ("zk_max_latency", math.ceil(c.max_ms)),
+        ("zk_min_latency", math.floor(c.min_ms)),
         ("zk_packets_received", c.received),
         ("zk_packets_sent", c.sent),
         ("zk_num_alive_connections", len(service.connections())),

@@ -96,9 +96,14 @@ Op = (
 
 
 class Txn(msgspec.Struct, frozen=True, array_like=True):
+    """`identities`: whom the client authenticated as, for the ACL checks of its write; None
+    for what the servers propose themselves (sessions, expiry, the container sweep), which ACLs
+    do not restrict."""
+
     op: Op
     session: Int64 = 0
     time: Int64 = 0
+    identities: tuple[tuple[str, str], ...] | None = None
 
 
 # --- queries ---------------------------------------------------------------------------------
@@ -292,9 +297,14 @@ def encode(value: Txn | Outcome | Query | Reply) -> bytes:
     return _encoder.encode(value)
 
 
-def txn(op: Op, session: int = 0, time: int = 0) -> bytes:
+def txn(
+    op: Op,
+    session: int = 0,
+    time: int = 0,
+    identities: tuple[tuple[str, str], ...] | None = None,
+) -> bytes:
     """An encoded command, as the leader proposes it."""
-    return encode(Txn(op, session, time))
+    return encode(Txn(op, session, time, identities))
 
 
 def decode_outcome(data: bytes) -> Outcome:

@@ -11,6 +11,7 @@ Field order is the jute order, so `msgspec.structs.astuple(stat)` lines up with 
 
 from __future__ import annotations
 
+import ipaddress
 from enum import IntEnum
 from typing import Annotated
 
@@ -45,6 +46,36 @@ class ACL(msgspec.Struct, frozen=True, array_like=True):
     perms: Int32
     scheme: str
     id: str
+
+
+Identity = tuple[str, str]  # (scheme, id): who a client authenticated as, e.g. ("ip", "10.0.0.1")
+
+
+def permitted(acl: tuple[ACL, ...], perm: int, identities: tuple[Identity, ...]) -> bool:
+    """ZooKeeper's checkACL: may a client with these identities do `perm` (any of its bits) on a
+    node with this ACL? An empty ACL allows everything; world:anyone matches every client; an
+    ip entry matches an address in its network (id "10.0.0.0/8" or one address); other schemes
+    match their id exactly."""
+    if not acl:
+        return True
+    for entry in acl:
+        if not entry.perms & perm:
+            continue
+        if entry.scheme == "world" and entry.id == "anyone":
+            return True
+        for scheme, ident in identities:
+            if scheme != entry.scheme:
+                continue
+            if ident == entry.id or (scheme == "ip" and _in_network(ident, entry.id)):
+                return True
+    return False
+
+
+def _in_network(address: str, network: str) -> bool:
+    try:
+        return ipaddress.ip_address(address) in ipaddress.ip_network(network, strict=False)
+    except ValueError:
+        return False
 
 
 OPEN_ACL_UNSAFE = (ACL(Perms.ALL, "world", "anyone"),)

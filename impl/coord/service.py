@@ -50,10 +50,12 @@ from impl.coord.jute import (
     frame,
 )
 from impl.coord.messages import (
+    ACLReply,
     CloseSession,
     CreateSession,
     ErrorResult,
     Exists,
+    GetACL,
     GetSessions,
     Outcome,
     SessionsReply,
@@ -64,7 +66,7 @@ from impl.coord.messages import (
     encode,
     txn,
 )
-from impl.coord.records import EventType, Stat, Trigger
+from impl.coord.records import EventType, Perms, Stat, Trigger, permitted
 from impl.coord.requests import (
     READS,
     WRITES,
@@ -91,6 +93,14 @@ log = logging.getLogger("paxoscope.zookeeper")
 INFLIGHT = 4_096  # requests one connection may have queued or in flight
 REPORT_EVERY_S = 0.1  # how often servers tell the leader which sessions are alive
 _SYNC_CONNECTED = 3
+# The permission each read needs (ZooKeeper's FinalRequestProcessor); exists needs none.
+_READ_PERMS = {
+    OpCode.GET_DATA: Perms.READ,
+    OpCode.GET_CHILDREN: Perms.READ,
+    OpCode.GET_CHILDREN2: Perms.READ,
+    OpCode.GET_ALL_CHILDREN_NUMBER: Perms.READ,
+    OpCode.GET_ACL: Perms.READ | Perms.ADMIN,
+}
 _session_list = msgspec.msgpack.Decoder(list[int])
 
 
@@ -149,6 +159,10 @@ class _Connection:
     def close(self) -> None:
         self.closed = True
         self.writer.close()
+
+    def acl_identities(self) -> tuple[Identity, ...]:
+        """Whom ACLs see: the connection's address, and every identity it authenticated as."""
+        return (("ip", self.peer.rsplit(":", 1)[0]), *self.identities)
 
 
 class ZooKeeperService:
@@ -357,9 +371,9 @@ class ZooKeeperService:
             scheme, auth = r.path(), r.buffer() or b""
             if scheme == "digest":
                 conn.identities.append(digest_identity(auth))
-            elif scheme == "ip":  # the address the connection comes from, not what it claims
-                conn.identities.append(("ip", conn.peer.rsplit(":", 1)[0]))
-            else:  # no provider for the scheme: ZooKeeper fails the authentication and closes
+            elif (
+                scheme != "ip"
+            ):  # ip: every connection has its own address as an identity  # no provider for the scheme: ZooKeeper fails the authentication and closes
                 conn.send(_header_frame(header.xid, 0, Code.AUTHFAILED))
                 conn.close()
                 return
@@ -372,7 +386,7 @@ class ZooKeeperService:
         if opcode == OpCode.WHO_AM_I:  # the connection's identities: (scheme, user) pairs
             w = Writer()
             ReplyHeader(header.xid, self.server.core.applied, 0).write(w)
-            identities = conn.identities or [("ip", conn.peer.rsplit(":", 1)[0])]
+            identities = conn.acl_identities()
             w.i32(len(identities))
             for scheme, user in identities:
                 w.string(scheme).string(user)
@@ -396,7 +410,8 @@ class ZooKeeperService:
             return
         if opcode in WRITES:
             assert decoded.op is not None
-            command = txn(decoded.op, conn.session, int(time.time() * 1000))
+            now = int(time.time() * 1000)
+            command = txn(decoded.op, conn.session, now, conn.acl_identities())
             op = _Op(header.xid, "write", decoded, command=command, on_done=self._wrote)
         else:
             assert opcode in READS and decoded.query is not None
@@ -457,6 +472,11 @@ class ZooKeeperService:
         assert decoded is not None
         reply = decode_reply(result)
         err, body = read_response(decoded, reply)
+        needs = _READ_PERMS.get(decoded.opcode)
+        if err == Code.OK and needs is not None:
+            acl = self.tree.read(GetACL(decoded.path))
+            if isinstance(acl, ACLReply) and not permitted(acl.acl, needs, conn.acl_identities()):
+                err, body = Code.NOAUTH, b""
         if decoded.watch:
             missing = isinstance(reply, ErrorResult) and reply.err == Code.NONODE
             if (decoded.opcode == OpCode.EXISTS and (err == Code.OK or missing)) or (

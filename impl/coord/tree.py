@@ -11,9 +11,12 @@ What the tree keeps: the nodes, and the live sessions with their timeouts (ZooKe
 those in its snapshots too). What it leaves to the server around it: watches (per server; each
 write reports the `Trigger`s it causes), when a session expires (the leader proposes a
 `CloseSession`), when to sweep containers (the leader asks `ContainerCandidates` and proposes
-a `DeleteContainer` for each), ACL permission checks and the expansion of "auth" ACLs (they
-need the connection's identities: the tree never answers NOAUTH), quotas, and TTL nodes
-(refused with UNIMPLEMENTED, as ZooKeeper does unless extended types are enabled).
+a `DeleteContainer` for each), the expansion of "auth" ACLs into the connection's identities,
+the ACL checks of reads (made by the server in the same step as the read), quotas, and TTL
+nodes (refused with UNIMPLEMENTED, as ZooKeeper does unless extended types are enabled).
+
+A write's ACL check is the tree's, in ZooKeeper's order, against the identities its `Txn`
+carries (NOAUTH); the servers' own commands carry none and are not checked.
 
 A client write from a session the tree does not know (never created, or closed or expired
 before the write was decided) is refused with SESSIONEXPIRED, as ZooKeeper's session check
@@ -84,12 +87,14 @@ from impl.coord.records import (
     ZERO_STAT,
     CreateMode,
     EventType,
+    Perms,
     Stat,
     StatPersisted,
     Trigger,
     client_stat,
     int32,
     owned_by_session,
+    permitted,
 )
 
 # Nodes ZooKeeper creates itself and refuses to delete.
@@ -143,7 +148,13 @@ class _Apply:
         self.zxid = zxid
         self.time = command.time
         self.session = command.session
+        self.identities = command.identities
         self.triggers: list[Trigger] = []
+
+    def require(self, acl: tuple[ACL, ...], perm: int, path: str) -> None:
+        """NOAUTH unless the client may do `perm` (the servers' own commands always may)."""
+        if self.identities is not None and not permitted(acl, perm, self.identities):
+            raise KeeperError(Code.NOAUTH, path)
 
 
 class DataTree:
@@ -294,6 +305,7 @@ class DataTree:
         parent_path, _ = split(path)
         acl = _fixup_acl(op.acl, path)
         parent = self._require(parent_path)
+        ctx.require(parent.acl, Perms.CREATE, parent_path or "/")
         if mode.sequential:
             path += f"{parent.stat.cversion:010d}"
         if path_error(path) is not None:
@@ -325,8 +337,9 @@ class DataTree:
     def _delete(self, ctx: _Apply, op: Delete) -> DeleteResult:
         self._check_session(ctx)
         parent_path = _parent_for_delete(op.path)
-        self._require(parent_path)
+        parent = self._require(parent_path)
         node = self._require(op.path)
+        ctx.require(parent.acl, Perms.DELETE, parent_path or "/")
         check_version(node.stat.version, op.version, op.path)
         if node.children:
             raise KeeperError(Code.NOTEMPTY, op.path)
@@ -336,6 +349,7 @@ class DataTree:
     def _set_data(self, ctx: _Apply, op: SetData) -> SetDataResult:
         self._check_session(ctx)
         node = self._require(_valid(op.path))
+        ctx.require(node.acl, Perms.WRITE, op.path)
         check_version(node.stat.version, op.version, op.path)
         self._touch(op.path)
         node.data = op.data
@@ -348,6 +362,7 @@ class DataTree:
     def _check(self, ctx: _Apply, op: Check) -> CheckResult:
         self._check_session(ctx)
         node = self._require(_valid(op.path))
+        ctx.require(node.acl, Perms.READ, op.path)
         check_version(node.stat.version, op.version, op.path)
         return CheckResult()
 
@@ -355,6 +370,7 @@ class DataTree:
         self._check_session(ctx)
         acl = _fixup_acl(op.acl, _valid(op.path))
         node = self._require(op.path)
+        ctx.require(node.acl, Perms.ADMIN, op.path)
         check_version(node.stat.aversion, op.version, op.path)
         self._touch(op.path)
         node.acl = acl

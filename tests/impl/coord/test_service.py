@@ -11,11 +11,13 @@ import pytest
 from kazoo.client import KazooClient
 from kazoo.exceptions import (
     BadVersionError,
+    NoAuthError,
     NoChildrenForEphemeralsError,
     NodeExistsError,
     NoNodeError,
     NotEmptyError,
 )
+from kazoo.security import CREATOR_ALL_ACL, make_digest_acl
 from zkwire import WireClient
 
 from impl.coord.jute import CreateRequest, OpCode, Writer
@@ -271,3 +273,34 @@ def test_all_children_number_and_who_am_i(cluster: LocalCluster, zk: KazooClient
     reply = wire.next_frame()
     assert reply.header.err == 0 and reply.reader.i32() == 1
     assert (reply.reader.string(), reply.reader.string()) == ("ip", "127.0.0.1")
+
+
+def test_acls_are_enforced_for_reads_and_writes(cluster: LocalCluster, zk: KazooClient) -> None:
+    owner_acl = make_digest_acl("owner", "secret", all=True)
+    reader_acl = make_digest_acl("reader", "pw", read=True)
+    zk.create("/guarded", b"v", acl=[owner_acl, reader_acl])
+    stranger = client(cluster, 2)
+    owner = client(cluster, 3)
+    owner.add_auth("digest", "owner:secret")
+    try:
+        with pytest.raises(NoAuthError):
+            stranger.get("/guarded")
+        with pytest.raises(NoAuthError):
+            stranger.set("/guarded", b"x")
+        with pytest.raises(NoAuthError):
+            stranger.create("/guarded/child")
+        assert stranger.exists("/guarded") is not None  # exists needs no permission
+        stranger.add_auth("digest", "reader:pw")
+        assert stranger.get("/guarded")[0] == b"v"  # may read now, still not write
+        with pytest.raises(NoAuthError):
+            stranger.set("/guarded", b"x")
+        owner.set("/guarded", b"w")
+        owner.create("/guarded/child", acl=CREATOR_ALL_ACL)  # "auth": the creator's identity
+        assert owner.get_acls("/guarded/child")[0] == [make_digest_acl("owner", "secret", all=True)]
+        with pytest.raises(NoAuthError):
+            stranger.delete("/guarded/child")
+        owner.delete("/guarded/child")
+        zk.delete("/guarded")  # DELETE is the parent's permission, and / allows it to anyone
+    finally:
+        stranger.stop()
+        owner.stop()
