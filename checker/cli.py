@@ -11,6 +11,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, NoReturn, TextIO, TypeVar
 
 import click
@@ -258,6 +259,26 @@ def main() -> None:
     help="Most states to draw one by one.",
 )
 @click.option("--no-progress", is_flag=True, help="Do not report progress on stderr.")
+@click.option(
+    "--checkpoint",
+    "checkpoint_dir",
+    metavar="DIR",
+    help="Checkpoint the BFS into DIR at level boundaries (a killed run resumes from there).",
+)
+@click.option(
+    "--checkpoint-every",
+    type=click.FloatRange(min=0),
+    default=60.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Least time between checkpoints (0: every level).",
+)
+@click.option(
+    "--resume",
+    "resume_dir",
+    metavar="DIR",
+    help="Go on from the last checkpoint in DIR (same spec, parameters and options).",
+)
 def check_command(
     spec: str,
     params: tuple[str, ...],
@@ -277,6 +298,9 @@ def check_command(
     graph_target: str | None,
     graph_limit: int,
     no_progress: bool,
+    checkpoint_dir: str | None,
+    checkpoint_every: float,
+    resume_dir: str | None,
 ) -> None:
     """Explore every reachable state of SPEC and check its properties.
 
@@ -297,7 +321,12 @@ def check_command(
             walks=walks,
             walk_depth=walk_depth,
             progress=None if no_progress else _progress_printer(progress_console),
+            checkpoint=Path(directory) if (directory := resume_dir or checkpoint_dir) else None,
+            checkpoint_every=checkpoint_every,
+            resume=resume_dir is not None,
         )
+        if checkpoint_dir and resume_dir and Path(checkpoint_dir) != Path(resume_dir):
+            raise UsageError("--resume DIR goes on checkpointing into DIR: give one directory")
         report = check(spec, _parse_params(params), options)
     except PaxoscopeError as exc:
         _fail(str(exc), json_target)

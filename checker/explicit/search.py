@@ -5,10 +5,11 @@ found is at the smallest depth, and its trace is a shortest one. The order in wh
 found is fixed (actions in declaration order, parameters in lexicographic order), so the same
 spec and parameters always give the same counts and the same counterexample.
 
-States are packed integers (see `layout`). The visited set maps each state (its canonical form
-under symmetry) to its index; parents are kept in an array, and a trace is rebuilt by replaying
-the labelled successor functions along the parent chain, mapping symmetry-reduced steps back to
-concrete ones with the permutation witness.
+States are packed integers (see `layout`), stored in the order found; the visited set holds
+each state (its canonical form under symmetry); parents are indices in an array, and a trace is
+rebuilt by replaying the labelled successor functions along the parent chain, mapping
+symmetry-reduced steps back to concrete ones with the permutation witness. A breadth-first
+search can checkpoint at level boundaries and resume from there (`checkpoint`).
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ import time
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from checker import ir
 from checker.errors import UsageError
+from checker.explicit.checkpoint import Checkpointer, Position, identity
 from checker.explicit.codegen import CompiledSpec, Limits, compile_instance
 from checker.explicit.interp import Interpreter
 from checker.explicit.layout import Layout
@@ -55,6 +58,11 @@ class Options:
     walk_depth: int = 100
     progress: Callable[[Progress], None] | None = None
     limits: Limits = field(default_factory=Limits)
+    # Breadth-first only: checkpoint into this directory at level boundaries, at most every
+    # `checkpoint_every` seconds (0: every level), and with `resume`, go on from its last one.
+    checkpoint: Path | None = None
+    checkpoint_every: float = 60.0
+    resume: bool = False
 
 
 @dataclass
@@ -286,7 +294,14 @@ class Engine:
                 trace.append(self._extra_step(states[path_end], extra, trace[-1]))
             return Violation(kind, name, trace)
 
-        for _, _, x in self.inits:
+        checkpointer = self._checkpointer(breadth_first)
+        resumed = None
+        if checkpointer is not None and self.options.resume:
+            states, parents, resumed = checkpointer.load()
+            seen = set(states)
+        elif checkpointer is not None:
+            checkpointer.start()
+        for _, _, x in self.inits if resumed is None else ():
             if in_model is not None and not in_model(x):
                 continue
             c = canon(x) if canon else x
@@ -314,9 +329,33 @@ class Engine:
         cursor = 0
         level_end = len(states)
         depth = 1
+        if resumed is not None:
+            cursor = level_end = resumed.cursor
+            depth, transitions, max_seen_depth, complete = (
+                resumed.depth,
+                resumed.transitions,
+                resumed.max_seen_depth,
+                resumed.complete,
+            )
+            for cov, (fired, distinct) in zip(coverage, resumed.coverage, strict=True):
+                cov.fired, cov.distinct = fired, distinct
+        next_checkpoint = time.monotonic() + self.options.checkpoint_every
         while True:
             if breadth_first:
                 if cursor == level_end:
+                    if checkpointer is not None and (
+                        level_end == len(states) or time.monotonic() >= next_checkpoint
+                    ):
+                        position = Position(
+                            cursor,
+                            depth,
+                            transitions,
+                            max_seen_depth,
+                            [(c.fired, c.distinct) for c in coverage],
+                            complete,
+                        )
+                        checkpointer.save(states, parents, position)
+                        next_checkpoint = time.monotonic() + self.options.checkpoint_every
                     if level_end == len(states):
                         break
                     level_end = len(states)
@@ -407,6 +446,23 @@ class Engine:
         return self._result(
             len(states), max_seen_depth, transitions, started, coverage, None, complete
         )
+
+    def _checkpointer(self, breadth_first: bool) -> Checkpointer | None:
+        directory = self.options.checkpoint
+        if directory is None:
+            return None
+        if not breadth_first:
+            raise UsageError("checkpoints are taken at BFS levels: use --mode bfs with them")
+        settings = {
+            "params": dict(self.inst.params),
+            "symmetry": self.options.symmetry,
+            "invariants": [p.name for p in self.invariants],
+            "action_properties": [p.name for p in self.action_properties],
+            "deadlock": self.options.deadlock,
+            "max_depth": self.options.max_depth,
+        }
+        ident = identity(self.spec.name, self.compiled.source, settings)
+        return Checkpointer(directory, ident, self.layout.total_bits)
 
     def _extra_step(self, stored: int, t: int, last: TraceStep) -> TraceStep:
         """The step from the last trace state to a successor `t` of its stored form."""
