@@ -28,3 +28,7 @@ class Fault(StrEnum):
     SKIP_RECOVERY = "skip-recovery"
     """A replica that lost its log's tail votes at once (breaks: an amnesiac must learn what it
     may have forgotten first)."""
+
+    STALE_FOLLOWER_READS = "stale-follower-reads"
+    """With forwarding, a follower answers a read from its own state at once instead of waiting
+    for a read index from the leader (breaks: a read sees every write acknowledged before it)."""

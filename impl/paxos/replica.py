@@ -297,7 +297,10 @@ class Replica:
         if self.role is Role.LEADER:
             self._reads.append(read)
         elif self._can_forward():
-            self._remote_reads.append(read)
+            if Fault.STALE_FOLLOWER_READS in self._faults:
+                self._answer([read])
+            else:
+                self._remote_reads.append(read)
         else:
             self._reply(read.client_id, read.seq, False, b"")
 

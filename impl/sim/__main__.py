@@ -17,8 +17,19 @@ from impl.sim.cluster import Simulation, SimulationFailure
 @click.option("--first-seed", default=0, show_default=True)
 @click.option("--steps", default=2000, show_default=True, help="faulty steps per seed")
 @click.option("--show-schedule", is_flag=True, help="print every event of the run")
+@click.option(
+    "--forward",
+    is_flag=True,
+    help="followers forward client work to the leader; clients use any replica",
+)
 def main(
-    nodes: int, seeds: int, seed: int | None, first_seed: int, steps: int, show_schedule: bool
+    nodes: int,
+    seeds: int,
+    seed: int | None,
+    first_seed: int,
+    steps: int,
+    show_schedule: bool,
+    forward: bool,
 ) -> None:
     """Simulate a cluster of NODES replicas under faults, one run per seed; exit 1 on the first
     failing seed, with its schedule."""
@@ -26,7 +37,7 @@ def main(
     started = time.perf_counter()
     decided = 0
     for s in chosen:
-        sim = Simulation(nodes, s, steps)
+        sim = Simulation(nodes, s, steps, forward=forward)
         try:
             sim.run()
         except SimulationFailure as failure:

@@ -12,10 +12,17 @@ client writes must return that client's last acknowledged write (linearizable re
 end the faults stop, the network heals, every node restarts, and the run checks liveness (every
 client command is answered, every replica catches up) and durability (every acknowledged
 command is in the decided log).
+
+With `forward`, replicas forward client work to the leader (ReplicaOptions.forward, what the
+ZooKeeper-compatible service runs) and clients send each operation to a random replica, so
+follower reads at a leader-confirmed read index and forwarded writes face the same faults; a
+refusal (the leader changed, or the forwarded work timed out) makes the client retry elsewhere
+with the same sequence number.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from dataclasses import dataclass, field
 from typing import Any
@@ -99,10 +106,14 @@ class Simulation:
         faults: Faults | None = None,
         clients: int = 2,
         options: ReplicaOptions = SIM_OPTIONS,
+        forward: bool = False,
     ) -> None:
         self.node_ids = list(range(1, nodes + 1))
         self.seed, self.steps = seed, steps
         self.faults = faults or Faults()
+        self.forward = forward
+        if forward:
+            options = dataclasses.replace(options, forward=True, forward_timeout_ticks=40)
         self.options = options
         self.random = random.Random(seed)
         self.step = 0
@@ -316,6 +327,8 @@ class Simulation:
         client.busy_keys[key] = client.seq
         client.outstanding[client.seq] = (message, self.step)
         target = client.leader or self.random.choice(self.node_ids)
+        if self.forward:
+            target = self.random.choice(self.node_ids)  # any replica serves
         self._client_send(client, message, target)
 
     def _client_send(self, client: _Client, message: Command | Read, node: int) -> None:
@@ -329,6 +342,8 @@ class Simulation:
         if not message.ok:
             client.leader = message.leader
             target = message.leader or self.random.choice(self.node_ids)
+            if self.forward:
+                target = self.random.choice(self.node_ids)
             client.outstanding[message.seq] = (sent, self.step)
             self._client_send(client, sent, target)
             return

@@ -31,6 +31,27 @@ def test_safety_and_liveness_under_faults(nodes: int, first: int, count: int) ->
     assert decided > 20 * count
 
 
+@pytest.mark.parametrize(("nodes", "first", "count"), [(3, 0, 400), (3, 400, 400), (5, 0, 200)])
+def test_forwarding_under_faults(nodes: int, first: int, count: int) -> None:
+    """Clients use any replica: followers forward writes and read at the leader's read index
+    (what the ZooKeeper-compatible service runs), under the same faults and checks."""
+    decided = 0
+    for seed in range(first, first + count):
+        decided += len(Simulation(nodes, seed, STEPS, forward=True).run().decided)
+    assert decided > 20 * count
+
+
+def test_stale_follower_reads_are_caught() -> None:
+    options = dataclasses.replace(SIM_OPTIONS, faults=frozenset({Fault.STALE_FOLLOWER_READS}))
+    for seed in range(300):
+        try:
+            Simulation(3, seed, STEPS, options=options, forward=True).run()
+        except SimulationFailure as failure:
+            assert failure.reason.startswith("read of "), failure.reason
+            return
+    pytest.fail("stale follower reads survived 300 seeds")
+
+
 @pytest.mark.parametrize(("nodes", "seed"), [(3, 52569), (5, 52873)])
 def test_found_by_soaking(nodes: int, seed: int) -> None:
     """Seeds that once failed (a recovering replica waited forever for a slot that an old
