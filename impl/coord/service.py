@@ -105,16 +105,24 @@ _session_list = msgspec.msgpack.Decoder(list[int])
 
 
 class _ServedTree(DataTree):
-    """The tree, telling the service what each write did the moment it is applied."""
+    """The tree, telling the service what each write did the moment it is applied, and when
+    it was replaced by a snapshot (writes the service never saw, so fired no watches for)."""
 
-    def __init__(self, on_applied: Callable[[int, Txn, Outcome], None]) -> None:
+    def __init__(
+        self, on_applied: Callable[[int, Txn, Outcome], None], on_restored: Callable[[], None]
+    ) -> None:
         super().__init__()
         self._on_applied = on_applied
+        self._on_restored = on_restored
 
     def execute(self, zxid: int, command: Txn) -> Outcome:
         outcome = super().execute(zxid, command)
         self._on_applied(zxid, command, outcome)
         return outcome
+
+    def restore(self, data: bytes) -> None:
+        super().restore(data)
+        self._on_restored()
 
 
 @dataclass
@@ -171,7 +179,7 @@ class ZooKeeperService:
 
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
-        self.tree = _ServedTree(self._applied)
+        self.tree = _ServedTree(self._applied, self._restored)
         self._server: ReplicaServer | None = None
         self._connections: set[_Connection] = set()
         self._by_session: dict[int, set[_Connection]] = {}
@@ -500,6 +508,21 @@ class ZooKeeperService:
         if isinstance(command.op, CloseSession) and outcome.err == Code.OK:
             for conn in list(self._by_session.get(command.session, ())):
                 asyncio.get_running_loop().call_soon(conn.close)
+
+    def _restored(self) -> None:
+        """A snapshot replaced the tree (this replica fell far behind): the watches here missed
+        what it skipped. Close every connection, as ZooKeeper does when a server resyncs with
+        its leader; clients reconnect and set their watches again with their last zxid, which
+        fires what changed."""
+        if self._connections:
+            log.info(
+                "n%d: caught up from a snapshot; closing %d client connection(s) so that they "
+                "set their watches again",
+                self.config.my_id,
+                len(self._connections),
+            )
+        for conn in list(self._connections):
+            asyncio.get_running_loop().call_soon(conn.close)
 
     def _set_watches(self, conn: _Connection, request: SetWatches) -> None:
         """ZooKeeper's DataTree.setWatches: fire at once what changed since the client's

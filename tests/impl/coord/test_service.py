@@ -3,9 +3,12 @@ driven by kazoo and, where the order of frames matters, by a raw wire client."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
+import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from kazoo.client import KazooClient
@@ -21,8 +24,13 @@ from kazoo.security import CREATOR_ALL_ACL, make_digest_acl
 from zkwire import WireClient
 
 from impl.coord.jute import CreateRequest, OpCode, Writer
+from impl.coord.messages import SetData, Txn
 from impl.coord.records import OPEN_ACL_UNSAFE, EventType
+from impl.coord.service import ZooKeeperService
+from impl.coord.tree import DataTree
 from impl.net.cluster import LocalCluster
+from impl.net.config import load_config, write_cluster_configs
+from impl.net.server import ReplicaServer
 
 # tickTime 200 ms: session timeouts are negotiated into [400, 4000] ms.
 SETTINGS = {"tickTime": "200", "paxoscope.fsync": "false"}
@@ -304,3 +312,57 @@ def test_acls_are_enforced_for_reads_and_writes(cluster: LocalCluster, zk: Kazoo
     finally:
         stranger.stop()
         owner.stop()
+
+
+def test_a_server_that_caught_up_from_a_snapshot_makes_its_clients_set_watches_again(
+    tmp_path: Path,
+) -> None:
+    """A replica far behind installs a snapshot, which holds writes its watches never saw: it
+    closes its connections (as a resyncing ZooKeeper server does), and the client, setting its
+    watches again from its last zxid, gets the event it would have missed. (In-process, one
+    replica: the snapshot is installed by hand where catch-up would install it.)"""
+    [path] = write_cluster_configs(tmp_path / "one", 1, extra=SETTINGS)
+    config = load_config(path)
+    service = ZooKeeperService(config)
+    server = ReplicaServer(config, service=service)
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    try:
+        asyncio.run_coroutine_threadsafe(server.start(), loop).result(10)
+        address = (config.client_port_address, config.client_port)
+        zk = KazooClient(hosts="{}:{}".format(*address), timeout=4)
+        zk.start(timeout=20)
+        zk.create("/snap", b"0")
+        watcher = WireClient(address)
+        watcher.connect()
+        watcher.get_data("/snap", watch=True)
+        assert watcher.next_frame().header.err == 0
+        # A snapshot of the tree one write later, as the leader would send it.
+        ahead = DataTree()
+        ahead.restore(service.tree.snapshot())
+        outcome = ahead.execute(
+            server.core.applied + 5, Txn(SetData("/snap", b"1"), zk.client_id[0])
+        )
+        assert outcome.err == 0
+        image = ahead.snapshot()
+        asyncio.run_coroutine_threadsafe(_restore(service, image), loop).result(10)
+        assert watcher.sock is not None
+        watcher.sock.settimeout(10)
+        with pytest.raises(ConnectionError):
+            while True:
+                assert watcher.next_frame().event is None, "an event the snapshot skipped"
+        assert watcher.connect(watcher.session, watcher.password).timeout > 0
+        watcher.set_watches(["/snap"])
+        frames = [watcher.next_frame(), watcher.next_frame()]
+        events = [(f.event.type, f.event.path) for f in frames if f.event is not None]
+        assert events == [(EventType.NODE_DATA_CHANGED, "/snap")]
+        zk.stop()
+    finally:
+        asyncio.run_coroutine_threadsafe(server.close(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+
+
+async def _restore(service: ZooKeeperService, image: bytes) -> None:
+    service.tree.restore(image)
