@@ -579,14 +579,60 @@ class Compiler:
             lines.append(f"{ind}    _acc |= {src(t)} << (_i * {lay.width})")
         return f"({cur} & {~region}) | (_acc << {lay.offset})"
 
+    def _constant_update(self, stmt: ir.Stmt, env: Env, cur: str) -> tuple[int, int] | None:
+        """(and_mask, or_mask) if `stmt` sets constant bits at a constant position, whatever the
+        state: then `state & and_mask | or_mask` is the state after it. None otherwise."""
+        if not isinstance(stmt, ir.Insert | ir.Remove | ir.SetFn):
+            return None
+        st = StateNames(cur)
+        lay = self.layout.by_name[stmt.symbol]
+        pos = self._position(lay, [self.term(a, env, st) for a in stmt.args])
+        if pos is None or pos[1] is not None:
+            return None
+        const = pos[0]
+        if isinstance(stmt, ir.Insert):
+            return -1, 1 << const
+        if isinstance(stmt, ir.Remove):
+            return ~(1 << const), 0
+        value = self.term(stmt.value, env, st)
+        if not isinstance(value, Const):
+            return None
+        return ~(lay.field_mask << const), value.value << const
+
     def _body(
         self, act: ir.Action, env: Env, lines: list[str], depth: int, in_loop: bool, emit: str
     ) -> None:
-        """Statements of one action instance; `emit` formats the successor append."""
+        """Statements of one action instance; `emit` formats the successor append.
+
+        Runs of updates that set constant bits at constant positions are folded into one
+        `(s & and_mask) | or_mask` (big-int operations dominate the cost of a successor); the
+        state is written out before anything that reads it."""
         cur, k = "s", 0
         start = len(lines)
+        keep, put = -1, 0  # the updates folded so far: cur & keep | put
+
+        def flush(ind: str) -> None:
+            nonlocal cur, k, keep, put
+            if (keep, put) == (-1, 0):
+                return
+            if keep == -1:
+                expr = f"{cur} | {hex(put)}"
+            elif put == 0:
+                expr = f"{cur} & {keep}"
+            else:
+                expr = f"({cur} & {keep}) | {hex(put)}"
+            k += 1
+            lines.append(f"{ind}s{k} = {expr}")
+            cur, keep, put = f"s{k}", -1, 0
+
         for stmt in act.body:
             ind = "    " * depth
+            folded = self._constant_update(stmt, env, cur)
+            if folded is not None:
+                and_mask, or_mask = folded
+                keep, put = keep & and_mask, (put & and_mask) | or_mask
+                continue
+            flush(ind)
             if isinstance(stmt, ir.Require):
                 g = self.top(stmt.cond, env, StateNames(cur))
                 if isinstance(g, Const):
@@ -607,6 +653,7 @@ class Compiler:
             expr = self._update(stmt, env, cur, lines, ind)
             lines.append(f"{ind}s{k} = {expr}")
             cur = f"s{k}"
+        flush("    " * depth)
         lines.append("    " * depth + emit.format(state=cur))
 
     def action_function(self, act: ir.Action, name: str, labelled: bool) -> str:

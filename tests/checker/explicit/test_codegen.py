@@ -68,3 +68,20 @@ def test_merging_makes_one_mask_test() -> None:
     # A bit that must be both set and clear makes the conjunction false at compile time.
     assert conjoin([Bits("s", 8, "any"), Bits("s", 8, "none")]) == Const(0)
     assert disjoin([Bits("s", 8, "any"), Bits("s", 8, "none")]) == Const(1)
+
+
+def test_constant_updates_fold_into_one_operation() -> None:
+    """Phase2b sets three acceptor fields and adds a message, all at constant positions: the
+    successor is one `(s & keep) | put`, not a chain of four big-int updates."""
+    from checker.explicit.codegen import compile_instance
+    from checker.explicit.layout import Layout
+    from checker.instance import instantiate
+    from checker.lang.trace import trace_spec
+    from checker.loader import load_spec
+
+    inst = instantiate(trace_spec(load_spec("spec/paxos.py")), {"max_ballot": 1})
+    source = compile_instance(inst, Layout(inst)).source
+    phase2b = source[source.index("def act_3(") :].split("\ndef ", 1)[0]
+    assignments = [line.strip() for line in phase2b.splitlines() if " = (s & " in line]
+    assert assignments and all(line.startswith("s1 = (s & -") for line in assignments)
+    assert "s2 =" not in phase2b
