@@ -1,7 +1,7 @@
 """ZooKeeper's four-letter words, answered on the client port: `ruok`, `srvr`, `stat`, `mntr`,
 `envi`, `conf`, `cons`, `isro`, and our `pxst` (the replica's status as JSON). The formats are
 ZooKeeper 3.8's, so monitoring that parses them (zkCli's `srvr`, `mntr` scrapers) works. A word
-not in `4lw.commands.whitelist` gets ZooKeeper's refusal text.
+not in `4lw.commands.whitelist` gets ZooKeeper's refusal text (`pxst` is always answered).
 """
 
 from __future__ import annotations
@@ -46,7 +46,8 @@ class Counters:
 
 
 def answer(word: str, service: ZooKeeperService) -> bytes:
-    if word not in service.config.four_letter_words:
+    # pxst is paxoscope's own (what `LocalCluster` and `paxoscope cluster` read): always on.
+    if word != "pxst" and word not in service.config.four_letter_words:
         return f"{word} is not executed because it is not in the whitelist.\n".encode()
     answers: dict[str, Callable[[], str]] = {
         "ruok": lambda: "imok",

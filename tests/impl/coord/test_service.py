@@ -366,3 +366,14 @@ def test_a_server_that_caught_up_from_a_snapshot_makes_its_clients_set_watches_a
 
 async def _restore(service: ZooKeeperService, image: bytes) -> None:
     service.tree.restore(image)
+
+
+def test_words_off_the_whitelist_are_refused_but_status_always_answers(tmp_path: Path) -> None:
+    settings = {**SETTINGS, "4lw.commands.whitelist": "ruok"}
+    with LocalCluster(tmp_path / "c", 1, service="zookeeper", settings=settings) as cluster:
+        cluster.start()
+        cluster.wait_for_leader()  # reads pxst
+        address = cluster.node(1).client_address
+        assert four_letter(address, b"ruok") == "imok"
+        refusal = "mntr is not executed because it is not in the whitelist.\n"
+        assert four_letter(address, b"mntr") == refusal
