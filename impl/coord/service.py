@@ -143,7 +143,8 @@ class _Op:
 class _Connection:
     writer: asyncio.StreamWriter
     client_id: int
-    peer: str
+    host: str  # the client's address (its ip identity, and what maxClientCnxns counts)
+    peer: str  # host:port, for logs and `cons`
     session: int = 0
     timeout: int = 0
     identities: list[Identity] = field(default_factory=list)
@@ -170,7 +171,7 @@ class _Connection:
 
     def acl_identities(self) -> tuple[Identity, ...]:
         """Whom ACLs see: the connection's address, and every identity it authenticated as."""
-        return (("ip", self.peer.rsplit(":", 1)[0]), *self.identities)
+        return (("ip", self.host), *self.identities)
 
 
 class ZooKeeperService:
@@ -187,7 +188,7 @@ class ZooKeeperService:
         self._watches: WatchManager[_Connection] = WatchManager()
         self._own_id = random.getrandbits(62) | 1  # the client id of our own proposals
         self._own_seq = 0
-        self._next_session = first_session_id(config.my_id, int(time.time() * 1000))
+        self._next_session = first_session_id(config.my_id, _now_ms())
         self._expiry = ExpiryClock()
         self._alive: set[int] = set()  # sessions heard from since the last report
         self._report_at = 0.0
@@ -220,7 +221,7 @@ class ZooKeeperService:
                 await writer.drain()
             return
         peer = writer.get_extra_info("peername")
-        conn = _Connection(writer, random.getrandbits(62) | 1, f"{peer[0]}:{peer[1]}")
+        conn = _Connection(writer, random.getrandbits(62) | 1, peer[0], f"{peer[0]}:{peer[1]}")
         if not self._admit(conn):
             return
         self._connections.add(conn)
@@ -292,12 +293,11 @@ class ZooKeeperService:
 
     def _admit(self, conn: _Connection) -> bool:
         limit = self.config.max_client_cnxns
-        host = conn.peer.rsplit(":", 1)[0]
-        if limit and sum(c.peer.rsplit(":", 1)[0] == host for c in self._connections) >= limit:
+        if limit and sum(c.host == conn.host for c in self._connections) >= limit:
             log.warning(
                 "n%d: too many connections from %s (maxClientCnxns=%d); closing",
                 self.config.my_id,
-                host,
+                conn.host,
                 limit,
             )
             conn.close()
@@ -321,7 +321,7 @@ class ZooKeeperService:
                 done.set_result("ok" if decode_outcome(result).err == Code.OK else "failed")
                 return b""
 
-            command = txn(CreateSession(timeout), session, int(time.time() * 1000))
+            command = txn(CreateSession(timeout), session, _now_ms())
             self._start(conn, _Op(0, "write", command=command, on_done=created))
         else:
             session = request.session_id
@@ -361,7 +361,7 @@ class ZooKeeperService:
                 self._own_id,
                 self._own_seq,
                 self._own_seq - 1,
-                txn(CloseSession(), session, int(time.time() * 1000)),
+                txn(CloseSession(), session, _now_ms()),
             )
             self.server.submit(command)
 
@@ -388,7 +388,7 @@ class ZooKeeperService:
             conn.send(_header_frame(header.xid, 0, 0))
             return
         if opcode == OpCode.CLOSE_SESSION:
-            close = txn(CloseSession(), conn.session, int(time.time() * 1000))
+            close = txn(CloseSession(), conn.session, _now_ms())
             self._start(conn, _Op(header.xid, "write", command=close, on_done=self._closed))
             return
         if opcode == OpCode.WHO_AM_I:  # the connection's identities: (scheme, user) pairs
@@ -418,8 +418,7 @@ class ZooKeeperService:
             return
         if opcode in WRITES:
             assert decoded.op is not None
-            now = int(time.time() * 1000)
-            command = txn(decoded.op, conn.session, now, conn.acl_identities())
+            command = txn(decoded.op, conn.session, _now_ms(), conn.acl_identities())
             op = _Op(header.xid, "write", decoded, command=command, on_done=self._wrote)
         else:
             assert opcode in READS and decoded.query is not None
@@ -578,6 +577,11 @@ class ZooKeeperService:
 
     def watch_count(self) -> int:
         return self._watches.count()
+
+
+def _now_ms() -> int:
+    """Wall-clock ms: a session id's start time, a node's ctime and mtime."""
+    return int(time.time() * 1000)
 
 
 def _header_bytes(xid: int, zxid: int, err: int) -> bytes:
