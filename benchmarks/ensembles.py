@@ -22,6 +22,8 @@ import time
 from pathlib import Path
 from types import TracebackType
 
+from impl.net.config import free_ports
+
 HOST = "127.0.0.1"
 JAVA_DIR = Path("/usr/share/java")
 # Its manifest's Class-Path names the jars it needs (jute, netty, jetty, slf4j-api...).
@@ -58,18 +60,6 @@ def four_letter_word(address: Address, word: str, timeout: float = 2.0) -> str:
         while chunk := sock.recv(65536):
             chunks.append(chunk)
     return b"".join(chunks).decode(errors="replace")
-
-
-def _free_ports(count: int) -> list[int]:
-    # All held open together so that they are distinct; free when picked, like LocalCluster's.
-    held = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in range(count)]
-    try:
-        for sock in held:
-            sock.bind((HOST, 0))
-        return [sock.getsockname()[1] for sock in held]
-    finally:
-        for sock in held:
-            sock.close()
 
 
 def _tail(path: Path, lines: int = 20) -> str:
@@ -166,7 +156,7 @@ class ApacheEnsemble(Ensemble):
         self.heap = heap
         self.tick_ms = tick_ms
         self.timeout = timeout
-        ports = _free_ports(3 * nodes)
+        ports = free_ports(HOST, 3 * nodes)
         self.client_ports = ports[:nodes]
         # server.I=host:quorumPort:electionPort
         self.peer_ports = [(ports[nodes + 2 * i], ports[nodes + 2 * i + 1]) for i in range(nodes)]

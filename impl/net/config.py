@@ -43,6 +43,7 @@ __all__ = [
     "ConfigError",
     "PeerAddress",
     "ServerConfig",
+    "free_ports",
     "load_config",
     "parse_server_list",
     "write_cluster_configs",
@@ -665,7 +666,7 @@ def _bracket(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
-def _free_ports(host: str, count: int) -> list[int]:
+def free_ports(host: str, count: int) -> list[int]:
     """`count` distinct ports free on `host` now: all are held open together, then closed."""
     family, kind, proto, _, address = socket.getaddrinfo(host, 0, type=socket.SOCK_STREAM)[0]
     held: list[socket.socket] = []
@@ -776,7 +777,7 @@ def write_cluster_configs(
     if existing is not None:
         return existing
     if ports is None:
-        flat = _free_ports(host, 2 * nodes)
+        flat = free_ports(host, 2 * nodes)
         ports = [(flat[2 * i], flat[2 * i + 1]) for i in range(nodes)]
     rendered: list[tuple[Path, str]] = []
     for node in range(1, nodes + 1):
