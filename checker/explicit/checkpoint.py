@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 from array import array
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,9 @@ from typing import Any
 from checker.errors import UsageError
 
 FORMAT = 1
+
+# records(first): the bytes of the states from index `first` on, and of their parents' indices.
+Records = Callable[[int], tuple[bytes, bytes]]
 
 
 @dataclass
@@ -72,16 +76,16 @@ class Checkpointer:
             (self.directory / name).unlink(missing_ok=True)
         self.stored = 0
 
-    def save(self, states: list[int], parents: array[int], position: Position) -> None:
-        """Append the states found since the last checkpoint, make them durable, then record
+    def save(self, total: int, records: Records, position: Position) -> None:
+        """Append the states found since the last checkpoint (`records(stored)` gives their
+        bytes and their parents' bytes; `total` states in all), make them durable, then record
         the position."""
-        new = states[self.stored :]
-        data = b"".join(s.to_bytes(self.width, "little") for s in new)
+        data, parent_bytes = records(self.stored)
         self._append("states.bin", data, self.stored * self.width)
-        self._append("parents.bin", parents[self.stored :].tobytes(), self.stored * 8)
+        self._append("parents.bin", parent_bytes, self.stored * 8)
         meta = {
             "identity": self.identity,
-            "stored": len(states),
+            "stored": total,
             "position": asdict(position),
         }
         tmp = self.meta_path.with_suffix(".tmp")
@@ -91,7 +95,16 @@ class Checkpointer:
             os.fsync(f.fileno())
         os.replace(tmp, self.meta_path)
         _fsync_directory(self.directory)
-        self.stored = len(states)
+        self.stored = total
+
+    def int_records(self, states: list[int], parents: array[int]) -> Records:
+        """`records` for states kept as packed integers (the reference engine)."""
+
+        def records(start: int) -> tuple[bytes, bytes]:
+            data = b"".join(s.to_bytes(self.width, "little") for s in states[start:])
+            return data, parents[start:].tobytes()
+
+        return records
 
     def _append(self, name: str, data: bytes, at: int) -> None:
         with (self.directory / name).open("ab") as f:
@@ -103,6 +116,16 @@ class Checkpointer:
     def load(self) -> tuple[list[int], array[int], Position]:
         """The states, parents and position of the last checkpoint. Raises UsageError (one
         paragraph: what is wrong and what to do) when there is none or it is another run's."""
+        raw, parent_bytes, stored, position = self.load_raw()
+        w = self.width
+        states = [int.from_bytes(raw[i * w : (i + 1) * w], "little") for i in range(stored)]
+        parents: array[int] = array("q")
+        parents.frombytes(parent_bytes)
+        return states, parents, position
+
+    def load_raw(self) -> tuple[bytes, bytes, int, Position]:
+        """The last checkpoint as stored: `width` bytes per state (little-endian), 8 per parent,
+        the number of states, and the position."""
         where = self.meta_path
         try:
             meta = json.loads(where.read_text())
@@ -132,10 +155,6 @@ class Checkpointer:
                 f"{self.directory}: states.bin or parents.bin is shorter than meta.json says "
                 f"({stored} states); the checkpoint is damaged, start afresh with --checkpoint"
             )
-        w = self.width
-        states = [int.from_bytes(raw[i * w : (i + 1) * w], "little") for i in range(stored)]
-        parents: array[int] = array("q")
-        parents.frombytes(parent_bytes[: stored * 8])
         self.stored = stored
         p = meta["position"]
         position = Position(
@@ -146,7 +165,7 @@ class Checkpointer:
             [(fired, distinct) for fired, distinct in p["coverage"]],
             p["complete"],
         )
-        return states, parents, position
+        return raw[: stored * self.width], parent_bytes[: stored * 8], stored, position
 
 
 def _fsync_directory(directory: Path) -> None:

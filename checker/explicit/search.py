@@ -14,6 +14,7 @@ search can checkpoint at level boundaries and resume from there (`checkpoint`).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import random
 import time
@@ -63,6 +64,11 @@ class Options:
     checkpoint: Path | None = None
     checkpoint_every: float = 60.0
     resume: bool = False
+    # Breadth-first only: "vector" explores a frontier at a time with numpy (`explicit.vector`),
+    # "reference" one state at a time; both give the same results.
+    engine: str = "vector"
+    workers: int = 1  # vector engine: threads expanding frontier slices
+    exact: bool = True  # vector engine: compare whole states; False: 64-bit fingerprints
 
 
 @dataclass
@@ -90,6 +96,11 @@ class SearchResult:
     invariants: list[str]
     action_properties: list[str]
     group_size: int = 1
+    engine: str = "reference"
+    workers: int = 1
+    # With fingerprints instead of exact states: the chance that two of the distinct states
+    # shared a fingerprint, so that one of them (and what only it leads to) was missed.
+    collision_probability: float | None = None
 
 
 class Engine:
@@ -101,18 +112,25 @@ class Engine:
         self.options = options
         self.layout = Layout(inst)
         self.interp = Interpreter(inst, self.layout)
-        self.compiled: CompiledSpec = compile_instance(inst, self.layout, options.limits)
         self.symmetry = Symmetry(inst, self.layout) if options.symmetry else None
         self.invariants = self._select(ir.PropertyKind.INVARIANT, options.invariants)
         self.action_properties = self._select(
             ir.PropertyKind.ACTION_PROPERTY, options.action_properties
         )
-        self.constraints = [
-            self.compiled.properties[p.name]
-            for p in self.spec.properties_of(ir.PropertyKind.CONSTRAINT)
-        ]
         self.inits = [
             (k, params, self.layout.pack(st)) for k, params, st in self.interp.initial_states()
+        ]
+
+    @functools.cached_property
+    def compiled(self) -> CompiledSpec:
+        """The scalar compiled functions: the reference search's, and every engine's traces."""
+        return compile_instance(self.inst, self.layout, self.options.limits)
+
+    @functools.cached_property
+    def constraints(self) -> list[Callable[[int], bool]]:
+        return [
+            self.compiled.properties[p.name]
+            for p in self.spec.properties_of(ir.PropertyKind.CONSTRAINT)
         ]
 
     def _select(self, kind: ir.PropertyKind, names: Sequence[str] | None) -> list[ir.Property]:
@@ -237,8 +255,14 @@ class Engine:
 
     def run(self) -> SearchResult:
         mode = self.options.mode
-        if mode == "bfs":
+        if mode == "bfs" and self.options.engine == "vector":
+            from checker.explicit.vector.bfs import VectorSearch
+
+            return VectorSearch(self).run()
+        if mode == "bfs" and self.options.engine == "reference":
             return self._graph_search(breadth_first=True)
+        if mode == "bfs":
+            raise UsageError(f"unknown engine `{self.options.engine}` (use vector or reference)")
         if mode == "dfs":
             return self._graph_search(breadth_first=False)
         if mode == "simulate":
@@ -354,7 +378,9 @@ class Engine:
                             [(c.fired, c.distinct) for c in coverage],
                             complete,
                         )
-                        checkpointer.save(states, parents, position)
+                        checkpointer.save(
+                            len(states), checkpointer.int_records(states, parents), position
+                        )
                         next_checkpoint = time.monotonic() + self.options.checkpoint_every
                     if level_end == len(states):
                         break

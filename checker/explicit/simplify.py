@@ -68,14 +68,44 @@ def _push(var: ir.Var, body: ir.Formula, forall: bool) -> ir.Formula:
     spread_parts = _parts(body, spread)
     if len(spread_parts) > 1:
         return _join([_push(var, p, forall) for p in spread_parts], spread)
+    node = ir.Forall if forall else ir.Exists
+    if isinstance(body, node):
+        # forall x. forall y. b = forall y. forall x. b: x may go further in than y.
+        return node(body.vars, _push(var, body.body, forall), loc=body.loc)
     split_parts = _parts(body, split)
     dependent = [p for p in split_parts if var.name in free_vars(p)]
     independent = [p for p in split_parts if var.name not in free_vars(p)]
-    node = ir.Forall if forall else ir.Exists
     if independent:
         inner = _push(var, _join(dependent, split), forall)
         return _join([*independent, inner], split)
+    distributed = _distribute(var, split_parts, spread, split)
+    if distributed is not None:
+        return _push(var, distributed, forall)
     return node((var,), body)
+
+
+DISTRIBUTE_LIMIT = 4  # distribute over a conjunction of at most this many parts
+
+
+def _distribute(
+    var: ir.Var,
+    parts: list[ir.Formula],
+    spread: type[ir.And] | type[ir.Or],
+    split: type[ir.And] | type[ir.Or],
+) -> ir.Formula | None:
+    """`p | (q1 & q2)` as `(p | q1) & (p | q2)` (dually for exists) when some q_i does not
+    mention `var`: the quantifier then spreads over the conjunction and leaves that q_i out.
+    `forall m. ~sent(m) | (ok(m) & fine)` becomes `(forall m. ~sent(m) | ok(m)) & (fine |
+    forall m. ~sent(m))`, and each part compiles to fewer tests."""
+    for i, part in enumerate(parts):
+        inner = _parts(part, spread)
+        if not 1 < len(inner) <= DISTRIBUTE_LIMIT:
+            continue
+        if all(var.name in free_vars(q) for q in inner):
+            continue
+        others = parts[:i] + parts[i + 1 :]
+        return _join([_join([*others, q], split) for q in inner], spread)
+    return None
 
 
 def miniscope(f: ir.Formula) -> ir.Formula:

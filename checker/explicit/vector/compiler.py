@@ -1,0 +1,746 @@
+"""Compile the IR of one finite instance into numpy code over batches of states.
+
+The scalar compiler (`explicit.codegen`) writes a function of one packed state; this one writes
+functions of a whole batch: a state is a list `X` of uint64 word arrays over the rows, and
+
+- `act_k(X, n)` returns, for each instance of action k enabled somewhere, the triple
+  `(instance index, rows where it is enabled, successor words)`;
+- `prop_k(X, n)` (`prop_k(X, Y, n)` for an action property, Y the post-states) returns a bool
+  array: the property's value in every row.
+
+As in the scalar compiler, action parameters and small quantifiers are unrolled at compile time
+so that positions are constants and tests of several bits of one word merge into one mask test;
+updates that set constant bits fold into one `(word & keep) | put` per word. Where a quantifier
+ranges over the tuples of a relation slice (`forall m: ~sent(m) | ...`), the vector form visits
+only the set bits: the (row, tuple) pairs of the whole batch at once. Larger domains become
+Python loops over run-time scalars, so every spec compiles. Short-circuit evaluation over rows
+is the emitter's (`vexpr.Junction`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from checker import ir
+from checker.explicit.layout import Layout, SymbolLayout
+from checker.explicit.simplify import free_vars, simplify
+from checker.explicit.vector import vexpr as vx
+from checker.explicit.vector.vexpr import (
+    ARR,
+    BOOL,
+    SBOOL,
+    SINT,
+    Emitter,
+    Env,
+    Input,
+    Lit,
+    Node,
+    Op,
+    Test,
+    Value,
+)
+from checker.instance import Instance
+
+WORD_BITS = 64
+ALL_ONES = (1 << WORD_BITS) - 1
+
+
+@dataclass
+class VectorLimits:
+    """When to unroll. Above these sizes the compiler writes loops (or set-bit visits)."""
+
+    quantifier_domain: int = 256  # unroll a quantifier over at most this many tuples
+    unrolled_cost: int = 600  # ... unless it costs more numpy operations per row than this
+    sparse_cost: int = 24  # above this, prefer visiting set bits when the pattern allows
+    action_instances: int = 512
+    update_tuples: int = 1024
+
+
+@dataclass
+class VectorSpec:
+    """The compiled batch functions of one instance, and the source they came from."""
+
+    source: str
+    words: int  # 64-bit words per state
+    actions: list[Callable[..., list[tuple[int, Any, list[Any]]]]]
+    instances: list[int]  # per action: the number of parameter tuples (instance indices)
+    properties: dict[str, Callable[..., Any]] = field(default_factory=dict)
+
+
+Env_ = dict[str, Value]  # bound variables: compile-time codes, run-time scalars, or arrays
+
+
+def words_of(layout: Layout) -> int:
+    return max(1, -(-layout.total_bits // WORD_BITS))
+
+
+@dataclass(frozen=True, eq=False)
+class Loop(Node):
+    """forall / exists over a domain too large to unroll: a Python loop over the codes, the body
+    compiled once with the variables as run-time scalars."""
+
+    op: str  # "and" (forall) | "or" (exists)
+    loops: tuple[tuple[str, int, int], ...]  # (variable, first code, one past the last)
+    body: Value
+    kind: str = BOOL
+
+    @property
+    def inputs(self) -> frozenset[str]:  # type: ignore[override]
+        return self.body.inputs if isinstance(self.body, Node) else frozenset()
+
+    @property
+    def cost(self) -> int:  # type: ignore[override]
+        body = self.body.cost if isinstance(self.body, Node) else 0
+        return (body + 1) * math.prod(stop - start for _, start, stop in self.loops)
+
+    def emit(self, em: Emitter, env: Env) -> str:
+        acc = em.fresh("q")
+        em.line(f"{acc} = np.full({env.n}, {self.op == 'and'})")
+        depth = em.depth
+        for name, start, stop in self.loops:
+            em.line(f"for {name} in range({start}, {stop}):")
+            em.depth += 1
+        body = vx.emit(self.body, em, env)
+        em.line(f"{acc} {'&' if self.op == 'and' else '|'}= {body}")
+        em.depth = depth
+        return acc
+
+
+@dataclass(frozen=True, eq=False)
+class SetBits(Node):
+    """forall / exists over the tuples of a relation slice that are in the relation: the rest
+    of the body is evaluated once per set bit, on (row, tuple) pairs of the whole batch."""
+
+    op: str  # "and": forall xs. ~R(c, xs) | rest; "or": exists xs. R(c, xs) & rest
+    words: tuple[str | None, ...]  # the state words the slice can touch (None: past the end)
+    offset: Value  # first bit of the slice, counted from the first of `words`
+    size: int
+    variables: tuple[tuple[str, str], ...]  # (input name bound per pair, decode table)
+    rest: Value
+    kind: str = BOOL
+
+    @property
+    def inputs(self) -> frozenset[str]:  # type: ignore[override]
+        own = {w for w in self.words if w is not None}
+        rest = self.rest.inputs if isinstance(self.rest, Node) else frozenset()
+        offset = self.offset.inputs if isinstance(self.offset, Node) else frozenset()
+        bound = {name for name, _ in self.variables}
+        return frozenset(own | offset | (rest - bound))
+
+    @property
+    def cost(self) -> int:  # type: ignore[override]
+        rest = self.rest.cost if isinstance(self.rest, Node) else 0
+        return 3 * len(self.words) + 2 + rest // 4
+
+    def emit(self, em: Emitter, env: Env) -> str:
+        rows, ids, out = em.fresh("pr"), em.fresh("pi"), em.fresh("q")
+        words = ", ".join("0" if w is None else env.names[w] for w in self.words)
+        offset = vx.emit(self.offset, em, env)
+        em.line(f"{rows}, {ids} = _set_bits(({words},), {offset}, {self.size})")
+        bound = {name for name, _ in self.variables}
+        rest_inputs = self.rest.inputs if isinstance(self.rest, Node) else frozenset()
+        sub = em.gather(env, rest_inputs - bound, rows)
+        for name, table in self.variables:
+            local = em.fresh("v")
+            em.line(f"{local} = {table}[{ids}]")
+            sub.names[name] = local
+        rest = vx.emit(self.rest, em, sub)
+        if self.op == "and":
+            em.line(f"{out} = np.ones({env.n}, dtype=bool)")
+            em.line(f"{out}[{rows}[~_full({rows}.size, {rest})]] = False")
+        else:
+            em.line(f"{out} = np.zeros({env.n}, dtype=bool)")
+            em.line(f"{out}[{rows}[_full({rows}.size, {rest})]] = True")
+        return out
+
+
+def _flatten(f: ir.Formula, kind: type[ir.And] | type[ir.Or]) -> list[ir.Formula]:
+    """Arguments of nested And (or Or, reading `p -> q` as `~p | q`)."""
+    out: list[ir.Formula] = []
+    stack = [f]
+    while stack:
+        g = stack.pop()
+        if isinstance(g, kind):
+            stack.extend(reversed(g.args))
+        elif kind is ir.Or and isinstance(g, ir.Implies):
+            stack.append(g.right)
+            stack.append(ir.Not(g.left))
+        else:
+            out.append(g)
+    return out
+
+
+def _cost(v: Value) -> int:
+    return v.cost if isinstance(v, Node) else 0
+
+
+class VectorCompiler:
+    def __init__(self, inst: Instance, layout: Layout, limits: VectorLimits | None = None) -> None:
+        self.inst = inst
+        self.layout = layout
+        self.limits = limits or VectorLimits()
+        self.words = words_of(layout)
+        self.tables: dict[str, str] = {}  # module-level numpy arrays: name -> source
+        self._simplified: dict[int, ir.Formula] = {}
+
+    def top(self, f: ir.Formula, env: Env_, st: tuple[str, str | None]) -> Value:
+        """Compile a whole formula (a guard, a property, an update body) after simplifying it."""
+        simple = self._simplified.get(id(f))
+        if simple is None:
+            simple = self._simplified[id(f)] = simplify(f)
+        return self.formula(simple, env, st)
+
+    # -- state access ------------------------------------------------------------------------
+
+    @staticmethod
+    def _state(st: tuple[str, str | None], primed: bool) -> str:
+        if primed:
+            assert st[1] is not None, "primed state outside an action property"
+            return st[1]
+        return st[0]
+
+    def _word_inputs(self, state: str, k0: int, k1: int) -> tuple[str | None, ...]:
+        return tuple(f"{state}{k}" if 0 <= k < self.words else None for k in range(k0, k1 + 1))
+
+    def _words_src(self, state: str, k0: int, k1: int) -> tuple[str, list[Value]]:
+        """A tuple source `({0}, {1}, 0)` of the words k0..k1 and the Inputs it formats."""
+        parts: list[str] = []
+        args: list[Value] = []
+        for w in self._word_inputs(state, k0, k1):
+            if w is None:
+                parts.append("0")
+            else:
+                parts.append(f"{{{len(args) + 1}}}")  # {0} is the position
+                args.append(Input(w))
+        return "(" + ", ".join(parts) + ",)", args
+
+    def _position(
+        self, lay: SymbolLayout, args: list[Value], arg_types: tuple[ir.Type, ...] | None = None
+    ) -> tuple[Value, list[Value]] | None:
+        """First bit of an argument tuple (a constant, a scalar or an array) and the guards for
+        arguments that may be bottom in a column without bottom; None when a constant argument
+        lies outside its column."""
+        pos: Value = lay.offset
+        guards: list[Value] = []
+        cols = lay.decl.args
+        for i, (a, lo, stride) in enumerate(zip(args, lay.arg_lo, lay.strides, strict=True)):
+            step = stride * lay.width
+            if not isinstance(a, Node):
+                if int(a) < lo:
+                    return None
+                pos = vx.add(pos, (int(a) - lo) * step)
+                continue
+            if arg_types is not None and arg_types[i].bottom and not cols[i].bottom:
+                guards.append(vx.compare(a, "!=", 0))
+            pos = vx.plus(vx.add(vx.mul(a, step), -lo * step), pos)
+        return pos, guards
+
+    def _read_field(self, lay: SymbolLayout, pos: Value, state: str) -> Value:
+        mask = lay.field_mask
+        if not isinstance(pos, Node):
+            w, off = divmod(int(pos), WORD_BITS)
+            if off + lay.width <= WORD_BITS:
+                src = f"(({{0}} >> {off}) & {mask})" if off else f"({{0}} & {mask})"
+                return Op(src, (Input(f"{state}{w}"),), ARR, 0, mask)
+            high: Value = Input(f"{state}{w + 1}") if w + 1 < self.words else 0
+            return Op(
+                f"((({{0}} >> {off}) | ({{1}} << {WORD_BITS - off})) & {mask})",
+                (Input(f"{state}{w}"), high),
+                ARR,
+                0,
+                mask,
+            )
+        lo, hi = vx.int_range(pos)
+        k0, k1 = lo // WORD_BITS, (hi + lay.width - 1) // WORD_BITS
+        words, inputs = self._words_src(state, k0, k1)
+        if k0 == k1:  # every position lies in one word: no selection, no straddling
+            if not inputs:
+                return 0
+            return Op(f"(({{1}} >> ({{0}} & 63)) & {mask})", (pos, *inputs), ARR, 0, mask)
+        return Op(f"_field({{0}}, {mask}, {k0}, {words})", (pos, *inputs), ARR, 0, mask)
+
+    def _test_bit(self, pos: Value, state: str) -> Value:
+        if not isinstance(pos, Node):
+            w, off = divmod(int(pos), WORD_BITS)
+            return Test(f"{state}{w}", 1 << off, "any")
+        lo, hi = vx.int_range(pos)
+        k0, k1 = lo // WORD_BITS, hi // WORD_BITS
+        words, inputs = self._words_src(state, k0, k1)
+        if k0 == k1:  # every position lies in one word
+            if not inputs:
+                return False
+            return Op(
+                "((({1} >> ({0} & 63)) & 1) != 0)",
+                (pos, *inputs),
+                vx.kind_of((pos, *inputs), BOOL, SBOOL),
+            )
+        return Op(f"_bit({{0}}, {k0}, {words})", (pos, *inputs), BOOL)
+
+    # -- terms -------------------------------------------------------------------------------
+
+    def term(self, t: ir.Term, env: Env_, st: tuple[str, str | None]) -> Value:
+        if isinstance(t, ir.Var):
+            return env[t.name]
+        if isinstance(t, ir.Elem):
+            return self.inst.elem_code(t)
+        if isinstance(t, ir.App):
+            lay = self.layout.by_name[t.symbol]
+            pos = self._position(lay, [self.term(a, env, st) for a in t.args])
+            assert pos is not None  # function arguments are never outside their domain
+            return self._read_field(lay, pos[0], self._state(st, t.primed))
+        if isinstance(t, ir.TermIte):
+            c = self.formula(t.cond, env, st)
+            if not isinstance(c, Node):
+                return self.term(t.then if c else t.else_, env, st)
+            a, b = self.term(t.then, env, st), self.term(t.else_, env, st)
+            return vx.where(c, a, b, ARR, SINT)
+        raise AssertionError(f"unknown term {t!r}")
+
+    # -- formulas ----------------------------------------------------------------------------
+
+    def formula(self, f: ir.Formula, env: Env_, st: tuple[str, str | None]) -> Value:
+        if isinstance(f, ir.BoolLit):
+            return f.value
+        if isinstance(f, ir.Atom):
+            lay = self.layout.by_name[f.symbol]
+            args = [self.term(a, env, st) for a in f.args]
+            pos = self._position(lay, args, tuple(a.type for a in f.args))
+            if pos is None:
+                return False
+            test = self._test_bit(pos[0], self._state(st, f.primed))
+            return vx.bool_and([*pos[1], test])
+        if isinstance(f, ir.Member):
+            return self._member(f, env, st)
+        if isinstance(f, ir.Eq | ir.Lt | ir.Le):
+            a, b = self.term(f.left, env, st), self.term(f.right, env, st)
+            return vx.compare(a, {ir.Eq: "==", ir.Lt: "<", ir.Le: "<="}[type(f)], b)
+        if isinstance(f, ir.Not):
+            return vx.bool_not(self.formula(f.arg, env, st))
+        if isinstance(f, ir.And):
+            return self._connective(_flatten(f, ir.And), env, st, vx.bool_and, stop=False)
+        if isinstance(f, ir.Or | ir.Implies):
+            return self._connective(_flatten(f, ir.Or), env, st, vx.bool_or, stop=True)
+        if isinstance(f, ir.Iff):
+            a, b = self.formula(f.left, env, st), self.formula(f.right, env, st)
+            if not isinstance(a, Node) and not isinstance(b, Node):
+                return bool(a) == bool(b)
+            if not isinstance(a, Node):
+                return b if a else vx.bool_not(b)
+            if not isinstance(b, Node):
+                return a if b else vx.bool_not(a)
+            return Op("({0} == {1})", (a, b), vx.kind_of((a, b), BOOL, SBOOL))
+        if isinstance(f, ir.FormulaIte):
+            c = self.formula(f.cond, env, st)
+            if not isinstance(c, Node):
+                return self.formula(f.then if c else f.else_, env, st)
+            a, b = self.formula(f.then, env, st), self.formula(f.else_, env, st)
+            return vx.where(c, a, b, BOOL, SBOOL)
+        if isinstance(f, ir.Forall | ir.Exists):
+            return self._quantifier(f, env, st)
+        if isinstance(f, ir.WellTyped):
+            return self._well_typed(self._state(st, f.primed))
+        raise AssertionError(f"unknown formula {f!r}")
+
+    def _connective(
+        self,
+        args: list[ir.Formula],
+        env: Env_,
+        st: tuple[str, str | None],
+        combine: Callable[[Iterable[Value]], Value],
+        stop: bool,
+    ) -> Value:
+        parts: list[Value] = []
+        for a in args:
+            g = self.formula(a, env, st)
+            if not isinstance(g, Node) and bool(g) == stop:
+                return stop  # short-circuit at compile time
+            parts.append(g)
+        return combine(parts)
+
+    def _member(self, f: ir.Member, env: Env_, st: tuple[str, str | None]) -> Value:
+        quorums = self.inst.sorts[f.sort].quorums
+        assert quorums is not None
+        e, q = self.term(f.elem, env, st), self.term(f.quorum, env, st)
+        masks = [sum(1 << m for m in members) for members in quorums]
+        if not isinstance(q, Node):
+            if not isinstance(e, Node):
+                return int(e) in quorums[int(q)]
+            return Op(
+                f"((({masks[int(q)]} >> {{0}}) & 1) != 0)", (e,), vx.kind_of((e,), BOOL, SBOOL)
+            )
+        table = f"QUORUM_{f.sort}"
+        self.tables[table] = f"np.array({masks!r}, dtype=np.uint64)"
+        if q.kind == SINT:
+            return Op(
+                f"((({table}[{{0}}] >> {{1}}) & 1) != 0)", (q, e), vx.kind_of((e,), BOOL, BOOL)
+            )
+        return Op(f"((({table}[{{0}}] >> {{1}}) & 1) != 0)", (q, e), BOOL)
+
+    def _quantifier(self, f: ir.Forall | ir.Exists, env: Env_, st: tuple[str, str | None]) -> Value:
+        is_forall = isinstance(f, ir.Forall)
+        op = "and" if is_forall else "or"
+        types = [v.type for v in f.vars]
+        size = math.prod(self.inst.domain_size(t) for t in types)
+        unrolled: Value | None = None
+        if size <= self.limits.quantifier_domain:
+            parts: list[Value] = []
+            for codes in self.inst.product(types):
+                env2 = {**env, **{v.name: c for v, c in zip(f.vars, codes, strict=True)}}
+                g = self.formula(f.body, env2, st)
+                if not isinstance(g, Node) and bool(g) != is_forall:
+                    return g  # a false conjunct / true disjunct decides the quantifier
+                parts.append(g)
+            unrolled = vx.bool_and(parts) if is_forall else vx.bool_or(parts)
+            if _cost(unrolled) <= self.limits.sparse_cost:
+                return unrolled
+        sparse = self._over_set_bits(f, env, st)
+        if sparse is not None and (unrolled is None or _cost(sparse) < _cost(unrolled)):
+            return sparse
+        if unrolled is not None and _cost(unrolled) <= self.limits.unrolled_cost:
+            return unrolled
+        loop_env = dict(env)
+        loops = []
+        for v in f.vars:
+            domain = self.inst.codes(v.type)
+            loop_env[v.name] = Lit(f"_{v.name}", SINT, domain.start, domain.stop - 1)
+            loops.append((f"_{v.name}", domain.start, domain.stop))
+        body = self.formula(f.body, loop_env, st)
+        if not isinstance(body, Node):
+            return body  # the same for every element; domains are never empty
+        return Loop(op, tuple(loops), body)
+
+    def _over_set_bits(
+        self, f: ir.Forall | ir.Exists, env: Env_, st: tuple[str, str | None]
+    ) -> Value | None:
+        """`forall xs. ~R(c, xs) | rest` (or `exists xs. R(c, xs) & rest`) as a visit of the set
+        bits of R's slice at c, for a constant or run-time scalar c."""
+        is_forall = isinstance(f, ir.Forall)
+        parts = _flatten(f.body, ir.Or if is_forall else ir.And)
+        names = [v.name for v in f.vars]
+        for i, part in enumerate(parts):
+            atom = part.arg if is_forall and isinstance(part, ir.Not) else part
+            if not isinstance(atom, ir.Atom) or (is_forall and not isinstance(part, ir.Not)):
+                continue
+            n = len(names)
+            if n > len(atom.args):
+                continue
+            prefix, suffix = atom.args[: len(atom.args) - n], atom.args[len(atom.args) - n :]
+            if [getattr(a, "name", None) for a in suffix] != names:
+                continue
+            lay = self.layout.by_name[atom.symbol]
+            if any(free_vars(a) & set(names) for a in prefix) or any(
+                a.type.bottom and not col.bottom
+                for a, col in zip(prefix, lay.decl.args, strict=False)
+            ):
+                continue
+            suffix_types = lay.decl.args[len(prefix) :]
+            if any(v.type != t for v, t in zip(f.vars, suffix_types, strict=True)):
+                continue
+            prefix_values = [self.term(a, env, st) for a in prefix]
+            if any(isinstance(p, Node) and p.is_array for p in prefix_values):
+                continue  # the slice would start at a different bit in every row
+            first = prefix_values + [self.inst.lo(t) for t in suffix_types]
+            pos = self._position(lay, first)
+            assert pos is not None
+            start = pos[0]
+            size = math.prod(lay.arg_sizes[len(prefix) :])
+            lo, hi = vx.int_range(start)
+            k0, k1 = lo // WORD_BITS, (hi + size - 1) // WORD_BITS
+            state = self._state(st, atom.primed)
+            bound: dict[str, Value] = {}
+            variables = []
+            for j, v in enumerate(f.vars):
+                table = f"DECODE_{atom.symbol}_{len(prefix)}_{j}"
+                codes = [lay.tuple_at(x)[len(prefix) + j] for x in range(size)]
+                self.tables[table] = f"np.array({codes!r}, dtype=np.uint64)"
+                name = f"v_{v.name}"
+                bound[v.name] = Input(name, min(codes), max(codes))
+                variables.append((name, table))
+            rest_parts = parts[:i] + parts[i + 1 :]
+            rest_f: ir.Formula
+            if is_forall:
+                rest_f = ir.Or(tuple(rest_parts)) if rest_parts else ir.BoolLit(False)
+            else:
+                rest_f = ir.And(tuple(rest_parts)) if rest_parts else ir.BoolLit(True)
+            rest = self.formula(rest_f, {**env, **bound}, st)
+            offset = vx.add(start, -k0 * WORD_BITS)
+            words = self._word_inputs(state, k0, k1)
+            if not isinstance(rest, Node):
+                # forall xs. ~R(xs) | const, or exists xs. R(xs) & const: is the slice empty?
+                if rest == is_forall:
+                    return is_forall
+                nonempty = SetBits("or", words, offset, size, (), True)
+                return vx.bool_not(nonempty) if is_forall else nonempty
+            return SetBits(
+                "and" if is_forall else "or", words, offset, size, tuple(variables), rest
+            )
+        return None
+
+    def _well_typed(self, state: str) -> Value:
+        checks: list[Value] = []
+        for lay in self.layout.symbols:
+            if lay.is_relation or (lay.result_lo == 0 and lay.result_hi == 1 << lay.width):
+                continue
+            for i in range(lay.count):
+                v = self._read_field(lay, lay.offset + i * lay.width, state)
+                checks.append(vx.compare(lay.result_lo, "<=", v))
+                checks.append(vx.compare(v, "<", lay.result_hi))
+        return vx.bool_and(checks)
+
+    # -- statements --------------------------------------------------------------------------
+
+    def _constant_update(self, stmt: ir.Stmt, env: Env_) -> tuple[int, int, int] | None:
+        """(position, field mask, value) when `stmt` writes a constant at a constant position."""
+        if not isinstance(stmt, ir.Insert | ir.Remove | ir.SetFn):
+            return None
+        lay = self.layout.by_name[stmt.symbol]
+        pos = self._position(lay, [self.term(a, env, ("Y", None)) for a in stmt.args])
+        if pos is None or isinstance(pos[0], Node):
+            return None
+        if isinstance(stmt, ir.Insert):
+            return int(pos[0]), 1, 1
+        if isinstance(stmt, ir.Remove):
+            return int(pos[0]), 1, 0
+        value = self.term(stmt.value, env, ("Y", None))
+        if isinstance(value, Node):
+            return None
+        return int(pos[0]), lay.field_mask, int(value)
+
+    def _instance(self, act: ir.Action, env: Env_, em: Emitter, index: str, base: Env) -> None:
+        """The statements of one action instance: guards on the parents X, then the successor
+        Y of every row still enabled, built statement by statement."""
+        body = list(act.body)
+        guards: list[Value] = []
+        while body and isinstance(body[0], ir.Require):
+            first = body.pop(0)
+            assert isinstance(first, ir.Require)
+            guards.append(self.top(first.cond, env, ("X", None)))
+        guard = vx.bool_and(guards)
+        if guard is False:
+            return
+        depth = em.depth
+        rows = em.fresh("e")
+        if guard is True:
+            em.line(f"{rows} = np.arange(n)")
+        else:
+            g = vx.emit(guard, em, base)
+            em.line(f"{rows} = np.flatnonzero(_full(n, {g}))")
+        em.line(f"if {rows}.size:")
+        em.depth += 1
+        em.line(f"Y = [x[{rows}] for x in X]")
+        y_env = Env({f"Y{w}": f"Y[{w}]" for w in range(self.words)}, f"{rows}.size")
+        keep: dict[int, int] = {}
+        put: dict[int, int] = {}
+
+        def flush() -> None:
+            for w in sorted(keep):
+                em.line(f"Y[{w}] = (Y[{w}] & {hex(keep[w])}) | {hex(put[w])}")
+            keep.clear()
+            put.clear()
+
+        for stmt in body:
+            folded = self._constant_update(stmt, env)
+            if folded is not None:
+                pos, mask, value = folded
+                for w, m, v in _split(pos, mask, value):
+                    keep[w] = keep.get(w, ALL_ONES) & ~m & ALL_ONES
+                    put[w] = (put.get(w, 0) & ~m) | v
+                continue
+            flush()
+            if isinstance(stmt, ir.Require):
+                c = self.top(stmt.cond, env, ("Y", None))
+                if c is True:
+                    continue
+                if c is False:
+                    em.depth = depth
+                    return
+                keep_rows = em.fresh("k")
+                em.line(
+                    f"{keep_rows} = np.flatnonzero(_full({rows}.size, {vx.emit(c, em, y_env)}))"
+                )
+                em.line(f"{rows} = {rows}[{keep_rows}]")
+                em.line(f"Y = [y[{keep_rows}] for y in Y]")
+                em.line(f"if {rows}.size:")
+                em.depth += 1
+                continue
+            self._update(stmt, env, em, y_env)
+        flush()
+        em.line(f"out.append(({index}, {rows}, Y))")
+        em.depth = depth
+
+    def _update(self, stmt: ir.Stmt, env: Env_, em: Emitter, y_env: Env) -> None:
+        st = ("Y", None)
+        lay = self.layout.by_name[stmt.symbol]  # type: ignore[attr-defined]
+        if isinstance(stmt, ir.Insert | ir.Remove | ir.SetFn):
+            pos = self._position(lay, [self.term(a, env, st) for a in stmt.args])
+            assert pos is not None
+            p = pos[0]
+            if isinstance(stmt, ir.SetFn):
+                value: Value = self.term(stmt.value, env, st)
+            else:
+                value = 1 if isinstance(stmt, ir.Insert) else 0
+            v = vx.emit(value, em, y_env)
+            if not isinstance(p, Node):
+                em.line(f"_put_field(Y, {p}, {lay.field_mask}, {v})")
+                return
+            lo, hi = vx.int_range(p)
+            k0, k1 = lo // WORD_BITS, (hi + lay.width - 1) // WORD_BITS
+            em.line(f"_put_bits(Y, {vx.emit(p, em, y_env)}, {k0}, {k1}, {lay.width}, {v})")
+            return
+        assert isinstance(stmt, ir.UpdateRel | ir.UpdateFn)
+        self._update_all(stmt, lay, env, em, y_env)
+
+    def _update_all(
+        self,
+        stmt: ir.UpdateRel | ir.UpdateFn,
+        lay: SymbolLayout,
+        env: Env_,
+        em: Emitter,
+        y_env: Env,
+    ) -> None:
+        """R(xs) := body for every tuple: every body is evaluated on the state before the update
+        (sequential semantics), then the symbol's bits are written."""
+        st = ("Y", None)
+        pre = em.fresh("pre")
+        em.line(f"{pre} = list(Y)")  # the words before the update; writes replace Y's items
+        pre_env = Env({f"Y{w}": f"{pre}[{w}]" for w in range(self.words)}, y_env.n)
+        if lay.count > self.limits.update_tuples:
+            loop_env = dict(env)
+            names = []
+            for v in stmt.vars:
+                domain = self.inst.codes(v.type)
+                loop_env[v.name] = Lit(f"_{v.name}", SINT, domain.start, domain.stop - 1)
+                names.append((f"_{v.name}", domain.start, domain.stop))
+            depth = em.depth
+            for name, start, stop in names:
+                em.line(f"for {name} in range({start}, {stop}):")
+                em.depth += 1
+            index: Value = 0
+            for v, stride in zip(stmt.vars, lay.strides, strict=True):
+                index = vx.plus(
+                    index, vx.mul(vx.add(loop_env[v.name], -self.inst.lo(v.type)), stride)
+                )
+            p = vx.plus(vx.mul(index, lay.width), lay.offset)
+            value = self._update_value(stmt, loop_env, st)
+            v_src = vx.emit(value, em, pre_env)
+            em.line(f"_put_field(Y, {vx.emit(p, em, pre_env)}, {lay.field_mask}, {v_src})")
+            em.depth = depth
+            return
+        writes = []
+        for i, codes in enumerate(self.inst.product([v.type for v in stmt.vars])):
+            env2 = {**env, **{v.name: c for v, c in zip(stmt.vars, codes, strict=True)}}
+            value = self._update_value(stmt, env2, st)
+            pos = lay.offset + i * lay.width
+            if isinstance(value, Node):
+                tmp = em.fresh("u")
+                em.line(f"{tmp} = {vx.emit(value, em, pre_env)}")
+                writes.append((pos, tmp))
+            else:
+                writes.append((pos, str(int(value))))
+        for pos, src in writes:
+            em.line(f"_put_field(Y, {pos}, {lay.field_mask}, {src})")
+
+    def _update_value(
+        self, stmt: ir.UpdateRel | ir.UpdateFn, env: Env_, st: tuple[str, str | None]
+    ) -> Value:
+        if isinstance(stmt, ir.UpdateRel):
+            return self.top(stmt.body, env, st)
+        return self.term(stmt.body, env, st)
+
+    def action_function(self, act: ir.Action, name: str) -> str:
+        em = Emitter()
+        types = [v.type for v in act.params]
+        count = math.prod(self.inst.domain_size(t) for t in types)
+        base = Env({f"X{w}": f"X[{w}]" for w in range(self.words)}, "n")
+        em.line("out = []")
+        if count <= self.limits.action_instances:
+            for index, codes in enumerate(self.inst.product(types)):
+                env: Env_ = {v.name: c for v, c in zip(act.params, codes, strict=True)}
+                self._instance(act, env, em, str(index), base)
+        else:
+            loop_env: Env_ = {}
+            position: Value = 0
+            stride = 1
+            for v in reversed(act.params):
+                domain = self.inst.codes(v.type)
+                loop_env[v.name] = Lit(f"_{v.name}", SINT, domain.start, domain.stop - 1)
+                position = vx.plus(
+                    position, vx.mul(vx.add(loop_env[v.name], -domain.start), stride)
+                )
+                stride *= len(domain)
+            for v in act.params:
+                domain = self.inst.codes(v.type)
+                em.line(f"for _{v.name} in range({domain.start}, {domain.stop}):")
+                em.depth += 1
+            self._instance(act, loop_env, em, vx.emit(position, em, base), base)
+            em.depth = 1
+        em.line("return out")
+        return f"def {name}(X, n):\n" + "\n".join(em.lines)
+
+    def property_function(self, prop: ir.Property, name: str) -> str:
+        em = Emitter()
+        if prop.kind is ir.PropertyKind.ACTION_PROPERTY:
+            names = {f"X{w}": f"X[{w}]" for w in range(self.words)}
+            names |= {f"Y{w}": f"Y[{w}]" for w in range(self.words)}
+            g = self.top(prop.formula, {}, ("X", "Y"))
+            em.line(f"return _full(n, {vx.emit(g, em, Env(names, 'n'))})")
+            return f"def {name}(X, Y, n):\n" + "\n".join(em.lines)
+        g = self.top(prop.formula, {}, ("X", None))
+        env = Env({f"X{w}": f"X[{w}]" for w in range(self.words)}, "n")
+        em.line(f"return _full(n, {vx.emit(g, em, env)})")
+        return f"def {name}(X, n):\n" + "\n".join(em.lines)
+
+    # -- module ------------------------------------------------------------------------------
+
+    def compile(self) -> VectorSpec:
+        spec = self.inst.spec
+        funcs: list[str] = []
+        for k, act in enumerate(spec.actions):
+            funcs.append(f"# action {act.name}")
+            funcs.append(self.action_function(act, f"act_{k}"))
+        for k, prop in enumerate(spec.properties):
+            funcs.append(f"# {prop.kind.value} {prop.name}")
+            funcs.append(self.property_function(prop, f"prop_{k}"))
+        header = [
+            f"# generated by paxoscope (vector) for {spec.name} with {dict(self.inst.params)}",
+            "import numpy as np",
+            "from checker.explicit.vector.runtime import "
+            "_and_then, _bit, _field, _full, _or_else, _put_bits, _put_field, _set_bits",
+            "",
+        ]
+        header += [f"{name} = {value}" for name, value in self.tables.items()]
+        source = "\n".join(header) + "\n\n" + "\n\n".join(funcs) + "\n"
+        namespace: dict[str, Any] = {}
+        exec(compile(source, f"<paxoscope vector {spec.name}>", "exec"), namespace)
+        return VectorSpec(
+            source=source,
+            words=self.words,
+            actions=[namespace[f"act_{k}"] for k in range(len(spec.actions))],
+            instances=[
+                math.prod(self.inst.domain_size(v.type) for v in a.params) for a in spec.actions
+            ],
+            properties={p.name: namespace[f"prop_{k}"] for k, p in enumerate(spec.properties)},
+        )
+
+
+def _split(pos: int, mask: int, value: int) -> list[tuple[int, int, int]]:
+    """A constant write of `value` into the field `mask` at bit `pos`, per word it touches:
+    (word, bits of the field in that word, bits of the value in that word)."""
+    out = []
+    bits_mask, bits_value = mask << pos, value << pos
+    w = pos // WORD_BITS
+    while bits_mask >> (w * WORD_BITS):
+        m = (bits_mask >> (w * WORD_BITS)) & ALL_ONES
+        if m:
+            out.append((w, m, (bits_value >> (w * WORD_BITS)) & ALL_ONES))
+        w += 1
+    return out
+
+
+def compile_vector(
+    inst: Instance, layout: Layout | None = None, limits: VectorLimits | None = None
+) -> VectorSpec:
+    return VectorCompiler(inst, layout or Layout(inst), limits).compile()
