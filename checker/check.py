@@ -107,6 +107,9 @@ class CheckReport:
             else self.spec.file,
             "params": dict(self.engine.inst.params),
             "mode": self.engine.options.mode,
+            "engine": r.engine,
+            "workers": r.workers,
+            "exact": r.collision_probability is None,
             "symmetry": self.engine.options.symmetry,
             "symmetry_group_size": r.group_size,
             "result": "ok" if self.ok else "violation",
@@ -123,6 +126,8 @@ class CheckReport:
             },
             "never_fired": self.never_fired,
         }
+        if r.collision_probability is not None:
+            out["collision_probability"] = r.collision_probability
         drift = self.drift()
         if drift:
             out["drift"] = drift

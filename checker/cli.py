@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
 
 import click
 from rich.console import Console
@@ -91,6 +92,69 @@ def _print_lines(console: Console, lines: Sequence[Line]) -> None:
         console.print(line.text, style=style or None, markup=False, highlight=False)
 
 
+if TYPE_CHECKING:
+    _IntParam = click.ParamType[int]
+else:  # click's ParamType is generic only from 8.2 on
+    _IntParam = click.ParamType
+
+
+class _WorkersType(_IntParam):
+    name = "workers"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        if str(value) == "auto":
+            return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+        try:
+            n = int(value)
+        except ValueError:
+            n = 0
+        if n < 1:
+            self.fail(f"{value!r} is not a number of workers (1, 2, ... or auto)", param, ctx)
+        return n
+
+
+_SIZE_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+
+class _SizeType(_IntParam):
+    """A size in bytes: 1500000000, 512K, 512M, 2G (powers of 1024)."""
+
+    name = "size"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:I?B)?\s*", str(value), re.I)
+        size = int(float(match[1]) * _SIZE_UNITS[match[2].upper()]) if match else 0
+        if size <= 0:
+            self.fail(f"{value!r} is not a size (such as 1500000000, 512M or 2G)", param, ctx)
+        return size
+
+
+def _check_engine_options(options: Options, spill_dir: bool) -> None:
+    """The vector engine's options need the vector engine's breadth-first search."""
+    vector_only = [
+        name
+        for name, given in (
+            (f"--workers {options.workers}", options.workers > 1),
+            ("--fingerprints", not options.exact),
+            ("--max-memory", options.max_memory is not None),
+            ("--spill-dir", spill_dir),
+        )
+        if given
+    ]
+    if vector_only and (options.engine != "vector" or options.mode != "bfs"):
+        raise UsageError(
+            f"{' and '.join(vector_only)} need the vector engine's breadth-first search "
+            f"(--mode bfs --engine vector); this run asks for --mode {options.mode} "
+            f"with --engine {options.engine}"
+        )
+    if spill_dir and options.max_memory is None:
+        raise UsageError("--spill-dir is where --max-memory keeps its files: give --max-memory")
+
+
 def _print_report(console: Console, report: CheckReport) -> None:
     r = report.result
     inst = report.engine.inst
@@ -100,10 +164,11 @@ def _print_report(console: Console, report: CheckReport) -> None:
         if report.engine.options.symmetry
         else "symmetry off"
     )
-    console.print(
-        f"[bold]{report.spec.name}[/] ({params}), {report.engine.options.mode}, {sym}",
-        highlight=False,
-    )
+    mode = report.engine.options.mode
+    if r.engine == "vector":
+        workers = f", {r.workers} workers" if r.workers > 1 else ""
+        mode += f" (vector engine{workers})"
+    console.print(f"[bold]{report.spec.name}[/] ({params}), {mode}, {sym}", highlight=False)
     checked = ", ".join(r.invariants + r.action_properties) or "none"
     console.print(f"properties checked: {checked}", highlight=False)
     rate = r.distinct_states / max(r.seconds, 1e-9)
@@ -112,6 +177,12 @@ def _print_report(console: Console, report: CheckReport) -> None:
         f"{r.seconds:.2f} s ({rate:,.0f} states/s)",
         highlight=False,
     )
+    if r.collision_probability is not None:
+        console.print(
+            f"states stored as 64-bit fingerprints: the chance that two of them collided (and "
+            f"states were missed) is about {r.collision_probability:.1e}",
+            highlight=False,
+        )
     table = Table(title=None, box=None, pad_edge=False, show_header=True, header_style="bold")
     table.add_column("action")
     table.add_column("fired", justify="right")
@@ -279,6 +350,41 @@ def main() -> None:
     metavar="DIR",
     help="Go on from the last checkpoint in DIR (same spec, parameters and options).",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["vector", "reference"]),
+    default="vector",
+    show_default=True,
+    help="Breadth-first engine: a frontier at a time with numpy, or one state at a time.",
+)
+@click.option(
+    "--workers",
+    type=_WorkersType(),
+    default="1",
+    show_default=True,
+    metavar="N|auto",
+    help="Worker processes expanding the frontier (vector engine; auto: one per core).",
+)
+@click.option(
+    "--fingerprints",
+    is_flag=True,
+    help="Store 64-bit fingerprints instead of comparing whole states (vector engine; the "
+    "chance of a collision is reported).",
+)
+@click.option(
+    "--max-memory",
+    type=_SizeType(),
+    default=None,
+    metavar="SIZE",
+    help="Keep resident memory under SIZE (e.g. 512M, 2G): states and the visited set go to "
+    "files in --spill-dir and old pages leave memory (vector engine).",
+)
+@click.option(
+    "--spill-dir",
+    metavar="DIR",
+    default=None,
+    help="Where --max-memory keeps its files (default: the system's temporary directory).",
+)
 def check_command(
     spec: str,
     params: tuple[str, ...],
@@ -301,6 +407,11 @@ def check_command(
     checkpoint_dir: str | None,
     checkpoint_every: float,
     resume_dir: str | None,
+    engine: str,
+    workers: int,
+    fingerprints: bool,
+    max_memory: int | None,
+    spill_dir: str | None,
 ) -> None:
     """Explore every reachable state of SPEC and check its properties.
 
@@ -324,9 +435,15 @@ def check_command(
             checkpoint=Path(directory) if (directory := resume_dir or checkpoint_dir) else None,
             checkpoint_every=checkpoint_every,
             resume=resume_dir is not None,
+            engine=engine,
+            workers=workers,
+            exact=not fingerprints,
+            max_memory=max_memory,
+            spill_dir=Path(spill_dir) if spill_dir else None,
         )
         if checkpoint_dir and resume_dir and Path(checkpoint_dir) != Path(resume_dir):
             raise UsageError("--resume DIR goes on checkpointing into DIR: give one directory")
+        _check_engine_options(options, spill_dir is not None)
         report = check(spec, _parse_params(params), options)
     except PaxoscopeError as exc:
         _fail(str(exc), json_target)

@@ -69,6 +69,10 @@ class Options:
     engine: str = "vector"
     workers: int = 1  # vector engine: threads expanding frontier slices
     exact: bool = True  # vector engine: compare whole states; False: 64-bit fingerprints
+    # Vector engine: keep the resident memory under this many bytes; states and the visited
+    # set then live in files in `spill_dir` (default: the system's temporary directory).
+    max_memory: int | None = None
+    spill_dir: Path | None = None
 
 
 @dataclass

@@ -2,29 +2,27 @@
 engine's (`explicit.search`): the same states in the same order, the same counts, coverage,
 depth and counterexample.
 
-A BFS level is cut into *groups* of consecutive states. Expanding a group (`_expand`) runs every
-action over all its states at once, canonicalises and fingerprints the successors, drops those
-already in the visited set, and keeps, for each remaining distinct state, the successor that
-found it first in the reference engine's order: the smallest key (parent, action instance),
-where instances are numbered action by action in parameter order. It also evaluates the action
-properties on every transition, and the invariants and constraints on the group's new states.
-Expansions of later groups run on worker threads while the main thread *settles* groups in
-order (`_settle`): it looks the group's new states up once more (an earlier group may have
-stored them meanwhile), stores what is still new, and inserts it into the visited set.
+A BFS level is cut into *groups* of consecutive states. Each group is expanded (`expand`: all
+successors at once, the first transition of each distinct new one), by worker processes when
+there are several (`pool`). The main process *settles* the groups in order (`_settle`): it looks
+the group's candidate new states up once more (an earlier group may have stored them since),
+stores what is still new, and inserts it into the visited set.
 
 The reference engine stops at the first violation in its order; settling finds the earliest
 event of a group by key (an action property failing on a transition; a new state breaking an
 invariant; a state without successors, under --deadlock) and reports exactly what the
-reference engine had counted when it met that event.
+reference engine had counted when it met that event (`_stop`).
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 import time
-from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -33,35 +31,16 @@ from checker import ir
 from checker.explicit.checkpoint import Checkpointer, Position
 from checker.explicit.vector.canon import VectorSymmetry
 from checker.explicit.vector.compiler import VectorLimits, compile_vector
+from checker.explicit.vector.expand import Expander, Expansion
+from checker.explicit.vector.pool import ExpansionPool, resident_bytes
 from checker.explicit.vector.store import StateStore, ints_to_rows, rows_to_ints
 from checker.explicit.vector.table import VisitedTable, collision_probability, fingerprint
 
 if TYPE_CHECKING:
     from checker.explicit.search import Engine, SearchResult, Violation
 
-GROUP_ROWS = 1 << 14  # states expanded together
-AHEAD = 2  # groups in flight per worker: expanded ahead of the one being settled
-
-
-@dataclass
-class Expansion:
-    """What expanding one group found (positions are within the group's candidates)."""
-
-    start: int  # store index of the group's first state
-    size: int
-    parent: Any  # per candidate: its parent's position in the group
-    inst: Any  # per candidate: its global action-instance index
-    key: Any  # per candidate: parent * stride + inst, the reference engine's order
-    fired: Any  # per action: candidates (enabled instances) over the group
-    raw: list[Any]  # the successors as W columns, before canonicalisation
-    # Candidates that may be new: distinct, not in the visited set when looked up, in key order.
-    new: Any
-    new_cols: list[Any]
-    new_h: Any
-    new_ok: Any  # per new state: the constraints hold
-    bad_invariant: Any  # per new state: index of the first failing invariant, or -1
-    action_event: tuple[int, int, str] | None  # (key, candidate, property) of the first failure
-    deadlock: int | None  # position of the first state without successors
+GROUP_ROWS = 1 << 14  # states expanded together (at most 1 << 16: parents sort as uint16)
+RESUME_ROWS = 1 << 20  # states of a checkpoint read at a time
 
 
 @dataclass
@@ -69,145 +48,95 @@ class Event:
     key: int
     kind: str  # "action_property" | "invariant" | "deadlock"
     name: str
-    candidate: int  # the transition or new state's candidate position (-1 for deadlock)
     parent: int  # position of the parent (or of the deadlocked state) in the group
+    transition: int = -1  # action property: the transition, in the group's generated order
+    new: int = -1  # invariant: the new state, among the group's candidates
 
 
 class VectorSearch:
     def __init__(self, engine: Engine, limits: VectorLimits | None = None) -> None:
         self.engine = engine
-        self.options = engine.options
-        self.vspec = compile_vector(engine.inst, engine.layout, limits)
-        self.words = self.vspec.words
-        counts = np.array(self.vspec.instances, dtype=np.int64)
-        self.offsets = np.concatenate([[0], np.cumsum(counts)])
-        self.stride = int(self.offsets[-1]) + 1  # room for the deadlock key after every instance
-        self.action_of = np.repeat(np.arange(len(counts)), counts)
-        self.store = StateStore(self.words)
-        self.table = VisitedTable(self.options.exact, self.store.gather)
-        self.canon = VectorSymmetry(engine.symmetry, self.words) if engine.symmetry else None
-        props = self.vspec.properties
-        self.invariants = [(p.name, props[p.name]) for p in engine.invariants]
-        self.action_properties = [(p.name, props[p.name]) for p in engine.action_properties]
-        self.constraints = [
-            props[p.name] for p in engine.spec.properties_of(ir.PropertyKind.CONSTRAINT)
-        ]
-
-    # -- expanding a group (worker threads) --------------------------------------------------
-
-    def _expand(self, a: int, b: int) -> Expansion:
-        n = b - a
-        X = self.store.columns(a, b)
-        insts, parents, succs = [], [], []
-        for k, act in enumerate(self.vspec.actions):
-            offset = int(self.offsets[k])
-            for j, rows, Y in act(X, n):
-                insts.append(np.full(rows.size, offset + j, dtype=np.int64))
-                parents.append(rows)
-                succs.append(Y)
-        if insts:
-            inst = np.concatenate(insts)
-            parent = np.concatenate(parents)
-            raw = [np.concatenate([Y[w] for Y in succs]) for w in range(self.words)]
-        else:
-            inst = np.zeros(0, dtype=np.int64)
-            parent = np.zeros(0, dtype=np.intp)
-            raw = [np.zeros(0, dtype=np.uint64) for _ in range(self.words)]
-        key = parent * self.stride + inst
-        fired = np.bincount(self.action_of[inst], minlength=len(self.vspec.actions))
-        action_event = self._action_event(X, parent, raw, key)
-        deadlock = None
-        if self.options.deadlock:
-            idle = np.flatnonzero(np.bincount(parent, minlength=n) == 0)
-            deadlock = int(idle[0]) if idle.size else None
-        cols = self.canon.canonical(raw) if self.canon else raw
-        h = fingerprint(cols) if key.size else np.zeros(0, dtype=np.uint64)
-        # One candidate per distinct successor, the first in key order; then those not visited.
-        in_key_order = np.argsort(parent.astype(np.uint16), kind="stable")  # inst is sorted
-        reps = self._first_occurrences(in_key_order, h, cols)
-        new = reps[~self.table.lookup(h[reps], cols, reps)]
-        new_cols = [c[new] for c in cols]
-        new_ok = np.ones(new.size, dtype=bool)
-        for constraint in self.constraints:
-            new_ok &= constraint(new_cols, new.size)
-        bad_invariant = np.full(new.size, -1, dtype=np.int64)
-        for i, (_, fn) in enumerate(self.invariants):
-            fails = np.flatnonzero(~fn(new_cols, new.size) & (bad_invariant < 0))
-            bad_invariant[fails] = i
-        return Expansion(
-            a,
-            n,
-            parent,
-            inst,
-            key,
-            fired,
-            raw,
-            new,
-            new_cols,
-            h[new],
-            new_ok,
-            bad_invariant,
-            action_event,
-            deadlock,
+        self.options = options = engine.options
+        needed = [p.name for p in (*engine.invariants, *engine.action_properties)]
+        constraints = engine.spec.properties_of(ir.PropertyKind.CONSTRAINT)
+        needed += [p.name for p in constraints]
+        vspec = compile_vector(engine.inst, engine.layout, limits, needed)
+        self.words = vspec.words
+        props = vspec.properties
+        self.expander = Expander(
+            vspec,
+            VectorSymmetry(engine.symmetry, self.words) if engine.symmetry else None,
+            [(p.name, props[p.name]) for p in engine.invariants],
+            [(p.name, props[p.name]) for p in engine.action_properties],
+            [props[p.name] for p in constraints],
+            options.exact,
+            options.deadlock,
         )
+        self.workers = max(1, options.workers)
+        self.directory = _run_directory(self.workers, options.max_memory, options.spill_dir)
+        self.store = StateStore(self.words, self.directory)
+        self.table = VisitedTable(options.exact, self.store.gather, self.directory)
 
-    def _action_event(
-        self, X: list[Any], parent: Any, raw: list[Any], key: Any
-    ) -> tuple[int, int, str] | None:
-        """The first transition (by key) on which an action property fails, and the first
-        property (in declaration order) that fails on it."""
-        if not self.action_properties or key.size == 0:
-            return None
-        pre = [x[parent] for x in X]
-        fails = [~fn(pre, raw, key.size) for _, fn in self.action_properties]
-        bad = np.flatnonzero(np.logical_or.reduce(fails))
-        if bad.size == 0:
-            return None
-        first = int(bad[np.argmin(key[bad])])
-        name = next(n for (n, _), f in zip(self.action_properties, fails, strict=True) if f[first])
-        return int(key[first]), first, name
+    # -- settling a group (main process, in order) -------------------------------------------
 
-    def _first_occurrences(self, cand: Any, h: Any, cols: list[Any]) -> Any:
-        """Of the candidates `cand` (given in key order), one per distinct state: the first;
-        returned in key order. In exact mode states that share a fingerprint are told apart by
-        comparing them; with fingerprints, sharing one means being one state."""
-        if cand.size == 0:
-            return cand
-        exact = [c[cand] for c in cols] if self.options.exact else []
-        return cand[_firsts(h[cand], exact)]
-
-    # -- settling a group (main thread, in order) --------------------------------------------
-
-    def _settle(self, ex: Expansion) -> tuple[Any, Event | None]:
-        """The group's new states (positions in `ex.new`) and its first event, if any."""
+    def _settle(self, ex: Expansion) -> tuple[Any, Any, Event | None]:
+        """The group's new states (positions among its candidates), the visited set's empty
+        slots where they go, and the group's first event."""
         keep = np.flatnonzero(ex.new_ok)
-        if keep.size:
-            still = ~self.table.lookup(ex.new_h[keep], ex.new_cols, keep)
-            keep = keep[still]
+        self.table.reserve(keep.size)
+        found, ends = self.table.probe(ex.new_h[keep], ex.new_cols, keep)
+        keep, ends = keep[~found], ends[~found]
         events: list[Event] = []
         if ex.action_event is not None:
-            k, cand, name = ex.action_event
-            events.append(Event(k, "action_property", name, cand, int(ex.parent[cand])))
+            key, transition, name = ex.action_event
+            parent = key // self.expander.stride
+            events.append(Event(key, "action_property", name, parent, transition=transition))
         bad = keep[ex.bad_invariant[keep] >= 0]
         if bad.size:
-            cand = int(ex.new[bad[0]])
-            name = self.invariants[int(ex.bad_invariant[bad[0]])][0]
-            events.append(Event(int(ex.key[cand]), "invariant", name, cand, int(ex.parent[cand])))
+            i = int(bad[0])
+            name = self.expander.invariants[int(ex.bad_invariant[i])][0]
+            key = int(ex.new_key[i])
+            events.append(Event(key, "invariant", name, int(ex.new_parent[i]), new=i))
         if ex.deadlock is not None:
-            k = ex.deadlock * self.stride + self.stride - 1
-            events.append(Event(k, "deadlock", "deadlock", -1, ex.deadlock))
+            stride = self.expander.stride
+            key = ex.deadlock * stride + stride - 1
+            events.append(Event(key, "deadlock", "deadlock", ex.deadlock))
         order = {"action_property": 0, "invariant": 1, "deadlock": 2}
         event = min(events, key=lambda e: (e.key, order[e.kind])) if events else None
-        return keep, event
+        return keep, ends, event
+
+    def _store_new(self, ex: Expansion, keep: Any, ends: Any) -> None:
+        if keep.size == 0:
+            return
+        first = len(self.store)
+        self.store.append([c[keep] for c in ex.new_cols], ex.start + ex.new_parent[keep])
+        self.table.insert(ex.new_h[keep], np.arange(first, first + keep.size), ends)
 
     # -- the search --------------------------------------------------------------------------
 
     def run(self) -> SearchResult:
+        pool = None
+        try:
+            if self.workers > 1:
+                assert self.directory is not None
+                budget = _share(self.options.max_memory, self.workers)
+                pool = ExpansionPool(
+                    self.expander, self.words, self.store.block_rows, self.directory,
+                    self.workers, budget,
+                )  # fmt: skip
+            return self._search(pool)
+        finally:
+            if pool is not None:
+                pool.close()
+            if self.directory is not None:
+                shutil.rmtree(self.directory, ignore_errors=True)
+
+    def _search(self, pool: ExpansionPool | None) -> SearchResult:
         from checker.explicit.search import ActionCoverage
 
         e = self.engine
         started = time.monotonic()
-        k_actions = len(self.vspec.actions)
+        k_actions = len(self.expander.vspec.actions)
         fired = np.zeros(k_actions, dtype=np.int64)
         distinct = np.zeros(k_actions, dtype=np.int64)
 
@@ -221,7 +150,7 @@ class VectorSearch:
                 len(self.store), depth, transitions, started, coverage, violation, complete
             )
             out.engine = "vector"
-            out.workers = self.options.workers
+            out.workers = self.workers
             if not self.options.exact:
                 out.collision_probability = collision_probability(len(self.store))
             return out
@@ -249,90 +178,67 @@ class VectorSearch:
             distinct[:] = [d for _, d in resumed.coverage]
         next_checkpoint = time.monotonic() + self.options.checkpoint_every
         next_report = started + _progress_after()
-        workers = max(1, self.options.workers)
-        pool = ThreadPoolExecutor(workers) if workers > 1 else None
-        try:
-            while True:
-                if cursor == level_end:
-                    if checkpointer is not None and (
-                        level_end == len(self.store) or time.monotonic() >= next_checkpoint
-                    ):
-                        coverage = [(int(f), int(d)) for f, d in zip(fired, distinct, strict=True)]
-                        position = Position(
-                            cursor, depth, transitions, max_seen_depth, coverage, complete
-                        )
-                        checkpointer.save(len(self.store), self._records, position)
-                        next_checkpoint = time.monotonic() + self.options.checkpoint_every
-                    if level_end == len(self.store):
-                        break
-                    level_end = len(self.store)
-                    depth += 1
-                if self.options.max_depth is not None and depth >= self.options.max_depth:
-                    complete = False  # this level's states are not expanded
-                    cursor = level_end
-                    continue
-                for ex in self._expansions(pool, cursor, level_end, workers):
-                    keep, event = self._settle(ex)
-                    if event is not None:
-                        return self._stop(
-                            ex,
-                            keep,
-                            event,
-                            depth,
-                            transitions,
-                            fired,
-                            distinct,
-                            max_seen_depth,
-                            result,
-                        )
-                    self._store_new(ex, keep)
-                    if keep.size:
-                        max_seen_depth = depth + 1
-                    transitions += int(ex.key.size)
-                    fired += ex.fired
-                    distinct += np.bincount(
-                        self.action_of[ex.inst[ex.new[keep]]], minlength=k_actions
+        budget = _share(self.options.max_memory, self.workers)
+        while True:
+            if cursor == level_end:
+                if checkpointer is not None and (
+                    level_end == len(self.store) or time.monotonic() >= next_checkpoint
+                ):
+                    coverage = [(int(f), int(d)) for f, d in zip(fired, distinct, strict=True)]
+                    position = Position(
+                        cursor, depth, transitions, max_seen_depth, coverage, complete
                     )
-                    if self.options.progress is not None and time.monotonic() >= next_report:
-                        next_report = time.monotonic() + _progress_every()
-                        self._report(started, len(self.store) - ex.start - ex.size, max_seen_depth)
+                    checkpointer.save(len(self.store), self._records, position)
+                    next_checkpoint = time.monotonic() + self.options.checkpoint_every
+                if level_end == len(self.store):
+                    break
+                level_end = len(self.store)
+                depth += 1
+            if self.options.max_depth is not None and depth >= self.options.max_depth:
+                complete = False  # this level's states are not expanded
                 cursor = level_end
-        finally:
-            if pool is not None:
-                pool.shutdown(cancel_futures=True)
+                continue
+            for ex in self._expansions(pool, cursor, level_end):
+                keep, ends, event = self._settle(ex)
+                if event is not None:
+                    return self._stop(
+                        ex, keep, ends, event, depth, transitions, fired, distinct,
+                        max_seen_depth, result,
+                    )  # fmt: skip
+                self._store_new(ex, keep, ends)
+                if keep.size:
+                    max_seen_depth = depth + 1
+                transitions += ex.transitions
+                fired += ex.fired
+                distinct += np.bincount(
+                    self.expander.action_of[ex.new_inst[keep]], minlength=k_actions
+                )
+                if budget is not None and (rss := resident_bytes()) is not None and rss > budget:
+                    self.store.release()
+                    self.table.release()
+                if self.options.progress is not None and time.monotonic() >= next_report:
+                    next_report = time.monotonic() + _progress_every()
+                    self._report(started, len(self.store) - ex.start - ex.size, max_seen_depth)
+            cursor = level_end
         return result(max_seen_depth, transitions, None, complete)
 
-    def _expansions(
-        self, pool: ThreadPoolExecutor | None, a: int, b: int, workers: int
-    ) -> Iterator[Expansion]:
-        """The expansions of the groups of [a, b), in order; with a pool, later groups are
-        expanded on the workers while the caller settles earlier ones."""
+    def _expansions(self, pool: ExpansionPool | None, a: int, b: int) -> Iterator[Expansion]:
+        """The expansions of the groups of [a, b), in order."""
         starts = range(a, b, GROUP_ROWS)
-        if pool is None:
-            for s in starts:
-                yield self._expand(s, min(s + GROUP_ROWS, b))
+        if pool is not None:
+            assert self.table.path is not None
+            yield from pool.expansions(
+                starts, b, GROUP_ROWS, (self.table.path, self.table.capacity)
+            )
             return
-        pending: deque[Future[Expansion]] = deque()
-        submitted = 0
-        while submitted < len(starts) or pending:
-            while submitted < len(starts) and len(pending) < workers * AHEAD:
-                s = starts[submitted]
-                pending.append(pool.submit(self._expand, s, min(s + GROUP_ROWS, b)))
-                submitted += 1
-            yield pending.popleft().result()
-
-    def _store_new(self, ex: Expansion, keep: Any) -> None:
-        if keep.size == 0:
-            return
-        first = len(self.store)
-        cols = [c[keep] for c in ex.new_cols]
-        self.store.append(cols, ex.start + ex.parent[ex.new[keep]])
-        self.table.insert(ex.new_h[keep], np.arange(first, first + keep.size))
+        for s in starts:
+            yield self.expander.expand(self.store, self.table, s, min(s + GROUP_ROWS, b))[1]
 
     def _stop(
         self,
         ex: Expansion,
         keep: Any,
+        ends: Any,
         event: Event,
         depth: int,
         transitions: int,
@@ -345,33 +251,41 @@ class VectorSearch:
         counted, and report the violation with its trace."""
         from checker.explicit.search import Violation
 
-        new_keys = ex.key[ex.new[keep]]
-        upto = new_keys <= event.key if event.kind == "invariant" else new_keys < event.key
+        x = self.expander
+        upto = (
+            ex.new_key[keep] <= event.key
+            if event.kind == "invariant"
+            else (ex.new_key[keep] < event.key)
+        )
         stored = keep[upto]
         first = len(self.store)
-        self._store_new(ex, stored)
+        self._store_new(ex, stored, ends[upto])
+        # The group's transitions again (the worker that found them kept them): count those
+        # the reference engine had counted, every instance of the event's action and of the
+        # actions before it at the event's state, and those of the states before.
+        t = x.transitions(self.store.columns(ex.start, ex.start + ex.size), ex.size)
         if event.kind == "deadlock":
-            bound = event.parent * self.stride - 1
-        else:  # every instance of the event's action and of the actions before it, at its parent
-            k = int(self.action_of[ex.inst[event.candidate]])
-            bound = event.parent * self.stride + int(self.offsets[k + 1]) - 1
-        counted = ex.key <= bound
-        fired += np.bincount(self.action_of[ex.inst[counted]], minlength=len(fired))
-        distinct += np.bincount(self.action_of[ex.inst[ex.new[stored]]], minlength=len(fired))
+            bound = event.parent * x.stride - 1
+        else:
+            k = int(x.action_of[event.key % x.stride])
+            bound = event.parent * x.stride + int(x.offsets[k + 1]) - 1
+        counted = t.key <= bound
+        fired += np.bincount(x.action_of[t.inst[counted]], minlength=len(fired))
+        distinct += np.bincount(x.action_of[ex.new_inst[stored]], minlength=len(fired))
         transitions += int(counted.sum())
         e = self.engine
         if event.kind == "invariant":
-            end = first + int(np.flatnonzero(ex.new[stored] == event.candidate)[0])
+            end = first + int(np.flatnonzero(stored == event.new)[0])
             trace = e.trace_to(self._path(end))
             return result(depth + 1, transitions, Violation("invariant", event.name, trace), True)
         parent = ex.start + event.parent
         trace = e.trace_to(self._path(parent))
         if event.kind == "action_property":
-            t = rows_to_ints(np.stack([c[[event.candidate]] for c in ex.raw], axis=1))[0]
-            trace.append(e._extra_step(self.store.state(parent), t, trace[-1]))
-            return result(
-                depth + 1, transitions, Violation("action_property", event.name, trace), True
-            )
+            successor = np.stack([c[[event.transition]] for c in t.raw], axis=1)
+            trace.append(e._extra_step(self.store.state(parent), rows_to_ints(successor)[0],
+                                       trace[-1]))  # fmt: skip
+            violation = Violation("action_property", event.name, trace)
+            return result(depth + 1, transitions, violation, True)
         deepest = depth + 1 if stored.size else max_seen_depth
         return result(deepest, transitions, Violation("deadlock", "deadlock", trace), True)
 
@@ -395,42 +309,35 @@ class VectorSearch:
             return None
         cols = list(np.ascontiguousarray(ints_to_rows(inits, self.words).T))
         ok = np.ones(len(inits), dtype=bool)
-        for constraint in self.constraints:
+        for constraint in self.expander.constraints:
             ok &= constraint(cols, len(inits))
         canon = e._canon()
-        states = list(
-            dict.fromkeys(
-                canon(x) if canon else x for x, good in zip(inits, ok, strict=True) if good
-            )
-        )
+        chosen = (canon(x) if canon else x for x, good in zip(inits, ok, strict=True) if good)
+        states = list(dict.fromkeys(chosen))
         if not states:
             return None
         cols = list(np.ascontiguousarray(ints_to_rows(states, self.words).T))
         for i in range(len(states)):
-            bad = next(
-                (
-                    name
-                    for name, fn in self.invariants
-                    if not fn([c[i : i + 1] for c in cols], 1)[0]
-                ),
-                None,
-            )
+            one = [c[i : i + 1] for c in cols]
+            bad = next((n for n, fn in self.expander.invariants if not fn(one, 1)[0]), None)
             if bad is not None:
-                self._store_ints(states[: i + 1], [-1] * (i + 1))
+                self._store_ints(states[: i + 1])
                 return Violation("invariant", bad, e.trace_to([states[i]]))
-        self._store_ints(states, [-1] * len(states))
+        self._store_ints(states)
         return None
 
-    def _store_ints(self, states: Sequence[int], parents: Sequence[int]) -> None:
+    def _store_ints(self, states: Sequence[int]) -> None:
         rows = ints_to_rows(states, self.words)
         first = len(self.store)
-        self.store.append_rows(rows, np.asarray(parents, dtype=np.int64))
+        self.store.append_rows(rows, np.full(len(states), -1, dtype=np.int64))
         h = fingerprint(list(np.ascontiguousarray(rows.T)))
         self.table.insert(h, np.arange(first, first + len(states)))
 
     # -- checkpoints and progress ------------------------------------------------------------
 
     def _records(self, start: int) -> tuple[bytes, bytes]:
+        """The stored states from `start` on as the checkpoint keeps them: the packed state's
+        bytes (the first `width` bytes of its words), and the parents."""
         count = len(self.store)
         if start >= count:
             return b"", b""
@@ -442,15 +349,16 @@ class VectorSearch:
     def _resume(self, checkpointer: Checkpointer) -> Position:
         raw, parent_bytes, stored, position = checkpointer.load_raw()
         width = checkpointer.width
-        padded = np.zeros((stored, self.words * 8), dtype=np.uint8)
-        padded[:, :width] = np.frombuffer(raw, dtype=np.uint8).reshape(stored, width)
-        rows = padded.view("<u8").astype(np.uint64)
-        parents = np.frombuffer(parent_bytes, dtype="<i8").astype(np.int64)
-        for a in range(0, stored, 1 << 20):
-            b = min(stored, a + (1 << 20))
-            self.store.append_rows(rows[a:b], parents[a:b])
-            h = fingerprint(list(np.ascontiguousarray(rows[a:b].T)))
-            self.table.insert(h, np.arange(a, b))
+        for a in range(0, stored, RESUME_ROWS):
+            b = min(stored, a + RESUME_ROWS)
+            padded = np.zeros((b - a, self.words * 8), dtype=np.uint8)
+            padded[:, :width] = np.frombuffer(raw[a * width : b * width], np.uint8).reshape(
+                b - a, width
+            )
+            rows = padded.view("<u8").astype(np.uint64)
+            parents = np.frombuffer(parent_bytes[a * 8 : b * 8], dtype="<i8").astype(np.int64)
+            self.store.append_rows(rows, parents)
+            self.table.insert(fingerprint(list(np.ascontiguousarray(rows.T))), np.arange(a, b))
         return position
 
     def _report(self, started: float, queue: int, depth: int) -> None:
@@ -458,38 +366,31 @@ class VectorSearch:
 
         now = time.monotonic()
         assert self.options.progress is not None
-        self.options.progress(
-            Progress(
-                len(self.store), queue, depth, len(self.store) / (now - started), now - started
-            )
-        )
+        rate = len(self.store) / (now - started)
+        self.options.progress(Progress(len(self.store), queue, depth, rate, now - started))
 
 
-def _firsts(h: Any, cols: list[Any]) -> Any:
-    """Ranks of the first occurrence of each distinct state in a sequence of states (their
-    fingerprints `h`, and their words `cols` when states must be compared), sorted.
+def _run_directory(workers: int, max_memory: int | None, spill: Path | None) -> Path | None:
+    """Where the states and the visited set live, when not simply in this process's memory:
+    in files on disk under --max-memory (so their pages can leave memory), otherwise on
+    /dev/shm (memory the worker processes share)."""
+    if workers == 1 and max_memory is None:
+        return None
+    if max_memory is not None:
+        base = str(spill) if spill is not None else None
+    else:
+        shm = "/dev/shm"
+        base = shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None
+    if spill is not None:
+        spill.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix="paxoscope-", dir=base))
 
-    The fingerprints are sorted with their low bits replaced by the rank: equal high bits come
-    together, each group's first element is its first occurrence, and one sort of uint64s (fast
-    in numpy, unlike argsort) does it. Elements of a group that differ from its first (in the
-    whole fingerprint, or in a word) are distinct states: they are sorted out the same way.
-    """
-    m = h.size
-    bits = max(1, (m - 1).bit_length())
-    low = np.uint64((1 << bits) - 1)
-    packed = np.sort((h & ~low) | np.arange(m, dtype=np.uint64))
-    members = (packed & low).astype(np.intp)
-    first = np.ones(m, dtype=bool)
-    first[1:] = (packed[1:] ^ packed[:-1]) > low
-    reps = members[first]
-    mine = reps[np.cumsum(first) - 1]
-    differ = h[members] != h[mine]
-    for c in cols:
-        differ |= c[members] != c[mine]
-    odd = np.sort(members[differ])
-    if odd.size:
-        reps = np.concatenate([reps, odd[_firsts(h[odd], [c[odd] for c in cols])]])
-    return np.sort(reps)
+
+def _share(max_memory: int | None, workers: int) -> int | None:
+    """Each process's part of the memory budget (the main process and the workers)."""
+    if max_memory is None:
+        return None
+    return max_memory // (workers + 1 if workers > 1 else 1)
 
 
 def _progress_after() -> float:

@@ -3,14 +3,16 @@ computes one state at a time (the numerically smallest image over the whole grou
 vector engine stores exactly the states the reference engine stores.
 
 The state is cut into chunks of whole units (relation bits, function fields) of at most
-`CHUNK_BITS` bits. For each chunk a table maps the chunk's value to its images under every
-group element, each image as W words: one gather per chunk and row yields that chunk's share of
-all the images, and OR-ing the chunks yields every image of every row. A chunk of relation
-bits is skipped in the rows where it is 0 (a cleared bit maps to a cleared bit); a chunk with a
-function field is always looked up (code 0 may map to another code). The smallest image is
-then found word by word from the most significant. Group elements are taken `GROUP_BATCH` at a
-time, so that the images of a batch of rows stay small whatever the group's size; when even the
-tables would be too large, the canonical forms are computed one state at a time.
+`CHUNK_BITS` bits. For each chunk and each word of the state, a table maps the chunk's value
+to that word of its images under every group element: OR-ing, over the chunks, one gathered
+table row per chunk yields one word of every image of every state. A chunk only reaches the
+words its symbol occupies, so most (chunk, word) tables are empty and skipped; a chunk of
+relation bits is also skipped in the rows where it is 0 (a cleared bit maps to a cleared bit).
+
+The smallest image is found word by word from the most significant: the minimum of the top
+words over the group elements, then, among the elements that reach it, the minimum of the next
+word, and so on. Rows are taken a slice at a time, so that a large group stays within bounds;
+when even the tables would be too large, canonical forms are computed one state at a time.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ from checker.explicit.symmetry import Symmetry, _Unit
 from checker.explicit.vector.compiler import WORD_BITS
 
 CHUNK_BITS = 8
-GROUP_BATCH = 16  # group elements whose images are computed together
 TABLE_BYTES_LIMIT = 256 << 20
+ROWS_TIMES_GROUP = 1 << 20  # rows x group elements whose image words are computed together
+NONE = np.uint64(0xFFFF_FFFF_FFFF_FFFF)
 
 
 class VectorSymmetry:
@@ -32,56 +35,72 @@ class VectorSymmetry:
         self.sym = sym
         self.words = words
         self.group = len(sym.perms)
-        units = _chunks(sym.units)
-        table_bytes = sum(1 << _span(c) for c in units) * self.group * words * 8
+        chunks = _chunks(sym.units)
+        table_bytes = sum(1 << _span(c) for c in chunks) * self.group * words * 8
         self.tabled = table_bytes <= TABLE_BYTES_LIMIT
-        # Per batch of group elements, per chunk: (first bit, width, sparse, images table).
-        self.batches: list[list[tuple[int, int, bool, Any]]] = []
-        if self.tabled:
-            for k0 in range(0, self.group, GROUP_BATCH):
-                perms = sym.perms[k0 : k0 + GROUP_BATCH]
-                self.batches.append([self._chunk(c, perms) for c in units])
+        self.chunks: list[tuple[int, int, bool]] = []  # (first bit, width, relation bits only)
+        # Per word, the chunks that reach it: (chunk number, table of that word of the images).
+        self.by_word: list[list[tuple[int, Any]]] = [[] for _ in range(words)]
+        if not self.tabled:
+            return
+        for c, units in enumerate(chunks):
+            images = self._images(units)
+            self.chunks.append(
+                (units[0].start, _span(units), all(u.lay.is_relation for u in units))
+            )
+            for w in range(words):
+                if images[:, :, w].any():
+                    self.by_word[w].append((c, np.ascontiguousarray(images[:, :, w])))
 
-    def _chunk(self, units: list[_Unit], perms: list[Any]) -> tuple[int, int, bool, Any]:
+    def _images(self, units: list[_Unit]) -> Any:
+        """(chunk value, group element, word) -> that word of the chunk's image."""
         base, span = units[0].start, _span(units)
-        table = np.zeros((1 << span, len(perms), self.words), dtype=np.uint64)
+        table = np.zeros((1 << span, self.group, self.words), dtype=np.uint64)
         values = np.arange(1 << span)
         for unit in units:
             lay = unit.lay
-            per_value = np.zeros((1 << lay.width, len(perms), self.words), dtype=np.uint64)
+            per_value = np.zeros((1 << lay.width, self.group, self.words), dtype=np.uint64)
             for v in range(1 << lay.width):
                 if lay.is_relation and v == 0:
                     continue
-                for k, perm in enumerate(perms):
+                for k, perm in enumerate(self.sym.perms):
                     per_value[v, k] = _split(self.sym._unit_image(perm, unit, v), self.words)
             table |= per_value[(values >> (unit.start - base)) & lay.field_mask]
-        sparse = all(u.lay.is_relation for u in units)
-        return base, span, sparse, table.reshape(1 << span, len(perms) * self.words)
+        return table
 
     def canonical(self, cols: list[Any]) -> list[Any]:
         """The canonical form of every state of the batch, as W columns."""
-        n = cols[0].size
         if not self.tabled:
             return _one_at_a_time(self.sym, cols, self.words)
-        best: Any = None
-        for chunks in self.batches:
-            group = chunks[0][3].shape[1] // self.words
-            images = np.zeros((n, group * self.words), dtype=np.uint64)
-            for base, span, sparse, table in chunks:
-                value = _bits(cols, base, span)
-                if sparse:
-                    rows = np.flatnonzero(value)
-                    images[rows] |= table[value[rows]]
+        n = cols[0].size
+        out = [np.empty(n, dtype=np.uint64) for _ in range(self.words)]
+        step = max(1, ROWS_TIMES_GROUP // self.group)
+        for a in range(0, n, step):
+            part = [c[a : a + step] for c in cols]
+            for w, word in enumerate(self._smallest(part)):
+                out[w][a : a + step] = word
+        return out
+
+    def _smallest(self, cols: list[Any]) -> list[Any]:
+        values = [_bits(cols, base, span) for base, span, _ in self.chunks]
+        n = cols[0].size
+        best: list[Any] = [None] * self.words
+        reaching: Any = None  # (row, group element): the element's image is smallest so far
+        for w in range(self.words - 1, -1, -1):
+            image = np.zeros((n, self.group), dtype=np.uint64)
+            for c, table in self.by_word[w]:
+                value = values[c]
+                if self.chunks[c][2]:
+                    nonzero = np.flatnonzero(value)
+                    image[nonzero] |= table[value[nonzero]]
                 else:
-                    images |= table[value]
-            images = images.reshape(n, group, self.words)
-            for k in range(group):
-                candidate = images[:, k, :]
-                if best is None:
-                    best = candidate
-                    continue
-                best = np.where(_less(candidate, best)[:, None], candidate, best)
-        return list(np.ascontiguousarray(best.T))
+                    image |= table[value]
+            if reaching is not None:
+                image[~reaching] = NONE
+            smallest = image.min(axis=1)
+            best[w] = smallest
+            reaching = image == smallest[:, None]
+        return best
 
 
 def _span(units: list[_Unit]) -> int:
@@ -94,17 +113,6 @@ def _one_at_a_time(sym: Symmetry, cols: list[Any], words: int) -> list[Any]:
     states = rows_to_ints(np.stack(cols, axis=1))
     rows = ints_to_rows([sym.canonical(s) for s in states], words)
     return list(np.ascontiguousarray(rows.T))
-
-
-def _less(a: Any, b: Any) -> Any:
-    """Per row: is the (W-word) number a smaller than b? Compared from the top word down."""
-    words = a.shape[1]
-    less = np.zeros(a.shape[0], dtype=bool)
-    equal = np.ones(a.shape[0], dtype=bool)
-    for w in range(words - 1, -1, -1):
-        less |= equal & (a[:, w] < b[:, w])
-        equal &= a[:, w] == b[:, w]
-    return less
 
 
 def _bits(cols: list[Any], base: int, span: int) -> Any:

@@ -20,7 +20,7 @@ is the emitter's (`vexpr.Junction`).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -695,13 +695,19 @@ class VectorCompiler:
 
     # -- module ------------------------------------------------------------------------------
 
-    def compile(self) -> VectorSpec:
+    def compile(self, properties: Collection[str] | None = None) -> VectorSpec:
+        """Every action, and the properties named (all of them when None)."""
         spec = self.inst.spec
         funcs: list[str] = []
         for k, act in enumerate(spec.actions):
             funcs.append(f"# action {act.name}")
             funcs.append(self.action_function(act, f"act_{k}"))
-        for k, prop in enumerate(spec.properties):
+        chosen = [
+            (k, p)
+            for k, p in enumerate(spec.properties)
+            if properties is None or p.name in properties
+        ]
+        for k, prop in chosen:
             funcs.append(f"# {prop.kind.value} {prop.name}")
             funcs.append(self.property_function(prop, f"prop_{k}"))
         header = [
@@ -722,7 +728,7 @@ class VectorCompiler:
             instances=[
                 math.prod(self.inst.domain_size(v.type) for v in a.params) for a in spec.actions
             ],
-            properties={p.name: namespace[f"prop_{k}"] for k, p in enumerate(spec.properties)},
+            properties={p.name: namespace[f"prop_{k}"] for k, p in chosen},
         )
 
 
@@ -741,6 +747,9 @@ def _split(pos: int, mask: int, value: int) -> list[tuple[int, int, int]]:
 
 
 def compile_vector(
-    inst: Instance, layout: Layout | None = None, limits: VectorLimits | None = None
+    inst: Instance,
+    layout: Layout | None = None,
+    limits: VectorLimits | None = None,
+    properties: Collection[str] | None = None,
 ) -> VectorSpec:
-    return VectorCompiler(inst, layout or Layout(inst), limits).compile()
+    return VectorCompiler(inst, layout or Layout(inst), limits).compile(properties)

@@ -19,9 +19,12 @@ Two kinds of table:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from checker.explicit.vector.store import drop_pages, plain
 
 EMPTY = np.uint64(0xFFFF_FFFF_FFFF_FFFF)
 LOW32 = np.uint64(0xFFFF_FFFF)
@@ -62,43 +65,36 @@ def _home(h: Any, mask: int) -> Any:
     return (h & np.uint64(mask)).astype(np.intp)
 
 
-class VisitedTable:
-    """A set of states (exact) or of fingerprints; `lookup` before `insert`, a batch at a time."""
+class TableView:
+    """Lookups in a table's slots: in the process that owns the table, or, mapped from its
+    file, in a worker process."""
 
-    def __init__(
-        self,
-        exact: bool,
-        stored_rows: Callable[[Any], Any],
-        capacity_log2: int = 16,
-        max_load: float = 0.6,
-    ) -> None:
+    def __init__(self, exact: bool, stored_rows: Callable[[Any], Any], slots: Any) -> None:
         self.exact = exact
         self.stored_rows = stored_rows  # index array -> (m, W) rows of the store
-        self.max_load = max_load
-        self.count = 0
-        self._allocate(capacity_log2)
+        self.slots = slots
 
-    def _allocate(self, capacity_log2: int) -> None:
-        self.capacity = 1 << capacity_log2
-        self.slots = np.full(self.capacity, EMPTY, dtype=np.uint64)
-
-    @property
-    def nbytes(self) -> int:
-        return int(self.slots.nbytes)
-
-    def _values(self, h: Any, index: Any) -> Any:
-        if not self.exact:
-            return h
-        return ((h >> np.uint64(32)) << np.uint64(32)) | np.asarray(index, dtype=np.uint64)
+    @classmethod
+    def mapped(
+        cls, exact: bool, stored_rows: Callable[[Any], Any], path: Path, capacity: int
+    ) -> TableView:
+        slots = np.memmap(path, dtype=np.uint64, mode="r", shape=(capacity,))
+        return cls(exact, stored_rows, plain(slots))
 
     # -- lookup ------------------------------------------------------------------------------
 
     def lookup(self, h: Any, cols: Sequence[Any], index: Any = None) -> Any:
         """Which of the states are in the set: their fingerprints `h`, and their words, which
         are `cols[w][index]` (`cols[w]` when index is None)."""
+        return self.probe(h, cols, index)[0]
+
+    def probe(self, h: Any, cols: Sequence[Any], index: Any = None) -> tuple[Any, Any]:
+        """`lookup`, and for each state not found the empty slot its probe ended at: where
+        inserting it would put it (if nothing else takes that slot first)."""
         found = np.zeros(h.size, dtype=bool)
+        ends = np.zeros(h.size, dtype=np.intp)
         pending = np.arange(h.size)
-        # One read of the array: lookups may run on worker threads while the main thread
+        # One read of the array: lookups may run in worker processes while the main process
         # inserts, and growing replaces the array (a lookup that misses a state inserted
         # meanwhile is safe: the search looks new states up again before storing them).
         slots = self.slots
@@ -108,6 +104,7 @@ class VisitedTable:
             v = slots[slot]
             hp = h[pending]
             empty = v == EMPTY
+            ends[pending[empty]] = slot[empty]
             if self.exact:
                 match = np.flatnonzero(((v ^ hp) >> np.uint64(32)) == 0)
                 match = match[~empty[match]]
@@ -127,48 +124,135 @@ class VisitedTable:
             go_on = np.flatnonzero(~empty)
             pending = pending[go_on]
             slot = (slot[go_on] + 1) & mask
-        return found
+        return found, ends
 
-    # -- insertion ---------------------------------------------------------------------------
 
-    def insert(self, h: Any, index: Any) -> None:
-        """Add states known to be absent and distinct: fingerprints `h`, store indices `index`."""
+class VisitedTable(TableView):
+    """The table itself: lookups, and insertions by the one process that owns it."""
+
+    def __init__(
+        self,
+        exact: bool,
+        stored_rows: Callable[[Any], Any],
+        directory: Path | None = None,
+        capacity_log2: int = 16,
+        max_load: float = 0.6,
+    ) -> None:
+        super().__init__(exact, stored_rows, None)
+        self.directory = directory  # slots in a file there, mapped, for worker processes
+        self.generation = 0
+        self.max_load = max_load
+        self.count = 0
+        self._allocate(capacity_log2)
+
+    @property
+    def path(self) -> Path | None:
+        return None if self.directory is None else self.directory / f"table-{self.generation}.bin"
+
+    def _allocate(self, capacity_log2: int) -> None:
+        self.capacity = 1 << capacity_log2
+        old = self.path
+        self.generation += 1
+        if self.path is None:
+            self.slots = np.full(self.capacity, EMPTY, dtype=np.uint64)
+            return
+        slots = np.memmap(self.path, dtype=np.uint64, mode="w+", shape=(self.capacity,))
+        slots[:] = EMPTY
+        self.slots = plain(slots)
+        if old is not None:
+            old.unlink(missing_ok=True)  # workers still reading it keep their mapping
+
+    def release(self) -> None:
+        """Drop the slots' pages from memory, when they live in a file (see `store`)."""
+        drop_pages(self.slots)
+
+    def _values(self, h: Any, index: Any) -> Any:
+        if not self.exact:
+            return h
+        return ((h >> np.uint64(32)) << np.uint64(32)) | np.asarray(index, dtype=np.uint64)
+
+    def reserve(self, m: int) -> None:
+        """Make room for m more states (growing now, so that `probe`'s ends stay valid)."""
+        while self.count + m > self.max_load * self.capacity:
+            self._grow()
+
+    def insert(self, h: Any, index: Any, ends: Any = None) -> None:
+        """Add states known to be absent and distinct: fingerprints `h`, store indices `index`,
+        and, when they were just probed (after `reserve`), the empty slots their probes ended
+        at: each goes there unless another state of the batch took that slot."""
         if self.exact and index.size and int(index.max()) >= MAX_EXACT_STATES:
             raise OverflowError(
                 f"the exact visited set holds at most {MAX_EXACT_STATES:,} states; "
                 "use --fingerprints for larger runs"
             )
-        while (self.count + h.size) > self.max_load * self.capacity:
-            self._grow()
-        self._place(h, self._values(h, index))
+        if ends is None:
+            self.reserve(h.size)
+            ends = _home(h, self.capacity - 1)
+        self._place(ends, self._values(h, index))
         self.count += h.size
 
-    def _place(self, h: Any, values: Any) -> None:
-        pending = np.arange(h.size)
+    def _place(self, start: Any, values: Any) -> None:
+        """Put each value in the first empty slot from its `start` on (linear probing); where
+        several want one slot, the first of them gets it and the others go on probing."""
         mask = self.capacity - 1
-        slot = _home(h, mask)
+        pending = np.arange(values.size)
+        slot = start
         while pending.size:
-            free = self.slots[slot] == EMPTY
-            cand = np.flatnonzero(free)
-            # Two values may race for one free slot: one write wins, the others try again.
-            self.slots[slot[cand]] = values[pending[cand]]
-            won = self.slots[slot[cand]] == values[pending[cand]]
+            free = np.flatnonzero(self.slots[slot] == EMPTY)
+            _, first = np.unique(slot[free], return_index=True)
+            won = free[first]
+            self.slots[slot[won]] = values[pending[won]]
             placed = np.zeros(pending.size, dtype=bool)
-            placed[cand[won]] = True
-            slot = np.where(free, slot, (slot + 1) & mask)[~placed]
-            pending = pending[~placed]
+            placed[won] = True
+            go_on = np.flatnonzero(~placed)
+            pending = pending[go_on]
+            slot = (slot[go_on] + 1) & mask
 
     def _grow(self) -> None:
         """Double the table and place every entry again."""
-        old = self.slots[self.slots != EMPTY]
-        self._allocate(self.capacity.bit_length())  # capacity is 2^k: 2^(k+1) now
         if not self.exact:
-            self._place(old, old)
+            old = self.slots[self.slots != EMPTY]
+            self._allocate(self.capacity.bit_length())  # capacity is 2^k: 2^(k+1) now
+            self._build(old, lambda i: old[i])
             return
         # Exact entries keep only 32 bits of the fingerprint: hash the stored states again,
         # in index order (every stored state is in the set), a slice at a time.
-        count = old.size
-        for a in range(0, count, REHASH_ROWS):
-            index = np.arange(a, min(count, a + REHASH_ROWS))
-            h = fingerprint(list(np.ascontiguousarray(self.stored_rows(index).T)))
-            self._place(h, self._values(h, index))
+        self._allocate(self.capacity.bit_length())
+        h = np.empty(self.count, dtype=np.uint64)
+        for a in range(0, self.count, REHASH_ROWS):
+            rows = self.stored_rows(np.arange(a, min(self.count, a + REHASH_ROWS)))
+            h[a : a + REHASH_ROWS] = fingerprint(list(np.ascontiguousarray(rows.T)))
+        self._build(h, lambda i: self._values(h[i], i))
+
+    def _build(self, h: Any, value: Callable[[Any], Any]) -> None:
+        """Fill the empty table with the distinct entries i (fingerprints h[i], slot values
+        value(i)) at once: in order of their first slot, each goes to the first slot at or
+        after its own and after the previous entry's (a running maximum: no probing); those
+        that would run past the end wrap around by probing."""
+        n = h.size
+        if n == 0:
+            return
+        bits = max(1, (n - 1).bit_length())
+        packed = (h & np.uint64(self.capacity - 1)) << np.uint64(bits)
+        packed |= np.arange(n, dtype=np.uint64)
+        packed.sort()  # by first slot, then by entry: one sort of uint64s, in place
+        low = np.uint64((1 << bits) - 1)
+        last = -1  # the slot the previous entry took
+        for a in range(0, n, REHASH_ROWS):
+            part = packed[a : a + REHASH_ROWS]
+            entry = (part & low).astype(np.intp)
+            home = (part >> np.uint64(bits)).astype(np.intp)
+            rank = np.arange(part.size)
+            at = np.maximum.accumulate(np.maximum(home - rank, last + 1)) + rank
+            inside = at < self.capacity
+            self.slots[at[inside]] = value(entry[inside])
+            if not inside.all():
+                wrapped = entry[~inside]
+                self._place(home[~inside], value(wrapped))
+                break  # every later entry has a later first slot: it wraps too
+            last = int(at[-1])
+        else:
+            return
+        rest = (packed[a + REHASH_ROWS :] & low).astype(np.intp)
+        if rest.size:
+            self._place((h[rest] & np.uint64(self.capacity - 1)).astype(np.intp), value(rest))

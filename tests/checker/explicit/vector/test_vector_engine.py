@@ -18,7 +18,7 @@ import pytest
 
 from checker.check import check
 from checker.explicit.search import Options, SearchResult
-from checker.explicit.vector import bfs, table
+from checker.explicit.vector import bfs, expand, table
 from tests.conftest import ROOT
 
 SPECS = {
@@ -99,8 +99,8 @@ def weak_fingerprint(cols: list[Any]) -> Any:
 
 
 def test_exact_states_survive_fingerprint_collisions(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bfs, "fingerprint", weak_fingerprint)
-    monkeypatch.setattr(table, "fingerprint", weak_fingerprint)
+    for module in (bfs, expand, table):
+        monkeypatch.setattr(module, "fingerprint", weak_fingerprint)
     reference = run("spec/paxos.py", {"max_ballot": 1}, engine="reference")
     exact = run("spec/paxos.py", {"max_ballot": 1}, engine="vector")
     assert summary(exact) == summary(reference)
