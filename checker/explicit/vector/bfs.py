@@ -83,9 +83,12 @@ class VectorSearch:
         """The group's new states (positions among its candidates), the visited set's empty
         slots where they go, and the group's first event."""
         keep = np.flatnonzero(ex.new_ok)
-        self.table.reserve(keep.size)
-        found, ends = self.table.probe(ex.new_h[keep], ex.new_cols, keep)
-        keep, ends = keep[~found], ends[~found]
+        if ex.stamp is not None and ex.stamp == self.table.stamp() and self.table.fits(keep.size):
+            ends = ex.ends[keep]  # probed by this process with nothing inserted since
+        else:  # an earlier group may have stored some of them since they were looked up
+            self.table.reserve(keep.size)
+            found, ends = self.table.probe(ex.new_h[keep], ex.new_cols, keep)
+            keep, ends = keep[~found], ends[~found]
         events: list[Event] = []
         if ex.action_event is not None:
             key, transition, name = ex.action_event

@@ -58,6 +58,10 @@ class Expansion:
     # The first transition by key on which an action property fails: (key, transition, name).
     action_event: tuple[int, int, str] | None
     deadlock: int | None  # position of the first state without successors (with --deadlock)
+    # Where the probe of each new state ended (an empty slot), and the table's state then:
+    # if nothing was inserted since, inserting there needs no second probe.
+    ends: Any
+    stamp: tuple[int, int] | None
 
 
 class Expander:
@@ -113,20 +117,24 @@ class Expander:
             idle = np.flatnonzero(np.bincount(t.parent, minlength=n) == 0)
             deadlock = int(idle[0]) if idle.size else None
         # Transitions are grouped by instance, parents ascending: sorting by parent (stably)
-        # puts them in key order.
-        order = np.argsort(t.parent.astype(np.uint16), kind="stable")
+        # gives their key order.
+        by_key = np.argsort(t.parent.astype(np.uint16), kind="stable")
         if self.canon is not None:
             # Canonical forms of the distinct successors only (their first transitions): the
             # first transition into an orbit is the first into one of its members.
-            raw = [c[order] for c in t.raw]
-            order = order[_firsts(fingerprint(raw), raw if self.exact else [])]
+            order = _firsts(fingerprint(t.raw), t.raw if self.exact else [], by_key)
             cols = self.canon.canonical([c[order] for c in t.raw])
+            by_key = np.arange(order.size)
         else:
-            cols = [c[order] for c in t.raw]
+            order = np.arange(t.key.size)
+            cols = t.raw
         h = fingerprint(cols)
-        # One per distinct state (the first), then those not visited; positions in `order`.
-        first = _firsts(h, cols if self.exact else [])
-        new = first[~table.lookup(h[first], cols, first)]
+        # One per distinct state (the first by key), then those not visited; positions in
+        # `order`, in key order.
+        first = _firsts(h, cols if self.exact else [], by_key)
+        stamp = table.stamp()
+        found, ends = table.probe(h[first], cols, first)
+        new = first[~found]
         cand = order[new]
         new_cols = [c[new] for c in cols]
         new_ok = np.ones(new.size, dtype=bool)
@@ -138,7 +146,8 @@ class Expander:
             bad_invariant[fails] = i
         expansion = Expansion(
             a, n, int(t.key.size), fired, t.key[cand], t.inst[cand], t.parent[cand], new_cols,
-            h[new], new_ok, bad_invariant, self._action_event(X, t), deadlock,
+            h[new], new_ok, bad_invariant, self._action_event(X, t), deadlock, ends[~found],
+            stamp,
         )  # fmt: skip
         return t, expansion
 
@@ -157,30 +166,38 @@ class Expander:
         return int(t.key[first]), first, name
 
 
-def _firsts(h: Any, cols: list[Any]) -> Any:
-    """Ranks of the first occurrence of each distinct state in a sequence of states (their
-    fingerprints `h`, and their words `cols` when states must be compared), sorted.
+def _firsts(h: Any, cols: list[Any], order: Any) -> Any:
+    """Positions of the first occurrence of each distinct state in a sequence of states (their
+    fingerprints `h`, and their words `cols` when states must be compared) taken in the order
+    `order` (a permutation of the positions); returned in that order.
 
-    The fingerprints are sorted with their low bits replaced by the rank: equal high bits come
-    together, each group's first element is its first occurrence, and one sort of uint64s (fast
-    in numpy, unlike argsort) does it. Elements of a group that differ from its first (in the
-    whole fingerprint, or in a word) are distinct states: they are sorted out the same way.
+    The fingerprints are sorted with their low bits replaced by the rank in that order: equal
+    high bits come together, each group's first occurrence comes first, and one sort of uint64s
+    (fast in numpy, unlike argsort) does it. Elements of a group that differ from its first (in
+    the whole fingerprint, or in a word) are distinct states: they are sorted out the same way.
     """
     m = h.size
     if m == 0:
         return np.zeros(0, dtype=np.intp)
+    rank = np.empty(m, dtype=np.uint64)
+    rank[order] = np.arange(m, dtype=np.uint64)
     bits = max(1, (m - 1).bit_length())
     low = np.uint64((1 << bits) - 1)
-    packed = np.sort((h & ~low) | np.arange(m, dtype=np.uint64))
-    members = (packed & low).astype(np.intp)
+    packed = np.sort((h & ~low) | rank)
+    members = order[(packed & low).astype(np.intp)]
     first = np.ones(m, dtype=bool)
     first[1:] = (packed[1:] ^ packed[:-1]) > low
-    reps = members[first]
-    mine = reps[np.cumsum(first) - 1]
-    differ = h[members] != h[mine]
+    starts = np.flatnonzero(first)
+    head = np.repeat(starts, np.diff(starts, append=m))  # each element's group's first
+    hm = h[members]
+    differ = hm != hm[head]
     for c in cols:
-        differ |= c[members] != c[mine]
-    odd = np.sort(members[differ])
+        cm = c[members]
+        differ |= cm != cm[head]
+    reps = members[starts]
+    odd = members[differ]
     if odd.size:
-        reps = np.concatenate([reps, odd[_firsts(h[odd], [c[odd] for c in cols])]])
-    return np.sort(reps)
+        odd = order[np.sort(rank[odd]).astype(np.intp)]  # in order
+        extra = _firsts(h[odd], [c[odd] for c in cols], np.arange(odd.size))
+        reps = np.concatenate([reps, odd[extra]])
+    return order[np.sort(rank[reps]).astype(np.intp)]

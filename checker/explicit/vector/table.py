@@ -26,7 +26,9 @@ import numpy as np
 
 from checker.explicit.vector.store import drop_pages, plain
 
-EMPTY = np.uint64(0xFFFF_FFFF_FFFF_FFFF)
+EMPTY_INT = 0xFFFF_FFFF_FFFF_FFFF
+EMPTY = np.uint64(EMPTY_INT)
+SCALAR_TAIL = 32  # probes left to finish one at a time
 LOW32 = np.uint64(0xFFFF_FFFF)
 MAX_EXACT_STATES = (1 << 32) - 1  # a slot holds a 32-bit index; all ones is EMPTY
 REHASH_ROWS = 1 << 20
@@ -83,6 +85,11 @@ class TableView:
 
     # -- lookup ------------------------------------------------------------------------------
 
+    def stamp(self) -> tuple[int, int] | None:
+        """What identifies the table's contents, where the caller can know it (the owner):
+        equal stamps mean nothing was inserted in between."""
+        return None
+
     def lookup(self, h: Any, cols: Sequence[Any], index: Any = None) -> Any:
         """Which of the states are in the set: their fingerprints `h`, and their words, which
         are `cols[w][index]` (`cols[w]` when index is None)."""
@@ -100,7 +107,7 @@ class TableView:
         slots = self.slots
         mask = slots.size - 1
         slot = _home(h, mask)
-        while pending.size:
+        while pending.size > SCALAR_TAIL:
             v = slots[slot]
             hp = h[pending]
             empty = v == EMPTY
@@ -109,11 +116,8 @@ class TableView:
                 match = np.flatnonzero(((v ^ hp) >> np.uint64(32)) == 0)
                 match = match[~empty[match]]
                 if match.size:
-                    stored = self.stored_rows((v[match] & LOW32).astype(np.int64))
                     which = pending[match] if index is None else index[pending[match]]
-                    same = np.ones(match.size, dtype=bool)
-                    for w, c in enumerate(cols):
-                        same &= stored[:, w] == c[which]
+                    same = self._same(v[match], cols, which)
                     hits = match[same]
                     found[pending[hits]] = True
                     empty[hits] = True  # done with these probes
@@ -124,7 +128,33 @@ class TableView:
             go_on = np.flatnonzero(~empty)
             pending = pending[go_on]
             slot = (slot[go_on] + 1) & mask
+        # The last few probes one at a time: a round of array operations costs the same for
+        # 3 probes as for 3,000, and the long tail of a probe sequence would take many rounds.
+        for i, s in zip(pending.tolist(), slot.tolist(), strict=True):
+            fp = int(h[i])
+            while True:
+                v = int(slots[s])
+                if v == EMPTY_INT:
+                    ends[i] = s
+                    break
+                if self.exact and (v ^ fp) >> 32 == 0:
+                    which = np.array([i if index is None else int(index[i])])
+                    if self._same(np.array([v], dtype=np.uint64), cols, which)[0]:
+                        found[i] = True
+                        break
+                elif not self.exact and v == fp:
+                    found[i] = True
+                    break
+                s = (s + 1) & mask
         return found, ends
+
+    def _same(self, values: Any, cols: Sequence[Any], which: Any) -> Any:
+        """Whether the stored states that slot `values` point to are the states `which`."""
+        stored = self.stored_rows((values & LOW32).astype(np.int64))
+        same = np.ones(values.size, dtype=bool)
+        for w, c in enumerate(cols):
+            same &= stored[:, w] == c[which]
+        return same
 
 
 class VisitedTable(TableView):
@@ -171,9 +201,16 @@ class VisitedTable(TableView):
             return h
         return ((h >> np.uint64(32)) << np.uint64(32)) | np.asarray(index, dtype=np.uint64)
 
+    def stamp(self) -> tuple[int, int] | None:
+        return self.generation, self.count
+
+    def fits(self, m: int) -> bool:
+        """Whether m more states fit without growing."""
+        return self.count + m <= self.max_load * self.capacity
+
     def reserve(self, m: int) -> None:
         """Make room for m more states (growing now, so that `probe`'s ends stay valid)."""
-        while self.count + m > self.max_load * self.capacity:
+        while not self.fits(m):
             self._grow()
 
     def insert(self, h: Any, index: Any, ends: Any = None) -> None:
@@ -192,21 +229,24 @@ class VisitedTable(TableView):
         self.count += h.size
 
     def _place(self, start: Any, values: Any) -> None:
-        """Put each value in the first empty slot from its `start` on (linear probing); where
-        several want one slot, the first of them gets it and the others go on probing."""
+        """Put each value in the first empty slot from its `start` on (linear probing). Values
+        that find one slot free race for it: the write that lands wins, the others go on."""
         mask = self.capacity - 1
+        slots = self.slots
         pending = np.arange(values.size)
         slot = start
-        while pending.size:
-            free = np.flatnonzero(self.slots[slot] == EMPTY)
-            _, first = np.unique(slot[free], return_index=True)
-            won = free[first]
-            self.slots[slot[won]] = values[pending[won]]
+        while pending.size > SCALAR_TAIL:
+            free = np.flatnonzero(slots[slot] == EMPTY)
+            slots[slot[free]] = values[pending[free]]
             placed = np.zeros(pending.size, dtype=bool)
-            placed[won] = True
+            placed[free] = slots[slot[free]] == values[pending[free]]
             go_on = np.flatnonzero(~placed)
             pending = pending[go_on]
             slot = (slot[go_on] + 1) & mask
+        for i, s in zip(pending.tolist(), slot.tolist(), strict=True):
+            while slots[s] != EMPTY:
+                s = (s + 1) & mask
+            slots[s] = values[i]
 
     def _grow(self) -> None:
         """Double the table and place every entry again."""
