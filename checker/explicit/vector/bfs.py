@@ -76,6 +76,8 @@ class VectorSearch:
         self.directory = _run_directory(self.workers, options.max_memory, options.spill_dir)
         self.store = StateStore(self.words, self.directory)
         self.table = VisitedTable(options.exact, self.store.gather, self.directory)
+        self.budget = _share(options.max_memory, self.workers)
+        self.table.relieve = self._relieve
 
     # -- settling a group (main process, in order) -------------------------------------------
 
@@ -122,10 +124,10 @@ class VectorSearch:
         try:
             if self.workers > 1:
                 assert self.directory is not None
-                budget = _share(self.options.max_memory, self.workers)
+                # The main process expands groups too: workers - 1 more processes.
                 pool = ExpansionPool(
                     self.expander, self.words, self.store.block_rows, self.directory,
-                    self.workers, budget,
+                    self.workers - 1, self.budget,
                 )  # fmt: skip
             return self._search(pool)
         finally:
@@ -181,7 +183,6 @@ class VectorSearch:
             distinct[:] = [d for _, d in resumed.coverage]
         next_checkpoint = time.monotonic() + self.options.checkpoint_every
         next_report = started + _progress_after()
-        budget = _share(self.options.max_memory, self.workers)
         while True:
             if cursor == level_end:
                 if checkpointer is not None and (
@@ -216,9 +217,7 @@ class VectorSearch:
                 distinct += np.bincount(
                     self.expander.action_of[ex.new_inst[keep]], minlength=k_actions
                 )
-                if budget is not None and (rss := resident_bytes()) is not None and rss > budget:
-                    self.store.release()
-                    self.table.release()
+                self._relieve()
                 if self.options.progress is not None and time.monotonic() >= next_report:
                     next_report = time.monotonic() + _progress_every()
                     self._report(started, len(self.store) - ex.start - ex.size, max_seen_depth)
@@ -229,13 +228,21 @@ class VectorSearch:
         """The expansions of the groups of [a, b), in order."""
         starts = range(a, b, GROUP_ROWS)
         if pool is not None:
-            assert self.table.path is not None
-            yield from pool.expansions(
-                starts, b, GROUP_ROWS, (self.table.path, self.table.capacity)
-            )
+            yield from pool.expansions(starts, b, GROUP_ROWS, self.table, self._expand_here)
             return
         for s in starts:
             yield self.expander.expand(self.store, self.table, s, min(s + GROUP_ROWS, b))[1]
+
+    def _relieve(self) -> None:
+        """Under --max-memory: over budget, drop this process's pages of the states and the
+        visited set (they stay in their files, and come back when read)."""
+        if self.budget is None or (rss := resident_bytes()) is None or rss <= self.budget:
+            return
+        self.store.release()
+        self.table.release()
+
+    def _expand_here(self, a: int, b: int) -> Expansion:
+        return self.expander.expand(self.store, self.table, a, b)[1]
 
     def _stop(
         self,
@@ -376,17 +383,37 @@ class VectorSearch:
 def _run_directory(workers: int, max_memory: int | None, spill: Path | None) -> Path | None:
     """Where the states and the visited set live, when not simply in this process's memory:
     in files on disk under --max-memory (so their pages can leave memory), otherwise on
-    /dev/shm (memory the worker processes share)."""
+    /dev/shm (memory the worker processes share). The directory is removed when the search
+    ends; one left by a run that was killed is removed by the next run that looks there."""
+    shm = Path("/dev/shm")
+    shared = shm if shm.is_dir() and os.access(shm, os.W_OK) else Path(tempfile.gettempdir())
+    for place in {shared, Path(tempfile.gettempdir()), *([spill] if spill else [])}:
+        if place.is_dir():
+            _remove_orphans(place)
     if workers == 1 and max_memory is None:
         return None
-    if max_memory is not None:
-        base = str(spill) if spill is not None else None
-    else:
-        shm = "/dev/shm"
-        base = shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None
-    if spill is not None:
-        spill.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix="paxoscope-", dir=base))
+    base = shared if max_memory is None else spill or Path(tempfile.gettempdir())
+    base.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f"paxoscope-{os.getpid()}-", dir=base))
+
+
+def _remove_orphans(base: Path) -> None:
+    """Remove run directories whose process no longer exists (killed with kill -9)."""
+    for path in base.glob("paxoscope-*-*"):
+        pid = path.name.split("-")[1]
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
 
 
 def _share(max_memory: int | None, workers: int) -> int | None:

@@ -1,4 +1,5 @@
-"""Worker processes that expand groups while the main process settles them.
+"""Worker processes that expand groups while the main process settles them (and expands some
+itself when it would otherwise wait).
 
 Threads do not help here: the generated code makes many short numpy calls, and the threads
 spend their time waiting for each other's interpreter lock (measured: two threads slower than
@@ -16,20 +17,21 @@ process looks every candidate new state up again before storing it (`bfs._settle
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import multiprocessing
 import os
+import signal
 from collections import deque
-from collections.abc import Iterator
-from multiprocessing.pool import AsyncResult, Pool
+from collections.abc import Callable, Iterator
+from multiprocessing.pool import Pool
 from pathlib import Path
 from typing import Any
 
 from checker.explicit.vector.expand import Expander, Expansion
 from checker.explicit.vector.store import StoreView
-from checker.explicit.vector.table import TableView
+from checker.explicit.vector.table import TableView, VisitedTable
 
 AHEAD = 2  # groups in flight per worker
+STEAL = 2  # groups the main process may hold, expanded ahead of their turn
 
 # What a forked worker inherits from the main process, and the views it maps.
 _WORKER: dict[str, Any] = {}
@@ -63,43 +65,77 @@ class ExpansionPool:
         )
         # fork: the workers start with the compiled code and tables already in memory.
         context = multiprocessing.get_context("fork")
-        self.pool: Pool = context.Pool(workers, initializer=_keep_freed_memory)
+        self.pool: Pool = context.Pool(workers, initializer=_start_worker)
         self.workers = workers
+        self.using: dict[Path, int] = {}  # table files that tasks in flight will read
 
     def expansions(
-        self, starts: range, end: int, group: int, table: tuple[Path, int]
+        self,
+        starts: range,
+        end: int,
+        group: int,
+        table: VisitedTable,
+        local: Callable[[int, int], Expansion],
     ) -> Iterator[Expansion]:
-        """The expansions of the groups starting at `starts`, in order."""
-        pending: deque[AsyncResult[Expansion]] = deque()
-        submitted = 0
-        while submitted < len(starts) or pending:
-            while submitted < len(starts) and len(pending) < self.workers * AHEAD:
+        """The expansions of the groups starting at `starts`, in order. The workers expand
+        the next groups; when the one due next is not ready, the calling process expands a
+        later one itself (`local`) rather than wait."""
+        queue: deque[tuple[Path | None, Any]] = deque()  # (table file, result) or (None, done)
+        submitted = in_pool = 0
+        while submitted < len(starts) or queue:
+            while submitted < len(starts) and in_pool < self.workers * AHEAD:
                 a = starts[submitted]
-                args = (a, min(a + group, end), table)
-                pending.append(self.pool.apply_async(_expand_in_worker, args))
+                path = table.path
+                assert path is not None
+                args = (a, min(a + group, end), (path, table.capacity))
+                queue.append((path, self.pool.apply_async(_expand_in_worker, args)))
+                self.using[path] = self.using.get(path, 0) + 1
                 submitted += 1
-            yield pending.popleft().get()
+                in_pool += 1
+            path, item = queue[0]
+            held = len(queue) - in_pool
+            if path is not None and not item.ready() and submitted < len(starts) and held < STEAL:
+                a = starts[submitted]
+                queue.append((None, local(a, min(a + group, end))))
+                submitted += 1
+                continue
+            queue.popleft()
+            if path is None:
+                yield item
+                continue
+            in_pool -= 1
+            expansion = item.get()
+            self.using[path] -= 1
+            table.forget_retired(lambda p: self.using.get(p, 0) == 0)
+            yield expansion
 
     def close(self) -> None:
         self.pool.terminate()
         self.pool.join()
 
 
-def _keep_freed_memory() -> None:
-    """Ask glibc's malloc to keep freed memory instead of returning it to the system.
+def _start_worker() -> None:
+    """Tune a new worker (on Linux with glibc; elsewhere nothing changes).
 
-    A worker allocates and frees the same few megabytes for every group; by default glibc
-    hands the top of its heap back each time and takes it again, page fault by page fault
-    (measured: 4,700 faults a group, a third of the run's time in the kernel)."""
+    - Die with the main process (`prctl(PR_SET_PDEATHSIG)`): a search killed with kill -9
+      leaves no workers behind.
+    - Ask malloc to keep freed memory instead of returning it to the system: a worker
+      allocates and frees the same few megabytes for every group, and by default glibc hands
+      the top of its heap back each time and takes it again, page fault by page fault
+      (measured: 4,700 faults a group, a third of the run's time in the kernel)."""
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return
+    if hasattr(libc, "prctl"):
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if hasattr(libc, "mallopt"):
         libc.mallopt(_M_MMAP_THRESHOLD, 32 << 20)  # glibc's largest allowed value
         libc.mallopt(_M_TRIM_THRESHOLD, 1 << 30)
-    except (OSError, AttributeError):
-        pass  # not glibc: nothing to tune
 
 
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt parameters (malloc.h)
+_PR_SET_PDEATHSIG = 1  # prctl option (linux/prctl.h)
 
 
 def _expand_in_worker(a: int, b: int, table: tuple[Path, int]) -> Expansion:

@@ -26,11 +26,12 @@ import numpy as np
 
 from checker.explicit.vector.store import drop_pages, plain
 
-EMPTY_INT = 0xFFFF_FFFF_FFFF_FFFF
-EMPTY = np.uint64(EMPTY_INT)
+# An empty slot is 0, so that a new table is zeroed memory, which the system hands out lazily:
+# exact slots hold the index plus one, and no fingerprint is 0.
+EMPTY = np.uint64(0)
 SCALAR_TAIL = 32  # probes left to finish one at a time
 LOW32 = np.uint64(0xFFFF_FFFF)
-MAX_EXACT_STATES = (1 << 32) - 1  # a slot holds a 32-bit index; all ones is EMPTY
+MAX_EXACT_STATES = (1 << 32) - 1  # a slot holds a 32-bit index plus one
 REHASH_ROWS = 1 << 20
 
 _M1 = np.uint64(0x9E37_79B9_7F4A_7C15)
@@ -40,7 +41,7 @@ _S = (np.uint64(29), np.uint64(31), np.uint64(32), np.uint64(33))
 
 
 def fingerprint(cols: Sequence[Any]) -> Any:
-    """64-bit fingerprints of the states given as W word columns (never EMPTY)."""
+    """64-bit fingerprints of the states given as W word columns (never 0, which is EMPTY)."""
     h = cols[0] * _M1
     for w in cols[1:]:
         h ^= h >> _S[0]
@@ -52,7 +53,7 @@ def fingerprint(cols: Sequence[Any]) -> Any:
     h ^= h >> _S[3]
     h *= _M3
     h ^= h >> _S[3]
-    h[h == EMPTY] = EMPTY - np.uint64(1)
+    h[h == EMPTY] = np.uint64(1)
     return h
 
 
@@ -98,6 +99,8 @@ class TableView:
     def probe(self, h: Any, cols: Sequence[Any], index: Any = None) -> tuple[Any, Any]:
         """`lookup`, and for each state not found the empty slot its probe ended at: where
         inserting it would put it (if nothing else takes that slot first)."""
+        if not self.exact:
+            h = np.maximum(h, np.uint64(1))  # a fingerprint slot holds the fingerprint; 0 is EMPTY
         found = np.zeros(h.size, dtype=bool)
         ends = np.zeros(h.size, dtype=np.intp)
         pending = np.arange(h.size)
@@ -134,7 +137,7 @@ class TableView:
             fp = int(h[i])
             while True:
                 v = int(slots[s])
-                if v == EMPTY_INT:
+                if v == 0:
                     ends[i] = s
                     break
                 if self.exact and (v ^ fp) >> 32 == 0:
@@ -150,7 +153,7 @@ class TableView:
 
     def _same(self, values: Any, cols: Sequence[Any], which: Any) -> Any:
         """Whether the stored states that slot `values` point to are the states `which`."""
-        stored = self.stored_rows((values & LOW32).astype(np.int64))
+        stored = self.stored_rows((values & LOW32).astype(np.int64) - 1)
         same = np.ones(values.size, dtype=bool)
         for w, c in enumerate(cols):
             same &= stored[:, w] == c[which]
@@ -170,9 +173,13 @@ class VisitedTable(TableView):
     ) -> None:
         super().__init__(exact, stored_rows, None)
         self.directory = directory  # slots in a file there, mapped, for worker processes
+        self.retired: list[Path] = []  # files of tables replaced by larger ones
         self.generation = 0
         self.max_load = max_load
         self.count = 0
+        # Called now and then while the table grows: under --max-memory, the search drops
+        # pages there (`bfs`).
+        self.relieve: Callable[[], None] = lambda: None
         self._allocate(capacity_log2)
 
     @property
@@ -181,16 +188,21 @@ class VisitedTable(TableView):
 
     def _allocate(self, capacity_log2: int) -> None:
         self.capacity = 1 << capacity_log2
-        old = self.path
+        old = self.path if self.generation else None
         self.generation += 1
         if self.path is None:
-            self.slots = np.full(self.capacity, EMPTY, dtype=np.uint64)
+            self.slots = np.zeros(self.capacity, dtype=np.uint64)
             return
-        slots = np.memmap(self.path, dtype=np.uint64, mode="w+", shape=(self.capacity,))
-        slots[:] = EMPTY
-        self.slots = plain(slots)
+        self.slots = plain(np.memmap(self.path, dtype=np.uint64, mode="w+", shape=(self.capacity,)))
         if old is not None:
-            old.unlink(missing_ok=True)  # workers still reading it keep their mapping
+            self.retired.append(old)
+
+    def forget_retired(self, unused: Callable[[Path], bool]) -> None:
+        """Delete the files of replaced tables that no task will open any more (a worker that
+        mapped one keeps its mapping)."""
+        for path in [p for p in self.retired if unused(p)]:
+            path.unlink(missing_ok=True)
+            self.retired.remove(path)
 
     def release(self) -> None:
         """Drop the slots' pages from memory, when they live in a file (see `store`)."""
@@ -198,8 +210,9 @@ class VisitedTable(TableView):
 
     def _values(self, h: Any, index: Any) -> Any:
         if not self.exact:
-            return h
-        return ((h >> np.uint64(32)) << np.uint64(32)) | np.asarray(index, dtype=np.uint64)
+            return np.maximum(h, np.uint64(1))  # as `probe` compares: 0 is EMPTY
+        index = np.asarray(index, dtype=np.uint64) + np.uint64(1)
+        return ((h >> np.uint64(32)) << np.uint64(32)) | index
 
     def stamp(self) -> tuple[int, int] | None:
         return self.generation, self.count
@@ -250,35 +263,40 @@ class VisitedTable(TableView):
 
     def _grow(self) -> None:
         """Double the table and place every entry again."""
+        capacity = self.capacity * 2
+        bits = max(1, (self.count - 1).bit_length())
         if not self.exact:
             old = self.slots[self.slots != EMPTY]
-            self._allocate(self.capacity.bit_length())  # capacity is 2^k: 2^(k+1) now
-            self._build(old, lambda i: old[i])
+            self._allocate(capacity.bit_length() - 1)
+            self._build(_pack(old, capacity, np.arange(old.size), bits), bits, lambda i: old[i])
             return
         # Exact entries keep only 32 bits of the fingerprint: hash the stored states again,
-        # in index order (every stored state is in the set), a slice at a time.
-        self._allocate(self.capacity.bit_length())
-        h = np.empty(self.count, dtype=np.uint64)
+        # in index order (every stored state is in the set), a slice at a time. The old
+        # table is not read again: its pages may go now.
+        self.release()
+        self._allocate(capacity.bit_length() - 1)
+        packed = np.empty(self.count, dtype=np.uint64)
+        tags = np.empty(self.count, dtype=np.uint64)
         for a in range(0, self.count, REHASH_ROWS):
-            rows = self.stored_rows(np.arange(a, min(self.count, a + REHASH_ROWS)))
-            h[a : a + REHASH_ROWS] = fingerprint(list(np.ascontiguousarray(rows.T)))
-        self._build(h, lambda i: self._values(h[i], i))
+            index = np.arange(a, min(self.count, a + REHASH_ROWS))
+            h = fingerprint(list(np.ascontiguousarray(self.stored_rows(index).T)))
+            packed[index] = _pack(h, capacity, index, bits)
+            tags[index] = (h >> np.uint64(32)) << np.uint64(32)
+            self.relieve()
+        self._build(packed, bits, lambda i: tags[i] | (i.astype(np.uint64) + np.uint64(1)))
 
-    def _build(self, h: Any, value: Callable[[Any], Any]) -> None:
-        """Fill the empty table with the distinct entries i (fingerprints h[i], slot values
-        value(i)) at once: in order of their first slot, each goes to the first slot at or
-        after its own and after the previous entry's (a running maximum: no probing); those
-        that would run past the end wrap around by probing."""
-        n = h.size
-        if n == 0:
+    def _build(self, packed: Any, bits: int, value: Callable[[Any], Any]) -> None:
+        """Fill the empty table with the distinct entries i (`packed`: each entry's first slot,
+        shifted left by `bits`, and i; slot values value(i)) at once: in order of their first
+        slot, each goes to the first slot at or after its own and after the previous entry's
+        (a running maximum: no probing); those that would run past the end wrap around by
+        probing."""
+        if packed.size == 0:
             return
-        bits = max(1, (n - 1).bit_length())
-        packed = (h & np.uint64(self.capacity - 1)) << np.uint64(bits)
-        packed |= np.arange(n, dtype=np.uint64)
         packed.sort()  # by first slot, then by entry: one sort of uint64s, in place
         low = np.uint64((1 << bits) - 1)
         last = -1  # the slot the previous entry took
-        for a in range(0, n, REHASH_ROWS):
+        for a in range(0, packed.size, REHASH_ROWS):
             part = packed[a : a + REHASH_ROWS]
             entry = (part & low).astype(np.intp)
             home = (part >> np.uint64(bits)).astype(np.intp)
@@ -286,13 +304,17 @@ class VisitedTable(TableView):
             at = np.maximum.accumulate(np.maximum(home - rank, last + 1)) + rank
             inside = at < self.capacity
             self.slots[at[inside]] = value(entry[inside])
-            if not inside.all():
-                wrapped = entry[~inside]
-                self._place(home[~inside], value(wrapped))
-                break  # every later entry has a later first slot: it wraps too
+            self.relieve()
+            if not inside.all():  # every later entry has a later first slot: it wraps too
+                tail = np.concatenate([part[~inside], packed[a + part.size :]])
+                homes = (tail >> np.uint64(bits)).astype(np.intp)
+                self._place(homes, value((tail & low).astype(np.intp)))
+                return
             last = int(at[-1])
-        else:
-            return
-        rest = (packed[a + REHASH_ROWS :] & low).astype(np.intp)
-        if rest.size:
-            self._place((h[rest] & np.uint64(self.capacity - 1)).astype(np.intp), value(rest))
+
+
+def _pack(h: Any, capacity: int, index: Any, bits: int) -> Any:
+    """Each entry's first slot in a table of `capacity` slots, shifted left by `bits`, and its
+    index in the low bits: sorting these sorts by first slot, then by index."""
+    home = h & np.uint64(capacity - 1)
+    return (home << np.uint64(bits)) | np.asarray(index, dtype=np.uint64)
