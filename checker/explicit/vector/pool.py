@@ -16,13 +16,15 @@ process looks every candidate new state up again before storing it (`bfs._settle
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import multiprocessing
 import os
+import pickle
 import signal
 from collections import deque
 from collections.abc import Callable, Iterator
-from multiprocessing.pool import Pool
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +32,7 @@ from checker.explicit.vector.expand import Expander, Expansion
 from checker.explicit.vector.store import StoreView
 from checker.explicit.vector.table import TableView, VisitedTable
 
-AHEAD = 2  # groups in flight per worker
+AHEAD = 2  # groups in flight per worker (one being expanded, one waiting in its pipe)
 STEAL = 2  # groups the main process may hold, expanded ahead of their turn
 
 # What a forked worker inherits from the main process, and the views it maps.
@@ -63,10 +65,19 @@ class ExpansionPool:
             directory=directory,
             budget=budget,
         )
-        # fork: the workers start with the compiled code and tables already in memory.
+        # fork: the workers start with the compiled code and tables already in memory. Each
+        # has its own pipe, read by the main thread itself: no helper threads compete with it
+        # for the interpreter (multiprocessing.Pool's three did, measurably).
         context = multiprocessing.get_context("fork")
-        self.pool: Pool = context.Pool(workers, initializer=_start_worker)
-        self.workers = workers
+        self.conns: list[Connection] = []
+        self.processes: list[Any] = []
+        for _ in range(workers):
+            mine, theirs = context.Pipe()
+            process = context.Process(target=_serve, args=(theirs,), daemon=True)
+            process.start()
+            theirs.close()
+            self.conns.append(mine)
+            self.processes.append(process)
         self.using: dict[Path, int] = {}  # table files that tasks in flight will read
 
     def expansions(
@@ -77,41 +88,88 @@ class ExpansionPool:
         table: VisitedTable,
         local: Callable[[int, int], Expansion],
     ) -> Iterator[Expansion]:
-        """The expansions of the groups starting at `starts`, in order. The workers expand
-        the next groups; when the one due next is not ready, the calling process expands a
-        later one itself (`local`) rather than wait."""
-        queue: deque[tuple[Path | None, Any]] = deque()  # (table file, result) or (None, done)
-        submitted = in_pool = 0
+        """The expansions of the groups starting at `starts`, in order. Each worker has up to
+        AHEAD groups in flight; when the group due next is not ready, the calling process
+        expands a later one itself (`local`) rather than wait."""
+        # In group order: (worker, table file) for a group sent out, or (-1, its expansion).
+        queue: deque[tuple[int, Any]] = deque()
+        load = [0] * len(self.conns)
+        submitted = 0
         while submitted < len(starts) or queue:
-            while submitted < len(starts) and in_pool < self.workers * AHEAD:
+            while submitted < len(starts) and min(load) < AHEAD:
+                w = load.index(min(load))
                 a = starts[submitted]
                 path = table.path
                 assert path is not None
-                args = (a, min(a + group, end), (path, table.capacity))
-                queue.append((path, self.pool.apply_async(_expand_in_worker, args)))
+                self.conns[w].send((a, min(a + group, end), (path, table.capacity)))
                 self.using[path] = self.using.get(path, 0) + 1
+                queue.append((w, path))
+                load[w] += 1
                 submitted += 1
-                in_pool += 1
-            path, item = queue[0]
-            held = len(queue) - in_pool
-            if path is not None and not item.ready() and submitted < len(starts) and held < STEAL:
+            w, item = queue[0]
+            held = sum(1 for v, _ in queue if v < 0)
+            busy = w >= 0 and not self.conns[w].poll()
+            if busy and submitted < len(starts) and held < STEAL:
                 a = starts[submitted]
-                queue.append((None, local(a, min(a + group, end))))
+                queue.append((-1, local(a, min(a + group, end))))
                 submitted += 1
                 continue
             queue.popleft()
-            if path is None:
+            if w < 0:
                 yield item
                 continue
-            in_pool -= 1
-            expansion = item.get()
-            self.using[path] -= 1
+            reply = self.conns[w].recv()
+            load[w] -= 1
+            if isinstance(reply, BaseException):
+                raise reply
+            reply = _read(reply)
+            self.using[item] -= 1
             table.forget_retired(lambda p: self.using.get(p, 0) == 0)
-            yield expansion
+            yield reply
 
     def close(self) -> None:
-        self.pool.terminate()
-        self.pool.join()
+        for conn in self.conns:
+            with contextlib.suppress(OSError):  # a worker that is gone already
+                conn.send(None)  # the end: the worker exits
+            conn.close()
+        for process in self.processes:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+                process.join()
+
+
+def _serve(conn: Connection) -> None:
+    """A worker: expand the groups it is sent, in order, until its pipe closes."""
+    _start_worker()
+    while True:
+        try:
+            task = conn.recv()
+        except EOFError:
+            return
+        if task is None:
+            return
+        a, b, table = task
+        try:
+            # The expansion goes to a file and the pipe carries its name: a reply of megabytes
+            # would block the worker until the main process reads it, and that may be busy.
+            reply: Any = _write(_expand_in_worker(a, b, table), table[0].parent / f"x-{a}.pickle")
+        except Exception as error:  # reported by the main process, which stops the search
+            reply = error
+        conn.send(reply)
+
+
+def _write(expansion: Expansion, path: Path) -> Path:
+    with path.open("wb") as f:
+        pickle.dump(expansion, f, protocol=pickle.HIGHEST_PROTOCOL)
+    return path
+
+
+def _read(path: Path) -> Expansion:
+    with path.open("rb") as f:
+        expansion: Expansion = pickle.load(f)
+    path.unlink()
+    return expansion
 
 
 def _start_worker() -> None:
