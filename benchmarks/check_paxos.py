@@ -13,8 +13,8 @@ on every new state. All must find TLC's counts.
 --large (max_ballot=3, 8,220,065 states, every invariant of the spec, as `paxoscope check
 spec/paxos.py -p max_ballot=3` runs): each run is a separate `paxoscope check` process, timed
 from outside, its peak memory sampled as the proportional set size (PSS) of the process and its
-worker processes together; with 1 and 2 workers, and with --symmetry (710,709 orbits); plus the
-max_ballot=2 comparison with the plain BFS above.
+worker processes together; with 1 and 2 workers, with --symmetry (710,709 orbits) and with
+--fingerprints; plus the max_ballot=2 comparison with the plain BFS above.
 
     python benchmarks/check_paxos.py [--quick | --large] [--repeat N]
 """
@@ -218,6 +218,7 @@ def large(repeat: int) -> dict[str, object]:
         "workers_1": ["spec/paxos.py", "-p", "max_ballot=3"],
         "workers_2": ["spec/paxos.py", "-p", "max_ballot=3", "--workers", "2"],
         "symmetry": ["spec/paxos.py", "-p", "max_ballot=3", "--symmetry"],
+        "fingerprints": ["spec/paxos.py", "-p", "max_ballot=3", "--fingerprints"],
     }
     got: dict[str, list[dict[str, float]]] = {name: [] for name in runs}
     for _ in range(repeat):
@@ -235,12 +236,14 @@ def large(repeat: int) -> dict[str, object]:
             "states_per_second": round(states / seconds),
             "peak_memory_mib": round(max(r["peak_mib"] for r in results)),
         }
-    w1, w2, sym = (out[n]["wall_seconds"] for n in runs)  # type: ignore[index]
+    w1, w2, sym, fp = (out[n]["wall_seconds"] for n in runs)  # type: ignore[index]
     assert out["workers_1"]["distinct_states"] == 8220065  # type: ignore[index]
     assert out["workers_2"]["distinct_states"] == 8220065  # type: ignore[index]
     assert out["symmetry"]["distinct_states"] == 710709  # type: ignore[index]
+    assert out["fingerprints"]["distinct_states"] == 8220065  # type: ignore[index]
     out["speedup_2_workers"] = round(w1 / w2, 2)
     out["speedup_symmetry"] = round(w1 / sym, 2)
+    out["speedup_fingerprints"] = round(w1 / fp, 2)
     return out
 
 

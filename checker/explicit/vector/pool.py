@@ -22,6 +22,7 @@ import multiprocessing
 import os
 import pickle
 import signal
+import traceback
 from collections import deque
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
@@ -154,9 +155,12 @@ def _serve(conn: Connection) -> None:
             # The expansion goes to a file and the pipe carries its name: a reply of megabytes
             # would block the worker until the main process reads it, and that may be busy.
             reply: Any = _write(_expand_in_worker(a, b, table), table[0].parent / f"x-{a}.pickle")
-        except Exception as error:  # reported by the main process, which stops the search
-            reply = error
-        conn.send(reply)
+        except Exception:  # reported by the main process, which stops the search
+            reply = RuntimeError("a worker process failed:\n" + traceback.format_exc())
+        try:
+            conn.send(reply)
+        except OSError:  # the main process stopped listening (it found a violation)
+            return
 
 
 def _write(expansion: Expansion, path: Path) -> Path:

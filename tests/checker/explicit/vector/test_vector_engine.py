@@ -53,11 +53,13 @@ def run(spec: str, params: dict[str, int], **options: Any) -> SearchResult:
 
 
 def agree(spec: str, params: dict[str, int], **options: Any) -> SearchResult:
-    """Run the reference engine and the vector engine two ways; all must agree."""
+    """Run the reference engine and the vector engine three ways; all must agree."""
     reference = run(spec, params, engine="reference", **options)
     exact = run(spec, params, engine="vector", **options)
-    compact = run(spec, params, engine="vector", workers=2, exact=False, **options)
+    parallel = run(spec, params, engine="vector", workers=2, **options)
+    compact = run(spec, params, engine="vector", workers=3, exact=False, **options)
     assert summary(exact) == summary(reference)
+    assert summary(parallel) == summary(reference)
     assert summary(compact) == summary(reference)
     assert exact.engine == compact.engine == "vector"
     assert exact.collision_probability is None
