@@ -97,11 +97,11 @@ def cluster(nodes: int, directory: Path, host: str, service: str) -> None:
         local.start()
     except (ConfigError, OSError) as error:
         _fail(str(error))
-    click.echo(f"started {nodes} replicas; connect string: {local.connect_string}")
-    for node in local.nodes:
-        click.echo(f"  n{node.id}: pid {node.pid}, log {node.log_path}")
-    click.echo("Ctrl-C stops the cluster.")
-    try:
+    try:  # from here on, Ctrl-C at any moment stops the cluster it started
+        click.echo(f"started {nodes} replicas; connect string: {local.connect_string}")
+        for node in local.nodes:
+            click.echo(f"  n{node.id}: pid {node.pid}, log {node.log_path}")
+        click.echo("Ctrl-C stops the cluster.")
         local.wait()
     except KeyboardInterrupt:
         click.echo("stopping...")

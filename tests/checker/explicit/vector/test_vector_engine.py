@@ -57,7 +57,7 @@ def agree(spec: str, params: dict[str, int], **options: Any) -> SearchResult:
     reference = run(spec, params, engine="reference", **options)
     exact = run(spec, params, engine="vector", **options)
     parallel = run(spec, params, engine="vector", workers=2, **options)
-    compact = run(spec, params, engine="vector", workers=3, exact=False, **options)
+    compact = run(spec, params, engine="vector", workers=2, exact=False, **options)
     assert summary(exact) == summary(reference)
     assert summary(parallel) == summary(reference)
     assert summary(compact) == summary(reference)
