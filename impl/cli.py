@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -92,6 +93,9 @@ def cluster(nodes: int, directory: Path, host: str, service: str) -> None:
     """Start a local cluster of NODES server processes; stop it cleanly with Ctrl-C."""
     if nodes < 1:
         _fail(f"--nodes must be at least 1, not {nodes}")
+    # Python turns Ctrl-C into KeyboardInterrupt only if the parent left SIGINT alone; a
+    # parent that ignores it (a test runner's worker, say) would make the cluster unstoppable.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         local = LocalCluster(directory, nodes, host=host, service=service)
         local.start()
