@@ -1,17 +1,20 @@
-"""Breadth-first search a frontier slice at a time, with results identical to the reference
-engine's (`explicit.search`): the same states in the same order, the same counts, coverage,
-depth and counterexample.
+"""Breadth-first search a level at a time, with results identical to the reference engine's
+(`explicit.search`): the same states in the same order, the same counts, coverage, depth and
+counterexample.
 
-A BFS level is cut into *groups* of consecutive states. Each group is expanded (`expand`: all
-successors at once, the first transition of each distinct new one), by worker processes when
-there are several (`pool`). The main process *settles* the groups in order (`_settle`): it looks
-the group's candidate new states up once more (an earlier group may have stored them since),
-stores what is still new, and inserts it into the visited set.
+A level is cut into *groups* of consecutive states, and each is expanded (`Expander.expand`):
+all its transitions at once, and the first transition of each distinct successor that no
+earlier level reached. The fingerprint space is cut into one partition per process; each
+process settles its partition's candidates of the level (`Expander.settle`), the main process
+numbers the level's new states by key over all partitions and stores them, and each process
+inserts its own into its visited set (`pool` runs these phases on worker processes; alone, the
+main process runs them). No visited set changes while a level is expanded, which is what makes
+the order of the work irrelevant to the result.
 
-The reference engine stops at the first violation in its order; settling finds the earliest
-event of a group by key (an action property failing on a transition; a new state breaking an
-invariant; a state without successors, under --deadlock) and reports exactly what the
-reference engine had counted when it met that event (`_stop`).
+The reference engine stops at the first violation in its order; the level's earliest event by
+key (an action property failing on a transition; a new state breaking an invariant; a state
+without successors, under --deadlock) is where this search stops too, reporting exactly what
+the reference engine had counted when it met that event (`_stop`).
 """
 
 from __future__ import annotations
@@ -20,8 +23,8 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,10 +34,18 @@ from checker import ir
 from checker.explicit.checkpoint import Checkpointer, Position
 from checker.explicit.vector.canon import VectorSymmetry
 from checker.explicit.vector.compiler import VectorLimits, compile_vector
-from checker.explicit.vector.expand import Expander, Expansion
-from checker.explicit.vector.pool import ExpansionPool, resident_bytes
+from checker.explicit.vector.expand import Expander, GroupResult, NewStates
+from checker.explicit.vector.pool import (
+    TableFile,
+    Workers,
+    candidates_file,
+    dump,
+    fill,
+    load,
+    resident_bytes,
+)
 from checker.explicit.vector.store import StateStore, ints_to_rows, rows_to_ints
-from checker.explicit.vector.table import VisitedTable, collision_probability, fingerprint
+from checker.explicit.vector.table import TableView, VisitedTable, collision_probability
 
 if TYPE_CHECKING:
     from checker.explicit.search import Engine, SearchResult, Violation
@@ -48,9 +59,38 @@ class Event:
     key: int
     kind: str  # "action_property" | "invariant" | "deadlock"
     name: str
-    parent: int  # position of the parent (or of the deadlocked state) in the group
-    transition: int = -1  # action property: the transition, in the group's generated order
-    new: int = -1  # invariant: the new state, among the group's candidates
+    parent: int  # store index of the transition's parent, or of the deadlocked state
+    transition: int = -1  # action property: its position among its group's transitions
+
+
+@dataclass
+class Level:
+    """A level's groups and new states (per partition), and the new states in key order."""
+
+    groups: list[GroupResult]
+    news: list[NewStates]
+    order: Any = field(init=False)  # positions, in all partitions' states one after another
+    key: Any = field(init=False)  # ... in key order
+    inst: Any = field(init=False)
+
+    def __post_init__(self) -> None:
+        key = np.concatenate([n.key for n in self.news])
+        self.order = np.argsort(key, kind="stable")  # sorted runs, one per partition: merged
+        self.key = key[self.order]
+        self.inst = np.concatenate([n.inst for n in self.news])[self.order]
+
+    def cols(self, count: int) -> list[Any]:
+        """The first `count` new states' words, in key order."""
+        words = len(self.news[0].cols)
+        return [np.concatenate([n.cols[w] for n in self.news])[self.order[:count]]
+                for w in range(words)]  # fmt: skip
+
+    def numbered(self, first: int) -> list[Any]:
+        """Each partition's new states' store indices, once stored from index `first`."""
+        index = np.empty(self.order.size, dtype=np.int64)
+        index[self.order] = np.arange(first, first + self.order.size)
+        bounds = np.cumsum([0, *(len(n.key) for n in self.news)])
+        return [index[bounds[p] : bounds[p + 1]] for p in range(len(self.news))]
 
 
 class VectorSearch:
@@ -62,6 +102,7 @@ class VectorSearch:
         needed += [p.name for p in constraints]
         vspec = compile_vector(engine.inst, engine.layout, limits, needed)
         self.words = vspec.words
+        self.workers = max(1, options.workers)
         props = vspec.properties
         self.expander = Expander(
             vspec,
@@ -71,72 +112,36 @@ class VectorSearch:
             [props[p.name] for p in constraints],
             options.exact,
             options.deadlock,
+            self.workers,
         )
-        self.workers = max(1, options.workers)
         self.directory = _run_directory(self.workers, options.max_memory, options.spill_dir)
         self.store = StateStore(self.words, self.directory)
-        self.table = VisitedTable(options.exact, self.store.gather, self.directory)
+        self.table = VisitedTable(options.exact, self.store.gather, self.directory, name="table-0")
         self.budget = _share(options.max_memory, self.workers)
         self.table.relieve = self._relieve
-
-    # -- settling a group (main process, in order) -------------------------------------------
-
-    def _settle(self, ex: Expansion) -> tuple[Any, Any, Event | None]:
-        """The group's new states (positions among its candidates), the visited set's empty
-        slots where they go, and the group's first event."""
-        keep = np.flatnonzero(ex.new_ok)
-        if ex.stamp is not None and ex.stamp == self.table.stamp() and self.table.fits(keep.size):
-            ends = ex.ends[keep]  # probed by this process with nothing inserted since
-        else:  # an earlier group may have stored some of them since they were looked up
-            self.table.reserve(keep.size)
-            found, ends = self.table.probe(ex.new_h[keep], ex.new_cols, keep)
-            keep, ends = keep[~found], ends[~found]
-        events: list[Event] = []
-        if ex.action_event is not None:
-            key, transition, name = ex.action_event
-            parent = key // self.expander.stride
-            events.append(Event(key, "action_property", name, parent, transition=transition))
-        bad = keep[ex.bad_invariant[keep] >= 0]
-        if bad.size:
-            i = int(bad[0])
-            name = self.expander.invariants[int(ex.bad_invariant[i])][0]
-            key = int(ex.new_key[i])
-            events.append(Event(key, "invariant", name, int(ex.new_parent[i]), new=i))
-        if ex.deadlock is not None:
-            stride = self.expander.stride
-            key = ex.deadlock * stride + stride - 1
-            events.append(Event(key, "deadlock", "deadlock", ex.deadlock))
-        order = {"action_property": 0, "invariant": 1, "deadlock": 2}
-        event = min(events, key=lambda e: (e.key, order[e.kind])) if events else None
-        return keep, ends, event
-
-    def _store_new(self, ex: Expansion, keep: Any, ends: Any) -> None:
-        if keep.size == 0:
-            return
-        first = len(self.store)
-        self.store.append([c[keep] for c in ex.new_cols], ex.start + ex.new_parent[keep])
-        self.table.insert(ex.new_h[keep], np.arange(first, first + keep.size), ends)
+        self.others: list[TableView] = []  # the workers' visited sets, mapped
 
     # -- the search --------------------------------------------------------------------------
 
     def run(self) -> SearchResult:
-        pool = None
+        workers = None
         try:
             if self.workers > 1:
                 assert self.directory is not None
-                # The main process expands groups too: workers - 1 more processes.
-                pool = ExpansionPool(
+                # The main process expands, settles and inserts too: workers - 1 more processes.
+                workers = Workers(
                     self.expander, self.words, self.store.block_rows, self.directory,
                     self.workers - 1, self.budget,
                 )  # fmt: skip
-            return self._search(pool)
+                self._map(workers.tables)
+            return self._search(workers)
         finally:
-            if pool is not None:
-                pool.close()
+            if workers is not None:
+                workers.close()
             if self.directory is not None:
                 shutil.rmtree(self.directory, ignore_errors=True)
 
-    def _search(self, pool: ExpansionPool | None) -> SearchResult:
+    def _search(self, workers: Workers | None) -> SearchResult:
         from checker.explicit.search import ActionCoverage
 
         e = self.engine
@@ -163,11 +168,11 @@ class VectorSearch:
         checkpointer = e._checkpointer(True)
         resumed: Position | None = None
         if checkpointer is not None and self.options.resume:
-            resumed = self._resume(checkpointer)
+            resumed = self._resume(checkpointer, workers)
         elif checkpointer is not None:
             checkpointer.start()
         if resumed is None:
-            bad = self._initial_states()
+            bad = self._initial_states(workers)
             if bad is not None:
                 return result(1, 0, bad, True)
         transitions = 0
@@ -202,53 +207,100 @@ class VectorSearch:
                 complete = False  # this level's states are not expanded
                 cursor = level_end
                 continue
-            for ex in self._expansions(pool, cursor, level_end):
-                keep, ends, event = self._settle(ex)
-                if event is not None:
-                    return self._stop(
-                        ex, keep, ends, event, depth, transitions, fired, distinct,
-                        max_seen_depth, result,
-                    )  # fmt: skip
-                self._store_new(ex, keep, ends)
-                if keep.size:
-                    max_seen_depth = depth + 1
-                transitions += ex.transitions
-                fired += ex.fired
-                distinct += np.bincount(
-                    self.expander.action_of[ex.new_inst[keep]], minlength=k_actions
+            level = self._level(workers, cursor, level_end)
+            event = self._first_event(level)
+            if event is not None:
+                return self._stop(
+                    level, event, depth, transitions, fired, distinct, max_seen_depth, result
                 )
-                self._relieve()
-                if self.options.progress is not None and time.monotonic() >= next_report:
-                    next_report = time.monotonic() + _progress_every()
-                    self._report(started, len(self.store) - ex.start - ex.size, max_seen_depth)
+            self._store(level, workers)
+            if level.key.size:
+                max_seen_depth = depth + 1
+            transitions += sum(g.transitions for g in level.groups)
+            for g in level.groups:
+                fired += g.fired
+            distinct += np.bincount(self.expander.action_of[level.inst], minlength=k_actions)
+            self._relieve()
+            if self.options.progress is not None and time.monotonic() >= next_report:
+                next_report = time.monotonic() + _progress_every()
+                self._report(started, len(self.store) - level_end, max_seen_depth)
             cursor = level_end
         return result(max_seen_depth, transitions, None, complete)
 
-    def _expansions(self, pool: ExpansionPool | None, a: int, b: int) -> Iterator[Expansion]:
-        """The expansions of the groups of [a, b), in order."""
+    # -- one level ---------------------------------------------------------------------------
+
+    def _level(self, workers: Workers | None, a: int, b: int) -> Level:
+        """Expand the level [a, b) and settle its new states (not stored yet)."""
         starts = range(a, b, GROUP_ROWS)
-        if pool is not None:
-            yield from pool.expansions(starts, b, GROUP_ROWS, self.table, self._expand_here)
-            return
-        for s in starts:
-            yield self.expander.expand(self.store, self.table, s, min(s + GROUP_ROWS, b))[1]
+        if workers is None:
+            groups = [self._expand_here(s, min(s + GROUP_ROWS, b)) for s in starts]
+            return Level(groups, [self.expander.settle([g.parts[0] for g in groups])])
+        groups = list(workers.expand(starts, b, GROUP_ROWS, self.table, self._expand_here))
+        directory = self.directory
+        assert directory is not None
 
-    def _relieve(self) -> None:
-        """Under --max-memory: over budget, drop this process's pages of the states and the
-        visited set (they stay in their files, and come back when read)."""
-        if self.budget is None or (rss := resident_bytes()) is None or rss <= self.budget:
-            return
-        self.store.release()
-        self.table.release()
+        def mine() -> NewStates:
+            parts = [g.parts[0] if g.parts else load(candidates_file(directory, g.start, 0))
+                     for g in groups]  # fmt: skip
+            return self.expander.settle(parts)
 
-    def _expand_here(self, a: int, b: int) -> Expansion:
-        return self.expander.expand(self.store, self.table, a, b)[1]
+        return Level(groups, workers.settle([g.start for g in groups], mine))
+
+    def _expand_here(self, a: int, b: int) -> GroupResult:
+        """Expand a group in this process (with workers: the other partitions' candidates go
+        to files, for their owners)."""
+        _, result = self.expander.expand(self.store, [self.table, *self.others], a, b)
+        if self.directory is not None and self.workers > 1:
+            for p, part in enumerate(result.parts[1:], start=1):
+                dump(part, candidates_file(self.directory, a, p))
+        self._relieve()
+        return result
+
+    def _first_event(self, level: Level) -> Event | None:
+        events: list[Event] = []
+        stride = self.expander.stride
+        for g in level.groups:
+            if g.action_event is not None:
+                key, transition, name = g.action_event
+                events.append(Event(key, "action_property", name, key // stride, transition))
+            if g.deadlock is not None:
+                key = g.deadlock * stride + stride - 1
+                events.append(Event(key, "deadlock", "deadlock", g.deadlock))
+        for new in level.news:
+            bad = np.flatnonzero(new.bad_invariant >= 0)
+            if bad.size:
+                i = int(bad[0])
+                name = self.expander.invariants[int(new.bad_invariant[i])][0]
+                key = int(new.key[i])
+                events.append(Event(key, "invariant", name, key // stride))
+        order = {"action_property": 0, "invariant": 1, "deadlock": 2}
+        return min(events, key=lambda e: (e.key, order[e.kind])) if events else None
+
+    def _store(self, level: Level, workers: Workers | None) -> None:
+        """Store the level's new states in key order, and insert them into their partitions'
+        visited sets."""
+        first = len(self.store)
+        count = level.key.size
+        self.store.append(level.cols(count), level.key // self.expander.stride)
+        numbered = level.numbered(first)
+
+        def mine() -> None:
+            self.table.insert(level.news[0].h, numbered[0])
+
+        if workers is None:
+            mine()
+        else:
+            workers.insert(numbered, mine)
+            self._map(workers.tables)
+
+    def _map(self, tables: Sequence[TableFile]) -> None:
+        """Map the workers' visited sets where they are now."""
+        self.others = [TableView.mapped(self.options.exact, self.store.gather, path, capacity)
+                       for path, capacity in tables]  # fmt: skip
 
     def _stop(
         self,
-        ex: Expansion,
-        keep: Any,
-        ends: Any,
+        level: Level,
         event: Event,
         depth: int,
         transitions: int,
@@ -262,41 +314,43 @@ class VectorSearch:
         from checker.explicit.search import Violation
 
         x = self.expander
-        upto = (
-            ex.new_key[keep] <= event.key
-            if event.kind == "invariant"
-            else (ex.new_key[keep] < event.key)
-        )
-        stored = keep[upto]
+        upto = level.key <= event.key if event.kind == "invariant" else level.key < event.key
+        count = int(upto.sum())  # a prefix: the keys are sorted
         first = len(self.store)
-        self._store_new(ex, stored, ends[upto])
-        # The group's transitions again (the worker that found them kept them): count those
-        # the reference engine had counted, every instance of the event's action and of the
-        # actions before it at the event's state, and those of the states before.
-        t = x.transitions(self.store.columns(ex.start, ex.start + ex.size), ex.size)
+        self.store.append(level.cols(count), level.key[:count] // x.stride)
+        # Transitions of the groups before the event's, and of its group those the reference
+        # engine had met: every instance of the event's action and of the actions before it
+        # at the event's state, and those of the states before.
+        group = next(g for g in level.groups if g.start <= event.parent < g.start + g.size)
+        for g in level.groups:
+            if g.start < group.start:
+                transitions += g.transitions
+                fired += g.fired
+        t = x.transitions(self.store.columns(group.start, group.start + group.size), group.size)
+        local = event.parent - group.start
         if event.kind == "deadlock":
-            bound = event.parent * x.stride - 1
+            bound = local * x.stride - 1
         else:
             k = int(x.action_of[event.key % x.stride])
-            bound = event.parent * x.stride + int(x.offsets[k + 1]) - 1
+            bound = local * x.stride + int(x.offsets[k + 1]) - 1
         counted = t.key <= bound
         fired += np.bincount(x.action_of[t.inst[counted]], minlength=len(fired))
-        distinct += np.bincount(x.action_of[ex.new_inst[stored]], minlength=len(fired))
+        distinct += np.bincount(x.action_of[level.inst[:count]], minlength=len(fired))
         transitions += int(counted.sum())
         e = self.engine
         if event.kind == "invariant":
-            end = first + int(np.flatnonzero(stored == event.new)[0])
-            trace = e.trace_to(self._path(end))
+            trace = e.trace_to(self._path(first + count - 1))
             return result(depth + 1, transitions, Violation("invariant", event.name, trace), True)
-        parent = ex.start + event.parent
-        trace = e.trace_to(self._path(parent))
+        trace = e.trace_to(self._path(event.parent))
         if event.kind == "action_property":
             successor = np.stack([c[[event.transition]] for c in t.raw], axis=1)
-            trace.append(e._extra_step(self.store.state(parent), rows_to_ints(successor)[0],
-                                       trace[-1]))  # fmt: skip
+            step = e._extra_step(
+                self.store.state(event.parent), rows_to_ints(successor)[0], trace[-1]
+            )
+            trace.append(step)
             violation = Violation("action_property", event.name, trace)
             return result(depth + 1, transitions, violation, True)
-        deepest = depth + 1 if stored.size else max_seen_depth
+        deepest = depth + 1 if count else max_seen_depth
         return result(deepest, transitions, Violation("deadlock", "deadlock", trace), True)
 
     def _path(self, index: int) -> list[int]:
@@ -307,7 +361,9 @@ class VectorSearch:
             index = self.store.parent(index)
         return [self.store.state(i) for i in reversed(ids)]
 
-    def _initial_states(self) -> Violation | None:
+    # -- the initial states, checkpoints, memory, progress -----------------------------------
+
+    def _initial_states(self, workers: Workers | None) -> Violation | None:
         """Store the initial states as the reference engine does: in order, those that satisfy
         the constraints, once each (canonical forms under symmetry), stopping at the first one
         that breaks an invariant."""
@@ -331,19 +387,22 @@ class VectorSearch:
             one = [c[i : i + 1] for c in cols]
             bad = next((n for n, fn in self.expander.invariants if not fn(one, 1)[0]), None)
             if bad is not None:
-                self._store_ints(states[: i + 1])
+                self._store_ints(states[: i + 1], workers)
                 return Violation("invariant", bad, e.trace_to([states[i]]))
-        self._store_ints(states)
+        self._store_ints(states, workers)
         return None
 
-    def _store_ints(self, states: Sequence[int]) -> None:
+    def _store_ints(self, states: Sequence[int], workers: Workers | None) -> None:
         rows = ints_to_rows(states, self.words)
-        first = len(self.store)
         self.store.append_rows(rows, np.full(len(states), -1, dtype=np.int64))
-        h = fingerprint(list(np.ascontiguousarray(rows.T)))
-        self.table.insert(h, np.arange(first, first + len(states)))
+        self._fill(workers)
 
-    # -- checkpoints and progress ------------------------------------------------------------
+    def _fill(self, workers: Workers | None) -> None:
+        """Put every stored state in its partition's visited set (the sets are empty)."""
+        fill(self.table, self.store, self.expander, 0, len(self.store))
+        if workers is not None:
+            workers.rebuild(len(self.store))
+            self._map(workers.tables)
 
     def _records(self, start: int) -> tuple[bytes, bytes]:
         """The stored states from `start` on as the checkpoint keeps them: the packed state's
@@ -356,7 +415,7 @@ class VectorSearch:
         data = rows.view(np.uint8).reshape(count - start, self.words * 8)[:, :width].tobytes()
         return data, self.store.parents_range(start, count).astype("<i8").tobytes()
 
-    def _resume(self, checkpointer: Checkpointer) -> Position:
+    def _resume(self, checkpointer: Checkpointer, workers: Workers | None) -> Position:
         raw, parent_bytes, stored, position = checkpointer.load_raw()
         width = checkpointer.width
         for a in range(0, stored, RESUME_ROWS):
@@ -368,8 +427,16 @@ class VectorSearch:
             rows = padded.view("<u8").astype(np.uint64)
             parents = np.frombuffer(parent_bytes[a * 8 : b * 8], dtype="<i8").astype(np.int64)
             self.store.append_rows(rows, parents)
-            self.table.insert(fingerprint(list(np.ascontiguousarray(rows.T))), np.arange(a, b))
+        self._fill(workers)
         return position
+
+    def _relieve(self) -> None:
+        """Under --max-memory: over budget, drop this process's pages of the states and the
+        visited set (they stay in their files, and come back when read)."""
+        if self.budget is None or (rss := resident_bytes()) is None or rss <= self.budget:
+            return
+        self.store.release()
+        self.table.release()
 
     def _report(self, started: float, queue: int, depth: int) -> None:
         from checker.explicit.search import Progress

@@ -1,15 +1,22 @@
-"""Expanding one group of states: every successor of every state of the group at once, which of
-them are new, and the first event among them in the reference engine's order.
+"""Expanding a group of states, and settling a level: the two halves of a breadth-first level.
 
 The reference engine visits states in order and, for each, actions in declaration order and
 each action's parameter tuples in order. Numbering the action instances that way (`offsets`)
-gives every transition a *key*, `parent * stride + instance`, and the reference engine's order
-is the order of keys. Expanding a group keeps, for every distinct successor, its first
-transition by key, drops the successors already visited, and evaluates the constraints and
-invariants on what is left; the action properties it evaluates on every transition.
+gives every transition a *key*, `parent * stride + instance` (the parent's index in the
+store), and the reference engine's order is the order of keys.
+
+- `expand` takes a group of consecutive states of the level and generates all their
+  transitions at once; it keeps, for every distinct successor, its first transition by key,
+  and drops those in the visited set, which holds exactly the states of earlier levels while a
+  level is expanded. What is left are *candidates*, split by partition of the fingerprint
+  space. It also evaluates the action properties on every transition and finds states without
+  successors (for --deadlock).
+- `settle` takes the candidates of one partition from all the groups of a level, in group
+  order (which is key order), and keeps the first occurrence of each distinct state: the
+  level's new states in that partition, with the constraints and invariants evaluated on them.
 
 An `Expander` holds only what a worker process needs (the compiled code, the symmetry tables,
-the options); the states and the visited set are passed in, so that the same code runs in the
+the options); the states and the visited sets are passed in, so that the same code runs in the
 main process over its own store and in a worker over mapped views of it.
 """
 
@@ -40,28 +47,39 @@ class Transitions:
 
 
 @dataclass
-class Expansion:
-    """What expanding one group found: counts, and the states that may be new (distinct, and
-    not in the visited set when it was read), in key order."""
+class Candidates:
+    """States that may be new (distinct, not visited before the level), in key order."""
+
+    cols: list[Any]  # W word columns
+    h: Any  # fingerprints
+    key: Any  # the first transition's key
+    inst: Any  # ... and its action instance
+
+
+@dataclass
+class GroupResult:
+    """What expanding one group found."""
 
     start: int  # store index of the group's first state
     size: int
     transitions: int
     fired: Any  # per action: its transitions in the group
-    new_key: Any
-    new_inst: Any
-    new_parent: Any  # positions in the group
-    new_cols: list[Any]
-    new_h: Any
-    new_ok: Any  # the constraints hold
-    bad_invariant: Any  # index of the first failing invariant, or -1
-    # The first transition by key on which an action property fails: (key, transition, name).
+    # The first transition by key on which an action property fails: (key, its position
+    # among the group's transitions, the property).
     action_event: tuple[int, int, str] | None
-    deadlock: int | None  # position of the first state without successors (with --deadlock)
-    # Where the probe of each new state ended (an empty slot), and the table's state then:
-    # if nothing was inserted since, inserting there needs no second probe.
-    ends: Any
-    stamp: tuple[int, int] | None
+    deadlock: int | None  # store index of the first state without successors (--deadlock)
+    parts: list[Candidates]  # per partition of the fingerprint space
+
+
+@dataclass
+class NewStates:
+    """A level's new states in one partition, in key order, that satisfy the constraints."""
+
+    cols: list[Any]
+    h: Any
+    key: Any
+    inst: Any
+    bad_invariant: Any  # index of the first invariant that fails, or -1
 
 
 class Expander:
@@ -74,8 +92,10 @@ class Expander:
         constraints: Sequence[Any],
         exact: bool,
         deadlock: bool,
+        partitions: int = 1,
     ) -> None:
         self.vspec = vspec
+        self.partitions = partitions
         self.words = vspec.words
         self.canon = canon
         self.invariants = list(invariants)
@@ -105,9 +125,14 @@ class Expander:
         raw = [np.concatenate([Y[w] for Y in succs]) for w in range(self.words)]
         return Transitions(parent, inst, parent * self.stride + inst, raw)
 
+    def partition(self, h: Any) -> Any:
+        """The partition of the fingerprint space each fingerprint falls in (its top bits:
+        the visited sets' slots use the low ones)."""
+        return ((h >> np.uint64(32)) * np.uint64(self.partitions)) >> np.uint64(32)
+
     def expand(
-        self, store: StoreView, table: TableView, a: int, b: int
-    ) -> tuple[Transitions, Expansion]:
+        self, store: StoreView, tables: Sequence[TableView], a: int, b: int
+    ) -> tuple[Transitions, GroupResult]:
         n = b - a
         X = store.columns(a, b)
         t = self.transitions(X, n)
@@ -115,7 +140,7 @@ class Expander:
         deadlock = None
         if self.deadlock:
             idle = np.flatnonzero(np.bincount(t.parent, minlength=n) == 0)
-            deadlock = int(idle[0]) if idle.size else None
+            deadlock = a + int(idle[0]) if idle.size else None
         # Transitions are grouped by instance, parents ascending: sorting by parent (stably)
         # gives their key order.
         by_key = np.argsort(t.parent.astype(np.uint16), kind="stable")
@@ -129,27 +154,44 @@ class Expander:
             order = np.arange(t.key.size)
             cols = t.raw
         h = fingerprint(cols)
-        # One per distinct state (the first by key), then those not visited; positions in
-        # `order`, in key order.
+        # One per distinct state (the first by key; positions in `order`), then, per
+        # partition, those its visited set does not hold.
         first = _firsts(h, cols if self.exact else [], by_key)
-        stamp = table.stamp()
-        found, ends = table.probe(h[first], cols, first)
-        new = first[~found]
-        cand = order[new]
-        new_cols = [c[new] for c in cols]
-        new_ok = np.ones(new.size, dtype=bool)
+        part = self.partition(h[first]) if self.partitions > 1 else np.zeros(first.size, np.intp)
+        base = a * self.stride  # group keys to store keys
+        parts = []
+        for p, table in enumerate(tables):
+            mine = first[part == p]
+            new = mine[~table.lookup(h[mine], cols, mine)]
+            cand = order[new]
+            parts.append(
+                Candidates([c[new] for c in cols], h[new], t.key[cand] + base, t.inst[cand])
+            )
+        event = self._action_event(X, t)
+        if event is not None:
+            event = (event[0] + base, event[1], event[2])
+        return t, GroupResult(a, n, int(t.key.size), fired, event, deadlock, parts)
+
+    def settle(self, groups: Sequence[Candidates]) -> NewStates:
+        """The new states among one partition's candidates of a level (given group by group,
+        so in key order): the first occurrence of each, those that satisfy the constraints,
+        with the first invariant each one breaks."""
+        cols = [np.concatenate([g.cols[w] for g in groups]) for w in range(self.words)]
+        h = np.concatenate([g.h for g in groups])
+        first = _firsts(h, cols if self.exact else [], np.arange(h.size))
+        key = np.concatenate([g.key for g in groups])[first]
+        inst = np.concatenate([g.inst for g in groups])[first]
+        cols = [c[first] for c in cols]
+        ok = np.ones(first.size, dtype=bool)
         for constraint in self.constraints:
-            new_ok &= constraint(new_cols, new.size)
-        bad_invariant = np.full(new.size, -1, dtype=np.int64)
+            ok &= constraint(cols, first.size)
+        if not ok.all():
+            keep = np.flatnonzero(ok)
+            cols, first, key, inst = [c[keep] for c in cols], first[keep], key[keep], inst[keep]
+        bad = np.full(first.size, -1, dtype=np.int64)
         for i, (_, fn) in enumerate(self.invariants):
-            fails = np.flatnonzero(~fn(new_cols, new.size) & (bad_invariant < 0))
-            bad_invariant[fails] = i
-        expansion = Expansion(
-            a, n, int(t.key.size), fired, t.key[cand], t.inst[cand], t.parent[cand], new_cols,
-            h[new], new_ok, bad_invariant, self._action_event(X, t), deadlock, ends[~found],
-            stamp,
-        )  # fmt: skip
-        return t, expansion
+            bad[np.flatnonzero(~fn(cols, first.size) & (bad < 0))] = i
+        return NewStates(cols, h[first], key, inst, bad)
 
     def _action_event(self, X: list[Any], t: Transitions) -> tuple[int, int, str] | None:
         """The first transition (by key) on which an action property fails, and the first
@@ -188,14 +230,15 @@ def _firsts(h: Any, cols: list[Any], order: Any) -> Any:
     first = np.ones(m, dtype=bool)
     first[1:] = (packed[1:] ^ packed[:-1]) > low
     starts = np.flatnonzero(first)
-    head = np.repeat(starts, np.diff(starts, append=m))  # each element's group's first
-    hm = h[members]
-    differ = hm != hm[head]
+    # Only the elements that are not their group's first are compared (with that first).
+    dup = np.flatnonzero(~first)
+    later = members[dup]
+    head = members[np.repeat(starts, np.diff(starts, append=m))[dup]]
+    differ = h[later] != h[head]
     for c in cols:
-        cm = c[members]
-        differ |= cm != cm[head]
+        differ |= c[later] != c[head]
     reps = members[starts]
-    odd = members[differ]
+    odd = later[differ]
     if odd.size:
         odd = order[np.sort(rank[odd]).astype(np.intp)]  # in order
         extra = _firsts(h[odd], [c[odd] for c in cols], np.arange(odd.size))

@@ -1,17 +1,24 @@
-"""Worker processes that expand groups while the main process settles them (and expands some
-itself when it would otherwise wait).
+"""Worker processes: each expands groups of a level, and owns one partition of the fingerprint
+space, whose new states it settles and whose visited set it keeps.
 
 Threads do not help here: the generated code makes many short numpy calls, and the threads
 spend their time waiting for each other's interpreter lock (measured: two threads slower than
-one). Worker processes each run the same compiled code, forked from the main process once it
-is compiled. The main process keeps the states and the visited set in files mapped into memory
-(on /dev/shm where it exists: memory, not disk); workers map the same files read-only
-(`StoreView`, `TableView.mapped`), so a task is just `(first state, last state, the table's
-file)` and the reply is the group's `Expansion`, which is small: the candidate new states.
+one). Worker processes are forked from the main process once the code is compiled, so they
+start with it. The main process is partition 0's owner and expands groups too.
 
-A worker may read the visited set while the main process inserts into it, or an older table
-that growing has replaced; it then misses states stored meanwhile. That is safe: the main
-process looks every candidate new state up again before storing it (`bfs._settle`).
+A level runs in three phases, each on every process at once:
+
+1. *expand*: groups are handed out one at a time (a few ahead, so no worker waits); a worker
+   writes each group's candidates to files, one per partition, and answers with the rest of
+   the `GroupResult`. The visited sets are only read in this phase.
+2. *settle*: each owner reads its partition's candidates of every group, in group order, and
+   keeps the new states (`Expander.settle`), which it writes to a file.
+3. *insert*: once the main process has numbered the level's new states (by key, over all
+   partitions) and stored them, each owner inserts its own into its visited set.
+
+Everything large goes through files in the run's directory (on /dev/shm where it exists:
+memory, not disk); the pipes carry small messages. The states are read through `StoreView`,
+the other partitions' visited sets through `TableView.mapped`.
 """
 
 from __future__ import annotations
@@ -24,20 +31,20 @@ import pickle
 import signal
 import traceback
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from checker.explicit.vector.expand import Expander, Expansion
+import numpy as np
+
+from checker.explicit.vector.expand import Expander, GroupResult, NewStates
 from checker.explicit.vector.store import StoreView
 from checker.explicit.vector.table import TableView, VisitedTable
 
-AHEAD = 2  # groups in flight per worker (one being expanded, one waiting in its pipe)
-STEAL = 2  # groups the main process may hold, expanded ahead of their turn
+AHEAD = 2  # groups handed to a worker before it answers (one being expanded, one waiting)
 
-# What a forked worker inherits from the main process, and the views it maps.
-_WORKER: dict[str, Any] = {}
+TableFile = tuple[Path, int]  # a visited set's file and capacity
 
 
 def resident_bytes() -> int | None:
@@ -49,84 +56,127 @@ def resident_bytes() -> int | None:
         return None
 
 
-class ExpansionPool:
+def dump(value: Any, path: Path) -> Path:
+    with path.open("wb") as f:
+        pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+    return path
+
+
+def candidates_file(directory: Path, start: int, p: int) -> Path:
+    """Where the candidates of partition p found by the group starting at `start` wait."""
+    return directory / f"c-{start}-{p}.pickle"
+
+
+def load(path: Path) -> Any:
+    with path.open("rb") as f:
+        value = pickle.load(f)
+    path.unlink()
+    return value
+
+
+class Workers:
+    """The worker processes, driven by the main process phase by phase."""
+
     def __init__(
         self,
         expander: Expander,
         words: int,
         block_rows: int,
         directory: Path,
-        workers: int,
+        count: int,
         budget: int | None,
     ) -> None:
-        _WORKER.update(
-            expander=expander,
-            words=words,
-            block_rows=block_rows,
-            directory=directory,
-            budget=budget,
-        )
+        self.directory = directory
+        self.conns: list[Connection] = []
+        self.processes: list[Any] = []
         # fork: the workers start with the compiled code and tables already in memory. Each
         # has its own pipe, read by the main thread itself: no helper threads compete with it
         # for the interpreter (multiprocessing.Pool's three did, measurably).
         context = multiprocessing.get_context("fork")
-        self.conns: list[Connection] = []
-        self.processes: list[Any] = []
-        for _ in range(workers):
+        for w in range(count):
             mine, theirs = context.Pipe()
-            process = context.Process(target=_serve, args=(theirs,), daemon=True)
+            state = _Worker(w + 1, expander, words, block_rows, directory, budget)
+            process = context.Process(target=state.serve, args=(theirs,), daemon=True)
             process.start()
             theirs.close()
             self.conns.append(mine)
             self.processes.append(process)
-        self.using: dict[Path, int] = {}  # table files that tasks in flight will read
+        # The workers' visited sets, as they last reported them (partition p: workers[p-1]).
+        self.tables: list[TableFile] = [self._ask(w, ("table",)) for w in range(count)]
 
-    def expansions(
+    def _ask(self, w: int, message: tuple[Any, ...]) -> Any:
+        self.conns[w].send(message)
+        return self._answer(w)
+
+    def _answer(self, w: int) -> Any:
+        reply = self.conns[w].recv()
+        if isinstance(reply, BaseException):
+            raise reply
+        return reply
+
+    # -- phase 1 -----------------------------------------------------------------------------
+
+    def expand(
         self,
         starts: range,
         end: int,
         group: int,
-        table: VisitedTable,
-        local: Callable[[int, int], Expansion],
-    ) -> Iterator[Expansion]:
-        """The expansions of the groups starting at `starts`, in order. Each worker has up to
-        AHEAD groups in flight; when the group due next is not ready, the calling process
+        own: VisitedTable,
+        local: Callable[[int, int], GroupResult],
+    ) -> Iterator[GroupResult]:
+        """The results of expanding the groups starting at `starts`, in order. Workers have
+        up to AHEAD groups each; when the group due next is not ready, the main process
         expands a later one itself (`local`) rather than wait."""
-        # In group order: (worker, table file) for a group sent out, or (-1, its expansion).
-        queue: deque[tuple[int, Any]] = deque()
-        load = [0] * len(self.conns)
+        queue: deque[tuple[int, Any]] = deque()  # (worker, start) sent out, or (-1, result)
+        load_ = [0] * len(self.conns)
         submitted = 0
         while submitted < len(starts) or queue:
-            while submitted < len(starts) and min(load) < AHEAD:
-                w = load.index(min(load))
+            while submitted < len(starts) and min(load_) < AHEAD:
+                w = load_.index(min(load_))
                 a = starts[submitted]
-                path = table.path
-                assert path is not None
-                self.conns[w].send((a, min(a + group, end), (path, table.capacity)))
-                self.using[path] = self.using.get(path, 0) + 1
-                queue.append((w, path))
-                load[w] += 1
+                assert own.path is not None
+                tables = [(own.path, own.capacity), *self.tables]
+                self.conns[w].send(("expand", a, min(a + group, end), tables))
+                queue.append((w, a))
+                load_[w] += 1
                 submitted += 1
             w, item = queue[0]
-            held = sum(1 for v, _ in queue if v < 0)
-            busy = w >= 0 and not self.conns[w].poll()
-            if busy and submitted < len(starts) and held < STEAL:
+            if w >= 0 and not self.conns[w].poll() and submitted < len(starts):
                 a = starts[submitted]
-                queue.append((-1, local(a, min(a + group, end))))
                 submitted += 1
+                queue.append((-1, local(a, min(a + group, end))))
                 continue
             queue.popleft()
             if w < 0:
                 yield item
                 continue
-            reply = self.conns[w].recv()
-            load[w] -= 1
-            if isinstance(reply, BaseException):
-                raise reply
-            reply = _read(reply)
-            self.using[item] -= 1
-            table.forget_retired(lambda p: self.using.get(p, 0) == 0)
-            yield reply
+            result: GroupResult = self._answer(w)
+            load_[w] -= 1
+            yield result  # its candidates are in files, for their owners
+
+    # -- phases 2 and 3 ----------------------------------------------------------------------
+
+    def settle(self, starts: Sequence[int], mine: Callable[[], NewStates]) -> list[NewStates]:
+        """Every partition's new states of the level whose groups start at `starts`: the
+        workers settle theirs while the main process settles its own (`mine`)."""
+        for conn in self.conns:
+            conn.send(("settle", list(starts)))
+        own = mine()
+        return [own, *(load(self._answer(w)) for w in range(len(self.conns)))]
+
+    def insert(self, indices: Sequence[Any], mine: Callable[[], None]) -> None:
+        """Insert each partition's new states, now numbered `indices[p]`, into its visited
+        set; learn where the workers' visited sets are now."""
+        for w, conn in enumerate(self.conns):
+            conn.send(("insert", dump(indices[w + 1], self.directory / f"i-{w + 1}.pickle")))
+        mine()
+        self.tables = [self._answer(w) for w in range(len(self.conns))]
+
+    def rebuild(self, count: int) -> None:
+        """After a resume: every worker fills its visited set from the stored states."""
+        for conn in self.conns:
+            conn.send(("rebuild", count))
+        self.tables = [self._answer(w) for w in range(len(self.conns))]
 
     def close(self) -> None:
         for conn in self.conns:
@@ -140,43 +190,113 @@ class ExpansionPool:
                 process.join()
 
 
-def _serve(conn: Connection) -> None:
-    """A worker: expand the groups it is sent, in order, until its pipe closes."""
-    _start_worker()
-    while True:
-        try:
-            task = conn.recv()
-        except EOFError:
-            return
-        if task is None:
-            return
-        a, b, table = task
-        try:
-            # The expansion goes to a file and the pipe carries its name: a reply of megabytes
-            # would block the worker until the main process reads it, and that may be busy.
-            reply: Any = _write(_expand_in_worker(a, b, table), table[0].parent / f"x-{a}.pickle")
-        except Exception:  # reported by the main process, which stops the search
-            reply = RuntimeError("a worker process failed:\n" + traceback.format_exc())
-        try:
-            conn.send(reply)
-        except OSError:  # the main process stopped listening (it found a violation)
-            return
+class _Worker:
+    """A worker process's state: the views it maps, and partition p's visited set."""
+
+    def __init__(
+        self,
+        p: int,
+        expander: Expander,
+        words: int,
+        block_rows: int,
+        directory: Path,
+        budget: int | None,
+    ) -> None:
+        self.p = p
+        self.expander = expander
+        self.words = words
+        self.block_rows = block_rows
+        self.directory = directory
+        self.budget = budget
+        self.mapped: dict[Path, TableView] = {}
+        self.new: NewStates | None = None
+
+    def serve(self, conn: Connection) -> None:
+        """Answer the main process's messages until it says the end (or its pipe closes)."""
+        _tune_worker()
+        self.store = StoreView(self.words, self.block_rows, self.directory)
+        self.table = VisitedTable(
+            self.expander.exact, self.store.gather, self.directory, name=f"table-{self.p}"
+        )
+        while True:
+            try:
+                message = conn.recv()
+            except EOFError:
+                return
+            if message is None:
+                return
+            try:
+                reply: Any = getattr(self, "_" + message[0])(*message[1:])
+            except Exception:  # reported by the main process, which stops the search
+                reply = RuntimeError("a worker process failed:\n" + traceback.format_exc())
+            try:
+                conn.send(reply)
+            except OSError:  # the main process stopped listening (it found a violation)
+                return
+            rss = resident_bytes() if self.budget is not None else None
+            if rss is not None and self.budget is not None and rss > self.budget:
+                self._release()
+
+    def _where(self) -> TableFile:
+        assert self.table.path is not None
+        return self.table.path, self.table.capacity
+
+    def _table(self) -> TableFile:
+        return self._where()
+
+    def _expand(self, a: int, b: int, tables: list[TableFile]) -> GroupResult:
+        views: list[TableView] = []
+        for p, (path, capacity) in enumerate(tables):
+            if p == self.p:
+                views.append(self.table)
+                continue
+            if path not in self.mapped:
+                self.mapped = {k: v for k, v in self.mapped.items() if k.exists()}
+                self.mapped[path] = TableView.mapped(
+                    self.expander.exact, self.store.gather, path, capacity
+                )
+            views.append(self.mapped[path])
+        _, result = self.expander.expand(self.store, views, a, b)
+        for p, part in enumerate(result.parts):
+            dump(part, candidates_file(self.directory, a, p))
+        result.parts = []  # in the files
+        return result
+
+    def _settle(self, starts: list[int]) -> Path:
+        groups = [load(candidates_file(self.directory, a, self.p)) for a in starts]
+        self.new = self.expander.settle(groups)
+        return dump(self.new, self.directory / f"n-{self.p}.pickle")
+
+    def _insert(self, path: Path) -> TableFile:
+        indices = load(path)
+        assert self.new is not None
+        self.table.insert(self.new.h, indices)
+        self.new = None
+        return self._where()
+
+    def _rebuild(self, count: int) -> TableFile:
+        fill(self.table, self.store, self.expander, self.p, count)
+        return self._where()
+
+    def _release(self) -> None:
+        self.store.release()
+        self.table.release()
 
 
-def _write(expansion: Expansion, path: Path) -> Path:
-    with path.open("wb") as f:
-        pickle.dump(expansion, f, protocol=pickle.HIGHEST_PROTOCOL)
-    return path
+def fill(table: VisitedTable, store: StoreView, expander: Expander, p: int, count: int) -> None:
+    """Insert the stored states 0..count-1 of partition p into its visited set."""
+    from checker.explicit.vector.table import fingerprint
+
+    step = 1 << 20
+    for a in range(0, count, step):
+        rows = store.row_block(a, min(count, a + step))
+        h = fingerprint(list(np.ascontiguousarray(rows.T)))
+        mine = np.flatnonzero(expander.partition(h) == p) if expander.partitions > 1 else None
+        index = np.arange(a, a + len(h))
+        table.insert(h if mine is None else h[mine], index if mine is None else index[mine])
 
 
-def _read(path: Path) -> Expansion:
-    with path.open("rb") as f:
-        expansion: Expansion = pickle.load(f)
-    path.unlink()
-    return expansion
-
-
-def _start_worker() -> None:
+def _tune_worker() -> None:
     """Tune a new worker (on Linux with glibc; elsewhere nothing changes).
 
     - Die with the main process (`prctl(PR_SET_PDEATHSIG)`): a search killed with kill -9
@@ -198,20 +318,3 @@ def _start_worker() -> None:
 
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt parameters (malloc.h)
 _PR_SET_PDEATHSIG = 1  # prctl option (linux/prctl.h)
-
-
-def _expand_in_worker(a: int, b: int, table: tuple[Path, int]) -> Expansion:
-    w = _WORKER
-    expander: Expander = w["expander"]
-    store = w.get("store")
-    if store is None:
-        store = w["store"] = StoreView(w["words"], w["block_rows"], w["directory"])
-    view = w.get("table")
-    if view is None or w.get("table_path") != table[0]:
-        view = w["table"] = TableView.mapped(expander.exact, store.gather, *table)
-        w["table_path"] = table[0]
-    _, expansion = expander.expand(store, view, a, b)
-    budget = w["budget"]
-    if budget is not None and (rss := resident_bytes()) is not None and rss > budget:
-        store.release()  # the pages stay in the files; the next task maps what it reads
-    return expansion

@@ -170,10 +170,11 @@ class VisitedTable(TableView):
         directory: Path | None = None,
         capacity_log2: int = 16,
         max_load: float = 0.6,
+        name: str = "table",
     ) -> None:
         super().__init__(exact, stored_rows, None)
         self.directory = directory  # slots in a file there, mapped, for worker processes
-        self.retired: list[Path] = []  # files of tables replaced by larger ones
+        self.name = name
         self.generation = 0
         self.max_load = max_load
         self.count = 0
@@ -184,7 +185,9 @@ class VisitedTable(TableView):
 
     @property
     def path(self) -> Path | None:
-        return None if self.directory is None else self.directory / f"table-{self.generation}.bin"
+        if self.directory is None:
+            return None
+        return self.directory / f"{self.name}-{self.generation}.bin"
 
     def _allocate(self, capacity_log2: int) -> None:
         self.capacity = 1 << capacity_log2
@@ -195,14 +198,9 @@ class VisitedTable(TableView):
             return
         self.slots = plain(np.memmap(self.path, dtype=np.uint64, mode="w+", shape=(self.capacity,)))
         if old is not None:
-            self.retired.append(old)
-
-    def forget_retired(self, unused: Callable[[Path], bool]) -> None:
-        """Delete the files of replaced tables that no task will open any more (a worker that
-        mapped one keeps its mapping)."""
-        for path in [p for p in self.retired if unused(p)]:
-            path.unlink(missing_ok=True)
-            self.retired.remove(path)
+            # Tables grow only between the phases that read them (`pool`): no process will
+            # open the old file again, and one that mapped it keeps its mapping.
+            old.unlink(missing_ok=True)
 
     def release(self) -> None:
         """Drop the slots' pages from memory, when they live in a file (see `store`)."""
@@ -270,20 +268,23 @@ class VisitedTable(TableView):
             self._allocate(capacity.bit_length() - 1)
             self._build(_pack(old, capacity, np.arange(old.size), bits), bits, lambda i: old[i])
             return
-        # Exact entries keep only 32 bits of the fingerprint: hash the stored states again,
-        # in index order (every stored state is in the set), a slice at a time. The old
-        # table is not read again: its pages may go now.
+        # Exact entries keep only 32 bits of the fingerprint: hash their stored states again,
+        # a slice at a time, in store order (a table may hold only some of the stored states:
+        # one partition's). The old table is not read again: its pages may go.
+        stored = np.sort((self.slots[self.slots != EMPTY] & LOW32).astype(np.int64) - 1)
         self.release()
         self._allocate(capacity.bit_length() - 1)
-        packed = np.empty(self.count, dtype=np.uint64)
-        tags = np.empty(self.count, dtype=np.uint64)
-        for a in range(0, self.count, REHASH_ROWS):
-            index = np.arange(a, min(self.count, a + REHASH_ROWS))
-            h = fingerprint(list(np.ascontiguousarray(self.stored_rows(index).T)))
-            packed[index] = _pack(h, capacity, index, bits)
-            tags[index] = (h >> np.uint64(32)) << np.uint64(32)
+        packed = np.empty(stored.size, dtype=np.uint64)
+        tags = np.empty(stored.size, dtype=np.uint64)
+        for a in range(0, stored.size, REHASH_ROWS):
+            part = slice(a, a + REHASH_ROWS)
+            h = fingerprint(list(np.ascontiguousarray(self.stored_rows(stored[part]).T)))
+            packed[part] = _pack(h, capacity, np.arange(a, a + h.size), bits)
+            tags[part] = ((h >> np.uint64(32)) << np.uint64(32)) | (
+                stored[part].astype(np.uint64) + np.uint64(1)
+            )
             self.relieve()
-        self._build(packed, bits, lambda i: tags[i] | (i.astype(np.uint64) + np.uint64(1)))
+        self._build(packed, bits, lambda i: tags[i])
 
     def _build(self, packed: Any, bits: int, value: Callable[[Any], Any]) -> None:
         """Fill the empty table with the distinct entries i (`packed`: each entry's first slot,

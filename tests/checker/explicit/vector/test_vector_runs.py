@@ -21,7 +21,7 @@ from checker.explicit import checkpoint
 from checker.explicit.search import Options, SearchResult
 from checker.explicit.vector import bfs, store
 from checker.explicit.vector.pool import resident_bytes
-from checker.explicit.vector.table import VisitedTable
+from checker.explicit.vector.table import TableView, VisitedTable, fingerprint
 from tests.conftest import ROOT, run_cli
 
 
@@ -127,19 +127,21 @@ def test_releasing_a_file_backed_store_gives_its_memory_back(tmp_path: Path) -> 
     assert np.array_equal(states.gather(np.array([0, 1 << 20, len(rows) - 1])), rows[[0, 1 << 20, -1]])
 
 
-def test_replaced_tables_are_deleted_once_no_task_reads_them(tmp_path: Path) -> None:
+def test_a_grown_table_leaves_its_old_file_to_those_who_mapped_it(tmp_path: Path) -> None:
     states = store.StateStore(1, tmp_path)
     table = VisitedTable(True, states.gather, tmp_path, capacity_log2=4)
     rows = np.arange(1, 100, dtype=np.uint64)[:, None]
     states.append_rows(rows, np.zeros(len(rows), dtype=np.int64))
+    h = fingerprint([rows[:, 0]])  # growing hashes the stored states again: the real ones
+    table.insert(h[:5], np.arange(5))
     first = table.path
-    table.insert(np.arange(1, 100, dtype=np.uint64), np.arange(99))  # grows several times
-    assert table.path != first and table.retired and first in table.retired
-    assert all(p.exists() for p in table.retired)
-    table.forget_retired(lambda p: p != first)  # a task still reads the first table
-    assert table.retired == [first] and first.exists()
-    table.forget_retired(lambda p: True)
-    assert table.retired == [] and not first.exists()
+    assert first is not None
+    view = TableView.mapped(True, states.gather, first, table.capacity)  # as a worker maps it
+    table.insert(h[5:], np.arange(5, 99))  # grows several times
+    assert table.path != first and not first.exists()
+    cols = [rows[:, 0]]
+    assert view.lookup(h[:5], cols, np.arange(5)).all()  # the old mapping still reads
+    assert table.lookup(h, cols).all()
 
 
 def test_orphaned_run_directories_are_removed(tmp_path: Path) -> None:
