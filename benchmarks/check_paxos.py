@@ -105,7 +105,9 @@ def plain_bfs(max_ballot: int) -> tuple[int, int]:
     return len(seen), max(seen.values())
 
 
-def engine_run(max_ballot: int, engine: str, invariants: list[str] | None) -> tuple[int, int, float]:
+def engine_run(
+    max_ballot: int, engine: str, invariants: list[str] | None
+) -> tuple[int, int, float]:
     """(states, depth, seconds) of `check` in this process, from loading the spec to the end."""
     start = time.perf_counter()
     options = Options(invariants=invariants, engine=engine)
@@ -215,10 +217,10 @@ def measured_check(args: list[str]) -> dict[str, float]:
 
 def large(repeat: int) -> dict[str, object]:
     runs = {
-        "workers_1": ["spec/paxos.py", "-p", "max_ballot=3"],
+        "workers_1": ["spec/paxos.py", "-p", "max_ballot=3", "--workers", "1"],
         "workers_2": ["spec/paxos.py", "-p", "max_ballot=3", "--workers", "2"],
-        "symmetry": ["spec/paxos.py", "-p", "max_ballot=3", "--symmetry"],
-        "fingerprints": ["spec/paxos.py", "-p", "max_ballot=3", "--fingerprints"],
+        "symmetry": ["spec/paxos.py", "-p", "max_ballot=3", "--symmetry", "--workers", "1"],
+        "fingerprints": ["spec/paxos.py", "-p", "max_ballot=3", "--fingerprints", "--workers", "1"],
     }
     got: dict[str, list[dict[str, float]]] = {name: [] for name in runs}
     for _ in range(repeat):
@@ -262,8 +264,11 @@ def main() -> None:
         mb2 = line["max_ballot_2"]
         assert isinstance(mb3, dict) and isinstance(mb2, dict)
         line["targets"] = {
-            "max_ballot_3_at_most_30_s": mb3["workers_1"]["wall_seconds"] <= 30,
-            "max_ballot_3_at_most_1_gib": mb3["workers_1"]["peak_memory_mib"] <= 1024,
+            # The default command uses one worker per core (2 here): both must meet the target.
+            "max_ballot_3_at_most_30_s": mb3["workers_1"]["wall_seconds"] <= 30
+            and mb3["workers_2"]["wall_seconds"] <= 30,
+            "max_ballot_3_at_most_1_gib": mb3["workers_1"]["peak_memory_mib"] <= 1024
+            and mb3["workers_2"]["peak_memory_mib"] <= 1024,
             "max_ballot_2_ten_times_the_plain_bfs": mb2["speedup_vs_baseline"] >= 10,
             "two_workers_1_6_times_one": mb3["speedup_2_workers"] >= 1.6,
             "symmetry_faster": mb3["speedup_symmetry"] > 1,

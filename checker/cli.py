@@ -98,6 +98,15 @@ else:  # click's ParamType is generic only from 8.2 on
     _IntParam = click.ParamType
 
 
+AUTO_WORKERS_MAX = 8  # each worker holds its own compiled code and mappings
+
+
+def _auto_workers() -> int:
+    """One worker per core this process may run on, at most AUTO_WORKERS_MAX."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(cores or 1, AUTO_WORKERS_MAX))
+
+
 class _WorkersType(_IntParam):
     name = "workers"
 
@@ -105,7 +114,7 @@ class _WorkersType(_IntParam):
         if isinstance(value, int):
             return value
         if str(value) == "auto":
-            return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+            return _auto_workers()
         try:
             n = int(value)
         except ValueError:
@@ -133,12 +142,12 @@ class _SizeType(_IntParam):
         return size
 
 
-def _check_engine_options(options: Options, spill_dir: bool) -> None:
+def _check_engine_options(options: Options, workers: bool, spill_dir: bool) -> None:
     """The vector engine's options need the vector engine's breadth-first search."""
     vector_only = [
         name
         for name, given in (
-            (f"--workers {options.workers}", options.workers > 1),
+            (f"--workers {options.workers}", workers and options.workers > 1),
             ("--fingerprints", not options.exact),
             ("--max-memory", options.max_memory is not None),
             ("--spill-dir", spill_dir),
@@ -146,9 +155,10 @@ def _check_engine_options(options: Options, spill_dir: bool) -> None:
         if given
     ]
     if vector_only and (options.engine != "vector" or options.mode != "bfs"):
+        works = "works" if len(vector_only) == 1 else "work"
         raise UsageError(
-            f"{' and '.join(vector_only)} need the vector engine's breadth-first search "
-            f"(--mode bfs --engine vector); this run asks for --mode {options.mode} "
+            f"{' and '.join(vector_only)} {works} only with the vector engine's breadth-first "
+            f"search (--mode bfs --engine vector); this run asks for --mode {options.mode} "
             f"with --engine {options.engine}"
         )
     if spill_dir and options.max_memory is None:
@@ -360,10 +370,10 @@ def main() -> None:
 @click.option(
     "--workers",
     type=_WorkersType(),
-    default="1",
-    show_default=True,
+    default=None,
     metavar="N|auto",
-    help="Worker processes expanding the frontier (vector engine; auto: one per core).",
+    help="Processes exploring the frontier (vector engine; default auto: one per core, at "
+    "most 8). Results do not depend on it.",
 )
 @click.option(
     "--fingerprints",
@@ -408,7 +418,7 @@ def check_command(
     checkpoint_every: float,
     resume_dir: str | None,
     engine: str,
-    workers: int,
+    workers: int | None,
     fingerprints: bool,
     max_memory: int | None,
     spill_dir: str | None,
@@ -436,14 +446,14 @@ def check_command(
             checkpoint_every=checkpoint_every,
             resume=resume_dir is not None,
             engine=engine,
-            workers=workers,
+            workers=workers or (_auto_workers() if engine == "vector" and mode == "bfs" else 1),
             exact=not fingerprints,
             max_memory=max_memory,
             spill_dir=Path(spill_dir) if spill_dir else None,
         )
         if checkpoint_dir and resume_dir and Path(checkpoint_dir) != Path(resume_dir):
             raise UsageError("--resume DIR goes on checkpointing into DIR: give one directory")
-        _check_engine_options(options, spill_dir is not None)
+        _check_engine_options(options, workers is not None, spill_dir is not None)
         report = check(spec, _parse_params(params), options)
     except PaxoscopeError as exc:
         _fail(str(exc), json_target)

@@ -162,6 +162,11 @@ def test_the_command_line_options(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     doc = json.loads(out.stdout)
     assert (doc["engine"], doc["workers"], doc["exact"]) == ("vector", 2, False)
+    default = run_cli("check", "spec/paxos.py", "-p", "max_ballot=1", "--json", "-")
+    cores = len(os.sched_getaffinity(0))
+    assert json.loads(default.stdout)["workers"] == min(cores, 8)  # auto
+    dfs = run_cli("check", "spec/paxos.py", "-p", "max_ballot=1", "--mode", "dfs", "--json", "-")
+    assert json.loads(dfs.stdout)["workers"] == 1
     assert 0 < doc["collision_probability"] < 1e-9
     assert "64-bit fingerprints" in out.stderr
     limited = run_cli("check", "spec/paxos.py", "-p", "max_ballot=1", "--max-memory", "1G",
@@ -170,8 +175,8 @@ def test_the_command_line_options(tmp_path: Path) -> None:
     for args, message in (
         (["--workers", "0"], "is not a number of workers"),
         (["--max-memory", "lots"], "is not a size"),
-        (["--mode", "dfs", "--workers", "2"], "need the vector engine's breadth-first search"),
-        (["--engine", "reference", "--fingerprints"], "need the vector engine's"),
+        (["--mode", "dfs", "--workers", "2"], "works only with the vector engine's breadth-first"),
+        (["--engine", "reference", "--fingerprints"], "works only with the vector engine's"),
         (["--spill-dir", str(tmp_path)], "give --max-memory"),
     ):
         bad = run_cli("check", "spec/paxos.py", "-p", "max_ballot=1", *args)
