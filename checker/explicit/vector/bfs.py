@@ -234,7 +234,10 @@ class VectorSearch:
         starts = range(a, b, GROUP_ROWS)
         if workers is None:
             groups = [self._expand_here(s, min(s + GROUP_ROWS, b)) for s in starts]
-            return Level(groups, [self.expander.settle([g.parts[0] for g in groups])])
+            new = self.expander.settle([g.parts[0] for g in groups])
+            for g in groups:
+                g.parts = []  # settled: free the candidates
+            return Level(groups, [new])
         groups = list(workers.expand(starts, b, GROUP_ROWS, self.table, self._expand_here))
         directory = self.directory
         assert directory is not None
@@ -242,6 +245,8 @@ class VectorSearch:
         def mine() -> NewStates:
             parts = [g.parts[0] if g.parts else load(candidates_file(directory, g.start, 0))
                      for g in groups]  # fmt: skip
+            for g in groups:
+                g.parts = []  # settled: free the candidates
             return self.expander.settle(parts)
 
         return Level(groups, workers.settle([g.start for g in groups], mine))

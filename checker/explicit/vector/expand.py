@@ -181,7 +181,8 @@ class Expander:
         first = _firsts(h, cols if self.exact else [], np.arange(h.size))
         key = np.concatenate([g.key for g in groups])[first]
         inst = np.concatenate([g.inst for g in groups])[first]
-        cols = [c[first] for c in cols]
+        for w in range(self.words):  # one word at a time: at most one extra column in memory
+            cols[w] = cols[w][first]
         ok = np.ones(first.size, dtype=bool)
         for constraint in self.constraints:
             ok &= constraint(cols, first.size)

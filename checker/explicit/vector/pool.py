@@ -209,7 +209,7 @@ class _Worker:
         self.directory = directory
         self.budget = budget
         self.mapped: dict[Path, TableView] = {}
-        self.new: NewStates | None = None
+        self.new_h: Any = None  # the fingerprints of the level's new states, until inserted
 
     def serve(self, conn: Connection) -> None:
         """Answer the main process's messages until it says the end (or its pipe closes)."""
@@ -263,15 +263,15 @@ class _Worker:
         return result
 
     def _settle(self, starts: list[int]) -> Path:
-        groups = [load(candidates_file(self.directory, a, self.p)) for a in starts]
-        self.new = self.expander.settle(groups)
-        return dump(self.new, self.directory / f"n-{self.p}.pickle")
+        new = self.expander.settle(
+            [load(candidates_file(self.directory, a, self.p)) for a in starts]
+        )
+        self.new_h = new.h
+        return dump(new, self.directory / f"n-{self.p}.pickle")
 
     def _insert(self, path: Path) -> TableFile:
-        indices = load(path)
-        assert self.new is not None
-        self.table.insert(self.new.h, indices)
-        self.new = None
+        self.table.insert(self.new_h, load(path))
+        self.new_h = None
         return self._where()
 
     def _rebuild(self, count: int) -> TableFile:

@@ -95,11 +95,24 @@ class StateStore(StoreView):
         return plain(np.memmap(self.directory / name, dtype=dtype, mode="w+", shape=shape))
 
     def append(self, cols: Sequence[Any], parents: Any) -> None:
-        """Append the states given as W columns, with their parents' indices."""
-        if len(parents):
-            self.append_rows(np.stack(cols, axis=1), np.asarray(parents, dtype=np.int64))
+        """Append the states given as W columns, with their parents' indices (written word by
+        word: no stacked copy of the batch)."""
+
+        def write(block: Any, at: int, lo: int, hi: int) -> None:
+            for w, c in enumerate(cols):
+                block[at : at + hi - lo, w] = c[lo:hi]
+
+        self._append(write, parents)
 
     def append_rows(self, rows: Any, parents: Any) -> None:
+        """Append the states given as (m, W) rows, with their parents' indices."""
+
+        def write(block: Any, at: int, lo: int, hi: int) -> None:
+            block[at : at + hi - lo] = rows[lo:hi]
+
+        self._append(write, parents)
+
+    def _append(self, write: Callable[[Any, int, int, int], None], parents: Any) -> None:
         done = 0
         m = len(parents)
         while done < m:
@@ -107,7 +120,7 @@ class StateStore(StoreView):
                 self._new_block()
             b, at = divmod(self.count, self.block_rows)
             take = min(m - done, self.block_rows - at)
-            self.rows[b][at : at + take] = rows[done : done + take]
+            write(self.rows[b], at, done, done + take)
             self.parents[b][at : at + take] = parents[done : done + take]
             self.count += take
             done += take
