@@ -126,9 +126,9 @@ class Expander:
         return Transitions(parent, inst, parent * self.stride + inst, raw)
 
     def partition(self, h: Any) -> Any:
-        """The partition of the fingerprint space each fingerprint falls in (its top bits:
-        the visited sets' slots use the low ones)."""
-        return ((h >> np.uint64(32)) * np.uint64(self.partitions)) >> np.uint64(32)
+        """The partition of the fingerprint space each fingerprint falls in (from its low 32
+        bits: the visited sets' slots are chosen by the top ones)."""
+        return ((h & np.uint64(0xFFFF_FFFF)) * np.uint64(self.partitions)) >> np.uint64(32)
 
     def expand(
         self, store: StoreView, tables: Sequence[TableView], a: int, b: int

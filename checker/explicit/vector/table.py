@@ -1,9 +1,10 @@
 """The visited set: an open-addressing hash table in one numpy array, probed a batch at a time.
 
 Every state has a 64-bit fingerprint (`fingerprint`: a multiply-xorshift hash of its words).
-Slots are probed linearly from the fingerprint's low bits; a batch of lookups advances all its
+Slots are probed linearly from the fingerprint's top bits; a batch of lookups advances all its
 probes together, one gather per round, so the cost is a few memory accesses per state and no
-Python per state.
+Python per state. Every slot value keeps those top bits, so a table doubles without reading a
+stored state again: sorted, the values are in order of their new first slots.
 
 Two kinds of table:
 
@@ -32,7 +33,9 @@ EMPTY = np.uint64(0)
 SCALAR_TAIL = 32  # probes left to finish one at a time
 LOW32 = np.uint64(0xFFFF_FFFF)
 MAX_EXACT_STATES = (1 << 32) - 1  # a slot holds a 32-bit index plus one
-REHASH_ROWS = 1 << 20
+# ... and 32 bits of fingerprint, from which a slot's first slot must be derived: 2^32 slots.
+MAX_EXACT_CAPACITY_LOG2 = 32
+BUILD_ROWS = 1 << 20
 
 _M1 = np.uint64(0x9E37_79B9_7F4A_7C15)
 _M2 = np.uint64(0xFF51_AFD7_ED55_8CCD)
@@ -63,9 +66,10 @@ def collision_probability(states: int) -> float:
     return min(1.0, states * (states - 1) / 2 / 2.0**64)
 
 
-def _home(h: Any, mask: int) -> Any:
-    """The first slot probed for each fingerprint."""
-    return (h & np.uint64(mask)).astype(np.intp)
+def _home(h: Any, capacity: int) -> Any:
+    """The first slot probed for each fingerprint (or slot value) in a table of `capacity`
+    slots: its top bits."""
+    return (h >> np.uint64(65 - capacity.bit_length())).astype(np.intp)
 
 
 class TableView:
@@ -109,7 +113,7 @@ class TableView:
         # meanwhile is safe: the search looks new states up again before storing them).
         slots = self.slots
         mask = slots.size - 1
-        slot = _home(h, mask)
+        slot = _home(h, slots.size)
         while pending.size > SCALAR_TAIL:
             v = slots[slot]
             hp = h[pending]
@@ -235,7 +239,7 @@ class VisitedTable(TableView):
             )
         if ends is None:
             self.reserve(h.size)
-            ends = _home(h, self.capacity - 1)
+            ends = _home(h, self.capacity)
         self._place(ends, self._values(h, index))
         self.count += h.size
 
@@ -260,62 +264,36 @@ class VisitedTable(TableView):
             slots[s] = values[i]
 
     def _grow(self) -> None:
-        """Double the table and place every entry again."""
-        capacity = self.capacity * 2
-        bits = max(1, (self.count - 1).bit_length())
-        if not self.exact:
-            old = self.slots[self.slots != EMPTY]
-            self._allocate(capacity.bit_length() - 1)
-            self._build(_pack(old, capacity, np.arange(old.size), bits), bits, lambda i: old[i])
-            return
-        # Exact entries keep only 32 bits of the fingerprint: hash their stored states again,
-        # a slice at a time, in store order (a table may hold only some of the stored states:
-        # one partition's). The old table is not read again: its pages may go.
-        stored = np.sort((self.slots[self.slots != EMPTY] & LOW32).astype(np.int64) - 1)
-        self.release()
-        self._allocate(capacity.bit_length() - 1)
-        packed = np.empty(stored.size, dtype=np.uint64)
-        tags = np.empty(stored.size, dtype=np.uint64)
-        for a in range(0, stored.size, REHASH_ROWS):
-            part = slice(a, a + REHASH_ROWS)
-            h = fingerprint(list(np.ascontiguousarray(self.stored_rows(stored[part]).T)))
-            packed[part] = _pack(h, capacity, np.arange(a, a + h.size), bits)
-            tags[part] = ((h >> np.uint64(32)) << np.uint64(32)) | (
-                stored[part].astype(np.uint64) + np.uint64(1)
+        """Double the table and place every entry again (from the top bits every slot value
+        keeps: no stored state is read)."""
+        capacity_log2 = self.capacity.bit_length()  # doubled
+        if self.exact and capacity_log2 > MAX_EXACT_CAPACITY_LOG2:
+            raise OverflowError(
+                f"the exact visited set holds at most {int(self.max_load * self.capacity):,} "
+                "states; use --fingerprints for larger runs"
             )
-            self.relieve()
-        self._build(packed, bits, lambda i: tags[i])
+        values = self.slots[self.slots != EMPTY]  # a copy: the old table's pages may go
+        self.release()
+        self._allocate(capacity_log2)
+        self._build(values)
 
-    def _build(self, packed: Any, bits: int, value: Callable[[Any], Any]) -> None:
-        """Fill the empty table with the distinct entries i (`packed`: each entry's first slot,
-        shifted left by `bits`, and i; slot values value(i)) at once: in order of their first
-        slot, each goes to the first slot at or after its own and after the previous entry's
-        (a running maximum: no probing); those that would run past the end wrap around by
-        probing."""
-        if packed.size == 0:
-            return
-        packed.sort()  # by first slot, then by entry: one sort of uint64s, in place
-        low = np.uint64((1 << bits) - 1)
-        last = -1  # the slot the previous entry took
-        for a in range(0, packed.size, REHASH_ROWS):
-            part = packed[a : a + REHASH_ROWS]
-            entry = (part & low).astype(np.intp)
-            home = (part >> np.uint64(bits)).astype(np.intp)
+    def _build(self, values: Any) -> None:
+        """Fill the empty table with the distinct slot `values` at once: sorted, they are in
+        order of their first slots, and each goes to the first slot at or after its own and
+        after the previous value's (a running maximum: no probing); those that would run past
+        the end wrap around by probing."""
+        values.sort()
+        last = -1  # the slot the previous value took
+        for a in range(0, values.size, BUILD_ROWS):
+            part = values[a : a + BUILD_ROWS]
+            home = _home(part, self.capacity)
             rank = np.arange(part.size)
             at = np.maximum.accumulate(np.maximum(home - rank, last + 1)) + rank
             inside = at < self.capacity
-            self.slots[at[inside]] = value(entry[inside])
+            self.slots[at[inside]] = part[inside]
             self.relieve()
-            if not inside.all():  # every later entry has a later first slot: it wraps too
-                tail = np.concatenate([part[~inside], packed[a + part.size :]])
-                homes = (tail >> np.uint64(bits)).astype(np.intp)
-                self._place(homes, value((tail & low).astype(np.intp)))
+            if not inside.all():  # every later value has a later first slot: it wraps too
+                tail = np.concatenate([part[~inside], values[a + part.size :]])
+                self._place(_home(tail, self.capacity), tail)
                 return
             last = int(at[-1])
-
-
-def _pack(h: Any, capacity: int, index: Any, bits: int) -> Any:
-    """Each entry's first slot in a table of `capacity` slots, shifted left by `bits`, and its
-    index in the low bits: sorting these sorts by first slot, then by index."""
-    home = h & np.uint64(capacity - 1)
-    return (home << np.uint64(bits)) | np.asarray(index, dtype=np.uint64)

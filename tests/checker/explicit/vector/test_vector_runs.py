@@ -132,7 +132,7 @@ def test_a_grown_table_leaves_its_old_file_to_those_who_mapped_it(tmp_path: Path
     table = VisitedTable(True, states.gather, tmp_path, capacity_log2=4)
     rows = np.arange(1, 100, dtype=np.uint64)[:, None]
     states.append_rows(rows, np.zeros(len(rows), dtype=np.int64))
-    h = fingerprint([rows[:, 0]])  # growing hashes the stored states again: the real ones
+    h = fingerprint([rows[:, 0]])
     table.insert(h[:5], np.arange(5))
     first = table.path
     assert first is not None
