@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from checker import ir
 from checker.explicit.layout import Layout, SymbolLayout
-from checker.explicit.simplify import free_vars, simplify
+from checker.explicit.simplify import flatten, free_vars, simplify
 from checker.instance import Instance
 
 # ---------------------------------------------------------------------------------------------
@@ -193,22 +193,6 @@ def _bind(env: Env, variables: Iterable[ir.Var], codes: Iterable[int]) -> Env:
     return {**env, **{v.name: Const(c) for v, c in zip(variables, codes, strict=True)}}
 
 
-def _flatten(f: ir.Formula, kind: type[ir.And] | type[ir.Or]) -> list[ir.Formula]:
-    """Arguments of nested And (or Or, reading `p -> q` as `~p | q`)."""
-    out: list[ir.Formula] = []
-    stack = [f]
-    while stack:
-        g = stack.pop()
-        if isinstance(g, kind):
-            stack.extend(reversed(g.args))
-        elif kind is ir.Or and isinstance(g, ir.Implies):
-            stack.append(g.right)
-            stack.append(ir.Not(g.left))
-        else:
-            out.append(g)
-    return out
-
-
 @dataclass
 class CompiledSpec:
     """The compiled functions of one instance, and the source they came from."""
@@ -333,9 +317,9 @@ class Compiler:
         if isinstance(f, ir.Not):
             return negate(self.formula(f.arg, env, st))
         if isinstance(f, ir.And):
-            return self._connective(_flatten(f, ir.And), env, st, conjoin, stop=0)
+            return self._connective(flatten(f, ir.And), env, st, conjoin, stop=0)
         if isinstance(f, ir.Or | ir.Implies):
-            return self._connective(_flatten(f, ir.Or), env, st, disjoin, stop=1)
+            return self._connective(flatten(f, ir.Or), env, st, disjoin, stop=1)
         if isinstance(f, ir.Iff):
             a, b = self.formula(f.left, env, st), self.formula(f.right, env, st)
             if isinstance(a, Const) and isinstance(b, Const):
@@ -419,7 +403,7 @@ class Compiler:
         """`forall xs. ~R(c, xs) | rest` (or `exists xs. R(c, xs) & rest`) as a loop over the set
         bits of R's slice at c: a loop over the messages actually sent, not over all messages."""
         is_forall = isinstance(f, ir.Forall)
-        parts = _flatten(f.body, ir.Or if is_forall else ir.And)
+        parts = flatten(f.body, ir.Or if is_forall else ir.And)
         names = [v.name for v in f.vars]
         for i, part in enumerate(parts):
             atom = part.arg if is_forall and isinstance(part, ir.Not) else part

@@ -46,6 +46,23 @@ def nnf(f: ir.Formula, negate: bool = False) -> ir.Formula:
     return ir.Not(f, loc=f.loc) if negate else f
 
 
+def flatten(f: ir.Formula, kind: type[ir.And] | type[ir.Or]) -> list[ir.Formula]:
+    """Arguments of nested And (or Or, reading `p -> q` as `~p | q`), in order: the
+    conjuncts (disjuncts) that compiled code evaluates one after another."""
+    out: list[ir.Formula] = []
+    stack = [f]
+    while stack:
+        g = stack.pop()
+        if isinstance(g, kind):
+            stack.extend(reversed(g.args))
+        elif kind is ir.Or and isinstance(g, ir.Implies):
+            stack.append(g.right)
+            stack.append(ir.Not(g.left))
+        else:
+            out.append(g)
+    return out
+
+
 def _parts(f: ir.Formula, kind: type[ir.And] | type[ir.Or]) -> list[ir.Formula]:
     if isinstance(f, kind):
         out: list[ir.Formula] = []

@@ -186,22 +186,6 @@ class Symmetry:
 
     # -- fast canonical form -----------------------------------------------------------------
 
-    def _chunks(self) -> list[list[_Unit]]:
-        chunks: list[list[_Unit]] = []
-        current: list[_Unit] = []
-        start = 0
-        for unit in self.units:
-            end = unit.start + unit.lay.width
-            if current and end - start > _CHUNK_BITS:
-                chunks.append(current)
-                current = []
-            if not current:
-                start = unit.start
-            current.append(unit)
-        if current:
-            chunks.append(current)
-        return chunks
-
     def _table(self, chunk: list[_Unit], perms: list[Perm], width: int) -> list[int]:
         """For each value of the chunk: the images under `perms`, packed `width` bits apart."""
         base = chunk[0].start
@@ -233,7 +217,7 @@ class Symmetry:
         if len(self.perms) == 1:
             return lambda s: s
         width = self.layout.total_bits
-        chunks = self._chunks()
+        chunks = chunk_units(self.units, _CHUNK_BITS)
         namespace: dict[str, object] = {}
         lines = []
         if len(self.perms) * width <= _COMBINED_BITS_LIMIT:
@@ -269,3 +253,21 @@ class Symmetry:
         base = chunk[0].start
         span = chunk[-1].start + chunk[-1].lay.width - base
         return f"{table}[(s >> {base}) & {hex((1 << span) - 1)}]"
+
+
+def chunk_units(units: list[_Unit], max_bits: int) -> list[list[_Unit]]:
+    """Consecutive units grouped into chunks of at most `max_bits` bits (a wider unit alone)."""
+    chunks: list[list[_Unit]] = []
+    current: list[_Unit] = []
+    start = 0
+    for unit in units:
+        end = unit.start + unit.lay.width
+        if current and end - start > max_bits:
+            chunks.append(current)
+            current = []
+        if not current:
+            start = unit.start
+        current.append(unit)
+    if current:
+        chunks.append(current)
+    return chunks

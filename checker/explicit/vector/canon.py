@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from checker.explicit.symmetry import Symmetry, _Unit
+from checker.explicit.symmetry import Symmetry, _Unit, chunk_units
 from checker.explicit.vector.compiler import WORD_BITS
 
 CHUNK_BITS = 8
@@ -35,7 +35,7 @@ class VectorSymmetry:
         self.sym = sym
         self.words = words
         self.group = len(sym.perms)
-        chunks = _chunks(sym.units)
+        chunks = chunk_units(sym.units, CHUNK_BITS)
         table_bytes = sum(1 << _span(c) for c in chunks) * self.group * words * 8
         self.tabled = table_bytes <= TABLE_BYTES_LIMIT
         self.chunks: list[tuple[int, int, bool]] = []  # (first bit, width, relation bits only)
@@ -126,21 +126,3 @@ def _bits(cols: list[Any], base: int, span: int) -> Any:
 
 def _split(x: int, words: int) -> list[int]:
     return [(x >> (WORD_BITS * w)) & ((1 << WORD_BITS) - 1) for w in range(words)]
-
-
-def _chunks(units: list[_Unit]) -> list[list[_Unit]]:
-    """Consecutive units grouped into chunks of at most CHUNK_BITS bits (a wider unit alone)."""
-    chunks: list[list[_Unit]] = []
-    current: list[_Unit] = []
-    start = 0
-    for unit in units:
-        end = unit.start + unit.lay.width
-        if current and end - start > CHUNK_BITS:
-            chunks.append(current)
-            current = []
-        if not current:
-            start = unit.start
-        current.append(unit)
-    if current:
-        chunks.append(current)
-    return chunks

@@ -26,7 +26,7 @@ from typing import Any
 
 from checker import ir
 from checker.explicit.layout import Layout, SymbolLayout
-from checker.explicit.simplify import free_vars, simplify
+from checker.explicit.simplify import flatten, free_vars, simplify
 from checker.explicit.vector import vexpr as vx
 from checker.explicit.vector.vexpr import (
     ARR,
@@ -155,22 +155,6 @@ class SetBits(Node):
             em.line(f"{out} = np.zeros({env.n}, dtype=bool)")
             em.line(f"{out}[{rows}[_full({rows}.size, {rest})]] = True")
         return out
-
-
-def _flatten(f: ir.Formula, kind: type[ir.And] | type[ir.Or]) -> list[ir.Formula]:
-    """Arguments of nested And (or Or, reading `p -> q` as `~p | q`)."""
-    out: list[ir.Formula] = []
-    stack = [f]
-    while stack:
-        g = stack.pop()
-        if isinstance(g, kind):
-            stack.extend(reversed(g.args))
-        elif kind is ir.Or and isinstance(g, ir.Implies):
-            stack.append(g.right)
-            stack.append(ir.Not(g.left))
-        else:
-            out.append(g)
-    return out
 
 
 def _cost(v: Value) -> int:
@@ -320,9 +304,9 @@ class VectorCompiler:
         if isinstance(f, ir.Not):
             return vx.bool_not(self.formula(f.arg, env, st))
         if isinstance(f, ir.And):
-            return self._connective(_flatten(f, ir.And), env, st, vx.bool_and, stop=False)
+            return self._connective(flatten(f, ir.And), env, st, vx.bool_and, stop=False)
         if isinstance(f, ir.Or | ir.Implies):
-            return self._connective(_flatten(f, ir.Or), env, st, vx.bool_or, stop=True)
+            return self._connective(flatten(f, ir.Or), env, st, vx.bool_or, stop=True)
         if isinstance(f, ir.Iff):
             a, b = self.formula(f.left, env, st), self.formula(f.right, env, st)
             if not isinstance(a, Node) and not isinstance(b, Node):
@@ -418,7 +402,7 @@ class VectorCompiler:
         """`forall xs. ~R(c, xs) | rest` (or `exists xs. R(c, xs) & rest`) as a visit of the set
         bits of R's slice at c, for a constant or run-time scalar c."""
         is_forall = isinstance(f, ir.Forall)
-        parts = _flatten(f.body, ir.Or if is_forall else ir.And)
+        parts = flatten(f.body, ir.Or if is_forall else ir.And)
         names = [v.name for v in f.vars]
         for i, part in enumerate(parts):
             atom = part.arg if is_forall and isinstance(part, ir.Not) else part
