@@ -12,9 +12,12 @@ on every new state. All must find TLC's counts.
 
 --large (max_ballot=3, 8,220,065 states, every invariant of the spec, as `paxoscope check
 spec/paxos.py -p max_ballot=3` runs): each run is a separate `paxoscope check` process, timed
-from outside, its peak memory sampled as the proportional set size (PSS) of the process and its
-worker processes together; with 1 and 2 workers, with --symmetry (710,709 orbits) and with
---fingerprints; plus the max_ballot=2 comparison with the plain BFS above.
+from outside; with 1 and 2 workers, with --symmetry (710,709 orbits) and with --fingerprints;
+plus the max_ballot=2 comparison with the plain BFS above. Peak memory is measured in one more
+run of each, apart from the timed ones: the proportional set size (PSS) of the process and its
+worker processes together, sampled every 50 ms. Reading it costs about 14 ms of a core per
+sample and holds up the process read, which would slow a run that uses both cores (2 workers)
+more than one that leaves a core free.
 
     python benchmarks/check_paxos.py [--quick | --large] [--repeat N]
 """
@@ -183,9 +186,9 @@ def _pss(pids: list[int]) -> int:
     return total
 
 
-def measured_check(args: list[str]) -> dict[str, float]:
-    """Run `paxoscope check ARGS --json -`: wall seconds, peak PSS of the process tree, and
-    the result's counts."""
+def measured_check(args: list[str], memory: bool = False) -> dict[str, float]:
+    """Run `paxoscope check ARGS --json -`: wall seconds, the result's counts, and, when
+    `memory`, the peak PSS of the process tree (sampled; 0 otherwise)."""
     command = [sys.executable, "-m", "checker.cli", "check", *args, "--json", "-", "--no-progress"]
     start = time.perf_counter()
     proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
@@ -199,11 +202,13 @@ def measured_check(args: list[str]) -> dict[str, float]:
             done.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    if memory:
+        sampler.start()
     out, _ = proc.communicate()
     seconds = time.perf_counter() - start
     done.set()
-    sampler.join()
+    if memory:
+        sampler.join()
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} exited with {proc.returncode}")
     result = json.loads(out)
@@ -226,17 +231,18 @@ def large(repeat: int) -> dict[str, object]:
     for _ in range(repeat):
         for name, args in runs.items():
             got[name].append(measured_check(args))
+    peaks = {name: measured_check(args, memory=True) for name, args in runs.items()}
     out: dict[str, object] = {}
     for name, results in got.items():
         states = results[0]["states"]
-        assert all(r["states"] == states for r in results)
+        assert all(r["states"] == states for r in [*results, peaks[name]])
         seconds = statistics.median(r["seconds"] for r in results)
         out[name] = {
             "distinct_states": int(states),
             "depth": int(results[0]["depth"]),
             "wall_seconds": round(seconds, 2),
             "states_per_second": round(states / seconds),
-            "peak_memory_mib": round(max(r["peak_mib"] for r in results)),
+            "peak_memory_mib": round(peaks[name]["peak_mib"]),
         }
     w1, w2, sym, fp = (out[n]["wall_seconds"] for n in runs)  # type: ignore[index]
     assert out["workers_1"]["distinct_states"] == 8220065  # type: ignore[index]
