@@ -141,18 +141,20 @@ class Expander:
         if self.deadlock:
             idle = np.flatnonzero(np.bincount(t.parent, minlength=n) == 0)
             deadlock = a + int(idle[0]) if idle.size else None
+        event = self._action_event(X, t)
+        moves = _moves(X, t)
         # Transitions are grouped by instance, parents ascending: sorting by parent (stably)
         # gives their key order.
-        by_key = np.argsort(t.parent.astype(np.uint16), kind="stable")
+        by_key = np.argsort(moves.parent.astype(np.uint16), kind="stable")
         if self.canon is not None:
             # Canonical forms of the distinct successors only (their first transitions): the
             # first transition into an orbit is the first into one of its members.
-            order = _firsts(fingerprint(t.raw), t.raw if self.exact else [], by_key)
-            cols = self.canon.canonical([c[order] for c in t.raw])
+            order = _firsts(fingerprint(moves.raw), moves.raw if self.exact else [], by_key)
+            cols = self.canon.canonical([c[order] for c in moves.raw])
             by_key = np.arange(order.size)
         else:
-            order = np.arange(t.key.size)
-            cols = t.raw
+            order = np.arange(moves.key.size)
+            cols = moves.raw
         h = fingerprint(cols)
         # One per distinct state (the first by key; positions in `order`), then, per
         # partition, those its visited set does not hold.
@@ -165,9 +167,8 @@ class Expander:
             new = mine[~table.lookup(h[mine], cols, mine)]
             cand = order[new]
             parts.append(
-                Candidates([c[new] for c in cols], h[new], t.key[cand] + base, t.inst[cand])
+                Candidates([c[new] for c in cols], h[new], moves.key[cand] + base, moves.inst[cand])
             )
-        event = self._action_event(X, t)
         if event is not None:
             event = (event[0] + base, event[1], event[2])
         return t, GroupResult(a, n, int(t.key.size), fired, event, deadlock, parts)
@@ -207,6 +208,16 @@ class Expander:
         first = int(bad[np.argmin(t.key[bad])])
         name = next(n for (n, _), f in zip(self.action_properties, fails, strict=True) if f[first])
         return int(t.key[first]), first, name
+
+
+def _moves(X: list[Any], t: Transitions) -> Transitions:
+    """The transitions that change their state. The others (about half of Paxos's: a message
+    sent again, a vote cast again) lead to their parent, which is visited: nothing new."""
+    moved = np.zeros(t.key.size, dtype=bool)
+    for x, y in zip(X, t.raw, strict=True):
+        moved |= x[t.parent] != y
+    keep = np.flatnonzero(moved)
+    return Transitions(t.parent[keep], t.inst[keep], t.key[keep], [y[keep] for y in t.raw])
 
 
 def _firsts(h: Any, cols: list[Any], order: Any) -> Any:
