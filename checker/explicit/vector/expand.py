@@ -33,6 +33,8 @@ from checker.explicit.vector.compiler import VectorSpec
 from checker.explicit.vector.store import StoreView
 from checker.explicit.vector.table import TableView, fingerprint
 
+PROPERTY_ROWS = 1 << 15  # states per call of a compiled invariant or constraint
+
 Property = tuple[str, Any]  # (name, compiled batch function)
 
 
@@ -186,13 +188,13 @@ class Expander:
             cols[w] = cols[w][first]
         ok = np.ones(first.size, dtype=bool)
         for constraint in self.constraints:
-            ok &= constraint(cols, first.size)
+            ok &= _sliced(constraint, cols, first.size)
         if not ok.all():
             keep = np.flatnonzero(ok)
             cols, first, key, inst = [c[keep] for c in cols], first[keep], key[keep], inst[keep]
         bad = np.full(first.size, -1, dtype=np.int64)
         for i, (_, fn) in enumerate(self.invariants):
-            bad[np.flatnonzero(~fn(cols, first.size) & (bad < 0))] = i
+            bad[np.flatnonzero(~_sliced(fn, cols, first.size) & (bad < 0))] = i
         return NewStates(cols, h[first], key, inst, bad)
 
     def _action_event(self, X: list[Any], t: Transitions) -> tuple[int, int, str] | None:
@@ -208,6 +210,19 @@ class Expander:
         first = int(bad[np.argmin(t.key[bad])])
         name = next(n for (n, _), f in zip(self.action_properties, fails, strict=True) if f[first])
         return int(t.key[first]), first, name
+
+
+def _sliced(fn: Any, cols: list[Any], n: int) -> Any:
+    """A state predicate's compiled code on the states `cols`, a slice at a time: a level
+    holds up to millions of states, and the code's temporaries over a slice stay in the
+    cache (about a fifth faster for Paxos's invariants)."""
+    if n <= PROPERTY_ROWS:
+        return fn(cols, n)
+    out = np.empty(n, dtype=bool)
+    for a in range(0, n, PROPERTY_ROWS):
+        b = min(n, a + PROPERTY_ROWS)
+        out[a:b] = fn([c[a:b] for c in cols], b - a)
+    return out
 
 
 def _moves(X: list[Any], t: Transitions) -> Transitions:

@@ -4,7 +4,7 @@ states), on every bundled spec and mutant, with symmetry, deadlock detection, a 
 constraints and action properties; with one worker or two; with exact states or fingerprints.
 
 Some tests shrink the groups a level is cut into, so that duplicates cross group boundaries
-and the worker threads race the main thread; others give the states a deliberately poor
+and workers share a level's groups, and the slices invariants are evaluated in; others give the states a deliberately poor
 fingerprint, so that many different states share one: the exact engine must still tell them
 apart (and the fingerprint mode, as documented, cannot).
 """
@@ -84,8 +84,10 @@ def test_engines_agree_on_every_mutant(mutant: str, option: str) -> None:
 
 def test_engines_agree_when_levels_span_many_small_groups(monkeypatch: pytest.MonkeyPatch) -> None:
     """Groups of 7 states: a successor is often found by several groups of one level, and
-    with two workers later groups are expanded while earlier ones are being stored."""
+    with two workers each expands some of a level's groups; invariants and constraints are
+    evaluated 5 states at a time."""
     monkeypatch.setattr(bfs, "GROUP_ROWS", 7)
+    monkeypatch.setattr(expand, "PROPERTY_ROWS", 5)
     agree("spec/paxos.py", {"max_ballot": 1})
     agree("spec/mutants/paxos_ignore_highest_vote.py", {})
     agree("tests/specs/clocks.py", {})
