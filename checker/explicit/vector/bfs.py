@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from checker.explicit.search import Engine, SearchResult, Violation
 
 GROUP_ROWS = 1 << 14  # states expanded together (at most 1 << 16: parents sort as uint16)
+MIN_GROUP_ROWS = 1 << 11  # ... at least, when a level's last groups are made smaller
 RESUME_ROWS = 1 << 20  # states of a checkpoint read at a time
 
 
@@ -231,14 +232,14 @@ class VectorSearch:
 
     def _level(self, workers: Workers | None, a: int, b: int) -> Level:
         """Expand the level [a, b) and settle its new states (not stored yet)."""
-        starts = range(a, b, GROUP_ROWS)
         if workers is None:
-            groups = [self._expand_here(s, min(s + GROUP_ROWS, b)) for s in starts]
+            groups = [self._expand_here(s, min(s + GROUP_ROWS, b)) for s in range(a, b, GROUP_ROWS)]
             new = self.expander.settle([g.parts[0] for g in groups])
             for g in groups:
                 g.parts = []  # settled: free the candidates
             return Level(groups, [new])
-        groups = list(workers.expand(starts, b, GROUP_ROWS, self.table, self._expand_here))
+        bounds = _guided(a, b, self.workers)
+        groups = list(workers.expand(bounds, self.table, self._expand_here))
         directory = self.directory
         assert directory is not None
 
@@ -285,11 +286,10 @@ class VectorSearch:
         """Store the level's new states in key order, and insert them into their partitions'
         visited sets."""
         first = len(self.store)
-        count = level.key.size
-        self.store.append(level.cols(count), level.key // self.expander.stride)
         numbered = level.numbered(first)
 
-        def mine() -> None:
+        def mine() -> None:  # while the workers insert theirs (which reads no stored state)
+            self.store.append(level.cols(level.key.size), level.key // self.expander.stride)
             self.table.insert(level.news[0].h, numbered[0])
 
         if workers is None:
@@ -450,6 +450,19 @@ class VectorSearch:
         assert self.options.progress is not None
         rate = len(self.store) / (now - started)
         self.options.progress(Progress(len(self.store), queue, depth, rate, now - started))
+
+
+def _guided(a: int, b: int, processes: int) -> list[tuple[int, int]]:
+    """The level [a, b) cut into groups for `processes` processes, largest first: each group
+    takes a share of what is left (at most GROUP_ROWS, at least MIN_GROUP_ROWS), so that the
+    last groups are small and no process waits long for another to finish its last one
+    (OpenMP's guided schedule)."""
+    bounds = []
+    while a < b:
+        size = min(GROUP_ROWS, max(MIN_GROUP_ROWS, (b - a) // (2 * processes)))
+        bounds.append((a, min(b, a + size)))
+        a += size
+    return bounds
 
 
 def _run_directory(workers: int, max_memory: int | None, spill: Path | None) -> Path | None:

@@ -9,8 +9,9 @@ start with it. The main process is partition 0's owner and expands groups too.
 A level runs in three phases, each on every process at once:
 
 1. *expand*: groups are handed out one at a time (a few ahead, so no worker waits); a worker
-   writes each group's candidates to files, one per partition, and answers with the rest of
-   the `GroupResult`. The visited sets are only read in this phase.
+   keeps each group's candidates of its own partition, writes the others' to files, one per
+   partition, and answers with the rest of the `GroupResult`. The visited sets are only
+   read in this phase.
 2. *settle*: each owner reads its partition's candidates of every group, in group order, and
    keeps the new states (`Expander.settle`), which it writes to a file.
 3. *insert*: once the main process has numbered the level's new states (by key, over all
@@ -38,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from checker.explicit.vector.expand import Expander, GroupResult, NewStates
+from checker.explicit.vector.expand import Candidates, Expander, GroupResult, NewStates
 from checker.explicit.vector.store import StoreView
 from checker.explicit.vector.table import TableView, VisitedTable
 
@@ -118,33 +119,31 @@ class Workers:
 
     def expand(
         self,
-        starts: range,
-        end: int,
-        group: int,
+        bounds: Sequence[tuple[int, int]],
         own: VisitedTable,
         local: Callable[[int, int], GroupResult],
     ) -> Iterator[GroupResult]:
-        """The results of expanding the groups starting at `starts`, in order. Workers have
-        up to AHEAD groups each; when the group due next is not ready, the main process
-        expands a later one itself (`local`) rather than wait."""
+        """The results of expanding the groups [a, b) of `bounds`, in order. Workers have up
+        to AHEAD groups each; when the group due next is not ready, the main process expands
+        a later one itself (`local`) rather than wait."""
         queue: deque[tuple[int, Any]] = deque()  # (worker, start) sent out, or (-1, result)
         load_ = [0] * len(self.conns)
         submitted = 0
-        while submitted < len(starts) or queue:
-            while submitted < len(starts) and min(load_) < AHEAD:
+        while submitted < len(bounds) or queue:
+            while submitted < len(bounds) and min(load_) < AHEAD:
                 w = load_.index(min(load_))
-                a = starts[submitted]
+                a, b = bounds[submitted]
                 assert own.path is not None
                 tables = [(own.path, own.capacity), *self.tables]
-                self.conns[w].send(("expand", a, min(a + group, end), tables))
+                self.conns[w].send(("expand", a, b, tables))
                 queue.append((w, a))
                 load_[w] += 1
                 submitted += 1
             w, item = queue[0]
-            if w >= 0 and not self.conns[w].poll() and submitted < len(starts):
-                a = starts[submitted]
+            if w >= 0 and not self.conns[w].poll() and submitted < len(bounds):
+                a, b = bounds[submitted]
                 submitted += 1
-                queue.append((-1, local(a, min(a + group, end))))
+                queue.append((-1, local(a, b)))
                 continue
             queue.popleft()
             if w < 0:
@@ -210,6 +209,7 @@ class _Worker:
         self.budget = budget
         self.mapped: dict[Path, TableView] = {}
         self.new_h: Any = None  # the fingerprints of the level's new states, until inserted
+        self.kept: dict[int, Candidates] = {}  # this partition's candidates from its groups
 
     def serve(self, conn: Connection) -> None:
         """Answer the main process's messages until it says the end (or its pipe closes)."""
@@ -258,14 +258,18 @@ class _Worker:
             views.append(self.mapped[path])
         _, result = self.expander.expand(self.store, views, a, b)
         for p, part in enumerate(result.parts):
-            dump(part, candidates_file(self.directory, a, p))
-        result.parts = []  # in the files
+            if p == self.p:
+                self.kept[a] = part
+            else:
+                dump(part, candidates_file(self.directory, a, p))
+        result.parts = []  # kept, or in the files
         return result
 
     def _settle(self, starts: list[int]) -> Path:
-        new = self.expander.settle(
-            [load(candidates_file(self.directory, a, self.p)) for a in starts]
-        )
+        kept, self.kept = self.kept, {}
+        parts = [kept[a] if a in kept else load(candidates_file(self.directory, a, self.p))
+                 for a in starts]  # fmt: skip
+        new = self.expander.settle(parts)
         self.new_h = new.h
         return dump(new, self.directory / f"n-{self.p}.pickle")
 

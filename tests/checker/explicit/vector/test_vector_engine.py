@@ -11,6 +11,7 @@ apart (and the fingerprint mode, as documented, cannot).
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -122,3 +123,17 @@ def test_the_default_engine_is_the_vector_engine() -> None:
     result = run("spec/paxos.py", {"max_ballot": 1})
     assert (result.engine, result.distinct_states, result.depth) == ("vector", 3921, 17)
     assert run("spec/paxos.py", {"max_ballot": 1}, mode="dfs").engine == "reference"
+
+
+@pytest.mark.parametrize("processes", [2, 3])
+@pytest.mark.parametrize("size", [1, 2047, 2048, 40_000, 1_000_003])
+def test_a_level_is_cut_into_groups_that_shrink_towards_its_end(size: int, processes: int) -> None:
+    bounds = bfs._guided(100, 100 + size, processes)
+    assert bounds[0][0] == 100 and bounds[-1][1] == 100 + size
+    assert all(b == c for (_, b), (c, _) in itertools.pairwise(bounds))
+    sizes = [b - a for a, b in bounds]
+    assert all(s <= bfs.GROUP_ROWS for s in sizes)
+    assert all(s >= bfs.MIN_GROUP_ROWS for s in sizes[:-1])
+    assert sizes == sorted(sizes, reverse=True)
+    if size > 4 * processes * bfs.GROUP_ROWS:  # large levels: full groups, then a tail
+        assert sizes[0] == bfs.GROUP_ROWS and sizes[-2] < bfs.GROUP_ROWS // 2
