@@ -66,7 +66,8 @@ class Event:
 
 @dataclass
 class Level:
-    """A level's groups and new states (per partition), and the new states in key order."""
+    """A level's groups and new states (per partition: the words of the main process's own
+    only; the workers keep theirs), and the new states' keys in key order."""
 
     groups: list[GroupResult]
     news: list[NewStates]
@@ -79,12 +80,6 @@ class Level:
         self.order = np.argsort(key, kind="stable")  # sorted runs, one per partition: merged
         self.key = key[self.order]
         self.inst = np.concatenate([n.inst for n in self.news])[self.order]
-
-    def cols(self, count: int) -> list[Any]:
-        """The first `count` new states' words, in key order."""
-        words = len(self.news[0].cols)
-        return [np.concatenate([n.cols[w] for n in self.news])[self.order[:count]]
-                for w in range(words)]  # fmt: skip
 
     def numbered(self, first: int) -> list[Any]:
         """Each partition's new states' store indices, once stored from index `first`."""
@@ -212,7 +207,15 @@ class VectorSearch:
             event = self._first_event(level)
             if event is not None:
                 return self._stop(
-                    level, event, depth, transitions, fired, distinct, max_seen_depth, result
+                    level,
+                    workers,
+                    event,
+                    depth,
+                    transitions,
+                    fired,
+                    distinct,
+                    max_seen_depth,
+                    result,
                 )
             self._store(level, workers)
             if level.key.size:
@@ -282,20 +285,23 @@ class VectorSearch:
         order = {"action_property": 0, "invariant": 1, "deadlock": 2}
         return min(events, key=lambda e: (e.key, order[e.kind])) if events else None
 
-    def _store(self, level: Level, workers: Workers | None) -> None:
-        """Store the level's new states in key order, and insert them into their partitions'
-        visited sets."""
-        first = len(self.store)
-        numbered = level.numbered(first)
+    def _store(self, level: Level, workers: Workers | None, count: int | None = None) -> None:
+        """Store the level's first `count` new states (all by default) in key order, and
+        insert them into their partitions' visited sets: each process its partition's."""
+        numbered = level.numbered(self.store.extend(level.key.size if count is None else count))
+        limit = len(self.store)  # the states numbered below it are stored
 
-        def mine() -> None:  # while the workers insert theirs (which reads no stored state)
-            self.store.append(level.cols(level.key.size), level.key // self.expander.stride)
-            self.table.insert(level.news[0].h, numbered[0])
+        def mine() -> None:
+            own = level.news[0]
+            k = int(np.searchsorted(numbered[0], limit))  # ascending: a prefix
+            self.store.put(numbered[0][:k], [c[:k] for c in own.cols],
+                           own.key[:k] // self.expander.stride)  # fmt: skip
+            self.table.insert(own.h[:k], numbered[0][:k])
 
         if workers is None:
             mine()
         else:
-            workers.insert(numbered, mine)
+            workers.store(numbered, limit, mine)
             self._map(workers.tables)
 
     def _map(self, tables: Sequence[TableFile]) -> None:
@@ -306,6 +312,7 @@ class VectorSearch:
     def _stop(
         self,
         level: Level,
+        workers: Workers | None,
         event: Event,
         depth: int,
         transitions: int,
@@ -322,7 +329,7 @@ class VectorSearch:
         upto = level.key <= event.key if event.kind == "invariant" else level.key < event.key
         count = int(upto.sum())  # a prefix: the keys are sorted
         first = len(self.store)
-        self.store.append(level.cols(count), level.key[:count] // x.stride)
+        self._store(level, workers, count)
         # Transitions of the groups before the event's, and of its group those the reference
         # engine had met: every instance of the event's action and of the actions before it
         # at the event's state, and those of the states before.

@@ -12,10 +12,11 @@ A level runs in three phases, each on every process at once:
    keeps each group's candidates of its own partition, writes the others' to files, one per
    partition, and answers with the rest of the `GroupResult`. The visited sets are only
    read in this phase.
-2. *settle*: each owner reads its partition's candidates of every group, in group order, and
-   keeps the new states (`Expander.settle`), which it writes to a file.
-3. *insert*: once the main process has numbered the level's new states (by key, over all
-   partitions) and stored them, each owner inserts its own into its visited set.
+2. *settle*: each owner reads its partition's candidates of every group, in group order,
+   keeps the new states (`Expander.settle`), and tells the main process their keys.
+3. *store*: once the main process has numbered the level's new states (by key, over all
+   partitions), each owner writes its own into the store under their numbers and inserts
+   them into its visited set.
 
 Everything large goes through files in the run's directory (on /dev/shm where it exists:
 memory, not disk); the pipes carry small messages. The states are read through `StoreView`,
@@ -163,11 +164,13 @@ class Workers:
         own = mine()
         return [own, *(load(self._answer(w)) for w in range(len(self.conns)))]
 
-    def insert(self, indices: Sequence[Any], mine: Callable[[], None]) -> None:
-        """Insert each partition's new states, now numbered `indices[p]`, into its visited
-        set; learn where the workers' visited sets are now."""
+    def store(self, indices: Sequence[Any], limit: int, mine: Callable[[], None]) -> None:
+        """Each partition's owner stores its new states numbered `indices[p]` below `limit`
+        and inserts them into its visited set, the main process its own (`mine`); learn
+        where the workers' visited sets are now."""
         for w, conn in enumerate(self.conns):
-            conn.send(("insert", dump(indices[w + 1], self.directory / f"i-{w + 1}.pickle")))
+            path = dump(indices[w + 1], self.directory / f"i-{w + 1}.pickle")
+            conn.send(("store", path, limit))
         mine()
         self.tables = [self._answer(w) for w in range(len(self.conns))]
 
@@ -208,7 +211,7 @@ class _Worker:
         self.directory = directory
         self.budget = budget
         self.mapped: dict[Path, TableView] = {}
-        self.new_h: Any = None  # the fingerprints of the level's new states, until inserted
+        self.new: NewStates | None = None  # the level's new states here, until stored
         self.kept: dict[int, Candidates] = {}  # this partition's candidates from its groups
 
     def serve(self, conn: Connection) -> None:
@@ -269,13 +272,18 @@ class _Worker:
         kept, self.kept = self.kept, {}
         parts = [kept[a] if a in kept else load(candidates_file(self.directory, a, self.p))
                  for a in starts]  # fmt: skip
-        new = self.expander.settle(parts)
-        self.new_h = new.h
-        return dump(new, self.directory / f"n-{self.p}.pickle")
+        self.new = new = self.expander.settle(parts)
+        # The main process numbers the states by key; their words stay here until stored.
+        told = NewStates([], new.h[:0], new.key, new.inst, new.bad_invariant)
+        return dump(told, self.directory / f"n-{self.p}.pickle")
 
-    def _insert(self, path: Path) -> TableFile:
-        self.table.insert(self.new_h, load(path))
-        self.new_h = None
+    def _store(self, path: Path, limit: int) -> TableFile:
+        index, new = load(path), self.new
+        assert new is not None
+        self.new = None
+        k = int(np.searchsorted(index, limit))  # ascending: a prefix
+        self.store.put(index[:k], [c[:k] for c in new.cols], new.key[:k] // self.expander.stride)
+        self.table.insert(new.h[:k], index[:k])
         return self._where()
 
     def _rebuild(self, count: int) -> TableFile:

@@ -34,14 +34,42 @@ class StoreView:
         self.block_rows = block_rows
         self.directory = directory
         self.rows: list[Any] = []  # (block_rows, W) uint64 per block
+        self.parents: list[Any] = []  # (block_rows,) int64 per block
 
     def _block(self, b: int) -> Any:
         while b >= len(self.rows):  # a view maps the blocks its owner created since
-            assert self.directory is not None, "no such block"
-            path = self.directory / f"rows-{len(self.rows)}.bin"
-            block = np.memmap(path, dtype=np.uint64, mode="r", shape=(self.block_rows, self.words))
-            self.rows.append(plain(block))
+            shape = (self.block_rows, self.words)
+            self.rows.append(self._mapped(f"rows-{len(self.rows)}.bin", shape, np.uint64))
         return self.rows[b]
+
+    def _parents_block(self, b: int) -> Any:
+        while b >= len(self.parents):
+            shape = (self.block_rows,)
+            self.parents.append(self._mapped(f"parents-{len(self.parents)}.bin", shape, np.int64))
+        return self.parents[b]
+
+    def _mapped(self, name: str, shape: tuple[int, ...], dtype: Any) -> Any:
+        assert self.directory is not None, "no such block"
+        return plain(np.memmap(self.directory / name, dtype=dtype, mode="r+", shape=shape))
+
+    def put(self, index: Any, cols: Sequence[Any], parents: Any) -> None:
+        """Write states, given as W columns, and their parents' indices at the store indices
+        `index` (ascending; room made by the owner's `extend`). The owner and the workers
+        each write their own partition's states of a level."""
+        if index.size == 0:
+            return
+        blocks = index // self.block_rows
+        for b in range(int(blocks[0]), int(blocks[-1]) + 1):
+            lo, hi = (int(x) for x in np.searchsorted(blocks, [b, b + 1]))
+            if lo == hi:
+                continue
+            at = index[lo:hi] - b * self.block_rows
+            if int(at[-1]) - int(at[0]) == hi - lo - 1:  # consecutive: a slice
+                at = slice(int(at[0]), int(at[-1]) + 1)
+            rows = self._block(b)
+            for w, c in enumerate(cols):
+                rows[at, w] = c[lo:hi]
+            self._parents_block(b)[at] = parents[lo:hi]
 
     def row_block(self, a: int, b: int) -> Any:
         """Rows a..b-1 as one (b - a, W) array (a copy when they span blocks)."""
@@ -66,7 +94,7 @@ class StoreView:
 
     def release(self) -> None:
         """Drop this process's pages of the mapped blocks (their files keep the data)."""
-        for block in self.rows:
+        for block in [*self.rows, *self.parents]:
             drop_pages(block)
 
 
@@ -75,7 +103,6 @@ class StateStore(StoreView):
         self, words: int, directory: Path | None = None, block_rows: int = BLOCK_ROWS
     ) -> None:
         super().__init__(words, block_rows, directory)
-        self.parents: list[Any] = []  # (block_rows,) int64 per block
         self.count = 0
 
     def __len__(self) -> int:
@@ -83,6 +110,9 @@ class StateStore(StoreView):
 
     def _block(self, b: int) -> Any:
         return self.rows[b]
+
+    def _parents_block(self, b: int) -> Any:
+        return self.parents[b]
 
     def _new_block(self) -> None:
         b = len(self.rows)
@@ -94,36 +124,19 @@ class StateStore(StoreView):
             return np.empty(shape, dtype=dtype)
         return plain(np.memmap(self.directory / name, dtype=dtype, mode="w+", shape=shape))
 
-    def append(self, cols: Sequence[Any], parents: Any) -> None:
-        """Append the states given as W columns, with their parents' indices (written word by
-        word: no stacked copy of the batch)."""
-
-        def write(block: Any, at: int, lo: int, hi: int) -> None:
-            for w, c in enumerate(cols):
-                block[at : at + hi - lo, w] = c[lo:hi]
-
-        self._append(write, parents)
+    def extend(self, m: int) -> int:
+        """Make room for m more states, to be written with `put` (here or by workers); the
+        index of the first."""
+        first = self.count
+        self.count += m
+        while len(self.rows) * self.block_rows < self.count:
+            self._new_block()
+        return first
 
     def append_rows(self, rows: Any, parents: Any) -> None:
         """Append the states given as (m, W) rows, with their parents' indices."""
-
-        def write(block: Any, at: int, lo: int, hi: int) -> None:
-            block[at : at + hi - lo] = rows[lo:hi]
-
-        self._append(write, parents)
-
-    def _append(self, write: Callable[[Any, int, int, int], None], parents: Any) -> None:
-        done = 0
-        m = len(parents)
-        while done < m:
-            if self.count == len(self.rows) * self.block_rows:
-                self._new_block()
-            b, at = divmod(self.count, self.block_rows)
-            take = min(m - done, self.block_rows - at)
-            write(self.rows[b], at, done, done + take)
-            self.parents[b][at : at + take] = parents[done : done + take]
-            self.count += take
-            done += take
+        first = self.extend(len(parents))
+        self.put(np.arange(first, self.count), list(np.asarray(rows).T), parents)
 
     def parent(self, i: int) -> int:
         b, at = divmod(i, self.block_rows)
@@ -136,11 +149,6 @@ class StateStore(StoreView):
 
     def parents_range(self, a: int, b: int) -> Any:
         return _ranged(self.parents.__getitem__, a, b, self.block_rows)
-
-    def release(self) -> None:
-        super().release()
-        for block in self.parents:
-            drop_pages(block)
 
 
 def _ranged(block: Callable[[int], Any], a: int, b: int, block_rows: int) -> Any:
