@@ -43,6 +43,7 @@ from checker.explicit.vector.pool import (
     fill,
     load,
     resident_bytes,
+    store_new,
 )
 from checker.explicit.vector.store import StateStore, ints_to_rows, rows_to_ints
 from checker.explicit.vector.table import TableView, VisitedTable, collision_probability
@@ -292,11 +293,8 @@ class VectorSearch:
         limit = len(self.store)  # the states numbered below it are stored
 
         def mine() -> None:
-            own = level.news[0]
-            k = int(np.searchsorted(numbered[0], limit))  # ascending: a prefix
-            self.store.put(numbered[0][:k], [c[:k] for c in own.cols],
-                           own.key[:k] // self.expander.stride)  # fmt: skip
-            self.table.insert(own.h[:k], numbered[0][:k])
+            stride = self.expander.stride
+            store_new(self.store, self.table, level.news[0], numbered[0], limit, stride)
 
         if workers is None:
             mine()

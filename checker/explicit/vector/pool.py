@@ -281,9 +281,7 @@ class _Worker:
         index, new = load(path), self.new
         assert new is not None
         self.new = None
-        k = int(np.searchsorted(index, limit))  # ascending: a prefix
-        self.store.put(index[:k], [c[:k] for c in new.cols], new.key[:k] // self.expander.stride)
-        self.table.insert(new.h[:k], index[:k])
+        store_new(self.store, self.table, new, index, limit, self.expander.stride)
         return self._where()
 
     def _rebuild(self, count: int) -> TableFile:
@@ -293,6 +291,16 @@ class _Worker:
     def _release(self) -> None:
         self.store.release()
         self.table.release()
+
+
+def store_new(
+    store: StoreView, table: VisitedTable, new: NewStates, index: Any, limit: int, stride: int
+) -> None:
+    """Write a partition's new states numbered `index` (ascending) below `limit` into the
+    store, with their parents, and insert them into the partition's visited set."""
+    k = int(np.searchsorted(index, limit))  # a prefix
+    store.put(index[:k], [c[:k] for c in new.cols], new.key[:k] // stride)
+    table.insert(new.h[:k], index[:k])
 
 
 def fill(table: VisitedTable, store: StoreView, expander: Expander, p: int, count: int) -> None:
