@@ -35,7 +35,9 @@ import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from checker.check import check
 from checker.explicit.search import Options
@@ -45,9 +47,11 @@ ACCEPTORS = (0, 1, 2)
 VALUES = (0, 1)
 NONE = -1
 QUORUMS = [frozenset(q) for q in itertools.combinations(ACCEPTORS, 2)]
+# maxBal, maxVBal, maxVal (one entry per acceptor), and the set of message tuples
+State = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], frozenset[tuple[Any, ...]]]
 
 
-def _successors(state, ballots):  # a baseline kept deliberately plain
+def _successors(state: State, ballots: range) -> Iterator[State]:  # deliberately plain
     max_bal, max_vbal, max_val, msgs = state
     for b in ballots:  # Phase1a(b)
         yield (max_bal, max_vbal, max_val, msgs | {("1a", b)})
@@ -79,7 +83,7 @@ def _successors(state, ballots):  # a baseline kept deliberately plain
                 )
 
 
-def _agreement(state) -> bool:
+def _agreement(state: State) -> bool:
     msgs = state[3]
     chosen = {
         v
@@ -93,7 +97,7 @@ def _agreement(state) -> bool:
 def plain_bfs(max_ballot: int) -> tuple[int, int]:
     """(distinct states, depth) of a plain Python BFS over frozensets of message tuples."""
     ballots = range(max_ballot + 1)
-    init = ((NONE,) * 3, (NONE,) * 3, (NONE,) * 3, frozenset())
+    init: State = ((NONE,) * 3, (NONE,) * 3, (NONE,) * 3, frozenset())
     seen = {init: 1}
     queue = deque([init])
     while queue:
