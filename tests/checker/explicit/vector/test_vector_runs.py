@@ -94,8 +94,9 @@ def test_a_checkpoint_resumes_with_the_other_engine(
         assert summary(check(mutant, {"max_ballot": 2}, resume).result) == summary(whole)
 
 
+@pytest.mark.parametrize("workers", [1, 2])
 def test_max_memory_keeps_the_results_and_drops_pages(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
 ) -> None:
     releases: list[int] = []
     real = store.StateStore.release
@@ -107,7 +108,7 @@ def test_max_memory_keeps_the_results_and_drops_pages(
         real(self)
 
     monkeypatch.setattr(store.StateStore, "release", release)
-    options = Options(max_memory=32 << 20, spill_dir=tmp_path)
+    options = Options(max_memory=32 << 20, spill_dir=tmp_path, workers=workers)
     bounded = check("spec/paxos.py", {"max_ballot": 2}, options).result
     free = check("spec/paxos.py", {"max_ballot": 2}, Options(engine="reference")).result
     assert summary(bounded) == summary(free)
