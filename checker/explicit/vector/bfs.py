@@ -44,6 +44,7 @@ from checker.explicit.vector.pool import (
     load,
     resident_bytes,
     store_new,
+    trim_heap,
 )
 from checker.explicit.vector.store import StateStore, ints_to_rows, rows_to_ints
 from checker.explicit.vector.table import TableView, VisitedTable, collision_probability
@@ -238,10 +239,10 @@ class VectorSearch:
         """Expand the level [a, b) and settle its new states (not stored yet)."""
         if workers is None:
             groups = [self._expand_here(s, min(s + GROUP_ROWS, b)) for s in range(a, b, GROUP_ROWS)]
-            new = self.expander.settle([g.parts[0] for g in groups])
+            parts = [g.parts[0] for g in groups]
             for g in groups:
-                g.parts = []  # settled: free the candidates
-            return Level(groups, [new])
+                g.parts = []  # settling uses the candidates up
+            return Level(groups, [self.expander.settle(parts)])
         bounds = _guided(a, b, self.workers)
         groups = list(workers.expand(bounds, self.table, self._expand_here))
         directory = self.directory
@@ -251,7 +252,7 @@ class VectorSearch:
             parts = [g.parts[0] if g.parts else load(candidates_file(directory, g.start, 0))
                      for g in groups]  # fmt: skip
             for g in groups:
-                g.parts = []  # settled: free the candidates
+                g.parts = []  # settling uses the candidates up
             return self.expander.settle(parts)
 
         return Level(groups, workers.settle([g.start for g in groups], mine))
@@ -447,6 +448,7 @@ class VectorSearch:
             return
         self.store.release()
         self.table.release()
+        trim_heap()
 
     def _report(self, started: float, queue: int, depth: int) -> None:
         from checker.explicit.search import Progress

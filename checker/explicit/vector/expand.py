@@ -178,8 +178,14 @@ class Expander:
     def settle(self, groups: Sequence[Candidates]) -> NewStates:
         """The new states among one partition's candidates of a level (given group by group,
         so in key order): the first occurrence of each, those that satisfy the constraints,
-        with the first invariant each one breaks."""
-        cols = [np.concatenate([g.cols[w] for g in groups]) for w in range(self.words)]
+        with the first invariant each one breaks. The candidates' words are used up: each
+        is let go once copied (a level's candidates are the search's largest transient; held
+        twice, they would double its peak)."""
+        cols = []
+        for w in range(self.words):
+            cols.append(np.concatenate([g.cols[w] for g in groups]))
+            for g in groups:
+                g.cols[w] = None
         h = np.concatenate([g.h for g in groups])
         first = _firsts(h, cols if self.exact else [], np.arange(h.size))
         key = np.concatenate([g.key for g in groups])[first]

@@ -270,9 +270,9 @@ class _Worker:
 
     def _settle(self, starts: list[int]) -> Path:
         kept, self.kept = self.kept, {}
-        parts = [kept[a] if a in kept else load(candidates_file(self.directory, a, self.p))
+        parts = [kept.pop(a) if a in kept else load(candidates_file(self.directory, a, self.p))
                  for a in starts]  # fmt: skip
-        self.new = new = self.expander.settle(parts)
+        self.new = new = self.expander.settle(parts)  # uses the candidates up
         # The main process numbers the states by key; their words stay here until stored.
         told = NewStates([], new.h[:0], new.key, new.inst, new.bad_invariant)
         return dump(told, self.directory / f"n-{self.p}.pickle")
@@ -291,6 +291,7 @@ class _Worker:
     def _release(self) -> None:
         self.store.release()
         self.table.release()
+        trim_heap()
 
 
 def store_new(
@@ -334,6 +335,18 @@ def _tune_worker() -> None:
     if hasattr(libc, "mallopt"):
         libc.mallopt(_M_MMAP_THRESHOLD, 32 << 20)  # glibc's largest allowed value
         libc.mallopt(_M_TRIM_THRESHOLD, 1 << 30)
+
+
+def trim_heap() -> None:
+    """Give the memory malloc keeps after frees back to the system (glibc's `malloc_trim`;
+    elsewhere nothing): under --max-memory, arrays freed by numpy would otherwise stay in
+    the process's heap and count against the budget."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return
+    if hasattr(libc, "malloc_trim"):
+        libc.malloc_trim(0)
 
 
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt parameters (malloc.h)
