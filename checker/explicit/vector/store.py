@@ -4,8 +4,9 @@ States are rows of W little-endian 64-bit words (word w holds bits 64w..64w+63 o
 state, so a row's bytes are the packed integer's bytes). Rows and parents live in blocks of a
 fixed number of rows, in memory or, when the store has a directory, in files mapped into
 memory: worker processes then map the same files (`StoreView`), read the states and write
-their own partitions' new states (`put`, where the main process has made room), and under `--max-memory` the pages of old blocks can be dropped from memory
-(`release`) and read back from the files when needed.
+their own partitions' new states (`put`, where the main process has made room), and under
+`--max-memory` the pages of old blocks can be dropped from memory (`release`) and read back
+from the files when needed.
 
 Batches are handed out as lists of W column arrays (`columns`): the generated code works one
 word at a time over all rows.
