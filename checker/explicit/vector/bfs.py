@@ -34,7 +34,7 @@ from checker import ir
 from checker.explicit.checkpoint import Checkpointer, Position
 from checker.explicit.vector.canon import VectorSymmetry
 from checker.explicit.vector.compiler import VectorLimits, compile_vector
-from checker.explicit.vector.expand import Expander, GroupResult, NewStates
+from checker.explicit.vector.expand import Candidates, Expander, GroupResult, NewStates
 from checker.explicit.vector.pool import (
     TableFile,
     Workers,
@@ -42,9 +42,8 @@ from checker.explicit.vector.pool import (
     dump,
     fill,
     load,
-    resident_bytes,
+    relieve,
     store_new,
-    trim_heap,
 )
 from checker.explicit.vector.store import StateStore, ints_to_rows, rows_to_ints
 from checker.explicit.vector.table import TableView, VisitedTable, collision_probability
@@ -239,28 +238,33 @@ class VectorSearch:
         """Expand the level [a, b) and settle its new states (not stored yet)."""
         if workers is None:
             groups = [self._expand_here(s, min(s + GROUP_ROWS, b)) for s in range(a, b, GROUP_ROWS)]
-            parts = [g.parts[0] for g in groups]
-            for g in groups:
-                g.parts = []  # settling uses the candidates up
-            return Level(groups, [self.expander.settle(parts)])
+            return Level(groups, [self._settle_mine(groups)])
         bounds = _guided(a, b, self.workers)
         groups = list(workers.expand(bounds, self.table, self._expand_here))
-        directory = self.directory
-        assert directory is not None
+        return Level(
+            groups, workers.settle([g.start for g in groups], lambda: self._settle_mine(groups))
+        )
 
-        def mine() -> NewStates:
-            parts = [g.parts[0] if g.parts else load(candidates_file(directory, g.start, 0))
-                     for g in groups]  # fmt: skip
-            for g in groups:
-                g.parts = []  # settling uses the candidates up
-            return self.expander.settle(parts)
+    def _settle_mine(self, groups: list[GroupResult]) -> NewStates:
+        """Settle this process's partition of the level: the candidates each group kept here,
+        or, for groups a worker expanded, wrote to a file."""
 
-        return Level(groups, workers.settle([g.start for g in groups], mine))
+        def candidates(g: GroupResult) -> Candidates:
+            if g.parts:
+                return g.parts[0]
+            assert self.directory is not None  # a worker's group: there are workers
+            written: Candidates = load(candidates_file(self.directory, g.start, 0))
+            return written
+
+        parts = [candidates(g) for g in groups]
+        for g in groups:
+            g.parts = []  # settling uses the candidates up
+        return self.expander.settle(parts)
 
     def _expand_here(self, a: int, b: int) -> GroupResult:
         """Expand a group in this process (with workers: the other partitions' candidates go
         to files, for their owners)."""
-        _, result = self.expander.expand(self.store, [self.table, *self.others], a, b)
+        result = self.expander.expand(self.store, [self.table, *self.others], a, b)
         if self.directory is not None and self.workers > 1:
             for p, part in enumerate(result.parts[1:], start=1):
                 dump(part, candidates_file(self.directory, a, p))
@@ -442,13 +446,7 @@ class VectorSearch:
         return position
 
     def _relieve(self) -> None:
-        """Under --max-memory: over budget, drop this process's pages of the states and the
-        visited set (they stay in their files, and come back when read)."""
-        if self.budget is None or (rss := resident_bytes()) is None or rss <= self.budget:
-            return
-        self.store.release()
-        self.table.release()
-        trim_heap()
+        relieve(self.budget, self.store, self.table)
 
     def _report(self, started: float, queue: int, depth: int) -> None:
         from checker.explicit.search import Progress

@@ -132,9 +132,7 @@ class Expander:
         bits: the visited sets' slots are chosen by the top ones)."""
         return ((h & np.uint64(0xFFFF_FFFF)) * np.uint64(self.partitions)) >> np.uint64(32)
 
-    def expand(
-        self, store: StoreView, tables: Sequence[TableView], a: int, b: int
-    ) -> tuple[Transitions, GroupResult]:
+    def expand(self, store: StoreView, tables: Sequence[TableView], a: int, b: int) -> GroupResult:
         n = b - a
         X = store.columns(a, b)
         t = self.transitions(X, n)
@@ -173,7 +171,7 @@ class Expander:
             )
         if event is not None:
             event = (event[0] + base, event[1], event[2])
-        return t, GroupResult(a, n, int(t.key.size), fired, event, deadlock, parts)
+        return GroupResult(a, n, int(t.key.size), fired, event, deadlock, parts)
 
     def settle(self, groups: Sequence[Candidates]) -> NewStates:
         """The new states among one partition's candidates of a level (given group by group,

@@ -236,9 +236,7 @@ class _Worker:
                 conn.send(reply)
             except OSError:  # the main process stopped listening (it found a violation)
                 return
-            rss = resident_bytes() if self.budget is not None else None
-            if rss is not None and self.budget is not None and rss > self.budget:
-                self._release()
+            relieve(self.budget, self.store, self.table)
 
     def _where(self) -> TableFile:
         assert self.table.path is not None
@@ -259,7 +257,7 @@ class _Worker:
                     self.expander.exact, self.store.gather, path, capacity
                 )
             views.append(self.mapped[path])
-        _, result = self.expander.expand(self.store, views, a, b)
+        result = self.expander.expand(self.store, views, a, b)
         for p, part in enumerate(result.parts):
             if p == self.p:
                 self.kept[a] = part
@@ -287,11 +285,6 @@ class _Worker:
     def _rebuild(self, count: int) -> TableFile:
         fill(self.table, self.store, self.expander, self.p, count)
         return self._where()
-
-    def _release(self) -> None:
-        self.store.release()
-        self.table.release()
-        trim_heap()
 
 
 def store_new(
@@ -337,10 +330,21 @@ def _tune_worker() -> None:
         libc.mallopt(_M_TRIM_THRESHOLD, 1 << 30)
 
 
-def trim_heap() -> None:
+def relieve(budget: int | None, store: StoreView, table: VisitedTable) -> None:
+    """Under --max-memory: over `budget`, drop this process's pages of the states and the
+    visited set (they stay in their files, and come back when read), and give back the
+    memory malloc keeps after frees."""
+    if budget is None or (rss := resident_bytes()) is None or rss <= budget:
+        return
+    store.release()
+    table.release()
+    _trim_heap()
+
+
+def _trim_heap() -> None:
     """Give the memory malloc keeps after frees back to the system (glibc's `malloc_trim`;
-    elsewhere nothing): under --max-memory, arrays freed by numpy would otherwise stay in
-    the process's heap and count against the budget."""
+    elsewhere nothing): arrays freed by numpy would otherwise stay in the process's heap and
+    count against the budget."""
     try:
         libc = ctypes.CDLL("libc.so.6")
     except OSError:

@@ -90,27 +90,13 @@ class TableView:
 
     # -- lookup ------------------------------------------------------------------------------
 
-    def stamp(self) -> tuple[int, int] | None:
-        """What identifies the table's contents, where the caller can know it (the owner):
-        equal stamps mean nothing was inserted in between."""
-        return None
-
     def lookup(self, h: Any, cols: Sequence[Any], index: Any = None) -> Any:
         """Which of the states are in the set: their fingerprints `h`, and their words, which
         are `cols[w][index]` (`cols[w]` when index is None)."""
-        return self.probe(h, cols, index)[0]
-
-    def probe(self, h: Any, cols: Sequence[Any], index: Any = None) -> tuple[Any, Any]:
-        """`lookup`, and for each state not found the empty slot its probe ended at: where
-        inserting it would put it (if nothing else takes that slot first)."""
         if not self.exact:
             h = np.maximum(h, np.uint64(1))  # a fingerprint slot holds the fingerprint; 0 is EMPTY
         found = np.zeros(h.size, dtype=bool)
-        ends = np.zeros(h.size, dtype=np.intp)
         pending = np.arange(h.size)
-        # One read of the array: lookups may run in worker processes while the main process
-        # inserts, and growing replaces the array (a lookup that misses a state inserted
-        # meanwhile is safe: the search looks new states up again before storing them).
         slots = self.slots
         mask = slots.size - 1
         slot = _home(h, slots.size)
@@ -118,7 +104,6 @@ class TableView:
             v = slots[slot]
             hp = h[pending]
             empty = v == EMPTY
-            ends[pending[empty]] = slot[empty]
             if self.exact:
                 match = np.flatnonzero(((v ^ hp) >> np.uint64(32)) == 0)
                 match = match[~empty[match]]
@@ -142,7 +127,6 @@ class TableView:
             while True:
                 v = int(slots[s])
                 if v == 0:
-                    ends[i] = s
                     break
                 if self.exact and (v ^ fp) >> 32 == 0:
                     which = np.array([i if index is None else int(index[i])])
@@ -153,7 +137,7 @@ class TableView:
                     found[i] = True
                     break
                 s = (s + 1) & mask
-        return found, ends
+        return found
 
     def _same(self, values: Any, cols: Sequence[Any], which: Any) -> Any:
         """Whether the stored states that slot `values` point to are the states `which`."""
@@ -212,35 +196,21 @@ class VisitedTable(TableView):
 
     def _values(self, h: Any, index: Any) -> Any:
         if not self.exact:
-            return np.maximum(h, np.uint64(1))  # as `probe` compares: 0 is EMPTY
+            return np.maximum(h, np.uint64(1))  # as `lookup` compares: 0 is EMPTY
         index = np.asarray(index, dtype=np.uint64) + np.uint64(1)
         return ((h >> np.uint64(32)) << np.uint64(32)) | index
 
-    def stamp(self) -> tuple[int, int] | None:
-        return self.generation, self.count
-
-    def fits(self, m: int) -> bool:
-        """Whether m more states fit without growing."""
-        return self.count + m <= self.max_load * self.capacity
-
-    def reserve(self, m: int) -> None:
-        """Make room for m more states (growing now, so that `probe`'s ends stay valid)."""
-        while not self.fits(m):
-            self._grow()
-
-    def insert(self, h: Any, index: Any, ends: Any = None) -> None:
-        """Add states known to be absent and distinct: fingerprints `h`, store indices `index`,
-        and, when they were just probed (after `reserve`), the empty slots their probes ended
-        at: each goes there unless another state of the batch took that slot."""
+    def insert(self, h: Any, index: Any) -> None:
+        """Add states known to be absent and distinct: fingerprints `h`, store indices
+        `index` (growing the table first if they would load it beyond `max_load`)."""
         if self.exact and index.size and int(index.max()) >= MAX_EXACT_STATES:
             raise OverflowError(
                 f"the exact visited set holds at most {MAX_EXACT_STATES:,} states; "
                 "use --fingerprints for larger runs"
             )
-        if ends is None:
-            self.reserve(h.size)
-            ends = _home(h, self.capacity)
-        self._place(ends, self._values(h, index))
+        while self.count + h.size > self.max_load * self.capacity:
+            self._grow()
+        self._place(_home(h, self.capacity), self._values(h, index))
         self.count += h.size
 
     def _place(self, start: Any, values: Any) -> None:
