@@ -20,8 +20,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from checker import ir
+from checker.explicit.frame import Frame, frame
 from checker.explicit.layout import Layout, SymbolLayout
-from checker.explicit.simplify import flatten, free_vars, simplify
+from checker.explicit.simplify import bound_name, flatten, free_vars, simplify
 from checker.instance import Instance
 
 # ---------------------------------------------------------------------------------------------
@@ -211,6 +212,8 @@ class Compiler:
         self.limits = limits or Limits()
         self.tables: dict[str, str] = {}  # module-level constants: name -> source
         self._simplified: dict[int, ir.Formula] = {}
+        self._free: dict[int, tuple[str, ...]] = {}  # a quantifier's free variables
+        self._compiled: dict[tuple[int, StateNames, tuple[G, ...]], tuple[ir.Formula, G]] = {}
 
     def top(self, f: ir.Formula, env: Env, st: StateNames) -> G:
         """Compile a whole formula (a guard, a property, an update body) after simplifying it."""
@@ -371,6 +374,18 @@ class Compiler:
         return Code(f"(({table}[{src(q)}] >> {src(e)}) & 1)")
 
     def _quantifier(self, f: ir.Forall | ir.Exists, env: Env, st: StateNames) -> G:
+        """A quantifier, compiled once per binding of its free variables: the same
+        sub-formula recurs in every tuple of an update and every instance of an action."""
+        names = self._free.get(id(f))
+        if names is None:
+            names = self._free[id(f)] = tuple(sorted(free_vars(f)))
+        key = (id(f), st, tuple(env[n] for n in names))
+        done = self._compiled.get(key)
+        if done is None or done[0] is not f:  # (an id is only unique while f lives)
+            done = self._compiled[key] = (f, self._quantifier_uncached(f, env, st))
+        return done[1]
+
+    def _quantifier_uncached(self, f: ir.Forall | ir.Exists, env: Env, st: StateNames) -> G:
         is_forall = isinstance(f, ir.Forall)
         types = [v.type for v in f.vars]
         domain = math.prod(self.inst.domain_size(t) for t in types)
@@ -389,14 +404,14 @@ class Compiler:
             result = conjoin(parts) if is_forall else disjoin(parts)
             if len(src(result)) <= self.limits.unrolled_source:
                 return result
-        loop_env = {**env, **{v.name: Code(f"_{v.name}") for v in f.vars}}
+        loop_env = {**env, **{v.name: Code(bound_name(v.name)) for v in f.vars}}
         sparse = self._over_set_bits(f, loop_env, st)
         if sparse is not None:
             return sparse
         body = self.formula(f.body, loop_env, st)
         if isinstance(body, Const):
             return body  # the same for every element; domains are never empty
-        loops = " ".join(f"for _{v.name} in {self._range(v.type)}" for v in f.vars)
+        loops = " ".join(f"for {bound_name(v.name)} in {self._range(v.type)}" for v in f.vars)
         return Code(f"{'all' if is_forall else 'any'}({src(body)} {loops})")
 
     def _over_set_bits(self, f: ir.Forall | ir.Exists, env: Env, st: StateNames) -> G | None:
@@ -448,7 +463,7 @@ class Compiler:
                 if is_forall:  # forall xs. ~R(xs) | const
                     return TRUE if rest.value else Code(f"(not {slice_src})")
                 return Code(slice_src) if rest.value else FALSE
-            unpack = ", ".join(f"_{n_}" for n_ in names)
+            unpack = ", ".join(bound_name(n_) for n_ in names)
             loop = f"for _i in _bits({slice_src}) for ({unpack},) in ({table}[_i],)"
             return Code(f"{'all' if is_forall else 'any'}({src(rest)} {loop})")
         return None
@@ -506,6 +521,13 @@ class Compiler:
         ind: str,
     ) -> str:
         st = StateNames(cur)
+        where = frame(stmt)
+        if where.nowhere:
+            return cur
+        if where.pins:
+            sliced = self._update_slice(stmt, lay, where, env, cur, lines, ind)
+            if sliced is not None:
+                return sliced
         region = ((1 << lay.bits) - 1) << lay.offset
         if lay.count > self.limits.update_tuples:
             return self._update_all_loop(stmt, lay, env, cur, lines, ind, region)
@@ -539,6 +561,67 @@ class Compiler:
         parts += dynamic
         return " | ".join(parts)
 
+    def _update_slice(
+        self,
+        stmt: ir.UpdateRel | ir.UpdateFn,
+        lay: SymbolLayout,
+        where: Frame,
+        env: Env,
+        cur: str,
+        lines: list[str],
+        ind: str,
+    ) -> str | None:
+        """The update written only on the slice its frame pins (see `frame`): one body per
+        tuple of the free columns, at positions `base + constant` where `base` is the slice's
+        first bit (a constant, or computed at run time from the pinned values). None when the
+        slice is too large to unroll (the caller writes the whole symbol)."""
+        st = StateNames(cur)
+        free = where.free(stmt)
+        if math.prod(self.inst.domain_size(v.type) for v in free) > self.limits.update_tuples:
+            return None
+        pinned = {name: self.term(t, env, st) for name, t in where.pins.items()}
+        mask = value_bits = 0
+        dynamic: list[str] = []
+        base: tuple[int, str | None, list[str]] | None = None
+        for codes in self.inst.product([v.type for v in free]):
+            env2 = {**env, **pinned, **_bind({}, free, codes)}
+            args = [env2[v.name] for v in stmt.vars]
+            pos = self._position(
+                lay,
+                args,
+                tuple(
+                    where.pins[v.name].type if v.name in where.pins else v.type for v in stmt.vars
+                ),
+            )
+            if pos is None:
+                return cur  # a pinned constant outside its column (bottom): no tuple changes
+            if base is None:
+                base = pos  # the free columns at their first codes: the slice's lowest bit
+            rel = pos[0] - base[0]
+            if isinstance(stmt, ir.UpdateRel):
+                g = self.top(stmt.body, env2, st)
+                if isinstance(g, Const):
+                    value_bits |= (1 if g.value else 0) << rel
+                else:
+                    dynamic.append(f"({hex(1 << rel)} if {src(g)} else 0)")
+            else:
+                t = self.term(stmt.body, env2, st)
+                if isinstance(t, Const):
+                    value_bits |= t.value << rel
+                else:
+                    dynamic.append(f"({src(t)} << {rel})")
+            mask |= lay.field_mask << rel
+        assert base is not None  # sorts are never empty
+        const, code, guards = base
+        value = " | ".join([hex(value_bits), *dynamic]) if dynamic else hex(value_bits)
+        if code is None:
+            return f"({cur} & {~(mask << const)}) | (({value}) << {const})"
+        lines.append(f"{ind}_b = {code}")
+        update = f"(({cur} & ~({hex(mask)} << _b)) | (({value}) << _b))"
+        if guards:  # a pinned value may be bottom in a column without bottom: no tuple then
+            return f"({update} if {' and '.join(guards)} else {cur})"
+        return update
+
     def _update_all_loop(
         self,
         stmt: ir.UpdateRel | ir.UpdateFn,
@@ -549,9 +632,9 @@ class Compiler:
         ind: str,
         region: int,
     ) -> str:
-        loop_env = {**env, **{v.name: Code(f"_{v.name}") for v in stmt.vars}}
+        loop_env = {**env, **{v.name: Code(bound_name(v.name)) for v in stmt.vars}}
         st = StateNames(cur)
-        names = ", ".join(f"_{v.name}" for v in stmt.vars)
+        names = ", ".join(bound_name(v.name) for v in stmt.vars)
         ranges = ", ".join(self._range(v.type) for v in stmt.vars)
         lines.append(f"{ind}_acc = 0")
         lines.append(f"{ind}for _i, ({names},) in enumerate(_product({ranges})):")
@@ -655,12 +738,12 @@ class Compiler:
             stride = 1
             for v in reversed(act.params):
                 lo = self.inst.codes(v.type).start
-                index_terms.append(f"(_{v.name} - {lo}) * {stride}")
+                index_terms.append(f"({bound_name(v.name)} - {lo}) * {stride}")
                 stride *= self.inst.domain_size(v.type)
             for v in act.params:
-                lines.append("    " * depth + f"for _{v.name} in {self._range(v.type)}:")
+                lines.append("    " * depth + f"for {bound_name(v.name)} in {self._range(v.type)}:")
                 depth += 1
-            env = {v.name: Code(f"_{v.name}") for v in act.params}
+            env = {v.name: Code(bound_name(v.name)) for v in act.params}
             index_src = " + ".join(index_terms) or "0"
             emit = f"out.append(({{state}}, {index_src}))" if labelled else "out.append({state})"
             self._body(act, env, lines, depth, True, emit)

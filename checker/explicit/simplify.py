@@ -16,6 +16,13 @@ from __future__ import annotations
 from checker import ir
 
 
+def bound_name(name: str) -> str:
+    """The Python name the code generators give a bound variable (a looped action parameter or
+    quantified variable). Their own helpers and temporaries never start with `_v_`, so a spec's
+    variable can never shadow one (a quantifier over `i` once overwrote a loop's `_i`)."""
+    return f"_v_{name}"
+
+
 def free_vars(e: ir.Expr) -> frozenset[str]:
     if isinstance(e, ir.Var):
         return frozenset((e.name,))

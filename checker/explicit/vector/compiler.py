@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from checker import ir
+from checker.explicit.frame import Frame, frame
 from checker.explicit.layout import Layout, SymbolLayout
-from checker.explicit.simplify import flatten, free_vars, simplify
+from checker.explicit.simplify import bound_name, flatten, free_vars, simplify
 from checker.explicit.vector import vexpr as vx
 from checker.explicit.vector.vexpr import (
     ARR,
@@ -42,6 +43,7 @@ from checker.explicit.vector.vexpr import (
     Test,
     Value,
 )
+from checker.explicit.vector.writes import WordWrites, _split
 from checker.instance import Instance
 
 WORD_BITS = 64
@@ -157,6 +159,26 @@ class SetBits(Node):
         return out
 
 
+def _addressing_vars(act: ir.Action) -> set[str]:
+    """Variables that occur as arguments of a state symbol somewhere in the action: bound to
+    constants, they make positions constants."""
+    out: set[str] = set()
+    for stmt in act.body:
+        if isinstance(stmt, ir.Insert | ir.Remove | ir.SetFn):
+            out |= {a.name for a in stmt.args if isinstance(a, ir.Var)}
+        for e in ir.stmt_exprs(stmt):
+            for node in ir.walk(e):
+                if isinstance(node, ir.Atom | ir.App):
+                    out |= {a.name for a in node.args if isinstance(a, ir.Var)}
+    return out
+
+
+def _key(v: Value) -> object:
+    """A binding as a dictionary key: constants by value, run-time values by identity (nodes
+    compare by identity, and the key keeps them alive, so no other node can take their id)."""
+    return v if isinstance(v, Node) else (type(v).__name__, int(v))
+
+
 def _cost(v: Value) -> int:
     return v.cost if isinstance(v, Node) else 0
 
@@ -169,6 +191,8 @@ class VectorCompiler:
         self.words = words_of(layout)
         self.tables: dict[str, str] = {}  # module-level numpy arrays: name -> source
         self._simplified: dict[int, ir.Formula] = {}
+        self._free: dict[int, tuple[str, ...]] = {}  # a quantifier's free variables
+        self._compiled: dict[tuple[Any, ...], tuple[ir.Formula, Value]] = {}
 
     def top(self, f: ir.Formula, env: Env_, st: tuple[str, str | None]) -> Value:
         """Compile a whole formula (a guard, a property, an update body) after simplifying it."""
@@ -364,6 +388,21 @@ class VectorCompiler:
         return Op(f"((({table}[{{0}}] >> {{1}}) & 1) != 0)", (q, e), BOOL)
 
     def _quantifier(self, f: ir.Forall | ir.Exists, env: Env_, st: tuple[str, str | None]) -> Value:
+        """A quantifier, compiled once per binding of its free variables: the same
+        sub-formula recurs in every tuple of an update and every instance of an action.
+        (Values are immutable and emitted afresh wherever they are used.)"""
+        names = self._free.get(id(f))
+        if names is None:
+            names = self._free[id(f)] = tuple(sorted(free_vars(f)))
+        key = (id(f), st, tuple(_key(env[n]) for n in names))
+        done = self._compiled.get(key)
+        if done is None or done[0] is not f:  # (an id is only unique while f lives)
+            done = self._compiled[key] = (f, self._quantifier_uncached(f, env, st))
+        return done[1]
+
+    def _quantifier_uncached(
+        self, f: ir.Forall | ir.Exists, env: Env_, st: tuple[str, str | None]
+    ) -> Value:
         is_forall = isinstance(f, ir.Forall)
         op = "and" if is_forall else "or"
         types = [v.type for v in f.vars]
@@ -389,8 +428,8 @@ class VectorCompiler:
         loops = []
         for v in f.vars:
             domain = self.inst.codes(v.type)
-            loop_env[v.name] = Lit(f"_{v.name}", SINT, domain.start, domain.stop - 1)
-            loops.append((f"_{v.name}", domain.start, domain.stop))
+            loop_env[v.name] = Lit(bound_name(v.name), SINT, domain.start, domain.stop - 1)
+            loops.append((bound_name(v.name), domain.start, domain.stop))
         body = self.formula(f.body, loop_env, st)
         if not isinstance(body, Node):
             return body  # the same for every element; domains are never empty
@@ -493,9 +532,20 @@ class VectorCompiler:
             return None
         return int(pos[0]), lay.field_mask, int(value)
 
-    def _instance(self, act: ir.Action, env: Env_, em: Emitter, index: str, base: Env) -> None:
+    def _instance(
+        self,
+        act: ir.Action,
+        env: Env_,
+        em: Emitter,
+        index: str,
+        base: Env,
+        parents: tuple[str, str | None] = ("X", None),
+    ) -> None:
         """The statements of one action instance: guards on the parents X, then the successor
-        Y of every row still enabled, built statement by statement."""
+        Y of every row still enabled, built statement by statement. `parents` names the list
+        of parent words and, when those are a selection of X's rows, the array of their row
+        numbers in X (successors are reported by row of X)."""
+        xs, row_map = parents
         body = list(act.body)
         guards: list[Value] = []
         while body and isinstance(body[0], ir.Require):
@@ -508,13 +558,13 @@ class VectorCompiler:
         depth = em.depth
         rows = em.fresh("e")
         if guard is True:
-            em.line(f"{rows} = np.arange(n)")
+            em.line(f"{rows} = np.arange({base.n})")
         else:
             g = vx.emit(guard, em, base)
-            em.line(f"{rows} = np.flatnonzero(_full(n, {g}))")
+            em.line(f"{rows} = np.flatnonzero(_full({base.n}, {g}))")
         em.line(f"if {rows}.size:")
         em.depth += 1
-        em.line(f"Y = [x[{rows}] for x in X]")
+        em.line(f"Y = [x[{rows}] for x in {xs}]")
         y_env = Env({f"Y{w}": f"Y[{w}]" for w in range(self.words)}, f"{rows}.size")
         keep: dict[int, int] = {}
         put: dict[int, int] = {}
@@ -552,7 +602,7 @@ class VectorCompiler:
                 continue
             self._update(stmt, env, em, y_env)
         flush()
-        em.line(f"out.append(({index}, {rows}, Y))")
+        em.line(f"out.append(({index}, {rows if row_map is None else f'{row_map}[{rows}]'}, Y))")
         em.depth = depth
 
     def _update(self, stmt: ir.Stmt, env: Env_, em: Emitter, y_env: Env) -> None:
@@ -588,16 +638,21 @@ class VectorCompiler:
         """R(xs) := body for every tuple: every body is evaluated on the state before the update
         (sequential semantics), then the symbol's bits are written."""
         st = ("Y", None)
+        where = frame(stmt)
+        if where.nowhere:
+            return
         pre = em.fresh("pre")
         em.line(f"{pre} = list(Y)")  # the words before the update; writes replace Y's items
         pre_env = Env({f"Y{w}": f"{pre}[{w}]" for w in range(self.words)}, y_env.n)
+        if where.pins and self._update_slice(stmt, lay, where, env, em, pre_env):
+            return
         if lay.count > self.limits.update_tuples:
             loop_env = dict(env)
             names = []
             for v in stmt.vars:
                 domain = self.inst.codes(v.type)
-                loop_env[v.name] = Lit(f"_{v.name}", SINT, domain.start, domain.stop - 1)
-                names.append((f"_{v.name}", domain.start, domain.stop))
+                loop_env[v.name] = Lit(bound_name(v.name), SINT, domain.start, domain.stop - 1)
+                names.append((bound_name(v.name), domain.start, domain.stop))
             depth = em.depth
             for name, start, stop in names:
                 em.line(f"for {name} in range({start}, {stop}):")
@@ -613,19 +668,63 @@ class VectorCompiler:
             em.line(f"_put_field(Y, {vx.emit(p, em, pre_env)}, {lay.field_mask}, {v_src})")
             em.depth = depth
             return
-        writes = []
+        writes = WordWrites(pre_env)
         for i, codes in enumerate(self.inst.product([v.type for v in stmt.vars])):
             env2 = {**env, **{v.name: c for v, c in zip(stmt.vars, codes, strict=True)}}
             value = self._update_value(stmt, env2, st)
-            pos = lay.offset + i * lay.width
-            if isinstance(value, Node):
+            writes.add(em, lay.offset + i * lay.width, lay.width, value)
+        writes.emit(em)
+
+    def _update_slice(
+        self,
+        stmt: ir.UpdateRel | ir.UpdateFn,
+        lay: SymbolLayout,
+        where: Frame,
+        env: Env_,
+        em: Emitter,
+        pre_env: Env,
+    ) -> bool:
+        """The update written only on the slice its frame pins (see `frame`): one write per
+        tuple of the free columns, at constant positions or at run-time scalar ones. False
+        (nothing emitted) when a pinned value differs between rows or the slice is too large
+        to unroll: the caller then writes the whole symbol."""
+        st = ("Y", None)
+        free = where.free(stmt)
+        if math.prod(self.inst.domain_size(v.type) for v in free) > self.limits.update_tuples:
+            return False
+        pinned = {name: self.term(t, env, st) for name, t in where.pins.items()}
+        if any(isinstance(v, Node) and v.is_array for v in pinned.values()):
+            return False
+        types = tuple(
+            where.pins[v.name].type if v.name in where.pins else v.type for v in stmt.vars
+        )
+        writes: list[tuple[Value, str]] = []
+        merged = WordWrites(pre_env)  # used while every position is a constant
+        guard: list[Value] = []
+        for codes in self.inst.product([v.type for v in free]):
+            env2 = {**env, **pinned, **{v.name: c for v, c in zip(free, codes, strict=True)}}
+            pos = self._position(lay, [env2[v.name] for v in stmt.vars], types)
+            if pos is None:
+                return True  # a pinned constant outside its column (bottom): no tuple changes
+            guard = pos[1]  # the same for every tuple: it tests the pinned values only
+            value = self._update_value(stmt, env2, st)
+            if not isinstance(pos[0], Node):
+                merged.add(em, int(pos[0]), lay.width, value)
+            elif isinstance(value, Node):
                 tmp = em.fresh("u")
                 em.line(f"{tmp} = {vx.emit(value, em, pre_env)}")
-                writes.append((pos, tmp))
+                writes.append((pos[0], tmp))
             else:
-                writes.append((pos, str(int(value))))
-        for pos, src in writes:
-            em.line(f"_put_field(Y, {pos}, {lay.field_mask}, {src})")
+                writes.append((pos[0], str(int(value))))
+        merged.emit(em)
+        depth = em.depth
+        if guard:  # a pinned value may be bottom in a column without bottom: no tuple then
+            em.line(f"if {vx.emit(vx.bool_and(guard), em, pre_env)}:")
+            em.depth += 1
+        for at, src in writes:
+            em.line(f"_put_field(Y, {vx.emit(at, em, pre_env)}, {lay.field_mask}, {src})")
+        em.depth = depth
+        return True
 
     def _update_value(
         self, stmt: ir.UpdateRel | ir.UpdateFn, env: Env_, st: tuple[str, str | None]
@@ -635,34 +734,88 @@ class VectorCompiler:
         return self.term(stmt.body, env, st)
 
     def action_function(self, act: ir.Action, name: str) -> str:
+        """All instances of an action over a batch. Up to `action_instances` instances are
+        unrolled (parameters become constants); beyond, the parameters that address state
+        (arguments of relations and functions) are unrolled first, as many as fit, and the
+        others become loops over run-time scalars, so that positions stay constants."""
         em = Emitter()
-        types = [v.type for v in act.params]
-        count = math.prod(self.inst.domain_size(t) for t in types)
         base = Env({f"X{w}": f"X[{w}]" for w in range(self.words)}, "n")
         em.line("out = []")
-        if count <= self.limits.action_instances:
-            for index, codes in enumerate(self.inst.product(types)):
-                env: Env_ = {v.name: c for v, c in zip(act.params, codes, strict=True)}
-                self._instance(act, env, em, str(index), base)
-        else:
-            loop_env: Env_ = {}
-            position: Value = 0
-            stride = 1
-            for v in reversed(act.params):
+        unrolled, looped = self._split_params(act)
+        strides: dict[str, int] = {}
+        stride = 1
+        for v in reversed(act.params):
+            strides[v.name] = stride
+            stride *= self.inst.domain_size(v.type)
+        loop_env: Env_ = {}
+        offset: Value = 0  # the looped parameters' part of the instance index
+        for v in looped:
+            domain = self.inst.codes(v.type)
+            loop_env[v.name] = Lit(bound_name(v.name), SINT, domain.start, domain.stop - 1)
+            part = vx.mul(vx.add(loop_env[v.name], -domain.start), strides[v.name])
+            offset = vx.plus(offset, part)
+        for codes in self.inst.product([v.type for v in unrolled]):
+            env: Env_ = {**loop_env, **{v.name: c for v, c in zip(unrolled, codes, strict=True)}}
+            index = vx.add(
+                offset,
+                sum(
+                    (c - self.inst.lo(v.type)) * strides[v.name]
+                    for v, c in zip(unrolled, codes, strict=True)
+                ),
+            )
+            depth, start = em.depth, len(em.lines)
+            rows: Env = base
+            parents: tuple[str, str | None] = ("X", None)
+            if looped:
+                hoisted = self._hoisted_guard(act, env, {v.name for v in looped})
+                if hoisted is False:
+                    continue
+                if hoisted is not True:
+                    # Guards that do not depend on the looped parameters select the rows once.
+                    h, xh = em.fresh("h"), em.fresh("xh")
+                    em.line(f"{h} = np.flatnonzero(_full(n, {vx.emit(hoisted, em, base)}))")
+                    em.line(f"if {h}.size:")
+                    em.depth += 1
+                    em.line(f"{xh} = [x[{h}] for x in X]")
+                    names = {f"X{w}": f"{xh}[{w}]" for w in range(self.words)}
+                    rows, parents = Env(names, f"{h}.size"), (xh, h)
+            loops_at = len(em.lines)
+            for v in looped:
                 domain = self.inst.codes(v.type)
-                loop_env[v.name] = Lit(f"_{v.name}", SINT, domain.start, domain.stop - 1)
-                position = vx.plus(
-                    position, vx.mul(vx.add(loop_env[v.name], -domain.start), stride)
-                )
-                stride *= len(domain)
-            for v in act.params:
-                domain = self.inst.codes(v.type)
-                em.line(f"for _{v.name} in range({domain.start}, {domain.stop}):")
+                em.line(f"for {bound_name(v.name)} in range({domain.start}, {domain.stop}):")
                 em.depth += 1
-            self._instance(act, loop_env, em, vx.emit(position, em, base), base)
-            em.depth = 1
+            self._instance(act, env, em, vx.emit(index, em, rows), rows, parents)
+            if len(em.lines) == loops_at + len(looped):
+                del em.lines[start:]  # never enabled: no empty loops
+            em.depth = depth
         em.line("return out")
         return f"def {name}(X, n):\n" + "\n".join(em.lines)
+
+    def _hoisted_guard(self, act: ir.Action, env: Env_, looped: set[str]) -> Value:
+        """The conjuncts of the action's leading guards that mention no looped parameter."""
+        parts: list[ir.Formula] = []
+        for stmt in act.body:
+            if not isinstance(stmt, ir.Require):
+                break
+            parts += [c for c in flatten(stmt.cond, ir.And) if not free_vars(c) & looped]
+        return vx.bool_and([self.top(c, env, ("X", None)) for c in parts])
+
+    def _split_params(self, act: ir.Action) -> tuple[list[ir.Var], list[ir.Var]]:
+        """(unrolled, looped) parameters, each in declaration order: all unrolled when the
+        instances are few; else those that address state first, while the product fits."""
+        sizes = {v.name: self.inst.domain_size(v.type) for v in act.params}
+        if math.prod(sizes.values()) <= self.limits.action_instances:
+            return list(act.params), []
+        addressing = _addressing_vars(act)
+        order = sorted(act.params, key=lambda v: v.name not in addressing)  # stable
+        chosen: set[str] = set()
+        count = 1
+        for v in order:
+            if count * sizes[v.name] <= self.limits.action_instances:
+                chosen.add(v.name)
+                count *= sizes[v.name]
+        unrolled = [v for v in act.params if v.name in chosen]
+        return unrolled, [v for v in act.params if v.name not in chosen]
 
     def property_function(self, prop: ir.Property, name: str) -> str:
         em = Emitter()
@@ -714,20 +867,6 @@ class VectorCompiler:
             ],
             properties={p.name: namespace[f"prop_{k}"] for k, p in chosen},
         )
-
-
-def _split(pos: int, mask: int, value: int) -> list[tuple[int, int, int]]:
-    """A constant write of `value` into the field `mask` at bit `pos`, per word it touches:
-    (word, bits of the field in that word, bits of the value in that word)."""
-    out = []
-    bits_mask, bits_value = mask << pos, value << pos
-    w = pos // WORD_BITS
-    while bits_mask >> (w * WORD_BITS):
-        m = (bits_mask >> (w * WORD_BITS)) & ALL_ONES
-        if m:
-            out.append((w, m, (bits_value >> (w * WORD_BITS)) & ALL_ONES))
-        w += 1
-    return out
 
 
 def compile_vector(

@@ -447,6 +447,8 @@ def compare(a: Value, op: str, b: Value) -> Value:
     if not isinstance(a, Node) and not isinstance(b, Node):
         x, y = int(a), int(b)
         return {"==": x == y, "!=": x != y, "<": x < y, "<=": x <= y}[op]
+    if a is b:  # one node (a pinned variable compared with its own value) is equal to itself
+        return op in ("==", "<=")
     return Op(f"({{0}} {op} {{1}})", (a, b), kind_of((a, b), BOOL, SBOOL))
 
 

@@ -33,6 +33,9 @@ CASES = {
     "lockserver": ("tests/specs/lockserver.py", ()),
     "clocks": ("tests/specs/clocks.py", ()),
     "stuck": ("tests/specs/stuck.py", ()),
+    "hostile-names": ("tests/specs/hostile_names.py", ()),
+    # Wide relations (a 5-column channel), ordered sorts used as counters.
+    "lamport-mutex": ("spec/lamport_mutex.py", (("n", 2), ("max_nat", 2))),
 }
 
 LIMITS = {
@@ -101,7 +104,7 @@ def test_compiled_matches_interpreter(case: str, limits: str, data: st.DataObjec
 def test_loop_fallbacks_are_really_used() -> None:
     """The "loops" variant must not silently unroll: its code contains the loop forms."""
     source = model("paxos", "loops").compiled.source
-    assert "for _a in range(" in source  # a looped action parameter
+    assert "for _v_a in range(" in source  # a looped action parameter
     assert "_bits(" in source  # a quantifier over the set bits of a relation
     assert "all(" in source or "any(" in source
     clocks = model("clocks", "loops").compiled.source

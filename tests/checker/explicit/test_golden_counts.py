@@ -11,7 +11,7 @@ import pytest
 
 from checker.check import check
 from checker.explicit.search import Options
-from tests.conftest import GOLDEN
+from tests.conftest import GOLDEN, ROOT
 
 GOLDEN_COUNTS = json.loads((GOLDEN / "paxos_counts.json").read_text())
 
@@ -44,3 +44,18 @@ def test_reference_interpreter_matches_tlc() -> None:
     spec = trace_spec(load_spec(GOLDEN_COUNTS["spec"]))
     states, depth, bad = reference_bfs(Interpreter(instantiate(spec, {"max_ballot": 1})))
     assert (states, depth, bad) == (3921, 17, None)
+
+
+@pytest.mark.parametrize(
+    ("params", "states", "depth"),
+    [({"n": 2, "max_nat": 7}, 1043, 40), ({"n": 3, "max_nat": 3}, 511, 15)],
+    ids=["N=2-MaxNat=7", "N=3-MaxNat=3"],
+)
+def test_lamport_mutex_matches_tlc(params: dict[str, int], states: int, depth: int) -> None:
+    """tlaplus/Examples' LamportMutex, smaller models of MCLamportMutex.cfg, as TLC counts them
+    (the full model, 724,274 states, runs in `benchmarks/check_lamport_mutex.py`)."""
+    for engine in ("vector", "reference"):
+        report = check(str(ROOT / "spec/lamport_mutex.py"), params, Options(engine=engine))
+        assert report.ok and report.result.complete
+        assert (report.result.distinct_states, report.result.depth) == (states, depth)
+        assert report.never_fired == []

@@ -41,6 +41,8 @@ CASES = {
     "lockserver": ("tests/specs/lockserver.py", {}),
     "clocks": ("tests/specs/clocks.py", {}),
     "stuck": ("tests/specs/stuck.py", {}),
+    "hostile-names": ("tests/specs/hostile_names.py", {}),
+    "lamport-mutex": ("spec/lamport_mutex.py", {"n": 2, "max_nat": 3}),
 }
 
 LIMITS = {
