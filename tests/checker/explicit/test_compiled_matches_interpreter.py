@@ -34,6 +34,7 @@ CASES = {
     "clocks": ("tests/specs/clocks.py", ()),
     "stuck": ("tests/specs/stuck.py", ()),
     "hostile-names": ("tests/specs/hostile_names.py", ()),
+    "frames": ("tests/specs/frames.py", ()),
     # Wide relations (a 5-column channel), ordered sorts used as counters.
     "lamport-mutex": ("spec/lamport_mutex.py", (("n", 2), ("max_nat", 2))),
 }

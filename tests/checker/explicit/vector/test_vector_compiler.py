@@ -42,6 +42,7 @@ CASES = {
     "clocks": ("tests/specs/clocks.py", {}),
     "stuck": ("tests/specs/stuck.py", {}),
     "hostile-names": ("tests/specs/hostile_names.py", {}),
+    "frames": ("tests/specs/frames.py", {}),
     "lamport-mutex": ("spec/lamport_mutex.py", {"n": 2, "max_nat": 3}),
 }
 
