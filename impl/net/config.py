@@ -87,6 +87,9 @@ _INT_KEYS: dict[str, tuple[int, str]] = {
 }
 SERVICES = ("zookeeper", "kv")
 FOUR_LETTER_WORDS = ("ruok", "srvr", "stat", "mntr", "envi", "conf", "cons", "isro", "pxst")
+# ZooKeeper's FourLetterCommands: with no 4lw.commands.whitelist only srvr is answered, and
+# srvr always is ("zkServer.sh depends on srvr"); "*" names every word.
+ALWAYS_ON_WORDS = frozenset({"srvr"})
 _PATH_KEYS = ("dataDir", "dataLogDir")
 _KNOWN_KEYS = (
     *_PATH_KEYS,
@@ -150,7 +153,7 @@ class ServerConfig:
     service: str = "zookeeper"
     min_session_timeout: int = 2 * DEFAULT_TICK_TIME
     max_session_timeout: int = 20 * DEFAULT_TICK_TIME
-    four_letter_words: frozenset[str] = frozenset(FOUR_LETTER_WORDS)
+    four_letter_words: frozenset[str] = ALWAYS_ON_WORDS
     tick_ms: int = DEFAULT_TICK_MS
     election_ticks: int = DEFAULT_ELECTION_TICKS
     heartbeat_ticks: int = DEFAULT_HEARTBEAT_TICKS
@@ -208,7 +211,7 @@ class _Parsed:
     fsync: bool = True
     event_log: bool = False
     service: str = "zookeeper"
-    four_letter_words: frozenset[str] = frozenset(FOUR_LETTER_WORDS)
+    four_letter_words: frozenset[str] = ALWAYS_ON_WORDS
     servers: dict[int, _ServerLine] = field(default_factory=dict)
     extra: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
@@ -368,7 +371,7 @@ def _parse_text(text: str, source: str) -> _Parsed:
                     f"{where}: 4lw.commands.whitelist names {', '.join(unknown)}, which "
                     f"paxoscope does not answer (it answers {', '.join(FOUR_LETTER_WORDS)})"
                 )
-            p.four_letter_words = frozenset(
+            p.four_letter_words = ALWAYS_ON_WORDS | frozenset(
                 FOUR_LETTER_WORDS if "*" in words else words & set(FOUR_LETTER_WORDS)
             )
         elif key.startswith(("group.", "weight.")):
@@ -684,7 +687,13 @@ def free_ports(host: str, count: int) -> list[int]:
 def _render(
     node: int, nodes: int, host: str, ports: list[tuple[int, int]], extra: dict[str, str]
 ) -> str:
-    settings = {"tickTime": str(DEFAULT_TICK_TIME), "initLimit": "10", "syncLimit": "5"}
+    # Every four-letter word: LocalCluster reads pxst, and a local cluster is for looking at.
+    settings = {
+        "tickTime": str(DEFAULT_TICK_TIME),
+        "initLimit": "10",
+        "syncLimit": "5",
+        "4lw.commands.whitelist": "*",
+    }
     settings.update(extra)
     lines = [
         f"# paxoscope local cluster: node {node} of {nodes}, written by write_cluster_configs",
@@ -765,7 +774,8 @@ def write_cluster_configs(
     `directory/nodeI/data/myid` for I = 1..nodes. Every server line carries `;clientPort`.
     `ports` gives each node's (peerPort, clientPort); by default free ports are picked on `host`
     (free when picked: another process may take one before the server binds it). `extra` adds
-    settings (say paxoscope.fsync=false) or overrides tickTime, initLimit and syncLimit.
+    settings (say paxoscope.fsync=false) or overrides tickTime, initLimit, syncLimit and
+    4lw.commands.whitelist (written as "*": `LocalCluster` reads the status word, pxst).
 
     A directory that already holds this cluster is returned as it is, whatever the other
     arguments say, so a cluster restarted on it keeps its data and ports; one holding something

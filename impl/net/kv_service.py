@@ -64,7 +64,7 @@ class KeyValueService:
         if first is None:
             return
         words = {STATUS_WORD: lambda: status_json(server.core.status()), b"ruok": lambda: b"imok"}
-        if await answer_word(first, writer, words):
+        if await answer_word(first, writer, words, server.config.four_letter_words):
             return
         connection = _ClientConnection(writer)
         owned: set[int] = set()

@@ -28,8 +28,10 @@ from impl.coord.messages import SetData, Txn
 from impl.coord.records import OPEN_ACL_UNSAFE, EventType
 from impl.coord.service import ZooKeeperService
 from impl.coord.tree import DataTree
+from impl.net.client import server_status
 from impl.net.cluster import LocalCluster
 from impl.net.config import load_config, write_cluster_configs
+from impl.net.framing import FrameError
 from impl.net.server import ReplicaServer
 
 # tickTime 200 ms: session timeouts are negotiated into [400, 4000] ms.
@@ -368,12 +370,43 @@ async def _restore(service: ZooKeeperService, image: bytes) -> None:
     service.tree.restore(image)
 
 
-def test_words_off_the_whitelist_are_refused_but_status_always_answers(tmp_path: Path) -> None:
+def test_every_word_obeys_the_whitelist_and_srvr_is_always_on(tmp_path: Path) -> None:
+    """ZooKeeper's FourLetterCommands: a word off the whitelist, our status word included, gets
+    the refusal text (issue 16: pxst was answered anyway, and hashed the whole tree)."""
     settings = {**SETTINGS, "4lw.commands.whitelist": "ruok"}
     with LocalCluster(tmp_path / "c", 1, service="zookeeper", settings=settings) as cluster:
         cluster.start()
-        cluster.wait_for_leader()  # reads pxst
         address = cluster.node(1).client_address
+        deadline = time.monotonic() + 20
+        while "Mode: standalone" not in _try_word(address, b"srvr"):
+            assert time.monotonic() < deadline, "the server did not come up"
+            time.sleep(0.1)
         assert four_letter(address, b"ruok") == "imok"
-        refusal = "mntr is not executed because it is not in the whitelist.\n"
-        assert four_letter(address, b"mntr") == refusal
+        for word in ("mntr", "pxst", "stat", "cons", "conf", "envi", "isro"):
+            refusal = f"{word} is not executed because it is not in the whitelist.\n"
+            assert four_letter(address, word.encode()) == refusal
+        with pytest.raises(FrameError, match=r"not in the server's 4lw\.commands\.whitelist"):
+            asyncio.run(server_status(address))
+
+
+def test_with_no_whitelist_only_srvr_is_answered(tmp_path: Path) -> None:
+    [path] = write_cluster_configs(tmp_path / "c", 1, extra=SETTINGS)
+    text = path.read_text()
+    path.write_text(text.replace("4lw.commands.whitelist=*\n", ""))
+    assert "4lw" not in path.read_text()
+    with LocalCluster(tmp_path / "c", 1, service="zookeeper") as cluster:
+        cluster.start()
+        address = cluster.node(1).client_address
+        deadline = time.monotonic() + 20
+        while "Mode: standalone" not in _try_word(address, b"srvr"):
+            assert time.monotonic() < deadline, "the server did not come up"
+            time.sleep(0.1)
+        assert four_letter(address, b"ruok").endswith("not in the whitelist.\n")
+        assert four_letter(address, b"pxst").endswith("not in the whitelist.\n")
+
+
+def _try_word(address: tuple[str, int], word: bytes) -> str:
+    try:
+        return four_letter(address, word)
+    except OSError:
+        return ""

@@ -8,6 +8,7 @@ import pytest
 
 from impl.net.config import (
     DEFAULT_MAX_FRAME_BYTES,
+    FOUR_LETTER_WORDS,
     ConfigError,
     PeerAddress,
     ServerConfig,
@@ -457,15 +458,18 @@ def test_service_session_timeouts_and_four_letter_words(tmp_path: Path) -> None:
         200,
         2000,
     )
-    assert "ruok" in cfg.four_letter_words and "mntr" in cfg.four_letter_words
+    assert cfg.four_letter_words == {"srvr"}  # ZooKeeper's default: srvr alone
     text = (
         "dataDir=data\nclientPort=1\npaxoscope.service=kv\nminSessionTimeout=500\n"
-        "4lw.commands.whitelist=ruok, srvr, dump\n"
+        "4lw.commands.whitelist=ruok, , dump\n"
     )
     cfg = load_config(make(tmp_path, text, myid=None))
     assert (cfg.service, cfg.min_session_timeout) == ("kv", 500)
-    assert cfg.four_letter_words == {"ruok", "srvr"}
+    assert cfg.four_letter_words == {"ruok", "srvr"}  # srvr is always on
     assert "names dump, which paxoscope does not answer" in cfg.warnings[0]
+    text = "dataDir=data\nclientPort=1\n4lw.commands.whitelist=ruok,*\n"
+    cfg = load_config(make(tmp_path, text, myid=None))
+    assert cfg.four_letter_words == set(FOUR_LETTER_WORDS)
 
 
 @pytest.mark.parametrize(
