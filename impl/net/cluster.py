@@ -106,22 +106,31 @@ class LocalCluster:
             node.process.wait()
 
     def stop_node(self, node_id: int, grace: float = 5.0) -> None:
+        """SIGTERM (a clean shutdown), and SIGKILL if it takes longer than `grace`."""
         node = self.node(node_id)
         if node.process is None or not node.running:
             return
         node.process.terminate()
+        self._reap(node, grace)
+
+    def stop(self) -> None:
+        """Stop every node, all at once. Each gets one SIGTERM: a second one, arriving after
+        the server has put its signal handlers away, would kill it halfway through its exit."""
+        stopping = [n for n in self.nodes if n.process is not None and n.running]
+        for node in stopping:
+            assert node.process is not None
+            node.process.terminate()
+        for node in stopping:
+            self._reap(node, 5.0)
+
+    @staticmethod
+    def _reap(node: Node, grace: float) -> None:
+        assert node.process is not None
         try:
             node.process.wait(grace)
         except subprocess.TimeoutExpired:
             node.process.kill()
             node.process.wait()
-
-    def stop(self) -> None:
-        for node in self.nodes:
-            if node.running and node.process is not None:
-                node.process.terminate()
-        for node in self.nodes:
-            self.stop_node(node.id)
 
     def wait(self) -> None:
         """Block until interrupted, reporting nodes that exit on their own."""
