@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from impl.coord import fourletter
+from impl.coord.admission import Admission
 from impl.coord.errors import Code, KeeperError
 from impl.coord.jute import (
     NOTIFICATION_XID,
@@ -149,6 +150,7 @@ class _Connection:
     timeout: int = 0
     identities: list[Identity] = field(default_factory=list)
     order: deque[_Op] = field(default_factory=deque)  # every op not yet answered, in order
+    ops: dict[int, _Op] = field(default_factory=dict)  # submitted ops, by seq
     waiting: deque[_Op] = field(default_factory=deque)  # ops not yet submitted
     running: int = 0  # submitted and not answered
     running_kind: str = ""
@@ -184,7 +186,8 @@ class ZooKeeperService:
         self._server: ReplicaServer | None = None
         self._connections: set[_Connection] = set()
         self._by_session: dict[int, set[_Connection]] = {}
-        self._ops: dict[tuple[int, int], tuple[_Connection, _Op]] = {}
+        self._by_client: dict[int, _Connection] = {}  # by the client id of its commands
+        self._admission = Admission(config)
         self._watches: WatchManager[_Connection] = WatchManager()
         self._own_id = random.getrandbits(62) | 1  # the client id of our own proposals
         self._own_seq = 0
@@ -202,32 +205,47 @@ class ZooKeeperService:
 
     def attach(self, server: ReplicaServer) -> None:
         self._server = server
+        self._admission.measure()
 
     @property
     def server(self) -> ReplicaServer:
         assert self._server is not None, "attach() first"
         return self._server
 
+    def admit(self, host: str) -> bool:
+        """Count a connection in the moment it is accepted, whatever it goes on to send, or
+        refuse it (see `impl.coord.admission`)."""
+        return self._admission.admit(host)
+
+    def release(self, host: str) -> None:
+        self._admission.release(host)
+
     async def serve_client(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
-        first = await read_header(reader)
-        if first is None:
-            return
-        word = first.decode("latin-1")
-        if word in fourletter.WORDS:
-            writer.write(fourletter.answer(word, self))
-            with contextlib.suppress(OSError, ConnectionError):
-                await writer.drain()
-            return
-        peer = writer.get_extra_info("peername")
-        conn = _Connection(writer, random.getrandbits(62) | 1, peer[0], f"{peer[0]}:{peer[1]}")
-        if not self._admit(conn):
-            return
-        self._connections.add(conn)
+        address = writer.get_extra_info("peername")
+        host, peer = address[0], f"{address[0]}:{address[1]}"
+        limit = self.config.max_frame_bytes
         try:
-            limit = self.config.max_frame_bytes
-            hello = await read_frame_after(first, reader, limit)
+            # The handshake: a four-letter word (answered and read), or a ConnectRequest.
+            async with asyncio.timeout(self._admission.handshake_timeout_s):
+                first = await read_header(reader)
+                if first is None:
+                    return
+                word = first.decode("latin-1")
+                if word in fourletter.WORDS:
+                    writer.write(fourletter.answer(word, self))
+                    with contextlib.suppress(OSError, ConnectionError):
+                        await writer.drain()
+                    return
+                hello = await read_frame_after(first, reader, limit)
+        except TimeoutError:
+            self._admission.timed_out(peer)
+            return
+        conn = _Connection(writer, random.getrandbits(62) | 1, host, peer)
+        self._connections.add(conn)
+        self._by_client[conn.client_id] = conn
+        try:
             if not await self._connect(conn, ConnectRequest.read(Reader(hello))):
                 return
             while (body := await read_frame(reader, limit)) is not None:
@@ -247,14 +265,17 @@ class ZooKeeperService:
             self._forget(conn)
 
     def on_reply(self, reply: Reply) -> None:
-        entry = self._ops.pop((reply.client_id, reply.seq), None)
-        if entry is None:
+        conn = self._by_client.get(reply.client_id)
+        op = conn.ops.pop(reply.seq, None) if conn is not None else None
+        if conn is None or op is None:
             return
-        conn, op = entry
         if not reply.ok:
             # The replica gave up (leader changed, or no answer in time): the client must
             # learn that the outcome is unknown, which in ZooKeeper is ConnectionLoss.
-            log.info("n%d: closing %s: a request was not answered", self.config.my_id, conn.peer)
+            if not conn.closed:
+                log.info(
+                    "n%d: closing %s: a request was not answered", self.config.my_id, conn.peer
+                )
             if conn.connecting is not None and not conn.connecting.done():
                 conn.connecting.set_result("failed")
             conn.close()
@@ -290,19 +311,6 @@ class ZooKeeperService:
             conn.close()
 
     # --- sessions ----------------------------------------------------------------------------
-
-    def _admit(self, conn: _Connection) -> bool:
-        limit = self.config.max_client_cnxns
-        if limit and sum(c.host == conn.host for c in self._connections) >= limit:
-            log.warning(
-                "n%d: too many connections from %s (maxClientCnxns=%d); closing",
-                self.config.my_id,
-                conn.host,
-                limit,
-            )
-            conn.close()
-            return False
-        return True
 
     async def _connect(self, conn: _Connection, request: ConnectRequest) -> bool:
         """Create or resume the session (through the log, or a read index), answer the
@@ -446,7 +454,7 @@ class ZooKeeperService:
             conn.running += 1
             conn.running_kind = op.kind
             conn.seq += 1
-            self._ops[(conn.client_id, conn.seq)] = (conn, op)
+            conn.ops[conn.seq] = op
             if op.kind == "write":
                 conn.writes.add(conn.seq)
                 acked = min(conn.writes) - 1
@@ -564,8 +572,9 @@ class ZooKeeperService:
                 peers.discard(conn)
                 if not peers:
                     del self._by_session[conn.session]
-        for key in [k for k, (c, _) in self._ops.items() if c is conn]:
-            del self._ops[key]
+        conn.ops.clear()
+        if self._by_client.get(conn.client_id) is conn:
+            del self._by_client[conn.client_id]
 
     # --- for the four-letter words -----------------------------------------------------------
 

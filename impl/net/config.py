@@ -53,6 +53,10 @@ __all__ = [
 DEFAULT_CLIENT_PORT_ADDRESS = "127.0.0.1"
 DEFAULT_TICK_TIME = 2000
 DEFAULT_MAX_CLIENT_CNXNS = 60
+# ZooKeeper's NIOServerCnxnFactory closes a connection that has no session after this long
+# (the Java property zookeeper.nio.sessionlessCnxnTimeout, which zoo.cfg sets as
+# nio.sessionlessCnxnTimeout: ZooKeeper takes keys it does not know as zookeeper.KEY).
+DEFAULT_SESSIONLESS_CNXN_TIMEOUT = 10_000
 DEFAULT_TICK_MS = 10
 DEFAULT_ELECTION_TICKS = 30
 DEFAULT_HEARTBEAT_TICKS = 5
@@ -77,6 +81,8 @@ _INT_KEYS: dict[str, tuple[int, str]] = {
     "initLimit": (1, "a positive number of ticks"),
     "syncLimit": (1, "a positive number of ticks"),
     "maxClientCnxns": (0, "a number of connections per client address, 0 for no limit"),
+    "maxCnxns": (0, "a number of client connections in all, 0 for no limit"),
+    "nio.sessionlessCnxnTimeout": (1, "a positive number of milliseconds"),
     "paxoscope.tickMs": (1, "a positive number of milliseconds"),
     "paxoscope.electionTicks": (1, "a positive number of ticks"),
     "paxoscope.heartbeatTicks": (1, "a positive number of ticks"),
@@ -146,6 +152,10 @@ class ServerConfig:
     init_limit: int | None = None
     sync_limit: int | None = None
     max_client_cnxns: int = DEFAULT_MAX_CLIENT_CNXNS
+    max_cnxns: int = 0  # client connections in all (ZooKeeper 3.7's maxCnxns); 0: no limit
+    # How long a client connection may take to send its ConnectRequest (or four-letter word)
+    # before it is closed, in ms.
+    sessionless_cnxn_timeout: int = DEFAULT_SESSIONLESS_CNXN_TIMEOUT
     fsync: bool = True
     event_log: bool = False  # write dataDir/events.ndjson, for `paxoscope validate`
     # What runs on the log: "zookeeper" (the znode tree, ZooKeeper's client protocol) or
@@ -595,6 +605,10 @@ def _config(
         init_limit=ints.get("initLimit"),
         sync_limit=ints.get("syncLimit"),
         max_client_cnxns=ints.get("maxClientCnxns", DEFAULT_MAX_CLIENT_CNXNS),
+        max_cnxns=ints.get("maxCnxns", 0),
+        sessionless_cnxn_timeout=ints.get(
+            "nio.sessionlessCnxnTimeout", DEFAULT_SESSIONLESS_CNXN_TIMEOUT
+        ),
         fsync=p.fsync,
         event_log=p.event_log,
         service=p.service,

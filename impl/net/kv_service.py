@@ -55,6 +55,12 @@ class KeyValueService:
     def attach(self, server: ReplicaServer) -> None:
         self._server = server
 
+    def admit(self, host: str) -> bool:
+        return True  # the replicated log's test service limits nothing
+
+    def release(self, host: str) -> None:
+        pass
+
     async def serve_client(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:

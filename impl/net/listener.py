@@ -10,6 +10,11 @@ Two things asyncio's server does not do well enough here:
 - **Shutdown.** The listener owns a task per connection: `close()` stops accepting, cancels
   them and waits for them, so a server stops without leaving tasks for `asyncio.run` to cancel
   (which, with asyncio's server, logged a CancelledError traceback per open connection).
+
+And it lets its owner refuse a connection the moment it is accepted (`admit`, with `release`
+when an admitted one ends), before anything is read or any task made: a burst of connections
+is accepted in one go, so a refusal any later would come after they had all taken a file
+descriptor.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ from collections.abc import Awaitable, Callable
 log = logging.getLogger("paxoscope.server")
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+Admit = Callable[[str], bool]  # the client's address -> take the connection?
+Release = Callable[[str], None]
 
 BACKLOG = 100  # as asyncio.start_server
 RETRY_S = 0.05  # while out of descriptors (ZooKeeper pauses its accept thread 10 ms)
@@ -33,11 +40,21 @@ OUT_OF_RESOURCES = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.E
 
 class Listener:
     """Accepts connections on every address `host` resolves to and serves each with
-    `handler(reader, writer)` in a task of its own. `name` says whose port it is in logs."""
+    `handler(reader, writer)` in a task of its own. `name` says whose port it is in logs.
+    `admit(address)`, if given, decides at once whether a connection is kept (a refused one is
+    closed there and then); `release(address)` is called when a kept one ends."""
 
-    def __init__(self, name: str, handler: Handler) -> None:
+    def __init__(
+        self,
+        name: str,
+        handler: Handler,
+        admit: Admit | None = None,
+        release: Release | None = None,
+    ) -> None:
         self.name = name
         self._handler = handler
+        self._admit = admit
+        self._release = release
         self._sockets: list[socket.socket] = []
         self._accepting: list[asyncio.Task[None]] = []
         self._connections: set[asyncio.Task[None]] = set()
@@ -93,7 +110,7 @@ class Listener:
         starved_since: float | None = None
         while True:
             try:
-                connection, _ = await loop.sock_accept(sock)
+                connection, address = await loop.sock_accept(sock)
             except OSError as error:
                 if error.errno not in OUT_OF_RESOURCES:
                     # ECONNABORTED and the like: that one connection is gone; go on.
@@ -118,20 +135,28 @@ class Listener:
                     time.monotonic() - starved_since,
                 )
                 starved_since = None
-            task = asyncio.ensure_future(self._serve(connection))
+            host = address[0]
+            if self._admit is not None and not self._admit(host):
+                connection.close()
+                continue
+            task = asyncio.ensure_future(self._serve(connection, host))
             self._connections.add(task)
             task.add_done_callback(self._finished)
 
-    async def _serve(self, connection: socket.socket) -> None:
+    async def _serve(self, connection: socket.socket, host: str) -> None:
         try:
-            reader, writer = await asyncio.open_connection(sock=connection)
-        except OSError:
-            connection.close()
-            return
-        except BaseException:
-            connection.close()
-            raise
-        await self._handler(reader, writer)
+            try:
+                reader, writer = await asyncio.open_connection(sock=connection)
+            except OSError:
+                connection.close()
+                return
+            except BaseException:
+                connection.close()
+                raise
+            await self._handler(reader, writer)
+        finally:
+            if self._release is not None:
+                self._release(host)
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._connections.discard(task)

@@ -156,7 +156,8 @@ class ReplicaServer:
         peers = Listener(f"n{config.my_id}", self._on_peer)
         self._listeners.append(peers)
         await peers.start(me.host, me.peer_port)
-        clients = Listener(f"n{config.my_id}", self._on_client)
+        service = self.service
+        clients = Listener(f"n{config.my_id}", self._on_client, service.admit, service.release)
         self._listeners.append(clients)
         await clients.start(config.client_port_address, config.client_port)
         for peer_id, peer in config.peers.items():

@@ -48,6 +48,13 @@ class Service(Protocol):
         """Called once the replica exists, before any client connects."""
         ...
 
+    def admit(self, host: str) -> bool:
+        """A client connection from `host` was just accepted: keep it? (Refused ones are
+        closed at once; `release` is called when a kept one ends.)"""
+        ...
+
+    def release(self, host: str) -> None: ...
+
     async def serve_client(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:

@@ -621,3 +621,14 @@ def test_parse_server_list_errors(text: str, fragment: str) -> None:
     message = caught.value.message
     assert message.startswith(f"server list {text!r}: ")
     assert fragment in message and "expected host:port" in message and "\n" not in message
+
+
+def test_connection_limits(tmp_path: Path) -> None:
+    cfg = load_config(make(tmp_path, "dataDir=data\nclientPort=1\n", myid=None))
+    assert (cfg.max_client_cnxns, cfg.max_cnxns, cfg.sessionless_cnxn_timeout) == (60, 0, 10_000)
+    text = "dataDir=data\nclientPort=1\nmaxCnxns=500\nnio.sessionlessCnxnTimeout=2500\n"
+    cfg = load_config(make(tmp_path, text, myid=None))
+    assert (cfg.max_cnxns, cfg.sessionless_cnxn_timeout) == (500, 2500)
+    assert cfg.warnings == ()
+    with pytest.raises(ConfigError, match=r"nio\.sessionlessCnxnTimeout is '0'; expected a pos"):
+        load_config(make(tmp_path, "dataDir=data\nclientPort=1\nnio.sessionlessCnxnTimeout=0\n"))
