@@ -81,8 +81,9 @@ from impl.coord.requests import (
 from impl.coord.sessions import ExpiryClock, first_session_id, next_session_id, password
 from impl.coord.tree import DataTree
 from impl.coord.watches import WatchManager
-from impl.net.config import ServerConfig
-from impl.net.framing import FrameError, read_frame, read_frame_after, read_header
+from impl.net.config import IDENTITY_BYTES, ServerConfig
+from impl.net.framing import FrameError, read_frame_after, read_header
+from impl.net.ratelog import RateLimitedLog
 from impl.paxos.replica import Role
 from impl.paxos.types import Command, Read, Reply
 
@@ -188,6 +189,7 @@ class ZooKeeperService:
         self._by_session: dict[int, set[_Connection]] = {}
         self._by_client: dict[int, _Connection] = {}  # by the client id of its commands
         self._admission = Admission(config)
+        self._log = RateLimitedLog(log)  # for what clients can make happen again and again
         self._watches: WatchManager[_Connection] = WatchManager()
         self._own_id = random.getrandbits(62) | 1  # the client id of our own proposals
         self._own_seq = 0
@@ -225,7 +227,7 @@ class ZooKeeperService:
     ) -> None:
         address = writer.get_extra_info("peername")
         host, peer = address[0], f"{address[0]}:{address[1]}"
-        limit = self.config.max_frame_bytes
+        limit = self.config.jute_max_buffer
         try:
             # The handshake: a four-letter word (answered and read), or a ConnectRequest.
             async with asyncio.timeout(self._admission.handshake_timeout_s):
@@ -238,7 +240,7 @@ class ZooKeeperService:
                     with contextlib.suppress(OSError, ConnectionError):
                         await writer.drain()
                     return
-                hello = await read_frame_after(first, reader, limit)
+                hello = await read_frame_after(_length_checked(first, limit), reader, limit)
         except TimeoutError:
             self._admission.timed_out(peer)
             return
@@ -248,7 +250,8 @@ class ZooKeeperService:
         try:
             if not await self._connect(conn, ConnectRequest.read(Reader(hello))):
                 return
-            while (body := await read_frame(reader, limit)) is not None:
+            while (header := await read_header(reader)) is not None:
+                body = await read_frame_after(_length_checked(header, limit), reader, limit)
                 conn.received += 1
                 self.stats.received += 1
                 if conn.session:
@@ -385,11 +388,25 @@ class ZooKeeperService:
         if opcode == OpCode.AUTH:
             r.i32()  # type, unused
             scheme, auth = r.path(), r.buffer() or b""
+            # "ip": every connection has its own address as an identity. A scheme without a
+            # provider fails the authentication and closes the connection, as in ZooKeeper.
+            failed = scheme not in ("digest", "ip")
             if scheme == "digest":
-                conn.identities.append(digest_identity(auth))
-            elif (
-                scheme != "ip"
-            ):  # ip: every connection has its own address as an identity  # no provider for the scheme: ZooKeeper fails the authentication and closes
+                identity = digest_identity(auth)
+                if identity not in conn.identities:  # ServerCnxn.addAuthInfo keeps one of each
+                    conn.identities.append(identity)
+                # Every write carries the identities through the log: they must stay small.
+                if sum(len(s) + len(i) for s, i in conn.identities) > IDENTITY_BYTES:
+                    failed = True
+                    self._log.log(
+                        logging.WARNING,
+                        "identities",
+                        "n%d: closing %s: its identities take more than %d bytes",
+                        self.config.my_id,
+                        conn.peer,
+                        IDENTITY_BYTES,
+                    )
+            if failed:
                 conn.send(_header_frame(header.xid, 0, Code.AUTHFAILED))
                 conn.close()
                 return
@@ -586,6 +603,18 @@ class ZooKeeperService:
 
     def watch_count(self) -> int:
         return self._watches.count()
+
+
+def _length_checked(header: bytes, limit: int) -> bytes:
+    """A request's length header, if its length is within jute.maxbuffer; otherwise the
+    connection closes, with ZooKeeper's reason (NIOServerCnxn.readLength)."""
+    length = int.from_bytes(header, "big")
+    if length > limit:
+        raise FrameError(
+            f"Len error: a message with advertised length of {length} is either a malformed "
+            f"message or too large to process (length is greater than jute.maxbuffer={limit})"
+        )
+    return header
 
 
 def _now_ms() -> int:

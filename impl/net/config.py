@@ -62,6 +62,12 @@ DEFAULT_ELECTION_TICKS = 30
 DEFAULT_HEARTBEAT_TICKS = 5
 DEFAULT_SNAPSHOT_EVERY = 10_000
 DEFAULT_MAX_FRAME_BYTES = 64 * 1024 * 1024
+# The largest client request, as ZooKeeper's jute.maxbuffer (BinaryInputArchive: 0xfffff bytes,
+# one short of 1 MiB). A request becomes a command that must fit in a peer frame, with its
+# envelope: session, time, and the client's identities (at most IDENTITY_BYTES of them).
+DEFAULT_JUTE_MAX_BUFFER = 0xFFFFF
+IDENTITY_BYTES = 64 * 1024
+PEER_FRAME_HEADROOM = 2 * IDENTITY_BYTES
 
 PARTICIPANT = "participant"
 OBSERVER = "observer"
@@ -88,6 +94,7 @@ _INT_KEYS: dict[str, tuple[int, str]] = {
     "paxoscope.heartbeatTicks": (1, "a positive number of ticks"),
     "paxoscope.snapshotEvery": (1, "a positive number of applied slots"),
     "paxoscope.maxFrameBytes": (1, "a positive number of bytes"),
+    "jute.maxbuffer": (1, "a positive number of bytes"),
     "minSessionTimeout": (-1, "a number of milliseconds, -1 for 2 * tickTime"),
     "maxSessionTimeout": (-1, "a number of milliseconds, -1 for 20 * tickTime"),
 }
@@ -168,7 +175,8 @@ class ServerConfig:
     election_ticks: int = DEFAULT_ELECTION_TICKS
     heartbeat_ticks: int = DEFAULT_HEARTBEAT_TICKS
     snapshot_every: int = DEFAULT_SNAPSHOT_EVERY
-    max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES
+    max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES  # peer frames (and the kv service's)
+    jute_max_buffer: int = DEFAULT_JUTE_MAX_BUFFER  # ZooKeeper client requests
     extra: dict[str, str] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
 
@@ -406,6 +414,7 @@ def _parse_text(text: str, source: str) -> _Parsed:
                 f"{where}: {key} is not used by paxoscope; kept in extra and ignored{_suggest(key)}"
             )
     _check_timing(p)
+    _check_sizes(p)
     return p
 
 
@@ -427,6 +436,20 @@ def _add_server(p: _Parsed, key: str, value: str, number: int) -> None:
         p.servers[sid] = _parse_server(value, number, sid)
     except _Bad as bad:
         raise ConfigError(f"{where}: server.{sid} has {bad}; expected {_SERVER_FORMAT}") from None
+
+
+def _check_sizes(p: _Parsed) -> None:
+    if p.service != "zookeeper":
+        return  # the kv service's clients are limited by maxFrameBytes itself
+    jute = p.ints.get("jute.maxbuffer", DEFAULT_JUTE_MAX_BUFFER)
+    frame = p.ints.get("paxoscope.maxFrameBytes", DEFAULT_MAX_FRAME_BYTES)
+    if jute + PEER_FRAME_HEADROOM > frame:
+        key = "jute.maxbuffer" if "jute.maxbuffer" in p.lines else "paxoscope.maxFrameBytes"
+        raise ConfigError(
+            f"{p.at(key)}: jute.maxbuffer is {jute} bytes and paxoscope.maxFrameBytes {frame}; "
+            f"expected the peer frame limit at least {PEER_FRAME_HEADROOM} bytes above the "
+            "client request limit, or a large client request could never be replicated"
+        )
 
 
 def _check_timing(p: _Parsed) -> None:
@@ -620,6 +643,7 @@ def _config(
         heartbeat_ticks=ints.get("paxoscope.heartbeatTicks", DEFAULT_HEARTBEAT_TICKS),
         snapshot_every=ints.get("paxoscope.snapshotEvery", DEFAULT_SNAPSHOT_EVERY),
         max_frame_bytes=ints.get("paxoscope.maxFrameBytes", DEFAULT_MAX_FRAME_BYTES),
+        jute_max_buffer=ints.get("jute.maxbuffer", DEFAULT_JUTE_MAX_BUFFER),
         extra=dict(p.extra),
         warnings=tuple(p.warnings),
     )

@@ -31,6 +31,7 @@ from impl.net.config import ServerConfig
 from impl.net.framing import FrameError, frame, read_frame
 from impl.net.kv_service import KeyValueService
 from impl.net.listener import Listener
+from impl.net.ratelog import RateLimitedLog
 from impl.net.service import Service
 from impl.paxos.faults import Fault
 from impl.paxos.replica import Replica, ReplicaOptions
@@ -113,6 +114,7 @@ class ReplicaServer:
         self._dirty = asyncio.Event()
         self._links: dict[int, _PeerLink] = {}
         self._listeners: list[Listener] = []
+        self._client_log = RateLimitedLog(log)  # a client may send garbage again and again
         self._tasks: list[asyncio.Task[None]] = []
         self._stopped = asyncio.Event()
         self.store: ReplicaStore | None = None
@@ -319,9 +321,19 @@ class ReplicaServer:
         try:
             await serve()
         except (FrameError, msgspec.DecodeError, msgspec.ValidationError) as error:
-            log.warning(
-                "n%d: closing %s connection from %s: %s", self.config.my_id, kind, peer, error
-            )
+            if kind == "client":
+                self._client_log.log(
+                    logging.WARNING,
+                    "bad client",
+                    "n%d: closing client connection from %s: %s",
+                    self.config.my_id,
+                    peer,
+                    error,
+                )
+            else:
+                log.warning(
+                    "n%d: closing %s connection from %s: %s", self.config.my_id, kind, peer, error
+                )
         except (OSError, ConnectionError):
             pass
         finally:

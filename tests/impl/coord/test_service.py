@@ -14,6 +14,7 @@ import pytest
 from kazoo.client import KazooClient
 from kazoo.exceptions import (
     BadVersionError,
+    ConnectionLoss,
     NoAuthError,
     NoChildrenForEphemeralsError,
     NodeExistsError,
@@ -23,7 +24,8 @@ from kazoo.exceptions import (
 from kazoo.security import CREATOR_ALL_ACL, make_digest_acl
 from zkwire import WireClient
 
-from impl.coord.jute import CreateRequest, OpCode, Writer
+from impl.coord.errors import Code
+from impl.coord.jute import CreateRequest, OpCode, RequestHeader, Writer, frame
 from impl.coord.messages import SetData, Txn
 from impl.coord.records import OPEN_ACL_UNSAFE, EventType
 from impl.coord.service import ZooKeeperService
@@ -410,3 +412,51 @@ def _try_word(address: tuple[str, int], word: bytes) -> str:
         return four_letter(address, word)
     except OSError:
         return ""
+
+
+def test_a_request_over_jute_maxbuffer_closes_its_connection(tmp_path: Path) -> None:
+    """The client request limit is jute.maxbuffer (ZooKeeper's "Len error"), set in zoo.cfg,
+    not the peer frame limit: a create over it ends the connection and creates nothing."""
+    settings = {**SETTINGS, "jute.maxbuffer": "4096"}
+    with LocalCluster(tmp_path / "c", 1, service="zookeeper", settings=settings) as cluster:
+        cluster.start()
+        cluster.wait_for_leader()
+        zk = client(cluster)
+        try:
+            zk.create("/small", b"x" * 3000)
+            with pytest.raises(ConnectionLoss):
+                zk.create("/large", b"x" * 5000)
+            assert zk.retry(zk.exists, "/large") is None
+            assert zk.retry(zk.get, "/small")[0] == b"x" * 3000
+        finally:
+            zk.stop()
+            zk.close()
+        log = cluster.node(1).log_path.read_text()
+        assert "advertised length of 50" in log
+        assert "(length is greater than jute.maxbuffer=4096)" in log
+
+
+def test_identities_are_kept_once_and_small(cluster: LocalCluster) -> None:
+    """Every write carries its connection's identities through the log: the same digest
+    twice is one identity (ServerCnxn.addAuthInfo), and identities beyond 64 KiB fail the
+    authentication and close the connection, instead of growing every command without end."""
+    wire = WireClient(cluster.node(1).client_address)
+    wire.connect()
+
+    def auth(user: str) -> int:
+        w = Writer()
+        w.i32(0).string("digest").buffer(f"{user}:pw".encode())
+        assert wire.sock is not None
+        header = Writer()
+        RequestHeader(-4, OpCode.AUTH).write(header)
+        wire.sock.sendall(frame(header.getvalue() + w.getvalue()))
+        return wire.next_frame().header.err
+
+    assert auth("alice") == 0 and auth("alice") == 0
+    wire.send(OpCode.WHO_AM_I)
+    reply = wire.next_frame()
+    assert reply.reader.i32() == 2  # ip and one digest
+    assert auth("b" * 30_000) == 0 and auth("c" * 30_000) == 0
+    assert auth("d" * 30_000) == Code.AUTHFAILED
+    with pytest.raises(ConnectionError):
+        wire.next_frame()

@@ -109,11 +109,12 @@ paxoscope.electionTicks=50
 paxoscope.heartbeatTicks=10
 paxoscope.snapshotEvery=500
 paxoscope.maxFrameBytes=1048576
+jute.maxbuffer=65536
 """
     cfg = load_config(make(tmp_path, text))
     assert cfg.fsync is False
     assert (cfg.tick_ms, cfg.election_ticks, cfg.heartbeat_ticks) == (20, 50, 10)
-    assert (cfg.snapshot_every, cfg.max_frame_bytes) == (500, 1048576)
+    assert (cfg.snapshot_every, cfg.max_frame_bytes, cfg.jute_max_buffer) == (500, 1048576, 65536)
     assert cfg.extra == {}
     # Turning fsync off is allowed, and loudly so.
     assert len(cfg.warnings) == 1 and ":4: paxoscope.fsync=false" in cfg.warnings[0]
@@ -632,3 +633,18 @@ def test_connection_limits(tmp_path: Path) -> None:
     assert cfg.warnings == ()
     with pytest.raises(ConfigError, match=r"nio\.sessionlessCnxnTimeout is '0'; expected a pos"):
         load_config(make(tmp_path, "dataDir=data\nclientPort=1\nnio.sessionlessCnxnTimeout=0\n"))
+
+
+def test_the_client_request_limit_is_jute_maxbuffer_and_fits_in_a_peer_frame(
+    tmp_path: Path,
+) -> None:
+    cfg = load_config(make(tmp_path, "dataDir=data\nclientPort=1\n", myid=None))
+    assert cfg.jute_max_buffer == 0xFFFFF  # ZooKeeper's default, one byte short of 1 MiB
+    text = "dataDir=data\nclientPort=1\njute.maxbuffer=4194304\n"
+    assert load_config(make(tmp_path, text, myid=None)).jute_max_buffer == 4194304
+    text = "dataDir=data\nclientPort=1\npaxoscope.maxFrameBytes=1048576\n"
+    with pytest.raises(ConfigError, match=r"zoo\.cfg:3: jute\.maxbuffer is 1048575 bytes and"):
+        load_config(make(tmp_path, text, myid=None))
+    # The kv service has no jute requests: its clients' frames are limited by maxFrameBytes.
+    text += "paxoscope.service=kv\n"
+    assert load_config(make(tmp_path, text, myid=None)).max_frame_bytes == 1048576
