@@ -379,8 +379,30 @@ class ZooKeeperService:
     # --- requests ----------------------------------------------------------------------------
 
     def _request(self, conn: _Connection, body: bytes) -> None:
+        """One request. A header that does not parse, or an auth packet, closes the
+        connection (ZooKeeperServer.processPacket fails with an IOException); any other record
+        that does not parse is answered MARSHALLINGERROR, as PrepRequestProcessor (writes) and
+        FinalRequestProcessor (reads) answer it."""
         r = Reader(body)
-        header = RequestHeader.read(r)
+        header = RequestHeader.read(r)  # a JuteError closes the connection
+        try:
+            self._dispatch(conn, header, r)
+        except JuteError as error:
+            if header.type == OpCode.AUTH:
+                raise
+            self._log.log(
+                logging.WARNING,
+                "malformed request",
+                "n%d: answering MARSHALLINGERROR to %s: a request of type %d: %s",
+                self.config.my_id,
+                conn.peer,
+                header.type,
+                error,
+            )
+            reply = _header_frame(header.xid, 0, Code.MARSHALLINGERROR)
+            self._start(conn, _Op(header.xid, "local", reply=reply))
+
+    def _dispatch(self, conn: _Connection, header: RequestHeader, r: Reader) -> None:
         opcode = header.type
         if opcode == OpCode.PING:
             conn.send(_header_frame(PING_XID, self.server.core.applied, 0))

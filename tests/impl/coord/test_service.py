@@ -460,3 +460,67 @@ def test_identities_are_kept_once_and_small(cluster: LocalCluster) -> None:
     assert auth("d" * 30_000) == Code.AUTHFAILED
     with pytest.raises(ConnectionError):
         wire.next_frame()
+
+
+def test_a_path_that_is_not_utf8_is_refused_as_zookeeper_refuses_it(
+    cluster: LocalCluster,
+) -> None:
+    """Jute reads strings as Java's `new String(bytes, UTF_8)`: a create of such a path is
+    BADARGUMENTS (the path check refuses U+FFFD), a read of it is NONODE, and the connection
+    serves on (issue 16: it was closed)."""
+    wire = WireClient(cluster.node(1).client_address)
+    wire.connect()
+    bad = b"/caf\xc3"  # cut inside a two-byte character
+    w = Writer()
+    w.buffer(bad).buffer(b"").i32(len(OPEN_ACL_UNSAFE))
+    for acl in OPEN_ACL_UNSAFE:
+        w.i32(acl.perms).string(acl.scheme).string(acl.id)
+    w.i32(0)
+    created = wire.send(OpCode.CREATE, w.getvalue())
+    reply = wire.next_frame()
+    assert (reply.header.xid, reply.header.err) == (created, Code.BADARGUMENTS)
+    read = wire.send(OpCode.GET_DATA, Writer().buffer(bad).flag(False).getvalue())
+    reply = wire.next_frame()
+    assert (reply.header.xid, reply.header.err) == (read, Code.NONODE)
+    wire.get_data("/")
+    assert wire.next_frame().header.err == 0
+
+
+@pytest.mark.parametrize(
+    ("opcode", "record"),
+    [
+        (OpCode.GET_DATA, b""),  # no record at all
+        (OpCode.GET_DATA, b"\x00\x00\x00\x05/ab"),  # a path cut short
+        (OpCode.CREATE, b"\x00\x00\x00\x02/a\x00\x00\x00\x01"),  # no data, ACL or flags
+        (OpCode.SET_DATA, b"\x00\x00\x00\x02/a\xff\xff\xff\xff"),  # no version
+        (OpCode.MULTI, b"\x00\x00\x00\x01\x00"),  # a multi header cut short
+        (OpCode.MULTI, b"\x00\x00\x00\x65\x00\xff\xff\xff\xff"),  # an op no multi may hold
+        (OpCode.SET_WATCHES, b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x05"),
+    ],
+)
+def test_a_record_cut_short_inside_a_frame_is_a_marshalling_error(
+    cluster: LocalCluster, opcode: int, record: bytes
+) -> None:
+    """ZooKeeper answers a request whose record does not parse with MARSHALLINGERROR (-5) and
+    keeps the connection (issue 16: it was closed)."""
+    wire = WireClient(cluster.node(2).client_address)
+    wire.connect()
+    xid = wire.send(opcode, record)
+    reply = wire.next_frame()
+    assert (reply.header.xid, reply.header.err) == (xid, Code.MARSHALLINGERROR)
+    after = wire.get_data("/")
+    reply = wire.next_frame()
+    assert (reply.header.xid, reply.header.err) == (after, 0)
+
+
+def test_an_auth_packet_cut_short_closes_the_connection(cluster: LocalCluster) -> None:
+    """ZooKeeperServer.processPacket reads an auth packet itself: one that does not parse is an
+    IOException, and the connection closes."""
+    wire = WireClient(cluster.node(3).client_address)
+    wire.connect()
+    assert wire.sock is not None
+    header = Writer()
+    RequestHeader(-4, OpCode.AUTH).write(header)
+    wire.sock.sendall(frame(header.getvalue() + b"\x00\x00\x00\x00\x00\x00\x00\x06dige"))
+    with pytest.raises(ConnectionError):
+        wire.next_frame()
