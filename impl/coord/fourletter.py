@@ -49,9 +49,20 @@ class Counters:
         return self.total_ms / self.count if self.count else 0.0
 
 
+# What ZooKeeper's srvr, stat, mntr, cons and conf answer while the server is not running
+# (AbstractFourLetterCommand.ZK_NOT_SERVING); isro answers "null" then.
+NOT_SERVING = "This ZooKeeper instance is not currently serving requests\n"
+_NEED_SERVING = frozenset({"srvr", "stat", "mntr", "cons", "conf"})
+
+
 def answer(word: str, service: ZooKeeperService) -> bytes:
     if word not in service.config.four_letter_words:
         return refusal(word)
+    if not service.serving:
+        if word in _NEED_SERVING:
+            return NOT_SERVING.encode()
+        if word == "isro":
+            return b"null"
     answers: dict[str, Callable[[], str]] = {
         "ruok": lambda: "imok",
         "isro": lambda: "rw",
