@@ -11,11 +11,8 @@ ZooKeeper's, whose reads may be stale on a follower). Per connection, ZooKeeper'
   watch events leave while it is applied, so a client sees the events of a change before the
   reply to any later read (the replica hands replies over at once: `immediate_replies`).
 
-A server serves (takes new sessions, and says so in `srvr`) once it is in sync with a leader,
-as a ZooKeeper server serves once it has synced with its leader: here, once a read issued
-under the current leader has been answered, which takes this replica's state up to the
-leader's read index. Until then (just started, no leader, a new leader) it answers `srvr` with
-ZooKeeper's "not currently serving" and closes new connections after their ConnectRequest.
+A server serves (takes new sessions, and says so in `srvr`) once it is in sync with a leader
+(`impl.coord.syncing`); until then it closes new connections after their ConnectRequest.
 
 Work the replica gives up on (the leader changed, or it took too long) closes the connection,
 as ZooKeeper closes its connections when it loses its leader: the client gets ConnectionLoss,
@@ -85,13 +82,14 @@ from impl.coord.requests import (
     write_response,
 )
 from impl.coord.sessions import ExpiryClock, first_session_id, next_session_id, password
+from impl.coord.syncing import LeaderSync
 from impl.coord.tree import DataTree
 from impl.coord.watches import WatchManager
 from impl.net.config import IDENTITY_BYTES, ServerConfig
 from impl.net.framing import FrameError, read_frame_after, read_header
 from impl.net.ratelog import RateLimitedLog
 from impl.paxos.replica import Role
-from impl.paxos.types import Ballot, Command, Read, Reply
+from impl.paxos.types import Command, Read, Reply
 
 if TYPE_CHECKING:
     from impl.net.server import ReplicaServer
@@ -110,7 +108,6 @@ _READ_PERMS = {
     OpCode.GET_ACL: Perms.READ | Perms.ADMIN,
 }
 _session_list = msgspec.msgpack.Decoder(list[int])
-_Leadership = tuple[int, Ballot]  # a leader and its ballot
 
 
 class _ServedTree(DataTree):
@@ -200,12 +197,7 @@ class ZooKeeperService:
         self._watches: WatchManager[_Connection] = WatchManager()
         self._own_id = random.getrandbits(62) | 1  # the client id of our own proposals
         self._own_seq = 0
-        # In sync with a leader: the (leader, ballot) under which a read was answered, and the
-        # read in flight to get there (its seq and the leader it was asked under).
-        self._probe_id = random.getrandbits(62) | 1
-        self._probe_seq = 0
-        self._probing: tuple[int, _Leadership] | None = None
-        self._synced: _Leadership | None = None
+        self._sync = LeaderSync(config.my_id, encode(Exists("/")))
         self._next_session = first_session_id(config.my_id, _now_ms())
         self._expiry = ExpiryClock()
         self._alive: set[int] = set()  # sessions heard from since the last report
@@ -292,8 +284,8 @@ class ZooKeeperService:
             self._forget(conn)
 
     def on_reply(self, reply: Reply) -> None:
-        if reply.client_id == self._probe_id:
-            self._probed(reply)
+        if reply.client_id == self._sync.client_id:
+            self._sync.answered(reply, self.server.core)
             return
         conn = self._by_client.get(reply.client_id)
         op = conn.ops.pop(reply.seq, None) if conn is not None else None
@@ -322,8 +314,9 @@ class ZooKeeperService:
             self._expiry.touch(_session_list.decode(payload), time.monotonic() * 1000)
 
     def on_tick(self) -> None:
-        if not self.serving:
-            self._probe()
+        probe = self._sync.probe(self.server.core)
+        if probe is not None:
+            self.server.read(probe)
         now = time.monotonic()
         if now < self._report_at:
             return
@@ -342,39 +335,10 @@ class ZooKeeperService:
         for conn in list(self._connections):
             conn.close()
 
-    # --- in sync with a leader ------------------------------------------------------------------
-
-    def _leadership(self) -> _Leadership | None:
-        core = self.server.core
-        if core.leader == 0 or core.recovering:
-            return None
-        return core.leader, core.leader_ballot
-
     @property
     def serving(self) -> bool:
-        """In sync with the current leader (ZooKeeper's isRunning)."""
-        leadership = self._leadership()
-        return leadership is not None and leadership == self._synced
-
-    def _probe(self) -> None:
-        """Ask for a read under the current leader, unless one is on its way."""
-        leadership = self._leadership()
-        if leadership is None or (self._probing is not None and self._probing[1] == leadership):
-            return
-        self._probe_seq += 1
-        self._probing = (self._probe_seq, leadership)
-        self.server.read(Read(self._probe_id, self._probe_seq, encode(Exists("/"))))
-
-    def _probed(self, reply: Reply) -> None:
-        if self._probing is None or reply.seq != self._probing[0]:
-            return  # asked under an earlier leader
-        _, leadership = self._probing
-        self._probing = None
-        if reply.ok and leadership == self._leadership():
-            self._synced = leadership
-            log.info(
-                "n%d: in sync with leader n%d; serving clients", self.config.my_id, leadership[0]
-            )
+        """In sync with the current leader (see `impl.coord.syncing`)."""
+        return self._sync.serving(self.server.core)
 
     # --- sessions ----------------------------------------------------------------------------
 
