@@ -97,6 +97,11 @@ if TYPE_CHECKING:
 log = logging.getLogger("paxoscope.zookeeper")
 
 INFLIGHT = 4_096  # requests one connection may have queued or in flight
+# Replies a client has not read yet, in jute.maxbuffers: beyond PAUSE its requests are not read
+# until it catches up; beyond LIMIT (a client that does not read at all, while replies to what
+# it sent before keep coming) the connection is dropped, so no client holds the server's memory.
+UNREAD_PAUSE = 4
+UNREAD_LIMIT = 16
 REPORT_EVERY_S = 0.1  # how often servers tell the leader which sessions are alive
 _SYNC_CONNECTED = 3
 # The permission each read needs (ZooKeeper's FinalRequestProcessor); exists needs none.
@@ -108,6 +113,7 @@ _READ_PERMS = {
     OpCode.GET_ACL: Perms.READ | Perms.ADMIN,
 }
 _session_list = msgspec.msgpack.Decoder(list[int])
+_slow_log = RateLimitedLog(log)
 
 
 class _ServedTree(DataTree):
@@ -166,11 +172,23 @@ class _Connection:
     received: int = 0
     sent: int = 0
     closed: bool = False
+    unread_limit: int = 0  # bytes of replies not yet read by the client (0: no limit)
 
     def send(self, data: bytes) -> None:
-        if not self.closed and not self.writer.is_closing():
-            self.writer.write(data)
-            self.sent += 1
+        if self.closed or self.writer.is_closing():
+            return
+        self.writer.write(data)
+        self.sent += 1
+        if self.unread_limit and self.writer.transport.get_write_buffer_size() > self.unread_limit:
+            _slow_log.log(
+                logging.WARNING,
+                "slow reader",
+                "dropping the connection from %s: it leaves more than %d bytes of replies unread",
+                self.peer,
+                self.unread_limit,
+            )
+            self.closed = True
+            self.writer.transport.abort()  # close() would keep the replies until they are sent
 
     def close(self) -> None:
         self.closed = True
@@ -261,6 +279,8 @@ class ZooKeeperService:
             )
             return
         conn = _Connection(writer, random.getrandbits(62) | 1, host, peer)
+        conn.unread_limit = UNREAD_LIMIT * limit
+        writer.transport.set_write_buffer_limits(high=UNREAD_PAUSE * limit)
         self._connections.add(conn)
         self._by_client[conn.client_id] = conn
         try:
@@ -276,6 +296,8 @@ class ZooKeeperService:
                 while len(conn.order) >= INFLIGHT and not conn.closed:
                     conn.room.clear()
                     await conn.room.wait()
+                if writer.transport.get_write_buffer_size() > UNREAD_PAUSE * limit:
+                    await writer.drain()  # until the client has read most of its replies
                 if conn.closed:
                     return
         except JuteError as error:

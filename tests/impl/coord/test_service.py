@@ -524,3 +524,34 @@ def test_an_auth_packet_cut_short_closes_the_connection(cluster: LocalCluster) -
     wire.sock.sendall(frame(header.getvalue() + b"\x00\x00\x00\x00\x00\x00\x00\x06dige"))
     with pytest.raises(ConnectionError):
         wire.next_frame()
+
+
+def test_a_client_that_does_not_read_its_replies_is_dropped(
+    cluster: LocalCluster, zk: KazooClient
+) -> None:
+    """A client pipelines reads of a 512 KiB node and reads nothing back: once 16
+    jute.maxbuffers of replies wait for it, its connection is dropped (the server held every
+    reply before, however many), and the server serves on."""
+    zk.create("/fat", b"f" * 512 * 1024)
+    wire = WireClient(cluster.node(1).client_address)
+    wire.connect()
+    assert wire.sock is not None
+    for _ in range(100):  # 50 MiB of replies
+        wire.get_data("/fat")
+    time.sleep(2.0)  # the replies pile up at the server meanwhile
+    wire.sock.settimeout(10)
+    received = 0
+    ended = False
+    try:
+        while chunk := wire.sock.recv(1 << 20):
+            received += len(chunk)
+        ended = True
+    except ConnectionError:
+        ended = True
+    except TimeoutError:
+        pass
+    assert ended and received < 40 * 1024 * 1024, received
+    assert zk.get("/fat")[1].data_length == 512 * 1024
+    assert "leaves more than 16777200 bytes of replies unread" in (
+        cluster.node(1).log_path.read_text()
+    )
