@@ -1,7 +1,11 @@
 """ZooKeeper's four-letter words, answered on the client port: `ruok`, `srvr`, `stat`, `mntr`,
 `envi`, `conf`, `cons`, `isro`, and our `pxst` (the replica's status as JSON). The formats are
 ZooKeeper 3.8's, so monitoring that parses them (zkCli's `srvr`, `mntr` scrapers) works. A word
-not in `4lw.commands.whitelist` gets ZooKeeper's refusal text (`pxst` is always answered).
+not in `4lw.commands.whitelist` gets ZooKeeper's refusal text, `pxst` included (by default only
+`srvr` is answered, as in ZooKeeper; see `impl.net.config.ALWAYS_ON_WORDS`).
+
+Every answer costs the same whatever the size of the tree (the counts and the digest are kept
+by the tree as it changes), so no word stalls the server's event loop.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from impl.net.config import FOUR_LETTER_WORDS
-from impl.net.service import status_json
+from impl.net.service import refusal, status_json
 
 if TYPE_CHECKING:
     from impl.coord.service import ZooKeeperService
@@ -45,10 +49,20 @@ class Counters:
         return self.total_ms / self.count if self.count else 0.0
 
 
+# What ZooKeeper's srvr, stat, mntr, cons and conf answer while the server is not running
+# (AbstractFourLetterCommand.ZK_NOT_SERVING); isro answers "null" then.
+NOT_SERVING = "This ZooKeeper instance is not currently serving requests\n"
+_NEED_SERVING = frozenset({"srvr", "stat", "mntr", "cons", "conf"})
+
+
 def answer(word: str, service: ZooKeeperService) -> bytes:
-    # pxst is paxoscope's own (what `LocalCluster` and `paxoscope cluster` read): always on.
-    if word != "pxst" and word not in service.config.four_letter_words:
-        return f"{word} is not executed because it is not in the whitelist.\n".encode()
+    if word not in service.config.four_letter_words:
+        return refusal(word)
+    if not service.serving:
+        if word in _NEED_SERVING:
+            return NOT_SERVING.encode()
+        if word == "isro":
+            return b"null"
     answers: dict[str, Callable[[], str]] = {
         "ruok": lambda: "imok",
         "isro": lambda: "rw",

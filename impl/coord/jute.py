@@ -99,13 +99,13 @@ class Reader:
         return None if length < 0 else self._take(length)
 
     def string(self) -> str | None:
+        """A string as jute's BinaryInputArchive reads it: `new String(bytes, UTF_8)`, which
+        puts U+FFFD for bytes that are not UTF-8 (a path with one is then refused by the
+        path check, BADARGUMENTS, or is no node's: NONODE)."""
         raw = self.buffer()
         if raw is None:
             return None
-        try:
-            return raw.decode()
-        except UnicodeDecodeError:
-            raise JuteError("a string is not UTF-8") from None
+        return raw.decode("utf-8", "replace")
 
     def path(self) -> str:
         value = self.string()

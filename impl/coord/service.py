@@ -11,6 +11,9 @@ ZooKeeper's, whose reads may be stale on a follower). Per connection, ZooKeeper'
   watch events leave while it is applied, so a client sees the events of a change before the
   reply to any later read (the replica hands replies over at once: `immediate_replies`).
 
+A server serves (takes new sessions, and says so in `srvr`) once it is in sync with a leader
+(`impl.coord.syncing`); until then it closes new connections after their ConnectRequest.
+
 Work the replica gives up on (the leader changed, or it took too long) closes the connection,
 as ZooKeeper closes its connections when it loses its leader: the client gets ConnectionLoss,
 reconnects (to any server) and keeps its session. Sessions are created and closed through the
@@ -33,6 +36,7 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from impl.coord import fourletter
+from impl.coord.admission import Admission
 from impl.coord.errors import Code, KeeperError
 from impl.coord.jute import (
     NOTIFICATION_XID,
@@ -78,10 +82,12 @@ from impl.coord.requests import (
     write_response,
 )
 from impl.coord.sessions import ExpiryClock, first_session_id, next_session_id, password
+from impl.coord.syncing import LeaderSync
 from impl.coord.tree import DataTree
 from impl.coord.watches import WatchManager
-from impl.net.config import ServerConfig
-from impl.net.framing import FrameError, read_frame, read_frame_after, read_header
+from impl.net.config import IDENTITY_BYTES, ServerConfig
+from impl.net.framing import FrameError, read_frame_after, read_header
+from impl.net.ratelog import RateLimitedLog
 from impl.paxos.replica import Role
 from impl.paxos.types import Command, Read, Reply
 
@@ -91,6 +97,11 @@ if TYPE_CHECKING:
 log = logging.getLogger("paxoscope.zookeeper")
 
 INFLIGHT = 4_096  # requests one connection may have queued or in flight
+# Replies a client has not read yet, in jute.maxbuffers: beyond PAUSE its requests are not read
+# until it catches up; beyond LIMIT (a client that does not read at all, while replies to what
+# it sent before keep coming) the connection is dropped, so no client holds the server's memory.
+UNREAD_PAUSE = 4
+UNREAD_LIMIT = 16
 REPORT_EVERY_S = 0.1  # how often servers tell the leader which sessions are alive
 _SYNC_CONNECTED = 3
 # The permission each read needs (ZooKeeper's FinalRequestProcessor); exists needs none.
@@ -102,6 +113,7 @@ _READ_PERMS = {
     OpCode.GET_ACL: Perms.READ | Perms.ADMIN,
 }
 _session_list = msgspec.msgpack.Decoder(list[int])
+_slow_log = RateLimitedLog(log)
 
 
 class _ServedTree(DataTree):
@@ -149,6 +161,7 @@ class _Connection:
     timeout: int = 0
     identities: list[Identity] = field(default_factory=list)
     order: deque[_Op] = field(default_factory=deque)  # every op not yet answered, in order
+    ops: dict[int, _Op] = field(default_factory=dict)  # submitted ops, by seq
     waiting: deque[_Op] = field(default_factory=deque)  # ops not yet submitted
     running: int = 0  # submitted and not answered
     running_kind: str = ""
@@ -159,11 +172,23 @@ class _Connection:
     received: int = 0
     sent: int = 0
     closed: bool = False
+    unread_limit: int = 0  # bytes of replies not yet read by the client (0: no limit)
 
     def send(self, data: bytes) -> None:
-        if not self.closed and not self.writer.is_closing():
-            self.writer.write(data)
-            self.sent += 1
+        if self.closed or self.writer.is_closing():
+            return
+        self.writer.write(data)
+        self.sent += 1
+        if self.unread_limit and self.writer.transport.get_write_buffer_size() > self.unread_limit:
+            _slow_log.log(
+                logging.WARNING,
+                "slow reader",
+                "dropping the connection from %s: it leaves more than %d bytes of replies unread",
+                self.peer,
+                self.unread_limit,
+            )
+            self.closed = True
+            self.writer.transport.abort()  # close() would keep the replies until they are sent
 
     def close(self) -> None:
         self.closed = True
@@ -184,10 +209,13 @@ class ZooKeeperService:
         self._server: ReplicaServer | None = None
         self._connections: set[_Connection] = set()
         self._by_session: dict[int, set[_Connection]] = {}
-        self._ops: dict[tuple[int, int], tuple[_Connection, _Op]] = {}
+        self._by_client: dict[int, _Connection] = {}  # by the client id of its commands
+        self._admission = Admission(config)
+        self._log = RateLimitedLog(log)  # for what clients can make happen again and again
         self._watches: WatchManager[_Connection] = WatchManager()
         self._own_id = random.getrandbits(62) | 1  # the client id of our own proposals
         self._own_seq = 0
+        self._sync = LeaderSync(config.my_id, encode(Exists("/")))
         self._next_session = first_session_id(config.my_id, _now_ms())
         self._expiry = ExpiryClock()
         self._alive: set[int] = set()  # sessions heard from since the last report
@@ -202,35 +230,64 @@ class ZooKeeperService:
 
     def attach(self, server: ReplicaServer) -> None:
         self._server = server
+        self._admission.measure()
 
     @property
     def server(self) -> ReplicaServer:
         assert self._server is not None, "attach() first"
         return self._server
 
+    def admit(self, host: str) -> bool:
+        """Count a connection in the moment it is accepted, whatever it goes on to send, or
+        refuse it (see `impl.coord.admission`)."""
+        return self._admission.admit(host)
+
+    def release(self, host: str) -> None:
+        self._admission.release(host)
+
     async def serve_client(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
-        first = await read_header(reader)
-        if first is None:
-            return
-        word = first.decode("latin-1")
-        if word in fourletter.WORDS:
-            writer.write(fourletter.answer(word, self))
-            with contextlib.suppress(OSError, ConnectionError):
-                await writer.drain()
-            return
-        peer = writer.get_extra_info("peername")
-        conn = _Connection(writer, random.getrandbits(62) | 1, peer[0], f"{peer[0]}:{peer[1]}")
-        if not self._admit(conn):
-            return
-        self._connections.add(conn)
+        address = writer.get_extra_info("peername")
+        host, peer = address[0], f"{address[0]}:{address[1]}"
+        limit = self.config.jute_max_buffer
         try:
-            limit = self.config.max_frame_bytes
-            hello = await read_frame_after(first, reader, limit)
+            # The handshake: a four-letter word (answered and read), or a ConnectRequest.
+            async with asyncio.timeout(self._admission.handshake_timeout_s):
+                first = await read_header(reader)
+                if first is None:
+                    return
+                word = first.decode("latin-1")
+                if word in fourletter.WORDS:
+                    writer.write(fourletter.answer(word, self))
+                    with contextlib.suppress(OSError, ConnectionError):
+                        await writer.drain()
+                    return
+                hello = await read_frame_after(_length_checked(first, limit), reader, limit)
+        except TimeoutError:
+            self._admission.timed_out(peer)
+            return
+        if not self.serving:
+            # ZooKeeper closes it too ("ZooKeeperServer not running"); the client tries
+            # another server, or this one again.
+            self._log.log(
+                logging.INFO,
+                "not serving",
+                "n%d: closing the connection from %s: not in sync with a leader, not serving",
+                self.config.my_id,
+                peer,
+            )
+            return
+        conn = _Connection(writer, random.getrandbits(62) | 1, host, peer)
+        conn.unread_limit = UNREAD_LIMIT * limit
+        writer.transport.set_write_buffer_limits(high=UNREAD_PAUSE * limit)
+        self._connections.add(conn)
+        self._by_client[conn.client_id] = conn
+        try:
             if not await self._connect(conn, ConnectRequest.read(Reader(hello))):
                 return
-            while (body := await read_frame(reader, limit)) is not None:
+            while (header := await read_header(reader)) is not None:
+                body = await read_frame_after(_length_checked(header, limit), reader, limit)
                 conn.received += 1
                 self.stats.received += 1
                 if conn.session:
@@ -239,6 +296,8 @@ class ZooKeeperService:
                 while len(conn.order) >= INFLIGHT and not conn.closed:
                     conn.room.clear()
                     await conn.room.wait()
+                if writer.transport.get_write_buffer_size() > UNREAD_PAUSE * limit:
+                    await writer.drain()  # until the client has read most of its replies
                 if conn.closed:
                     return
         except JuteError as error:
@@ -247,14 +306,20 @@ class ZooKeeperService:
             self._forget(conn)
 
     def on_reply(self, reply: Reply) -> None:
-        entry = self._ops.pop((reply.client_id, reply.seq), None)
-        if entry is None:
+        if reply.client_id == self._sync.client_id:
+            self._sync.answered(reply, self.server.core)
             return
-        conn, op = entry
+        conn = self._by_client.get(reply.client_id)
+        op = conn.ops.pop(reply.seq, None) if conn is not None else None
+        if conn is None or op is None:
+            return
         if not reply.ok:
             # The replica gave up (leader changed, or no answer in time): the client must
             # learn that the outcome is unknown, which in ZooKeeper is ConnectionLoss.
-            log.info("n%d: closing %s: a request was not answered", self.config.my_id, conn.peer)
+            if not conn.closed:
+                log.info(
+                    "n%d: closing %s: a request was not answered", self.config.my_id, conn.peer
+                )
             if conn.connecting is not None and not conn.connecting.done():
                 conn.connecting.set_result("failed")
             conn.close()
@@ -271,6 +336,9 @@ class ZooKeeperService:
             self._expiry.touch(_session_list.decode(payload), time.monotonic() * 1000)
 
     def on_tick(self) -> None:
+        probe = self._sync.probe(self.server.core)
+        if probe is not None:
+            self.server.read(probe)
         now = time.monotonic()
         if now < self._report_at:
             return
@@ -289,20 +357,12 @@ class ZooKeeperService:
         for conn in list(self._connections):
             conn.close()
 
-    # --- sessions ----------------------------------------------------------------------------
+    @property
+    def serving(self) -> bool:
+        """In sync with the current leader (see `impl.coord.syncing`)."""
+        return self._sync.serving(self.server.core)
 
-    def _admit(self, conn: _Connection) -> bool:
-        limit = self.config.max_client_cnxns
-        if limit and sum(c.host == conn.host for c in self._connections) >= limit:
-            log.warning(
-                "n%d: too many connections from %s (maxClientCnxns=%d); closing",
-                self.config.my_id,
-                conn.host,
-                limit,
-            )
-            conn.close()
-            return False
-        return True
+    # --- sessions ----------------------------------------------------------------------------
 
     async def _connect(self, conn: _Connection, request: ConnectRequest) -> bool:
         """Create or resume the session (through the log, or a read index), answer the
@@ -368,8 +428,30 @@ class ZooKeeperService:
     # --- requests ----------------------------------------------------------------------------
 
     def _request(self, conn: _Connection, body: bytes) -> None:
+        """One request. A header that does not parse, or an auth packet, closes the
+        connection (ZooKeeperServer.processPacket fails with an IOException); any other record
+        that does not parse is answered MARSHALLINGERROR, as PrepRequestProcessor (writes) and
+        FinalRequestProcessor (reads) answer it."""
         r = Reader(body)
-        header = RequestHeader.read(r)
+        header = RequestHeader.read(r)  # a JuteError closes the connection
+        try:
+            self._dispatch(conn, header, r)
+        except JuteError as error:
+            if header.type == OpCode.AUTH:
+                raise
+            self._log.log(
+                logging.WARNING,
+                "malformed request",
+                "n%d: answering MARSHALLINGERROR to %s: a request of type %d: %s",
+                self.config.my_id,
+                conn.peer,
+                header.type,
+                error,
+            )
+            reply = _header_frame(header.xid, 0, Code.MARSHALLINGERROR)
+            self._start(conn, _Op(header.xid, "local", reply=reply))
+
+    def _dispatch(self, conn: _Connection, header: RequestHeader, r: Reader) -> None:
         opcode = header.type
         if opcode == OpCode.PING:
             conn.send(_header_frame(PING_XID, self.server.core.applied, 0))
@@ -377,11 +459,25 @@ class ZooKeeperService:
         if opcode == OpCode.AUTH:
             r.i32()  # type, unused
             scheme, auth = r.path(), r.buffer() or b""
+            # "ip": every connection has its own address as an identity. A scheme without a
+            # provider fails the authentication and closes the connection, as in ZooKeeper.
+            failed = scheme not in ("digest", "ip")
             if scheme == "digest":
-                conn.identities.append(digest_identity(auth))
-            elif (
-                scheme != "ip"
-            ):  # ip: every connection has its own address as an identity  # no provider for the scheme: ZooKeeper fails the authentication and closes
+                identity = digest_identity(auth)
+                if identity not in conn.identities:  # ServerCnxn.addAuthInfo keeps one of each
+                    conn.identities.append(identity)
+                # Every write carries the identities through the log: they must stay small.
+                if sum(len(s) + len(i) for s, i in conn.identities) > IDENTITY_BYTES:
+                    failed = True
+                    self._log.log(
+                        logging.WARNING,
+                        "identities",
+                        "n%d: closing %s: its identities take more than %d bytes",
+                        self.config.my_id,
+                        conn.peer,
+                        IDENTITY_BYTES,
+                    )
+            if failed:
                 conn.send(_header_frame(header.xid, 0, Code.AUTHFAILED))
                 conn.close()
                 return
@@ -446,7 +542,7 @@ class ZooKeeperService:
             conn.running += 1
             conn.running_kind = op.kind
             conn.seq += 1
-            self._ops[(conn.client_id, conn.seq)] = (conn, op)
+            conn.ops[conn.seq] = op
             if op.kind == "write":
                 conn.writes.add(conn.seq)
                 acked = min(conn.writes) - 1
@@ -564,8 +660,9 @@ class ZooKeeperService:
                 peers.discard(conn)
                 if not peers:
                     del self._by_session[conn.session]
-        for key in [k for k, (c, _) in self._ops.items() if c is conn]:
-            del self._ops[key]
+        conn.ops.clear()
+        if self._by_client.get(conn.client_id) is conn:
+            del self._by_client[conn.client_id]
 
     # --- for the four-letter words -----------------------------------------------------------
 
@@ -577,6 +674,18 @@ class ZooKeeperService:
 
     def watch_count(self) -> int:
         return self._watches.count()
+
+
+def _length_checked(header: bytes, limit: int) -> bytes:
+    """A request's length header, if its length is within jute.maxbuffer; otherwise the
+    connection closes, with ZooKeeper's reason (NIOServerCnxn.readLength)."""
+    length = int.from_bytes(header, "big")
+    if length > limit:
+        raise FrameError(
+            f"Len error: a message with advertised length of {length} is either a malformed "
+            f"message or too large to process (length is greater than jute.maxbuffer={limit})"
+        )
+    return header
 
 
 def _now_ms() -> int:

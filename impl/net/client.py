@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import msgspec
 
 from impl.net.framing import FrameError, frame, read_frame
-from impl.net.service import STATUS_WORD, parse_status
+from impl.net.service import STATUS_WORD, parse_status, refusal
 from impl.paxos.types import (
     Command,
     Read,
@@ -214,6 +214,11 @@ async def server_status(address: Address, timeout: float = 2.0) -> Status:
         text = await asyncio.wait_for(reader.read(), timeout)
         if not text:
             raise ConnectionError(f"{address[0]}:{address[1]} closed the connection")
+        if text == refusal(STATUS_WORD.decode()):
+            raise FrameError(
+                f"{address[0]}:{address[1]} does not answer {STATUS_WORD.decode()}: it is not in "
+                "the server's 4lw.commands.whitelist"
+            )
         try:
             return parse_status(text)
         except (ValueError, msgspec.ValidationError) as error:

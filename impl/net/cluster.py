@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -24,6 +25,7 @@ class Node:
     id: int
     config_path: Path
     client_address: tuple[str, int]
+    service: str = "zookeeper"
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -65,9 +67,8 @@ class LocalCluster:
         self.nodes: list[Node] = []
         for path in paths:
             config = load_config(path)
-            self.nodes.append(
-                Node(config.my_id, path, (config.client_port_address, config.client_port))
-            )
+            address = (config.client_port_address, config.client_port)
+            self.nodes.append(Node(config.my_id, path, address, config.service))
 
     @property
     def addresses(self) -> list[tuple[str, int]]:
@@ -106,22 +107,31 @@ class LocalCluster:
             node.process.wait()
 
     def stop_node(self, node_id: int, grace: float = 5.0) -> None:
+        """SIGTERM (a clean shutdown), and SIGKILL if it takes longer than `grace`."""
         node = self.node(node_id)
         if node.process is None or not node.running:
             return
         node.process.terminate()
+        self._reap(node, grace)
+
+    def stop(self) -> None:
+        """Stop every node, all at once. Each gets one SIGTERM: a second one, arriving after
+        the server has put its signal handlers away, would kill it halfway through its exit."""
+        stopping = [n for n in self.nodes if n.process is not None and n.running]
+        for node in stopping:
+            assert node.process is not None
+            node.process.terminate()
+        for node in stopping:
+            self._reap(node, 5.0)
+
+    @staticmethod
+    def _reap(node: Node, grace: float) -> None:
+        assert node.process is not None
         try:
             node.process.wait(grace)
         except subprocess.TimeoutExpired:
             node.process.kill()
             node.process.wait()
-
-    def stop(self) -> None:
-        for node in self.nodes:
-            if node.running and node.process is not None:
-                node.process.terminate()
-        for node in self.nodes:
-            self.stop_node(node.id)
 
     def wait(self) -> None:
         """Block until interrupted, reporting nodes that exit on their own."""
@@ -142,16 +152,34 @@ class LocalCluster:
         except (OSError, TimeoutError, ConnectionError):
             return None
 
+    def serving(self, node_id: int, timeout: float = 1.0) -> bool:
+        """Does the node take new sessions? A ZooKeeper service says so in `srvr` (which is
+        never off the whitelist): "not currently serving" until it is in sync with a leader.
+        The kv service serves whenever it runs."""
+        node = self.node(node_id)
+        if node.service != "zookeeper":
+            return node.running
+        try:
+            with socket.create_connection(node.client_address, timeout=timeout) as s:
+                s.sendall(b"srvr")
+                chunks = []
+                while chunk := s.recv(65536):
+                    chunks.append(chunk)
+        except OSError:
+            return False
+        return b"\nMode: " in b"".join(chunks)
+
     def wait_for_leader(self, timeout: float = 20.0, exclude: int = 0) -> int:
-        """The id of a leader that the running nodes agree on."""
+        """The id of a leader that the running nodes agree on, once they all serve."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            statuses = [self.status(n.id) for n in self.nodes if n.running and n.id != exclude]
+            running = [n.id for n in self.nodes if n.running and n.id != exclude]
+            statuses = [self.status(n) for n in running]
             leaders = {s.node for s in statuses if s is not None and s.role == "leader"}
             followers_agree = all(
                 s is not None and (s.role == "leader" or s.leader in leaders) for s in statuses
             )
-            if len(leaders) == 1 and followers_agree:
+            if len(leaders) == 1 and followers_agree and all(map(self.serving, running)):
                 return leaders.pop()
             time.sleep(0.1)
         raise TimeoutError(f"no leader within {timeout} s; see the logs under {self.directory}")

@@ -53,11 +53,21 @@ __all__ = [
 DEFAULT_CLIENT_PORT_ADDRESS = "127.0.0.1"
 DEFAULT_TICK_TIME = 2000
 DEFAULT_MAX_CLIENT_CNXNS = 60
+# ZooKeeper's NIOServerCnxnFactory closes a connection that has no session after this long
+# (the Java property zookeeper.nio.sessionlessCnxnTimeout, which zoo.cfg sets as
+# nio.sessionlessCnxnTimeout: ZooKeeper takes keys it does not know as zookeeper.KEY).
+DEFAULT_SESSIONLESS_CNXN_TIMEOUT = 10_000
 DEFAULT_TICK_MS = 10
 DEFAULT_ELECTION_TICKS = 30
 DEFAULT_HEARTBEAT_TICKS = 5
 DEFAULT_SNAPSHOT_EVERY = 10_000
 DEFAULT_MAX_FRAME_BYTES = 64 * 1024 * 1024
+# The largest client request, as ZooKeeper's jute.maxbuffer (BinaryInputArchive: 0xfffff bytes,
+# one short of 1 MiB). A request becomes a command that must fit in a peer frame, with its
+# envelope: session, time, and the client's identities (at most IDENTITY_BYTES of them).
+DEFAULT_JUTE_MAX_BUFFER = 0xFFFFF
+IDENTITY_BYTES = 64 * 1024
+PEER_FRAME_HEADROOM = 2 * IDENTITY_BYTES
 
 PARTICIPANT = "participant"
 OBSERVER = "observer"
@@ -77,16 +87,22 @@ _INT_KEYS: dict[str, tuple[int, str]] = {
     "initLimit": (1, "a positive number of ticks"),
     "syncLimit": (1, "a positive number of ticks"),
     "maxClientCnxns": (0, "a number of connections per client address, 0 for no limit"),
+    "maxCnxns": (0, "a number of client connections in all, 0 for no limit"),
+    "nio.sessionlessCnxnTimeout": (1, "a positive number of milliseconds"),
     "paxoscope.tickMs": (1, "a positive number of milliseconds"),
     "paxoscope.electionTicks": (1, "a positive number of ticks"),
     "paxoscope.heartbeatTicks": (1, "a positive number of ticks"),
     "paxoscope.snapshotEvery": (1, "a positive number of applied slots"),
     "paxoscope.maxFrameBytes": (1, "a positive number of bytes"),
+    "jute.maxbuffer": (1, "a positive number of bytes"),
     "minSessionTimeout": (-1, "a number of milliseconds, -1 for 2 * tickTime"),
     "maxSessionTimeout": (-1, "a number of milliseconds, -1 for 20 * tickTime"),
 }
 SERVICES = ("zookeeper", "kv")
 FOUR_LETTER_WORDS = ("ruok", "srvr", "stat", "mntr", "envi", "conf", "cons", "isro", "pxst")
+# ZooKeeper's FourLetterCommands: with no 4lw.commands.whitelist only srvr is answered, and
+# srvr always is ("zkServer.sh depends on srvr"); "*" names every word.
+ALWAYS_ON_WORDS = frozenset({"srvr"})
 _PATH_KEYS = ("dataDir", "dataLogDir")
 _KNOWN_KEYS = (
     *_PATH_KEYS,
@@ -143,6 +159,10 @@ class ServerConfig:
     init_limit: int | None = None
     sync_limit: int | None = None
     max_client_cnxns: int = DEFAULT_MAX_CLIENT_CNXNS
+    max_cnxns: int = 0  # client connections in all (ZooKeeper 3.7's maxCnxns); 0: no limit
+    # How long a client connection may take to send its ConnectRequest (or four-letter word)
+    # before it is closed, in ms.
+    sessionless_cnxn_timeout: int = DEFAULT_SESSIONLESS_CNXN_TIMEOUT
     fsync: bool = True
     event_log: bool = False  # write dataDir/events.ndjson, for `paxoscope validate`
     # What runs on the log: "zookeeper" (the znode tree, ZooKeeper's client protocol) or
@@ -150,12 +170,13 @@ class ServerConfig:
     service: str = "zookeeper"
     min_session_timeout: int = 2 * DEFAULT_TICK_TIME
     max_session_timeout: int = 20 * DEFAULT_TICK_TIME
-    four_letter_words: frozenset[str] = frozenset(FOUR_LETTER_WORDS)
+    four_letter_words: frozenset[str] = ALWAYS_ON_WORDS
     tick_ms: int = DEFAULT_TICK_MS
     election_ticks: int = DEFAULT_ELECTION_TICKS
     heartbeat_ticks: int = DEFAULT_HEARTBEAT_TICKS
     snapshot_every: int = DEFAULT_SNAPSHOT_EVERY
-    max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES
+    max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES  # peer frames (and the kv service's)
+    jute_max_buffer: int = DEFAULT_JUTE_MAX_BUFFER  # ZooKeeper client requests
     extra: dict[str, str] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
 
@@ -208,7 +229,7 @@ class _Parsed:
     fsync: bool = True
     event_log: bool = False
     service: str = "zookeeper"
-    four_letter_words: frozenset[str] = frozenset(FOUR_LETTER_WORDS)
+    four_letter_words: frozenset[str] = ALWAYS_ON_WORDS
     servers: dict[int, _ServerLine] = field(default_factory=dict)
     extra: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
@@ -368,7 +389,7 @@ def _parse_text(text: str, source: str) -> _Parsed:
                     f"{where}: 4lw.commands.whitelist names {', '.join(unknown)}, which "
                     f"paxoscope does not answer (it answers {', '.join(FOUR_LETTER_WORDS)})"
                 )
-            p.four_letter_words = frozenset(
+            p.four_letter_words = ALWAYS_ON_WORDS | frozenset(
                 FOUR_LETTER_WORDS if "*" in words else words & set(FOUR_LETTER_WORDS)
             )
         elif key.startswith(("group.", "weight.")):
@@ -393,6 +414,7 @@ def _parse_text(text: str, source: str) -> _Parsed:
                 f"{where}: {key} is not used by paxoscope; kept in extra and ignored{_suggest(key)}"
             )
     _check_timing(p)
+    _check_sizes(p)
     return p
 
 
@@ -414,6 +436,20 @@ def _add_server(p: _Parsed, key: str, value: str, number: int) -> None:
         p.servers[sid] = _parse_server(value, number, sid)
     except _Bad as bad:
         raise ConfigError(f"{where}: server.{sid} has {bad}; expected {_SERVER_FORMAT}") from None
+
+
+def _check_sizes(p: _Parsed) -> None:
+    if p.service != "zookeeper":
+        return  # the kv service's clients are limited by maxFrameBytes itself
+    jute = p.ints.get("jute.maxbuffer", DEFAULT_JUTE_MAX_BUFFER)
+    frame = p.ints.get("paxoscope.maxFrameBytes", DEFAULT_MAX_FRAME_BYTES)
+    if jute + PEER_FRAME_HEADROOM > frame:
+        key = "jute.maxbuffer" if "jute.maxbuffer" in p.lines else "paxoscope.maxFrameBytes"
+        raise ConfigError(
+            f"{p.at(key)}: jute.maxbuffer is {jute} bytes and paxoscope.maxFrameBytes {frame}; "
+            f"expected the peer frame limit at least {PEER_FRAME_HEADROOM} bytes above the "
+            "client request limit, or a large client request could never be replicated"
+        )
 
 
 def _check_timing(p: _Parsed) -> None:
@@ -592,6 +628,10 @@ def _config(
         init_limit=ints.get("initLimit"),
         sync_limit=ints.get("syncLimit"),
         max_client_cnxns=ints.get("maxClientCnxns", DEFAULT_MAX_CLIENT_CNXNS),
+        max_cnxns=ints.get("maxCnxns", 0),
+        sessionless_cnxn_timeout=ints.get(
+            "nio.sessionlessCnxnTimeout", DEFAULT_SESSIONLESS_CNXN_TIMEOUT
+        ),
         fsync=p.fsync,
         event_log=p.event_log,
         service=p.service,
@@ -603,6 +643,7 @@ def _config(
         heartbeat_ticks=ints.get("paxoscope.heartbeatTicks", DEFAULT_HEARTBEAT_TICKS),
         snapshot_every=ints.get("paxoscope.snapshotEvery", DEFAULT_SNAPSHOT_EVERY),
         max_frame_bytes=ints.get("paxoscope.maxFrameBytes", DEFAULT_MAX_FRAME_BYTES),
+        jute_max_buffer=ints.get("jute.maxbuffer", DEFAULT_JUTE_MAX_BUFFER),
         extra=dict(p.extra),
         warnings=tuple(p.warnings),
     )
@@ -684,7 +725,13 @@ def free_ports(host: str, count: int) -> list[int]:
 def _render(
     node: int, nodes: int, host: str, ports: list[tuple[int, int]], extra: dict[str, str]
 ) -> str:
-    settings = {"tickTime": str(DEFAULT_TICK_TIME), "initLimit": "10", "syncLimit": "5"}
+    # Every four-letter word: LocalCluster reads pxst, and a local cluster is for looking at.
+    settings = {
+        "tickTime": str(DEFAULT_TICK_TIME),
+        "initLimit": "10",
+        "syncLimit": "5",
+        "4lw.commands.whitelist": "*",
+    }
     settings.update(extra)
     lines = [
         f"# paxoscope local cluster: node {node} of {nodes}, written by write_cluster_configs",
@@ -765,7 +812,8 @@ def write_cluster_configs(
     `directory/nodeI/data/myid` for I = 1..nodes. Every server line carries `;clientPort`.
     `ports` gives each node's (peerPort, clientPort); by default free ports are picked on `host`
     (free when picked: another process may take one before the server binds it). `extra` adds
-    settings (say paxoscope.fsync=false) or overrides tickTime, initLimit and syncLimit.
+    settings (say paxoscope.fsync=false) or overrides tickTime, initLimit, syncLimit and
+    4lw.commands.whitelist (written as "*": `LocalCluster` reads the status word, pxst).
 
     A directory that already holds this cluster is returned as it is, whatever the other
     arguments say, so a cluster restarted on it keeps its data and ports; one holding something

@@ -55,6 +55,12 @@ class KeyValueService:
     def attach(self, server: ReplicaServer) -> None:
         self._server = server
 
+    def admit(self, host: str) -> bool:
+        return True  # the replicated log's test service limits nothing
+
+    def release(self, host: str) -> None:
+        pass
+
     async def serve_client(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
@@ -64,7 +70,7 @@ class KeyValueService:
         if first is None:
             return
         words = {STATUS_WORD: lambda: status_json(server.core.status()), b"ruok": lambda: b"imok"}
-        if await answer_word(first, writer, words):
+        if await answer_word(first, writer, words, server.config.four_letter_words):
             return
         connection = _ClientConnection(writer)
         owned: set[int] = set()

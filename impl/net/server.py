@@ -30,6 +30,8 @@ import msgspec
 from impl.net.config import ServerConfig
 from impl.net.framing import FrameError, frame, read_frame
 from impl.net.kv_service import KeyValueService
+from impl.net.listener import Listener
+from impl.net.ratelog import RateLimitedLog
 from impl.net.service import Service
 from impl.paxos.faults import Fault
 from impl.paxos.replica import Replica, ReplicaOptions
@@ -111,7 +113,8 @@ class ReplicaServer:
         self.service: Service = service if service is not None else KeyValueService()
         self._dirty = asyncio.Event()
         self._links: dict[int, _PeerLink] = {}
-        self._servers: list[asyncio.Server] = []
+        self._listeners: list[Listener] = []
+        self._client_log = RateLimitedLog(log)  # a client may send garbage again and again
         self._tasks: list[asyncio.Task[None]] = []
         self._stopped = asyncio.Event()
         self.store: ReplicaStore | None = None
@@ -152,12 +155,13 @@ class ReplicaServer:
         )
         self.service.attach(self)
         me = config.me
-        self._servers.append(await asyncio.start_server(self._on_peer, me.host, me.peer_port))
-        self._servers.append(
-            await asyncio.start_server(
-                self._on_client, config.client_port_address, config.client_port
-            )
-        )
+        peers = Listener(f"n{config.my_id}", self._on_peer)
+        self._listeners.append(peers)
+        await peers.start(me.host, me.peer_port)
+        service = self.service
+        clients = Listener(f"n{config.my_id}", self._on_client, service.admit, service.release)
+        self._listeners.append(clients)
+        await clients.start(config.client_port_address, config.client_port)
         for peer_id, peer in config.peers.items():
             link = _PeerLink(config.my_id, peer_id, peer.host, peer.peer_port)
             self._links[peer_id] = link
@@ -182,13 +186,15 @@ class ReplicaServer:
         self._stopped.set()
 
     async def close(self) -> None:
-        for server in self._servers:
-            server.close()
+        """Stop accepting, end every connection (peers' and clients'), the clock and the
+        flusher, then close the storage: nothing is left for `asyncio.run` to cancel."""
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        for listener in self._listeners:
+            await listener.close()
         self.service.close()
         if self.store is not None:
             self.store.close()
@@ -315,9 +321,19 @@ class ReplicaServer:
         try:
             await serve()
         except (FrameError, msgspec.DecodeError, msgspec.ValidationError) as error:
-            log.warning(
-                "n%d: closing %s connection from %s: %s", self.config.my_id, kind, peer, error
-            )
+            if kind == "client":
+                self._client_log.log(
+                    logging.WARNING,
+                    "bad client",
+                    "n%d: closing client connection from %s: %s",
+                    self.config.my_id,
+                    peer,
+                    error,
+                )
+            else:
+                log.warning(
+                    "n%d: closing %s connection from %s: %s", self.config.my_id, kind, peer, error
+                )
         except (OSError, ConnectionError):
             pass
         finally:

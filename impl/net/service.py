@@ -5,8 +5,8 @@ Two services exist: the key-value store (`impl.net.kv_service`, msgpack frames, 
 replicated-log tests and benchmarks) and the ZooKeeper-compatible tree (`impl.coord.service`,
 ZooKeeper's jute protocol). Both answer four-letter words on the client port the way
 ZooKeeper does: a connection whose first four bytes are a known word (`ruok`, `srvr`, ...) gets
-a text answer and is closed. The bytes cannot be mistaken for a frame: read as a length they
-are over a gigabyte.
+a text answer (or, for a word not in `4lw.commands.whitelist`, ZooKeeper's refusal) and is
+closed. The bytes cannot be mistaken for a frame: read as a length they are over a gigabyte.
 """
 
 from __future__ import annotations
@@ -48,6 +48,13 @@ class Service(Protocol):
         """Called once the replica exists, before any client connects."""
         ...
 
+    def admit(self, host: str) -> bool:
+        """A client connection from `host` was just accepted: keep it? (Refused ones are
+        closed at once; `release` is called when a kept one ends.)"""
+        ...
+
+    def release(self, host: str) -> None: ...
+
     async def serve_client(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
@@ -71,15 +78,25 @@ def parse_status(text: bytes) -> Status:
     return msgspec.convert(json.loads(text), Status)
 
 
+def refusal(word: str) -> bytes:
+    """ZooKeeper's answer to a four-letter word not in the whitelist (NIOServerCnxn)."""
+    return f"{word} is not executed because it is not in the whitelist.\n".encode()
+
+
 async def answer_word(
-    first: bytes, writer: asyncio.StreamWriter, words: dict[bytes, Callable[[], bytes]]
+    first: bytes,
+    writer: asyncio.StreamWriter,
+    words: dict[bytes, Callable[[], bytes]],
+    whitelist: frozenset[str],
 ) -> bool:
-    """If `first` (a connection's first four bytes) is one of `words`, write its answer and
-    close the connection (as ZooKeeper does) and return True."""
+    """If `first` (a connection's first four bytes) is one of `words`, write its answer (or
+    ZooKeeper's refusal if it is not in `whitelist`) and return True: the caller closes the
+    connection, as ZooKeeper does."""
     answer = words.get(first)
     if answer is None:
         return False
-    writer.write(answer())
+    word = first.decode("latin-1")
+    writer.write(answer() if word in whitelist else refusal(word))
     with contextlib.suppress(OSError, ConnectionError):
         await writer.drain()
     return True

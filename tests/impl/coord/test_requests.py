@@ -55,6 +55,7 @@ from impl.coord.messages import (
     encode,
     txn,
 )
+from impl.coord.paths import path_error
 from impl.coord.records import ACL, Stat
 from impl.coord.requests import (
     READS,
@@ -422,13 +423,21 @@ def test_a_cut_body_is_a_jute_error(opcode: int, body: bytes) -> None:
     "body",
     [
         kz.int_struct.pack(-1) + b"\x00",  # a null path
-        kz.int_struct.pack(2) + b"\xff\xfe" + b"\x00",  # a path that is not UTF-8
         kz.int_struct.pack(-7),  # a negative length other than -1
     ],
 )
 def test_a_bad_path_is_a_jute_error(body: bytes) -> None:
     with pytest.raises(JuteError):
         dec(OpCode.GET_DATA, body)
+
+
+def test_a_path_that_is_not_utf8_is_read_as_java_reads_it() -> None:
+    """BinaryInputArchive.readString is `new String(bytes, UTF_8)`: what does not decode
+    becomes U+FFFD, which PathUtils.validatePath refuses (a create is BADARGUMENTS)."""
+    body = kz.int_struct.pack(3) + b"/\xff\xfe" + b"\x00"
+    decoded = dec(OpCode.GET_DATA, body)
+    assert decoded.path == "/\ufffd\ufffd"
+    assert path_error(decoded.path) == "invalid character @1"
 
 
 # --- responses, from a real tree, read by kazoo ----------------------------------------------

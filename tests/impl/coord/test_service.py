@@ -14,6 +14,7 @@ import pytest
 from kazoo.client import KazooClient
 from kazoo.exceptions import (
     BadVersionError,
+    ConnectionLoss,
     NoAuthError,
     NoChildrenForEphemeralsError,
     NodeExistsError,
@@ -23,13 +24,16 @@ from kazoo.exceptions import (
 from kazoo.security import CREATOR_ALL_ACL, make_digest_acl
 from zkwire import WireClient
 
-from impl.coord.jute import CreateRequest, OpCode, Writer
+from impl.coord.errors import Code
+from impl.coord.jute import CreateRequest, OpCode, RequestHeader, Writer, frame
 from impl.coord.messages import SetData, Txn
 from impl.coord.records import OPEN_ACL_UNSAFE, EventType
 from impl.coord.service import ZooKeeperService
 from impl.coord.tree import DataTree
+from impl.net.client import server_status
 from impl.net.cluster import LocalCluster
 from impl.net.config import load_config, write_cluster_configs
+from impl.net.framing import FrameError
 from impl.net.server import ReplicaServer
 
 # tickTime 200 ms: session timeouts are negotiated into [400, 4000] ms.
@@ -368,12 +372,186 @@ async def _restore(service: ZooKeeperService, image: bytes) -> None:
     service.tree.restore(image)
 
 
-def test_words_off_the_whitelist_are_refused_but_status_always_answers(tmp_path: Path) -> None:
+def test_every_word_obeys_the_whitelist_and_srvr_is_always_on(tmp_path: Path) -> None:
+    """ZooKeeper's FourLetterCommands: a word off the whitelist, our status word included, gets
+    the refusal text (issue 16: pxst was answered anyway, and hashed the whole tree)."""
     settings = {**SETTINGS, "4lw.commands.whitelist": "ruok"}
     with LocalCluster(tmp_path / "c", 1, service="zookeeper", settings=settings) as cluster:
         cluster.start()
-        cluster.wait_for_leader()  # reads pxst
         address = cluster.node(1).client_address
+        deadline = time.monotonic() + 20
+        while "Mode: standalone" not in _try_word(address, b"srvr"):
+            assert time.monotonic() < deadline, "the server did not come up"
+            time.sleep(0.1)
         assert four_letter(address, b"ruok") == "imok"
-        refusal = "mntr is not executed because it is not in the whitelist.\n"
-        assert four_letter(address, b"mntr") == refusal
+        for word in ("mntr", "pxst", "stat", "cons", "conf", "envi", "isro"):
+            refusal = f"{word} is not executed because it is not in the whitelist.\n"
+            assert four_letter(address, word.encode()) == refusal
+        with pytest.raises(FrameError, match=r"not in the server's 4lw\.commands\.whitelist"):
+            asyncio.run(server_status(address))
+
+
+def test_with_no_whitelist_only_srvr_is_answered(tmp_path: Path) -> None:
+    [path] = write_cluster_configs(tmp_path / "c", 1, extra=SETTINGS)
+    text = path.read_text()
+    path.write_text(text.replace("4lw.commands.whitelist=*\n", ""))
+    assert "4lw" not in path.read_text()
+    with LocalCluster(tmp_path / "c", 1, service="zookeeper") as cluster:
+        cluster.start()
+        address = cluster.node(1).client_address
+        deadline = time.monotonic() + 20
+        while "Mode: standalone" not in _try_word(address, b"srvr"):
+            assert time.monotonic() < deadline, "the server did not come up"
+            time.sleep(0.1)
+        assert four_letter(address, b"ruok").endswith("not in the whitelist.\n")
+        assert four_letter(address, b"pxst").endswith("not in the whitelist.\n")
+
+
+def _try_word(address: tuple[str, int], word: bytes) -> str:
+    try:
+        return four_letter(address, word)
+    except OSError:
+        return ""
+
+
+def test_a_request_over_jute_maxbuffer_closes_its_connection(tmp_path: Path) -> None:
+    """The client request limit is jute.maxbuffer (ZooKeeper's "Len error"), set in zoo.cfg,
+    not the peer frame limit: a create over it ends the connection and creates nothing."""
+    settings = {**SETTINGS, "jute.maxbuffer": "4096"}
+    with LocalCluster(tmp_path / "c", 1, service="zookeeper", settings=settings) as cluster:
+        cluster.start()
+        cluster.wait_for_leader()
+        zk = client(cluster)
+        try:
+            zk.create("/small", b"x" * 3000)
+            with pytest.raises(ConnectionLoss):
+                zk.create("/large", b"x" * 5000)
+            assert zk.retry(zk.exists, "/large") is None
+            assert zk.retry(zk.get, "/small")[0] == b"x" * 3000
+        finally:
+            zk.stop()
+            zk.close()
+        log = cluster.node(1).log_path.read_text()
+        assert "advertised length of 50" in log
+        assert "(length is greater than jute.maxbuffer=4096)" in log
+
+
+def test_identities_are_kept_once_and_small(cluster: LocalCluster) -> None:
+    """Every write carries its connection's identities through the log: the same digest
+    twice is one identity (ServerCnxn.addAuthInfo), and identities beyond 64 KiB fail the
+    authentication and close the connection, instead of growing every command without end."""
+    wire = WireClient(cluster.node(1).client_address)
+    wire.connect()
+
+    def auth(user: str) -> int:
+        w = Writer()
+        w.i32(0).string("digest").buffer(f"{user}:pw".encode())
+        assert wire.sock is not None
+        header = Writer()
+        RequestHeader(-4, OpCode.AUTH).write(header)
+        wire.sock.sendall(frame(header.getvalue() + w.getvalue()))
+        return wire.next_frame().header.err
+
+    assert auth("alice") == 0 and auth("alice") == 0
+    wire.send(OpCode.WHO_AM_I)
+    reply = wire.next_frame()
+    assert reply.reader.i32() == 2  # ip and one digest
+    assert auth("b" * 30_000) == 0 and auth("c" * 30_000) == 0
+    assert auth("d" * 30_000) == Code.AUTHFAILED
+    with pytest.raises(ConnectionError):
+        wire.next_frame()
+
+
+def test_a_path_that_is_not_utf8_is_refused_as_zookeeper_refuses_it(
+    cluster: LocalCluster,
+) -> None:
+    """Jute reads strings as Java's `new String(bytes, UTF_8)`: a create of such a path is
+    BADARGUMENTS (the path check refuses U+FFFD), a read of it is NONODE, and the connection
+    serves on (issue 16: it was closed)."""
+    wire = WireClient(cluster.node(1).client_address)
+    wire.connect()
+    bad = b"/caf\xc3"  # cut inside a two-byte character
+    w = Writer()
+    w.buffer(bad).buffer(b"").i32(len(OPEN_ACL_UNSAFE))
+    for acl in OPEN_ACL_UNSAFE:
+        w.i32(acl.perms).string(acl.scheme).string(acl.id)
+    w.i32(0)
+    created = wire.send(OpCode.CREATE, w.getvalue())
+    reply = wire.next_frame()
+    assert (reply.header.xid, reply.header.err) == (created, Code.BADARGUMENTS)
+    read = wire.send(OpCode.GET_DATA, Writer().buffer(bad).flag(False).getvalue())
+    reply = wire.next_frame()
+    assert (reply.header.xid, reply.header.err) == (read, Code.NONODE)
+    wire.get_data("/")
+    assert wire.next_frame().header.err == 0
+
+
+@pytest.mark.parametrize(
+    ("opcode", "record"),
+    [
+        (OpCode.GET_DATA, b""),  # no record at all
+        (OpCode.GET_DATA, b"\x00\x00\x00\x05/ab"),  # a path cut short
+        (OpCode.CREATE, b"\x00\x00\x00\x02/a\x00\x00\x00\x01"),  # no data, ACL or flags
+        (OpCode.SET_DATA, b"\x00\x00\x00\x02/a\xff\xff\xff\xff"),  # no version
+        (OpCode.MULTI, b"\x00\x00\x00\x01\x00"),  # a multi header cut short
+        (OpCode.MULTI, b"\x00\x00\x00\x65\x00\xff\xff\xff\xff"),  # an op no multi may hold
+        (OpCode.SET_WATCHES, b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x05"),
+    ],
+)
+def test_a_record_cut_short_inside_a_frame_is_a_marshalling_error(
+    cluster: LocalCluster, opcode: int, record: bytes
+) -> None:
+    """ZooKeeper answers a request whose record does not parse with MARSHALLINGERROR (-5) and
+    keeps the connection (issue 16: it was closed)."""
+    wire = WireClient(cluster.node(2).client_address)
+    wire.connect()
+    xid = wire.send(opcode, record)
+    reply = wire.next_frame()
+    assert (reply.header.xid, reply.header.err) == (xid, Code.MARSHALLINGERROR)
+    after = wire.get_data("/")
+    reply = wire.next_frame()
+    assert (reply.header.xid, reply.header.err) == (after, 0)
+
+
+def test_an_auth_packet_cut_short_closes_the_connection(cluster: LocalCluster) -> None:
+    """ZooKeeperServer.processPacket reads an auth packet itself: one that does not parse is an
+    IOException, and the connection closes."""
+    wire = WireClient(cluster.node(3).client_address)
+    wire.connect()
+    assert wire.sock is not None
+    header = Writer()
+    RequestHeader(-4, OpCode.AUTH).write(header)
+    wire.sock.sendall(frame(header.getvalue() + b"\x00\x00\x00\x00\x00\x00\x00\x06dige"))
+    with pytest.raises(ConnectionError):
+        wire.next_frame()
+
+
+def test_a_client_that_does_not_read_its_replies_is_dropped(
+    cluster: LocalCluster, zk: KazooClient
+) -> None:
+    """A client pipelines reads of a 512 KiB node and reads nothing back: once 16
+    jute.maxbuffers of replies wait for it, its connection is dropped (the server held every
+    reply before, however many), and the server serves on."""
+    zk.create("/fat", b"f" * 512 * 1024)
+    wire = WireClient(cluster.node(1).client_address)
+    wire.connect()
+    assert wire.sock is not None
+    for _ in range(100):  # 50 MiB of replies
+        wire.get_data("/fat")
+    time.sleep(2.0)  # the replies pile up at the server meanwhile
+    wire.sock.settimeout(10)
+    received = 0
+    ended = False
+    try:
+        while chunk := wire.sock.recv(1 << 20):
+            received += len(chunk)
+        ended = True
+    except ConnectionError:
+        ended = True
+    except TimeoutError:
+        pass
+    assert ended and received < 40 * 1024 * 1024, received
+    assert zk.get("/fat")[1].data_length == 512 * 1024
+    assert "leaves more than 16777200 bytes of replies unread" in (
+        cluster.node(1).log_path.read_text()
+    )

@@ -28,6 +28,8 @@ from impl.coord.messages import (
     ChildrenReply,
     CloseSession,
     ContainerCandidates,
+    CountDescendants,
+    CountReply,
     Create,
     CreateResult,
     CreateSession,
@@ -663,9 +665,11 @@ sub_ops: st.SearchStrategy[MultiOp] = st.one_of(
     st.builds(Check, names, versions),
 )
 multis = st.builds(Multi, st.lists(sub_ops, max_size=4).map(tuple))
+acls = st.sampled_from([OPEN, READ_ACL_UNSAFE, (ACL(31, "digest", "u:h"), *OPEN)])
 ops: st.SearchStrategy[Op] = st.one_of(
     sub_ops,
     multis,
+    st.builds(SetACL, names, acls, versions),
     st.just(CloseSession()),
     st.just(CreateSession(5000)),
     st.builds(DeleteContainer, names),
@@ -702,6 +706,32 @@ def test_a_restored_snapshot_has_the_same_digest_and_behaves_the_same(
             assert copy.read(query) == zk.read(query)
     for session in (S, S2):
         assert copy.read(GetEphemerals(session)) == zk.read(GetEphemerals(session))
+
+
+@FAST
+@given(histories)
+def test_what_is_kept_as_the_tree_changes_is_what_counting_the_tree_gives(
+    history: list[tuple[Op, int]],
+) -> None:
+    """The digest, descendant counts, ephemerals and data size are kept up to date by every
+    write (failed multis included), never counted on a read: they must equal a count of the
+    tree as it is (what a restored snapshot starts from)."""
+    zk = Zk(S, S2)
+    play(zk, history)
+    image = msgspec.msgpack.decode(zk.tree.snapshot())
+    nodes = {saved[0]: saved[1] for saved in image[0]}
+    assert zk.tree.digest() == copy_of(zk).tree.digest()
+    assert zk.tree.node_count() == len(nodes)
+    assert zk.tree.data_size() == sum(len(p) + len(d or b"") for p, d in nodes.items())
+    ephemerals = [zk.read(GetEphemerals(s)) for s in (S, S2)]
+    assert zk.tree.ephemeral_count() == sum(
+        len(r.paths) for r in ephemerals if isinstance(r, PathsReply)
+    )
+    for path in nodes:
+        below = sum(1 for p in nodes if p != path and p.startswith(path.rstrip("/") + "/"))
+        assert zk.read(CountDescendants(path)) == CountReply(below)
+    in_use = [acl for *_, acl, _ in image[0]]
+    assert zk.tree._acl_users == {tuple(ACL(*a) for a in acl): in_use.count(acl) for acl in in_use}
 
 
 def test_the_digest_does_not_depend_on_the_order_nodes_were_added() -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from impl.net.config import (
     DEFAULT_MAX_FRAME_BYTES,
+    FOUR_LETTER_WORDS,
     ConfigError,
     PeerAddress,
     ServerConfig,
@@ -108,11 +109,12 @@ paxoscope.electionTicks=50
 paxoscope.heartbeatTicks=10
 paxoscope.snapshotEvery=500
 paxoscope.maxFrameBytes=1048576
+jute.maxbuffer=65536
 """
     cfg = load_config(make(tmp_path, text))
     assert cfg.fsync is False
     assert (cfg.tick_ms, cfg.election_ticks, cfg.heartbeat_ticks) == (20, 50, 10)
-    assert (cfg.snapshot_every, cfg.max_frame_bytes) == (500, 1048576)
+    assert (cfg.snapshot_every, cfg.max_frame_bytes, cfg.jute_max_buffer) == (500, 1048576, 65536)
     assert cfg.extra == {}
     # Turning fsync off is allowed, and loudly so.
     assert len(cfg.warnings) == 1 and ":4: paxoscope.fsync=false" in cfg.warnings[0]
@@ -457,15 +459,18 @@ def test_service_session_timeouts_and_four_letter_words(tmp_path: Path) -> None:
         200,
         2000,
     )
-    assert "ruok" in cfg.four_letter_words and "mntr" in cfg.four_letter_words
+    assert cfg.four_letter_words == {"srvr"}  # ZooKeeper's default: srvr alone
     text = (
         "dataDir=data\nclientPort=1\npaxoscope.service=kv\nminSessionTimeout=500\n"
-        "4lw.commands.whitelist=ruok, srvr, dump\n"
+        "4lw.commands.whitelist=ruok, , dump\n"
     )
     cfg = load_config(make(tmp_path, text, myid=None))
     assert (cfg.service, cfg.min_session_timeout) == ("kv", 500)
-    assert cfg.four_letter_words == {"ruok", "srvr"}
+    assert cfg.four_letter_words == {"ruok", "srvr"}  # srvr is always on
     assert "names dump, which paxoscope does not answer" in cfg.warnings[0]
+    text = "dataDir=data\nclientPort=1\n4lw.commands.whitelist=ruok,*\n"
+    cfg = load_config(make(tmp_path, text, myid=None))
+    assert cfg.four_letter_words == set(FOUR_LETTER_WORDS)
 
 
 @pytest.mark.parametrize(
@@ -617,3 +622,29 @@ def test_parse_server_list_errors(text: str, fragment: str) -> None:
     message = caught.value.message
     assert message.startswith(f"server list {text!r}: ")
     assert fragment in message and "expected host:port" in message and "\n" not in message
+
+
+def test_connection_limits(tmp_path: Path) -> None:
+    cfg = load_config(make(tmp_path, "dataDir=data\nclientPort=1\n", myid=None))
+    assert (cfg.max_client_cnxns, cfg.max_cnxns, cfg.sessionless_cnxn_timeout) == (60, 0, 10_000)
+    text = "dataDir=data\nclientPort=1\nmaxCnxns=500\nnio.sessionlessCnxnTimeout=2500\n"
+    cfg = load_config(make(tmp_path, text, myid=None))
+    assert (cfg.max_cnxns, cfg.sessionless_cnxn_timeout) == (500, 2500)
+    assert cfg.warnings == ()
+    with pytest.raises(ConfigError, match=r"nio\.sessionlessCnxnTimeout is '0'; expected a pos"):
+        load_config(make(tmp_path, "dataDir=data\nclientPort=1\nnio.sessionlessCnxnTimeout=0\n"))
+
+
+def test_the_client_request_limit_is_jute_maxbuffer_and_fits_in_a_peer_frame(
+    tmp_path: Path,
+) -> None:
+    cfg = load_config(make(tmp_path, "dataDir=data\nclientPort=1\n", myid=None))
+    assert cfg.jute_max_buffer == 0xFFFFF  # ZooKeeper's default, one byte short of 1 MiB
+    text = "dataDir=data\nclientPort=1\njute.maxbuffer=4194304\n"
+    assert load_config(make(tmp_path, text, myid=None)).jute_max_buffer == 4194304
+    text = "dataDir=data\nclientPort=1\npaxoscope.maxFrameBytes=1048576\n"
+    with pytest.raises(ConfigError, match=r"zoo\.cfg:3: jute\.maxbuffer is 1048575 bytes and"):
+        load_config(make(tmp_path, text, myid=None))
+    # The kv service has no jute requests: its clients' frames are limited by maxFrameBytes.
+    text += "paxoscope.service=kv\n"
+    assert load_config(make(tmp_path, text, myid=None)).max_frame_bytes == 1048576
