@@ -75,13 +75,17 @@ class Instance:
         inst = self.sorts[elem.sort]
         if elem.index is None:
             return 0
-        if elem.index >= inst.size:
+        index = elem.index
+        if isinstance(index, ir.Size):
+            index = index.evaluate(self.params)
+        if not 0 <= index < inst.size:
+            shown = f"{elem.index} = {index}" if isinstance(elem.index, ir.Size) else index
             raise SpecError(
-                f"`{elem.sort}[{elem.index}]` does not exist: sort `{elem.sort}` has "
+                f"`{elem.sort}[{shown}]` does not exist: sort `{elem.sort}` has "
                 f"{inst.size} element(s) with parameters {dict(self.params)}",
                 elem.loc,
             )
-        return inst.offset + elem.index
+        return inst.offset + index
 
     # -- labels ------------------------------------------------------------------------------
 
@@ -100,6 +104,8 @@ class Instance:
         if decl.kind is ir.SortKind.ORDERED:
             assert isinstance(decl.labels, int)
             return decl.labels + index
+        if isinstance(decl.labels, tuple):
+            return decl.labels[index]
         return f"{decl.labels}{index + 1}"
 
     def code_of_label(self, sort: str, label: Label) -> int:
@@ -133,6 +139,12 @@ def instantiate(spec: ir.SpecIR, overrides: Mapping[str, int] | None = None) -> 
             raise UsageError(
                 f"sort `{decl.name}` of {spec.name} would have {size} elements "
                 f"(size {decl.size} with {params}); every sort needs at least one"
+            )
+        if isinstance(decl.labels, tuple) and len(decl.labels) != size:
+            raise SpecError(
+                f"sort `{decl.name}` names {len(decl.labels)} element(s) "
+                f"({', '.join(decl.labels)}) but has {size} (size {decl.size} with {params})",
+                decl.loc,
             )
         sorts[decl.name] = SortInstance(decl, size)
     for decl in spec.sorts:

@@ -90,7 +90,8 @@ class SortDecl:
     size: Size | None  # number of proper elements; None for quorum sorts (derived)
     symmetric: bool = False
     bottom: str | int | None = None  # label of the bottom element, if the sort has one
-    labels: str | int = ""  # element label prefix (str) or first integer label (int)
+    # element label prefix (str), first integer label (int), or one name per element (tuple)
+    labels: str | int | tuple[str, ...] = ""
     base: str | None = None  # quorum sorts: the sort whose subsets they are
     quorum_size: Size | None = None  # quorum sorts: member count; None = majority
     loc: Loc = UNKNOWN_LOC
@@ -147,10 +148,11 @@ class Var(Term):
 
 @dataclass(frozen=True, eq=False)
 class Elem(Term):
-    """A constant element of a sort: its index among the proper elements, or None for bottom."""
+    """A constant element of a sort: its index among the proper elements (a number, or a size
+    expression over the parameters such as `max_nat - 1`), or None for bottom."""
 
     sort: str
-    index: int | None
+    index: int | Size | None
 
     @property
     def type(self) -> Type:

@@ -151,12 +151,16 @@ def check_refinement(
     parents: dict[int, tuple[int, str | None, tuple[tuple[str, int, str], ...]]] = {}
     frontier = []
     interp = Interpreter(impl, impl_layout)
-    for k, _params, st in interp.initial_states():
+    for k, codes, st in interp.initial_states():
         s = impl_layout.pack(st)
         if s in parents:
             continue
-        name = impl.spec.inits[k].name if k >= 0 else None
-        parents[s] = (-1, name, ())
+        if k >= 0:  # made by an @init: named after it, with its parameters
+            init = impl.spec.inits[k]
+            named = tuple((v.name, c, v.type.sort) for v, c in zip(init.params, codes, strict=True))
+            parents[s] = (-1, init.name, named)
+        else:
+            parents[s] = (-1, None, ())
         frontier.append(s)
         if image(s) not in abstract_inits:
             result.failure = RefinementFailure("init", _trace(parents, s), None, image(s))

@@ -7,6 +7,7 @@ subclass that redeclares a sort or parameter under the same name overrides it ev
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Union
 
 from checker import ir
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 SizeLike = Union["Param", "SizeExpr", int]
 
 
-def _to_size(x: SizeLike, loc: Loc) -> ir.Size:
+def size_of(x: SizeLike, loc: Loc) -> ir.Size:
     if isinstance(x, bool):
         raise SpecError(f"a size must be an integer or a Param, not {x!r}", loc)
     if isinstance(x, int):
@@ -64,7 +65,10 @@ class SizeExpr(_SizeArith):
         self.op, self.left, self.right = op, left, right
 
     def to_size(self, loc: Loc) -> ir.Size:
-        return ir.Size(self.op, left=_to_size(self.left, loc), right=_to_size(self.right, loc))
+        return ir.Size(self.op, left=size_of(self.left, loc), right=size_of(self.right, loc))
+
+    def __repr__(self) -> str:
+        return f"{self.left!r} {self.op} {self.right!r}"
 
 
 class Param(_SizeArith):
@@ -80,6 +84,9 @@ class Param(_SizeArith):
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
+
+    def __repr__(self) -> str:
+        return self.name or f"Param({self.default})"
 
 
 class TypeRef:
@@ -110,7 +117,7 @@ class SortBase:
         *,
         symmetric: bool = False,
         bottom: str | int | None = None,
-        labels: str | int = "",
+        labels: str | int | tuple[str, ...] = "",
     ) -> None:
         self.name = ""
         self.symmetric = symmetric
@@ -142,13 +149,33 @@ class SortBase:
 
         return ElemRef(self, None, user_loc())
 
-    def __getitem__(self, index: int) -> ElemRef:
-        """The element with this index (0 is the first proper element)."""
+    def __getitem__(self, index: int | str | Param | SizeExpr) -> ElemRef:
+        """The element with this index (0 is the first proper element; an expression over the
+        parameters such as `max_nat - 1` is evaluated for each instance), or with this name
+        (a sort declared with `labels=("working", "prepared", ...)`)."""
         from checker.lang.terms import ElemRef
 
+        loc = user_loc()
+        if isinstance(index, str):
+            names = self.labels if isinstance(self.labels, tuple) else ()
+            if index not in names:
+                known = f"its elements are {', '.join(names)}" if names else "it names none"
+                raise SpecError(
+                    f"`{self.name}[{index!r}]`: sort `{self.name}` has no element "
+                    f"named {index!r} ({known})",
+                    loc,
+                )
+            return ElemRef(self, names.index(index), loc)
+        if isinstance(index, Param | SizeExpr):
+            return ElemRef(self, index, loc)
         if isinstance(index, bool) or not isinstance(index, int) or index < 0:
-            raise SpecError(f"`{self.name}[...]` needs a non-negative integer index, not {index!r}")
-        return ElemRef(self, index, user_loc())
+            raise SpecError(
+                f"`{self.name}[{index!r}]`: an element is named by a non-negative integer, a "
+                "parameter expression (`max_nat - 1`) or, for a sort with named elements, its "
+                "name",
+                loc,
+            )
+        return ElemRef(self, index, loc)
 
 
 class Sort(SortBase):
@@ -156,7 +183,9 @@ class Sort(SortBase):
 
     `symmetric=True` declares that the spec treats all elements alike, which enables symmetry
     reduction. `bottom="None"` adds a bottom element outside the proper elements.
-    `labels` is the prefix of element names in traces (default: the sort's first letter).
+    `labels` is the prefix of element names in traces (default: the sort's first letter:
+    `n1, n2, ...`), or one name per element (`labels=("working", "prepared", "committed")`),
+    which traces print and `sort["committed"]` names.
     """
 
     kind = ir.SortKind.PLAIN
@@ -167,16 +196,16 @@ class Sort(SortBase):
         *,
         symmetric: bool = False,
         bottom: str | int | None = None,
-        labels: str = "",
+        labels: str | Sequence[str] = "",
     ) -> None:
-        super().__init__(symmetric=symmetric, bottom=bottom, labels=labels)
+        super().__init__(symmetric=symmetric, bottom=bottom, labels=_labels(labels, bottom))
         self.size = size
 
     def decl(self) -> ir.SortDecl:
         return ir.SortDecl(
             self.name,
             self.kind,
-            _to_size(self.size, self.loc),
+            size_of(self.size, self.loc),
             symmetric=self.symmetric,
             bottom=self.bottom_label,
             labels=self.labels or self.name[:1],
@@ -201,11 +230,19 @@ class OrderedSort(SortBase):
     def first(self) -> ElemRef:
         return self[0]
 
+    @property
+    def last(self) -> ElemRef:
+        """The greatest proper element (its index is the sort's size minus one)."""
+        from checker.lang.terms import ElemRef
+
+        last = self.size - 1  # an int, or an expression over the parameters
+        return ElemRef(self, last, user_loc())
+
     def decl(self) -> ir.SortDecl:
         return ir.SortDecl(
             self.name,
             self.kind,
-            _to_size(self.size, self.loc),
+            size_of(self.size, self.loc),
             bottom=self.bottom_label,
             labels=self.labels,
             loc=self.loc,
@@ -235,7 +272,7 @@ class Quorums(SortBase):
             self.kind,
             None,
             base=self.base.name,
-            quorum_size=None if self.quorum_size is None else _to_size(self.quorum_size, self.loc),
+            quorum_size=None if self.quorum_size is None else size_of(self.quorum_size, self.loc),
             labels="q",
             loc=self.loc,
         )
@@ -257,6 +294,30 @@ class MajorityQuorums(Quorums):
 
     def __init__(self, base: SortBase) -> None:
         super().__init__(base, None)
+
+
+def _labels(labels: object, bottom: object) -> str | tuple[str, ...]:
+    """A label prefix, or one distinct name per element (checked against the size later)."""
+    loc = user_loc()
+    if isinstance(labels, str):
+        return labels
+    if isinstance(labels, list | tuple) and labels and all(isinstance(x, str) for x in labels):
+        names = tuple(labels)
+        if any(not name for name in names):
+            raise SpecError("labels=(...): an element's name cannot be empty", loc)
+        repeated = sorted({n for n in names if names.count(n) > 1} | ({str(bottom)} & set(names)))
+        if repeated:
+            raise SpecError(
+                f"labels=(...): each element needs its own name, but {', '.join(map(str, repeated))} "
+                "is used twice (or is the bottom element's name)",
+                loc,
+            )
+        return names
+    raise SpecError(
+        f'labels={labels!r}: give a prefix (labels="n" names elements n1, n2, ...) or one '
+        'name per element (labels=("working", "prepared"))',
+        loc,
+    )
 
 
 TypeLike = SortBase | TypeRef

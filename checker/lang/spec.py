@@ -22,7 +22,7 @@ from checker import ir
 from checker.errors import Loc, SpecError, user_loc
 from checker.lang import context
 from checker.lang.logic import bind_vars
-from checker.lang.sorts import SortBase, TypeLike, TypeRef, resolve_type
+from checker.lang.sorts import Param, SortBase, TypeLike, TypeRef, resolve_type
 from checker.lang.terms import SymFormula, SymTerm, as_formula, as_term, check_type
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -329,7 +329,34 @@ class FunctionHandle(_Handle):
         self._write(ir.UpdateFn(self.name, variables, term, loc=loc), f"`{self.name}.update`", loc)
 
 
-class Spec:
+class _Namespace(dict[str, Any]):
+    """A spec class body's namespace. A name the body has not bound falls back to the sorts and
+    parameters of the base specs (before module globals), so that a subclass — a mutant —
+    writes `def act(self, a: acceptor)` as its parent does, instead of `Parent.acceptor`."""
+
+    def __init__(self, inherited: dict[str, Any]) -> None:
+        super().__init__()
+        self.inherited = inherited
+
+    def __missing__(self, key: str) -> Any:
+        if key in self.inherited:
+            return self.inherited[key]
+        raise KeyError(key)
+
+
+class _SpecMeta(type):
+    @classmethod
+    def __prepare__(mcls, name: str, bases: tuple[type, ...], **kwargs: Any) -> _Namespace:  # type: ignore[override]
+        inherited: dict[str, Any] = {}
+        for base in bases:
+            for klass in reversed(base.__mro__):
+                for key, value in vars(klass).items():
+                    if isinstance(value, SortBase | Param):
+                        inherited[key] = value
+        return _Namespace(inherited)
+
+
+class Spec(metaclass=_SpecMeta):
     """Base class of specs. See the module docstring for what a spec declares."""
 
     def __getattr__(self, name: str) -> Any:

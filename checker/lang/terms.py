@@ -13,7 +13,7 @@ from typing import NoReturn
 from checker import ir
 from checker.errors import Loc, SpecError, user_loc
 from checker.lang import context
-from checker.lang.sorts import SortBase
+from checker.lang.sorts import Param, SizeExpr, SortBase, size_of
 
 _BOOL_HELP = (
     "a symbolic value was used where Python needs a concrete True/False (Python `and`, `or`, "
@@ -118,7 +118,7 @@ class ElemRef(SymTerm):
 
     __slots__ = ("index", "loc", "sort")
 
-    def __init__(self, sort: SortBase, index: int | None, loc: Loc) -> None:
+    def __init__(self, sort: SortBase, index: int | Param | SizeExpr | None, loc: Loc) -> None:
         self.sort = sort
         self.index = index
         self.loc = loc
@@ -131,7 +131,10 @@ class ElemRef(SymTerm):
                 "declare it with bottom=...",
                 self.loc,
             )
-        return ir.Elem(self.sort.name, self.index, loc=self.loc)
+        index = self.index
+        if isinstance(index, Param | SizeExpr):  # named by parameters: evaluated per instance
+            return ir.Elem(self.sort.name, size_of(index, self.loc), loc=self.loc)
+        return ir.Elem(self.sort.name, index, loc=self.loc)
 
     __hash__ = Sym.__hash__
 

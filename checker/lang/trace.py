@@ -18,6 +18,7 @@ from typing import Any
 from checker import ir
 from checker.errors import Loc, PaxoscopeError, SpecError
 from checker.lang import context
+from checker.lang.dropped import check_no_dropped_formulas
 from checker.lang.sorts import Param, Quorums, SortBase, TypeRef
 from checker.lang.spec import MARK, Function, Individual, Spec, StateDecl
 from checker.lang.terms import SymFormula, SymTerm, as_formula
@@ -227,6 +228,9 @@ class Tracer:
     def run(self) -> ir.SpecIR:
         sorts = self.sorts()
         symbols = self.symbols()
+        check_no_dropped_formulas(
+            {n: v for n, v in self.members.items() if inspect.isfunction(inspect.unwrap(v))}
+        )
         inits: list[ir.Action] = []
         actions: list[ir.Action] = []
         props: list[ir.Property] = []

@@ -173,7 +173,7 @@ class _Unrolling:
                 (v.name, code, v.type.sort)
                 for v, code in zip(act.params if act else (), params, strict=True)
             )
-            steps.append(TraceStep(name, named if d > 0 else (), layout.pack(structured)))
+            steps.append(TraceStep(name, named, layout.pack(structured)))
             states.append(structured)
         return steps, states
 

@@ -102,11 +102,21 @@ class UnboundedTranslator(Translator):
                 "abstractly and cannot name them",
                 e.loc,
             )
-        for i in range(e.index + 1):
+        index = e.index
+        if isinstance(index, ir.Size):
+            if index.op != "const":
+                raise SpecError(
+                    f"`{e.sort}[{index}]` names an element by the spec's parameters; the "
+                    "symbolic engine proves for every size and cannot name it (check and bmc, "
+                    "which fix the parameters, can)",
+                    e.loc,
+                )
+            index = index.value
+        for i in range(index + 1):
             key = (e.sort, i)
             if key not in self.consts:
                 self.consts[key] = z3.Const(f"{e.sort}!{i}", self.z3sorts[e.sort])
-        return self.consts[(e.sort, e.index)]
+        return self.consts[(e.sort, index)]
 
     def eq(self, a: Val, b: Val, sort: str) -> Bool:
         assert isinstance(a, z3.ExprRef) and isinstance(b, z3.ExprRef)

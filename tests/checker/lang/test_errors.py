@@ -17,6 +17,9 @@ BAD = sorted((TEST_SPECS / "bad").glob("*.py"))
 
 EXPECTED_MESSAGE = {
     "arity": r"`r` takes 1 argument\(s\) \(node\), but got 2",
+    "bad_labels": r"labels=\(1, 2\): give a prefix .* or one name per element",
+    "bare_comparison": r"this comparison is a statement of its own.*written `require\(...\)`",
+    "label_count": r"sort `phase` names 2 element\(s\) \(working, prepared\) but has 3",
     "lambda_arity": r"binds 1 variable\(s\) but its lambda takes 2",
     "no_init": r"`leader` has no initial value",
     "no_sort": r"parameter `n` of action `act` has no sort",
