@@ -33,6 +33,7 @@ from impl.net.kv_service import KeyValueService
 from impl.net.service import Service
 from impl.paxos.faults import Fault
 from impl.paxos.replica import Replica, ReplicaOptions
+from impl.paxos.transfer import limits_for_frame
 from impl.paxos.types import (
     Command,
     Effects,
@@ -131,10 +132,13 @@ class ReplicaServer:
                 config.my_id,
                 damage,
             )
+        limits = limits_for_frame(config.max_frame_bytes)
         options = ReplicaOptions(
             election_ticks=config.election_ticks,
             heartbeat_ticks=config.heartbeat_ticks,
             snapshot_every=config.snapshot_every,
+            message_bytes=limits.message_bytes,
+            max_command_bytes=limits.max_command_bytes,
             faults=self.faults,
             events=config.event_log,
             forward=self.service.forward,
@@ -261,8 +265,23 @@ class ReplicaServer:
                 asyncio.get_running_loop().call_soon(self._deliver_local, message)
                 continue
             link = self._links.get(node)
-            if link is not None:
-                link.send(peer_encoder.encode(message))
+            if link is None:
+                continue
+            payload = peer_encoder.encode(message)
+            if len(payload) > self.config.max_frame_bytes:
+                # The core bounds every message well below the limit, so this is a bug; the
+                # peer would close the connection on it (and lose what follows), so drop it.
+                log.error(
+                    "n%d: not sending a %s of %d bytes to n%d: over the peer frame limit of %d",
+                    me,
+                    type(message).__name__,
+                    len(payload),
+                    node,
+                    self.config.max_frame_bytes,
+                )
+                link.dropped += 1
+                continue
+            link.send(payload)
 
     def _deliver_local(self, message: PeerMessage) -> None:
         self.core.on_message(self.config.my_id, message)

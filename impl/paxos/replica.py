@@ -48,6 +48,16 @@ from typing import Any
 
 from impl.paxos.durable import DurableState
 from impl.paxos.faults import Fault
+from impl.paxos.transfer import (
+    MESSAGE_TARGET_BYTES,
+    SnapshotTransfer,
+    batch_size,
+    command_size,
+    entries_from,
+    fitting,
+    limits_for_frame,
+    promise_report,
+)
 from impl.paxos.types import (
     NO_BALLOT,
     NOOP,
@@ -77,6 +87,7 @@ from impl.paxos.types import (
     Reject,
     Reply,
     Snapshot,
+    SnapshotChunk,
     Status,
     StatusReply,
     StatusRequest,
@@ -94,8 +105,17 @@ class ReplicaOptions:
     heartbeat_ticks: int = 5
     max_batch: int = 1024  # commands per slot
     max_inflight: int = 128  # slots proposed and not yet decided
+    # Their batches' bytes (`batch_size`); a new slot is proposed only below this, so a burst of
+    # large commands cannot pile up in the leader's sockets and the followers' disks at once.
+    max_inflight_bytes: int = 8 * MESSAGE_TARGET_BYTES
     snapshot_every: int = 10_000  # decided slots between snapshots (0: never)
     catchup_batch: int = 512  # decided slots per Catchup message
+    # What the items of one peer message (a batch, catch-up entries, a promise's reports,
+    # forwarded commands, a snapshot chunk) add up to at most, one item alone excepted; and the
+    # largest command taken, so that a message carrying one alone fits a peer frame. Both
+    # follow from the peer frame limit (`transfer.limits_for_frame`); these suit 64 MiB.
+    message_bytes: int = MESSAGE_TARGET_BYTES
+    max_command_bytes: int = limits_for_frame(64 << 20).max_command_bytes
     retry_ticks: int = 10  # before asking again (catch-up, status) or resending an Accept
     faults: frozenset[Fault] = frozenset()  # known bugs, switched on to test the tests
     events: bool = False  # report what happens in Effects.events (for an event log)
@@ -117,6 +137,18 @@ class _Proposal:
     value: Batch
     acks: set[int]
     sent_at: int
+    size: int  # batch_size(value)
+    resent: int = 0  # how often; each resend waits twice as long as the one before
+
+
+@dataclass
+class _PromisePages:
+    """One acceptor's promise to my candidacy, as its pages arrive (in order)."""
+
+    next_slot: int  # where the page I wait for starts
+    votes: list[Vote]
+    chosen: list[Entry]
+    complete: bool = False
 
 
 @dataclass
@@ -186,7 +218,7 @@ class Replica:
         self.leader = 0  # who I believe leads (0: nobody known)
         self.leader_ballot: Ballot = NO_BALLOT
         self._highest_round = self.promised[0]
-        self._promises: dict[int, Promise] = {}
+        self._promises: dict[int, _PromisePages] = {}
         self._first_slot = 0
         self.next_slot = 0
         self._proposals: dict[int, _Proposal] = {}
@@ -218,6 +250,7 @@ class Replica:
         self._status: dict[int, StatusReply] = {}
         self._status_nonce = 0
         self._rejoin_at_slot: int | None = None  # set once every other replica answered
+        self._transfer = SnapshotTransfer()  # snapshots in chunks, sent and received
 
         self._effects = Effects()
         self._apply_decided()
@@ -228,6 +261,7 @@ class Replica:
         self.now += 1
         if self._forwarded or self._index_waits:
             self._expire_forwarded()
+        self._transfer.expire(self.now, idle=2 * self.options.election_ticks)
         if self.recovering:
             if self._rejoin_at_slot is None and self.now >= self._status_at:
                 self._ask_status()
@@ -264,6 +298,8 @@ class Replica:
                 self._on_catchup_request(sender, message)
             case Catchup():
                 self._on_catchup(sender, message)
+            case SnapshotChunk():
+                self._on_snapshot_chunk(sender, message)
             case StatusRequest():
                 self._send(sender, StatusReply(message.nonce, self.promised, self._max_slot()))
             case StatusReply():
@@ -278,9 +314,12 @@ class Replica:
                 pass  # for the service around the replica, not for the core
 
     def on_request(self, command: Command) -> None:
-        """A client command. Only the leader accepts it; the reply comes once it is applied."""
+        """A client command. Only the leader accepts it; the reply comes once it is applied.
+        One too large for any peer message is refused (as if there were no leader)."""
         done = self.sessions.lookup(command)
-        if done is not None:
+        if command_size(command) > self.options.max_command_bytes:
+            self._reply(command.client_id, command.seq, False, b"", leader=0)
+        elif done is not None:
             self._reply(command.client_id, command.seq, True, done)
         elif self.role is Role.LEADER:
             self._queue.append(command)
@@ -373,36 +412,49 @@ class Replica:
                 self._step_down(prepare.ballot)
             self._set_promised(prepare.ballot)
             self._event("promise", acceptor=self.id, ballot=prepare.ballot)
-            self._election_at = self._election_deadline()  # someone is trying: give it time
+        # Someone is trying (each page of a long report shows it still is): give it time.
+        self._election_at = self._election_deadline()
         self._send(sender, self._promise(prepare.ballot, prepare.first_slot))
 
     def _promise(self, ballot: Ballot, first_slot: int) -> Promise:
-        chosen = tuple(Entry(s, v) for s, v in sorted(self.chosen.items()) if s >= first_slot)
-        votes = tuple(
-            v for s, v in sorted(self.votes.items()) if s >= first_slot and s not in self.chosen
-        )
-        return Promise(ballot, votes, chosen, self.log_start)
+        """My report from `first_slot` on, as much as one message carries (the rest from
+        `more_from`, when asked)."""
+        limit = self.options.message_bytes
+        votes, chosen, more_from = promise_report(self.chosen, self.votes, first_slot, limit)
+        return Promise(ballot, votes, chosen, self.log_start, first_slot, more_from)
 
     def _on_promise(self, sender: int, promise: Promise) -> None:
         if self.role is not Role.CANDIDATE or promise.ballot != self.ballot:
             return
-        if promise.log_start > self._first_slot:
+        if promise.log_start > promise.first_slot:
             # It compacted slots I have not learned: I cannot lead them. Catch up first.
             self._step_down(NO_BALLOT)
             self._request_catchup(sender, force=True)
             return
-        self._promises[sender] = promise
+        pages = self._promises.setdefault(sender, _PromisePages(self._first_slot, [], []))
+        if pages.complete or promise.first_slot != pages.next_slot:
+            return  # a duplicate, or not the page I asked for next
+        pages.votes += promise.votes
+        pages.chosen += promise.chosen
+        if promise.more_from:
+            # Ask for the next page; the campaign is progressing, so give it time to finish.
+            pages.next_slot = promise.more_from
+            self._election_at = self._election_deadline()
+            self._send(sender, Prepare(self.ballot, promise.more_from))
+            return
+        pages.complete = True
         self._maybe_lead()
 
     def _maybe_lead(self) -> None:
-        if len(self._promises) < self.majority:
+        promises = [p for p in self._promises.values() if p.complete]
+        if len(promises) < self.majority:
             return
         self.role = Role.LEADER
         self.leader, self.leader_ballot = self.id, self.ballot
         self._heard_at = dict.fromkeys(self.others, self.now)
         highest: dict[int, Vote] = {}
         last = self._first_slot - 1
-        for promise in self._promises.values():
+        for promise in promises:
             for entry in promise.chosen:
                 self._learn(entry.slot, entry.value)
                 last = max(last, entry.slot)
@@ -462,17 +514,26 @@ class Replica:
     # --- replication (phase 2) ---------------------------------------------------------------
 
     def _propose_queued(self) -> None:
-        while self._queue and len(self._proposals) < self.options.max_inflight:
-            batch = tuple(self._queue[: self.options.max_batch])
-            del self._queue[: self.options.max_batch]
+        """Queued commands into slots: each batch within `max_batch` commands and
+        `message_bytes`, and slots in flight within `max_inflight` and `max_inflight_bytes`."""
+        options = self.options
+        inflight = sum(proposal.size for proposal in self._proposals.values())
+        while self._queue and len(self._proposals) < options.max_inflight:
+            if self._proposals and inflight >= options.max_inflight_bytes:
+                return
+            head = self._queue[: options.max_batch]
+            room = options.message_bytes - batch_size(NOOP)
+            batch = tuple(head[: fitting(head, command_size, room)])
+            del self._queue[: len(batch)]
             self._propose(self.next_slot, batch)
+            inflight += self._proposals[self.next_slot].size
             self.next_slot += 1
 
     def _propose(self, slot: int, value: Batch) -> None:
         # Accepts depend on nothing in this batch (the promise is durable since phase 1), so
         # they leave before the disk is done; the leader's own vote comes back as any other.
         self._event("propose", ballot=self.ballot, slot=slot, value=value_id(value), early=True)
-        self._proposals[slot] = _Proposal(value, set(), self.now)
+        self._proposals[slot] = _Proposal(value, set(), self.now, batch_size(value))
         self._commit_sent = self.applied_slot
         for node in self.nodes:
             self._effects.early.append((node, Accept(self.ballot, slot, value, self.applied_slot)))
@@ -491,8 +552,10 @@ class Replica:
             # Folded into the snapshot: decided, so the vote itself no longer matters.
             if accept.ballot > self.promised:
                 self._set_promised(accept.ballot)
-        else:
+        elif self.votes.get(accept.slot) != Vote(accept.slot, accept.ballot, accept.value):
             # Voting raises the promise to the vote's ballot; the Voted record implies it.
+            # (A resent Accept finds its vote recorded already, and is only acknowledged
+            # again: not written again, which matters when it carries a megabyte.)
             self.promised = accept.ballot
             vote = Vote(accept.slot, accept.ballot, accept.value)
             self.votes[accept.slot] = vote
@@ -530,9 +593,13 @@ class Replica:
             self._apply_decided()
 
     def _resend_accepts(self) -> None:
+        """Resend what a majority has not acknowledged in a while, less often each time: a
+        follower that is slow (say, writing large values to its disk) is not flooded."""
         for slot, proposal in self._proposals.items():
-            if self.now - proposal.sent_at >= self.options.retry_ticks:
+            wait = self.options.retry_ticks << min(proposal.resent, 3)
+            if self.now - proposal.sent_at >= wait:
                 proposal.sent_at = self.now
+                proposal.resent += 1
                 for node in self.nodes:
                     if node not in proposal.acks:
                         self._send(
@@ -625,7 +692,9 @@ class Replica:
     def _request_catchup(self, node: int, force: bool = False, until: int = 0) -> None:
         if force or self.now >= self._catchup_at:
             self._catchup_at = self.now + self.options.retry_ticks
-            self._send(node, CatchupRequest(self.applied_slot + 1, until))
+            # Chunks of a snapshot go on from where they stopped, if `node` is sending them.
+            slot, offset = self._transfer.position(node)
+            self._send(node, CatchupRequest(self.applied_slot + 1, until, slot, offset))
 
     def _on_catchup_request(self, sender: int, request: CatchupRequest) -> None:
         if self.role is Role.LEADER:
@@ -636,28 +705,35 @@ class Replica:
             while self.next_slot <= last:
                 self._propose(self.next_slot, NOOP)
                 self.next_slot += 1
-        first = request.first_slot
-        snapshot = None
-        if first < self.log_start:
-            snapshot = self._snapshot()
-            first = self.log_start
-        entries: list[Entry] = []
-        slot = first
-        while slot in self.chosen and len(entries) < self.options.catchup_batch:
-            entries.append(Entry(slot, self.chosen[slot]))
-            slot += 1
-        if snapshot is not None or entries:
-            self._send(sender, Catchup(snapshot, tuple(entries), self.applied_slot))
+        options = self.options
+        if request.first_slot < self.log_start:  # it needs my snapshot: the next chunk
+            chunk = self._transfer.next_chunk(
+                request, self.log_start, self._snapshot, options.message_bytes, self.now
+            )
+            self._send(sender, chunk)
+            return
+        limit, most = options.message_bytes, options.catchup_batch
+        entries = entries_from(self.chosen, request.first_slot, limit, most)
+        if entries:
+            self._send(sender, Catchup(entries, self.applied_slot))
 
     def _on_catchup(self, sender: int, catchup: Catchup) -> None:
-        if catchup.snapshot is not None and catchup.snapshot.slot > self.applied_slot:
-            self._restore(catchup.snapshot)
-            self._effects.snapshot = (catchup.snapshot, self._live_records())
         for entry in catchup.entries:
             self._learn(entry.slot, entry.value)
         self._apply_decided()
         if self.applied_slot < catchup.commit:
             self._request_catchup(sender, force=True)
+
+    def _on_snapshot_chunk(self, sender: int, chunk: SnapshotChunk) -> None:
+        """Assemble a snapshot from its chunks, in order; install it once complete."""
+        if chunk.slot <= self.applied_slot or not self._transfer.receive(sender, chunk, self.now):
+            return  # nothing I lack, or not the piece I wait for (my next request names it)
+        snapshot = self._transfer.take_complete()
+        if snapshot is not None and snapshot.slot > self.applied_slot:
+            self._restore(snapshot)
+            self._effects.snapshot = (snapshot, self._live_records())
+            self._apply_decided()
+        self._request_catchup(sender, force=True)
 
     # --- recovery after losing the log's tail -------------------------------------------
 
@@ -696,9 +772,11 @@ class Replica:
         return self.options.forward and self.leader not in (0, self.id)
 
     def _send_forwarded(self) -> None:
-        if self._forward_outbox:
-            self._send(self.leader, Forward(tuple(self._forward_outbox)))
-            self._forward_outbox = []
+        outbox = self._forward_outbox
+        while outbox:
+            count = fitting(outbox, command_size, self.options.message_bytes)
+            self._send(self.leader, Forward(tuple(outbox[:count])))
+            del outbox[:count]
         if self._remote_reads:
             self._read_nonce += 1
             deadline = self.now + self.options.forward_timeout_ticks
@@ -715,6 +793,8 @@ class Replica:
             key = (command.client_id, command.seq)
             if key in self._waiting or key in self._forward_queued:
                 continue
+            if command_size(command) > self.options.max_command_bytes:
+                continue  # its follower refuses it when it times out
             if self.sessions.lookup(command) is None:
                 self._queue.append(command)
                 self._forward_queued.add(key)
