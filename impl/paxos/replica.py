@@ -77,6 +77,8 @@ from impl.paxos.types import (
     HeartbeatAck,
     PeerMessage,
     Prepare,
+    PreVote,
+    PreVoteReply,
     Promise,
     Promised,
     Read,
@@ -217,7 +219,10 @@ class Replica:
         self.ballot: Ballot = NO_BALLOT  # my ballot while candidate or leader
         self.leader = 0  # who I believe leads (0: nobody known)
         self.leader_ballot: Ballot = NO_BALLOT
+        self._leader_heard_at = 0  # when I last heard from the leader I follow
         self._highest_round = self.promised[0]
+        self._prevote_round = 0  # the round of my pre-vote in progress (0: none)
+        self._prevotes: set[int] = set()  # who granted it
         self._promises: dict[int, _PromisePages] = {}
         self._first_slot = 0
         self.next_slot = 0
@@ -274,7 +279,7 @@ class Replica:
                 self._step_down(NO_BALLOT)
                 self._election_at = self._election_deadline()
         elif self.now >= self._election_at:
-            self.campaign()
+            self._prevote()
 
     def on_message(self, sender: int, message: PeerMessage) -> None:
         if sender not in self.nodes:
@@ -300,6 +305,10 @@ class Replica:
                 self._on_catchup(sender, message)
             case SnapshotChunk():
                 self._on_snapshot_chunk(sender, message)
+            case PreVote():
+                self._send(sender, PreVoteReply(message.round, not self._hears_leader()))
+            case PreVoteReply():
+                self._on_prevote_reply(sender, message)
             case StatusRequest():
                 self._send(sender, StatusReply(message.nonce, self.promised, self._max_slot()))
             case StatusReply():
@@ -380,10 +389,37 @@ class Replica:
         ticks = self.options.election_ticks
         return self.now + ticks + self._random.randrange(ticks)
 
+    def _hears_leader(self) -> bool:
+        """Do I lead, or have I heard from my leader within the shortest election timeout?"""
+        if self.role is Role.LEADER:
+            return True
+        recent = self.now - self._leader_heard_at < self.options.election_ticks
+        return self.leader not in (0, self.id) and recent
+
+    def _prevote(self) -> None:
+        """The election timeout passed: ask the others whether they would promise a new ballot
+        before asking them to (a Prepare would make them drop a leader they still hear)."""
+        self._election_at = self._election_deadline()
+        self._prevote_round = max(self._highest_round, self.promised[0]) + 1
+        self._prevotes = {self.id}
+        if len(self._prevotes) >= self.majority:
+            self.campaign()
+            return
+        for node in self.others:
+            self._send(node, PreVote(self._prevote_round))
+
+    def _on_prevote_reply(self, sender: int, reply: PreVoteReply) -> None:
+        if not reply.granted or reply.round != self._prevote_round or self.recovering:
+            return
+        self._prevotes.add(sender)
+        if len(self._prevotes) >= self.majority:
+            self.campaign()
+
     def campaign(self, round_: int | None = None) -> None:
         """Start a ballot: by default the next round above every one seen (an election
         timeout does this); a conformance driver may name the round."""
         self._step_down(NO_BALLOT)
+        self._prevote_round, self._prevotes = 0, set()
         if round_ is None:
             round_ = max(self._highest_round, self.promised[0]) + 1
         self._highest_round = max(self._highest_round, round_)
@@ -615,7 +651,9 @@ class Replica:
             if leader != self.leader:
                 self._drop_forwarded(leader)
             self.leader, self.leader_ballot = leader, ballot
+            self._leader_heard_at = self.now
             self._election_at = self._election_deadline()
+            self._prevote_round, self._prevotes = 0, set()
 
     # --- heartbeats, commit, reads ----------------------------------------------------------
 

@@ -193,6 +193,19 @@ class ReadIndexReply(msgspec.Struct, frozen=True, array_like=True, tag="rir"):
     index: int
 
 
+class PreVote(msgspec.Struct, frozen=True, array_like=True, tag="pv"):
+    """Would you promise me a ballot of `round` now? Asked before a campaign, which changes
+    nothing for anyone: each replica says no while it hears from a leader, so a replica that
+    merely lost touch with a working leader cannot depose it (raft's pre-vote)."""
+
+    round: int
+
+
+class PreVoteReply(msgspec.Struct, frozen=True, array_like=True, tag="pvr"):
+    round: int
+    granted: bool
+
+
 class Gossip(msgspec.Struct, frozen=True, array_like=True, tag="gos"):
     """A message between the services built on the log (say, which client sessions are
     alive); the replica core neither reads nor answers it."""
@@ -211,6 +224,8 @@ PeerMessage = (
     | CatchupRequest
     | Catchup
     | SnapshotChunk
+    | PreVote
+    | PreVoteReply
     | StatusRequest
     | StatusReply
     | Forward

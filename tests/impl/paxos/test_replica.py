@@ -140,8 +140,7 @@ def test_a_retried_command_is_applied_once() -> None:
 
 def test_a_new_leader_reproposes_the_highest_reported_vote() -> None:
     replica = Replica(1, [1, 2, 3], KeyValueStore(), options=OPTIONS)
-    for _ in range(2 * OPTIONS.election_ticks):
-        replica.on_tick()
+    replica.campaign()
     effects = replica.flush()
     prepare = next(m for _, m in effects.messages if isinstance(m, Prepare))
     low = (put(1, 1, "k", b"low"),)
@@ -156,8 +155,7 @@ def test_a_new_leader_reproposes_the_highest_reported_vote() -> None:
 
 def test_gaps_in_the_log_are_closed_with_no_ops() -> None:
     replica = Replica(1, [1, 2, 3], KeyValueStore(), options=OPTIONS)
-    for _ in range(2 * OPTIONS.election_ticks):
-        replica.on_tick()
+    replica.campaign()
     prepare = next(m for _, m in replica.flush().messages if isinstance(m, Prepare))
     value = (put(1, 1, "k", b"v"),)
     replica.on_message(1, prepare)  # its own acceptor promises

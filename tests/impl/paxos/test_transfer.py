@@ -1,5 +1,5 @@
-"""Peer messages bounded in bytes (batches, catch-up, promises, forwards), and snapshots sent
-in chunks."""
+"""Peer messages bounded in bytes (batches, catch-up, promises, forwards), snapshots sent in
+chunks, and pre-votes: a replica that lost touch with a working leader cannot depose it."""
 
 from __future__ import annotations
 
@@ -322,3 +322,26 @@ def test_a_lagging_replica_catches_up_from_a_snapshot_in_chunks() -> None:
     chunks = [m for m in cluster.of(SnapshotChunk) if isinstance(m, SnapshotChunk)]
     assert len({c.offset for c in chunks}) >= 4  # several chunks of one snapshot
     assert all(len(c.data) <= options.message_bytes for c in chunks)
+
+
+# --- pre-votes -------------------------------------------------------------------------------
+
+
+def test_a_replica_that_cannot_hear_the_leader_does_not_depose_it() -> None:
+    """The leader's messages to 3 are lost (3's to everyone arrive): 3 times out again and
+    again, but the others still hear the leader and refuse its pre-votes, so no Prepare
+    disturbs them; the leader keeps its ballot and goes on deciding."""
+    cluster = Recording(3, OPTIONS)
+    cluster.elect(1)
+    leader = cluster.replicas[1]
+    ballot = leader.ballot
+    cluster.blocked = {(1, 3)}
+    for seq in range(1, 4 * OPTIONS.election_ticks):
+        for node in (1, 2, 3):
+            cluster.tick(node)
+        cluster.submit(1, put(4, seq, "k", b"v"))
+    assert leader.role is Role.LEADER and leader.ballot == ballot
+    assert cluster.replicas[2].leader == 1
+    prepares = [m for m in cluster.of(Prepare) if isinstance(m, Prepare) and m.ballot != ballot]
+    assert prepares == []
+    assert all(r.ok for r in cluster.replies)
