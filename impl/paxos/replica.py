@@ -568,7 +568,7 @@ class Replica:
     def _propose(self, slot: int, value: Batch) -> None:
         # Accepts depend on nothing in this batch (the promise is durable since phase 1), so
         # they leave before the disk is done; the leader's own vote comes back as any other.
-        self._event("propose", ballot=self.ballot, slot=slot, value=value_id(value), early=True)
+        self._event("propose", value, ballot=self.ballot, slot=slot, early=True)
         self._proposals[slot] = _Proposal(value, set(), self.now, batch_size(value))
         self._commit_sent = self.applied_slot
         for node in self.nodes:
@@ -597,11 +597,7 @@ class Replica:
             self.votes[accept.slot] = vote
             self._record(Voted(vote))
             self._event(
-                "vote",
-                acceptor=self.id,
-                ballot=accept.ballot,
-                slot=accept.slot,
-                value=value_id(accept.value),
+                "vote", accept.value, acceptor=self.id, ballot=accept.ballot, slot=accept.slot
             )
         self._send(sender, Accepted(accept.ballot, accept.slot))
         self._learn_commit(sender, accept.ballot, accept.commit)
@@ -893,7 +889,7 @@ class Replica:
         if slot > self.applied_slot and slot not in self.chosen:
             self.chosen[slot] = value
             self._record(Chosen(Entry(slot, value)))
-            self._event("learn", slot=slot, value=value_id(value), ballot=ballot)
+            self._event("learn", value, slot=slot, ballot=ballot)
 
     def _apply_decided(self) -> None:
         while self.applied_slot + 1 in self.chosen:
@@ -950,8 +946,14 @@ class Replica:
 
     # --- effects --------------------------------------------------------------------------
 
-    def _event(self, name: str, early: bool = False, **params: Any) -> None:
+    def _event(
+        self, name: str, value: Batch | None = None, early: bool = False, **params: Any
+    ) -> None:
+        """Report `name` (with `value` named by its `value_id`, which hashes the whole batch:
+        only when events are on)."""
         if self.options.events:
+            if value is not None:
+                params["value"] = value_id(value)
             log = self._effects.early_events if early else self._effects.events
             log.append({"event": name, **params})
 
