@@ -210,12 +210,16 @@ class ReplicaServer:
     # --- the core's clock and effects -------------------------------------------------------
 
     async def _tick_loop(self) -> None:
+        """One tick per period. Ticks the loop was too busy to run in time (a large fsync, a
+        burst of work, no CPU) are dropped, not made up in a burst, as Go's time.Ticker drops
+        them: a replica that stalled has not heard less from its leader, it has listened less,
+        and must not start an election for it while the leader's messages wait unread."""
         period = self.config.tick_ms / 1000
         loop = asyncio.get_running_loop()
         next_tick = loop.time()
         while True:
-            next_tick += period
-            await asyncio.sleep(max(0.0, next_tick - loop.time()))
+            next_tick = max(next_tick + period, loop.time())
+            await asyncio.sleep(next_tick - loop.time())
             self.core.on_tick()
             self.service.on_tick()
             self._dirty.set()
