@@ -48,6 +48,7 @@ from typing import Any
 
 from impl.paxos.durable import DurableState
 from impl.paxos.faults import Fault
+from impl.paxos.forwarding import Forwarder
 from impl.paxos.transfer import (
     MESSAGE_TARGET_BYTES,
     SnapshotTransfer,
@@ -161,16 +162,6 @@ class _ReadRound:
     remote: list[tuple[int, int]]  # (follower, nonce): read-index requests to answer
 
 
-@dataclass
-class _IndexWait:
-    """A follower's reads, forwarded as a read-index request: answered once the leader has
-    named the index (`index` >= 0) and this replica has applied up to it."""
-
-    reads: list[Read]
-    deadline: int
-    index: int = -1
-
-
 class Replica:
     def __init__(
         self,
@@ -234,14 +225,13 @@ class Replica:
         self._round = 0
         self._heard_at: dict[int, int] = {}  # when each follower last answered this leader
 
-        # Forwarding (options.forward). As follower: commands sent to the leader (key ->
-        # deadline, in the order sent), commands and reads still to send, reads waiting for a
-        # read index. As leader: forwarded commands queued, read-index requests to confirm.
-        self._forwarded: dict[tuple[int, int], int] = {}
-        self._forward_outbox: list[Command] = []
-        self._remote_reads: list[Read] = []
-        self._index_waits: dict[int, _IndexWait] = {}  # by nonce, in the order sent
-        self._read_nonce = 0
+        # Forwarding (options.forward). As follower: what I send on to the leader. As leader:
+        # forwarded commands queued, read-index requests to confirm.
+        self._forwarder = Forwarder(
+            self.options.message_bytes,
+            self.options.max_inflight_bytes,
+            self.options.forward_timeout_ticks,
+        )
         self._forward_queued: set[tuple[int, int]] = set()
         self._index_requests: list[tuple[int, int]] = []
         self._commit_sent = 0  # the highest commit index this leader has told its followers
@@ -264,8 +254,8 @@ class Replica:
 
     def on_tick(self) -> None:
         self.now += 1
-        if self._forwarded or self._index_waits:
-            self._expire_forwarded()
+        if self._forwarder:
+            self._refuse(self._forwarder.expire(self.now), self.leader)
         self._transfer.expire(self.now, idle=2 * self.options.election_ticks)
         if self.recovering:
             if self._rejoin_at_slot is None and self.now >= self._status_at:
@@ -334,10 +324,8 @@ class Replica:
             self._queue.append(command)
             self._waiting.add((command.client_id, command.seq))
         elif self._can_forward():
-            key = (command.client_id, command.seq)
-            self._waiting.add(key)
-            self._forwarded[key] = self.now + self.options.forward_timeout_ticks
-            self._forward_outbox.append(command)
+            self._waiting.add((command.client_id, command.seq))
+            self._forwarder.add_command(command, self.now)
         else:
             self._reply(command.client_id, command.seq, False, b"")
 
@@ -348,7 +336,7 @@ class Replica:
             if Fault.STALE_FOLLOWER_READS in self._faults:
                 self._answer([read])
             else:
-                self._remote_reads.append(read)
+                self._forwarder.add_read(read)
         else:
             self._reply(read.client_id, read.seq, False, b"")
 
@@ -366,8 +354,9 @@ class Replica:
                 )
                 self._reads, self._index_requests = [], []
                 self._heartbeat()
-        elif self._forward_outbox or self._remote_reads:
-            self._send_forwarded()
+        elif self._forwarder.has_outgoing():
+            for message in self._forwarder.outgoing(self.now):
+                self._send(self.leader, message)
         effects, self._effects = self._effects, Effects()
         return effects
 
@@ -697,11 +686,7 @@ class Replica:
             self._answer(rr.reads)
             del self._read_rounds[r]
         # A follower's reads, in the order it asked for their index.
-        for nonce, wait in list(self._index_waits.items()):
-            if wait.index < 0 or self.applied_slot < wait.index:
-                break
-            del self._index_waits[nonce]
-            self._answer(wait.reads)
+        self._answer(self._forwarder.answerable(self.applied_slot))
 
     def _answer(self, reads: list[Read]) -> None:
         for read in reads:
@@ -805,19 +790,6 @@ class Replica:
     def _can_forward(self) -> bool:
         return self.options.forward and self.leader not in (0, self.id)
 
-    def _send_forwarded(self) -> None:
-        outbox = self._forward_outbox
-        while outbox:
-            count = fitting(outbox, command_size, self.options.message_bytes)
-            self._send(self.leader, Forward(tuple(outbox[:count])))
-            del outbox[:count]
-        if self._remote_reads:
-            self._read_nonce += 1
-            deadline = self.now + self.options.forward_timeout_ticks
-            self._index_waits[self._read_nonce] = _IndexWait(self._remote_reads, deadline)
-            self._remote_reads = []
-            self._send(self.leader, ReadIndexRequest(self._read_nonce))
-
     def _on_forward(self, forward: Forward) -> None:
         """Queue what a follower forwarded, once: it may have been decided or queued already
         (the follower replies to its client when it applies the command itself)."""
@@ -840,39 +812,14 @@ class Replica:
             self._send(sender, ReadIndexReply(request.nonce, -1))
 
     def _on_read_index_reply(self, reply: ReadIndexReply) -> None:
-        wait = self._index_waits.get(reply.nonce)
-        if wait is None:
-            return
-        if reply.index < 0:
-            del self._index_waits[reply.nonce]
-            self._refuse([(r.client_id, r.seq) for r in wait.reads], 0)
-        else:
-            wait.index = reply.index
-            self._answer_reads()
+        refused = self._forwarder.index_reply(reply)
+        self._refuse([(r.client_id, r.seq) for r in refused], 0)
+        self._answer_reads()
 
     def _drop_forwarded(self, hint: int = 0) -> None:
         """The leader changed: what went to the old one may or may not be decided. Tell the
         clients so (they decide whether to retry) rather than wait for it forever."""
-        keys = list(self._forwarded) + [(r.client_id, r.seq) for r in self._remote_reads]
-        keys += [(r.client_id, r.seq) for w in self._index_waits.values() for r in w.reads]
-        self._forwarded, self._forward_outbox, self._remote_reads = {}, [], []
-        self._index_waits = {}
-        self._refuse(list(dict.fromkeys(keys)), hint)
-
-    def _expire_forwarded(self) -> None:
-        expired = []
-        for key, deadline in self._forwarded.items():  # deadlines grow in insertion order
-            if deadline > self.now:
-                break
-            expired.append(key)
-        for key in expired:
-            del self._forwarded[key]
-        for nonce, wait in list(self._index_waits.items()):
-            if wait.deadline > self.now:
-                break
-            del self._index_waits[nonce]
-            expired += [(r.client_id, r.seq) for r in wait.reads]
-        self._refuse(expired, self.leader)
+        self._refuse(self._forwarder.drop(), hint)
 
     def _refuse(self, keys: list[tuple[int, int]], hint: int) -> None:
         for client_id, seq in keys:
@@ -902,9 +849,9 @@ class Replica:
                     self.sessions.record(command, result)
                 key = (command.client_id, command.seq)
                 self._forward_queued.discard(key)
+                self._forwarder.applied(key)
                 if key in self._waiting:
                     self._waiting.discard(key)
-                    self._forwarded.pop(key, None)
                     self._reply(command.client_id, command.seq, True, result)
             self.votes.pop(slot, None)
             self.applied_slot = slot

@@ -192,6 +192,26 @@ def test_forwarded_commands_are_split_across_messages() -> None:
     assert sorted(r.seq for r in cluster.replies if r.ok) == [1, 2, 3, 4, 5]
 
 
+def test_a_follower_forwards_no_more_than_a_window_of_unapplied_bytes() -> None:
+    """Five 400-byte commands through a follower whose window is 1,000 bytes: the first
+    three leave at once (the window is full once it is passed), the rest once those applied."""
+    options = dataclasses.replace(SMALL, forward=True, max_inflight_bytes=1_000)
+    cluster = Recording(3, options)
+    cluster.elect(1)
+    follower = cluster.replicas[2]
+    for seq in range(1, 6):
+        follower.on_request(put(7, seq, f"k{seq}", BIG))
+    cluster.flush(2)
+    at_once = [m for m in cluster.of(Forward) if isinstance(m, Forward)]
+    assert sum(len(f.commands) for f in at_once) == 3
+    cluster.run()
+    for _ in range(4):
+        cluster.tick(1, options.heartbeat_ticks)
+    forwards = [m for m in cluster.of(Forward) if isinstance(m, Forward)]
+    assert [c.seq for f in forwards for c in f.commands] == [1, 2, 3, 4, 5]
+    assert sorted(r.seq for r in cluster.replies if r.ok) == [1, 2, 3, 4, 5]
+
+
 def test_a_resent_accept_is_acknowledged_without_writing_the_vote_again() -> None:
     replica = Replica(2, [1, 2, 3], KeyValueStore(), options=SMALL)
     accept = Accept((1, 1), 1, (put(5, 1, "k", BIG),), 0)
