@@ -48,7 +48,12 @@ from impl.storage import ReplicaStore
 
 log = logging.getLogger("paxoscope.server")
 
-PEER_BUFFER_BYTES = 64 * 1024 * 1024  # unsent bytes to a slow peer before we drop
+# Unsent bytes to a peer before further messages to it are dropped (a message is written as
+# long as the buffer is below this, whatever its size). Two of the leader's in-flight windows
+# (`ReplicaOptions.max_inflight_bytes`): a peer that is merely busy for a moment loses nothing,
+# and one that stopped reading (paused, or stuck) does not come back to a long stale backlog;
+# what it missed it fetches by catch-up, in bounded messages.
+PEER_BUFFER_BYTES = 2 * ReplicaOptions().max_inflight_bytes
 
 
 class _Hello(msgspec.Struct, array_like=True, tag="hello"):
