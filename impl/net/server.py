@@ -32,9 +32,11 @@ from impl.net.framing import FrameError, frame, read_frame
 from impl.net.kv_service import KeyValueService
 from impl.net.service import Service
 from impl.paxos.faults import Fault
-from impl.paxos.replica import Replica, ReplicaOptions
+from impl.paxos.replica import Replica, ReplicaOptions, Role
 from impl.paxos.transfer import limits_for_frame
 from impl.paxos.types import (
+    NO_BALLOT,
+    Ballot,
     Command,
     Effects,
     Gossip,
@@ -123,6 +125,7 @@ class ReplicaServer:
         self.store: ReplicaStore | None = None
         self._event_log: BinaryIO | None = None
         self.replica: Replica | None = None
+        self._logged_ballot: Ballot = NO_BALLOT  # the leader's ballot, as last logged
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -234,6 +237,7 @@ class ReplicaServer:
             await self._dirty.wait()
             self._dirty.clear()
             effects = self.core.flush()
+            self._log_leadership()
             self._write_events(effects.early_events)
             self._send(effects.early)
             if effects.records or effects.snapshot:
@@ -246,6 +250,16 @@ class ReplicaServer:
             self._send(effects.messages)
             for reply in effects.replies:
                 self.service.on_reply(reply)
+
+    def _log_leadership(self) -> None:
+        """Log who leads whenever it changes, as ZooKeeper logs LEADING and FOLLOWING: one
+        line per election an operator (or a test) can count."""
+        core = self.core
+        if core.leader_ballot == self._logged_ballot or core.role is Role.CANDIDATE:
+            return
+        self._logged_ballot = core.leader_ballot
+        role = "leading" if core.leader == core.id else f"following n{core.leader}"
+        log.info("n%d: %s, ballot %s", core.id, role, core.leader_ballot)
 
     def _write_events(self, events: list[dict[str, Any]]) -> None:
         """One NDJSON line per event, stamped with this host's clock (the cluster's logs are
