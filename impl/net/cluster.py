@@ -25,6 +25,7 @@ class Node:
     config_path: Path
     client_address: tuple[str, int]
     process: subprocess.Popen[bytes] | None = None
+    paused: bool = False  # stopped by SIGSTOP (pause_node), until SIGCONT (resume_node)
 
     @property
     def directory(self) -> Path:
@@ -104,11 +105,29 @@ class LocalCluster:
         if node.process is not None and node.running:
             os.kill(node.process.pid, signal.SIGKILL)
             node.process.wait()
+        node.paused = False
+
+    def pause_node(self, node_id: int) -> None:
+        """SIGSTOP: the process stops where it is (as in a long GC pause or a VM migration),
+        its sockets open, until `resume_node`."""
+        node = self.node(node_id)
+        if node.process is not None and node.running:
+            os.kill(node.process.pid, signal.SIGSTOP)
+            node.paused = True
+
+    def resume_node(self, node_id: int) -> None:
+        """SIGCONT: a paused process goes on from where it stopped."""
+        node = self.node(node_id)
+        if node.process is not None and node.running:
+            os.kill(node.process.pid, signal.SIGCONT)
+        node.paused = False
 
     def stop_node(self, node_id: int, grace: float = 5.0) -> None:
         node = self.node(node_id)
         if node.process is None or not node.running:
             return
+        if node.paused:
+            self.resume_node(node_id)  # a stopped process would not see SIGTERM
         node.process.terminate()
         try:
             node.process.wait(grace)
@@ -119,6 +138,8 @@ class LocalCluster:
     def stop(self) -> None:
         for node in self.nodes:
             if node.running and node.process is not None:
+                if node.paused:
+                    self.resume_node(node.id)
                 node.process.terminate()
         for node in self.nodes:
             self.stop_node(node.id)
