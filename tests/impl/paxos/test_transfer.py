@@ -4,10 +4,12 @@ chunks, and pre-votes: a replica that lost touch with a working leader cannot de
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 from test_replica import OPTIONS, Cluster, put
 
+from impl.net.config import ConfigError, load_config
 from impl.paxos.replica import Replica, ReplicaOptions, Role
 from impl.paxos.transfer import (
     ENVELOPE_BYTES,
@@ -65,7 +67,6 @@ class Recording(Cluster):
         return [m for _, _, m in self.sent if isinstance(m, kind)]
 
 
-
 # --- sizes -----------------------------------------------------------------------------------
 
 
@@ -96,6 +97,18 @@ def test_limits_follow_the_peer_frame_limit() -> None:
     assert command_size(Command(1, 1, 0, b"v" * 1_040_000)) <= one_mib.max_command_bytes
     with pytest.raises(ValueError):
         limits_for_frame(ENVELOPE_BYTES)
+
+
+def test_a_frame_limit_too_small_for_the_bounds_is_refused_by_the_config(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "zoo.cfg"
+    config.write_text("dataDir=data\nclientPort=2181\npaxoscope.maxFrameBytes=4096\n")
+    with pytest.raises(ConfigError, match=r"maxFrameBytes is '4096'; expected .* at least 65536"):
+        load_config(config)
+    config.write_text("dataDir=data\nclientPort=2181\npaxoscope.maxFrameBytes=65536\n")
+    limits = limits_for_frame(load_config(config).max_frame_bytes)
+    assert limits.message_bytes == 65536 - ENVELOPE_BYTES
 
 
 def test_fitting_takes_at_least_one_item() -> None:
