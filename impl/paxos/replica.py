@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from impl.paxos.campaign import Campaign
 from impl.paxos.durable import DurableState
 from impl.paxos.faults import Fault
 from impl.paxos.forwarding import Forwarder
@@ -145,16 +146,6 @@ class _Proposal:
 
 
 @dataclass
-class _PromisePages:
-    """One acceptor's promise to my candidacy, as its pages arrive (in order)."""
-
-    next_slot: int  # where the page I wait for starts
-    votes: list[Vote]
-    chosen: list[Entry]
-    complete: bool = False
-
-
-@dataclass
 class _ReadRound:
     index: int  # every slot up to here must be applied before these reads are answered
     reads: list[Read]
@@ -214,8 +205,7 @@ class Replica:
         self._highest_round = self.promised[0]
         self._prevote_round = 0  # the round of my pre-vote in progress (0: none)
         self._prevotes: set[int] = set()  # who granted it
-        self._promises: dict[int, _PromisePages] = {}
-        self._first_slot = 0
+        self._campaign = Campaign(NO_BALLOT, 0)  # my candidacy's promises, as they come
         self.next_slot = 0
         self._proposals: dict[int, _Proposal] = {}
         self._queue: list[Command] = []
@@ -424,10 +414,9 @@ class Replica:
         self.leader = 0
         self._election_at = self._election_deadline()
         self._event("campaign", ballot=self.ballot)
-        self._first_slot = self.applied_slot + 1
-        self._promises = {}
+        self._campaign = Campaign(self.ballot, self.applied_slot + 1)
         for node in self.nodes:  # itself included: its own promise comes back as any other
-            self._send(node, Prepare(self.ballot, self._first_slot))
+            self._send(node, Prepare(self.ballot, self._campaign.first_slot))
 
     def _on_prepare(self, sender: int, prepare: Prepare) -> None:
         if self.recovering:
@@ -461,50 +450,36 @@ class Replica:
             self._step_down(NO_BALLOT)
             self._request_catchup(sender, force=True)
             return
-        pages = self._promises.setdefault(sender, _PromisePages(self._first_slot, [], []))
-        if pages.complete or promise.first_slot != pages.next_slot:
-            return  # a duplicate, or not the page I asked for next
-        pages.votes += promise.votes
-        pages.chosen += promise.chosen
-        if promise.more_from:
+        ask_from = self._campaign.take(sender, promise)
+        if ask_from:
             # Ask for the next page; the campaign is progressing, so give it time to finish.
-            pages.next_slot = promise.more_from
             self._election_at = self._election_deadline()
-            self._send(sender, Prepare(self.ballot, promise.more_from))
-            return
-        pages.complete = True
-        self._maybe_lead()
+            self._send(sender, Prepare(self.ballot, ask_from))
+        else:
+            self._maybe_lead()
 
     def _maybe_lead(self) -> None:
-        promises = [p for p in self._promises.values() if p.complete]
-        if len(promises) < self.majority:
+        report = self._campaign.report(self.majority)
+        if report is None:
             return
         self.role = Role.LEADER
         self.leader, self.leader_ballot = self.id, self.ballot
         self._heard_at = dict.fromkeys(self.others, self.now)
-        highest: dict[int, Vote] = {}
-        last = self._first_slot - 1
-        for promise in promises:
-            for entry in promise.chosen:
-                self._learn(entry.slot, entry.value)
-                last = max(last, entry.slot)
-            for reported in promise.votes:
-                slot = reported.slot
-                if slot not in highest or reported.ballot > highest[slot].ballot:
-                    highest[slot] = reported
-                last = max(last, slot)
-        self._promises = {}
-        self.next_slot = self._first_slot
-        for slot in range(self._first_slot, last + 1):
+        for entry in report.chosen:
+            self._learn(entry.slot, entry.value)
+        first = self._campaign.first_slot
+        self._campaign = Campaign(NO_BALLOT, 0)
+        self.next_slot = first
+        for slot in range(first, report.last + 1):
             if slot in self.chosen or slot < self.log_start:
                 self.next_slot = slot + 1
                 continue
-            vote = highest.get(slot)
+            vote = report.highest.get(slot)
             if vote is None or Fault.IGNORE_REPORTED_VOTES in self._faults:
                 self._propose(slot, NOOP)
             else:
                 self._propose(slot, vote.value)
-        self.next_slot = max(self.next_slot, last + 1)
+        self.next_slot = max(self.next_slot, report.last + 1)
         self._apply_decided()
         self._heartbeat()
 
@@ -519,7 +494,7 @@ class Replica:
         if self.role is Role.FOLLOWER:
             return
         self.role = Role.FOLLOWER
-        self._promises = {}
+        self._campaign = Campaign(NO_BALLOT, 0)
         self._proposals = {}
         hint = self.leader if self.leader != self.id else 0
         if new_ballot > self.ballot:
