@@ -2,24 +2,33 @@
 
 Every replica is acceptor, learner and (when elected) leader:
 
-- **Election.** A follower that hears no leader for a randomised timeout runs phase 1 once for
-  every slot from its first undecided one: `Prepare(ballot, first_slot)`. Each `Promise` reports
-  the acceptor's votes and the decisions it knows for those slots. With a majority of promises
-  the candidate leads: it re-proposes, per slot, the value of the highest-ballot vote reported
-  (or a no-op where nothing was reported), so a value that may have been chosen stays chosen.
+- **Election.** A follower that hears no leader for a randomised timeout first asks the others
+  whether they would promise a new ballot (`PreVote`; each says no while it hears from a
+  leader, so a replica that merely lost touch cannot depose one). With a majority of yeses it
+  runs phase 1 once for every slot from its first undecided one: `Prepare(ballot, first_slot)`.
+  Each `Promise` reports the acceptor's votes and the decisions it knows for those slots (in
+  pages, if large: `campaign.py`). With a majority of promises the candidate leads: it
+  re-proposes, per slot, the value of the highest-ballot vote reported (or a no-op where
+  nothing was reported), so a value that may have been chosen stays chosen.
 - **Replication.** The leader batches queued client commands into one slot and sends
   `Accept(ballot, slot, batch, commit)` (phase 2a); acceptors vote and answer `Accepted` to the
   leader alone. A majority decides the slot. `commit` (on every Accept and Heartbeat) tells the
   followers which slots are decided: a follower that voted for the same ballot in such a slot
   knows the value; otherwise it asks for it (`CatchupRequest`), and a replica far behind
-  receives a snapshot.
+  receives a snapshot, in chunks.
+- **Bounded messages** (`transfer.py`). Whatever a peer message carries in variable number (a
+  batch's commands, catch-up entries, a promise's reports, forwarded commands, a snapshot's
+  bytes) stays within `message_bytes` (one item alone excepted), which follows from the peer
+  frame limit; commands too large for a frame are refused. The leader keeps at most
+  `max_inflight_bytes` proposed and undecided, and a follower as much forwarded and unapplied.
 - **Reads** are linearizable without a log write (a "read index"): a read waits for a
   heartbeat round, started after it arrived, that a majority acknowledged, and for the state to
   include every slot proposed before it.
-- **Forwarding** (`ReplicaOptions.forward`, for services whose clients talk to any server). A
-  follower sends client commands on to the leader (`Forward`) and replies once it has applied
-  them itself; for reads it asks the leader for a read index (`ReadIndexRequest`), and answers
-  once it has applied up to that index. What it forwarded fails when the leader changes.
+- **Forwarding** (`ReplicaOptions.forward`, for services whose clients talk to any server;
+  `forwarding.py`). A follower sends client commands on to the leader (`Forward`) and replies
+  once it has applied them itself; for reads it asks the leader for a read index
+  (`ReadIndexRequest`), and answers once it has applied up to that index. What it forwarded
+  fails when the leader changes.
 - **Amnesia.** A replica that lost the tail of its log (the storage noticed a torn or corrupt
   end) may have forgotten promises and votes that others relied on. It votes again only after
   every other replica told it its promise and highest slot, it has raised its own promise to the
