@@ -27,6 +27,7 @@ class Node:
     client_address: tuple[str, int]
     service: str = "zookeeper"
     process: subprocess.Popen[bytes] | None = None
+    paused: bool = False  # stopped by SIGSTOP (pause_node), until SIGCONT (resume_node)
 
     @property
     def directory(self) -> Path:
@@ -105,12 +106,30 @@ class LocalCluster:
         if node.process is not None and node.running:
             os.kill(node.process.pid, signal.SIGKILL)
             node.process.wait()
+        node.paused = False
+
+    def pause_node(self, node_id: int) -> None:
+        """SIGSTOP: the process stops where it is (as in a long GC pause or a VM migration),
+        its sockets open, until `resume_node`."""
+        node = self.node(node_id)
+        if node.process is not None and node.running:
+            os.kill(node.process.pid, signal.SIGSTOP)
+            node.paused = True
+
+    def resume_node(self, node_id: int) -> None:
+        """SIGCONT: a paused process goes on from where it stopped."""
+        node = self.node(node_id)
+        if node.process is not None and node.running:
+            os.kill(node.process.pid, signal.SIGCONT)
+        node.paused = False
 
     def stop_node(self, node_id: int, grace: float = 5.0) -> None:
         """SIGTERM (a clean shutdown), and SIGKILL if it takes longer than `grace`."""
         node = self.node(node_id)
         if node.process is None or not node.running:
             return
+        if node.paused:
+            self.resume_node(node_id)  # a stopped process would not see SIGTERM
         node.process.terminate()
         self._reap(node, grace)
 
@@ -120,6 +139,8 @@ class LocalCluster:
         stopping = [n for n in self.nodes if n.process is not None and n.running]
         for node in stopping:
             assert node.process is not None
+            if node.paused:
+                self.resume_node(node.id)  # a stopped process would not see SIGTERM
             node.process.terminate()
         for node in stopping:
             self._reap(node, 5.0)

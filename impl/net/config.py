@@ -93,7 +93,7 @@ _INT_KEYS: dict[str, tuple[int, str]] = {
     "paxoscope.electionTicks": (1, "a positive number of ticks"),
     "paxoscope.heartbeatTicks": (1, "a positive number of ticks"),
     "paxoscope.snapshotEvery": (1, "a positive number of applied slots"),
-    "paxoscope.maxFrameBytes": (1, "a positive number of bytes"),
+    "paxoscope.maxFrameBytes": (65536, "a number of bytes, at least 65536"),
     "jute.maxbuffer": (1, "a positive number of bytes"),
     "minSessionTimeout": (-1, "a number of milliseconds, -1 for 2 * tickTime"),
     "maxSessionTimeout": (-1, "a number of milliseconds, -1 for 20 * tickTime"),

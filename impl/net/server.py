@@ -34,8 +34,11 @@ from impl.net.listener import Listener
 from impl.net.ratelog import RateLimitedLog
 from impl.net.service import Service
 from impl.paxos.faults import Fault
-from impl.paxos.replica import Replica, ReplicaOptions
+from impl.paxos.replica import Replica, ReplicaOptions, Role
+from impl.paxos.transfer import limits_for_frame
 from impl.paxos.types import (
+    NO_BALLOT,
+    Ballot,
     Command,
     Effects,
     Gossip,
@@ -49,7 +52,12 @@ from impl.storage import ReplicaStore
 
 log = logging.getLogger("paxoscope.server")
 
-PEER_BUFFER_BYTES = 64 * 1024 * 1024  # unsent bytes to a slow peer before we drop
+# Unsent bytes to a peer before further messages to it are dropped (a message is written as
+# long as the buffer is below this, whatever its size). Two of the leader's in-flight windows
+# (`ReplicaOptions.max_inflight_bytes`): a peer that is merely busy for a moment loses nothing,
+# and one that stopped reading (paused, or stuck) does not come back to a long stale backlog;
+# what it missed it fetches by catch-up, in bounded messages.
+PEER_BUFFER_BYTES = 2 * ReplicaOptions().max_inflight_bytes
 
 
 class _Hello(msgspec.Struct, array_like=True, tag="hello"):
@@ -120,6 +128,7 @@ class ReplicaServer:
         self.store: ReplicaStore | None = None
         self._event_log: BinaryIO | None = None
         self.replica: Replica | None = None
+        self._logged_ballot: Ballot = NO_BALLOT  # the leader's ballot, as last logged
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -134,10 +143,13 @@ class ReplicaServer:
                 config.my_id,
                 damage,
             )
+        limits = limits_for_frame(config.max_frame_bytes)
         options = ReplicaOptions(
             election_ticks=config.election_ticks,
             heartbeat_ticks=config.heartbeat_ticks,
             snapshot_every=config.snapshot_every,
+            message_bytes=limits.message_bytes,
+            max_command_bytes=limits.max_command_bytes,
             faults=self.faults,
             events=config.event_log,
             forward=self.service.forward,
@@ -212,12 +224,16 @@ class ReplicaServer:
     # --- the core's clock and effects -------------------------------------------------------
 
     async def _tick_loop(self) -> None:
+        """One tick per period. Ticks the loop was too busy to run in time (a large fsync, a
+        burst of work, no CPU) are dropped, not made up in a burst, as Go's time.Ticker drops
+        them: a replica that stalled has not heard less from its leader, it has listened less,
+        and must not start an election for it while the leader's messages wait unread."""
         period = self.config.tick_ms / 1000
         loop = asyncio.get_running_loop()
         next_tick = loop.time()
         while True:
-            next_tick += period
-            await asyncio.sleep(max(0.0, next_tick - loop.time()))
+            next_tick = max(next_tick + period, loop.time())
+            await asyncio.sleep(next_tick - loop.time())
             self.core.on_tick()
             self.service.on_tick()
             self._dirty.set()
@@ -227,6 +243,7 @@ class ReplicaServer:
             await self._dirty.wait()
             self._dirty.clear()
             effects = self.core.flush()
+            self._log_leadership()
             self._write_events(effects.early_events)
             self._send(effects.early)
             if effects.records or effects.snapshot:
@@ -239,6 +256,16 @@ class ReplicaServer:
             self._send(effects.messages)
             for reply in effects.replies:
                 self.service.on_reply(reply)
+
+    def _log_leadership(self) -> None:
+        """Log who leads whenever it changes, as ZooKeeper logs LEADING and FOLLOWING: one
+        line per election an operator (or a test) can count."""
+        core = self.core
+        if core.leader_ballot == self._logged_ballot or core.role is Role.CANDIDATE:
+            return
+        self._logged_ballot = core.leader_ballot
+        role = "leading" if core.leader == core.id else f"following n{core.leader}"
+        log.info("n%d: %s, ballot %s", core.id, role, core.leader_ballot)
 
     def _write_events(self, events: list[dict[str, Any]]) -> None:
         """One NDJSON line per event, stamped with this host's clock (the cluster's logs are
@@ -267,8 +294,23 @@ class ReplicaServer:
                 asyncio.get_running_loop().call_soon(self._deliver_local, message)
                 continue
             link = self._links.get(node)
-            if link is not None:
-                link.send(peer_encoder.encode(message))
+            if link is None:
+                continue
+            payload = peer_encoder.encode(message)
+            if len(payload) > self.config.max_frame_bytes:
+                # The core bounds every message well below the limit, so this is a bug; the
+                # peer would close the connection on it (and lose what follows), so drop it.
+                log.error(
+                    "n%d: not sending a %s of %d bytes to n%d: over the peer frame limit of %d",
+                    me,
+                    type(message).__name__,
+                    len(payload),
+                    node,
+                    self.config.max_frame_bytes,
+                )
+                link.dropped += 1
+                continue
+            link.send(payload)
 
     def _deliver_local(self, message: PeerMessage) -> None:
         self.core.on_message(self.config.my_id, message)

@@ -2,24 +2,33 @@
 
 Every replica is acceptor, learner and (when elected) leader:
 
-- **Election.** A follower that hears no leader for a randomised timeout runs phase 1 once for
-  every slot from its first undecided one: `Prepare(ballot, first_slot)`. Each `Promise` reports
-  the acceptor's votes and the decisions it knows for those slots. With a majority of promises
-  the candidate leads: it re-proposes, per slot, the value of the highest-ballot vote reported
-  (or a no-op where nothing was reported), so a value that may have been chosen stays chosen.
+- **Election.** A follower that hears no leader for a randomised timeout first asks the others
+  whether they would promise a new ballot (`PreVote`; each says no while it hears from a
+  leader, so a replica that merely lost touch cannot depose one). With a majority of yeses it
+  runs phase 1 once for every slot from its first undecided one: `Prepare(ballot, first_slot)`.
+  Each `Promise` reports the acceptor's votes and the decisions it knows for those slots (in
+  pages, if large: `campaign.py`). With a majority of promises the candidate leads: it
+  re-proposes, per slot, the value of the highest-ballot vote reported (or a no-op where
+  nothing was reported), so a value that may have been chosen stays chosen.
 - **Replication.** The leader batches queued client commands into one slot and sends
   `Accept(ballot, slot, batch, commit)` (phase 2a); acceptors vote and answer `Accepted` to the
   leader alone. A majority decides the slot. `commit` (on every Accept and Heartbeat) tells the
   followers which slots are decided: a follower that voted for the same ballot in such a slot
   knows the value; otherwise it asks for it (`CatchupRequest`), and a replica far behind
-  receives a snapshot.
+  receives a snapshot, in chunks.
+- **Bounded messages** (`transfer.py`). Whatever a peer message carries in variable number (a
+  batch's commands, catch-up entries, a promise's reports, forwarded commands, a snapshot's
+  bytes) stays within `message_bytes` (one item alone excepted), which follows from the peer
+  frame limit; commands too large for a frame are refused. The leader keeps at most
+  `max_inflight_bytes` proposed and undecided, and a follower as much forwarded and unapplied.
 - **Reads** are linearizable without a log write (a "read index"): a read waits for a
   heartbeat round, started after it arrived, that a majority acknowledged, and for the state to
   include every slot proposed before it.
-- **Forwarding** (`ReplicaOptions.forward`, for services whose clients talk to any server). A
-  follower sends client commands on to the leader (`Forward`) and replies once it has applied
-  them itself; for reads it asks the leader for a read index (`ReadIndexRequest`), and answers
-  once it has applied up to that index. What it forwarded fails when the leader changes.
+- **Forwarding** (`ReplicaOptions.forward`, for services whose clients talk to any server;
+  `forwarding.py`). A follower sends client commands on to the leader (`Forward`) and replies
+  once it has applied them itself; for reads it asks the leader for a read index
+  (`ReadIndexRequest`), and answers once it has applied up to that index. What it forwarded
+  fails when the leader changes.
 - **Amnesia.** A replica that lost the tail of its log (the storage noticed a torn or corrupt
   end) may have forgotten promises and votes that others relied on. It votes again only after
   every other replica told it its promise and highest slot, it has raised its own promise to the
@@ -46,8 +55,20 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from impl.paxos.campaign import Campaign
 from impl.paxos.durable import DurableState
 from impl.paxos.faults import Fault
+from impl.paxos.forwarding import Forwarder
+from impl.paxos.transfer import (
+    MESSAGE_TARGET_BYTES,
+    SnapshotTransfer,
+    batch_size,
+    command_size,
+    entries_from,
+    fitting,
+    limits_for_frame,
+    promise_report,
+)
 from impl.paxos.types import (
     NO_BALLOT,
     NOOP,
@@ -67,6 +88,8 @@ from impl.paxos.types import (
     HeartbeatAck,
     PeerMessage,
     Prepare,
+    PreVote,
+    PreVoteReply,
     Promise,
     Promised,
     Read,
@@ -77,6 +100,7 @@ from impl.paxos.types import (
     Reject,
     Reply,
     Snapshot,
+    SnapshotChunk,
     Status,
     StatusReply,
     StatusRequest,
@@ -94,8 +118,17 @@ class ReplicaOptions:
     heartbeat_ticks: int = 5
     max_batch: int = 1024  # commands per slot
     max_inflight: int = 128  # slots proposed and not yet decided
+    # Their batches' bytes (`batch_size`); a new slot is proposed only below this, so a burst of
+    # large commands cannot pile up in the leader's sockets and the followers' disks at once.
+    max_inflight_bytes: int = 8 * MESSAGE_TARGET_BYTES
     snapshot_every: int = 10_000  # decided slots between snapshots (0: never)
     catchup_batch: int = 512  # decided slots per Catchup message
+    # What the items of one peer message (a batch, catch-up entries, a promise's reports,
+    # forwarded commands, a snapshot chunk) add up to at most, one item alone excepted; and the
+    # largest command taken, so that a message carrying one alone fits a peer frame. Both
+    # follow from the peer frame limit (`transfer.limits_for_frame`); these suit 64 MiB.
+    message_bytes: int = MESSAGE_TARGET_BYTES
+    max_command_bytes: int = limits_for_frame(64 << 20).max_command_bytes
     retry_ticks: int = 10  # before asking again (catch-up, status) or resending an Accept
     faults: frozenset[Fault] = frozenset()  # known bugs, switched on to test the tests
     events: bool = False  # report what happens in Effects.events (for an event log)
@@ -117,6 +150,8 @@ class _Proposal:
     value: Batch
     acks: set[int]
     sent_at: int
+    size: int  # batch_size(value)
+    resent: int = 0  # how often; each resend waits twice as long as the one before
 
 
 @dataclass
@@ -125,16 +160,6 @@ class _ReadRound:
     reads: list[Read]
     acks: set[int]
     remote: list[tuple[int, int]]  # (follower, nonce): read-index requests to answer
-
-
-@dataclass
-class _IndexWait:
-    """A follower's reads, forwarded as a read-index request: answered once the leader has
-    named the index (`index` >= 0) and this replica has applied up to it."""
-
-    reads: list[Read]
-    deadline: int
-    index: int = -1
 
 
 class Replica:
@@ -185,9 +210,11 @@ class Replica:
         self.ballot: Ballot = NO_BALLOT  # my ballot while candidate or leader
         self.leader = 0  # who I believe leads (0: nobody known)
         self.leader_ballot: Ballot = NO_BALLOT
+        self._leader_heard_at = 0  # when I last heard from the leader I follow
         self._highest_round = self.promised[0]
-        self._promises: dict[int, Promise] = {}
-        self._first_slot = 0
+        self._prevote_round = 0  # the round of my pre-vote in progress (0: none)
+        self._prevotes: set[int] = set()  # who granted it
+        self._campaign = Campaign(NO_BALLOT, 0)  # my candidacy's promises, as they come
         self.next_slot = 0
         self._proposals: dict[int, _Proposal] = {}
         self._queue: list[Command] = []
@@ -197,14 +224,13 @@ class Replica:
         self._round = 0
         self._heard_at: dict[int, int] = {}  # when each follower last answered this leader
 
-        # Forwarding (options.forward). As follower: commands sent to the leader (key ->
-        # deadline, in the order sent), commands and reads still to send, reads waiting for a
-        # read index. As leader: forwarded commands queued, read-index requests to confirm.
-        self._forwarded: dict[tuple[int, int], int] = {}
-        self._forward_outbox: list[Command] = []
-        self._remote_reads: list[Read] = []
-        self._index_waits: dict[int, _IndexWait] = {}  # by nonce, in the order sent
-        self._read_nonce = 0
+        # Forwarding (options.forward). As follower: what I send on to the leader. As leader:
+        # forwarded commands queued, read-index requests to confirm.
+        self._forwarder = Forwarder(
+            self.options.message_bytes,
+            self.options.max_inflight_bytes,
+            self.options.forward_timeout_ticks,
+        )
         self._forward_queued: set[tuple[int, int]] = set()
         self._index_requests: list[tuple[int, int]] = []
         self._commit_sent = 0  # the highest commit index this leader has told its followers
@@ -218,16 +244,19 @@ class Replica:
         self._status: dict[int, StatusReply] = {}
         self._status_nonce = 0
         self._rejoin_at_slot: int | None = None  # set once every other replica answered
+        self._transfer = SnapshotTransfer()  # snapshots in chunks, sent and received
 
         self._effects = Effects()
+        self._digest = (-1, "")  # (applied, the state's digest then), for status()
         self._apply_decided()
 
     # --- inputs ------------------------------------------------------------------------------
 
     def on_tick(self) -> None:
         self.now += 1
-        if self._forwarded or self._index_waits:
-            self._expire_forwarded()
+        if self._forwarder:
+            self._refuse(self._forwarder.expire(self.now), self.leader)
+        self._transfer.expire(self.now, idle=2 * self.options.election_ticks)
         if self.recovering:
             if self._rejoin_at_slot is None and self.now >= self._status_at:
                 self._ask_status()
@@ -240,7 +269,7 @@ class Replica:
                 self._step_down(NO_BALLOT)
                 self._election_at = self._election_deadline()
         elif self.now >= self._election_at:
-            self.campaign()
+            self._prevote()
 
     def on_message(self, sender: int, message: PeerMessage) -> None:
         if sender not in self.nodes:
@@ -264,6 +293,12 @@ class Replica:
                 self._on_catchup_request(sender, message)
             case Catchup():
                 self._on_catchup(sender, message)
+            case SnapshotChunk():
+                self._on_snapshot_chunk(sender, message)
+            case PreVote():
+                self._send(sender, PreVoteReply(message.round, not self._hears_leader()))
+            case PreVoteReply():
+                self._on_prevote_reply(sender, message)
             case StatusRequest():
                 self._send(sender, StatusReply(message.nonce, self.promised, self._max_slot()))
             case StatusReply():
@@ -278,18 +313,19 @@ class Replica:
                 pass  # for the service around the replica, not for the core
 
     def on_request(self, command: Command) -> None:
-        """A client command. Only the leader accepts it; the reply comes once it is applied."""
+        """A client command. Only the leader accepts it; the reply comes once it is applied.
+        One too large for any peer message is refused (as if there were no leader)."""
         done = self.sessions.lookup(command)
-        if done is not None:
+        if command_size(command) > self.options.max_command_bytes:
+            self._reply(command.client_id, command.seq, False, b"", leader=0)
+        elif done is not None:
             self._reply(command.client_id, command.seq, True, done)
         elif self.role is Role.LEADER:
             self._queue.append(command)
             self._waiting.add((command.client_id, command.seq))
         elif self._can_forward():
-            key = (command.client_id, command.seq)
-            self._waiting.add(key)
-            self._forwarded[key] = self.now + self.options.forward_timeout_ticks
-            self._forward_outbox.append(command)
+            self._waiting.add((command.client_id, command.seq))
+            self._forwarder.add_command(command, self.now)
         else:
             self._reply(command.client_id, command.seq, False, b"")
 
@@ -300,7 +336,7 @@ class Replica:
             if Fault.STALE_FOLLOWER_READS in self._faults:
                 self._answer([read])
             else:
-                self._remote_reads.append(read)
+                self._forwarder.add_read(read)
         else:
             self._reply(read.client_id, read.seq, False, b"")
 
@@ -318,12 +354,17 @@ class Replica:
                 )
                 self._reads, self._index_requests = [], []
                 self._heartbeat()
-        elif self._forward_outbox or self._remote_reads:
-            self._send_forwarded()
+        elif self._forwarder.has_outgoing():
+            for message in self._forwarder.outgoing(self.now):
+                self._send(self.leader, message)
         effects, self._effects = self._effects, Effects()
         return effects
 
     def status(self) -> Status:
+        # A digest reads the whole state (a 100 MB tree takes the event loop ~0.3 s), and the
+        # state changes only as commands are applied: asked again, the last one serves.
+        if self._digest[0] != self.applied:
+            self._digest = (self.applied, self.machine.digest())
         return Status(
             node=self.id,
             role=str(self.role),
@@ -331,7 +372,7 @@ class Replica:
             ballot=self.leader_ballot,
             commit=self.applied_slot,
             applied=self.applied,
-            digest=self.machine.digest(),
+            digest=self._digest[1],
             recovering=self.recovering,
         )
 
@@ -341,10 +382,37 @@ class Replica:
         ticks = self.options.election_ticks
         return self.now + ticks + self._random.randrange(ticks)
 
+    def _hears_leader(self) -> bool:
+        """Do I lead, or have I heard from my leader within the shortest election timeout?"""
+        if self.role is Role.LEADER:
+            return True
+        recent = self.now - self._leader_heard_at < self.options.election_ticks
+        return self.leader not in (0, self.id) and recent
+
+    def _prevote(self) -> None:
+        """The election timeout passed: ask the others whether they would promise a new ballot
+        before asking them to (a Prepare would make them drop a leader they still hear)."""
+        self._election_at = self._election_deadline()
+        self._prevote_round = max(self._highest_round, self.promised[0]) + 1
+        self._prevotes = {self.id}
+        if len(self._prevotes) >= self.majority:
+            self.campaign()
+            return
+        for node in self.others:
+            self._send(node, PreVote(self._prevote_round))
+
+    def _on_prevote_reply(self, sender: int, reply: PreVoteReply) -> None:
+        if not reply.granted or reply.round != self._prevote_round or self.recovering:
+            return
+        self._prevotes.add(sender)
+        if len(self._prevotes) >= self.majority:
+            self.campaign()
+
     def campaign(self, round_: int | None = None) -> None:
         """Start a ballot: by default the next round above every one seen (an election
         timeout does this); a conformance driver may name the round."""
         self._step_down(NO_BALLOT)
+        self._prevote_round, self._prevotes = 0, set()
         if round_ is None:
             round_ = max(self._highest_round, self.promised[0]) + 1
         self._highest_round = max(self._highest_round, round_)
@@ -355,10 +423,9 @@ class Replica:
         self.leader = 0
         self._election_at = self._election_deadline()
         self._event("campaign", ballot=self.ballot)
-        self._first_slot = self.applied_slot + 1
-        self._promises = {}
+        self._campaign = Campaign(self.ballot, self.applied_slot + 1)
         for node in self.nodes:  # itself included: its own promise comes back as any other
-            self._send(node, Prepare(self.ballot, self._first_slot))
+            self._send(node, Prepare(self.ballot, self._campaign.first_slot))
 
     def _on_prepare(self, sender: int, prepare: Prepare) -> None:
         if self.recovering:
@@ -373,56 +440,55 @@ class Replica:
                 self._step_down(prepare.ballot)
             self._set_promised(prepare.ballot)
             self._event("promise", acceptor=self.id, ballot=prepare.ballot)
-            self._election_at = self._election_deadline()  # someone is trying: give it time
+        # Someone is trying (each page of a long report shows it still is): give it time.
+        self._election_at = self._election_deadline()
         self._send(sender, self._promise(prepare.ballot, prepare.first_slot))
 
     def _promise(self, ballot: Ballot, first_slot: int) -> Promise:
-        chosen = tuple(Entry(s, v) for s, v in sorted(self.chosen.items()) if s >= first_slot)
-        votes = tuple(
-            v for s, v in sorted(self.votes.items()) if s >= first_slot and s not in self.chosen
-        )
-        return Promise(ballot, votes, chosen, self.log_start)
+        """My report from `first_slot` on, as much as one message carries (the rest from
+        `more_from`, when asked)."""
+        limit = self.options.message_bytes
+        votes, chosen, more_from = promise_report(self.chosen, self.votes, first_slot, limit)
+        return Promise(ballot, votes, chosen, self.log_start, first_slot, more_from)
 
     def _on_promise(self, sender: int, promise: Promise) -> None:
         if self.role is not Role.CANDIDATE or promise.ballot != self.ballot:
             return
-        if promise.log_start > self._first_slot:
+        if promise.log_start > promise.first_slot:
             # It compacted slots I have not learned: I cannot lead them. Catch up first.
             self._step_down(NO_BALLOT)
             self._request_catchup(sender, force=True)
             return
-        self._promises[sender] = promise
-        self._maybe_lead()
+        ask_from = self._campaign.take(sender, promise)
+        if ask_from:
+            # Ask for the next page; the campaign is progressing, so give it time to finish.
+            self._election_at = self._election_deadline()
+            self._send(sender, Prepare(self.ballot, ask_from))
+        else:
+            self._maybe_lead()
 
     def _maybe_lead(self) -> None:
-        if len(self._promises) < self.majority:
+        report = self._campaign.report(self.majority)
+        if report is None:
             return
         self.role = Role.LEADER
         self.leader, self.leader_ballot = self.id, self.ballot
         self._heard_at = dict.fromkeys(self.others, self.now)
-        highest: dict[int, Vote] = {}
-        last = self._first_slot - 1
-        for promise in self._promises.values():
-            for entry in promise.chosen:
-                self._learn(entry.slot, entry.value)
-                last = max(last, entry.slot)
-            for reported in promise.votes:
-                slot = reported.slot
-                if slot not in highest or reported.ballot > highest[slot].ballot:
-                    highest[slot] = reported
-                last = max(last, slot)
-        self._promises = {}
-        self.next_slot = self._first_slot
-        for slot in range(self._first_slot, last + 1):
+        for entry in report.chosen:
+            self._learn(entry.slot, entry.value)
+        first = self._campaign.first_slot
+        self._campaign = Campaign(NO_BALLOT, 0)
+        self.next_slot = first
+        for slot in range(first, report.last + 1):
             if slot in self.chosen or slot < self.log_start:
                 self.next_slot = slot + 1
                 continue
-            vote = highest.get(slot)
+            vote = report.highest.get(slot)
             if vote is None or Fault.IGNORE_REPORTED_VOTES in self._faults:
                 self._propose(slot, NOOP)
             else:
                 self._propose(slot, vote.value)
-        self.next_slot = max(self.next_slot, last + 1)
+        self.next_slot = max(self.next_slot, report.last + 1)
         self._apply_decided()
         self._heartbeat()
 
@@ -437,7 +503,7 @@ class Replica:
         if self.role is Role.FOLLOWER:
             return
         self.role = Role.FOLLOWER
-        self._promises = {}
+        self._campaign = Campaign(NO_BALLOT, 0)
         self._proposals = {}
         hint = self.leader if self.leader != self.id else 0
         if new_ballot > self.ballot:
@@ -462,17 +528,26 @@ class Replica:
     # --- replication (phase 2) ---------------------------------------------------------------
 
     def _propose_queued(self) -> None:
-        while self._queue and len(self._proposals) < self.options.max_inflight:
-            batch = tuple(self._queue[: self.options.max_batch])
-            del self._queue[: self.options.max_batch]
+        """Queued commands into slots: each batch within `max_batch` commands and
+        `message_bytes`, and slots in flight within `max_inflight` and `max_inflight_bytes`."""
+        options = self.options
+        inflight = sum(proposal.size for proposal in self._proposals.values())
+        while self._queue and len(self._proposals) < options.max_inflight:
+            if self._proposals and inflight >= options.max_inflight_bytes:
+                return
+            head = self._queue[: options.max_batch]
+            room = options.message_bytes - batch_size(NOOP)
+            batch = tuple(head[: fitting(head, command_size, room)])
+            del self._queue[: len(batch)]
             self._propose(self.next_slot, batch)
+            inflight += self._proposals[self.next_slot].size
             self.next_slot += 1
 
     def _propose(self, slot: int, value: Batch) -> None:
         # Accepts depend on nothing in this batch (the promise is durable since phase 1), so
         # they leave before the disk is done; the leader's own vote comes back as any other.
-        self._event("propose", ballot=self.ballot, slot=slot, value=value_id(value), early=True)
-        self._proposals[slot] = _Proposal(value, set(), self.now)
+        self._event("propose", value, ballot=self.ballot, slot=slot, early=True)
+        self._proposals[slot] = _Proposal(value, set(), self.now, batch_size(value))
         self._commit_sent = self.applied_slot
         for node in self.nodes:
             self._effects.early.append((node, Accept(self.ballot, slot, value, self.applied_slot)))
@@ -491,18 +566,16 @@ class Replica:
             # Folded into the snapshot: decided, so the vote itself no longer matters.
             if accept.ballot > self.promised:
                 self._set_promised(accept.ballot)
-        else:
+        elif self.votes.get(accept.slot) != Vote(accept.slot, accept.ballot, accept.value):
             # Voting raises the promise to the vote's ballot; the Voted record implies it.
+            # (A resent Accept finds its vote recorded already, and is only acknowledged
+            # again: not written again, which matters when it carries a megabyte.)
             self.promised = accept.ballot
             vote = Vote(accept.slot, accept.ballot, accept.value)
             self.votes[accept.slot] = vote
             self._record(Voted(vote))
             self._event(
-                "vote",
-                acceptor=self.id,
-                ballot=accept.ballot,
-                slot=accept.slot,
-                value=value_id(accept.value),
+                "vote", accept.value, acceptor=self.id, ballot=accept.ballot, slot=accept.slot
             )
         self._send(sender, Accepted(accept.ballot, accept.slot))
         self._learn_commit(sender, accept.ballot, accept.commit)
@@ -530,9 +603,13 @@ class Replica:
             self._apply_decided()
 
     def _resend_accepts(self) -> None:
+        """Resend what a majority has not acknowledged in a while, less often each time: a
+        follower that is slow (say, writing large values to its disk) is not flooded."""
         for slot, proposal in self._proposals.items():
-            if self.now - proposal.sent_at >= self.options.retry_ticks:
+            wait = self.options.retry_ticks << min(proposal.resent, 3)
+            if self.now - proposal.sent_at >= wait:
                 proposal.sent_at = self.now
+                proposal.resent += 1
                 for node in self.nodes:
                     if node not in proposal.acks:
                         self._send(
@@ -548,7 +625,9 @@ class Replica:
             if leader != self.leader:
                 self._drop_forwarded(leader)
             self.leader, self.leader_ballot = leader, ballot
+            self._leader_heard_at = self.now
             self._election_at = self._election_deadline()
+            self._prevote_round, self._prevotes = 0, set()
 
     # --- heartbeats, commit, reads ----------------------------------------------------------
 
@@ -596,11 +675,7 @@ class Replica:
             self._answer(rr.reads)
             del self._read_rounds[r]
         # A follower's reads, in the order it asked for their index.
-        for nonce, wait in list(self._index_waits.items()):
-            if wait.index < 0 or self.applied_slot < wait.index:
-                break
-            del self._index_waits[nonce]
-            self._answer(wait.reads)
+        self._answer(self._forwarder.answerable(self.applied_slot))
 
     def _answer(self, reads: list[Read]) -> None:
         for read in reads:
@@ -625,7 +700,9 @@ class Replica:
     def _request_catchup(self, node: int, force: bool = False, until: int = 0) -> None:
         if force or self.now >= self._catchup_at:
             self._catchup_at = self.now + self.options.retry_ticks
-            self._send(node, CatchupRequest(self.applied_slot + 1, until))
+            # Chunks of a snapshot go on from where they stopped, if `node` is sending them.
+            slot, offset = self._transfer.position(node)
+            self._send(node, CatchupRequest(self.applied_slot + 1, until, slot, offset))
 
     def _on_catchup_request(self, sender: int, request: CatchupRequest) -> None:
         if self.role is Role.LEADER:
@@ -636,28 +713,35 @@ class Replica:
             while self.next_slot <= last:
                 self._propose(self.next_slot, NOOP)
                 self.next_slot += 1
-        first = request.first_slot
-        snapshot = None
-        if first < self.log_start:
-            snapshot = self._snapshot()
-            first = self.log_start
-        entries: list[Entry] = []
-        slot = first
-        while slot in self.chosen and len(entries) < self.options.catchup_batch:
-            entries.append(Entry(slot, self.chosen[slot]))
-            slot += 1
-        if snapshot is not None or entries:
-            self._send(sender, Catchup(snapshot, tuple(entries), self.applied_slot))
+        options = self.options
+        if request.first_slot < self.log_start:  # it needs my snapshot: the next chunk
+            chunk = self._transfer.next_chunk(
+                request, self.log_start, self._snapshot, options.message_bytes, self.now
+            )
+            self._send(sender, chunk)
+            return
+        limit, most = options.message_bytes, options.catchup_batch
+        entries = entries_from(self.chosen, request.first_slot, limit, most)
+        if entries:
+            self._send(sender, Catchup(entries, self.applied_slot))
 
     def _on_catchup(self, sender: int, catchup: Catchup) -> None:
-        if catchup.snapshot is not None and catchup.snapshot.slot > self.applied_slot:
-            self._restore(catchup.snapshot)
-            self._effects.snapshot = (catchup.snapshot, self._live_records())
         for entry in catchup.entries:
             self._learn(entry.slot, entry.value)
         self._apply_decided()
         if self.applied_slot < catchup.commit:
             self._request_catchup(sender, force=True)
+
+    def _on_snapshot_chunk(self, sender: int, chunk: SnapshotChunk) -> None:
+        """Assemble a snapshot from its chunks, in order; install it once complete."""
+        if chunk.slot <= self.applied_slot or not self._transfer.receive(sender, chunk, self.now):
+            return  # nothing I lack, or not the piece I wait for (my next request names it)
+        snapshot = self._transfer.take_complete()
+        if snapshot is not None and snapshot.slot > self.applied_slot:
+            self._restore(snapshot)
+            self._effects.snapshot = (snapshot, self._live_records())
+            self._apply_decided()
+        self._request_catchup(sender, force=True)
 
     # --- recovery after losing the log's tail -------------------------------------------
 
@@ -695,17 +779,6 @@ class Replica:
     def _can_forward(self) -> bool:
         return self.options.forward and self.leader not in (0, self.id)
 
-    def _send_forwarded(self) -> None:
-        if self._forward_outbox:
-            self._send(self.leader, Forward(tuple(self._forward_outbox)))
-            self._forward_outbox = []
-        if self._remote_reads:
-            self._read_nonce += 1
-            deadline = self.now + self.options.forward_timeout_ticks
-            self._index_waits[self._read_nonce] = _IndexWait(self._remote_reads, deadline)
-            self._remote_reads = []
-            self._send(self.leader, ReadIndexRequest(self._read_nonce))
-
     def _on_forward(self, forward: Forward) -> None:
         """Queue what a follower forwarded, once: it may have been decided or queued already
         (the follower replies to its client when it applies the command itself)."""
@@ -715,6 +788,8 @@ class Replica:
             key = (command.client_id, command.seq)
             if key in self._waiting or key in self._forward_queued:
                 continue
+            if command_size(command) > self.options.max_command_bytes:
+                continue  # its follower refuses it when it times out
             if self.sessions.lookup(command) is None:
                 self._queue.append(command)
                 self._forward_queued.add(key)
@@ -726,39 +801,14 @@ class Replica:
             self._send(sender, ReadIndexReply(request.nonce, -1))
 
     def _on_read_index_reply(self, reply: ReadIndexReply) -> None:
-        wait = self._index_waits.get(reply.nonce)
-        if wait is None:
-            return
-        if reply.index < 0:
-            del self._index_waits[reply.nonce]
-            self._refuse([(r.client_id, r.seq) for r in wait.reads], 0)
-        else:
-            wait.index = reply.index
-            self._answer_reads()
+        refused = self._forwarder.index_reply(reply)
+        self._refuse([(r.client_id, r.seq) for r in refused], 0)
+        self._answer_reads()
 
     def _drop_forwarded(self, hint: int = 0) -> None:
         """The leader changed: what went to the old one may or may not be decided. Tell the
         clients so (they decide whether to retry) rather than wait for it forever."""
-        keys = list(self._forwarded) + [(r.client_id, r.seq) for r in self._remote_reads]
-        keys += [(r.client_id, r.seq) for w in self._index_waits.values() for r in w.reads]
-        self._forwarded, self._forward_outbox, self._remote_reads = {}, [], []
-        self._index_waits = {}
-        self._refuse(list(dict.fromkeys(keys)), hint)
-
-    def _expire_forwarded(self) -> None:
-        expired = []
-        for key, deadline in self._forwarded.items():  # deadlines grow in insertion order
-            if deadline > self.now:
-                break
-            expired.append(key)
-        for key in expired:
-            del self._forwarded[key]
-        for nonce, wait in list(self._index_waits.items()):
-            if wait.deadline > self.now:
-                break
-            del self._index_waits[nonce]
-            expired += [(r.client_id, r.seq) for r in wait.reads]
-        self._refuse(expired, self.leader)
+        self._refuse(self._forwarder.drop(), hint)
 
     def _refuse(self, keys: list[tuple[int, int]], hint: int) -> None:
         for client_id, seq in keys:
@@ -775,7 +825,7 @@ class Replica:
         if slot > self.applied_slot and slot not in self.chosen:
             self.chosen[slot] = value
             self._record(Chosen(Entry(slot, value)))
-            self._event("learn", slot=slot, value=value_id(value), ballot=ballot)
+            self._event("learn", value, slot=slot, ballot=ballot)
 
     def _apply_decided(self) -> None:
         while self.applied_slot + 1 in self.chosen:
@@ -788,9 +838,9 @@ class Replica:
                     self.sessions.record(command, result)
                 key = (command.client_id, command.seq)
                 self._forward_queued.discard(key)
+                self._forwarder.applied(key)
                 if key in self._waiting:
                     self._waiting.discard(key)
-                    self._forwarded.pop(key, None)
                     self._reply(command.client_id, command.seq, True, result)
             self.votes.pop(slot, None)
             self.applied_slot = slot
@@ -832,8 +882,14 @@ class Replica:
 
     # --- effects --------------------------------------------------------------------------
 
-    def _event(self, name: str, early: bool = False, **params: Any) -> None:
+    def _event(
+        self, name: str, value: Batch | None = None, early: bool = False, **params: Any
+    ) -> None:
+        """Report `name` (with `value` named by its `value_id`, which hashes the whole batch:
+        only when events are on)."""
         if self.options.events:
+            if value is not None:
+                params["value"] = value_id(value)
             log = self._effects.early_events if early else self._effects.events
             log.append({"event": name, **params})
 

@@ -81,13 +81,19 @@ class Prepare(msgspec.Struct, frozen=True, array_like=True, tag="1a"):
 
 class Promise(msgspec.Struct, frozen=True, array_like=True, tag="1b"):
     """Phase 1b: the acceptor promises `ballot` and reports, for every slot >= the Prepare's
-    first slot, its vote (`votes`) or the decided value it knows (`chosen`). `log_start` is the
-    first slot it still holds: below it, slots live only in its snapshot."""
+    `first_slot`, its vote (`votes`) or the decided value it knows (`chosen`). `log_start` is
+    the first slot it still holds: below it, slots live only in its snapshot.
+
+    A report too large for one message comes in pages (see `impl.paxos.transfer`): `more_from`
+    is then the first slot this page leaves out, and the candidate asks for the rest with a
+    Prepare of the same ballot from there (0: the report is complete)."""
 
     ballot: Ballot
     votes: tuple[Vote, ...]
     chosen: tuple[Entry, ...]
     log_start: int
+    first_slot: int
+    more_from: int = 0
 
 
 class Accept(msgspec.Struct, frozen=True, array_like=True, tag="2a"):
@@ -127,18 +133,32 @@ class HeartbeatAck(msgspec.Struct, frozen=True, array_like=True, tag="hback"):
 
 class CatchupRequest(msgspec.Struct, frozen=True, array_like=True, tag="cq"):
     """Send me the decided slots from `first_slot` on. `until`: I wait for every slot up to
-    here to be decided (a recovering replica), so a leader must close any it has not opened."""
+    here to be decided (a recovering replica), so a leader must close any it has not opened.
+    If `first_slot` is below the sender's log start, it sends its snapshot instead, in chunks:
+    `snapshot_slot` and `offset` say how much of its snapshot of that slot I hold already."""
 
     first_slot: int
     until: int = 0
+    snapshot_slot: int = 0
+    offset: int = 0
 
 
 class Catchup(msgspec.Struct, frozen=True, array_like=True, tag="cu"):
-    """Decided slots, preceded by a snapshot when the asker is behind the sender's log start."""
+    """Decided slots from the asked-for one on, as many as one message carries; `commit` says
+    how far the sender has applied (the asker asks again until it is there too)."""
 
-    snapshot: Snapshot | None
     entries: tuple[Entry, ...]
     commit: int
+
+
+class SnapshotChunk(msgspec.Struct, frozen=True, array_like=True, tag="sc"):
+    """Bytes `offset` to `offset + len(data)` of the encoded snapshot of `slot`, which is
+    `total` bytes long. The receiver installs it only once it has all of them."""
+
+    slot: int
+    total: int
+    offset: int
+    data: bytes
 
 
 class StatusRequest(msgspec.Struct, frozen=True, array_like=True, tag="sq"):
@@ -173,6 +193,19 @@ class ReadIndexReply(msgspec.Struct, frozen=True, array_like=True, tag="rir"):
     index: int
 
 
+class PreVote(msgspec.Struct, frozen=True, array_like=True, tag="pv"):
+    """Would you promise me a ballot of `round` now? Asked before a campaign, which changes
+    nothing for anyone: each replica says no while it hears from a leader, so a replica that
+    merely lost touch with a working leader cannot depose it (raft's pre-vote)."""
+
+    round: int
+
+
+class PreVoteReply(msgspec.Struct, frozen=True, array_like=True, tag="pvr"):
+    round: int
+    granted: bool
+
+
 class Gossip(msgspec.Struct, frozen=True, array_like=True, tag="gos"):
     """A message between the services built on the log (say, which client sessions are
     alive); the replica core neither reads nor answers it."""
@@ -190,6 +223,9 @@ PeerMessage = (
     | HeartbeatAck
     | CatchupRequest
     | Catchup
+    | SnapshotChunk
+    | PreVote
+    | PreVoteReply
     | StatusRequest
     | StatusReply
     | Forward

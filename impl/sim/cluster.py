@@ -29,18 +29,25 @@ from typing import Any
 
 from impl.paxos.durable import DurableState
 from impl.paxos.replica import Replica, ReplicaOptions
+from impl.paxos.transfer import ENVELOPE_BYTES, ITEM_OVERHEAD, batch_size, command_size
 from impl.paxos.types import (
+    Accept,
     Batch,
+    Catchup,
     Chosen,
     Command,
     Effects,
+    Forward,
     PeerMessage,
+    Promise,
     Read,
     Record,
     Recovering,
     Reply,
     Request,
     Snapshot,
+    SnapshotChunk,
+    peer_encoder,
 )
 from impl.sm import kv
 from impl.sm.kv import KeyValueStore
@@ -64,10 +71,15 @@ class Faults:
         return cls(0, 0, 0, 0, 0, 0, 0, 0)
 
 
+# Messages are bounded to a few hundred bytes, and a fifth of the clients' values are large
+# (up to ~700 bytes), so batches are cut by bytes, a large command goes alone, and catch-ups,
+# promises and forwards come in pages and snapshots in chunks (checked: `_check_bounded`).
 SIM_OPTIONS = ReplicaOptions(
     election_ticks=10, heartbeat_ticks=3, max_batch=4, max_inflight=8, snapshot_every=25,
-    catchup_batch=8, retry_ticks=6,
+    catchup_batch=8, retry_ticks=6, message_bytes=400, max_command_bytes=1000,
+    max_inflight_bytes=1600,
 )  # fmt: skip
+LARGE_VALUES = 0.2  # the share of large values
 
 
 class SimulationFailure(AssertionError):
@@ -273,7 +285,36 @@ class Simulation:
     def _send(
         self, src: _Address, dst: _Address, message: PeerMessage | Request | Read | Reply
     ) -> None:
+        if src > 0 and dst > 0 and not isinstance(message, Request | Read | Reply):
+            self._check_bounded(src, message)
         self.in_flight.append((src, dst, message))
+
+    def _check_bounded(self, src: int, message: PeerMessage) -> None:
+        """A message with several items keeps them within `message_bytes`; one item alone
+        within `max_command_bytes` (and its batch's fields); and the encoding within what the
+        server allows for that (`transfer.ENVELOPE_BYTES` on top)."""
+        match message:
+            case Accept(value=value):
+                items = [command_size(c) for c in value]
+            case Promise(votes=votes, chosen=chosen):
+                items = [batch_size(v.value) for v in votes] + [batch_size(e.value) for e in chosen]
+            case Catchup(entries=entries):
+                items = [batch_size(e.value) for e in entries]
+            case Forward(commands=commands):
+                items = [command_size(c) for c in commands]
+            case SnapshotChunk(data=data):
+                items = [len(data)]
+            case _:
+                items = []
+        options = self.options
+        largest = max([0, *items])
+        if len(items) > 1 and sum(items) > options.message_bytes:
+            self._fail(f"n{src} sent {sum(items)} bytes of items in one message: {message!r}")
+        if largest > max(options.message_bytes, options.max_command_bytes + ITEM_OVERHEAD):
+            self._fail(f"n{src} sent an item of {largest} bytes: {message!r}")
+        frame = len(peer_encoder.encode(message))
+        if frame > max(sum(items), largest) + ENVELOPE_BYTES:
+            self._fail(f"n{src} sent a frame of {frame} bytes: {message!r}")
 
     def _cut(self, src: _Address, dst: _Address) -> bool:
         if self.partition is None or src < 0 or dst < 0:
@@ -322,6 +363,8 @@ class Simulation:
             message = Read(client.id, client.seq, kv.encode("get", key))
         else:
             value = f"{client.id}:{client.seq}".encode()
+            if self.random.random() < LARGE_VALUES:
+                value += b"." * self.random.randrange(100, 700)
             message = Command(client.id, client.seq, client.acked, kv.encode("put", key, value))
         # One operation per key at a time, so a read's answer is known: the last acked write.
         client.busy_keys[key] = client.seq

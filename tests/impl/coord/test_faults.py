@@ -1,7 +1,9 @@
-"""Faults against the ZooKeeper service: kazoo clients run a mixed workload while servers are
-killed with SIGKILL and restarted. The recorded history must be linearizable (checked by
-`checker.linearizability` against the znode model), the ephemerals of a session that expired
-meanwhile must be gone on every replica, and no acknowledged write may be lost.
+"""Faults against the ZooKeeper service: kazoo clients run a mixed workload, with large values
+(500-600 KB) among the small ones, while servers are killed with SIGKILL and restarted, or
+paused with SIGSTOP and resumed (a paused leader comes back still believing it leads). The
+recorded history must be linearizable (checked by `checker.linearizability` against the znode
+model), the ephemerals of a session that expired meanwhile must be gone on every replica, and
+no acknowledged write may be lost.
 
 Every loop is bounded: the workload runs for a fixed time, the fault schedule is a fixed list,
 and every client call has a timeout (an operation that times out or loses its connection has
@@ -28,6 +30,7 @@ from kazoo.exceptions import (
     SessionExpiredError,
 )
 from kazoo.handlers.threading import KazooTimeoutError
+from test_large_values import elections
 from test_service import converged
 from zkwire import WireClient
 
@@ -38,11 +41,35 @@ from impl.net.cluster import LocalCluster
 
 KEYS = [f"/lin{i}" for i in range(4)]
 CLIENTS = 4
-WORKLOAD_S = 9.0
 CALL_TIMEOUT_S = 5.0
+LARGE_WRITES = 0.15  # the share of creates and setData with a large value
+# The faults, 1.5 s apart: a killed server is restarted 0.8 s later, a paused one resumed 1.5 s
+# later (several election timeouts: a paused leader is replaced meanwhile).
+FAULTS = [
+    ("kill", "leader"),
+    ("pause", "follower"),
+    ("kill", "follower"),
+    ("pause", "leader"),
+    ("kill", "leader"),
+]
+DOWN_S = {"kill": 0.8, "pause": 1.5}
+WORKLOAD_S = sum(1.5 + DOWN_S[fault] for fault, _ in FAULTS) + 2.0  # outlasts the faults
 SETTINGS = {"tickTime": "200", "paxoscope.electionTicks": "20"}  # fsync on
 _ERRORS = {NoNodeError: -101, NodeExistsError: -110, NotEmptyError: -111, BadVersionError: -103}
 _UNKNOWN = (ConnectionLoss, SessionExpiredError, KazooTimeoutError, KazooException)
+
+
+def encode(text: str, large: int) -> bytes:
+    """A value: `text`, padded with `large` '#' bytes."""
+    return text.encode() + b"#" * large
+
+
+def describe(data: bytes) -> str:
+    """A value as the history records it: its text, and its padding's length if any (a large
+    value is not written into the history; its length and padding are checked this way)."""
+    text = data.rstrip(b"#")
+    pad = len(data) - len(text)
+    return text.decode(errors="replace") + (f"#{pad}" if pad else "")
 
 
 class Recorder:
@@ -80,7 +107,7 @@ class Recorder:
             return {"version": result.version}
         if f == "getData":
             data, stat = result
-            return {"data": data.decode(), "version": stat.version}
+            return {"data": describe(data), "version": stat.version}
         if f == "exists":
             return {"exists": result is not None}
         return {"children": sorted(result)}
@@ -93,12 +120,13 @@ def workload(zk: KazooClient, recorder: Recorder, seed: int, until: float) -> No
         key = rng.choice(KEYS)
         f = rng.choice(["create", "delete", "setData", "getData", "getData", "exists"])
         counter += 1
-        value = f"{recorder.name}-{counter}"
+        large = rng.randrange(500_000, 600_000) if rng.random() < LARGE_WRITES else 0
+        value = encode(f"{recorder.name}-{counter}", large)
         op: dict[str, Any] = {"f": f, "path": key}
         if f in ("create", "setData"):
-            op["data"] = value
+            op["data"] = describe(value)
             start_call = zk.create_async if f == "create" else zk.set_async
-            recorder.call(op, start_call, key, value.encode())
+            recorder.call(op, start_call, key, value)
         else:
             start_call = {"delete": zk.delete_async, "getData": zk.get_async}.get(
                 f, zk.exists_async
@@ -113,7 +141,9 @@ def workload(zk: KazooClient, recorder: Recorder, seed: int, until: float) -> No
                 pass
 
 
-def test_history_under_kill_and_restart_is_linearizable(tmp_path: Path) -> None:
+def test_history_under_kills_and_pauses_with_large_values_is_linearizable(
+    tmp_path: Path,
+) -> None:
     with LocalCluster(tmp_path / "c", 3, service="zookeeper", settings=SETTINGS) as cluster:
         cluster.start()
         cluster.wait_for_leader()
@@ -143,13 +173,17 @@ def test_history_under_kill_and_restart_is_linearizable(tmp_path: Path) -> None:
         ]
         for thread in threads:
             thread.start()
-        # The faults: kill -9 the leader, then a follower, then the new leader; each comes back.
-        for _ in range(3):
+        for fault, role in FAULTS:
             time.sleep(1.5)
-            victim = cluster.wait_for_leader() if _ != 1 else _follower(cluster)
-            cluster.kill_node(victim)
-            time.sleep(0.8)
-            cluster.start_node(victim)
+            victim = cluster.wait_for_leader() if role == "leader" else _follower(cluster)
+            if fault == "kill":
+                cluster.kill_node(victim)
+                time.sleep(DOWN_S[fault])
+                cluster.start_node(victim)
+            else:
+                cluster.pause_node(victim)
+                time.sleep(DOWN_S[fault])
+                cluster.resume_node(victim)
         for thread in threads:
             thread.join(timeout=WORKLOAD_S + 60)
             assert not thread.is_alive()
@@ -175,6 +209,11 @@ def test_history_under_kill_and_restart_is_linearizable(tmp_path: Path) -> None:
         assert check_history(read_history(tampered), "znode", timeout=120).verdict == "illegal"
         answered = [line for line in lines if line["result"] is not None]
         assert len(answered) > 100, "the workload barely ran"
+        large = [line for line in answered if "#" in json.dumps(line["op"]) + str(line["result"])]
+        assert len(large) > 10, "hardly any large value was written or read"
+        # Each fault of a leader (killed or paused) made the others elect another.
+        leader_faults = sum(role == "leader" for _, role in FAULTS)
+        assert len(elections(cluster)) >= 1 + leader_faults
 
         # No acknowledged write is lost, and the expired session's ephemeral is gone on
         # every replica (a linearizable read through each server, and equal state digests).

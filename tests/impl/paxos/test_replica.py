@@ -140,15 +140,14 @@ def test_a_retried_command_is_applied_once() -> None:
 
 def test_a_new_leader_reproposes_the_highest_reported_vote() -> None:
     replica = Replica(1, [1, 2, 3], KeyValueStore(), options=OPTIONS)
-    for _ in range(2 * OPTIONS.election_ticks):
-        replica.on_tick()
+    replica.campaign()
     effects = replica.flush()
     prepare = next(m for _, m in effects.messages if isinstance(m, Prepare))
     low = (put(1, 1, "k", b"low"),)
     high = (put(1, 2, "k", b"high"),)
     # Acceptor 2 voted in slot 1 at ballot (1, 3) for `high`; our own state has nothing.
-    replica.on_message(2, Promise(prepare.ballot, (Vote(1, (1, 3), high),), (), 1))
-    replica.on_message(3, Promise(prepare.ballot, (Vote(1, (1, 2), low),), (), 1))
+    replica.on_message(2, Promise(prepare.ballot, (Vote(1, (1, 3), high),), (), 1, 1))
+    replica.on_message(3, Promise(prepare.ballot, (Vote(1, (1, 2), low),), (), 1, 1))
     effects = replica.flush()
     accepts = [m for _, m in effects.early if isinstance(m, Accept)]
     assert {a.slot: a.value for a in accepts} == {1: high}
@@ -156,13 +155,12 @@ def test_a_new_leader_reproposes_the_highest_reported_vote() -> None:
 
 def test_gaps_in_the_log_are_closed_with_no_ops() -> None:
     replica = Replica(1, [1, 2, 3], KeyValueStore(), options=OPTIONS)
-    for _ in range(2 * OPTIONS.election_ticks):
-        replica.on_tick()
+    replica.campaign()
     prepare = next(m for _, m in replica.flush().messages if isinstance(m, Prepare))
     value = (put(1, 1, "k", b"v"),)
     replica.on_message(1, prepare)  # its own acceptor promises
     replica.on_message(1, next(m for _, m in replica.flush().messages if isinstance(m, Promise)))
-    replica.on_message(2, Promise(prepare.ballot, (Vote(3, (1, 2), value),), (), 1))
+    replica.on_message(2, Promise(prepare.ballot, (Vote(3, (1, 2), value),), (), 1, 1))
     accepts = [m for _, m in replica.flush().early if isinstance(m, Accept)]
     assert {a.slot: a.value for a in accepts} == {1: NOOP, 2: NOOP, 3: value}
 
