@@ -391,8 +391,13 @@ class Replica:
 
     def _prevote(self) -> None:
         """The election timeout passed: ask the others whether they would promise a new ballot
-        before asking them to (a Prepare would make them drop a leader they still hear)."""
+        before asking them to (a Prepare would make them drop a leader they still hear).
+        Whatever they answer, I no longer know a leader (ZooKeeper's LOOKING): what I forwarded
+        is refused to its clients, and I serve none until I follow a leader again."""
         self._election_at = self._election_deadline()
+        if self.leader not in (0, self.id):
+            self._drop_forwarded()
+            self.leader = 0
         self._prevote_round = max(self._highest_round, self.promised[0]) + 1
         self._prevotes = {self.id}
         if len(self._prevotes) >= self.majority:

@@ -20,6 +20,7 @@ from kazoo.exceptions import KazooException
 from test_service import converged
 
 from impl.net.cluster import LocalCluster
+from impl.net.config import PEER_FRAME_HEADROOM
 
 LARGE = 900_000  # bytes: a value ZooKeeper allows (its limit is 1 MiB per request)
 # Ticks of 20 ms: the election timeout is 1-2 s and a forwarded write gives up after 20 s,
@@ -140,7 +141,12 @@ def test_a_peer_frame_limit_of_one_mib_still_replicates(tmp_path: Path) -> None:
     """paxoscope.maxFrameBytes=1 MiB (ZooKeeper's own limit). Before, a follower down during
     600 writes of 10 KB was stranded: every catch-up reply (512 entries, ~5 MB) was refused.
     Values of 900 KB replicate too: one alone fills a message."""
-    settings = {**SETTINGS, "paxoscope.maxFrameBytes": str(1 << 20)}
+    settings = {
+        **SETTINGS,
+        "paxoscope.maxFrameBytes": str(1 << 20),
+        # client requests must leave a peer frame room for their envelope
+        "jute.maxbuffer": str((1 << 20) - PEER_FRAME_HEADROOM),
+    }
     with LocalCluster(tmp_path / "c", 3, service="zookeeper", settings=settings) as cluster:
         cluster.start()
         leader = cluster.wait_for_leader()

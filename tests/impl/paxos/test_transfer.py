@@ -106,7 +106,11 @@ def test_a_frame_limit_too_small_for_the_bounds_is_refused_by_the_config(
     config.write_text("dataDir=data\nclientPort=2181\npaxoscope.maxFrameBytes=4096\n")
     with pytest.raises(ConfigError, match=r"maxFrameBytes is '4096'; expected .* at least 65536"):
         load_config(config)
-    config.write_text("dataDir=data\nclientPort=2181\npaxoscope.maxFrameBytes=65536\n")
+    # The smallest limit, for the key-value service (the ZooKeeper service also needs room
+    # above jute.maxbuffer: see test_config).
+    config.write_text(
+        "dataDir=data\nclientPort=2181\npaxoscope.service=kv\npaxoscope.maxFrameBytes=65536\n"
+    )
     limits = limits_for_frame(load_config(config).max_frame_bytes)
     assert limits.message_bytes == 65536 - ENVELOPE_BYTES
 
@@ -378,3 +382,22 @@ def test_a_replica_that_cannot_hear_the_leader_does_not_depose_it() -> None:
     prepares = [m for m in cluster.of(Prepare) if isinstance(m, Prepare) and m.ballot != ballot]
     assert prepares == []
     assert all(r.ok for r in cluster.replies)
+
+
+def test_a_replica_that_cannot_hear_the_leader_knows_no_leader() -> None:
+    """However its pre-vote ends, a replica whose election timeout passed no longer follows
+    anyone (ZooKeeper's LOOKING): the service then stops serving clients on it, and it follows
+    the leader again as soon as it hears it. (With pre-votes, a lone follower whose peers are
+    down never campaigned, so it went on reporting its old leader, and `srvr` said it served.)"""
+    cluster = Recording(3, OPTIONS)
+    cluster.elect(1)
+    lonely = cluster.replicas[3]
+    assert lonely.leader == 1
+    cluster.blocked = {(1, 3), (2, 3)}
+    for _ in range(3 * OPTIONS.election_ticks):
+        cluster.tick(3)
+    assert lonely.leader == 0 and lonely.role is Role.FOLLOWER
+    cluster.blocked = set()
+    for _ in range(2 * OPTIONS.heartbeat_ticks):
+        cluster.tick(1)
+    assert lonely.leader == 1
