@@ -336,7 +336,13 @@ class ReplicaServer:
         limit = self.config.max_frame_bytes
 
         async def serve() -> None:
-            hello = await read_frame(reader, limit)
+            # A peer names itself at once; a connection that does not (idle, or not a peer)
+            # is closed after the client port's handshake timeout, not kept forever.
+            timeout = self.config.sessionless_cnxn_timeout / 1000
+            try:
+                hello = await asyncio.wait_for(read_frame(reader, limit), timeout)
+            except TimeoutError:
+                raise FrameError("no hello from the peer within the handshake timeout") from None
             if hello is None:
                 return
             sender = msgspec.msgpack.decode(hello, type=_Hello).node

@@ -173,6 +173,21 @@ def test_idle_connections_are_counted_timed_out_and_cannot_take_every_descriptor
     assert len(text) < 20_000, f"{len(text)} bytes of log"
 
 
+def test_an_idle_connection_to_the_peer_port_is_closed(
+    server: tuple[tuple[str, int], Path], tmp_path: Path
+) -> None:
+    """A connection to the peer port that never names its peer is closed after the same
+    handshake timeout (it was kept forever, holding a descriptor)."""
+    config = load_config(next((tmp_path / "c").rglob("zoo.cfg")))
+    quiet = socket.create_connection((config.me.host, config.me.peer_port), timeout=10)
+    try:
+        time.sleep(0.5)
+        assert closed_by_server([quiet]) == [], "closed before the handshake timeout"
+        assert wait_closed([quiet], HANDSHAKE_MS / 1000 + 15) == [], "an idle peer connection kept"
+    finally:
+        quiet.close()
+
+
 def test_admission_counts_per_address_and_in_all(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
