@@ -124,18 +124,20 @@ class Expr:
         return ()
 
 
-class Term(Expr):
+class TermNode(Expr):
+    """Base of the term classes; `Term`, their closed union, is what fields and walkers use."""
+
     @property
     def type(self) -> Type:  # pragma: no cover - overridden
         raise NotImplementedError
 
 
-class Formula(Expr):
-    pass
+class FormulaNode(Expr):
+    """Base of the formula classes; `Formula` is their closed union."""
 
 
 @dataclass(frozen=True, eq=False)
-class Var(Term):
+class Var(TermNode):
     """A bound variable: an action parameter or a quantified variable."""
 
     name: str
@@ -147,7 +149,7 @@ class Var(Term):
 
 
 @dataclass(frozen=True, eq=False)
-class Elem(Term):
+class Elem(TermNode):
     """A constant element of a sort: its index among the proper elements (a number, or a size
     expression over the parameters such as `max_nat - 1`), or None for bottom."""
 
@@ -160,7 +162,7 @@ class Elem(Term):
 
 
 @dataclass(frozen=True, eq=False)
-class App(Term):
+class App(TermNode):
     """Application of a state function (or an individual, with no arguments)."""
 
     symbol: str
@@ -177,7 +179,7 @@ class App(Term):
 
 
 @dataclass(frozen=True, eq=False)
-class TermIte(Term):
+class TermIte(TermNode):
     cond: Formula
     then: Term
     else_: Term
@@ -192,12 +194,12 @@ class TermIte(Term):
 
 
 @dataclass(frozen=True, eq=False)
-class BoolLit(Formula):
+class BoolLit(FormulaNode):
     value: bool
 
 
 @dataclass(frozen=True, eq=False)
-class Atom(Formula):
+class Atom(FormulaNode):
     """A state relation applied to arguments."""
 
     symbol: str
@@ -209,7 +211,7 @@ class Atom(Formula):
 
 
 @dataclass(frozen=True, eq=False)
-class Member(Formula):
+class Member(FormulaNode):
     """`elem` is a member of quorum `quorum` (of quorum sort `sort`)."""
 
     sort: str
@@ -221,7 +223,7 @@ class Member(Formula):
 
 
 @dataclass(frozen=True, eq=False)
-class Eq(Formula):
+class Eq(FormulaNode):
     left: Term
     right: Term
 
@@ -230,7 +232,7 @@ class Eq(Formula):
 
 
 @dataclass(frozen=True, eq=False)
-class Lt(Formula):
+class Lt(FormulaNode):
     """Strict order on an ordered sort (bottom is below every element)."""
 
     left: Term
@@ -241,7 +243,7 @@ class Lt(Formula):
 
 
 @dataclass(frozen=True, eq=False)
-class Le(Formula):
+class Le(FormulaNode):
     left: Term
     right: Term
 
@@ -250,7 +252,7 @@ class Le(Formula):
 
 
 @dataclass(frozen=True, eq=False)
-class Not(Formula):
+class Not(FormulaNode):
     arg: Formula
 
     def children(self) -> tuple[Expr, ...]:
@@ -258,7 +260,7 @@ class Not(Formula):
 
 
 @dataclass(frozen=True, eq=False)
-class And(Formula):
+class And(FormulaNode):
     args: tuple[Formula, ...]
 
     def children(self) -> tuple[Expr, ...]:
@@ -266,7 +268,7 @@ class And(Formula):
 
 
 @dataclass(frozen=True, eq=False)
-class Or(Formula):
+class Or(FormulaNode):
     args: tuple[Formula, ...]
 
     def children(self) -> tuple[Expr, ...]:
@@ -274,7 +276,7 @@ class Or(Formula):
 
 
 @dataclass(frozen=True, eq=False)
-class Implies(Formula):
+class Implies(FormulaNode):
     left: Formula
     right: Formula
 
@@ -283,7 +285,7 @@ class Implies(Formula):
 
 
 @dataclass(frozen=True, eq=False)
-class Iff(Formula):
+class Iff(FormulaNode):
     left: Formula
     right: Formula
 
@@ -292,7 +294,7 @@ class Iff(Formula):
 
 
 @dataclass(frozen=True, eq=False)
-class FormulaIte(Formula):
+class FormulaIte(FormulaNode):
     cond: Formula
     then: Formula
     else_: Formula
@@ -302,7 +304,7 @@ class FormulaIte(Formula):
 
 
 @dataclass(frozen=True, eq=False)
-class Forall(Formula):
+class Forall(FormulaNode):
     vars: tuple[Var, ...]
     body: Formula
 
@@ -311,7 +313,7 @@ class Forall(Formula):
 
 
 @dataclass(frozen=True, eq=False)
-class Exists(Formula):
+class Exists(FormulaNode):
     vars: tuple[Var, ...]
     body: Formula
 
@@ -320,7 +322,7 @@ class Exists(Formula):
 
 
 @dataclass(frozen=True, eq=False)
-class WellTyped(Formula):
+class WellTyped(FormulaNode):
     """Every function and individual holds a value of its declared type.
 
     The symbolic engine reads this as true (its sorts are typed); the explicit engine checks that
@@ -361,29 +363,31 @@ class SymbolDecl:
 
 
 @dataclass(frozen=True, eq=False)
-class Stmt:
+class StmtNode:
+    """Base of the statement classes; `Stmt` is their closed union."""
+
     loc: Loc = field(default=UNKNOWN_LOC, kw_only=True, compare=False, repr=False)
 
 
 @dataclass(frozen=True, eq=False)
-class Require(Stmt):
+class Require(StmtNode):
     cond: Formula
 
 
 @dataclass(frozen=True, eq=False)
-class Insert(Stmt):
+class Insert(StmtNode):
     symbol: str
     args: tuple[Term, ...]
 
 
 @dataclass(frozen=True, eq=False)
-class Remove(Stmt):
+class Remove(StmtNode):
     symbol: str
     args: tuple[Term, ...]
 
 
 @dataclass(frozen=True, eq=False)
-class SetFn(Stmt):
+class SetFn(StmtNode):
     """f(args) := value (one point of a function or an individual)."""
 
     symbol: str
@@ -392,7 +396,7 @@ class SetFn(Stmt):
 
 
 @dataclass(frozen=True, eq=False)
-class UpdateRel(Stmt):
+class UpdateRel(StmtNode):
     """R(vars) := body for every tuple (a pointwise update of a whole relation)."""
 
     symbol: str
@@ -401,12 +405,35 @@ class UpdateRel(Stmt):
 
 
 @dataclass(frozen=True, eq=False)
-class UpdateFn(Stmt):
+class UpdateFn(StmtNode):
     """f(vars) := body for every argument tuple."""
 
     symbol: str
     vars: tuple[Var, ...]
     body: Term
+
+
+# The closed unions. Walkers `match` on them and end in `assert_never`, so that mypy rejects a
+# walker that misses a kind (isinstance also accepts them: `isinstance(e, ir.Term)`).
+Term = Var | Elem | App | TermIte
+Formula = (
+    BoolLit
+    | Atom
+    | Member
+    | Eq
+    | Lt
+    | Le
+    | Not
+    | And
+    | Or
+    | Implies
+    | Iff
+    | FormulaIte
+    | Forall
+    | Exists
+    | WellTyped
+)
+Stmt = Require | Insert | Remove | SetFn | UpdateRel | UpdateFn
 
 
 @dataclass(frozen=True)

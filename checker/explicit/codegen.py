@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import assert_never
 
 from checker import ir
 from checker.explicit.frame import Frame, frame
@@ -230,27 +231,29 @@ class Compiler:
     # -- terms -------------------------------------------------------------------------------
 
     def term(self, t: ir.Term, env: Env, st: StateNames) -> G:
-        if isinstance(t, ir.Var):
-            return env[t.name]
-        if isinstance(t, ir.Elem):
-            return Const(self.inst.elem_code(t))
-        if isinstance(t, ir.App):
-            lay = self.layout.by_name[t.symbol]
-            var = self._state_var(st, t.primed)
-            pos = self._position(lay, [self.term(a, env, st) for a in t.args])
-            if pos is None:  # cannot happen for functions: arguments are never out of domain
-                raise AssertionError(t)
-            const, code, _ = pos
-            if code is None:
-                return Code(f"(({var} >> {const}) & {lay.field_mask})")
-            return Code(f"(({var} >> ({code})) & {lay.field_mask})")
-        if isinstance(t, ir.TermIte):
-            c = self.formula(t.cond, env, st)
-            if isinstance(c, Const):
-                return self.term(t.then if c.value else t.else_, env, st)
-            a, b = self.term(t.then, env, st), self.term(t.else_, env, st)
-            return Code(f"({src(a)} if {src(c)} else {src(b)})")
-        raise AssertionError(f"unknown term {t!r}")
+        match t:
+            case ir.Var():
+                return env[t.name]
+            case ir.Elem():
+                return Const(self.inst.elem_code(t))
+            case ir.App():
+                lay = self.layout.by_name[t.symbol]
+                var = self._state_var(st, t.primed)
+                pos = self._position(lay, [self.term(a, env, st) for a in t.args])
+                if pos is None:  # cannot happen for functions: arguments are never out of domain
+                    raise AssertionError(t)
+                const, code, _ = pos
+                if code is None:
+                    return Code(f"(({var} >> {const}) & {lay.field_mask})")
+                return Code(f"(({var} >> ({code})) & {lay.field_mask})")
+            case ir.TermIte():
+                c = self.formula(t.cond, env, st)
+                if isinstance(c, Const):
+                    return self.term(t.then if c.value else t.else_, env, st)
+                a, b = self.term(t.then, env, st), self.term(t.else_, env, st)
+                return Code(f"({src(a)} if {src(c)} else {src(b)})")
+            case _:
+                assert_never(t)
 
     @staticmethod
     def _state_var(st: StateNames, primed: bool) -> str:
@@ -291,58 +294,63 @@ class Compiler:
     # -- formulas ----------------------------------------------------------------------------
 
     def formula(self, f: ir.Formula, env: Env, st: StateNames) -> G:
-        if isinstance(f, ir.BoolLit):
-            return TRUE if f.value else FALSE
-        if isinstance(f, ir.Atom):
-            lay = self.layout.by_name[f.symbol]
-            var = self._state_var(st, f.primed)
-            args = [self.term(a, env, st) for a in f.args]
-            pos = self._position(lay, args, tuple(a.type for a in f.args))
-            if pos is None:
-                return FALSE
-            const, code, guards = pos
-            if code is None:
-                return Bits(var, 1 << const, "any")
-            test = f"(({var} >> ({code})) & 1)"
-            return Code(f"({' and '.join([*guards, test])})") if guards else Code(test)
-        if isinstance(f, ir.Member):
-            return self._member(f, env, st)
-        if isinstance(f, ir.Eq | ir.Lt | ir.Le):
-            a, b = self.term(f.left, env, st), self.term(f.right, env, st)
-            if isinstance(a, Const) and isinstance(b, Const):
-                if isinstance(f, ir.Eq):
-                    return Const(int(a.value == b.value))
-                if isinstance(f, ir.Lt):
-                    return Const(int(a.value < b.value))
-                return Const(int(a.value <= b.value))
-            op = {ir.Eq: "==", ir.Lt: "<", ir.Le: "<="}[type(f)]
-            return Code(f"({src(a)} {op} {src(b)})")
-        if isinstance(f, ir.Not):
-            return negate(self.formula(f.arg, env, st))
-        if isinstance(f, ir.And):
-            return self._connective(flatten(f, ir.And), env, st, conjoin, stop=0)
-        if isinstance(f, ir.Or | ir.Implies):
-            return self._connective(flatten(f, ir.Or), env, st, disjoin, stop=1)
-        if isinstance(f, ir.Iff):
-            a, b = self.formula(f.left, env, st), self.formula(f.right, env, st)
-            if isinstance(a, Const) and isinstance(b, Const):
-                return Const(int(bool(a.value) == bool(b.value)))
-            if isinstance(a, Const):
-                return b if a.value else negate(b)
-            if isinstance(b, Const):
-                return a if b.value else negate(a)
-            return Code(f"(bool({src(a)}) == bool({src(b)}))")
-        if isinstance(f, ir.FormulaIte):
-            c = self.formula(f.cond, env, st)
-            if isinstance(c, Const):
-                return self.formula(f.then if c.value else f.else_, env, st)
-            a, b = self.formula(f.then, env, st), self.formula(f.else_, env, st)
-            return Code(f"({src(a)} if {src(c)} else {src(b)})")
-        if isinstance(f, ir.Forall | ir.Exists):
-            return self._quantifier(f, env, st)
-        if isinstance(f, ir.WellTyped):
-            return self._well_typed(self._state_var(st, f.primed))
-        raise AssertionError(f"unknown formula {f!r}")
+        match f:
+            case ir.BoolLit():
+                return TRUE if f.value else FALSE
+            case ir.Atom():
+                lay = self.layout.by_name[f.symbol]
+                var = self._state_var(st, f.primed)
+                args = [self.term(a, env, st) for a in f.args]
+                pos = self._position(lay, args, tuple(a.type for a in f.args))
+                if pos is None:
+                    return FALSE
+                const, code, guards = pos
+                if code is None:
+                    return Bits(var, 1 << const, "any")
+                test = f"(({var} >> ({code})) & 1)"
+                return Code(f"({' and '.join([*guards, test])})") if guards else Code(test)
+            case ir.Member():
+                return self._member(f, env, st)
+            case ir.Eq() | ir.Lt() | ir.Le():
+                return self._compare(f, env, st)
+            case ir.Not():
+                return negate(self.formula(f.arg, env, st))
+            case ir.And():
+                return self._connective(flatten(f, ir.And), env, st, conjoin, stop=0)
+            case ir.Or() | ir.Implies():
+                return self._connective(flatten(f, ir.Or), env, st, disjoin, stop=1)
+            case ir.Iff():
+                a, b = self.formula(f.left, env, st), self.formula(f.right, env, st)
+                if isinstance(a, Const) and isinstance(b, Const):
+                    return Const(int(bool(a.value) == bool(b.value)))
+                if isinstance(a, Const):
+                    return b if a.value else negate(b)
+                if isinstance(b, Const):
+                    return a if b.value else negate(a)
+                return Code(f"(bool({src(a)}) == bool({src(b)}))")
+            case ir.FormulaIte():
+                c = self.formula(f.cond, env, st)
+                if isinstance(c, Const):
+                    return self.formula(f.then if c.value else f.else_, env, st)
+                a, b = self.formula(f.then, env, st), self.formula(f.else_, env, st)
+                return Code(f"({src(a)} if {src(c)} else {src(b)})")
+            case ir.Forall() | ir.Exists():
+                return self._quantifier(f, env, st)
+            case ir.WellTyped():
+                return self._well_typed(self._state_var(st, f.primed))
+            case _:
+                assert_never(f)
+
+    def _compare(self, f: ir.Eq | ir.Lt | ir.Le, env: Env, st: StateNames) -> G:
+        a, b = self.term(f.left, env, st), self.term(f.right, env, st)
+        if isinstance(a, Const) and isinstance(b, Const):
+            if isinstance(f, ir.Eq):
+                return Const(int(a.value == b.value))
+            if isinstance(f, ir.Lt):
+                return Const(int(a.value < b.value))
+            return Const(int(a.value <= b.value))
+        op = {ir.Eq: "==", ir.Lt: "<", ir.Le: "<="}[type(f)]
+        return Code(f"({src(a)} {op} {src(b)})")
 
     def _connective(
         self,
@@ -487,29 +495,37 @@ class Compiler:
     def _update(self, stmt: ir.Stmt, env: Env, cur: str, lines: list[str], ind: str) -> str:
         """Source of the state after `stmt`, from state variable `cur` (may emit helper lines)."""
         st = StateNames(cur)
-        lay = self.layout.by_name[stmt.symbol]  # type: ignore[attr-defined]
-        if isinstance(stmt, ir.Insert | ir.Remove):
-            pos = self._position(lay, [self.term(a, env, st) for a in stmt.args])
-            assert pos is not None
-            const, code, _ = pos
-            if isinstance(stmt, ir.Insert):
-                return f"{cur} | {hex(1 << const)}" if code is None else f"{cur} | (1 << ({code}))"
-            return f"{cur} & {~(1 << const)}" if code is None else f"{cur} & ~(1 << ({code}))"
-        if isinstance(stmt, ir.SetFn):
-            pos = self._position(lay, [self.term(a, env, st) for a in stmt.args])
-            assert pos is not None
-            const, code, _ = pos
-            value = self.term(stmt.value, env, st)
-            if code is None:
-                clear = ~(lay.field_mask << const)
-                if isinstance(value, Const):
-                    return f"({cur} & {clear}) | {hex(value.value << const)}"
-                return f"({cur} & {clear}) | ({src(value)} << {const})"
-            lines.append(f"{ind}_p = {code}")
-            return f"({cur} & ~({lay.field_mask} << _p)) | ({src(value)} << _p)"
-        if isinstance(stmt, ir.UpdateRel | ir.UpdateFn):
-            return self._update_all(stmt, lay, env, cur, lines, ind)
-        raise AssertionError(stmt)
+        match stmt:
+            case ir.Require():
+                raise AssertionError("guards are compiled by _body")
+            case ir.Insert() | ir.Remove():
+                lay = self.layout.by_name[stmt.symbol]
+                pos = self._position(lay, [self.term(a, env, st) for a in stmt.args])
+                assert pos is not None
+                const, code, _ = pos
+                if isinstance(stmt, ir.Insert):
+                    if code is None:
+                        return f"{cur} | {hex(1 << const)}"
+                    return f"{cur} | (1 << ({code}))"
+                return f"{cur} & {~(1 << const)}" if code is None else f"{cur} & ~(1 << ({code}))"
+            case ir.SetFn():
+                lay = self.layout.by_name[stmt.symbol]
+                pos = self._position(lay, [self.term(a, env, st) for a in stmt.args])
+                assert pos is not None
+                const, code, _ = pos
+                value = self.term(stmt.value, env, st)
+                if code is None:
+                    clear = ~(lay.field_mask << const)
+                    if isinstance(value, Const):
+                        return f"({cur} & {clear}) | {hex(value.value << const)}"
+                    return f"({cur} & {clear}) | ({src(value)} << {const})"
+                lines.append(f"{ind}_p = {code}")
+                return f"({cur} & ~({lay.field_mask} << _p)) | ({src(value)} << _p)"
+            case ir.UpdateRel() | ir.UpdateFn():
+                lay = self.layout.by_name[stmt.symbol]
+                return self._update_all(stmt, lay, env, cur, lines, ind)
+            case _:
+                assert_never(stmt)
 
     def _update_all(
         self,

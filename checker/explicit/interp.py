@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, assert_never
 
 from checker import ir
 from checker.explicit.layout import Layout, Structured
@@ -35,75 +35,81 @@ class Interpreter:
     # -- expressions -------------------------------------------------------------------------
 
     def term(self, t: ir.Term, env: Env, state: Sequence[Any], post: Sequence[Any] | None) -> int:
-        if isinstance(t, ir.Var):
-            return env[t.name]
-        if isinstance(t, ir.Elem):
-            return self.inst.elem_code(t)
-        if isinstance(t, ir.App):
-            args = tuple(self.term(a, env, state, post) for a in t.args)
-            src = post if t.primed else state
-            assert src is not None
-            lay = self.layout.by_name[t.symbol]
-            value: int = src[self.index[t.symbol]][lay.index(args)]
-            return value
-        if isinstance(t, ir.TermIte):
-            branch = t.then if self.formula(t.cond, env, state, post) else t.else_
-            return self.term(branch, env, state, post)
-        raise AssertionError(f"unknown term {t!r}")
+        match t:
+            case ir.Var():
+                return env[t.name]
+            case ir.Elem():
+                return self.inst.elem_code(t)
+            case ir.App():
+                args = tuple(self.term(a, env, state, post) for a in t.args)
+                src = post if t.primed else state
+                assert src is not None
+                lay = self.layout.by_name[t.symbol]
+                value: int = src[self.index[t.symbol]][lay.index(args)]
+                return value
+            case ir.TermIte():
+                branch = t.then if self.formula(t.cond, env, state, post) else t.else_
+                return self.term(branch, env, state, post)
+            case _:
+                assert_never(t)
 
     def formula(
         self, f: ir.Formula, env: Env, state: Sequence[Any], post: Sequence[Any] | None
     ) -> bool:
-        if isinstance(f, ir.BoolLit):
-            return f.value
-        if isinstance(f, ir.Atom):
-            args = tuple(self.term(a, env, state, post) for a in f.args)
-            decl = self.spec.symbol(f.symbol)
-            if any(c < self.inst.lo(t) for c, t in zip(args, decl.args, strict=True)):
-                return False  # bottom in a column without bottom
-            src = post if f.primed else state
-            assert src is not None
-            return args in src[self.index[f.symbol]]
-        if isinstance(f, ir.Member):
-            quorums = self.inst.sorts[f.sort].quorums
-            assert quorums is not None
-            return (
-                self.term(f.elem, env, state, post)
-                in quorums[self.term(f.quorum, env, state, post)]
-            )
-        if isinstance(f, ir.Eq):
-            return self.term(f.left, env, state, post) == self.term(f.right, env, state, post)
-        if isinstance(f, ir.Lt):
-            return self.term(f.left, env, state, post) < self.term(f.right, env, state, post)
-        if isinstance(f, ir.Le):
-            return self.term(f.left, env, state, post) <= self.term(f.right, env, state, post)
-        if isinstance(f, ir.Not):
-            return not self.formula(f.arg, env, state, post)
-        if isinstance(f, ir.And):
-            return all(self.formula(a, env, state, post) for a in f.args)
-        if isinstance(f, ir.Or):
-            return any(self.formula(a, env, state, post) for a in f.args)
-        if isinstance(f, ir.Implies):
-            return (not self.formula(f.left, env, state, post)) or self.formula(
-                f.right, env, state, post
-            )
-        if isinstance(f, ir.Iff):
-            return self.formula(f.left, env, state, post) == self.formula(f.right, env, state, post)
-        if isinstance(f, ir.FormulaIte):
-            branch = f.then if self.formula(f.cond, env, state, post) else f.else_
-            return self.formula(branch, env, state, post)
-        if isinstance(f, ir.Forall | ir.Exists):
-            names = [v.name for v in f.vars]
-            results = (
-                self.formula(f.body, {**env, **dict(zip(names, codes, strict=True))}, state, post)
-                for codes in self.inst.product([v.type for v in f.vars])
-            )
-            return all(results) if isinstance(f, ir.Forall) else any(results)
-        if isinstance(f, ir.WellTyped):
-            src = post if f.primed else state
-            assert src is not None
-            return self.well_typed(src)
-        raise AssertionError(f"unknown formula {f!r}")
+        def term(t: ir.Term) -> int:
+            return self.term(t, env, state, post)
+
+        def holds(g: ir.Formula) -> bool:
+            return self.formula(g, env, state, post)
+
+        match f:
+            case ir.BoolLit():
+                return f.value
+            case ir.Atom():
+                args = tuple(term(a) for a in f.args)
+                decl = self.spec.symbol(f.symbol)
+                if any(c < self.inst.lo(t) for c, t in zip(args, decl.args, strict=True)):
+                    return False  # bottom in a column without bottom
+                src = post if f.primed else state
+                assert src is not None
+                return args in src[self.index[f.symbol]]
+            case ir.Member():
+                quorums = self.inst.sorts[f.sort].quorums
+                assert quorums is not None
+                return term(f.elem) in quorums[term(f.quorum)]
+            case ir.Eq():
+                return term(f.left) == term(f.right)
+            case ir.Lt():
+                return term(f.left) < term(f.right)
+            case ir.Le():
+                return term(f.left) <= term(f.right)
+            case ir.Not():
+                return not holds(f.arg)
+            case ir.And():
+                return all(holds(a) for a in f.args)
+            case ir.Or():
+                return any(holds(a) for a in f.args)
+            case ir.Implies():
+                return (not holds(f.left)) or holds(f.right)
+            case ir.Iff():
+                return holds(f.left) == holds(f.right)
+            case ir.FormulaIte():
+                return holds(f.then if holds(f.cond) else f.else_)
+            case ir.Forall() | ir.Exists():
+                names = [v.name for v in f.vars]
+                results = (
+                    self.formula(
+                        f.body, {**env, **dict(zip(names, codes, strict=True))}, state, post
+                    )
+                    for codes in self.inst.product([v.type for v in f.vars])
+                )
+                return all(results) if isinstance(f, ir.Forall) else any(results)
+            case ir.WellTyped():
+                src = post if f.primed else state
+                assert src is not None
+                return self.well_typed(src)
+            case _:
+                assert_never(f)
 
     def well_typed(self, state: Sequence[Any]) -> bool:
         for i, lay in enumerate(self.layout.symbols):
@@ -126,35 +132,44 @@ class Interpreter:
                 if not self.formula(stmt.cond, env, work, None):
                     return None
                 continue
-            i = self.index[stmt.symbol]  # type: ignore[attr-defined]
-            lay = self.layout.symbols[i]
-            if isinstance(stmt, ir.Insert):
-                work[i].add(tuple(self.term(a, env, work, None) for a in stmt.args))
-            elif isinstance(stmt, ir.Remove):
-                work[i].discard(tuple(self.term(a, env, work, None) for a in stmt.args))
-            elif isinstance(stmt, ir.SetFn):
+            self._write(stmt, env, work)
+        return tuple(frozenset(v) if isinstance(v, set) else tuple(v) for v in work)
+
+    def _write(self, stmt: ir.Stmt, env: Env, work: list[Any]) -> None:
+        """Apply one update statement to the working state (sets for relations, lists of
+        codes for functions), reading the state as it is before the statement."""
+
+        def bound(variables: tuple[ir.Var, ...], codes: tuple[int, ...]) -> Env:
+            return {**env, **dict(zip((v.name for v in variables), codes, strict=True))}
+
+        match stmt:
+            case ir.Require():
+                raise AssertionError("guards are evaluated by execute")
+            case ir.Insert():
+                work[self.index[stmt.symbol]].add(
+                    tuple(self.term(a, env, work, None) for a in stmt.args)
+                )
+            case ir.Remove():
+                work[self.index[stmt.symbol]].discard(
+                    tuple(self.term(a, env, work, None) for a in stmt.args)
+                )
+            case ir.SetFn():
+                i = self.index[stmt.symbol]
                 args = tuple(self.term(a, env, work, None) for a in stmt.args)
-                work[i][lay.index(args)] = self.term(stmt.value, env, work, None)
-            elif isinstance(stmt, ir.UpdateRel):
-                names = [v.name for v in stmt.vars]
-                work[i] = {
+                work[i][self.layout.symbols[i].index(args)] = self.term(stmt.value, env, work, None)
+            case ir.UpdateRel():
+                work[self.index[stmt.symbol]] = {
                     codes
                     for codes in self.inst.product([v.type for v in stmt.vars])
-                    if self.formula(
-                        stmt.body, {**env, **dict(zip(names, codes, strict=True))}, work, None
-                    )
+                    if self.formula(stmt.body, bound(stmt.vars, codes), work, None)
                 }
-            elif isinstance(stmt, ir.UpdateFn):
-                names = [v.name for v in stmt.vars]
-                work[i] = [
-                    self.term(
-                        stmt.body, {**env, **dict(zip(names, codes, strict=True))}, work, None
-                    )
+            case ir.UpdateFn():
+                work[self.index[stmt.symbol]] = [
+                    self.term(stmt.body, bound(stmt.vars, codes), work, None)
                     for codes in self.inst.product([v.type for v in stmt.vars])
                 ]
-            else:
-                raise AssertionError(stmt)
-        return tuple(frozenset(v) if isinstance(v, set) else tuple(v) for v in work)
+            case _:
+                assert_never(stmt)
 
     def successors(self, state: Structured) -> list[Step]:
         out = []

@@ -13,6 +13,8 @@ capture a variable. The reference interpreter does not use these rewrites; tests
 
 from __future__ import annotations
 
+from typing import assert_never
+
 from checker import ir
 
 
@@ -36,21 +38,36 @@ def free_vars(e: ir.Expr) -> frozenset[str]:
 
 def nnf(f: ir.Formula, negate: bool = False) -> ir.Formula:
     """Negation normal form (Iff, Ite and atoms are kept, negated where needed)."""
-    if isinstance(f, ir.Not):
-        return nnf(f.arg, not negate)
-    if isinstance(f, ir.And | ir.Or):
-        args = tuple(nnf(a, negate) for a in f.args)
-        dual = (isinstance(f, ir.And)) == negate
-        return ir.Or(args, loc=f.loc) if dual else ir.And(args, loc=f.loc)
-    if isinstance(f, ir.Implies):
-        return nnf(ir.Or((ir.Not(f.left), f.right), loc=f.loc), negate)
-    if isinstance(f, ir.Forall | ir.Exists):
-        body = nnf(f.body, negate)
-        flip = isinstance(f, ir.Forall) == negate
-        return ir.Exists(f.vars, body, loc=f.loc) if flip else ir.Forall(f.vars, body, loc=f.loc)
-    if isinstance(f, ir.BoolLit):
-        return ir.BoolLit(f.value != negate, loc=f.loc)
-    return ir.Not(f, loc=f.loc) if negate else f
+    match f:
+        case ir.Not():
+            return nnf(f.arg, not negate)
+        case ir.And() | ir.Or():
+            args = tuple(nnf(a, negate) for a in f.args)
+            dual = (isinstance(f, ir.And)) == negate
+            return ir.Or(args, loc=f.loc) if dual else ir.And(args, loc=f.loc)
+        case ir.Implies():
+            return nnf(ir.Or((ir.Not(f.left), f.right), loc=f.loc), negate)
+        case ir.Forall() | ir.Exists():
+            body = nnf(f.body, negate)
+            flip = isinstance(f, ir.Forall) == negate
+            if flip:
+                return ir.Exists(f.vars, body, loc=f.loc)
+            return ir.Forall(f.vars, body, loc=f.loc)
+        case ir.BoolLit():
+            return ir.BoolLit(f.value != negate, loc=f.loc)
+        case (
+            ir.Atom()
+            | ir.Member()
+            | ir.Eq()
+            | ir.Lt()
+            | ir.Le()
+            | ir.Iff()
+            | ir.FormulaIte()
+            | ir.WellTyped()
+        ):
+            return ir.Not(f, loc=f.loc) if negate else f
+        case _:
+            assert_never(f)
 
 
 def flatten(f: ir.Formula, kind: type[ir.And] | type[ir.Or]) -> list[ir.Formula]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import TypeAlias, assert_never
 
 import z3
 
@@ -85,54 +85,52 @@ class Translator(ABC):
         return mk_not(self.le(b, a, sort))  # the order is total
 
     def formula(self, f: ir.Formula, env: Env, pre: View, post: View | None = None) -> Bool:
-        if isinstance(f, ir.BoolLit):
-            return f.value
-        if isinstance(f, ir.Atom):
-            return self.atom(f, env, pre, post)
-        if isinstance(f, ir.Member):
-            return self.member(
-                f.sort, self.term(f.elem, env, pre, post), self.term(f.quorum, env, pre, post)
-            )
-        if isinstance(f, ir.Eq | ir.Lt | ir.Le):
-            sort = f.left.type.sort
-            a, b = self.term(f.left, env, pre, post), self.term(f.right, env, pre, post)
-            if isinstance(f, ir.Eq):
-                return self.eq(a, b, sort)
-            return self.lt(a, b, sort) if isinstance(f, ir.Lt) else self.le(a, b, sort)
-        if isinstance(f, ir.Not):
-            return mk_not(self.formula(f.arg, env, pre, post))
-        if isinstance(f, ir.And):
-            return mk_and(self.formula(a, env, pre, post) for a in f.args)
-        if isinstance(f, ir.Or):
-            return mk_or(self.formula(a, env, pre, post) for a in f.args)
-        if isinstance(f, ir.Implies):
-            return mk_implies(
-                self.formula(f.left, env, pre, post), self.formula(f.right, env, pre, post)
-            )
-        if isinstance(f, ir.Iff):
-            return mk_iff(
-                self.formula(f.left, env, pre, post), self.formula(f.right, env, pre, post)
-            )
-        if isinstance(f, ir.FormulaIte):
-            return mk_ite(
-                self.formula(f.cond, env, pre, post),
-                self.formula(f.then, env, pre, post),
-                self.formula(f.else_, env, pre, post),
-            )
-        if isinstance(f, ir.Forall | ir.Exists):
-            names = [v.name for v in f.vars]
+        def holds(g: ir.Formula) -> Bool:
+            return self.formula(g, env, pre, post)
 
-            def body(values: Sequence[Val]) -> Bool:
-                return self.formula(
-                    f.body, {**env, **dict(zip(names, values, strict=True))}, pre, post
-                )
+        def term(t: ir.Term) -> Val:
+            return self.term(t, env, pre, post)
 
-            return self.quantify(isinstance(f, ir.Forall), [v.type for v in f.vars], body)
-        if isinstance(f, ir.WellTyped):
-            src = post if f.primed else pre
-            assert src is not None
-            return self.typed(src)
-        raise AssertionError(f"unknown formula {f!r}")
+        match f:
+            case ir.BoolLit():
+                return f.value
+            case ir.Atom():
+                return self.atom(f, env, pre, post)
+            case ir.Member():
+                return self.member(f.sort, term(f.elem), term(f.quorum))
+            case ir.Eq():
+                return self.eq(term(f.left), term(f.right), f.left.type.sort)
+            case ir.Lt():
+                return self.lt(term(f.left), term(f.right), f.left.type.sort)
+            case ir.Le():
+                return self.le(term(f.left), term(f.right), f.left.type.sort)
+            case ir.Not():
+                return mk_not(holds(f.arg))
+            case ir.And():
+                return mk_and(holds(a) for a in f.args)
+            case ir.Or():
+                return mk_or(holds(a) for a in f.args)
+            case ir.Implies():
+                return mk_implies(holds(f.left), holds(f.right))
+            case ir.Iff():
+                return mk_iff(holds(f.left), holds(f.right))
+            case ir.FormulaIte():
+                return mk_ite(holds(f.cond), holds(f.then), holds(f.else_))
+            case ir.Forall() | ir.Exists():
+                names = [v.name for v in f.vars]
+                inner = f.body
+
+                def body(values: Sequence[Val]) -> Bool:
+                    bound = {**env, **dict(zip(names, values, strict=True))}
+                    return self.formula(inner, bound, pre, post)
+
+                return self.quantify(isinstance(f, ir.Forall), [v.type for v in f.vars], body)
+            case ir.WellTyped():
+                src = post if f.primed else pre
+                assert src is not None
+                return self.typed(src)
+            case _:
+                assert_never(f)
 
     def atom(self, f: ir.Atom, env: Env, pre: View, post: View | None) -> Bool:
         args = [self.term(a, env, pre, post) for a in f.args]
@@ -150,24 +148,26 @@ class Translator(ABC):
         return mk_and([*guards, value])
 
     def term(self, t: ir.Term, env: Env, pre: View, post: View | None = None) -> Val:
-        if isinstance(t, ir.Var):
-            return env[t.name]
-        if isinstance(t, ir.Elem):
-            return self.elem(t)
-        if isinstance(t, ir.App):
-            src = post if t.primed else pre
-            assert src is not None
-            value = src[t.symbol]([self.term(a, env, pre, post) for a in t.args])
-            assert not isinstance(value, bool)
-            return value
-        if isinstance(t, ir.TermIte):
-            return self.ite_val(
-                self.formula(t.cond, env, pre, post),
-                self.term(t.then, env, pre, post),
-                self.term(t.else_, env, pre, post),
-                t.type.sort,
-            )
-        raise AssertionError(f"unknown term {t!r}")
+        match t:
+            case ir.Var():
+                return env[t.name]
+            case ir.Elem():
+                return self.elem(t)
+            case ir.App():
+                src = post if t.primed else pre
+                assert src is not None
+                value = src[t.symbol]([self.term(a, env, pre, post) for a in t.args])
+                assert not isinstance(value, bool)
+                return value
+            case ir.TermIte():
+                return self.ite_val(
+                    self.formula(t.cond, env, pre, post),
+                    self.term(t.then, env, pre, post),
+                    self.term(t.else_, env, pre, post),
+                    t.type.sort,
+                )
+            case _:
+                assert_never(t)
 
     def typed(self, view: View) -> Bool:
         """Every function holds a value of its declared type (the type invariant)."""
@@ -200,8 +200,7 @@ class Translator(ABC):
             if isinstance(stmt, ir.Require):
                 guards.append(self.formula(stmt.cond, env, view))
                 continue
-            symbol = stmt.symbol  # type: ignore[attr-defined]
-            view[symbol] = self._updated(stmt, env, view, self.decls[symbol])
+            view[stmt.symbol] = self._updated(stmt, env, view, self.decls[stmt.symbol])
         return Transition(act, tuple(params), mk_and(guards), view)
 
     def _updated(self, stmt: ir.Stmt, env: Env, view: View, decl: ir.SymbolDecl) -> Reader:
@@ -212,29 +211,34 @@ class Translator(ABC):
         def at(xs: Sequence[Val], args: Sequence[Val]) -> Bool:
             return mk_and(self.eq(x, a, s) for x, a, s in zip(xs, args, sorts, strict=True))
 
-        if isinstance(stmt, ir.Insert | ir.Remove):
-            args = [self.term(a, env, view) for a in stmt.args]
-            if isinstance(stmt, ir.Insert):
+        match stmt:
+            case ir.Require():
+                raise AssertionError("guards are translated by run")
+            case ir.Insert():
+                args = [self.term(a, env, view) for a in stmt.args]
                 return lambda xs: mk_or([old(xs), at(xs, args)])
-            return lambda xs: mk_and([old(xs), mk_not(at(xs, args))])
-        if isinstance(stmt, ir.SetFn):
-            args = [self.term(a, env, view) for a in stmt.args]
-            value = self.term(stmt.value, env, view)
-            assert decl.result is not None
-            rsort = decl.result.sort
-            return lambda xs: self.ite_val(at(xs, args), value, old(xs), rsort)
-        if isinstance(stmt, ir.UpdateRel | ir.UpdateFn):
-            names = [v.name for v in stmt.vars]
-            body = stmt.body
+            case ir.Remove():
+                args = [self.term(a, env, view) for a in stmt.args]
+                return lambda xs: mk_and([old(xs), mk_not(at(xs, args))])
+            case ir.SetFn():
+                args = [self.term(a, env, view) for a in stmt.args]
+                value = self.term(stmt.value, env, view)
+                assert decl.result is not None
+                rsort = decl.result.sort
+                return lambda xs: self.ite_val(at(xs, args), value, old(xs), rsort)
+            case ir.UpdateRel() | ir.UpdateFn():
+                names = [v.name for v in stmt.vars]
+                body = stmt.body
 
-            def reader(xs: Sequence[Val]) -> Val | Bool:
-                inner = {**env, **dict(zip(names, xs, strict=True))}
-                if isinstance(body, ir.Formula):
-                    return self.formula(body, inner, snapshot)
-                return self.term(body, inner, snapshot)
+                def reader(xs: Sequence[Val]) -> Val | Bool:
+                    inner = {**env, **dict(zip(names, xs, strict=True))}
+                    if isinstance(body, ir.Formula):
+                        return self.formula(body, inner, snapshot)
+                    return self.term(body, inner, snapshot)
 
-            return reader
-        raise AssertionError(stmt)
+                return reader
+            case _:
+                assert_never(stmt)
 
     def zero_view(self, base: View) -> dict[str, Reader]:
         """The declared initial values (relations empty or full, functions their `init=`); a

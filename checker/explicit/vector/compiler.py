@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, assert_never
 
 from checker import ir
 from checker.explicit.frame import Frame, frame
@@ -290,67 +290,71 @@ class VectorCompiler:
     # -- terms -------------------------------------------------------------------------------
 
     def term(self, t: ir.Term, env: Env_, st: tuple[str, str | None]) -> Value:
-        if isinstance(t, ir.Var):
-            return env[t.name]
-        if isinstance(t, ir.Elem):
-            return self.inst.elem_code(t)
-        if isinstance(t, ir.App):
-            lay = self.layout.by_name[t.symbol]
-            pos = self._position(lay, [self.term(a, env, st) for a in t.args])
-            assert pos is not None  # function arguments are never outside their domain
-            return self._read_field(lay, pos[0], self._state(st, t.primed))
-        if isinstance(t, ir.TermIte):
-            c = self.formula(t.cond, env, st)
-            if not isinstance(c, Node):
-                return self.term(t.then if c else t.else_, env, st)
-            a, b = self.term(t.then, env, st), self.term(t.else_, env, st)
-            return vx.where(c, a, b, ARR, SINT)
-        raise AssertionError(f"unknown term {t!r}")
+        match t:
+            case ir.Var():
+                return env[t.name]
+            case ir.Elem():
+                return self.inst.elem_code(t)
+            case ir.App():
+                lay = self.layout.by_name[t.symbol]
+                pos = self._position(lay, [self.term(a, env, st) for a in t.args])
+                assert pos is not None  # function arguments are never outside their domain
+                return self._read_field(lay, pos[0], self._state(st, t.primed))
+            case ir.TermIte():
+                c = self.formula(t.cond, env, st)
+                if not isinstance(c, Node):
+                    return self.term(t.then if c else t.else_, env, st)
+                a, b = self.term(t.then, env, st), self.term(t.else_, env, st)
+                return vx.where(c, a, b, ARR, SINT)
+            case _:
+                assert_never(t)
 
     # -- formulas ----------------------------------------------------------------------------
 
     def formula(self, f: ir.Formula, env: Env_, st: tuple[str, str | None]) -> Value:
-        if isinstance(f, ir.BoolLit):
-            return f.value
-        if isinstance(f, ir.Atom):
-            lay = self.layout.by_name[f.symbol]
-            args = [self.term(a, env, st) for a in f.args]
-            pos = self._position(lay, args, tuple(a.type for a in f.args))
-            if pos is None:
-                return False
-            test = self._test_bit(pos[0], self._state(st, f.primed))
-            return vx.bool_and([*pos[1], test])
-        if isinstance(f, ir.Member):
-            return self._member(f, env, st)
-        if isinstance(f, ir.Eq | ir.Lt | ir.Le):
-            a, b = self.term(f.left, env, st), self.term(f.right, env, st)
-            return vx.compare(a, {ir.Eq: "==", ir.Lt: "<", ir.Le: "<="}[type(f)], b)
-        if isinstance(f, ir.Not):
-            return vx.bool_not(self.formula(f.arg, env, st))
-        if isinstance(f, ir.And):
-            return self._connective(flatten(f, ir.And), env, st, vx.bool_and, stop=False)
-        if isinstance(f, ir.Or | ir.Implies):
-            return self._connective(flatten(f, ir.Or), env, st, vx.bool_or, stop=True)
-        if isinstance(f, ir.Iff):
-            a, b = self.formula(f.left, env, st), self.formula(f.right, env, st)
-            if not isinstance(a, Node) and not isinstance(b, Node):
-                return bool(a) == bool(b)
-            if not isinstance(a, Node):
-                return b if a else vx.bool_not(b)
-            if not isinstance(b, Node):
-                return a if b else vx.bool_not(a)
-            return Op("({0} == {1})", (a, b), vx.kind_of((a, b), BOOL, SBOOL))
-        if isinstance(f, ir.FormulaIte):
-            c = self.formula(f.cond, env, st)
-            if not isinstance(c, Node):
-                return self.formula(f.then if c else f.else_, env, st)
-            a, b = self.formula(f.then, env, st), self.formula(f.else_, env, st)
-            return vx.where(c, a, b, BOOL, SBOOL)
-        if isinstance(f, ir.Forall | ir.Exists):
-            return self._quantifier(f, env, st)
-        if isinstance(f, ir.WellTyped):
-            return self._well_typed(self._state(st, f.primed))
-        raise AssertionError(f"unknown formula {f!r}")
+        match f:
+            case ir.BoolLit():
+                return f.value
+            case ir.Atom():
+                lay = self.layout.by_name[f.symbol]
+                args = [self.term(a, env, st) for a in f.args]
+                pos = self._position(lay, args, tuple(a.type for a in f.args))
+                if pos is None:
+                    return False
+                test = self._test_bit(pos[0], self._state(st, f.primed))
+                return vx.bool_and([*pos[1], test])
+            case ir.Member():
+                return self._member(f, env, st)
+            case ir.Eq() | ir.Lt() | ir.Le():
+                a, b = self.term(f.left, env, st), self.term(f.right, env, st)
+                return vx.compare(a, {ir.Eq: "==", ir.Lt: "<", ir.Le: "<="}[type(f)], b)
+            case ir.Not():
+                return vx.bool_not(self.formula(f.arg, env, st))
+            case ir.And():
+                return self._connective(flatten(f, ir.And), env, st, vx.bool_and, stop=False)
+            case ir.Or() | ir.Implies():
+                return self._connective(flatten(f, ir.Or), env, st, vx.bool_or, stop=True)
+            case ir.Iff():
+                a, b = self.formula(f.left, env, st), self.formula(f.right, env, st)
+                if not isinstance(a, Node) and not isinstance(b, Node):
+                    return bool(a) == bool(b)
+                if not isinstance(a, Node):
+                    return b if a else vx.bool_not(b)
+                if not isinstance(b, Node):
+                    return a if b else vx.bool_not(a)
+                return Op("({0} == {1})", (a, b), vx.kind_of((a, b), BOOL, SBOOL))
+            case ir.FormulaIte():
+                c = self.formula(f.cond, env, st)
+                if not isinstance(c, Node):
+                    return self.formula(f.then if c else f.else_, env, st)
+                a, b = self.formula(f.then, env, st), self.formula(f.else_, env, st)
+                return vx.where(c, a, b, BOOL, SBOOL)
+            case ir.Forall() | ir.Exists():
+                return self._quantifier(f, env, st)
+            case ir.WellTyped():
+                return self._well_typed(self._state(st, f.primed))
+            case _:
+                assert_never(f)
 
     def _connective(
         self,
@@ -607,25 +611,29 @@ class VectorCompiler:
 
     def _update(self, stmt: ir.Stmt, env: Env_, em: Emitter, y_env: Env) -> None:
         st = ("Y", None)
-        lay = self.layout.by_name[stmt.symbol]  # type: ignore[attr-defined]
-        if isinstance(stmt, ir.Insert | ir.Remove | ir.SetFn):
-            pos = self._position(lay, [self.term(a, env, st) for a in stmt.args])
-            assert pos is not None
-            p = pos[0]
-            if isinstance(stmt, ir.SetFn):
-                value: Value = self.term(stmt.value, env, st)
-            else:
-                value = 1 if isinstance(stmt, ir.Insert) else 0
-            v = vx.emit(value, em, y_env)
-            if not isinstance(p, Node):
-                em.line(f"_put_field(Y, {p}, {lay.field_mask}, {v})")
-                return
-            lo, hi = vx.int_range(p)
-            k0, k1 = lo // WORD_BITS, (hi + lay.width - 1) // WORD_BITS
-            em.line(f"_put_bits(Y, {vx.emit(p, em, y_env)}, {k0}, {k1}, {lay.width}, {v})")
-            return
-        assert isinstance(stmt, ir.UpdateRel | ir.UpdateFn)
-        self._update_all(stmt, lay, env, em, y_env)
+        match stmt:
+            case ir.Require():
+                raise AssertionError("guards are compiled by _instance")
+            case ir.Insert() | ir.Remove() | ir.SetFn():
+                lay = self.layout.by_name[stmt.symbol]
+                pos = self._position(lay, [self.term(a, env, st) for a in stmt.args])
+                assert pos is not None
+                p = pos[0]
+                if isinstance(stmt, ir.SetFn):
+                    value: Value = self.term(stmt.value, env, st)
+                else:
+                    value = 1 if isinstance(stmt, ir.Insert) else 0
+                v = vx.emit(value, em, y_env)
+                if not isinstance(p, Node):
+                    em.line(f"_put_field(Y, {p}, {lay.field_mask}, {v})")
+                    return
+                lo, hi = vx.int_range(p)
+                k0, k1 = lo // WORD_BITS, (hi + lay.width - 1) // WORD_BITS
+                em.line(f"_put_bits(Y, {vx.emit(p, em, y_env)}, {k0}, {k1}, {lay.width}, {v})")
+            case ir.UpdateRel() | ir.UpdateFn():
+                self._update_all(stmt, self.layout.by_name[stmt.symbol], env, em, y_env)
+            case _:
+                assert_never(stmt)
 
     def _update_all(
         self,
