@@ -74,6 +74,11 @@ def _import_file(path: str) -> ModuleType:
     if not os.path.isfile(path):
         raise UsageError(f"spec file `{path}` does not exist")
     name = _module_name_for(path)
+    # As `python path/to/file.py` would, let the file import the modules beside it (a proof
+    # its spec, a mutant its parent); appended, so that it shadows nothing already importable.
+    folder = os.path.dirname(os.path.abspath(path))
+    if folder not in sys.path:
+        sys.path.append(folder)
     try:
         if name is not None:
             return importlib.import_module(name)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, assert_never
 
 from checker import ir
+from checker.errors import SpecError
 from checker.explicit.layout import Layout, Structured
 from checker.instance import Instance
 
@@ -206,6 +207,27 @@ class Interpreter:
                     seen.add(st)
                     out.append((k, params, st))
         return out
+
+    def checked_initial_states(self) -> list[tuple[int, tuple[int, ...], Structured]]:
+        """`initial_states()`, or a SpecError when there is none, or when the constraints
+        exclude every one: an empty state space would otherwise pass every property."""
+        found = self.initial_states()
+        if not found:
+            names = ", ".join(f"`{a.name}`" for a in self.spec.inits)
+            raise SpecError(
+                f"no initial state: the guards of @init {names} fail for every choice of "
+                f"parameters (with {dict(self.inst.params)})",
+                self.spec.inits[0].loc,
+            )
+        constraints = self.spec.properties_of(ir.PropertyKind.CONSTRAINT)
+        if not any(all(self.holds(c, st) for c in constraints) for _, _, st in found):
+            names = ", ".join(f"`{c.name}`" for c in constraints)
+            raise SpecError(
+                f"no initial state satisfies the constraint(s) {names}: nothing would be "
+                "explored",
+                constraints[0].loc,
+            )
+        return found
 
     def holds(self, prop: ir.Property, state: Structured, post: Structured | None = None) -> bool:
         return self.formula(prop.formula, {}, state, post)

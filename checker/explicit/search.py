@@ -122,7 +122,8 @@ class Engine:
             ir.PropertyKind.ACTION_PROPERTY, options.action_properties
         )
         self.inits = [
-            (k, params, self.layout.pack(st)) for k, params, st in self.interp.initial_states()
+            (k, params, self.layout.pack(st))
+            for k, params, st in self.interp.checked_initial_states()
         ]
 
     @functools.cached_property

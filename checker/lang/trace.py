@@ -68,9 +68,32 @@ def call_traced(fn: Callable[..., Any], args: list[Any], what: str) -> Any:
         raise SpecError(f"{what} raised {type(exc).__name__}: {exc}", loc) from None
 
 
+def _check_conjunct_names(cls: type) -> None:
+    """A @conjunct that takes the name of a base spec's property (or the reverse) would replace
+    it silently: the invariant would no longer be checked as such."""
+    kinds: dict[str, tuple[str, type]] = {}
+    for klass in reversed(cls.__mro__):
+        if klass is object or klass is Spec:
+            continue
+        for name, value in vars(klass).items():
+            kind = getattr(value, MARK, None)
+            if kind is None or kind in ("action", "init"):
+                continue
+            earlier = kinds.get(name)
+            if earlier is not None and (kind == "conjunct") != (earlier[0] == "conjunct"):
+                raise SpecError(
+                    f"@{kind} `{name}` of {klass.__name__} has the name of the "
+                    f"@{earlier[0]} `{name}` of {earlier[1].__name__}, which it would replace; "
+                    "give it a name of its own",
+                    fn_loc(value),
+                )
+            kinds[name] = (kind, klass)
+
+
 class Tracer:
     def __init__(self, cls: type[Spec]) -> None:
         self.cls = cls
+        _check_conjunct_names(cls)
         self.members = _members(cls)
         self.sort_objs = {n: v for n, v in self.members.items() if isinstance(v, SortBase)}
         self.params = [v for v in self.members.values() if isinstance(v, Param)]

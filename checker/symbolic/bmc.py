@@ -213,6 +213,7 @@ def bmc(
         spec_ir.properties_of(ir.PropertyKind.ACTION_PROPERTY), action_properties, "action property"
     )
     report = BmcReport(spec_ir, inst, layout, k, [p.name for p in invs], [p.name for p in aps])
+    Interpreter(inst, layout).checked_initial_states()  # an empty model is an error, not "ok"
     start = time.perf_counter()
     u = _Unrolling(inst, timeout)
     u.initial()

@@ -123,3 +123,27 @@ def test_help_lists_commands() -> None:
     assert result.returncode == 0
     for command in ("check", "list", "trace"):
         assert command in result.stdout
+
+
+def test_a_proof_imports_the_spec_beside_it(tmp_path: Path) -> None:
+    """`paxoscope prove some/folder/proof.py` where proof.py says `from lockserver import ...`
+    and lockserver.py lies in the same folder, as `python some/folder/proof.py` would allow."""
+    (tmp_path / "lockserver.py").write_text((ROOT / "tests/specs/lockserver.py").read_text())
+    (tmp_path / "lockserver_proof.py").write_text(
+        "from checker import conjunct, forall, implies\n"
+        "from lockserver import LockServer\n\n\n"
+        "class LockServerProof(LockServer):\n"
+        "    safety = ('mutual_exclusion',)\n\n"
+        "    @conjunct\n"
+        "    def held_by_holder(self):\n"
+        "        return forall(self.client, lambda c: implies(self.held(c), self.holder == c))\n\n"
+        "    @conjunct\n"
+        "    def granted_to_holder(self):\n"
+        "        return forall(self.client, lambda c: implies(self.grant(c), self.holder == c))\n\n"
+        "    @conjunct\n"
+        "    def granted_or_held(self):\n"
+        "        return forall(self.client, lambda c: ~(self.grant(c) & self.held(c)))\n"
+    )
+    result = run_cli("prove", str(tmp_path / "lockserver_proof.py"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "PROVED" in result.stdout

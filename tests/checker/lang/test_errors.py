@@ -19,9 +19,12 @@ EXPECTED_MESSAGE = {
     "arity": r"`r` takes 1 argument\(s\) \(node\), but got 2",
     "bad_labels": r"labels=\(1, 2\): give a prefix .* or one name per element",
     "bare_comparison": r"this comparison is a statement of its own.*written `require\(...\)`",
+    "conjunct_shadows_invariant": r"@conjunct `agreement` of ConjunctShadowsInvariant has the name "
+    r"of the @invariant `agreement` of Voting",
     "label_count": r"sort `phase` names 2 element\(s\) \(working, prepared\) but has 3",
     "lambda_arity": r"binds 1 variable\(s\) but its lambda takes 2",
     "no_init": r"`leader` has no initial value",
+    "no_initial_state": r"no initial state: the guards of @init `start` fail for every choice",
     "no_sort": r"parameter `n` of action `act` has no sort",
     "not_a_formula": r"must return a formula, but it returned NoneType",
     "out_of_range": r"`round\[5\]` does not exist",
