@@ -223,8 +223,7 @@ class Interpreter:
         if not any(all(self.holds(c, st) for c in constraints) for _, _, st in found):
             names = ", ".join(f"`{c.name}`" for c in constraints)
             raise SpecError(
-                f"no initial state satisfies the constraint(s) {names}: nothing would be "
-                "explored",
+                f"no initial state satisfies the constraint(s) {names}: nothing would be explored",
                 constraints[0].loc,
             )
         return found
