@@ -15,6 +15,7 @@ models), `check` / `refine` / `conform` (library entry points), `cli`.
 from checker.lang import (
     Function,
     Individual,
+    IntSort,
     MajorityQuorums,
     Message,
     OrderedSort,
@@ -34,6 +35,8 @@ from checker.lang import (
     init,
     invariant,
     ite,
+    maximum,
+    minimum,
     require,
     trace_spec,
     well_typed,
@@ -42,6 +45,7 @@ from checker.lang import (
 __all__ = [
     "Function",
     "Individual",
+    "IntSort",
     "MajorityQuorums",
     "Message",
     "OrderedSort",
@@ -61,6 +65,8 @@ __all__ = [
     "init",
     "invariant",
     "ite",
+    "maximum",
+    "minimum",
     "require",
     "trace_spec",
     "well_typed",

@@ -10,9 +10,9 @@ from typing import Any
 
 from checker import ir
 from checker.errors import Loc, SpecError, UsageError
-from checker.explicit.explain import Reason, explain
-from checker.explicit.search import Engine, Options, SearchResult
-from checker.instance import instantiate, resolve_params
+from checker.explicit.explain import Reason, explain, explain_failure
+from checker.explicit.search import Engine, Failure, Options, SearchResult
+from checker.instance import Instance, instantiate, resolve_params
 from checker.lang.spec import Spec
 from checker.lang.trace import trace_spec
 from checker.loader import load_spec
@@ -58,8 +58,13 @@ class CheckReport:
         if v is None or v.kind == "deadlock":
             return []
         layout = self.engine.layout
-        prop = next(p for p in self.spec.properties if p.name == v.name)
         last = layout.unpack(v.trace[-1].state)
+        if v.failure is not None:
+            f = v.failure
+            act = self.spec.action(f.action)
+            codes = tuple(code for _, code, _ in f.params)
+            return explain_failure(self.engine.interp, act, codes, f.check, last)
+        prop = next(p for p in self.spec.properties if p.name == v.name)
         if v.kind == "invariant":
             return explain(self.engine.interp, prop, last)
         return explain(self.engine.interp, prop, layout.unpack(v.trace[-2].state), last)
@@ -70,6 +75,8 @@ class CheckReport:
         if v is None:
             return ""
         lines = [line.text for line in render_trace(self.engine.inst, self.engine.layout, v.trace)]
+        if v.failure is not None:
+            lines.append(f"then {failure_text(self.engine.inst, v.failure)}")
         lines += [f"why: {r.text}  ({r.where})" for r in self.explanation()]
         return "\n".join(lines)
 
@@ -79,6 +86,8 @@ class CheckReport:
         names = [*r.invariants, *r.action_properties] + (
             ["deadlock"] if self.engine.options.deadlock else []
         )
+        if v is not None and v.kind == "error":  # the action that failed is a case of its own
+            names.append(v.name)
         cases = []
         for name in names:
             if v is not None and v.name == name:
@@ -95,6 +104,8 @@ class CheckReport:
         if v is None:
             return None
         meta = {"violation": v.kind, "property": v.name}
+        if v.failure is not None:
+            meta["failure"] = failure_text(self.engine.inst, v.failure)
         return trace_to_itf(self.engine.inst, self.engine.layout, v.trace, meta)
 
     def to_json(self) -> dict[str, Any]:
@@ -141,6 +152,13 @@ class CheckReport:
             out["explanation"] = [{"text": x.text, "where": x.where} for x in self.explanation()]
             out["trace"] = self.itf()
         return out
+
+
+def failure_text(inst: Instance, f: Failure) -> str:
+    """ "incr(n=n1) fails, assigning `c[...]` (spec.py:14)": the step that cannot be taken."""
+    params = ", ".join(f"{name}={inst.label(sort, code)}" for name, code, sort in f.params)
+    where = f" ({os.path.relpath(f.check.loc.file)}:{f.check.loc.line})" if f.check.loc.line else ""
+    return f"{f.action}({params}) fails, {f.check.what}{where}"
 
 
 def check(

@@ -21,7 +21,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from checker import ir
-from checker.check import CheckReport, check
+from checker.check import CheckReport, check, failure_text
 from checker.errors import PaxoscopeError, UsageError
 from checker.explicit.explain import Reason
 from checker.explicit.layout import Layout
@@ -223,10 +223,15 @@ def _print_report(console: Console, report: CheckReport) -> None:
                 "space that was explored (depth bound or simulation).",
             )
         return
-    what = {"invariant": "invariant", "action_property": "action property", "deadlock": "deadlock"}[
-        v.kind
-    ]
+    what = {
+        "invariant": "invariant",
+        "action_property": "action property",
+        "deadlock": "deadlock",
+        "error": "action",
+    }[v.kind]
     title = "deadlock reached" if v.kind == "deadlock" else f"{what} [bold]{v.name}[/] is violated"
+    if v.kind == "error":
+        title = f"action [bold]{v.name}[/] fails"
     console.print(
         f"[bold red]VIOLATION[/]: {title} after {len(v.trace) - 1} step(s):", highlight=False
     )
@@ -235,6 +240,10 @@ def _print_report(console: Console, report: CheckReport) -> None:
         console.print(f"[bold red]invariant {v.name} does not hold in the last state.[/]")
     elif v.kind == "action_property":
         console.print(f"[bold red]action property {v.name} does not hold for the last step.[/]")
+    elif v.failure is not None:
+        console.print(
+            f"then {failure_text(inst, v.failure)}", style="bold red", highlight=False, markup=False
+        )
     else:
         console.print("[bold red]no action is enabled in the last state.[/]")
     _print_reasons(console, report.explanation())
@@ -702,12 +711,18 @@ def bmc_command(
         f"properties checked: {', '.join(report.invariants + report.action_properties) or 'none'}"
     )
     if report.result == "violation":
+        what = (
+            f"action [bold]{report.violated}[/] fails"
+            if report.kind == "error"
+            else f"{(report.kind or '').replace('_', ' ')} [bold]{report.violated}[/] is violated"
+        )
         console.print(
-            f"[bold red]VIOLATION[/]: {report.kind.replace('_', ' ') if report.kind else ''} "
-            f"[bold]{report.violated}[/] is violated after {len(report.trace) - 1} step(s) "
+            f"[bold red]VIOLATION[/]: {what} after {len(report.trace) - 1} step(s) "
             f"({report.seconds:.2f} s):"
         )
         _print_lines(console, render_trace(inst, report.layout, report.trace))
+        if report.failure is not None:
+            console.print(f"then {report.failure}", style="bold red", highlight=False, markup=False)
     elif report.result == "ok":
         console.print(
             f"[bold green]OK[/]: no violation within {k} steps ({report.seconds:.2f} s). "

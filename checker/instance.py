@@ -3,7 +3,8 @@
 Every value of a sort is represented by an integer *code*. For a sort with a bottom element the
 bottom is code 0 and the proper elements are codes 1..n; without one they are 0..n-1. Codes keep
 the sort's order, so the bottom of an ordered sort is below every element. Quorum sorts number
-their subsets 0..k-1 in lexicographic order of members.
+their subsets 0..k-1 in lexicographic order of members. An integer sort lo..hi numbers its
+values from 0: the value of code c is c + lo (the sort's `bias`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class SortInstance:
     decl: ir.SortDecl
     size: int  # number of proper elements
     quorums: tuple[frozenset[int], ...] | None = None  # quorum sorts: member codes in the base
+    bias: int = 0  # integer sorts: the value of code 0 (value = code + bias)
 
     @property
     def name(self) -> str:
@@ -78,6 +80,12 @@ class Instance:
         index = elem.index
         if isinstance(index, ir.Size):
             index = index.evaluate(self.params)
+        if not 0 <= index < inst.size and inst.decl.kind is ir.SortKind.INT:
+            raise SpecError(
+                f"{index + inst.bias} is not a value of the integer sort `{elem.sort}` "
+                f"({inst.bias}..{inst.bias + inst.size - 1} with parameters {dict(self.params)})",
+                elem.loc,
+            )
         if not 0 <= index < inst.size:
             shown = f"{elem.index} = {index}" if isinstance(elem.index, ir.Size) else index
             raise SpecError(
@@ -86,6 +94,9 @@ class Instance:
                 elem.loc,
             )
         return inst.offset + index
+
+    def int_value(self, lit: ir.IntLit) -> int:
+        return lit.value if isinstance(lit.value, int) else lit.value.evaluate(self.params)
 
     # -- labels ------------------------------------------------------------------------------
 
@@ -101,6 +112,8 @@ class Instance:
             assert inst.quorums is not None and decl.base is not None
             members = sorted(inst.quorums[index])
             return "{" + ",".join(str(self.label(decl.base, m)) for m in members) + "}"
+        if decl.kind is ir.SortKind.INT:
+            return code + inst.bias
         if decl.kind is ir.SortKind.ORDERED:
             assert isinstance(decl.labels, int)
             return decl.labels + index
@@ -136,9 +149,12 @@ def instantiate(spec: ir.SpecIR, overrides: Mapping[str, int] | None = None) -> 
         assert decl.size is not None
         size = decl.size.evaluate(params)
         if size < 1:
+            what = f"size {decl.size}"
+            if decl.lo is not None:
+                what = f"{decl.lo}..{decl.lo.evaluate(params) + size - 1}"
             raise UsageError(
                 f"sort `{decl.name}` of {spec.name} would have {size} elements "
-                f"(size {decl.size} with {params}); every sort needs at least one"
+                f"({what} with {params}); every sort needs at least one"
             )
         if isinstance(decl.labels, tuple) and len(decl.labels) != size:
             raise SpecError(
@@ -146,7 +162,8 @@ def instantiate(spec: ir.SpecIR, overrides: Mapping[str, int] | None = None) -> 
                 f"({', '.join(decl.labels)}) but has {size} (size {decl.size} with {params})",
                 decl.loc,
             )
-        sorts[decl.name] = SortInstance(decl, size)
+        bias = decl.lo.evaluate(params) if decl.lo is not None else 0
+        sorts[decl.name] = SortInstance(decl, size, bias=bias)
     for decl in spec.sorts:
         if decl.kind is not ir.SortKind.QUORUM:
             continue

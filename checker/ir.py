@@ -81,6 +81,13 @@ class SortKind(enum.Enum):
     PLAIN = "plain"
     ORDERED = "ordered"
     QUORUM = "quorum"
+    INT = "int"  # the integers lo..hi: ordered, with arithmetic on their values
+
+
+# The type of integer values that belong to no sort: literals and the results of arithmetic.
+# They become an element of an integer sort only where one is needed (stored, or an argument),
+# through `Cast`, which a `Check` before it guards against values outside the sort.
+INT_ANY = "int"
 
 
 @dataclass(frozen=True)
@@ -94,6 +101,7 @@ class SortDecl:
     labels: str | int | tuple[str, ...] = ""
     base: str | None = None  # quorum sorts: the sort whose subsets they are
     quorum_size: Size | None = None  # quorum sorts: member count; None = majority
+    lo: Size | None = None  # integer sorts: the smallest value (the size counts from it)
     loc: Loc = UNKNOWN_LOC
 
     @property
@@ -191,6 +199,89 @@ class TermIte(TermNode):
 
     def children(self) -> tuple[Expr, ...]:
         return (self.cond, self.then, self.else_)
+
+
+@dataclass(frozen=True, eq=False)
+class IntLit(TermNode):
+    """An integer value: a number, or an expression over the parameters."""
+
+    value: int | Size
+
+    @property
+    def type(self) -> Type:
+        return Type(INT_ANY, False)
+
+
+ARITH_OPS = ("+", "-", "*", "//", "%", "min", "max")
+
+
+def arith(op: str, a: int, b: int) -> int:
+    """What `Arith(op, ...)` computes, on values. A zero divisor gives 0 for `//` and `a` for
+    `%`: a value the engines never observe, since a `Check` (or `defined(...)`) before the
+    expression reports the division first."""
+    if op == "+":
+        return a + b
+    if op == "-":
+        return a - b
+    if op == "*":
+        return a * b
+    if op == "//":
+        return a // b if b else 0
+    if op == "%":
+        return a % b if b else a
+    if op == "min":
+        return min(a, b)
+    if op == "max":
+        return max(a, b)
+    raise AssertionError(op)
+
+
+@dataclass(frozen=True, eq=False)
+class Arith(TermNode):
+    """Arithmetic on integer values (`//` and `%` round toward minus infinity, as Python's; a
+    zero divisor is an error that a `Check` reports)."""
+
+    op: str  # one of ARITH_OPS
+    left: Term
+    right: Term
+
+    @property
+    def type(self) -> Type:
+        return Type(INT_ANY, False)
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.left, self.right)
+
+
+@dataclass(frozen=True, eq=False)
+class ToInt(TermNode):
+    """The integer value of an element of an integer sort."""
+
+    arg: Term
+
+    @property
+    def type(self) -> Type:
+        return Type(INT_ANY, False)
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.arg,)
+
+
+@dataclass(frozen=True, eq=False)
+class Cast(TermNode):
+    """The element of integer sort `sort` whose value is `arg`. A `Check` before the statement
+    that holds it reports a value outside the sort; past it, the value is in range."""
+
+    sort: str
+    arg: Term
+    guarded: bool = False  # its context ensures the range (a relation read): nothing to check
+
+    @property
+    def type(self) -> Type:
+        return Type(self.sort, False)
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.arg,)
 
 
 @dataclass(frozen=True, eq=False)
@@ -375,6 +466,17 @@ class Require(StmtNode):
 
 
 @dataclass(frozen=True, eq=False)
+class Check(StmtNode):
+    """If `cond` holds here, the action instance fails with an error (a value outside its
+    integer sort, a division by zero: `what` says which), reported with the trace that reached
+    it, as TLC reports an evaluation error. The tracer puts one before each statement that can
+    fail, with the condition under which it does."""
+
+    cond: Formula
+    what: str
+
+
+@dataclass(frozen=True, eq=False)
 class Insert(StmtNode):
     symbol: str
     args: tuple[Term, ...]
@@ -415,7 +517,7 @@ class UpdateFn(StmtNode):
 
 # The closed unions. Walkers `match` on them and end in `assert_never`, so that mypy rejects a
 # walker that misses a kind (isinstance also accepts them: `isinstance(e, ir.Term)`).
-Term = Var | Elem | App | TermIte
+Term = Var | Elem | App | TermIte | IntLit | Arith | ToInt | Cast
 Formula = (
     BoolLit
     | Atom
@@ -433,7 +535,7 @@ Formula = (
     | Exists
     | WellTyped
 )
-Stmt = Require | Insert | Remove | SetFn | UpdateRel | UpdateFn
+Stmt = Require | Check | Insert | Remove | SetFn | UpdateRel | UpdateFn
 
 
 @dataclass(frozen=True)
@@ -533,7 +635,7 @@ def walk(expr: Expr) -> Iterator[Expr]:
 
 def stmt_exprs(stmt: Stmt) -> tuple[Expr, ...]:
     """The expressions a statement contains."""
-    if isinstance(stmt, Require):
+    if isinstance(stmt, Require | Check):
         return (stmt.cond,)
     if isinstance(stmt, Insert | Remove):
         return stmt.args

@@ -204,6 +204,10 @@ class CompiledSpec:
     labelled: list[Callable[[int], list[tuple[int, int]]]]
     params: list[list[tuple[int, ...]]]  # per action: parameter tuple of each index
     properties: dict[str, Callable[..., bool]] = field(default_factory=dict)
+    # (instance, check) for every instance whose Check held, appended by the action
+    # functions; the caller reads and clears it after each call
+    failed: list[tuple[int, int]] = field(default_factory=list)
+    checks: list[ir.Check] = field(default_factory=list)
 
 
 class Compiler:
@@ -212,6 +216,7 @@ class Compiler:
         self.layout = layout
         self.limits = limits or Limits()
         self.tables: dict[str, str] = {}  # module-level constants: name -> source
+        self.checks: list[ir.Check] = []  # the Checks of every action, numbered
         self._simplified: dict[int, ir.Formula] = {}
         self._free: dict[int, tuple[str, ...]] = {}  # a quantifier's free variables
         self._compiled: dict[tuple[int, StateNames, tuple[G, ...]], tuple[ir.Formula, G]] = {}
@@ -252,6 +257,14 @@ class Compiler:
                     return self.term(t.then if c.value else t.else_, env, st)
                 a, b = self.term(t.then, env, st), self.term(t.else_, env, st)
                 return Code(f"({src(a)} if {src(c)} else {src(b)})")
+            case ir.IntLit():
+                return Const(self.inst.int_value(t))
+            case ir.Arith():
+                return _arith(t.op, self.term(t.left, env, st), self.term(t.right, env, st))
+            case ir.ToInt():
+                return _shift(self.term(t.arg, env, st), self.inst.sorts[t.arg.type.sort].bias)
+            case ir.Cast():
+                return _shift(self.term(t.arg, env, st), -self.inst.sorts[t.sort].bias)
             case _:
                 assert_never(t)
 
@@ -496,8 +509,8 @@ class Compiler:
         """Source of the state after `stmt`, from state variable `cur` (may emit helper lines)."""
         st = StateNames(cur)
         match stmt:
-            case ir.Require():
-                raise AssertionError("guards are compiled by _body")
+            case ir.Require() | ir.Check():
+                raise AssertionError("guards and checks are compiled by _body")
             case ir.Insert() | ir.Remove():
                 lay = self.layout.by_name[stmt.symbol]
                 pos = self._position(lay, [self.term(a, env, st) for a in stmt.args])
@@ -682,10 +695,26 @@ class Compiler:
             return None
         return ~(lay.field_mask << const), value.value << const
 
+    def _check_id(self, check: ir.Check) -> int:
+        """The number of a Check, recorded with the instance where it fails."""
+        for i, known in enumerate(self.checks):
+            if known is check:
+                return i
+        self.checks.append(check)
+        return len(self.checks) - 1
+
     def _body(
-        self, act: ir.Action, env: Env, lines: list[str], depth: int, in_loop: bool, emit: str
+        self,
+        act: ir.Action,
+        env: Env,
+        lines: list[str],
+        depth: int,
+        in_loop: bool,
+        emit: str,
+        index: str,
     ) -> None:
-        """Statements of one action instance; `emit` formats the successor append.
+        """Statements of one action instance; `emit` formats the successor append; `index` is
+        the instance's number (recorded, with the Check's, where a Check fails).
 
         Runs of updates that set constant bits at constant positions are folded into one
         `(s & and_mask) | or_mask` (big-int operations dominate the cost of a successor); the
@@ -716,6 +745,24 @@ class Compiler:
                 keep, put = keep & and_mask, (put & and_mask) | or_mask
                 continue
             flush(ind)
+            if isinstance(stmt, ir.Check):
+                g = self.top(stmt.cond, env, StateNames(cur))
+                if isinstance(g, Const) and not g.value:
+                    continue  # never fails here
+                fail = f"_FAILED.append(({index}, {self._check_id(stmt)}))"
+                if isinstance(g, Const):  # fails whenever it is reached
+                    lines.append(f"{ind}{fail}")
+                    if in_loop:
+                        lines.append(f"{ind}continue")
+                    return
+                lines.append(f"{ind}if {src(g)}:")
+                lines.append(f"{ind}    {fail}")
+                if in_loop:
+                    lines.append(f"{ind}    continue")
+                else:
+                    lines.append(f"{ind}else:")
+                    depth += 1
+                continue
             if isinstance(stmt, ir.Require):
                 g = self.top(stmt.cond, env, StateNames(cur))
                 if isinstance(g, Const):
@@ -747,7 +794,7 @@ class Compiler:
             for index, codes in enumerate(self.inst.product(types)):
                 env = _bind({}, act.params, codes)
                 emit = f"out.append(({{state}}, {index}))" if labelled else "out.append({state})"
-                self._body(act, env, lines, 1, False, emit)
+                self._body(act, env, lines, 1, False, emit, str(index))
         else:
             depth = 1
             index_terms = []
@@ -762,7 +809,7 @@ class Compiler:
             env = {v.name: Code(bound_name(v.name)) for v in act.params}
             index_src = " + ".join(index_terms) or "0"
             emit = f"out.append(({{state}}, {index_src}))" if labelled else "out.append({state})"
-            self._body(act, env, lines, depth, True, emit)
+            self._body(act, env, lines, depth, True, emit, index_src)
         lines.append("    return out")
         return "\n".join(lines)
 
@@ -789,7 +836,8 @@ class Compiler:
         header += ["from itertools import product as _product", "", _BITS_HELPER]
         header += [f"{name} = {value}" for name, value in self.tables.items()]
         source = "\n".join(header) + "\n\n" + "\n\n".join(funcs) + "\n"
-        namespace: dict[str, object] = {}
+        failed: list[tuple[int, int]] = []
+        namespace: dict[str, object] = {"_FAILED": failed}
         exec(compile(source, f"<paxoscope {spec.name}>", "exec"), namespace)
         return CompiledSpec(
             source=source,
@@ -797,6 +845,8 @@ class Compiler:
             labelled=[namespace[f"act_{k}_labelled"] for k in range(len(spec.actions))],  # type: ignore[misc]
             params=[list(self.inst.product([v.type for v in a.params])) for a in spec.actions],
             properties={p.name: namespace[f"prop_{k}"] for k, p in enumerate(spec.properties)},  # type: ignore[misc]
+            failed=failed,
+            checks=self.checks,
         )
 
 
@@ -806,6 +856,30 @@ _BITS_HELPER = """def _bits(x):
         yield low.bit_length() - 1
         x ^= low
 """
+
+
+def _shift(g: G, by: int) -> G:
+    """`g + by` (an element's code to its value, or back)."""
+    if by == 0:
+        return g
+    if isinstance(g, Const):
+        return Const(g.value + by)
+    return Code(f"({src(g)} + {by})" if by > 0 else f"({src(g)} - {-by})")
+
+
+def _arith(op: str, a: G, b: G) -> G:
+    """Arithmetic on values; a zero divisor gives 0 for `//` and `a` for `%` (a Check before
+    the statement, or `defined(...)` before the property, reports it first)."""
+    if isinstance(a, Const) and isinstance(b, Const):
+        return Const(ir.arith(op, a.value, b.value))
+    x, y = src(a), src(b)
+    if op in ("min", "max"):
+        return Code(f"{op}({x}, {y})")
+    if op == "//":
+        return Code(f"({x} // {y} if {y} else 0)")
+    if op == "%":
+        return Code(f"({x} % {y} if {y} else {x})")
+    return Code(f"({x} {op} {y})")
 
 
 def negate_src(g: G) -> str:

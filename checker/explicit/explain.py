@@ -100,3 +100,66 @@ def explain(
         return []
     e.false(prop.formula, {})
     return e.reasons
+
+
+def explain_failure(
+    interp: Interpreter,
+    act: ir.Action,
+    params: tuple[int, ...],
+    check: ir.Check,
+    state: Structured,
+) -> list[Reason]:
+    """Why action instance `act(params)` fails from `state` at `check`: the values that lie
+    outside their integer sort, the divisions by zero, in the statement the check guards
+    (found by evaluating it where the check stands, over every binding of its variables)."""
+    position = next(i for i, s in enumerate(act.body) if s is check)
+    env, work = interp.state_at(act, params, state, position)
+    guarded = act.body[position + 1] if position + 1 < len(act.body) else check
+    reasons: list[Reason] = []
+    for root in ir.stmt_exprs(guarded):
+        for node in ir.walk(root):
+            reasons += _failing(interp, node, env, work)
+            if len(reasons) >= 3:
+                return reasons
+    return reasons or [Reason(check.what, _where(check.loc))]
+
+
+def _failing(
+    interp: Interpreter, node: ir.Expr, env: Mapping[str, int], work: Structured
+) -> list[Reason]:
+    """The bindings of `node`'s free variables under which it fails, as reasons."""
+    if not (isinstance(node, ir.Cast) and not node.guarded) and not (
+        isinstance(node, ir.Arith) and node.op in ("//", "%")
+    ):
+        return []
+    arg = node.arg if isinstance(node, ir.Cast) else node.right
+    free = sorted((v for v in _vars(arg) if v.name not in env), key=lambda v: v.name)
+    for codes in interp.inst.product([v.type for v in free]):
+        bound = {**env, **{v.name: c for v, c in zip(free, codes, strict=True)}}
+        try:
+            value = interp.term(arg, bound, work, None)
+        except (KeyError, IndexError):
+            continue  # a variable bound further out that we cannot name: skip
+        names = ", ".join(
+            f"{v.name}={interp.inst.label(v.type.sort, c)}"
+            for v, c in zip(free, codes, strict=True)
+        )
+        where = f" (for {names})" if names else ""
+        if isinstance(node, ir.Cast):
+            sort = interp.inst.sorts[node.sort]
+            lo, hi = sort.bias, sort.bias + sort.size - 1
+            if not lo <= value <= hi:
+                return [
+                    Reason(
+                        f"{value} is outside `{node.sort}` ({lo}..{hi}){where}", _where(node.loc)
+                    )
+                ]
+        elif value == 0:
+            return [Reason(f"a division by zero{where}", _where(node.loc))]
+    return []
+
+
+def _vars(e: ir.Expr) -> list[ir.Var]:
+    """The variables `e` mentions, once each (by name)."""
+    found = {n.name: n for n in ir.walk(e) if isinstance(n, ir.Var)}
+    return list(found.values())

@@ -7,7 +7,7 @@ on every state; tests check that, and `reference_bfs` is the oracle for state co
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, assert_never
 
@@ -24,6 +24,14 @@ class Step:
     action: int  # index into spec.actions
     params: tuple[int, ...]
     state: Structured
+
+
+class Failed(Exception):
+    """An action instance reached a Check that holds: it fails (`execute` raises this)."""
+
+    def __init__(self, act: ir.Action, params: tuple[int, ...], check: ir.Check) -> None:
+        super().__init__(f"{act.name}{params}: {check.what}")
+        self.act, self.params, self.check = act, params, check
 
 
 class Interpreter:
@@ -51,6 +59,15 @@ class Interpreter:
             case ir.TermIte():
                 branch = t.then if self.formula(t.cond, env, state, post) else t.else_
                 return self.term(branch, env, state, post)
+            case ir.IntLit():
+                return self.inst.int_value(t)
+            case ir.Arith():
+                a = self.term(t.left, env, state, post)
+                return ir.arith(t.op, a, self.term(t.right, env, state, post))
+            case ir.ToInt():
+                return self.term(t.arg, env, state, post) + self.inst.sorts[t.arg.type.sort].bias
+            case ir.Cast():
+                return self.term(t.arg, env, state, post) - self.inst.sorts[t.sort].bias
             case _:
                 assert_never(t)
 
@@ -133,6 +150,10 @@ class Interpreter:
                 if not self.formula(stmt.cond, env, work, None):
                     return None
                 continue
+            if isinstance(stmt, ir.Check):
+                if self.formula(stmt.cond, env, work, None):
+                    raise Failed(act, params, stmt)
+                continue
             self._write(stmt, env, work)
         return tuple(frozenset(v) if isinstance(v, set) else tuple(v) for v in work)
 
@@ -144,8 +165,8 @@ class Interpreter:
             return {**env, **dict(zip((v.name for v in variables), codes, strict=True))}
 
         match stmt:
-            case ir.Require():
-                raise AssertionError("guards are evaluated by execute")
+            case ir.Require() | ir.Check():
+                raise AssertionError("guards and checks are evaluated by execute")
             case ir.Insert():
                 work[self.index[stmt.symbol]].add(
                     tuple(self.term(a, env, work, None) for a in stmt.args)
@@ -172,14 +193,37 @@ class Interpreter:
             case _:
                 assert_never(stmt)
 
+    def state_at(
+        self, act: ir.Action, params: tuple[int, ...], state: Structured, position: int
+    ) -> tuple[dict[str, int], Structured]:
+        """The parameters' bindings and the state as the action's statements before
+        `position` leave it (its guards assumed to hold)."""
+        env = dict(zip((v.name for v in act.params), params, strict=True))
+        work: list[Any] = [set(v) if isinstance(v, frozenset) else list(v) for v in state]
+        for stmt in act.body[:position]:
+            if not isinstance(stmt, ir.Require | ir.Check):
+                self._write(stmt, env, work)
+        return env, tuple(frozenset(v) if isinstance(v, set) else tuple(v) for v in work)
+
     def successors(self, state: Structured) -> list[Step]:
-        out = []
+        """The steps of every enabled action instance; an instance that fails (a Check holds)
+        is left out: `failures` lists those."""
+        return [o for o in self._outcomes(state) if isinstance(o, Step)]
+
+    def failures(self, state: Structured) -> list[Failed]:
+        """The action instances that fail from `state`, in instance order."""
+        return [o for o in self._outcomes(state) if isinstance(o, Failed)]
+
+    def _outcomes(self, state: Structured) -> Iterator[Step | Failed]:
         for k, act in enumerate(self.spec.actions):
             for params in self.inst.product([v.type for v in act.params]):
-                nxt = self.execute(act, params, state)
+                try:
+                    nxt = self.execute(act, params, state)
+                except Failed as failed:
+                    yield failed
+                    continue
                 if nxt is not None:
-                    out.append(Step(k, params, nxt))
-        return out
+                    yield Step(k, params, nxt)
 
     def zero_state(self) -> Structured:
         out: list[Any] = []

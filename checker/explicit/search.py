@@ -75,11 +75,22 @@ class Options:
     spill_dir: Path | None = None
 
 
+@dataclass(frozen=True)
+class Failure:
+    """An action instance that fails from the last state of a trace (a `Check` held): a value
+    outside its integer sort, a division by zero."""
+
+    action: str
+    params: tuple[tuple[str, int, str], ...]
+    check: ir.Check
+
+
 @dataclass
 class Violation:
-    kind: str  # "invariant" | "action_property" | "deadlock"
-    name: str
+    kind: str  # "invariant" | "action_property" | "deadlock" | "error"
+    name: str  # the property; for an error, the failing action
     trace: list[TraceStep]
+    failure: Failure | None = None  # errors: the instance that fails from the trace's end
 
 
 @dataclass
@@ -308,6 +319,8 @@ class Engine:
         # A set, not a dict to indices: nothing reads an index back (parents hold them), and an
         # index object per state would cost 28 bytes of the ~150 each state takes.
         seen: set[int] = set()
+        failed = self.compiled.failed  # (instance, check) of the instances that just failed
+        failed.clear()
         check_invariants = self._broken_invariant if self.invariants else None
         check_transitions = self._broken_action_property if self.action_properties else None
         deadlock = self.options.deadlock
@@ -407,12 +420,19 @@ class Engine:
             fresh: list[int] = []
             for k, act in enumerate(acts):
                 succ = act(s)
-                if not succ:
+                failure = None
+                if failed:  # an instance failed: the successors before it, then the error
+                    failure = min(failed)
+                    failed.clear()
+                    labelled = self.compiled.labelled[k](s)
+                    failed.clear()
+                    before = [t for t, index in labelled if index < failure[0]]
+                elif not succ:
                     continue
                 produced += len(succ)
                 cov = coverage[k]
                 cov.fired += len(succ)
-                for t in succ:
+                for t in succ if failure is None else before:
                     if (
                         check_transitions is not None
                         and (bad := check_transitions(s, t)) is not None
@@ -452,6 +472,19 @@ class Engine:
                             v,
                             True,
                         )
+                if failure is not None:
+                    v = violation("error", self.spec.actions[k].name, sid)
+                    index, check = failure
+                    v.failure = self._failure(k, index, self.compiled.checks[check], v.trace[-1])
+                    return self._result(
+                        len(states),
+                        max(max_seen_depth, sdepth + 1),
+                        transitions + produced,
+                        started,
+                        coverage,
+                        v,
+                        True,
+                    )
             transitions += produced
             if deadlock and produced == 0:
                 v = violation("deadlock", "deadlock", sid)
@@ -494,6 +527,16 @@ class Engine:
         }
         ident = identity(self.spec.name, self.compiled.source, settings)
         return Checkpointer(directory, ident, self.layout.total_bits)
+
+    def _failure(self, k: int, index: int, check: ir.Check, last: TraceStep) -> Failure:
+        """Instance `index` of action k fails from the trace's last state (its stored form:
+        under symmetry, its parameters are mapped back as a step's are)."""
+        act = self.spec.actions[k]
+        codes = self.compiled.params[k][index]
+        if self.symmetry is not None and last.witness is not None:
+            back = self.symmetry.inverse(last.witness)
+            codes = self.symmetry.map_params(back, [v.type for v in act.params], codes)
+        return Failure(act.name, _labels(act.params, codes), check)
 
     def _extra_step(self, stored: int, t: int, last: TraceStep) -> TraceStep:
         """The step from the last trace state to a successor `t` of its stored form."""

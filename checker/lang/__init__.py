@@ -1,15 +1,15 @@
 """The spec language: what a spec author writes, and the tracer that turns it into IR.
 
-Offers `Spec`, `Param`, the sorts (`Sort`, `OrderedSort`, `MajorityQuorums`, `Quorums`), the
+Offers `Spec`, `Param`, the sorts (`Sort`, `OrderedSort`, `IntSort`, `MajorityQuorums`, `Quorums`), the
 state declarations (`Relation`, `Function`, `Individual`), the decorators (`action`, `init`,
 `invariant`, `action_property`, `constraint`), the logic helpers (`forall`, `exists`,
-`implies`, `iff`, `ite`, `require`, `well_typed`), and `trace_spec`.
+`implies`, `iff`, `ite`, `require`, `well_typed`, `minimum`, `maximum`), and `trace_spec`.
 """
 
 from checker import ir
 from checker.errors import user_loc
-from checker.lang.logic import exists, forall, iff, implies, ite, require
-from checker.lang.sorts import MajorityQuorums, OrderedSort, Param, Quorums, Sort
+from checker.lang.logic import exists, forall, iff, implies, ite, maximum, minimum, require
+from checker.lang.sorts import IntSort, MajorityQuorums, OrderedSort, Param, Quorums, Sort
 from checker.lang.spec import (
     Function,
     Individual,
@@ -35,6 +35,7 @@ def well_typed() -> SymFormula:
 __all__ = [
     "Function",
     "Individual",
+    "IntSort",
     "MajorityQuorums",
     "Message",
     "OrderedSort",
@@ -56,6 +57,8 @@ __all__ = [
     "init",
     "invariant",
     "ite",
+    "maximum",
+    "minimum",
     "require",
     "trace_spec",
     "well_typed",

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from checker import ir
 from checker.errors import Loc, SpecError
+from checker.lang.failures import failure
 
 
 @dataclass
@@ -20,6 +21,8 @@ class TraceContext:
     what: str  # "action `phase1b`", "invariant `agreement`", ...
     stmts: list[ir.Stmt] | None  # None where statements are not allowed
     sort_kinds: dict[str, ir.SortKind]
+    # integer sorts: (smallest, largest) value, for range checks
+    int_bounds: dict[str, tuple[ir.Size, ir.Size]] = field(default_factory=dict)
     used_names: set[str] = field(default_factory=set)
 
     def fresh_name(self, hint: str) -> str:
@@ -36,6 +39,9 @@ class TraceContext:
             raise SpecError(
                 f"{what} is a statement, allowed only in actions and @init, not in {self.what}", loc
             )
+        fails = failure(stmt, self.int_bounds)
+        if fails is not None:  # it can fail (a value out of range, a zero divisor): check first
+            self.stmts.append(ir.Check(fails, what, loc=loc))
         self.stmts.append(stmt)
 
 

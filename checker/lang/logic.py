@@ -10,7 +10,7 @@ from checker import ir
 from checker.errors import Loc, SpecError, user_loc
 from checker.lang import context
 from checker.lang.sorts import resolve_type
-from checker.lang.terms import SymFormula, SymTerm, as_formula, as_term
+from checker.lang.terms import SymFormula, SymTerm, as_formula, as_term, int_value
 
 Bool = SymFormula | bool
 
@@ -94,6 +94,15 @@ def ite(cond: Bool, then: Any, else_: Any) -> SymTerm | SymFormula:
     loc = user_loc()
     c = as_formula(cond, "the condition of ite(...)", loc)
     if isinstance(then, SymTerm) or isinstance(else_, SymTerm):
+        same = (
+            isinstance(then, SymTerm)
+            and isinstance(else_, SymTerm)
+            and then.ir.type.sort == else_.ir.type.sort
+        )
+        if not same:  # integers of different sorts (or Python ints): an integer value
+            a, b = int_value(then, loc), int_value(else_, loc)
+            if a is not None and b is not None:
+                return SymTerm(ir.TermIte(c, a, b, loc=loc))
         t = as_term(then, "the then-branch of ite(...)", loc)
         e = as_term(else_, "the else-branch of ite(...)", loc)
         if t.type.sort != e.type.sort:
@@ -116,3 +125,21 @@ def require(cond: Bool) -> None:
     loc = user_loc()
     ctx = context.require_current("require(...)", loc)
     ctx.add_stmt(ir.Require(as_formula(cond, "require(...)", loc), loc=loc), "require(...)", loc)
+
+
+def minimum(a: object, b: object) -> SymTerm:
+    """The smaller of two integers (elements of integer sorts, integer values or ints)."""
+    return _extreme("min", a, b)
+
+
+def maximum(a: object, b: object) -> SymTerm:
+    """The larger of two integers (elements of integer sorts, integer values or ints)."""
+    return _extreme("max", a, b)
+
+
+def _extreme(op: str, a: object, b: object) -> SymTerm:
+    loc = user_loc(2)
+    x, y = int_value(a, loc), int_value(b, loc)
+    if x is None or y is None:
+        raise SpecError(f"{'minimum' if op == 'min' else 'maximum'}(...) needs two integers", loc)
+    return SymTerm(ir.Arith(op, x, y, loc=loc))

@@ -65,7 +65,7 @@ def trace_mapping(impl: type[Spec], abstract: ir.SpecIR, fn: Callable[[Any], Map
     impl_ir = tracer.run()
     loc = fn_loc(fn)
     what = f"the refinement mapping `{fn.__name__}`"
-    ctx = context.TraceContext(what, None, tracer.sort_kinds)
+    ctx = context.TraceContext(what, None, tracer.sort_kinds, tracer.int_bounds)
     with context.tracing(ctx):
         result = call_traced(fn, [tracer._proxy(False)], what)
         if not isinstance(result, Mapping):

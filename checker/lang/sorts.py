@@ -249,6 +249,57 @@ class OrderedSort(SortBase):
         )
 
 
+class IntSort(SortBase):
+    """The integers `lo..hi`, both included; the bounds may be expressions over parameters
+    (`IntSort(0, max_clock)`). Ordered (`<`, `<=`), with arithmetic on values: `x + 1`,
+    `x - y`, `*`, `//`, `%`, `minimum(x, y)`, `maximum(x, y)`; a Python int or a parameter
+    is an integer too. Storing a value outside `lo..hi` (or using it as a function argument)
+    is an error reported with the trace that reached it; a relation read at such a value is
+    false. Traces print the values."""
+
+    kind = ir.SortKind.INT
+
+    def __init__(self, lo: SizeLike, hi: SizeLike) -> None:
+        super().__init__(symmetric=False, bottom=None, labels="")
+        self.lo, self.hi = lo, hi
+
+    def bounds(self) -> tuple[ir.Size, ir.Size]:
+        return size_of(self.lo, self.loc), size_of(self.hi, self.loc)
+
+    def __getitem__(self, value: int | str | Param | SizeExpr) -> ElemRef:
+        """The element whose *value* is `value` (a number or a parameter expression): for an
+        integer sort, `clock[3]` is 3, whatever `lo` is."""
+
+        if isinstance(value, str | bool) or not isinstance(value, int | Param | SizeExpr):
+            raise SpecError(
+                f"`{self.name}[{value!r}]`: an integer sort's element is named by its value, an "
+                "integer or a parameter expression",
+                user_loc(),
+            )
+        return self.element(value, user_loc())
+
+    def element(self, value: int | Param | SizeExpr, loc: Loc) -> ElemRef:
+        """The element whose value is `value`, written at `loc`."""
+        from checker.lang.terms import ElemRef
+
+        return ElemRef(self, SizeExpr("-", value, self.lo), loc)
+
+    @property
+    def first(self) -> ElemRef:
+        """The smallest value, `lo`."""
+        return self[self.lo]
+
+    @property
+    def last(self) -> ElemRef:
+        """The largest value, `hi`."""
+        return self[self.hi]
+
+    def decl(self) -> ir.SortDecl:
+        lo, hi = self.bounds()
+        size = ir.Size("+", left=ir.Size("-", left=hi, right=lo), right=ir.const_size(1))
+        return ir.SortDecl(self.name, self.kind, size, labels=0, lo=lo, loc=self.loc)
+
+
 class Quorums(SortBase):
     """The quorums over another sort: the subsets of `size` members (majorities by default).
 

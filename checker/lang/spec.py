@@ -22,8 +22,8 @@ from checker import ir
 from checker.errors import Loc, SpecError, user_loc
 from checker.lang import context
 from checker.lang.logic import bind_vars
-from checker.lang.sorts import Param, SortBase, TypeLike, TypeRef, resolve_type
-from checker.lang.terms import SymFormula, SymTerm, as_formula, as_term, check_type
+from checker.lang.sorts import IntSort, Param, SortBase, TypeLike, TypeRef, resolve_type
+from checker.lang.terms import SymFormula, SymTerm, as_formula, as_term, check_type, coerce
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -161,7 +161,7 @@ class _Valued(StateDecl):
             self.kind,
             self.ir_args(),
             result,
-            init=_init_term(self.init_value, result, self.name, self.loc),
+            init=_init_term(self.init_value, result, self.name, self.loc, self.result_type),
             individual=self.individual,
             loc=self.loc,
         )
@@ -207,15 +207,18 @@ class Individual(_Valued):
         if _proxy_primed(instance):
             raise SpecError(f"the post-state `{self.name}` of an action property is read-only", loc)
         what = f"the value assigned to `{self.name}`"
-        term = as_term(value, what, loc)
-        check_type(term, self.result(), what, loc, reading=False)
+        term, _ = coerce(value, self.result(), what, loc, reading=False)
         ctx = context.require_current(f"assigning `{self.name}`", loc)
         ctx.add_stmt(ir.SetFn(self.name, (), term, loc=loc), f"assigning `{self.name}`", loc)
 
 
-def _init_term(value: object, result: ir.Type, name: str, loc: Loc) -> ir.Term | None:
+def _init_term(
+    value: object, result: ir.Type, name: str, loc: Loc, sort: object = None
+) -> ir.Term | None:
     if value is None:
         return None
+    if isinstance(sort, IntSort) and isinstance(value, int | Param) and value is not True:
+        value = sort.element(value, loc)  # an integer sort's initial value, as a number
     term = as_term(value, f"the init= value of `{name}`", loc)
     if not isinstance(term, ir.Elem):
         raise SpecError(f"the init= value of `{name}` must be a constant such as `sort[0]`", loc)
@@ -243,10 +246,12 @@ class _Handle:
                 loc,
             )
         out = []
+        self.guards: list[ir.Formula] = []
         for i, (a, t) in enumerate(zip(args, types, strict=True)):
             what = f"argument {i + 1} of `{self.name}`"
-            term = as_term(a, what, loc)
-            check_type(term, t, what, loc, reading=reading)
+            term, guard = coerce(a, t, what, loc, reading=reading)
+            if guard is not None:
+                self.guards.append(guard)
             out.append(term)
         return tuple(out)
 
@@ -262,9 +267,10 @@ class _Handle:
 class RelationHandle(_Handle):
     def __call__(self, *args: object) -> SymFormula:
         loc = user_loc()
-        return SymFormula(
-            ir.Atom(self.name, self._args(args, loc, reading=True), self.primed, loc=loc)
-        )
+        atom = ir.Atom(self.name, self._args(args, loc, reading=True), self.primed, loc=loc)
+        if self.guards:  # integer arguments outside their sort: the atom is false
+            return SymFormula(ir.And((*self.guards, atom), loc=loc))
+        return SymFormula(atom)
 
     def insert(self, *args: object) -> None:
         """Add the tuple `args` to the relation."""
@@ -314,8 +320,7 @@ class FunctionHandle(_Handle):
         loc = user_loc()
         args = key if isinstance(key, tuple) else (key,)
         what = f"the value assigned to `{self.name}[...]`"
-        term = as_term(value, what, loc)
-        check_type(term, self._result(), what, loc, reading=False)
+        term, _ = coerce(value, self._result(), what, loc, reading=False)
         stmt = ir.SetFn(self.name, self._args(args, loc, reading=False), term, loc=loc)
         self._write(stmt, f"assigning `{self.name}[...]`", loc)
 
@@ -324,8 +329,7 @@ class FunctionHandle(_Handle):
         loc = user_loc()
         variables, body = self._bind_update(fn, loc)
         what = f"the body of `{self.name}.update(...)`"
-        term = as_term(body, what, loc)
-        check_type(term, self._result(), what, loc, reading=False)
+        term, _ = coerce(body, self._result(), what, loc, reading=False)
         self._write(ir.UpdateFn(self.name, variables, term, loc=loc), f"`{self.name}.update`", loc)
 
 

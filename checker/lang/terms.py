@@ -51,6 +51,11 @@ class SymTerm(Sym):
     def _compare(self, other: object, op: str) -> SymFormula:
         loc = user_loc(2)
         left = self.ir
+        same_sort = isinstance(other, SymTerm) and other.ir.type.sort == left.type.sort
+        if not same_sort or left.type.sort == ir.INT_ANY:
+            a, b = int_value(self, loc), int_value(other, loc)
+            if a is not None and b is not None:  # integers: compared by value
+                return _ordered(a, op, b, loc)
         right = as_term(other, f"the right operand of `{op}`", loc)
         if left.type.sort != right.type.sort:
             raise SpecError(
@@ -62,19 +67,13 @@ class SymTerm(Sym):
         if op == "!=":
             return SymFormula(ir.Not(ir.Eq(left, right, loc=loc), loc=loc))
         sort = _current_sort_kind(left.type.sort)
-        if sort is not None and sort is not ir.SortKind.ORDERED:
+        if sort is not None and sort not in (ir.SortKind.ORDERED, ir.SortKind.INT):
             raise SpecError(
                 f"`{op}` needs an ordered sort, but `{left.type.sort}` is not ordered "
                 "(declare it with OrderedSort)",
                 loc,
             )
-        if op == "<":
-            return SymFormula(ir.Lt(left, right, loc=loc))
-        if op == "<=":
-            return SymFormula(ir.Le(left, right, loc=loc))
-        if op == ">":
-            return SymFormula(ir.Lt(right, left, loc=loc))
-        return SymFormula(ir.Le(right, left, loc=loc))
+        return _ordered(left, op, right, loc)
 
     def __eq__(self, other: object) -> SymFormula:  # type: ignore[override]
         return self._compare(other, "==")
@@ -93,6 +92,56 @@ class SymTerm(Sym):
 
     def __ge__(self, other: object) -> SymFormula:
         return self._compare(other, ">=")
+
+    # -- arithmetic, on the values of integer elements -------------------------------------
+
+    def _arith(self, other: object, op: str, swap: bool = False) -> SymTerm:
+        loc = user_loc(2)
+        a, b = int_value(self, loc), int_value(other, loc)
+        for x, value in ((self, a), (other, b)):
+            if value is None:
+                shown = x.ir.type if isinstance(x, SymTerm) else f"{type(x).__name__} {x!r}"
+                raise SpecError(
+                    f"`{op}` needs integers (elements of an IntSort, integer values or Python "
+                    f"ints), but one operand is a {shown}",
+                    loc,
+                )
+        assert a is not None and b is not None
+        left, right = (b, a) if swap else (a, b)
+        return SymTerm(ir.Arith(op, left, right, loc=loc))
+
+    def __add__(self, other: object) -> SymTerm:
+        return self._arith(other, "+")
+
+    def __radd__(self, other: object) -> SymTerm:
+        return self._arith(other, "+", swap=True)
+
+    def __sub__(self, other: object) -> SymTerm:
+        return self._arith(other, "-")
+
+    def __rsub__(self, other: object) -> SymTerm:
+        return self._arith(other, "-", swap=True)
+
+    def __mul__(self, other: object) -> SymTerm:
+        return self._arith(other, "*")
+
+    def __rmul__(self, other: object) -> SymTerm:
+        return self._arith(other, "*", swap=True)
+
+    def __floordiv__(self, other: object) -> SymTerm:
+        return self._arith(other, "//")
+
+    def __rfloordiv__(self, other: object) -> SymTerm:
+        return self._arith(other, "//", swap=True)
+
+    def __mod__(self, other: object) -> SymTerm:
+        return self._arith(other, "%")
+
+    def __rmod__(self, other: object) -> SymTerm:
+        return self._arith(other, "%", swap=True)
+
+    def __neg__(self) -> SymTerm:
+        return self._arith(0, "-", swap=True)
 
     def __and__(self, other: object) -> NoReturn:
         _not_a_formula(self, "&")
@@ -269,6 +318,67 @@ def check_type(term: ir.Term, expected: ir.Type, what: str, loc: Loc, *, reading
             "(it may be the bottom element)",
             loc,
         )
+
+
+def _ordered(a: ir.Term, op: str, b: ir.Term, loc: Loc) -> SymFormula:
+    if op == "==":
+        return SymFormula(ir.Eq(a, b, loc=loc))
+    if op == "!=":
+        return SymFormula(ir.Not(ir.Eq(a, b, loc=loc), loc=loc))
+    if op == "<":
+        return SymFormula(ir.Lt(a, b, loc=loc))
+    if op == "<=":
+        return SymFormula(ir.Le(a, b, loc=loc))
+    if op == ">":
+        return SymFormula(ir.Lt(b, a, loc=loc))
+    return SymFormula(ir.Le(b, a, loc=loc))
+
+
+def int_value(x: object, loc: Loc) -> ir.Term | None:
+    """The integer value `x` stands for — a Python int, a parameter (or an expression over
+    parameters), an element of an integer sort, or an integer value computed by arithmetic —
+    or None when it is none of these."""
+    if isinstance(x, bool):
+        return None
+    if isinstance(x, int):
+        return ir.IntLit(x, loc=loc)
+    if isinstance(x, Param | SizeExpr):
+        return ir.IntLit(size_of(x, loc), loc=loc)
+    if isinstance(x, SymTerm):
+        t = x.ir
+        if t.type.sort == ir.INT_ANY:
+            return t
+        if _current_sort_kind(t.type.sort) is ir.SortKind.INT:
+            return ir.ToInt(t, loc=loc)
+    return None
+
+
+def coerce(
+    x: object, expected: ir.Type, what: str, loc: Loc, *, reading: bool
+) -> tuple[ir.Term, ir.Formula | None]:
+    """The term for `x` in a slot of type `expected` (a relation or function argument, a value
+    to store), and, for a relation read with an integer value, the condition that the value
+    lies in the sort (outside it the atom is false). An integer value stored or used as a
+    function argument becomes an element through `Cast`; the tracer checks its range."""
+    ctx = context.current()
+    bounds = None if ctx is None else ctx.int_bounds.get(expected.sort)
+    if bounds is not None and not (isinstance(x, SymTerm) and x.ir.type.sort == expected.sort):
+        value = int_value(x, loc)
+        if value is not None:
+            if not reading:
+                return ir.Cast(expected.sort, value, loc=loc), None
+            lo, hi = bounds
+            inside = ir.And(
+                (
+                    ir.Le(ir.IntLit(lo, loc=loc), value, loc=loc),
+                    ir.Le(value, ir.IntLit(hi, loc=loc), loc=loc),
+                ),
+                loc=loc,
+            )
+            return ir.Cast(expected.sort, value, guarded=True, loc=loc), inside
+    term = as_term(x, what, loc)
+    check_type(term, expected, what, loc, reading=reading)
+    return term, None
 
 
 def _current_sort_kind(sort: str) -> ir.SortKind | None:

@@ -19,7 +19,8 @@ from checker import ir
 from checker.errors import Loc, PaxoscopeError, SpecError
 from checker.lang import context
 from checker.lang.dropped import check_no_dropped_formulas
-from checker.lang.sorts import Param, Quorums, SortBase, TypeRef
+from checker.lang.failures import checked_property
+from checker.lang.sorts import IntSort, Param, Quorums, SortBase, TypeRef
 from checker.lang.spec import MARK, Function, Individual, Spec, StateDecl
 from checker.lang.terms import SymFormula, SymTerm, as_formula
 
@@ -99,6 +100,9 @@ class Tracer:
         self.params = [v for v in self.members.values() if isinstance(v, Param)]
         self.state = {n: v for n, v in self.members.items() if isinstance(v, StateDecl)}
         self.sort_kinds = {n: s.kind for n, s in self.sort_objs.items()}
+        self.int_bounds = {
+            n: s.bounds() for n, s in self.sort_objs.items() if isinstance(s, IntSort)
+        }
         self.spec_file = (
             os.path.abspath(sys.modules[cls.__module__].__file__ or "<spec>")
             if cls.__module__ in sys.modules
@@ -152,7 +156,9 @@ class Tracer:
 
     def _decl_in_context(self, decl: StateDecl) -> ir.SymbolDecl:
         with context.tracing(
-            context.TraceContext(f"the declaration of `{decl.name}`", None, self.sort_kinds)
+            context.TraceContext(
+                f"the declaration of `{decl.name}`", None, self.sort_kinds, self.int_bounds
+            )
         ):
             return decl.decl()
 
@@ -205,7 +211,7 @@ class Tracer:
 
     def trace_action(self, name: str, fn: Callable[..., Any], kind: str) -> ir.Action:
         what = f"{'@init' if kind == 'init' else 'action'} `{name}`"
-        ctx = context.TraceContext(what, [], self.sort_kinds)
+        ctx = context.TraceContext(what, [], self.sort_kinds, self.int_bounds)
         params = self._param_types(fn, what)
         variables = tuple(ir.Var(ctx.fresh_name(n), t, loc=fn_loc(fn)) for n, t in params)
         with context.tracing(ctx):
@@ -235,7 +241,7 @@ class Tracer:
         args: list[Any] = [self._proxy(False)]
         if expected == 2:
             args.append(self._proxy(True))
-        ctx = context.TraceContext(what, None, self.sort_kinds)
+        ctx = context.TraceContext(what, None, self.sort_kinds, self.int_bounds)
         with context.tracing(ctx):
             result = call_traced(fn, args, what)
             if not isinstance(result, SymFormula | bool):
@@ -266,7 +272,11 @@ class Tracer:
             elif kind == "action":
                 actions.append(self.trace_action(name, value, "action"))
             else:
-                props.append(self.trace_property(name, value, kind))
+                prop = self.trace_property(name, value, kind)
+                defined = checked_property(prop, self.int_bounds)
+                if defined is not None:  # it can fail to evaluate: that is checked first
+                    props.append(defined)
+                props.append(prop)
         spec_loc = Loc(
             self.spec_file, inspect.getsourcelines(self.cls)[1] if self._has_source() else 0
         )

@@ -10,6 +10,7 @@ replay is an internal error, never a result.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -45,7 +46,8 @@ class BmcReport:
     action_properties: list[str]
     result: str = "ok"  # "ok" (no violation within k steps) | "violation" | "unknown"
     violated: str | None = None
-    kind: str | None = None  # "invariant" | "action_property"
+    kind: str | None = None  # "invariant" | "action_property" | "error"
+    failure: str | None = None  # an error: the action instance that fails from the last state
     trace: list[TraceStep] = field(default_factory=list)
     depths: list[float] = field(default_factory=list)  # seconds per depth
     seconds: float = 0.0
@@ -75,6 +77,8 @@ class BmcReport:
         if not self.trace:
             return None
         meta = {"violation": self.kind, "property": self.violated, "engine": "bmc"}
+        if self.failure is not None:
+            meta["failure"] = self.failure
         return trace_to_itf(self.inst, self.layout, self.trace, meta)
 
     def to_json(self) -> dict[str, Any]:
@@ -151,6 +155,16 @@ class _Unrolling:
                     options.append((act.name, act, params, t.guard, t.post))
         self._choose(options, base)
 
+    def failing(self, view: dict[str, Reader]) -> list[tuple[ir.Action, tuple[int, ...], Bool]]:
+        """The action instances that can fail from the state `view`, with where they do."""
+        out = []
+        for act in self.spec.actions:
+            for params in self.tr.instances(act):
+                t = self.tr.run(act, params, view)
+                if t.fails is not False:
+                    out.append((act, params, t.fails))
+        return out
+
     def step(self) -> None:
         pre = self.states[-1]
         post = self._new_state()
@@ -217,6 +231,7 @@ def bmc(
     start = time.perf_counter()
     u = _Unrolling(inst, timeout)
     u.initial()
+    can_fail = any(isinstance(s, ir.Check) for a in spec_ir.actions for s in a.body)
     for d in range(k + 1):
         depth_start = time.perf_counter()
         now = u.states[-1].view
@@ -224,15 +239,28 @@ def bmc(
         if d > 0:
             before = u.states[-2].view
             bad += [mk_not(u.tr.formula(p.formula, {}, before, now)) for p in aps]
+        failing = u.failing(now) if can_fail else []
+        bad += [fails for _, _, fails in failing]
         u.solver.push()
         u.solver.add(as_z3(mk_or(bad)))
         result = u.solver.check()
         report.depths.append(time.perf_counter() - depth_start)
         if result == z3.sat:
-            steps, states = u.trace(u.solver.model(), layout)
+            model = u.solver.model()
+            steps, states = u.trace(model, layout)
             _replay(inst, layout, steps, states)
             report.result, report.trace = "violation", steps
-            report.kind, report.violated = _broken(inst, layout, invs, aps, states)
+            failed = [
+                (act, params)
+                for act, params, fails in failing
+                if z3.is_true(model.eval(as_z3(fails), model_completion=True))
+            ]
+            broken = _broken(inst, layout, invs, aps, states, bool(failed))
+            if broken is not None:
+                report.kind, report.violated = broken
+            else:
+                report.kind, report.violated = "error", failed[0][0].name
+                report.failure = _failure(inst, layout, states[-1], *failed[0])
             break
         if result != z3.unsat:
             report.result, report.reason = "unknown", u.solver.reason_unknown() or "unknown"
@@ -250,7 +278,8 @@ def _broken(
     invs: Sequence[ir.Property],
     aps: Sequence[ir.Property],
     states: list[Structured],
-) -> tuple[str, str]:
+    failed: bool = False,
+) -> tuple[str, str] | None:
     interp = Interpreter(inst, layout)
     for p in invs:
         if not interp.holds(p, states[-1]):
@@ -258,6 +287,25 @@ def _broken(
     for p in aps:
         if len(states) > 1 and not interp.holds(p, states[-2], states[-1]):
             return "action_property", p.name
+    if failed:
+        return None
     raise PaxoscopeError(
         "internal error: the bmc trace violates no property in the explicit engine"
     )
+
+
+def _failure(
+    inst: Instance, layout: Layout, state: Structured, act: ir.Action, params: tuple[int, ...]
+) -> str:
+    """The failing instance as `check` reports one, after the explicit engine agrees."""
+    interp = Interpreter(inst, layout)
+    found = [f for f in interp.failures(state) if f.act is act and f.params == params]
+    if not found:
+        raise PaxoscopeError(
+            f"internal error: {act.name}{params} fails in the bmc trace, not in the explicit engine"
+        )
+    shown = ", ".join(
+        f"{v.name}={inst.label(v.type.sort, c)}" for v, c in zip(act.params, params, strict=True)
+    )
+    check = found[0].check
+    return f"{act.name}({shown}) fails, {check.what} ({os.path.relpath(check.loc.file)}:{check.loc.line})"

@@ -88,7 +88,15 @@ def size_bound(
     return z3.And(*parts), consts
 
 
+def _int_range(model: z3.ModelRef, tr: UnboundedTranslator, sort: str) -> range:
+    """The values of an integer sort in a model (its bounds, evaluated with the parameters)."""
+    lo, hi = (model.eval(b, model_completion=True).as_long() for b in tr.int_bounds[sort])
+    return range(lo, hi + 1)
+
+
 def _proper_elements(model: z3.ModelRef, tr: UnboundedTranslator, sort: str) -> list[z3.ExprRef]:
+    if sort in tr.int_bounds:
+        return [z3.IntVal(v) for v in _int_range(model, tr, sort)]
     universe = model.get_universe(tr.z3sorts[sort]) or []
     if sort in tr.bottoms:
         bottom = model.eval(tr.bottoms[sort], model_completion=True)
@@ -105,7 +113,11 @@ def minimise(solver: z3.Solver, tr: UnboundedTranslator, pre: View) -> z3.ModelR
     for decl in order:
         current = len(_proper_elements(model, tr, decl.name))
         for k in range(1, current + 1):
-            constraint, consts = size_bound(tr, decl.name, k, "min")
+            if decl.name in tr.int_bounds:  # the fewest values lo..hi, named lo + i
+                lo, hi = tr.int_bounds[decl.name]
+                constraint, consts = hi - lo + 1 == k, [lo + i for i in range(k)]
+            else:
+                constraint, consts = size_bound(tr, decl.name, k, "min")
             solver.push()
             solver.add(constraint)
             if k == current or solver.check() == z3.sat:
@@ -180,14 +192,21 @@ class ModelReader:
                     )
                     for q in elems
                 )
-            sorts[decl.name] = SortInstance(decl, len(elems), quorums)
-        self.inst = Instance(tr.spec, {}, sorts)
+            bias = _int_range(model, tr, decl.name).start if decl.name in tr.int_bounds else 0
+            sorts[decl.name] = SortInstance(decl, len(elems), quorums, bias)
+        params = {
+            name: model.eval(var, model_completion=True).as_long()
+            for name, var in tr.param_vars.items()
+        }
+        self.inst = Instance(tr.spec, params, sorts)
         self.layout = Layout(self.inst)
 
     def eval(self, e: z3.ExprRef) -> z3.ExprRef:
         return self.model.eval(e, model_completion=True)
 
     def _ordered(self, decl: ir.SortDecl, elems: list[z3.ExprRef]) -> list[z3.ExprRef]:
+        if decl.kind is ir.SortKind.INT:
+            return elems  # already in order
         if decl.kind is ir.SortKind.ORDERED:
             le = self.tr.le_rel[decl.name]
             return sorted(elems, key=lambda e: sum(z3.is_true(self.eval(le(o, e))) for o in elems))

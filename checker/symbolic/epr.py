@@ -30,12 +30,18 @@ class Edge:
 class EprReport:
     edges: list[Edge] = field(default_factory=list)
     cycle: list[Edge] | None = None
+    arithmetic: str | None = None  # where integer arithmetic appears (outside EPR)
 
     @property
     def in_fragment(self) -> bool:
-        return self.cycle is None
+        return self.cycle is None and self.arithmetic is None
 
     def summary(self) -> str:
+        if self.arithmetic is not None:
+            return (
+                f"not in EPR: integer arithmetic ({self.arithmetic}); z3 decides linear "
+                "arithmetic with quantifiers only sometimes, so it may answer unknown"
+            )
         if self.cycle is None:
             arrows = ", ".join(sorted({f"{e.src} -> {e.dst}" for e in self.edges})) or "none"
             return f"in EPR: the sort graph is acyclic (edges: {arrows})"
@@ -47,10 +53,22 @@ class EprReport:
         )
 
 
+_ARITHMETIC = {
+    z3.Z3_OP_ADD,
+    z3.Z3_OP_SUB,
+    z3.Z3_OP_MUL,
+    z3.Z3_OP_DIV,
+    z3.Z3_OP_IDIV,
+    z3.Z3_OP_MOD,
+    z3.Z3_OP_UMINUS,
+}
+
+
 class _Walker:
     def __init__(self) -> None:
         self.edges: dict[tuple[str, str], str] = {}
         self.seen: set[tuple[int, bool, frozenset[str]]] = set()
+        self.arithmetic: str | None = None
 
     def edge(self, src: str, dst: str, why: str) -> None:
         self.edges.setdefault((src, dst), why)
@@ -73,6 +91,8 @@ class _Walker:
         if not z3.is_app(e):
             return
         kind = e.decl().kind()
+        if self.arithmetic is None and kind in _ARITHMETIC:
+            self.arithmetic = f"{e.decl().name()} in {label}"
         children = e.children()
         if kind == z3.Z3_OP_NOT:
             self.visit(children[0], not positive, universals, label)
@@ -143,4 +163,4 @@ def analyse(assertions: Sequence[tuple[str, z3.BoolRef]]) -> EprReport:
     for label, formula in assertions:
         walker.visit(formula, True, frozenset(), label)
     edges = [Edge(s, d, why) for (s, d), why in walker.edges.items()]
-    return EprReport(edges, _find_cycle(edges))
+    return EprReport(edges, _find_cycle(edges), walker.arithmetic)

@@ -35,9 +35,69 @@ class GroundTranslator(Translator):
         super().__init__(inst.spec)
         self.inst = inst
         self.width = {name: max(1, (s.hi() - 1).bit_length()) for name, s in inst.sorts.items()}
+        self.int_width = _int_width(inst)
 
     def bv(self, x: Val, sort: str) -> z3.BitVecRef:
         return z3.BitVecVal(x, self.width[sort]) if isinstance(x, int) else x
+
+    # -- integer values: the codes of an integer sort are its values less its `bias` ----------
+
+    def int_lit(self, t: ir.IntLit) -> Val:
+        return self.inst.int_value(t)
+
+    # Integer values that are not known are signed bit-vectors of `int_width` bits, which
+    # z3 solves far faster than its integers converted from and to the codes' bit-vectors.
+
+    def to_int(self, code: Val, sort: str) -> Val:
+        bias = self.inst.sorts[sort].bias
+        if isinstance(code, int):
+            return code + bias
+        assert isinstance(code, z3.BitVecRef)
+        wide = z3.ZeroExt(self.int_width - code.size(), code)
+        return wide + bias if bias else wide
+
+    def cast(self, value: Val, sort: str) -> Val:
+        bias = self.inst.sorts[sort].bias
+        if isinstance(value, int):
+            return value - bias
+        assert isinstance(value, z3.BitVecRef)
+        return z3.Extract(self.width[sort] - 1, 0, value - bias if bias else value)
+
+    def _bits(self, v: Val) -> z3.BitVecRef:
+        if isinstance(v, int):
+            return z3.BitVecVal(v, self.int_width)
+        assert isinstance(v, z3.BitVecRef)
+        return v
+
+    def compare_ints(self, kind: type[ir.Eq] | type[ir.Lt] | type[ir.Le], a: Val, b: Val) -> Bool:
+        if isinstance(a, int) and isinstance(b, int):
+            return a == b if kind is ir.Eq else a < b if kind is ir.Lt else a <= b
+        x, y = self._bits(a), self._bits(b)
+        return x == y if kind is ir.Eq else x < y if kind is ir.Lt else x <= y  # signed
+
+    def arith(self, op: str, a: Val, b: Val) -> Val:
+        """`ir.arith` on signed bit-vectors: `%` is bvsmod (the sign of the divisor, as
+        Python's), `//` the exact division of what is left."""
+        if isinstance(a, int) and isinstance(b, int):
+            return ir.arith(op, a, b)
+        x, y = self._bits(a), self._bits(b)
+        if op == "+":
+            return x + y
+        if op == "-":
+            return x - y
+        if op == "*":
+            return x * y
+        if op == "min":
+            return z3.If(x <= y, x, y)
+        if op == "max":
+            return z3.If(x >= y, x, y)
+        zero = z3.BitVecVal(0, self.int_width)
+        safe = z3.If(y == zero, z3.BitVecVal(1, self.int_width), y)
+        mod = x % safe  # bvsmod: the sign of the divisor
+        if op == "%":
+            return z3.If(y == zero, x, mod)
+        assert op == "//"
+        return z3.If(y == zero, zero, (x - mod) / safe)
 
     # -- leaves ------------------------------------------------------------------------------
 
@@ -191,3 +251,25 @@ class GroundTranslator(Translator):
 
     def instances(self, act: ir.Action) -> list[tuple[int, ...]]:
         return list(itertools.product(*(self.inst.codes(v.type) for v in act.params)))
+
+
+def _int_width(inst: Instance) -> int:
+    """Bits for integer values: twice those of the largest bound or literal (so that the
+    product of two of them fits), and some more for sums; at least 8, at most 64."""
+    largest = 1
+    for sort in inst.sorts.values():
+        if sort.decl.kind is ir.SortKind.INT:
+            largest = max(largest, abs(sort.bias), abs(sort.bias + sort.size - 1))
+    for root in _expressions(inst.spec):
+        for node in ir.walk(root):
+            if isinstance(node, ir.IntLit):
+                largest = max(largest, abs(inst.int_value(node)))
+    return min(64, max(8, 2 * largest.bit_length() + 4))
+
+
+def _expressions(spec: ir.SpecIR) -> list[ir.Expr]:
+    out: list[ir.Expr] = [p.formula for p in spec.properties]
+    for act in (*spec.inits, *spec.actions):
+        for stmt in act.body:
+            out.extend(ir.stmt_exprs(stmt))
+    return out

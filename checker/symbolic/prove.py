@@ -418,6 +418,15 @@ class Prover:
             guard = as_z3(mk_and([self.tr.param_guard(act, params), t.guard]))
             self.assertions.append((f"action {act.name}", guard))
             action_symbols = _action_symbols(act)
+            if t.fails is not False:  # it can fail (a value out of range, a zero divisor)
+                title = f"{act.name} never fails"
+                hyps = [as_z3(self.tr.param_guard(act, params))]
+                explain = self.failure_cti(title, t)
+                failing = as_z3(t.fails)
+                self.discharge(
+                    Goal("step", title, act.name, "no failure", hyps, failing, True,
+                         action_symbols, explain)
+                )  # fmt: skip
             for c in self.conjuncts:
                 title = f"{act.name} preserves {c.name}"
                 explain = self.step_cti(title, c.name, t)
@@ -452,6 +461,17 @@ class Prover:
         self.report.epr = analyse(self.assertions)
         self.report.seconds = time.perf_counter() - start
         return self.report
+
+    def failure_cti(self, title: str, t: Transition) -> Callable[[ModelReader], Cti]:
+        """How to read a model of an action that fails: the pre-state and the instance."""
+
+        def explain(r: ModelReader) -> Cti:
+            params = r.params(t.action, t.params)
+            return Cti(
+                title, "no failure", r.inst, r.layout, r.state(self.pre), t.action.name, params
+            )
+
+        return explain
 
     def step_cti(self, title: str, claim: str, t: Transition) -> Callable[[ModelReader], Cti]:
         """How to read a model of a failed step obligation: pre-state, step, post-state."""

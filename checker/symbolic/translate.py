@@ -40,6 +40,8 @@ class Transition:
     params: tuple[Val, ...]
     guard: Bool
     post: dict[str, Reader]
+    # where it fails (a Check holds, the guards before it having held): an error, not a step
+    fails: Bool = False
 
 
 def constant_reader(value: Val | Bool) -> Reader:
@@ -79,6 +81,26 @@ class Translator(ABC):
     @abstractmethod
     def ite_val(self, c: Bool, a: Val, b: Val, sort: str) -> Val: ...
 
+    # Integer values (of no sort): Python ints when known, z3 Ints otherwise.
+
+    @abstractmethod
+    def int_lit(self, t: ir.IntLit) -> Val: ...
+
+    @abstractmethod
+    def to_int(self, code: Val, sort: str) -> Val:
+        """The value of an element of integer sort `sort`."""
+
+    @abstractmethod
+    def cast(self, value: Val, sort: str) -> Val:
+        """The element of integer sort `sort` with this value (in range: a Check says so)."""
+
+    def compare_ints(self, kind: type[ir.Eq] | type[ir.Lt] | type[ir.Le], a: Val, b: Val) -> Bool:
+        """a == b, a < b or a <= b on integer values (z3 Ints here; Python ints fold)."""
+        return _compare_ints(kind, a, b)
+
+    def arith(self, op: str, a: Val, b: Val) -> Val:
+        return _arith(op, a, b)
+
     # -- formulas and terms ------------------------------------------------------------------
 
     def lt(self, a: Val, b: Val, sort: str) -> Bool:
@@ -98,6 +120,8 @@ class Translator(ABC):
                 return self.atom(f, env, pre, post)
             case ir.Member():
                 return self.member(f.sort, term(f.elem), term(f.quorum))
+            case ir.Eq() | ir.Lt() | ir.Le() if f.left.type.sort == ir.INT_ANY:
+                return self.compare_ints(type(f), term(f.left), term(f.right))
             case ir.Eq():
                 return self.eq(term(f.left), term(f.right), f.left.type.sort)
             case ir.Lt():
@@ -160,12 +184,20 @@ class Translator(ABC):
                 assert not isinstance(value, bool)
                 return value
             case ir.TermIte():
-                return self.ite_val(
-                    self.formula(t.cond, env, pre, post),
-                    self.term(t.then, env, pre, post),
-                    self.term(t.else_, env, pre, post),
-                    t.type.sort,
-                )
+                c = self.formula(t.cond, env, pre, post)
+                a, b = self.term(t.then, env, pre, post), self.term(t.else_, env, pre, post)
+                if t.type.sort == ir.INT_ANY:
+                    return (a if c else b) if isinstance(c, bool) else z3.If(c, a, b)
+                return self.ite_val(c, a, b, t.type.sort)
+            case ir.IntLit():
+                return self.int_lit(t)
+            case ir.Arith():
+                a, b = self.term(t.left, env, pre, post), self.term(t.right, env, pre, post)
+                return self.arith(t.op, a, b)
+            case ir.ToInt():
+                return self.to_int(self.term(t.arg, env, pre, post), t.arg.type.sort)
+            case ir.Cast():
+                return self.cast(self.term(t.arg, env, pre, post), t.sort)
             case _:
                 assert_never(t)
 
@@ -177,7 +209,8 @@ class Translator(ABC):
                 continue
             assert decl.result is not None
             result = decl.result
-            if result.bottom or not self.sort_decls[result.sort].has_bottom:
+            integers = self.sort_decls[result.sort].kind is ir.SortKind.INT
+            if not integers and (result.bottom or not self.sort_decls[result.sort].has_bottom):
                 continue
             reader = view[decl.name]
 
@@ -196,12 +229,18 @@ class Translator(ABC):
         env: dict[str, Val] = dict(zip((v.name for v in act.params), params, strict=True))
         view: dict[str, Reader] = dict(pre)
         guards: list[Bool] = []
+        fails: list[Bool] = []
         for stmt in act.body:
             if isinstance(stmt, ir.Require):
                 guards.append(self.formula(stmt.cond, env, view))
                 continue
+            if isinstance(stmt, ir.Check):  # an error where it holds; past it, it does not
+                cond = self.formula(stmt.cond, env, view)
+                fails.append(mk_and([*guards, cond]))
+                guards.append(mk_not(cond))
+                continue
             view[stmt.symbol] = self._updated(stmt, env, view, self.decls[stmt.symbol])
-        return Transition(act, tuple(params), mk_and(guards), view)
+        return Transition(act, tuple(params), mk_and(guards), view, mk_or(fails))
 
     def _updated(self, stmt: ir.Stmt, env: Env, view: View, decl: ir.SymbolDecl) -> Reader:
         old = view[decl.name]
@@ -212,8 +251,8 @@ class Translator(ABC):
             return mk_and(self.eq(x, a, s) for x, a, s in zip(xs, args, sorts, strict=True))
 
         match stmt:
-            case ir.Require():
-                raise AssertionError("guards are translated by run")
+            case ir.Require() | ir.Check():
+                raise AssertionError("guards and checks are translated by run")
             case ir.Insert():
                 args = [self.term(a, env, view) for a in stmt.args]
                 return lambda xs: mk_or([old(xs), at(xs, args)])
@@ -270,3 +309,38 @@ class Translator(ABC):
 
     def same_state(self, a: View, b: View) -> Bool:
         return mk_and(self.same_symbol(d, a[d.name], b[d.name]) for d in self.spec.symbols)
+
+
+def _compare_ints(kind: type[ir.Eq] | type[ir.Lt] | type[ir.Le], a: Val, b: Val) -> Bool:
+    """a == b, a < b or a <= b on integer values (Python ints fold)."""
+    if isinstance(a, int) and isinstance(b, int):
+        return a == b if kind is ir.Eq else a < b if kind is ir.Lt else a <= b
+    x, y = _as_int(a), _as_int(b)
+    return x == y if kind is ir.Eq else x < y if kind is ir.Lt else x <= y
+
+
+def _as_int(v: Val) -> z3.ArithRef:
+    return z3.IntVal(v) if isinstance(v, int) else v
+
+
+def _arith(op: str, a: Val, b: Val) -> Val:
+    """`ir.arith` on integer values: Python's floor division and modulo (z3's differ for
+    negative divisors), a zero divisor giving 0 for `//` and `a` for `%`."""
+    if isinstance(a, int) and isinstance(b, int):
+        return ir.arith(op, a, b)
+    x, y = _as_int(a), _as_int(b)
+    if op == "+":
+        return x + y
+    if op == "-":
+        return x - y
+    if op == "*":
+        return x * y
+    if op == "min":
+        return z3.If(x <= y, x, y)
+    if op == "max":
+        return z3.If(x >= y, x, y)
+    quotient = z3.If(y > 0, x / y, z3.If(y < 0, (-x) / (-y), 0))
+    if op == "//":
+        return quotient
+    assert op == "%"
+    return z3.If(y == 0, x, x - y * quotient)

@@ -59,7 +59,23 @@ def quorums_intersect(spec: ir.SpecIR, decl: ir.SortDecl) -> bool:
 class UnboundedTranslator(Translator):
     def __init__(self, spec: ir.SpecIR) -> None:
         super().__init__(spec)
-        self.z3sorts: dict[str, z3.SortRef] = {s.name: z3.DeclareSort(s.name) for s in spec.sorts}
+        # Integer sorts are z3's integers between their bounds, which are expressions over the
+        # parameters (themselves integers of any value); the other sorts are uninterpreted.
+        self.param_vars = {p.name: z3.Int(p.name) for p in spec.params}
+        self.int_bounds = {
+            s.name: (
+                z3.simplify(_size_expr(s.lo, self.param_vars)),
+                z3.simplify(
+                    _size_expr(s.lo, self.param_vars) + _size_expr(s.size, self.param_vars) - 1
+                ),
+            )
+            for s in spec.sorts
+            if s.kind is ir.SortKind.INT and s.lo is not None and s.size is not None
+        }
+        self.z3sorts: dict[str, z3.SortRef] = {
+            s.name: z3.IntSort() if s.name in self.int_bounds else z3.DeclareSort(s.name)
+            for s in spec.sorts
+        }
         self.bottoms: dict[str, z3.ExprRef] = {
             s.name: z3.Const(f"{s.name}!{s.bottom}", self.z3sorts[s.name])
             for s in spec.sorts
@@ -95,6 +111,12 @@ class UnboundedTranslator(Translator):
     def elem(self, e: ir.Elem) -> Val:
         if e.index is None:
             return self.bottoms[e.sort]
+        if e.sort in self.int_bounds:  # the value lo + index
+            index = e.index
+            offset = (
+                z3.IntVal(index) if isinstance(index, int) else _size_expr(index, self.param_vars)
+            )
+            return self.int_bounds[e.sort][0] + offset
         decl = self.sort_decls[e.sort]
         if decl.kind is ir.SortKind.QUORUM:
             raise SpecError(
@@ -127,12 +149,28 @@ class UnboundedTranslator(Translator):
     def le(self, a: Val, b: Val, sort: str) -> Bool:
         if isinstance(a, z3.ExprRef) and isinstance(b, z3.ExprRef) and a.eq(b):
             return True
+        if sort in self.int_bounds:
+            return a <= b
         return self.le_rel[sort](a, b)
+
+    def int_lit(self, t: ir.IntLit) -> Val:
+        if isinstance(t.value, int):
+            return z3.IntVal(t.value)
+        return _size_expr(t.value, self.param_vars)
+
+    def to_int(self, code: Val, sort: str) -> Val:
+        return code  # an integer sort's elements are their values
+
+    def cast(self, value: Val, sort: str) -> Val:
+        return value
 
     def member(self, quorum_sort: str, e: Val, q: Val) -> Bool:
         return self.member_rel[quorum_sort](e, q)
 
     def proper(self, t: ir.Type, x: Val) -> Bool:
+        if t.sort in self.int_bounds:
+            lo, hi = self.int_bounds[t.sort]
+            return z3.And(lo <= x, x <= hi)
         if t.bottom or t.sort not in self.bottoms:
             return True
         assert isinstance(x, z3.ExprRef)
@@ -219,6 +257,10 @@ class UnboundedTranslator(Translator):
                             ),
                         )
                     )
+                continue
+            if name in self.int_bounds:
+                lo, hi = self.int_bounds[name]
+                out.append(Axiom(f"`{name}` has an element", lo <= hi))
                 continue
             named = [
                 self.consts[(name, i)] for i in range(len([k for k in self.consts if k[0] == name]))
@@ -315,6 +357,10 @@ class AliasTranslator(UnboundedTranslator):
         }
         self.consts = {}
         self._fresh = base._fresh
+        self.param_vars = base.param_vars
+        self.int_bounds = {
+            a: base.int_bounds[c] for a, c in sort_map.items() if c in base.int_bounds
+        }
 
     def elem(self, e: ir.Elem) -> Val:
         return self.base.elem(ir.Elem(self.sort_map[e.sort], e.index, loc=e.loc))

@@ -59,10 +59,11 @@ RESUME_ROWS = 1 << 20  # states of a checkpoint read at a time
 @dataclass
 class Event:
     key: int
-    kind: str  # "action_property" | "invariant" | "deadlock"
+    kind: str  # "action_property" | "error" | "invariant" | "deadlock"
     name: str
     parent: int  # store index of the transition's parent, or of the deadlocked state
-    transition: int = -1  # action property: its position among its group's transitions
+    # action property: its position among its group's transitions; error: the check's number
+    transition: int = -1
 
 
 @dataclass
@@ -278,6 +279,11 @@ class VectorSearch:
             if g.action_event is not None:
                 key, transition, name = g.action_event
                 events.append(Event(key, "action_property", name, key // stride, transition))
+            if g.failure is not None:
+                key, check = g.failure
+                k = int(self.expander.action_of[key % stride])
+                name = self.engine.spec.actions[k].name
+                events.append(Event(key, "error", name, key // stride, check))
             if g.deadlock is not None:
                 key = g.deadlock * stride + stride - 1
                 events.append(Event(key, "deadlock", "deadlock", g.deadlock))
@@ -288,7 +294,7 @@ class VectorSearch:
                 name = self.expander.invariants[int(new.bad_invariant[i])][0]
                 key = int(new.key[i])
                 events.append(Event(key, "invariant", name, key // stride))
-        order = {"action_property": 0, "invariant": 1, "deadlock": 2}
+        order = {"action_property": 0, "error": 0, "invariant": 1, "deadlock": 2}
         return min(events, key=lambda e: (e.key, order[e.kind])) if events else None
 
     def _store(self, level: Level, workers: Workers | None, count: int | None = None) -> None:
@@ -357,6 +363,13 @@ class VectorSearch:
             trace = e.trace_to(self._path(first + count - 1))
             return result(depth + 1, transitions, Violation("invariant", event.name, trace), True)
         trace = e.trace_to(self._path(event.parent))
+        if event.kind == "error":  # the failing instance, from the trace's last state
+            inst = event.key % x.stride
+            k = int(x.action_of[inst])
+            check = x.vspec.checks[event.transition]
+            violation = Violation("error", event.name, trace)
+            violation.failure = e._failure(k, inst - int(x.offsets[k]), check, trace[-1])
+            return result(depth + 1, transitions, violation, True)
         if event.kind == "action_property":
             successor = np.stack([c[[event.transition]] for c in t.raw], axis=1)
             step = e._extra_step(

@@ -46,6 +46,8 @@ class Transitions:
     inst: Any  # the global action-instance index
     key: Any  # parent * stride + inst: the reference engine's order
     raw: list[Any]  # the successors as W columns, before canonicalisation
+    # The first failing instance (a Check held) by key: (key, the vector spec's check number)
+    failure: tuple[int, int] | None = None
 
 
 @dataclass
@@ -69,6 +71,8 @@ class GroupResult:
     # The first transition by key on which an action property fails: (key, its position
     # among the group's transitions, the property).
     action_event: tuple[int, int, str] | None
+    # The first failing action instance by key (a Check held): (key, the check's number)
+    failure: tuple[int, int] | None
     deadlock: int | None  # store index of the first state without successors (--deadlock)
     parts: list[Candidates]  # per partition of the fingerprint space
 
@@ -113,19 +117,27 @@ class Expander:
     def transitions(self, X: list[Any], n: int) -> Transitions:
         """Every enabled action instance of the n states X, in instance order."""
         insts, parents, succs = [], [], []
+        failed = self.vspec.failed
+        failure: tuple[int, int] | None = None
         for k, act in enumerate(self.vspec.actions):
             offset = int(self.offsets[k])
             for j, rows, Y in act(X, n):
                 insts.append(np.full(rows.size, offset + j, dtype=np.int64))
                 parents.append(rows)
                 succs.append(Y)
+            for j, rows, check in failed:  # the instances that failed, on these rows
+                if rows.size:
+                    key = int(rows.min()) * self.stride + offset + j
+                    failure = min(failure or (key, check), (key, check))
+            failed.clear()
         if not insts:
             empty = np.zeros(0, dtype=np.int64)
-            return Transitions(empty, empty, empty, [np.zeros(0, np.uint64)] * self.words)
+            nothing = [np.zeros(0, np.uint64)] * self.words
+            return Transitions(empty, empty, empty, nothing, failure)
         parent = np.concatenate(parents)
         inst = np.concatenate(insts)
         raw = [np.concatenate([Y[w] for Y in succs]) for w in range(self.words)]
-        return Transitions(parent, inst, parent * self.stride + inst, raw)
+        return Transitions(parent, inst, parent * self.stride + inst, raw, failure)
 
     def partition(self, h: Any) -> Any:
         """The partition of the fingerprint space each fingerprint falls in (from its low 32
@@ -171,7 +183,8 @@ class Expander:
             )
         if event is not None:
             event = (event[0] + base, event[1], event[2])
-        return GroupResult(a, n, int(t.key.size), fired, event, deadlock, parts)
+        failure = None if t.failure is None else (t.failure[0] + base, t.failure[1])
+        return GroupResult(a, n, int(t.key.size), fired, event, failure, deadlock, parts)
 
     def settle(self, groups: Sequence[Candidates]) -> NewStates:
         """The new states among one partition's candidates of a level (given group by group,

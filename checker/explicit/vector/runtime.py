@@ -126,3 +126,15 @@ def _set_bits(words: Words, offset: Any, size: int) -> tuple[Any, Any]:
         empty = np.zeros(0, dtype=np.intp)
         return empty, empty
     return np.concatenate(rows_out), np.concatenate(ids_out).astype(np.intp)
+
+
+def _floordiv(a: Any, b: Any) -> Any:
+    """a // b on int64 arrays (or scalars), 0 where b is 0 (see `ir.arith`)."""
+    safe = np.where(b != 0, b, 1)
+    return np.where(b != 0, a // safe, 0)
+
+
+def _mod(a: Any, b: Any) -> Any:
+    """a % b on int64 arrays (or scalars), a where b is 0 (see `ir.arith`)."""
+    safe = np.where(b != 0, b, 1)
+    return np.where(b != 0, a % safe, a)

@@ -463,3 +463,49 @@ def where(c: Value, a: Value, b: Value, kind_array: str, kind_scalar: str) -> Va
     if kind_of((c, a, b), "array", "scalar") == "array":
         return Op("np.where({0}, {1}, {2})", (c, a, b), kind_array, lo, hi)
     return Op("({1} if {0} else {2})", (c, a, b), kind_scalar, lo, hi)
+
+
+# -- integer values (signed: int64 arrays, or Python ints) -------------------------------------
+
+
+def signed(code: Value, bias: int) -> Value:
+    """The value of an integer sort's element from its code: `code + bias`, as int64."""
+    if not isinstance(code, Node):
+        return int(code) + bias
+    lo, hi = int_range(code)
+    if code.kind == SINT:
+        return add(code, bias)
+    fmt = "{0}.astype(np.int64)" if bias == 0 else f"({{0}}.astype(np.int64) + {bias})"
+    return Op(fmt, (code,), ARR, lo + bias, hi + bias)
+
+
+def unsigned(value: Value, by: int, size: int) -> Value:
+    """The code of the element whose value is `value`: `value + by`, as uint64, known to lie
+    in 0..size-1 where it is used (a Check before the statement reports the others)."""
+    if not isinstance(value, Node):
+        return int(value) + by
+    if value.kind == SINT:
+        shifted = add(value, by)
+        return Op("{0}", (shifted,), SINT, 0, size - 1)
+    fmt = "{0}.astype(np.uint64)" if by == 0 else f"({{0}} + {by}).astype(np.uint64)"
+    return Op(fmt, (value,), ARR, 0, size - 1)
+
+
+def arith(op: str, a: Value, b: Value) -> Value:
+    """Arithmetic on signed values, folded when both are constants (`ir.arith`'s meaning: a
+    zero divisor gives 0 for `//` and `a` for `%`)."""
+    from checker import ir
+
+    if not isinstance(a, Node) and not isinstance(b, Node):
+        return ir.arith(op, int(a), int(b))
+    array = kind_of((a, b), "array", "scalar") == "array"
+    wide = -(1 << 62), 1 << 62  # ranges do not matter past a Cast, which has its own
+    if op in ("min", "max"):
+        fmt = f"np.{op}imum({{0}}, {{1}})" if array else f"{op}({{0}}, {{1}})"
+    elif op == "//":
+        fmt = "_floordiv({0}, {1})" if array else "({0} // {1} if {1} else 0)"
+    elif op == "%":
+        fmt = "_mod({0}, {1})" if array else "({0} % {1} if {1} else {0})"
+    else:
+        fmt = f"({{0}} {op} {{1}})"
+    return Op(fmt, (a, b), ARR if array else SINT, *wide)

@@ -35,6 +35,9 @@ CASES = {
     "stuck": ("tests/specs/stuck.py", ()),
     "hostile-names": ("tests/specs/hostile_names.py", ()),
     "frames": ("tests/specs/frames.py", ()),
+    # Integer sorts: arithmetic, negative values, Checks that fail (an increment past the top).
+    "counters": ("tests/specs/counters.py", (("max_count", 2),)),
+    "counter-overflow": ("tests/specs/counter_overflow.py", ()),
     # Wide relations (a 5-column channel), ordered sorts used as counters.
     "lamport-mutex": ("spec/lamport_mutex.py", (("n", 2), ("max_nat", 2))),
 }
@@ -68,14 +71,19 @@ def compare(m: Model, state: Structured) -> None:
     expected = [
         (step.action, step.params, m.layout.pack(step.state)) for step in m.interp.successors(state)
     ]
-    got = [
-        (k, m.compiled.params[k][index], t)
-        for k, fn in enumerate(m.compiled.labelled)
-        for t, index in fn(s)
-    ]
+    got = []
+    failed = []  # (action, parameters, Check) of the instances whose Check held
+    for k, fn in enumerate(m.compiled.labelled):
+        got += [(k, m.compiled.params[k][index], t) for t, index in fn(s)]
+        failed += [(k, m.compiled.params[k][i], m.compiled.checks[c]) for i, c in m.compiled.failed]
+        m.compiled.failed.clear()
     assert got == expected
+    actions = list(m.spec.actions)
+    assert failed == [(actions.index(f.act), f.params, f.check) for f in m.interp.failures(state)]
     # The unlabelled functions (the hot path of the search) produce the same states.
     assert [t for fn in m.compiled.actions for t in fn(s)] == [t for _, _, t in expected]
+    assert len(m.compiled.failed) == len(failed)
+    m.compiled.failed.clear()
     for prop in m.spec.properties:
         fn = m.compiled.properties[prop.name]
         if prop.kind is ir.PropertyKind.ACTION_PROPERTY:

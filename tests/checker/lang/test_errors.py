@@ -17,11 +17,13 @@ BAD = sorted((TEST_SPECS / "bad").glob("*.py"))
 
 EXPECTED_MESSAGE = {
     "arity": r"`r` takes 1 argument\(s\) \(node\), but got 2",
+    "arith_on_elements": r"`\+` needs integers .* but one operand is a node",
     "bad_labels": r"labels=\(1, 2\): give a prefix .* or one name per element",
     "bare_comparison": r"this comparison is a statement of its own.*written `require\(...\)`",
     "conjunct_shadows_invariant": r"@conjunct `agreement` of ConjunctShadowsInvariant has the name "
     r"of the @invariant `agreement` of Voting",
     "label_count": r"sort `phase` names 2 element\(s\) \(working, prepared\) but has 3",
+    "int_out_of_range": r"9 is not a value of the integer sort `count` \(0..3",
     "lambda_arity": r"binds 1 variable\(s\) but its lambda takes 2",
     "no_init": r"`leader` has no initial value",
     "no_initial_state": r"no initial state: the guards of @init `start` fail for every choice",

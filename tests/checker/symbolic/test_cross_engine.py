@@ -103,7 +103,15 @@ def universe(tr: UnboundedTranslator, inst: Instance) -> Universe:
     solver = z3.Solver()
     solver.set("random_seed", 0)
     u = Universe(tr, inst, solver)
+    ints: set[int] = set()  # the values of the integer sorts, which are z3 integers
+    for name, var in tr.param_vars.items():
+        solver.add(var == inst.params[name])
     for name, s in inst.sorts.items():
+        if name in tr.int_bounds:
+            values = [s.bias + c for c in range(s.size)]
+            u.elems[name] = [z3.IntVal(v) for v in values]
+            ints |= set(values)
+            continue
         zsort = tr.z3sorts[name]
         elems = [z3.Const(f"u!{name}!{c}", zsort) for c in s.codes(False)]
         if s.decl.has_bottom:
@@ -114,6 +122,8 @@ def universe(tr: UnboundedTranslator, inst: Instance) -> Universe:
         solver.add(z3.ForAll([x], z3.Or(*[x == e for e in elems])))
         if len(elems) > 1:
             solver.add(z3.Distinct(*elems))
+    if ints:  # a quantifier over an integer sort is guarded by its bounds: expand over all
+        u.elems["Int"] = [z3.IntVal(v) for v in sorted(ints)]
     for (name, i), const in tr.consts.items():
         s = inst.sorts[name]
         assert i < s.size, f"`{name}[{i}]` is not an element of the instance"
@@ -227,6 +237,8 @@ CASES: dict[str, tuple[str, dict[str, int], int]] = {
     "voting-2-nodes": ("spec/voting.py", {"nodes": 2, "values": 2, "rounds": 2}, 10**6),
     "lockserver": (str(TEST_SPECS / "lockserver.py"), {}, 10**6),
     "clocks": (str(TEST_SPECS / "clocks.py"), {}, 10**6),
+    "counters": (str(TEST_SPECS / "counters.py"), {"max_count": 2}, 10**6),
+    "counter-overflow": (str(TEST_SPECS / "counter_overflow.py"), {}, 10**6),
 }
 SAMPLE = 12  # sampled reachable states per spec, besides the initial ones
 
@@ -241,6 +253,7 @@ class Model:
     pre: View
     steps: dict[str, tuple[tuple[z3.ExprRef, ...], z3.BoolRef]]  # action: (params, formula)
     post: View
+    fails: dict[str, z3.BoolRef]  # action: where an instance fails (its params as in steps)
 
 
 def model_of(spec: ir.SpecIR, inst: Instance, layout: Layout | None = None) -> Model:
@@ -248,13 +261,15 @@ def model_of(spec: ir.SpecIR, inst: Instance, layout: Layout | None = None) -> M
     tr = UnboundedTranslator(spec)
     u = universe(tr, inst)
     pre, post = tr.state(""), tr.state("'")
-    steps = {}
+    steps, fails = {}, {}
     for act in spec.actions:
         params = tr.params(act, "p!")
         t = tr.run(act, params, pre)
         formula = mk_and([tr.param_guard(act, params), t.guard, tr.same_state(post, t.post)])
         steps[act.name] = (params, u.ground(as_z3(formula)))
-    return Model(spec, inst, layout, Interpreter(inst, layout), u, pre, steps, post)
+        fails[act.name] = u.ground(as_z3(mk_and([tr.param_guard(act, params), t.fails])))
+    interp = Interpreter(inst, layout)
+    return Model(spec, inst, layout, interp, u, pre, steps, post, fails)
 
 
 @cache
@@ -337,6 +352,30 @@ def test_z3_transitions_are_the_explicit_successors(case: str) -> None:
             enabled[act.name] += len(assert_same_successors(m, act, state))
     # Every action fires somewhere in the sample: no comparison is only of empty sets.
     assert all(enabled.values()), enabled
+
+
+@pytest.mark.parametrize("case", ["counters", "counter-overflow"])
+def test_z3_failures_are_the_explicit_failures(case: str) -> None:
+    """Where an action instance fails (a value outside its integer sort), z3's failure formula
+    and the interpreter agree, instance by instance."""
+    m = case_model(case)
+    u = m.universe
+    found = 0
+    for state in sample(case, seed=7):
+        explicit = {(f.act.name, f.params) for f in m.interp.failures(state)}
+        found += len(explicit)
+        for act in m.spec.actions:
+            params, _ = m.steps[act.name]
+            u.solver.push()
+            u.solver.add(*state_facts(u, m.pre, state), m.fails[act.name])
+            symbolic = {
+                (act.name, v)
+                for v, _ in enumerate_models(u, params, [p.type for p in act.params], m.pre)
+            }
+            u.solver.pop()
+            assert symbolic == {f for f in explicit if f[0] == act.name}, act.name
+    if case == "counter-overflow":
+        assert found > 0  # the sample holds states where an increment fails
 
 
 def test_the_sample_reaches_deep_states() -> None:

@@ -43,6 +43,8 @@ CASES = {
     "stuck": ("tests/specs/stuck.py", {}),
     "hostile-names": ("tests/specs/hostile_names.py", {}),
     "frames": ("tests/specs/frames.py", {}),
+    "counters": ("tests/specs/counters.py", {}),
+    "counter-overflow": ("tests/specs/counter_overflow.py", {}),
     "lamport-mutex": ("spec/lamport_mutex.py", {"n": 2, "max_nat": 3}),
 }
 
@@ -94,13 +96,23 @@ def test_vector_code_agrees_with_scalar_code(case: str, limits: str) -> None:
     n = len(states)
     for k, (fn, vfn) in enumerate(zip(scalar.labelled, vector.actions, strict=True)):
         got: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+        fails: list[list[tuple[int, int]]] = [[] for _ in range(n)]  # (instance, Check's id)
         for index, rows, Y in vfn(X, n):
             successors = rows_to_ints(np.stack(Y, axis=1)) if rows.size else []
             for row, t in zip(rows, successors, strict=True):
                 got[int(row)].append((index, t))
+        for index, rows, check in vector.failed:
+            for row in rows:
+                fails[int(row)].append((index, id(vector.checks[check])))
+        vector.failed.clear()
         for j, s in enumerate(states):
             expected = sorted((index, t) for t, index in fn(s))
             assert sorted(got[j]) == expected, (inst.spec.actions[k].name, j)
+            scalar.failed.clear()
+            fn(s)
+            failed = sorted((i, id(scalar.checks[c])) for i, c in scalar.failed)
+            scalar.failed.clear()
+            assert sorted(fails[j]) == failed, (inst.spec.actions[k].name, j)
     for prop in inst.spec.properties:
         vfn, fn = vector.properties[prop.name], scalar.properties[prop.name]
         if prop.kind is ir.PropertyKind.ACTION_PROPERTY:

@@ -31,6 +31,8 @@ SPECS = {
     "clocks": ("tests/specs/clocks.py", {}),
     "stuck": ("tests/specs/stuck.py", {}),
     "hostile-names": ("tests/specs/hostile_names.py", {}),
+    "counters": ("tests/specs/counters.py", {}),
+    "counter-overflow": ("tests/specs/counter_overflow.py", {}),  # fails: an error, with a trace
 }
 MUTANTS = sorted(p.name for p in (ROOT / "spec" / "mutants").glob("*.py") if p.stem != "__init__")
 
@@ -45,7 +47,9 @@ OPTIONS = {
 def summary(result: SearchResult) -> tuple[Any, ...]:
     coverage = sorted((name, c.fired, c.distinct) for name, c in result.coverage.items())
     v = result.violation
-    trace = None if v is None else (v.kind, v.name, v.trace)
+    f = None if v is None else v.failure
+    failure = None if f is None else (f.action, f.params, f.check.what, f.check.loc)
+    trace = None if v is None else (v.kind, v.name, v.trace, failure)
     return (result.distinct_states, result.depth, result.transitions, coverage, trace,
             result.complete)
 
