@@ -577,7 +577,21 @@ class Engine:
                     False,
                 )
             for _ in range(self.options.walk_depth - 1):
-                options = [(k, t, i) for k, fn in enumerate(acts) for t, i in fn(x)]
+                failed = self.compiled.failed
+                failed.clear()
+                options, failing = [], []
+                for k, fn in enumerate(acts):
+                    options += [(k, t, i) for t, i in fn(x)]
+                    failing += [(k, i, c) for i, c in failed]
+                    failed.clear()
+                if failing:  # an action instance fails from here: an error, as in a search
+                    k, index, check = failing[0]
+                    v = Violation("error", self.spec.actions[k].name, trace)
+                    v.failure = self._failure(k, index, self.compiled.checks[check], trace[-1])
+                    return self._result(
+                        len(seen), max(max_depth, len(trace)), transitions, started, coverage, v,
+                        False,
+                    )  # fmt: skip
                 options = [o for o in options if self._in_model(o[1])]
                 for k, _, _ in options:
                     coverage[k].fired += 1

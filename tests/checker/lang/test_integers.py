@@ -137,3 +137,11 @@ def _load(path: str, name: str | None = None) -> type[Spec]:
     from checker.loader import load_spec
 
     return load_spec(f"{path}:{name}" if name else path)
+
+
+@pytest.mark.parametrize("mode", ["dfs", "simulate"])
+def test_depth_first_search_and_simulation_report_errors_too(mode: str) -> None:
+    report = check(OVERFLOW, {}, Options(mode=mode, seed=1))
+    v = report.result.violation
+    assert v is not None and v.kind == "error" and v.failure is not None
+    assert report.explanation()[0].text == "3 is outside `count` (0..2)"
