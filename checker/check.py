@@ -69,6 +69,18 @@ class CheckReport:
             return explain(self.engine.interp, prop, last)
         return explain(self.engine.interp, prop, layout.unpack(v.trace[-2].state), last)
 
+    def headline(self) -> str:
+        """"invariant `agreement` is violated after 3 step(s)", "action `incr` fails ..."."""
+        v = self.result.violation
+        if v is None:
+            return "no violation"
+        steps = f"after {len(v.trace) - 1} step(s)"
+        if v.kind == "error":
+            return f"action `{v.name}` fails {steps}"
+        if v.kind == "deadlock":
+            return f"deadlock reached {steps}"
+        return f"{v.kind.replace('_', ' ')} `{v.name}` is violated {steps}"
+
     def trace_text(self) -> str:
         """The counterexample as the command line prints it, with the reasons it fails."""
         v = self.result.violation

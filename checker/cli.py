@@ -924,7 +924,7 @@ def _write_check_html(report: CheckReport, target: str) -> None:
     engine, v = report.engine, report.result.violation
     if v is not None:
         trace = v.trace
-        summary = f"{v.kind.replace('_', ' ')} {v.name} is violated after {len(trace) - 1} step(s)"
+        summary = report.headline()
         reasons = report.explanation()
         if reasons:
             summary += " — " + "; ".join(r.text for r in reasons)

@@ -45,8 +45,7 @@ class Paxoscope:
         v = report.result.violation
         if v is not None:
             pytest.fail(
-                f"{report.spec.name}: {v.kind.replace('_', ' ')} `{v.name}` is violated after "
-                f"{len(v.trace) - 1} step(s):\n{report.trace_text()}",
+                f"{report.spec.name}: {report.headline()}:\n{report.trace_text()}",
                 pytrace=False,
             )
         drift = report.drift()
