@@ -70,7 +70,7 @@ class CheckReport:
         return explain(self.engine.interp, prop, layout.unpack(v.trace[-2].state), last)
 
     def headline(self) -> str:
-        """"invariant `agreement` is violated after 3 step(s)", "action `incr` fails ..."."""
+        """ "invariant `agreement` is violated after 3 step(s)", "action `incr` fails ..."."""
         v = self.result.violation
         if v is None:
             return "no violation"
