@@ -451,6 +451,10 @@ class SymbolDecl:
     individual: bool = False
     loc: Loc = UNKNOWN_LOC
     message: MessageDecl | None = None
+    # Any initial value: the initial states are every value (of every such symbol) that the
+    # @init guards and the axioms allow. A rigid symbol never changes afterwards.
+    arbitrary: bool = False
+    rigid: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -552,6 +556,7 @@ class PropertyKind(enum.Enum):
     ACTION_PROPERTY = "action_property"  # over a transition: unprimed = pre, primed = post
     CONSTRAINT = "constraint"  # states that fail it are not explored
     CONJUNCT = "conjunct"  # a conjunct of an inductive invariant (a proof's `@conjunct`)
+    AXIOM = "axiom"  # over the rigid symbols: which of their interpretations are explored
 
 
 @dataclass(frozen=True)

@@ -7,16 +7,20 @@ on every state; tests check that, and `reference_bfs` is the oracle for state co
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, assert_never
 
 from checker import ir
 from checker.errors import SpecError
-from checker.explicit.layout import Layout, Structured
+from checker.explicit.layout import Layout, Structured, SymbolLayout, Value
 from checker.instance import Instance
 
 Env = Mapping[str, int]
+
+MAX_STARTS = 1 << 20  # combinations of arbitrary initial values the explicit engines enumerate
 
 
 @dataclass(frozen=True)
@@ -238,29 +242,76 @@ class Interpreter:
         return tuple(out)
 
     def initial_states(self) -> list[tuple[int, tuple[int, ...], Structured]]:
-        """Initial states in order, each with the @init that made it (-1: the declared zero state)."""
-        zero = self.zero_state()
-        if not self.spec.inits:
-            return [(-1, (), zero)]
+        """Initial states in order, each with the @init that made it (-1: the declared zero
+        state): for every value of the symbols declared with `init=arbitrary` (or rigid)
+        that satisfies the axioms, each @init's successful runs."""
         seen: set[Structured] = set()
-        out = []
-        for k, act in enumerate(self.spec.inits):
-            for params in self.inst.product([v.type for v in act.params]):
-                st = self.execute(act, params, zero)
-                if st is not None and st not in seen:
-                    seen.add(st)
-                    out.append((k, params, st))
+        out: list[tuple[int, tuple[int, ...], Structured]] = []
+        axioms = self.spec.properties_of(ir.PropertyKind.AXIOM)
+        for start in self._starts():
+            if not all(self.holds(a, start) for a in axioms):
+                continue
+            if not self.spec.inits and start not in seen:
+                seen.add(start)
+                out.append((-1, (), start))
+            for k, act in enumerate(self.spec.inits):
+                for params in self.inst.product([v.type for v in act.params]):
+                    st = self.execute(act, params, start)
+                    if st is not None and st not in seen:
+                        seen.add(st)
+                        out.append((k, params, st))
         return out
+
+    def _starts(self) -> Iterator[Structured]:
+        """The declared initial values, with every combination of values of the symbols whose
+        initial value is arbitrary (in a fixed order: the engines' initial states keep it)."""
+        zero = self.zero_state()
+        free = [i for i, lay in enumerate(self.layout.symbols) if lay.decl.arbitrary]
+        spaces = [self._values(self.layout.symbols[i]) for i in free]
+        count = math.prod(len(space) for space in spaces)
+        if count > MAX_STARTS:
+            names = ", ".join(f"`{self.layout.symbols[i].decl.name}`" for i in free)
+            raise SpecError(
+                f"{names} start with any of {count:,} values (arbitrary or rigid), more than "
+                f"the explicit engines enumerate ({MAX_STARTS:,}): use fewer elements, or give "
+                "some of them a declared initial value",
+                self.layout.symbols[free[0]].decl.loc,
+            )
+        for combo in itertools.product(*spaces):
+            state = list(zero)
+            for i, value in zip(free, combo, strict=True):
+                state[i] = value
+            yield tuple(state)
+
+    def _values(self, lay: SymbolLayout) -> list[Value]:
+        """Every value a symbol can hold: the subsets of its tuples, or its functions."""
+        tuples = list(self.inst.product(lay.decl.args))
+        if lay.is_relation:
+            return [
+                frozenset(t for i, t in enumerate(tuples) if mask >> i & 1)
+                for mask in range(1 << len(tuples))
+            ]
+        codes = range(lay.result_lo, lay.result_hi)
+        return list(itertools.product(codes, repeat=len(tuples)))
 
     def checked_initial_states(self) -> list[tuple[int, tuple[int, ...], Structured]]:
         """`initial_states()`, or a SpecError when there is none, or when the constraints
         exclude every one: an empty state space would otherwise pass every property."""
         found = self.initial_states()
         if not found:
+            axioms = self.spec.properties_of(ir.PropertyKind.AXIOM)
+            if not self.spec.inits:  # only the axioms can leave nothing
+                names = ", ".join(f"`{a.name}`" for a in axioms)
+                raise SpecError(
+                    f"no initial state: no interpretation of the rigid symbols satisfies the "
+                    f"axioms {names} (with {dict(self.inst.params)})",
+                    axioms[0].loc,
+                )
             names = ", ".join(f"`{a.name}`" for a in self.spec.inits)
+            also = " (and the axioms)" if axioms else ""
             raise SpecError(
-                f"no initial state: the guards of @init {names} fail for every choice of "
-                f"parameters (with {dict(self.inst.params)})",
+                f"no initial state: the guards of @init {names}{also} fail for every choice of "
+                f"parameters and arbitrary values (with {dict(self.inst.params)})",
                 self.spec.inits[0].loc,
             )
         constraints = self.spec.properties_of(ir.PropertyKind.CONSTRAINT)

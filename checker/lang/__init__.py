@@ -2,7 +2,7 @@
 
 Offers `Spec`, `Param`, the sorts (`Sort`, `OrderedSort`, `IntSort`, `MajorityQuorums`, `Quorums`), the
 state declarations (`Relation`, `Function`, `Individual`), the decorators (`action`, `init`,
-`invariant`, `action_property`, `constraint`), the logic helpers (`forall`, `exists`,
+`invariant`, `action_property`, `constraint`, `axiom`), `arbitrary`, the logic helpers (`forall`, `exists`,
 `implies`, `iff`, `ite`, `require`, `well_typed`, `minimum`, `maximum`), and `trace_spec`.
 """
 
@@ -18,6 +18,8 @@ from checker.lang.spec import (
     Spec,
     action,
     action_property,
+    arbitrary,
+    axiom,
     conjunct,
     constraint,
     init,
@@ -48,6 +50,8 @@ __all__ = [
     "SymTerm",
     "action",
     "action_property",
+    "arbitrary",
+    "axiom",
     "conjunct",
     "constraint",
     "exists",

@@ -56,6 +56,25 @@ conjunct.__doc__ = (
 )
 constraint = _mark("constraint")
 constraint.__doc__ = "Mark a method returning a formula as a state constraint (TLC's CONSTRAINT)."
+axiom = _mark("axiom")
+axiom.__doc__ = (
+    "Mark a method returning a formula over the rigid symbols (mypyvy's `axiom`): the explicit "
+    "engines explore every interpretation of the rigid symbols that satisfies the axioms, each "
+    "one giving its initial states; z3 assumes them."
+)
+
+
+class _Arbitrary:
+    """`init=arbitrary`: any initial value (see `arbitrary`)."""
+
+    def __repr__(self) -> str:
+        return "arbitrary"
+
+
+arbitrary = _Arbitrary()
+r"""`Relation(..., init=arbitrary)`, `Function(..., init=arbitrary)`: the symbol starts with any
+value, which an @init may constrain with `require(...)` (mypyvy's `init` formulas, TLA+'s
+`x \in [S -> T]`): the initial states are every value that the @init guards allow."""
 
 
 class StateDecl:
@@ -103,15 +122,36 @@ class Relation(StateDecl):
     kind = ir.SymbolKind.RELATION
 
     def __init__(
-        self, *column_types: TypeLike, doc: str = "", message: Message | None = None
+        self,
+        *column_types: TypeLike,
+        doc: str = "",
+        message: Message | None = None,
+        init: bool | _Arbitrary = False,
+        rigid: bool = False,
     ) -> None:
         super().__init__(column_types, doc)
         self.message = message
+        if not (isinstance(init, _Arbitrary) or init is False or init is True):
+            raise SpecError(
+                "a relation's init= is False (empty, the default), True (every tuple) or "
+                f"arbitrary, not {init!r}",
+                self.loc,
+            )
+        self.init_value, self.rigid = init, rigid
 
     def decl(self) -> ir.SymbolDecl:
         args = self.ir_args()
+        arbitrary = self.rigid or isinstance(self.init_value, _Arbitrary)
         return ir.SymbolDecl(
-            self.name, self.kind, args, None, init=False, loc=self.loc, message=self._message(args)
+            self.name,
+            self.kind,
+            args,
+            None,
+            init=None if arbitrary else bool(self.init_value),
+            loc=self.loc,
+            message=self._message(args),
+            arbitrary=arbitrary,
+            rigid=self.rigid,
         )
 
     def _message(self, args: tuple[ir.Type, ...]) -> ir.MessageDecl | None:
@@ -145,39 +185,51 @@ class _Valued(StateDecl):
     individual = False
 
     def __init__(
-        self, arg_types: tuple[TypeLike, ...], result_type: TypeLike, init: SymTerm | None, doc: str
+        self,
+        arg_types: tuple[TypeLike, ...],
+        result_type: TypeLike,
+        init: object,
+        doc: str,
+        rigid: bool = False,
     ) -> None:
         super().__init__(arg_types, doc)
         self.result_type = result_type
         self.init_value = init
+        self.rigid = rigid
 
     def result(self) -> ir.Type:
         return resolve_type(self.result_type, f"the result sort of `{self.name}`", self.loc)
 
     def decl(self) -> ir.SymbolDecl:
         result = self.result()
+        arbitrary = self.rigid or isinstance(self.init_value, _Arbitrary)
+        init = None if arbitrary else self.init_value
         return ir.SymbolDecl(
             self.name,
             self.kind,
             self.ir_args(),
             result,
-            init=_init_term(self.init_value, result, self.name, self.loc, self.result_type),
+            init=_init_term(init, result, self.name, self.loc, self.result_type),
             individual=self.individual,
             loc=self.loc,
+            arbitrary=arbitrary,
+            rigid=self.rigid,
         )
 
 
 class Function(_Valued):
     """A total function from argument sorts to a result sort: `Function(a, b, result, init=x)`."""
 
-    def __init__(self, *types: TypeLike, init: SymTerm | None = None, doc: str = "") -> None:
+    def __init__(
+        self, *types: TypeLike, init: object = None, doc: str = "", rigid: bool = False
+    ) -> None:
         if len(types) < 2:
             raise SpecError(
                 "Function(...) takes the argument sorts and then the result sort "
                 "(use Individual(sort) for a single value)",
                 user_loc(),
             )
-        super().__init__(types[:-1], types[-1], init, doc)
+        super().__init__(types[:-1], types[-1], init, doc, rigid)
 
     def __get__(self, instance: Spec | None, owner: type) -> Any:
         if instance is None:
@@ -191,9 +243,9 @@ class Individual(_Valued):
     individual = True
 
     def __init__(
-        self, result_type: TypeLike, *, init: SymTerm | None = None, doc: str = ""
+        self, result_type: TypeLike, *, init: object = None, doc: str = "", rigid: bool = False
     ) -> None:
-        super().__init__((), result_type, init, doc)
+        super().__init__((), result_type, init, doc, rigid)
 
     def __get__(self, instance: Spec | None, owner: type) -> Any:
         if instance is None:
@@ -206,10 +258,20 @@ class Individual(_Valued):
         loc = user_loc()
         if _proxy_primed(instance):
             raise SpecError(f"the post-state `{self.name}` of an action property is read-only", loc)
+        _not_rigid(self, loc)
         what = f"the value assigned to `{self.name}`"
         term, _ = coerce(value, self.result(), what, loc, reading=False)
         ctx = context.require_current(f"assigning `{self.name}`", loc)
         ctx.add_stmt(ir.SetFn(self.name, (), term, loc=loc), f"assigning `{self.name}`", loc)
+
+
+def _not_rigid(decl: StateDecl, loc: Loc) -> None:
+    if getattr(decl, "rigid", False):
+        raise SpecError(
+            f"`{decl.name}` is rigid: it never changes, so no action or @init writes it (its "
+            "values are the ones its @axiom methods allow)",
+            loc,
+        )
 
 
 def _init_term(
@@ -258,6 +320,7 @@ class _Handle:
     def _write(self, stmt: ir.Stmt, what: str, loc: Loc) -> None:
         if self.primed:
             raise SpecError(f"the post-state `{self.name}` of an action property is read-only", loc)
+        _not_rigid(self.decl, loc)
         context.require_current(what, loc).add_stmt(stmt, what, loc)
 
     def _bind_update(self, fn: Callable[..., Any], loc: Loc) -> tuple[tuple[ir.Var, ...], Any]:

@@ -230,6 +230,7 @@ class Tracer:
             "action_property": ir.PropertyKind.ACTION_PROPERTY,
             "constraint": ir.PropertyKind.CONSTRAINT,
             "conjunct": ir.PropertyKind.CONJUNCT,
+            "axiom": ir.PropertyKind.AXIOM,
         }[kind]
         what = f"{kind.replace('_', ' ')} `{name}`"
         sig = inspect.signature(fn)
@@ -250,6 +251,16 @@ class Tracer:
                     fn_loc(fn),
                 )
             formula = as_formula(result, what, fn_loc(fn))
+        if pkind is ir.PropertyKind.AXIOM:
+            mutable = sorted(
+                n for n in _symbols(formula) if not getattr(self.state.get(n), "rigid", False)
+            )
+            if mutable:
+                raise SpecError(
+                    f"{what} mentions {', '.join(f'`{n}`' for n in mutable)}, which can change: "
+                    "an axiom speaks of rigid symbols only (declare them with rigid=True)",
+                    fn_loc(fn),
+                )
         return ir.Property(name, pkind, formula, inspect.getdoc(fn) or "", fn_loc(fn))
 
     # -- whole spec --------------------------------------------------------------------------
@@ -308,7 +319,7 @@ class Tracer:
     ) -> None:
         """Every function needs an initial value: `init=` or a full assignment in each @init."""
         for sym in symbols:
-            if sym.kind is not ir.SymbolKind.FUNCTION or sym.init is not None:
+            if sym.kind is not ir.SymbolKind.FUNCTION or sym.init is not None or sym.arbitrary:
                 continue
             decl = self.state[sym.name]
             assert isinstance(decl, Function | Individual)
@@ -324,6 +335,10 @@ class Tracer:
                     f"`{sym.name}` has no initial value: give it `init=...` or assign it in an @init method",
                     decl.loc,
                 )
+
+
+def _symbols(e: ir.Expr) -> set[str]:
+    return {n.symbol for n in ir.walk(e) if isinstance(n, ir.Atom | ir.App)}
 
 
 def _assigns_fully(stmt: ir.Stmt, sym: ir.SymbolDecl) -> bool:

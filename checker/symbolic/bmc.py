@@ -142,6 +142,8 @@ class _Unrolling:
 
     def initial(self) -> None:
         base = self._new_state()
+        for a in self.spec.properties_of(ir.PropertyKind.AXIOM):  # rigid: true in every state
+            self.solver.add(as_z3(self.tr.formula(a.formula, {}, base.view)))
         zero = self.tr.zero_view(base.view)
         options: list[
             tuple[str | None, ir.Action | None, tuple[int, ...], Bool, dict[str, Reader]]

@@ -154,7 +154,8 @@ class GroundTranslator(Translator):
         for decl in self.spec.symbols:
             table: dict[tuple[int, ...], z3.ExprRef] = {}
             for codes in self.inst.product(decl.args):
-                name = f"{decl.name}{list(codes)}@{tag}"
+                # A rigid symbol is one set of variables in every state.
+                name = f"{decl.name}{list(codes)}" + ("" if decl.rigid else f"@{tag}")
                 if decl.kind is ir.SymbolKind.RELATION:
                     table[codes] = z3.Bool(name)
                 else:

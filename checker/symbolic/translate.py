@@ -285,6 +285,8 @@ class Translator(ABC):
         view: dict[str, Reader] = dict(base)
         for decl in self.spec.symbols:
             init = decl.init
+            if decl.arbitrary:
+                continue  # any initial value: `base`'s own, which @init guards may constrain
             if decl.kind is ir.SymbolKind.RELATION:
                 view[decl.name] = constant_reader(bool(init))
             elif isinstance(init, ir.Term):

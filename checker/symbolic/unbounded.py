@@ -208,10 +208,11 @@ class UnboundedTranslator(Translator):
             else:
                 assert decl.result is not None
                 result = self.z3sorts[decl.result.sort]
+            name = decl.name if decl.rigid else decl.name + suffix  # rigid: one in all states
             if args:
-                view[decl.name] = _applying(z3.Function(decl.name + suffix, *args, result))
+                view[decl.name] = _applying(z3.Function(name, *args, result))
             else:
-                view[decl.name] = constant_reader(z3.Const(decl.name + suffix, result))
+                view[decl.name] = constant_reader(z3.Const(name, result))
         return view
 
     def params(self, act: ir.Action, hint: str) -> tuple[z3.ExprRef, ...]:
@@ -223,6 +224,15 @@ class UnboundedTranslator(Translator):
     # -- axioms ------------------------------------------------------------------------------
 
     def axioms(self) -> list[Axiom]:
+        """The sorts' axioms, then the spec's @axiom methods (over its rigid symbols, which are
+        one z3 symbol in every state)."""
+        out = self._sort_axioms()
+        rigid = self.state("")
+        for a in self.spec.properties_of(ir.PropertyKind.AXIOM):
+            out.append(Axiom(f"axiom {a.name}", _z3(self.formula(a.formula, {}, rigid))))
+        return out
+
+    def _sort_axioms(self) -> list[Axiom]:
         out: list[Axiom] = []
         for decl in self.spec.sorts:
             s, name = self.z3sorts[decl.name], decl.name

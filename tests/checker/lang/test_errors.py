@@ -18,6 +18,8 @@ BAD = sorted((TEST_SPECS / "bad").glob("*.py"))
 EXPECTED_MESSAGE = {
     "arity": r"`r` takes 1 argument\(s\) \(node\), but got 2",
     "arith_on_elements": r"`\+` needs integers .* but one operand is a node",
+    "axiom_over_state": r"axiom `links_seen` mentions `seen`, which can change",
+    "axioms_unsatisfiable": r"no initial state: no interpretation of the rigid symbols satisfies",
     "bad_labels": r"labels=\(1, 2\): give a prefix .* or one name per element",
     "bare_comparison": r"this comparison is a statement of its own.*written `require\(...\)`",
     "conjunct_shadows_invariant": r"@conjunct `agreement` of ConjunctShadowsInvariant has the name "
@@ -33,6 +35,7 @@ EXPECTED_MESSAGE = {
     "precedence": r"must be a formula.*add the parentheses",
     "python_and": r"Python needs a concrete True/False.*`&`, `\|`",
     "python_if": r"Python needs a concrete True/False",
+    "rigid_written": r"`link` is rigid: it never changes",
     "runtime_error": r"raised IndexError",
     "symmetric_constant": r"names the element `node\[0\]` of the symmetric sort",
     "syntax": r"syntax error",

@@ -239,6 +239,8 @@ CASES: dict[str, tuple[str, dict[str, int], int]] = {
     "clocks": (str(TEST_SPECS / "clocks.py"), {}, 10**6),
     "counters": (str(TEST_SPECS / "counters.py"), {"max_count": 2}, 10**6),
     "counter-overflow": (str(TEST_SPECS / "counter_overflow.py"), {}, 10**6),
+    # rigid symbols (one z3 symbol in every state), axioms, arbitrary initial values
+    "ironfleet": ("spec/mypyvy/ironfleet_distributed_lock.py", {}, 10**6),
 }
 SAMPLE = 12  # sampled reachable states per spec, besides the initial ones
 

@@ -1,0 +1,1 @@
+"""The inductive invariants of the ports in `spec/mypyvy/`, those of the mypyvy examples."""
