@@ -73,6 +73,10 @@ def const_size(n: int) -> Size:
     return Size("const", value=n)
 
 
+# The sort of `maybe()`'s choices, added to a spec that uses it: element 1 is TRUE.
+BOOLEAN = "BOOLEAN"
+
+
 # ---------------------------------------------------------------------------------------------
 # Sorts and types.
 

@@ -264,24 +264,48 @@ class Interpreter:
 
     def _starts(self) -> Iterator[Structured]:
         """The declared initial values, with every combination of values of the symbols whose
-        initial value is arbitrary (in a fixed order: the engines' initial states keep it)."""
+        initial value is arbitrary (in a fixed order: the engines' initial states keep it).
+        When the spec has axioms, its rigid symbols take only the interpretations that satisfy
+        them, which z3 lists (`checker.symbolic.interpretations`)."""
         zero = self.zero_state()
-        free = [i for i, lay in enumerate(self.layout.symbols) if lay.decl.arbitrary]
-        spaces = [self._values(self.layout.symbols[i]) for i in free]
-        count = math.prod(len(space) for space in spaces)
+        symbols = self.layout.symbols
+        axioms = self.spec.properties_of(ir.PropertyKind.AXIOM)
+        listed = [i for i, lay in enumerate(symbols) if lay.decl.rigid] if axioms else []
+        free = [i for i, lay in enumerate(symbols) if lay.decl.arbitrary and i not in listed]
+        listing: list[tuple[Value, ...]] = []
+        if listed:
+            from checker.symbolic.interpretations import rigid_interpretations  # z3: lazily
+
+            interpretations = rigid_interpretations(self.inst, MAX_STARTS)
+            listing = [tuple(m[symbols[i].decl.name] for i in listed) for m in interpretations]
+        count = math.prod(self._count_values(symbols[i]) for i in free) * (
+            len(listing) if listed else 1
+        )
         if count > MAX_STARTS:
-            names = ", ".join(f"`{self.layout.symbols[i].decl.name}`" for i in free)
+            names = ", ".join(f"`{symbols[i].decl.name}`" for i in (*free, *listed))
             raise SpecError(
                 f"{names} start with any of {count:,} values (arbitrary or rigid), more than "
                 f"the explicit engines enumerate ({MAX_STARTS:,}): use fewer elements, or give "
                 "some of them a declared initial value",
-                self.layout.symbols[free[0]].decl.loc,
+                symbols[(*free, *listed)[0]].decl.loc,
             )
+        spaces: list[list[tuple[Value, ...]]] = [
+            [(v,) for v in self._values(symbols[i])] for i in free
+        ]
+        if listed:
+            spaces.append(listing)
+        positions = [[i] for i in free] + ([listed] if listed else [])
         for combo in itertools.product(*spaces):
             state = list(zero)
-            for i, value in zip(free, combo, strict=True):
-                state[i] = value
+            for where, values in zip(positions, combo, strict=True):
+                for i, value in zip(where, values, strict=True):
+                    state[i] = value
             yield tuple(state)
+
+    def _count_values(self, lay: SymbolLayout) -> int:
+        tuples = math.prod(self.inst.domain_size(t) for t in lay.decl.args)
+        values = 2 if lay.is_relation else lay.result_hi - lay.result_lo
+        return int(values**tuples)
 
     def _values(self, lay: SymbolLayout) -> list[Value]:
         """Every value a symbol can hold: the subsets of its tuples, or its functions."""

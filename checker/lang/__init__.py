@@ -3,11 +3,13 @@
 Offers `Spec`, `Param`, the sorts (`Sort`, `OrderedSort`, `IntSort`, `MajorityQuorums`, `Quorums`), the
 state declarations (`Relation`, `Function`, `Individual`), the decorators (`action`, `init`,
 `invariant`, `action_property`, `constraint`, `axiom`), `arbitrary`, the logic helpers (`forall`, `exists`,
-`implies`, `iff`, `ite`, `require`, `well_typed`, `minimum`, `maximum`), and `trace_spec`.
+`implies`, `iff`, `ite`, `require`, `well_typed`, `minimum`, `maximum`), choices inside an action
+(`pick`, `maybe`, `narrow`), and `trace_spec`.
 """
 
 from checker import ir
 from checker.errors import user_loc
+from checker.lang.choice import maybe, narrow, pick
 from checker.lang.logic import exists, forall, iff, implies, ite, maximum, minimum, require
 from checker.lang.sorts import IntSort, MajorityQuorums, OrderedSort, Param, Quorums, Sort
 from checker.lang.spec import (
@@ -62,7 +64,10 @@ __all__ = [
     "invariant",
     "ite",
     "maximum",
+    "maybe",
     "minimum",
+    "narrow",
+    "pick",
     "require",
     "trace_spec",
     "well_typed",

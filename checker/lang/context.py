@@ -24,6 +24,8 @@ class TraceContext:
     # integer sorts: (smallest, largest) value, for range checks
     int_bounds: dict[str, tuple[ir.Size, ir.Size]] = field(default_factory=dict)
     used_names: set[str] = field(default_factory=set)
+    # values chosen inside an action (`pick`, `maybe`): they become parameters of the action
+    choices: list[ir.Var] = field(default_factory=list)
 
     def fresh_name(self, hint: str) -> str:
         base = hint if hint.isidentifier() else "x"

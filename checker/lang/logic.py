@@ -93,7 +93,7 @@ def ite(cond: Bool, then: Any, else_: Any) -> SymTerm | SymFormula:
     """If-then-else on terms or on formulas."""
     loc = user_loc()
     c = as_formula(cond, "the condition of ite(...)", loc)
-    if isinstance(then, SymTerm) or isinstance(else_, SymTerm):
+    if _is_value(then) or _is_value(else_):
         same = (
             isinstance(then, SymTerm)
             and isinstance(else_, SymTerm)
@@ -118,6 +118,11 @@ def ite(cond: Bool, then: Any, else_: Any) -> SymTerm | SymFormula:
             loc=loc,
         )
     )
+
+
+def _is_value(x: object) -> bool:
+    """An element or an integer (a Python int that is not a bool), not a formula."""
+    return isinstance(x, SymTerm) or (isinstance(x, int) and not isinstance(x, bool))
 
 
 def require(cond: Bool) -> None:

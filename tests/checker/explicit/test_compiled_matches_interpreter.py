@@ -40,6 +40,9 @@ CASES = {
     "counter-overflow": ("tests/specs/counter_overflow.py", ()),
     # Wide relations (a 5-column channel), ordered sorts used as counters.
     "lamport-mutex": ("spec/lamport_mutex.py", (("n", 2), ("max_nat", 2))),
+    # Choices inside actions (pick, maybe, narrow), rigid relations listed by z3.
+    "choices": ("tests/specs/choices.py", (("values", 2),)),
+    "ring": ("spec/mypyvy/ring.py", ()),
 }
 
 LIMITS = {

@@ -21,6 +21,7 @@ EXPECTED_MESSAGE = {
     "axiom_over_state": r"axiom `links_seen` mentions `seen`, which can change",
     "axioms_unsatisfiable": r"no initial state: no interpretation of the rigid symbols satisfies",
     "bad_labels": r"labels=\(1, 2\): give a prefix .* or one name per element",
+    "boolean_sort_clash": r"declares a sort `BOOLEAN` and uses maybe\(\)",
     "bare_comparison": r"this comparison is a statement of its own.*written `require\(...\)`",
     "conjunct_shadows_invariant": r"@conjunct `agreement` of ConjunctShadowsInvariant has the name "
     r"of the @invariant `agreement` of Voting",
@@ -32,6 +33,9 @@ EXPECTED_MESSAGE = {
     "no_sort": r"parameter `n` of action `act` has no sort",
     "not_a_formula": r"must return a formula, but it returned NoneType",
     "out_of_range": r"`round\[5\]` does not exist",
+    "pick_in_invariant": r"pick\(...\) chooses a value inside an action or @init; invariant "
+    r"`some_seen` cannot choose",
+    "pick_not_a_sort": r"the first argument of pick\(...\) must be a sort",
     "precedence": r"must be a formula.*add the parentheses",
     "python_and": r"Python needs a concrete True/False.*`&`, `\|`",
     "python_if": r"Python needs a concrete True/False",

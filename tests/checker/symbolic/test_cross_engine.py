@@ -241,6 +241,9 @@ CASES: dict[str, tuple[str, dict[str, int], int]] = {
     "counter-overflow": (str(TEST_SPECS / "counter_overflow.py"), {}, 10**6),
     # rigid symbols (one z3 symbol in every state), axioms, arbitrary initial values
     "ironfleet": ("spec/mypyvy/ironfleet_distributed_lock.py", {}, 10**6),
+    # choices inside actions: parameters of the transition; btw listed by z3
+    "choices": (str(TEST_SPECS / "choices.py"), {"values": 2}, 10**6),
+    "ring": ("spec/mypyvy/ring.py", {}, 10**6),
 }
 SAMPLE = 12  # sampled reachable states per spec, besides the initial ones
 

@@ -45,6 +45,8 @@ CASES = {
     "frames": ("tests/specs/frames.py", {}),
     "counters": ("tests/specs/counters.py", {}),
     "counter-overflow": ("tests/specs/counter_overflow.py", {}),
+    "choices": ("tests/specs/choices.py", {"values": 2}),
+    "ring": ("spec/mypyvy/ring.py", {}),
     "lamport-mutex": ("spec/lamport_mutex.py", {"n": 2, "max_nat": 3}),
 }
 

@@ -33,6 +33,8 @@ SPECS = {
     "hostile-names": ("tests/specs/hostile_names.py", {}),
     "counters": ("tests/specs/counters.py", {}),
     "counter-overflow": ("tests/specs/counter_overflow.py", {}),  # fails: an error, with a trace
+    "choices": ("tests/specs/choices.py", {}),
+    "ring": ("spec/mypyvy/ring.py", {}),
 }
 MUTANTS = sorted(p.name for p in (ROOT / "spec" / "mutants").glob("*.py") if p.stem != "__init__")
 

@@ -1,0 +1,79 @@
+"""Nondeterministic choice inside an action: `pick`, `maybe` and `narrow`.
+
+A choice is a value the action may take freely: every engine explores every one. Each becomes a
+parameter of the action (after the declared ones), bound to the element chosen, and its condition
+a `require` at the point of the choice — so a choice reads the state as the statements before it
+left it, and an action none of whose choices satisfies the condition is disabled there. Traces
+show the choices with the declared parameters (`send(n=n1, lost=TRUE)`).
+"""
+
+from __future__ import annotations
+
+import linecache
+import re
+from collections.abc import Callable
+from typing import Any
+
+from checker import ir
+from checker.errors import Loc, SpecError, user_loc
+from checker.lang import context
+from checker.lang.logic import _lambda_names
+from checker.lang.sorts import resolve_type
+from checker.lang.terms import SymFormula, SymTerm, as_formula, as_term
+
+_ASSIGNED = re.compile(
+    r"^\s*(?:self\.)?([A-Za-z_]\w*)\s*(?::[^=]*)?=\s*(?:\w+\.)?(?:pick|maybe|narrow)\("
+)
+
+
+def _named(loc: Loc, hint: str) -> str:
+    """The name the choice is assigned to on its line (`lost = maybe()`, `self.holder =
+    pick(...)`): traces show it as the parameter's name. Otherwise `hint`."""
+    match = _ASSIGNED.match(linecache.getline(loc.file, loc.line))
+    return match.group(1) if match else hint
+
+
+def _choose(t: ir.Type, hint: str, what: str, loc: Loc) -> tuple[context.TraceContext, ir.Var]:
+    hint = _named(loc, hint)
+    ctx = context.require_current(what, loc)
+    if ctx.stmts is None:
+        raise SpecError(
+            f"{what} chooses a value inside an action or @init; {ctx.what} cannot choose", loc
+        )
+    var = ir.Var(ctx.fresh_name(hint), t, loc=loc)
+    ctx.choices.append(var)
+    return ctx, var
+
+
+def pick(sort: Any, cond: Callable[[Any], Any] | None = None) -> SymTerm:
+    """Inside an action: any element `x` of `sort` (or `sort.or_bottom`) with `cond(x)`, chosen
+    freely — every such element gives a transition; none disables the action.
+    `pick(value, lambda v: ~self.sent(v))` is mypyvy's `havoc` of a variable under a constraint,
+    TLA+'s `\\E v \\in value : ...` in the middle of an action."""
+    loc = user_loc()
+    t = resolve_type(sort, "the first argument of pick(...)", loc)
+    hint = _lambda_names(cond, 1, "pick(...)", loc)[0] if cond is not None else "choice"
+    ctx, var = _choose(t, hint, "pick(...)", loc)
+    if cond is not None:
+        body = as_formula(cond(SymTerm(var)), "the condition of pick(...)", loc)
+        ctx.add_stmt(ir.Require(body, loc=loc), "pick(...)", loc)
+    return SymTerm(var)
+
+
+def maybe() -> SymFormula:
+    """Inside an action: a boolean chosen freely — the action has a transition where it holds
+    and one where it does not ("the message may or may not be consumed"). Each call is one choice:
+    `lost = maybe()` once, then use `lost` wherever the same choice is meant."""
+    loc = user_loc()
+    _, var = _choose(ir.Type(ir.BOOLEAN), "maybe", "maybe()", loc)
+    return SymFormula(ir.Eq(ir.Var(var.name, var.vtype, loc=loc), ir.Elem(ir.BOOLEAN, 1, loc=loc)))
+
+
+def narrow(value: Any) -> SymTerm:
+    """Inside an action: `value` (of `sort.or_bottom`) as an element of `sort`; the action is
+    enabled only where `value` is not bottom."""
+    loc = user_loc()
+    term = as_term(value, "narrow(...)", loc)
+    ctx, var = _choose(ir.Type(term.type.sort), "narrowed", "narrow(...)", loc)
+    ctx.add_stmt(ir.Require(ir.Eq(var, term, loc=loc), loc=loc), "narrow(...)", loc)
+    return SymTerm(var)
