@@ -166,3 +166,13 @@ def test_same_results_and_same_counterexample_every_run(args: list[str]) -> None
     ]
     results = [_stable(json.loads(r.stdout)) for r in runs]
     assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("engine", ["vector", "reference"])
+def test_relations_declared_full_start_full(engine: str) -> None:
+    """`Relation(..., init=True)` starts with every tuple (it started empty in the explicit
+    engines, while z3 started it full)."""
+    report = check(str(ROOT / "tests/specs/full_relations.py"), {}, Options(engine=engine))
+    assert report.ok
+    assert report.result.distinct_states == 2
+    assert report.result.coverage["off"].fired == 1

@@ -1,0 +1,299 @@
+"""tcp: the TCP connection state machine of RFC 9293 (without sequence numbers), ported from
+tlaplus/Examples.
+
+TLA+ module: specifications/tcp/tcp.tla, model MCtcp.tla
+TLC model:   specifications/tcp/MCtcp.cfg (Peers <- {A, B}, Init <- MCInit, INVARIANTS TypeOK
+             Inv, CONSTRAINT NoRetransmission, ACTION_CONSTRAINT SingleActiveOpen; PROPERTY Prop,
+             temporal, not ported; no symmetry).
+TLC's counts (manifest, and TLC 2.19 here without the PROPERTY): 1,182 distinct states,
+depth 14.
+
+Encoding:
+- tcb (a function to BOOLEAN) is a relation `tcb(p)`; connstate a function to the sort `state`
+  of the eleven RFC states; the message strings are the sort `msg`.
+- network[p], a sequence of messages, is a length `net_len(p)` and a function `net(p, i)` over
+  positions 0..net_cap-1; slots at or past the length hold "SYN", so one TLA+ state is one state
+  here. TLC's reachable states (dumped with -dump) hold at most 4 messages per peer, so
+  net_cap = 4; an Append past it would be an error here (storing a length out of its range),
+  never a silent cut.
+- MCInit (one peer in SYN-SENT, the other in LISTEN with a SYN waiting, both with a TCB) is an
+  @init with the SYN-SENT peer as its parameter.
+- CONSTRAINT NoRetransmission (no two equal messages next to each other in a channel): TLC
+  drops a state that breaks it, neither counting nor exploring it. Only an Append can put two
+  equal messages side by side (Tail and SubSeq drop from the front), so every Append here
+  requires the channel's last message to differ from the new one, and the constraint holds by
+  construction (it is still stated, as `no_retransmission`).
+- ACTION_CONSTRAINT SingleActiveOpen (no step that is an ACTIVE_OPEN, PASSIVE_OPEN or SEND
+  step): the language has no action constraints. No other action's step satisfies one of those
+  three formulas (only ACTIVE_OPEN and SEND append a SYN; PASSIVE_OPEN leaves the network
+  unchanged and goes CLOSED -> LISTEN, which no other action does), so the constraint removes
+  exactly those three actions, and they are left out here. (TLC never takes them either.)
+- IsPrefix(<<m>>, network[p]) is `net_len(p) > 0 & net(p, 0) == m`; Note2's
+  IsPrefix(<<"FIN", "ACKofFIN">>, ...) and SubSeq(..., 3, Len) test two slots and drop two.
+- Note3's receipt of a RST, with its choice of LISTEN or CLOSED, is one action with the target
+  state as a parameter (`to` ranges over the two).
+- SynSent's first disjunct (a SYN-SENT peer receives a SYN: simultaneous open) never fires,
+  here or in TLC: only ACTIVE_OPEN and SEND send a SYN, so the one SYN ever sent is MCInit's,
+  in the channel of the peer that is not SYN-SENT (and no peer enters SYN-SENT after Init).
+- TypeOK holds by construction (every variable ranges over its type): `well_typed()`.
+"""
+
+from checker import (
+    Function,
+    IntSort,
+    Param,
+    Relation,
+    Sort,
+    Spec,
+    action,
+    constraint,
+    forall,
+    iff,
+    implies,
+    init,
+    invariant,
+    ite,
+    require,
+    well_typed,
+)
+
+STATES = (
+    "LISTEN",
+    "CLOSED",
+    "SYN-SENT",
+    "SYN-RECEIVED",
+    "ESTABLISHED",
+    "FIN-WAIT-1",
+    "FIN-WAIT-2",
+    "CLOSING",
+    "CLOSE-WAIT",
+    "LAST-ACK",
+    "TIME-WAIT",
+)
+MESSAGES = ("SYN", "SYN,ACK", "ACK", "RST", "FIN", "ACKofFIN")
+
+
+class Tcp(Spec):
+    expected_states = {"": 1182}  # TLC
+    expected_depth = 14
+
+    n_peers = Param(2, doc="|Peers| (the spec assumes 2)")
+    net_cap = Param(4, doc="slots per channel (TLC's reachable states hold at most 4)")
+
+    peer = Sort(n_peers, labels="p")
+    state = Sort(len(STATES), labels=STATES)
+    msg = Sort(len(MESSAGES), labels=MESSAGES)
+    pos = IntSort(0, net_cap - 1)
+    length = IntSort(0, net_cap)
+
+    tcb = Relation(peer)
+    connstate = Function(peer, state, init=state["CLOSED"])
+    net_len = Function(peer, length, init=0)
+    net = Function(peer, pos, msg, init=msg["SYN"])
+
+    @init
+    def mc_init(self, node: peer) -> None:
+        """MCInit: `node` has sent a SYN (SYN-SENT), the other listens with the SYN queued."""
+        self.tcb.update(lambda p: p == p)
+        self.connstate.update(
+            lambda p: ite(p == node, self.state["SYN-SENT"], self.state["LISTEN"])
+        )
+        self.net_len.update(lambda p: ite(p == node, self.length[0], self.length[1]))
+
+    # -- channels -------------------------------------------------------------------------------
+    def st(self, p, name):
+        return self.connstate(p) == self.state[name]
+
+    def starts_with(self, p, m):
+        return (self.net_len(p) > 0) & (self.net(p, 0) == self.msg[m])
+
+    def append(self, p, m) -> None:
+        """network[p] := Append(@, m), enabled only if m differs from the last message (the
+        CONSTRAINT NoRetransmission)."""
+        n = self.net_len(p)
+        require((n == 0) | (self.net(p, n - 1) != self.msg[m]))
+        self.net[p, n] = self.msg[m]
+        self.net_len[p] = n + 1
+
+    def drop(self, p, k: int = 1) -> None:
+        """network[p] := SubSeq(@, k + 1, Len(@)) (Tail for k = 1); the freed slots hold SYN."""
+        n = self.net_len(p)
+        self.net.update(
+            lambda q, j: ite(
+                q == p, ite(j + k < n, self.net(q, j + k), self.msg["SYN"]), self.net(q, j)
+            )
+        )
+        self.net_len[p] = n - k
+
+    def goto(self, p, name) -> None:
+        self.connstate[p] = self.state[name]
+
+    # -- user commands (ACTIVE_OPEN, PASSIVE_OPEN and SEND are ruled out by SingleActiveOpen) --
+    @action
+    def close_syn_sent(self, local: peer, remote: peer) -> None:
+        require((local != remote) & self.st(local, "SYN-SENT"))
+        self.goto(local, "CLOSED")
+        self.tcb.remove(local)
+
+    @action
+    def close_syn_received(self, local: peer, remote: peer) -> None:
+        require((local != remote) & self.st(local, "SYN-RECEIVED"))
+        self.append(remote, "FIN")
+        self.goto(local, "FIN-WAIT-1")
+
+    @action
+    def close_listen(self, local: peer, remote: peer) -> None:
+        require((local != remote) & self.st(local, "LISTEN"))
+        self.goto(local, "CLOSED")
+        self.tcb.remove(local)
+
+    @action
+    def close_established(self, local: peer, remote: peer) -> None:
+        require((local != remote) & self.st(local, "ESTABLISHED"))
+        self.append(remote, "FIN")
+        self.goto(local, "FIN-WAIT-1")
+
+    @action
+    def close_close_wait(self, local: peer, remote: peer) -> None:
+        require((local != remote) & self.st(local, "CLOSE-WAIT"))
+        self.append(remote, "FIN")
+        self.goto(local, "LAST-ACK")
+
+    # -- the system -------------------------------------------------------------------------------
+    @action
+    def syn_sent_syn(self, local: peer, remote: peer) -> None:
+        require((local != remote) & self.st(local, "SYN-SENT") & self.starts_with(local, "SYN"))
+        self.append(remote, "SYN,ACK")
+        self.drop(local)
+        self.goto(local, "SYN-RECEIVED")
+
+    @action
+    def syn_sent_syn_ack(self, local: peer, remote: peer) -> None:
+        require((local != remote) & self.st(local, "SYN-SENT") & self.starts_with(local, "SYN,ACK"))
+        self.append(remote, "ACK")
+        self.drop(local)
+        self.goto(local, "ESTABLISHED")
+
+    @action
+    def syn_received_rst(self, local: peer, remote: peer) -> None:
+        require((local != remote) & self.st(local, "SYN-RECEIVED") & self.starts_with(local, "RST"))
+        self.drop(local)
+        self.goto(local, "LISTEN")
+
+    @action
+    def syn_received_ack(self, local: peer, remote: peer) -> None:
+        require((local != remote) & self.st(local, "SYN-RECEIVED") & self.starts_with(local, "ACK"))
+        self.drop(local)
+        self.goto(local, "ESTABLISHED")
+
+    @action
+    def listen(self, local: peer, remote: peer) -> None:
+        require((local != remote) & self.st(local, "LISTEN") & self.starts_with(local, "SYN"))
+        self.append(remote, "SYN,ACK")
+        self.drop(local)
+        self.goto(local, "SYN-RECEIVED")
+
+    @action
+    def established(self, local: peer, remote: peer) -> None:
+        require((local != remote) & self.st(local, "ESTABLISHED") & self.starts_with(local, "FIN"))
+        self.append(remote, "ACKofFIN")
+        self.drop(local)
+        self.goto(local, "CLOSE-WAIT")
+
+    @action
+    def fin_wait1_fin(self, local: peer, remote: peer) -> None:
+        require((local != remote) & self.st(local, "FIN-WAIT-1") & self.starts_with(local, "FIN"))
+        self.append(remote, "ACKofFIN")
+        self.drop(local)
+        self.goto(local, "CLOSING")
+
+    @action
+    def fin_wait1_ack_of_fin(self, local: peer, remote: peer) -> None:
+        require(
+            (local != remote) & self.st(local, "FIN-WAIT-1") & self.starts_with(local, "ACKofFIN")
+        )
+        self.drop(local)
+        self.goto(local, "FIN-WAIT-2")
+
+    @action
+    def fin_wait2(self, local: peer, remote: peer) -> None:
+        require((local != remote) & self.st(local, "FIN-WAIT-2") & self.starts_with(local, "FIN"))
+        self.append(remote, "ACKofFIN")
+        self.drop(local)
+        self.goto(local, "TIME-WAIT")
+
+    @action
+    def closing(self, local: peer, remote: peer) -> None:
+        require((local != remote) & self.st(local, "CLOSING") & self.starts_with(local, "ACKofFIN"))
+        self.drop(local)
+        self.goto(local, "TIME-WAIT")
+
+    @action
+    def last_ack(self, local: peer, remote: peer) -> None:
+        require(
+            (local != remote) & self.st(local, "LAST-ACK") & self.starts_with(local, "ACKofFIN")
+        )
+        self.drop(local)
+        self.goto(local, "CLOSED")
+
+    @action
+    def time_wait(self, local: peer, remote: peer) -> None:
+        require((local != remote) & self.st(local, "TIME-WAIT") & self.tcb(local))
+        self.goto(local, "CLOSED")
+        self.tcb.remove(local)
+
+    @action
+    def note2(self, local: peer, remote: peer) -> None:
+        """FIN-WAIT-1 -> TIME-WAIT on <<FIN, ACKofFIN>> at the head of the channel."""
+        require(
+            (local != remote)
+            & self.st(local, "FIN-WAIT-1")
+            & (self.net_len(local) >= 2)
+            & (self.net(local, 0) == self.msg["FIN"])
+            & (self.net(local, 1) == self.msg["ACKofFIN"])
+        )
+        self.append(remote, "ACKofFIN")
+        self.drop(local, 2)
+        self.goto(local, "TIME-WAIT")
+
+    # -- reset (Note 3) ---------------------------------------------------------------------------
+    @action
+    def note3_send_rst(self, local: peer, remote: peer) -> None:
+        require((local != remote) & self.tcb(local))
+        self.append(remote, "RST")
+        self.goto(local, "TIME-WAIT")
+
+    @action
+    def note3_rcv_rst(self, local: peer, remote: peer, to: state) -> None:
+        require(
+            (local != remote)
+            & ((to == self.state["LISTEN"]) | (to == self.state["CLOSED"]))
+            & self.starts_with(local, "RST")
+        )
+        self.drop(local)
+        self.connstate[local] = to
+
+    # -- properties -------------------------------------------------------------------------------
+    @invariant
+    def type_ok(self):
+        return well_typed()
+
+    @invariant
+    def inv(self):
+        """Two peers with empty channels are both ESTABLISHED or neither is."""
+        return forall(
+            self.peer,
+            self.peer,
+            lambda local, remote: implies(
+                (self.net_len(local) == 0) & (self.net_len(remote) == 0),
+                iff(self.st(local, "ESTABLISHED"), self.st(remote, "ESTABLISHED")),
+            ),
+        )
+
+    @constraint
+    def no_retransmission(self):
+        return forall(
+            self.peer,
+            self.pos,
+            lambda p, i: implies(i + 1 < self.net_len(p), self.net(p, i) != self.net(p, i + 1)),
+        )
