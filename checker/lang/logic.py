@@ -68,6 +68,8 @@ def exists(*args: Any) -> SymFormula:
 
 
 def implies(p: Bool, q: Bool) -> SymFormula:
+    """`p` implies `q` (false only where `p` holds and `q` does not); `q` is evaluated only
+    where `p` holds, so `implies(x > 0, f(x - 1) == 0)` never fails."""
     loc = user_loc()
     return SymFormula(
         ir.Implies(
@@ -79,6 +81,7 @@ def implies(p: Bool, q: Bool) -> SymFormula:
 
 
 def iff(p: Bool, q: Bool) -> SymFormula:
+    """`p` if and only if `q`: both hold or neither does."""
     loc = user_loc()
     return SymFormula(
         ir.Iff(as_formula(p, "iff(...)", loc), as_formula(q, "iff(...)", loc), loc=loc)

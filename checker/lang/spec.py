@@ -65,7 +65,8 @@ axiom.__doc__ = (
 
 
 class _Arbitrary:
-    """`init=arbitrary`: any initial value (see `arbitrary`)."""
+    """`init=arbitrary`: the symbol starts with any value of its type; an `@init`'s guards
+    keep the values that satisfy them (mypyvy's `init` formulas, TLA+'s `x \\in [S -> T]`)."""
 
     def __repr__(self) -> str:
         return "arbitrary"
@@ -117,7 +118,9 @@ class Message:
 
 
 class Relation(StateDecl):
-    """A relation over sorts: the set of tuples for which it holds (initially empty)."""
+    """A relation over sorts: the set of tuples for which it holds. `init=False` (empty, the
+    default), `init=True` (every tuple) or `init=arbitrary`; `rigid=True`: it never changes.
+    Read `self.r(x, y)`; write `insert`, `remove`, `update(lambda x, y: formula)`."""
 
     kind = ir.SymbolKind.RELATION
 
