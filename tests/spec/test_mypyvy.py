@@ -15,6 +15,7 @@ from checker.lang.trace import trace_spec
 from checker.loader import load_spec
 from checker.symbolic.bmc import bmc
 from checker.symbolic.prove import prove
+from proofs.mypyvy.client_server_ae import ClientServerAeProof
 from proofs.mypyvy.ironfleet_distributed_lock import IronfleetDistributedLockProof
 from proofs.mypyvy.ring import RingProof
 
@@ -22,6 +23,7 @@ PORTS = {
     # spec file: (parameters, distinct states, depth), counted by the reference interpreter
     "spec/mypyvy/ironfleet_distributed_lock.py": ({"hosts": 2, "epochs": 3}, 72, 3),
     "spec/mypyvy/ring.py": ({"nodes": 3}, 1152, 8),
+    "spec/mypyvy/client_server_ae.py": ({"nodes": 1, "requests": 2, "responses": 2}, 244, 7),
 }
 
 PROOFS: dict[str, tuple[type[Spec], list[str]]] = {
@@ -31,6 +33,7 @@ PROOFS: dict[str, tuple[type[Spec], list[str]]] = {
         ["in_flight_has_freshest_epoch", "in_flight_precludes_lock_held"],
     ),
     "ring": (RingProof, ["leader_max", "no_bypass"]),
+    "client_server_ae": (ClientServerAeProof, ["sent_match_a_request"]),
 }
 
 
