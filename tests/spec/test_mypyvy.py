@@ -16,6 +16,7 @@ from checker.loader import load_spec
 from checker.symbolic.bmc import bmc
 from checker.symbolic.prove import prove
 from proofs.mypyvy.client_server_ae import ClientServerAeProof
+from proofs.mypyvy.flexible_paxos_epr import FlexiblePaxosEprProof
 from proofs.mypyvy.ironfleet_distributed_lock import IronfleetDistributedLockProof
 from proofs.mypyvy.ring import RingProof
 
@@ -24,6 +25,7 @@ PORTS = {
     "spec/mypyvy/ironfleet_distributed_lock.py": ({"hosts": 2, "epochs": 3}, 72, 3),
     "spec/mypyvy/ring.py": ({"nodes": 3}, 1152, 8),
     "spec/mypyvy/client_server_ae.py": ({"nodes": 1, "requests": 2, "responses": 2}, 244, 7),
+    "spec/mypyvy/flexible_paxos_epr.py": ({"nodes": 1, "rounds": 3, "values": 2}, 1242, 11),
 }
 
 PROOFS: dict[str, tuple[type[Spec], list[str]]] = {
@@ -34,6 +36,14 @@ PROOFS: dict[str, tuple[type[Spec], list[str]]] = {
     ),
     "ring": (RingProof, ["leader_max", "no_bypass"]),
     "client_server_ae": (ClientServerAeProof, ["sent_match_a_request"]),
+    "flexible_paxos_epr": (
+        FlexiblePaxosEprProof,
+        [
+            "joining_leaves_lower_rounds",
+            "other_values_of_lower_rounds_are_not_choosable",
+            "decisions_come_from_quorums",
+        ],
+    ),
 }
 
 
