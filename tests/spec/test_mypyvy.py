@@ -15,6 +15,7 @@ from checker.lang.trace import trace_spec
 from checker.loader import load_spec
 from checker.symbolic.bmc import bmc
 from checker.symbolic.prove import prove
+from proofs.mypyvy.chain_replication import ChainReplicationProof
 from proofs.mypyvy.client_server_ae import ClientServerAeProof
 from proofs.mypyvy.fast_paxos_epr import FastPaxosEprProof
 from proofs.mypyvy.flexible_paxos_epr import FlexiblePaxosEprProof
@@ -30,6 +31,7 @@ PORTS = {
     # one value (agreement is then trivial) keeps the interpreter's oracle under 20 s; two nodes
     # and two values are checked by the vector engine below
     "spec/mypyvy/fast_paxos_epr.py": ({"nodes": 1, "rounds": 3, "values": 1}, 5184, 11),
+    "spec/mypyvy/chain_replication.py": ({"node_ids": 3, "node_states": 2}, 1776, 10),
 }
 
 IDLE = {
@@ -56,6 +58,10 @@ PROOFS: dict[str, tuple[type[Spec], list[str]]] = {
     "fast_paxos_epr": (
         FastPaxosEprProof,
         ["classic_choosable", "fast_choosable", "one_fast_vote_per_node"],
+    ),
+    "chain_replication": (
+        ChainReplicationProof,
+        ["head_messages_are_behind_the_head", "middle_messages_are_behind_the_middle"],
     ),
 }
 
