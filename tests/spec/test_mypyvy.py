@@ -15,6 +15,7 @@ from checker.lang.trace import trace_spec
 from checker.loader import load_spec
 from checker.symbolic.bmc import bmc
 from checker.symbolic.prove import prove
+from proofs.mypyvy.cache import CacheProof
 from proofs.mypyvy.chain_replication import ChainReplicationProof
 from proofs.mypyvy.client_server_ae import ClientServerAeProof
 from proofs.mypyvy.fast_paxos_epr import FastPaxosEprProof
@@ -32,6 +33,7 @@ PORTS = {
     # and two values are checked by the vector engine below
     "spec/mypyvy/fast_paxos_epr.py": ({"nodes": 1, "rounds": 3, "values": 1}, 5184, 11),
     "spec/mypyvy/chain_replication.py": ({"node_ids": 3, "node_states": 2}, 1776, 10),
+    "spec/mypyvy/cache.py": ({"addresses": 1, "cores": 2, "values": 2}, 266, 9),
 }
 
 IDLE = {
@@ -63,6 +65,7 @@ PROOFS: dict[str, tuple[type[Spec], list[str]]] = {
         ChainReplicationProof,
         ["head_messages_are_behind_the_head", "middle_messages_are_behind_the_middle"],
     ),
+    "cache": (CacheProof, ["exclusive_is_alone", "answered_shared_reads_are_on_the_bus"]),
 }
 
 
