@@ -80,7 +80,7 @@ def test_the_port_checks_alike_in_every_engine(path: str) -> None:
         report = check(path, params, Options(engine=engine))
         assert report.ok and report.never_fired == IDLE.get(path, [])
         assert (report.result.distinct_states, report.result.depth) == (states, depth)
-    assert bmc(path, params, k=depth + 2).result == "ok"
+    assert bmc(path, params, k=min(depth + 2, 8)).result == "ok"  # bmc's time grows with k
 
 
 def test_ironfleet_has_an_initial_state_per_order_of_epochs() -> None:
