@@ -40,6 +40,13 @@ def _choose(t: ir.Type, hint: str, what: str, loc: Loc) -> tuple[context.TraceCo
         raise SpecError(
             f"{what} chooses a value inside an action or @init; {ctx.what} cannot choose", loc
         )
+    if ctx.binders:  # traced once: it would be one choice, not one per element or tuple
+        raise SpecError(
+            f"{what} inside the lambda of {ctx.binders[-1]} would be one choice for all its "
+            f"elements, not one per element: choose before it (`x = {what.split('(')[0]}(...)`) "
+            "and use the variable inside",
+            loc,
+        )
     var = ir.Var(ctx.fresh_name(hint), t, loc=loc)
     ctx.choices.append(var)
     return ctx, var

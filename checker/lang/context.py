@@ -26,6 +26,7 @@ class TraceContext:
     used_names: set[str] = field(default_factory=set)
     # values chosen inside an action (`pick`, `maybe`): they become parameters of the action
     choices: list[ir.Var] = field(default_factory=list)
+    binders: list[str] = field(default_factory=list)  # the lambdas being traced (`forall(...)`)
 
     def fresh_name(self, hint: str) -> str:
         base = hint if hint.isidentifier() else "x"

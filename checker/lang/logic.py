@@ -40,7 +40,11 @@ def bind_vars(
     variables = tuple(
         ir.Var(ctx.fresh_name(n), t, loc=loc) for n, t in zip(names, types, strict=True)
     )
-    return variables, fn(*(SymTerm(v) for v in variables))
+    ctx.binders.append(what)
+    try:
+        return variables, fn(*(SymTerm(v) for v in variables))
+    finally:
+        ctx.binders.pop()
 
 
 def _quantifier(kind: str, args: tuple[Any, ...]) -> SymFormula:

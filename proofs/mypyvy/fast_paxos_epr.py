@@ -119,9 +119,10 @@ class FastPaxosEprProof(FastPaxosEpr):
             lambda n, r2, r1: implies(self.one_b(n, r2) & ~self.le(r2, r1), self.left_round(n, r1)),
         )
 
-    def overridden(self, r1, r2, v1, v2):
+    def overridden(self, r1: object, r2: object, v1: object, v2: object) -> SymFormula:
         """A round `r2` above `r1` proposes `v2`, not `v1`, or says "any"."""
-        return ~self.le(r2, r1) & ((self.proposal(r2, v2) & (v1 != v2)) | self.any_msg(r2))
+        above: SymFormula = ~self.le(r2, r1)
+        return above & ((self.proposal(r2, v2) & (v1 != v2)) | self.any_msg(r2))
 
     @conjunct
     def classic_choosable(self) -> SymFormula:

@@ -28,6 +28,8 @@ EXPECTED_MESSAGE = {
     "label_count": r"sort `phase` names 2 element\(s\) \(working, prepared\) but has 3",
     "int_out_of_range": r"9 is not a value of the integer sort `count` \(0..3",
     "lambda_arity": r"binds 1 variable\(s\) but its lambda takes 2",
+    "maybe_per_tuple": r"maybe\(\) inside the lambda of `inbox.update\(...\)` would be one "
+    r"choice for all its elements",
     "no_init": r"`leader` has no initial value",
     "no_initial_state": r"no initial state: the guards of @init `start` fail for every choice",
     "no_sort": r"parameter `n` of action `act` has no sort",
