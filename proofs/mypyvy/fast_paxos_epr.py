@@ -121,8 +121,10 @@ class FastPaxosEprProof(FastPaxosEpr):
 
     def overridden(self, r1: object, r2: object, v1: object, v2: object) -> SymFormula:
         """A round `r2` above `r1` proposes `v2`, not `v1`, or says "any"."""
-        above: SymFormula = ~self.le(r2, r1)
-        return above & ((self.proposal(r2, v2) & (v1 != v2)) | self.any_msg(r2))
+        result: SymFormula = ~self.le(r2, r1) & (
+            (self.proposal(r2, v2) & (v1 != v2)) | self.any_msg(r2)
+        )
+        return result
 
     @conjunct
     def classic_choosable(self) -> SymFormula:
