@@ -233,8 +233,9 @@ class Interpreter:
         out: list[Any] = []
         for lay in self.layout.symbols:
             decl = lay.decl
-            if lay.is_relation:
-                out.append(frozenset())
+            if lay.is_relation:  # empty, or every tuple (`init=True`)
+                full = decl.init is True
+                out.append(frozenset(self.inst.product(decl.args)) if full else frozenset())
             else:
                 init = decl.init
                 code = self.inst.elem_code(init) if isinstance(init, ir.Elem) else lay.result_lo

@@ -166,3 +166,12 @@ def test_same_results_and_same_counterexample_every_run(args: list[str]) -> None
     ]
     results = [_stable(json.loads(r.stdout)) for r in runs]
     assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("engine", ["vector", "reference"])
+def test_a_relation_declared_full_starts_with_every_tuple(engine: str) -> None:
+    """`Relation(..., init=True)` was read as empty by the explicit engines (only z3 honoured it)."""
+    report = check(str(ROOT / "tests/specs/full_relation.py"), {}, Options(engine=engine))
+    assert report.ok and report.result.complete
+    assert report.result.distinct_states == 64
+    assert report.result.depth == 7
