@@ -790,7 +790,7 @@ class Compiler:
         lines = [f"def {name}(s):", "    out = []"]
         types = [v.type for v in act.params]
         count = math.prod(self.inst.domain_size(t) for t in types)
-        if count <= self.limits.action_instances:
+        if count <= self.limits.action_instances or not act.params:  # no loop to run
             for index, codes in enumerate(self.inst.product(types)):
                 env = _bind({}, act.params, codes)
                 emit = f"out.append(({{state}}, {index}))" if labelled else "out.append({state})"

@@ -40,6 +40,8 @@ CASES = {
     "counter-overflow": ("tests/specs/counter_overflow.py", ()),
     # Wide relations (a 5-column channel), ordered sorts used as counters.
     "lamport-mutex": ("spec/lamport_mutex.py", (("n", 2), ("max_nat", 2))),
+    # Actions without parameters (compiled as one instance even when loops are forced).
+    "ticket": ("tests/specs/ticket.py:Ticket", ()),
 }
 
 LIMITS = {
