@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, assert_never
 
@@ -242,14 +242,16 @@ class Interpreter:
                 out.append((code,) * lay.count)
         return tuple(out)
 
-    def initial_states(self) -> list[tuple[int, tuple[int, ...], Structured]]:
+    def initial_states(
+        self, limit: int = MAX_STARTS
+    ) -> list[tuple[int, tuple[int, ...], Structured]]:
         """Initial states in order, each with the @init that made it (-1: the declared zero
         state): for every value of the symbols declared with `init=arbitrary` (or rigid)
         that satisfies the axioms, each @init's successful runs."""
         seen: set[Structured] = set()
         out: list[tuple[int, tuple[int, ...], Structured]] = []
         axioms = self.spec.properties_of(ir.PropertyKind.AXIOM)
-        for start in self._starts():
+        for start in self._starts(limit):
             if not all(self.holds(a, start) for a in axioms):
                 continue
             if not self.spec.inits and start not in seen:
@@ -263,18 +265,23 @@ class Interpreter:
                         out.append((k, params, st))
         return out
 
-    def _starts(self) -> Iterator[Structured]:
-        """The declared initial values, with every combination of values of the symbols whose
-        initial value is arbitrary (in a fixed order: the engines' initial states keep it)."""
+    def start_spaces(self) -> tuple[Structured, list[int], list[list[Value]]]:
+        """The declared initial values, the symbols whose initial value is arbitrary, and the
+        values each of them can take (the starts are their product, in this order)."""
         zero = self.zero_state()
         free = [i for i, lay in enumerate(self.layout.symbols) if lay.decl.arbitrary]
-        spaces = [self._values(self.layout.symbols[i]) for i in free]
+        return zero, free, [self._values(self.layout.symbols[i]) for i in free]
+
+    def _starts(self, limit: int = MAX_STARTS) -> Iterator[Structured]:
+        """The declared initial values, with every combination of values of the symbols whose
+        initial value is arbitrary (in a fixed order: the engines' initial states keep it)."""
+        zero, free, spaces = self.start_spaces()
         count = math.prod(len(space) for space in spaces)
-        if count > MAX_STARTS:
+        if count > limit:
             names = ", ".join(f"`{self.layout.symbols[i].decl.name}`" for i in free)
             raise SpecError(
                 f"{names} start with any of {count:,} values (arbitrary or rigid), more than "
-                f"the explicit engines enumerate ({MAX_STARTS:,}): use fewer elements, or give "
+                f"the explicit engines enumerate ({limit:,}): use fewer elements, or give "
                 "some of them a declared initial value",
                 self.layout.symbols[free[0]].decl.loc,
             )
@@ -295,10 +302,22 @@ class Interpreter:
         codes = range(lay.result_lo, lay.result_hi)
         return list(itertools.product(codes, repeat=len(tuples)))
 
-    def checked_initial_states(self) -> list[tuple[int, tuple[int, ...], Structured]]:
+    def checked_initial_states(
+        self, limit: int = MAX_STARTS
+    ) -> list[tuple[int, tuple[int, ...], Structured]]:
         """`initial_states()`, or a SpecError when there is none, or when the constraints
         exclude every one: an empty state space would otherwise pass every property."""
-        found = self.initial_states()
+        found = self.initial_states(limit)
+        constraints = self.spec.properties_of(ir.PropertyKind.CONSTRAINT)
+        self.check_initial_states(
+            bool(found),
+            lambda: any(all(self.holds(c, st) for c in constraints) for _, _, st in found),
+        )
+        return found
+
+    def check_initial_states(self, found: bool, in_model: Callable[[], bool]) -> None:
+        """A SpecError when no initial state was `found`, or none is `in_model` (satisfies the
+        constraints)."""
         if not found:
             axioms = self.spec.properties_of(ir.PropertyKind.AXIOM)
             if not self.spec.inits:  # only the axioms can leave nothing
@@ -315,14 +334,13 @@ class Interpreter:
                 f"parameters and arbitrary values (with {dict(self.inst.params)})",
                 self.spec.inits[0].loc,
             )
-        constraints = self.spec.properties_of(ir.PropertyKind.CONSTRAINT)
-        if not any(all(self.holds(c, st) for c in constraints) for _, _, st in found):
+        if not in_model():
+            constraints = self.spec.properties_of(ir.PropertyKind.CONSTRAINT)
             names = ", ".join(f"`{c.name}`" for c in constraints)
             raise SpecError(
                 f"no initial state satisfies the constraint(s) {names}: nothing would be explored",
                 constraints[0].loc,
             )
-        return found
 
     def holds(self, prop: ir.Property, state: Structured, post: Structured | None = None) -> bool:
         return self.formula(prop.formula, {}, state, post)
