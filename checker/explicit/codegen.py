@@ -208,6 +208,9 @@ class CompiledSpec:
     # functions; the caller reads and clears it after each call
     failed: list[tuple[int, int]] = field(default_factory=list)
     checks: list[ir.Check] = field(default_factory=list)
+    # per @init: its labelled function (from a start state) and the parameter tuple of each index
+    inits: list[Callable[[int], list[tuple[int, int]]]] = field(default_factory=list)
+    init_params: list[list[tuple[int, ...]]] = field(default_factory=list)
 
 
 class Compiler:
@@ -790,7 +793,7 @@ class Compiler:
         lines = [f"def {name}(s):", "    out = []"]
         types = [v.type for v in act.params]
         count = math.prod(self.inst.domain_size(t) for t in types)
-        if count <= self.limits.action_instances:
+        if count <= self.limits.action_instances or not act.params:  # no loop to run
             for index, codes in enumerate(self.inst.product(types)):
                 env = _bind({}, act.params, codes)
                 emit = f"out.append(({{state}}, {index}))" if labelled else "out.append({state})"
@@ -829,6 +832,9 @@ class Compiler:
             funcs.append(f"# action {act.name}")
             funcs.append(self.action_function(act, f"act_{k}", labelled=False))
             funcs.append(self.action_function(act, f"act_{k}_labelled", labelled=True))
+        for k, act in enumerate(spec.inits):
+            funcs.append(f"# @init {act.name}")
+            funcs.append(self.action_function(act, f"init_{k}_labelled", labelled=True))
         for k, prop in enumerate(spec.properties):
             funcs.append(f"# {prop.kind.value} {prop.name}")
             funcs.append(self.property_function(prop, f"prop_{k}"))
@@ -847,6 +853,8 @@ class Compiler:
             properties={p.name: namespace[f"prop_{k}"] for k, p in enumerate(spec.properties)},  # type: ignore[misc]
             failed=failed,
             checks=self.checks,
+            inits=[namespace[f"init_{k}_labelled"] for k in range(len(spec.inits))],  # type: ignore[misc]
+            init_params=[list(self.inst.product([v.type for v in a.params])) for a in spec.inits],
         )
 
 

@@ -7,9 +7,10 @@ on every state; tests check that, and `reference_bfs` is the oracle for state co
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, assert_never
 
@@ -233,7 +234,7 @@ class Interpreter:
         out: list[Any] = []
         for lay in self.layout.symbols:
             decl = lay.decl
-            if lay.is_relation:  # init=True: every tuple (False: none)
+            if lay.is_relation:  # empty, or every tuple (`init=True`)
                 full = decl.init is True
                 out.append(frozenset(self.inst.product(decl.args)) if full else frozenset())
             else:
@@ -242,14 +243,16 @@ class Interpreter:
                 out.append((code,) * lay.count)
         return tuple(out)
 
-    def initial_states(self) -> list[tuple[int, tuple[int, ...], Structured]]:
+    def initial_states(
+        self, limit: int = MAX_STARTS
+    ) -> list[tuple[int, tuple[int, ...], Structured]]:
         """Initial states in order, each with the @init that made it (-1: the declared zero
         state): for every value of the symbols declared with `init=arbitrary` (or rigid)
         that satisfies the axioms, each @init's successful runs."""
         seen: set[Structured] = set()
         out: list[tuple[int, tuple[int, ...], Structured]] = []
         axioms = self.spec.properties_of(ir.PropertyKind.AXIOM)
-        for start in self._starts():
+        for start in self._starts(limit):
             if not all(self.holds(a, start) for a in axioms):
                 continue
             if not self.spec.inits and start not in seen:
@@ -263,30 +266,48 @@ class Interpreter:
                         out.append((k, params, st))
         return out
 
-    def _starts(self) -> Iterator[Structured]:
-        """The declared initial values, with every combination of values of the symbols whose
-        initial value is arbitrary (in a fixed order: the engines' initial states keep it).
-        When the spec has axioms, its rigid symbols take only the interpretations that satisfy
-        them, which z3 lists (`checker.symbolic.interpretations`)."""
-        zero = self.zero_state()
+    @functools.cached_property
+    def _rigid_listing(self) -> tuple[list[int], list[tuple[Value, ...]]]:
+        """With axioms: the rigid symbols, and their interpretations that satisfy the axioms,
+        which z3 lists (`checker.symbolic.interpretations`): enumerating every value of a
+        ring's `btw` would be hopeless. Without axioms: nothing listed."""
         symbols = self.layout.symbols
-        axioms = self.spec.properties_of(ir.PropertyKind.AXIOM)
-        listed = [i for i, lay in enumerate(symbols) if lay.decl.rigid] if axioms else []
-        free = [i for i, lay in enumerate(symbols) if lay.decl.arbitrary and i not in listed]
-        listing: list[tuple[Value, ...]] = []
-        if listed:
-            from checker.symbolic.interpretations import rigid_interpretations  # z3: lazily
+        if not self.spec.properties_of(ir.PropertyKind.AXIOM):
+            return [], []
+        listed = [i for i, lay in enumerate(symbols) if lay.decl.rigid]
+        from checker.symbolic.interpretations import rigid_interpretations  # z3: lazily
 
-            interpretations = rigid_interpretations(self.inst, MAX_STARTS)
-            listing = [tuple(m[symbols[i].decl.name] for i in listed) for m in interpretations]
-        count = math.prod(self._count_values(symbols[i]) for i in free) * (
-            len(listing) if listed else 1
-        )
-        if count > MAX_STARTS:
+        found = rigid_interpretations(self.inst, MAX_STARTS)
+        return listed, [tuple(m[symbols[i].decl.name] for i in listed) for m in found]
+
+    def _free(self) -> list[int]:
+        listed, _ = self._rigid_listing
+        return [
+            i for i, lay in enumerate(self.layout.symbols) if lay.decl.arbitrary and i not in listed
+        ]
+
+    def start_count(self) -> int:
+        """How many starts there are (combinations of arbitrary and rigid initial values)."""
+        listed, listing = self._rigid_listing
+        count = math.prod(self._count_values(self.layout.symbols[i]) for i in self._free())
+        return count * len(listing) if listed else count
+
+    def start_spaces(
+        self, limit: int = MAX_STARTS
+    ) -> tuple[Structured, list[list[int]], list[list[tuple[Value, ...]]]]:
+        """The declared initial values, groups of symbols whose initial value is not fixed
+        (each arbitrary symbol alone; the rigid symbols together when axioms constrain them),
+        and the values each group can take: the starts are their product, in this order. A
+        SpecError when there are more than `limit` starts."""
+        symbols = self.layout.symbols
+        listed, listing = self._rigid_listing
+        free = self._free()
+        count = self.start_count()
+        if count > limit:
             names = ", ".join(f"`{symbols[i].decl.name}`" for i in (*free, *listed))
             raise SpecError(
                 f"{names} start with any of {count:,} values (arbitrary or rigid), more than "
-                f"the explicit engines enumerate ({MAX_STARTS:,}): use fewer elements, or give "
+                f"the explicit engines enumerate ({limit:,}): use fewer elements, or give "
                 "some of them a declared initial value",
                 symbols[(*free, *listed)[0]].decl.loc,
             )
@@ -296,6 +317,13 @@ class Interpreter:
         if listed:
             spaces.append(listing)
         positions = [[i] for i in free] + ([listed] if listed else [])
+        return self.zero_state(), positions, spaces
+
+    def _starts(self, limit: int = MAX_STARTS) -> Iterator[Structured]:
+        """The declared initial values, with every combination of the values of the symbols
+        whose initial value is not fixed (in a fixed order: the engines' initial states keep
+        it)."""
+        zero, positions, spaces = self.start_spaces(limit)
         for combo in itertools.product(*spaces):
             state = list(zero)
             for where, values in zip(positions, combo, strict=True):
@@ -319,10 +347,22 @@ class Interpreter:
         codes = range(lay.result_lo, lay.result_hi)
         return list(itertools.product(codes, repeat=len(tuples)))
 
-    def checked_initial_states(self) -> list[tuple[int, tuple[int, ...], Structured]]:
+    def checked_initial_states(
+        self, limit: int = MAX_STARTS
+    ) -> list[tuple[int, tuple[int, ...], Structured]]:
         """`initial_states()`, or a SpecError when there is none, or when the constraints
         exclude every one: an empty state space would otherwise pass every property."""
-        found = self.initial_states()
+        found = self.initial_states(limit)
+        constraints = self.spec.properties_of(ir.PropertyKind.CONSTRAINT)
+        self.check_initial_states(
+            bool(found),
+            lambda: any(all(self.holds(c, st) for c in constraints) for _, _, st in found),
+        )
+        return found
+
+    def check_initial_states(self, found: bool, in_model: Callable[[], bool]) -> None:
+        """A SpecError when no initial state was `found`, or none is `in_model` (satisfies the
+        constraints)."""
         if not found:
             axioms = self.spec.properties_of(ir.PropertyKind.AXIOM)
             if not self.spec.inits:  # only the axioms can leave nothing
@@ -339,14 +379,13 @@ class Interpreter:
                 f"parameters and arbitrary values (with {dict(self.inst.params)})",
                 self.spec.inits[0].loc,
             )
-        constraints = self.spec.properties_of(ir.PropertyKind.CONSTRAINT)
-        if not any(all(self.holds(c, st) for c in constraints) for _, _, st in found):
+        if not in_model():
+            constraints = self.spec.properties_of(ir.PropertyKind.CONSTRAINT)
             names = ", ".join(f"`{c.name}`" for c in constraints)
             raise SpecError(
                 f"no initial state satisfies the constraint(s) {names}: nothing would be explored",
                 constraints[0].loc,
             )
-        return found
 
     def holds(self, prop: ir.Property, state: Structured, post: Structured | None = None) -> bool:
         return self.formula(prop.formula, {}, state, post)

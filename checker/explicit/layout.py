@@ -100,14 +100,21 @@ class Layout:
     def pack(self, state: Structured) -> int:
         s = 0
         for lay, value in zip(self.symbols, state, strict=True):
-            if lay.is_relation:
-                assert isinstance(value, frozenset)
-                for tup in value:
-                    s |= 1 << lay.bit(tup)
-            else:
-                for i, code in enumerate(value):
-                    assert isinstance(code, int)
-                    s |= code << (lay.offset + i * lay.width)
+            s |= self.pack_symbol(lay, value)
+        return s
+
+    @staticmethod
+    def pack_symbol(lay: SymbolLayout, value: Value) -> int:
+        """The bits of one symbol's value (a packed state is the OR of its symbols')."""
+        s = 0
+        if lay.is_relation:
+            assert isinstance(value, frozenset)
+            for tup in value:
+                s |= 1 << lay.bit(tup)
+        else:
+            for i, code in enumerate(value):
+                assert isinstance(code, int)
+                s |= code << (lay.offset + i * lay.width)
         return s
 
     def unpack(self, s: int) -> Structured:

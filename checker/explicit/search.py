@@ -27,7 +27,7 @@ from checker import ir
 from checker.errors import UsageError
 from checker.explicit.checkpoint import Checkpointer, Position, identity
 from checker.explicit.codegen import CompiledSpec, Limits, compile_instance
-from checker.explicit.interp import Interpreter
+from checker.explicit.interp import MAX_STARTS, Interpreter
 from checker.explicit.layout import Layout
 from checker.explicit.symmetry import Symmetry
 from checker.instance import Instance
@@ -35,6 +35,57 @@ from checker.traces.step import Perm, TraceStep
 
 PROGRESS_AFTER = 3.0  # seconds before the first progress report
 PROGRESS_EVERY = 5.0
+
+
+# More combinations of arbitrary initial values than FAST_STARTS are run through the compiled
+# @init code rather than the interpreter, up to MAX_FAST_STARTS.
+FAST_STARTS = 1 << 12
+MAX_FAST_STARTS = 1 << 24
+
+
+def compiled_initial_states(
+    interp: Interpreter, compiled: CompiledSpec
+) -> list[tuple[int, tuple[int, ...], int]] | None:
+    """`interp.initial_states()`, packed, computed by the compiled @init functions and axioms
+    over packed starts (the same starts, @inits and parameters, in the same order); None when
+    an @init instance fails (a Check holds), which the interpreter then reports."""
+    layout, spec = interp.layout, interp.spec
+    zero, positions, spaces = interp.start_spaces(MAX_FAST_STARTS)
+    grouped = {i for group in positions for i in group}
+    base = 0
+    for i, (lay, value) in enumerate(zip(layout.symbols, zero, strict=True)):
+        if i not in grouped:
+            base |= layout.pack_symbol(lay, value)
+    bits = [  # each group's values, packed (the symbols' bits are disjoint: a sum is an OR)
+        [
+            sum(
+                layout.pack_symbol(layout.symbols[i], v) for i, v in zip(group, values, strict=True)
+            )
+            for values in space
+        ]
+        for group, space in zip(positions, spaces, strict=True)
+    ]
+    axioms = [compiled.properties[a.name] for a in spec.properties_of(ir.PropertyKind.AXIOM)]
+    inits = list(zip(compiled.inits, compiled.init_params, strict=True))
+    seen: set[int] = set()
+    out: list[tuple[int, tuple[int, ...], int]] = []
+    compiled.failed.clear()
+    for combo in itertools.product(*bits):
+        start = base + sum(combo)  # the symbols' bits are disjoint
+        if axioms and not all(a(start) for a in axioms):
+            continue
+        if not inits and start not in seen:
+            seen.add(start)
+            out.append((-1, (), start))
+        for k, (fn, params) in enumerate(inits):
+            for x, index in fn(start):
+                if x not in seen:
+                    seen.add(x)
+                    out.append((k, params[index], x))
+            if compiled.failed:
+                compiled.failed.clear()
+                return None
+    return out
 
 
 @dataclass(frozen=True)
@@ -132,10 +183,30 @@ class Engine:
         self.action_properties = self._select(
             ir.PropertyKind.ACTION_PROPERTY, options.action_properties
         )
-        self.inits = [
+        self.inits = self._initial_states()
+
+    def _initial_states(self) -> list[tuple[int, tuple[int, ...], int]]:
+        """The initial states in the interpreter's order, each with the @init that made it
+        (-1: the declared zero state) and its parameters. Many starts (arbitrary initial
+        values) run the compiled @init code; a failing @init falls back to the interpreter,
+        which reports it."""
+        count = self.interp.start_count()
+        if FAST_STARTS < count <= MAX_FAST_STARTS:
+            fast = compiled_initial_states(self.interp, self.compiled)
+            if fast is not None:
+                constraints = [self.compiled.properties[p.name] for p in self._constraints()]
+                self.interp.check_initial_states(
+                    bool(fast), lambda: any(all(c(x) for c in constraints) for _, _, x in fast)
+                )
+                return fast
+        limit = max(MAX_STARTS, min(count, MAX_FAST_STARTS))
+        return [
             (k, params, self.layout.pack(st))
-            for k, params, st in self.interp.checked_initial_states()
+            for k, params, st in self.interp.checked_initial_states(limit)
         ]
+
+    def _constraints(self) -> tuple[ir.Property, ...]:
+        return self.spec.properties_of(ir.PropertyKind.CONSTRAINT)
 
     @functools.cached_property
     def compiled(self) -> CompiledSpec:

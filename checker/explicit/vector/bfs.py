@@ -411,12 +411,20 @@ class VectorSearch:
         if not states:
             return None
         cols = list(np.ascontiguousarray(ints_to_rows(states, self.words).T))
-        for i in range(len(states)):
-            one = [c[i : i + 1] for c in cols]
-            bad = next((n for n, fn in self.expander.invariants if not fn(one, 1)[0]), None)
-            if bad is not None:
-                self._store_ints(states[: i + 1], workers)
-                return Violation("invariant", bad, e.trace_to([states[i]]))
+        # The first state (in order) that breaks an invariant, and the first invariant it breaks.
+        size = len(states)
+        holds = [
+            (n, np.broadcast_to(fn(cols, size), (size,))) for n, fn in self.expander.invariants
+        ]
+        good = np.ones(size, dtype=bool)
+        for _, h in holds:
+            good &= h
+        broken = np.flatnonzero(~good)
+        if len(broken):
+            i = int(broken[0])
+            bad = next(n for n, h in holds if not h[i])
+            self._store_ints(states[: i + 1], workers)
+            return Violation("invariant", bad, e.trace_to([states[i]]))
         self._store_ints(states, workers)
         return None
 

@@ -1,0 +1,153 @@
+r"""SingleLaneBridge: cars in two directions share a one-lane bridge, ported from tlaplus/Examples.
+
+TLA+ module: specifications/SingleLaneBridge/SingleLaneBridge.tla, model MC.tla
+TLC model:   specifications/SingleLaneBridge/MC.cfg (CarsRight = {"r1","r2"},
+             CarsLeft = {"l1","l2"}, Bridge = {4,5}, Positions = {1,...,8}; INVARIANT
+             Invariants; PROPERTIES CarsInBridgeExitBridge CarsEnterBridge; deadlock checked).
+TLC's counts: 3,605 distinct states, depth 29.
+
+Encoding:
+- Cars are the integers 0..R+L-1 (`car`): the first R are CarsRight (r1, r2), the others
+  CarsLeft (l1, l2). Positions are 1..P (`posn`) and Bridge the interval
+  bridge_lo..bridge_hi, as in the model (StartPos = 1, EndPos = P, StartBridge = bridge_lo,
+  EndBridge = bridge_hi are then what the CHOOSEs pick).
+- Location is a function car -> posn, set by an @init (right cars at EndPos, left at StartPos).
+- WaitingBeforeBridge, a sequence of cars, is a function `queue` from positions 0..R+L-1 to
+  `slot` = -1..R+L-1 with its length `qlen`: entries at and past qlen hold -1, so a TLA+
+  sequence is one state here. Append writes queue[qlen] (a fifth car would be an error: TypeOK's
+  Len(WaitingBeforeBridge) <= Cardinality(Cars) is enforced so), Tail shifts down.
+- The initial sequence SeqFromSet(CarsBeforeBridge) is empty with the model's constants
+  (EndPos - EndBridge = 3 and StartBridge - StartPos = 3, not 1), so the queue starts empty.
+  Other constants where it is not empty are not ported (its order is CHOOSE's).
+- EnterBridge's two disjuncts have the same effect, so they are one action whose guard is their
+  disjunction; its parameter `h` is pinned to Head(WaitingBeforeBridge) (TLC's Next wraps it
+  in an `\E car` that it does not use, which changes no state either).
+- Invariants: its first and third conjuncts are ported as they are; its second,
+  Cardinality(CarsInBridge) <= Cardinality(Bridge), follows from the first (cars in the bridge
+  are at distinct bridge positions) and is written so: at most one car per bridge position.
+  TypeOK (not in the .cfg) holds by construction. The liveness properties are not checked
+  here. TLC checks deadlock; the model has none (`check --deadlock`).
+
+A direct port would want sequences (Append, Head, Tail, Len) and sets of cars as values.
+"""
+
+from checker import (
+    Function,
+    Individual,
+    IntSort,
+    Param,
+    Spec,
+    action,
+    exists,
+    forall,
+    implies,
+    init,
+    invariant,
+    ite,
+    require,
+)
+
+
+class SingleLaneBridge(Spec):
+    expected_states = {"": 3605}  # TLC
+    expected_depth = 29
+
+    cars_right = Param(2, doc="|CarsRight|")
+    cars_left = Param(2, doc="|CarsLeft|")
+    positions = Param(8, doc="Positions = 1..positions")
+    bridge_lo = Param(4, doc="Bridge = bridge_lo..bridge_hi")
+    bridge_hi = Param(5, doc="Bridge = bridge_lo..bridge_hi")
+
+    car = IntSort(0, cars_right + cars_left - 1)
+    slot = IntSort(-1, cars_right + cars_left - 1)  # a car, or -1 past the end of the queue
+    qpos = IntSort(0, cars_right + cars_left - 1)
+    qlength = IntSort(0, cars_right + cars_left)
+    posn = IntSort(1, positions)
+
+    location = Function(car, posn, init=1)
+    queue = Function(qpos, slot, init=-1)
+    qlen = Individual(qlength, init=0)
+
+    @init
+    def start(self) -> None:
+        self.location.update(lambda c: ite(self.is_right(c), self.posn.last, self.posn.first))
+
+    # -- definitions -------------------------------------------------------------------------
+    def is_right(self, c):
+        return c < self.cars_right
+
+    def in_bridge(self, pos):
+        return (self.bridge_lo <= pos) & (pos <= self.bridge_hi)
+
+    def car_in_bridge(self, c):
+        return self.in_bridge(self.location(c))
+
+    def next_location(self, c):
+        pos = self.location(c)
+        r_move = ite(pos > 1, pos - 1, self.posn.last)
+        l_move = ite(pos < self.positions, pos + 1, self.posn.first)
+        return ite(self.is_right(c), r_move, l_move)
+
+    def change_location(self, c) -> None:
+        """Append c to the queue when it reaches the place before the bridge; move it."""
+        nxt = self.next_location(c)
+        waits = (self.is_right(c) & (nxt == self.bridge_hi + 1)) | (
+            ~self.is_right(c) & (nxt == self.bridge_lo - 1)
+        )
+        self.queue[ite(waits, self.qlen, 0)] = ite(waits, c, self.queue(0))
+        self.qlen = ite(waits, self.qlen + 1, self.qlen)
+        self.location[c] = nxt  # after the append, which reads the location before the step
+
+    def have_same_direction(self, c):
+        return ite(
+            self.is_right(c),
+            forall(self.car, lambda d: implies(self.car_in_bridge(d), self.is_right(d))),
+            forall(self.car, lambda d: implies(self.car_in_bridge(d), ~self.is_right(d))),
+        )
+
+    # -- actions -----------------------------------------------------------------------------
+    @action
+    def move_outside_bridge(self, c: car) -> None:
+        require(~self.in_bridge(self.next_location(c)))
+        self.change_location(c)
+
+    @action
+    def move_inside_bridge(self, c: car) -> None:
+        require(self.car_in_bridge(c))
+        require(forall(self.car, lambda d: self.location(d) != self.next_location(c)))
+        self.change_location(c)
+
+    @action
+    def enter_bridge(self, h: car) -> None:
+        """h is Head(WaitingBeforeBridge) (an action parameter pinned to queue[0])."""
+        require((self.qlen > 0) & (self.queue(0) == h))
+        bridge_empty = ~exists(self.car, lambda d: self.car_in_bridge(d))
+        same_way = (
+            ~self.car_in_bridge(h)
+            & self.have_same_direction(h)
+            & forall(self.car, lambda d: self.location(d) != self.next_location(h))
+        )
+        require(bridge_empty | same_way)
+        self.location[h] = self.next_location(h)
+        self.queue.update(lambda i: ite(i + 1 < self.qlen, self.queue(i + 1), -1))
+        self.qlen = self.qlen - 1
+
+    # -- properties --------------------------------------------------------------------------
+    @invariant
+    def invariants(self):
+        one_per_place = forall(
+            self.car,
+            self.car,
+            lambda a, b: implies(
+                self.car_in_bridge(a) & (self.location(a) == self.location(b)), a == b
+            ),
+        )
+        one_direction = forall(
+            self.car,
+            self.car,
+            lambda rc, lc: implies(
+                self.is_right(rc) & ~self.is_right(lc),
+                ~(self.car_in_bridge(rc) & self.car_in_bridge(lc)),
+            ),
+        )
+        return one_per_place & one_direction
