@@ -39,6 +39,19 @@ class Failed(Exception):
         self.act, self.params, self.check = act, params, check
 
 
+class InitFailed(SpecError):
+    """An @init instance fails from one of its starts (a value outside its integer sort): the
+    initial states are ill-defined, which is reported as an error in the spec (exit 2) naming
+    the @init, its parameters and the line, since no trace leads there."""
+
+    def __init__(self, failed: Failed, shown: str, start: Structured, why: str = "") -> None:
+        super().__init__(
+            f"@init {shown} fails{why}: {failed.check.what}, for some of its starting values",
+            failed.check.loc,
+        )
+        self.failed, self.start = failed, start
+
+
 class Interpreter:
     def __init__(self, inst: Instance, layout: Layout | None = None) -> None:
         self.inst = inst
@@ -230,6 +243,14 @@ class Interpreter:
                 if nxt is not None:
                     yield Step(k, params, nxt)
 
+    def show(self, act: ir.Action, params: tuple[int, ...]) -> str:
+        """`start(b=3)`: an action instance with its parameters' labels."""
+        shown = ", ".join(
+            f"{v.name}={self.inst.label(v.type.sort, c)}"
+            for v, c in zip(act.params, params, strict=True)
+        )
+        return f"{act.name}({shown})"
+
     def zero_state(self) -> Structured:
         out: list[Any] = []
         for lay in self.layout.symbols:
@@ -260,7 +281,10 @@ class Interpreter:
                 out.append((-1, (), start))
             for k, act in enumerate(self.spec.inits):
                 for params in self.inst.product([v.type for v in act.params]):
-                    st = self.execute(act, params, start)
+                    try:
+                        st = self.execute(act, params, start)
+                    except Failed as failed:
+                        raise InitFailed(failed, self.show(act, params), start) from None
                     if st is not None and st not in seen:
                         seen.add(st)
                         out.append((k, params, st))

@@ -27,7 +27,8 @@ from checker import ir
 from checker.errors import UsageError
 from checker.explicit.checkpoint import Checkpointer, Position, identity
 from checker.explicit.codegen import CompiledSpec, Limits, compile_instance
-from checker.explicit.interp import MAX_STARTS, Interpreter
+from checker.explicit.explain import explain_failure
+from checker.explicit.interp import MAX_STARTS, InitFailed, Interpreter
 from checker.explicit.layout import Layout
 from checker.explicit.symmetry import Symmetry
 from checker.instance import Instance
@@ -200,10 +201,14 @@ class Engine:
                 )
                 return fast
         limit = max(MAX_STARTS, min(count, MAX_FAST_STARTS))
-        return [
-            (k, params, self.layout.pack(st))
-            for k, params, st in self.interp.checked_initial_states(limit)
-        ]
+        try:
+            found = self.interp.checked_initial_states(limit)
+        except InitFailed as exc:  # say why: the values outside their sorts
+            f = exc.failed
+            reasons = explain_failure(self.interp, f.act, f.params, f.check, exc.start)
+            why = f" ({'; '.join(r.text for r in reasons)})" if reasons else ""
+            raise InitFailed(f, self.interp.show(f.act, f.params), exc.start, why) from None
+        return [(k, params, self.layout.pack(st)) for k, params, st in found]
 
     def _constraints(self) -> tuple[ir.Property, ...]:
         return self.spec.properties_of(ir.PropertyKind.CONSTRAINT)

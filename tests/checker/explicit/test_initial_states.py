@@ -11,13 +11,13 @@ import pytest
 from checker.check import check
 from checker.explicit import search
 from checker.explicit.codegen import Limits, compile_instance
-from checker.explicit.interp import Interpreter
+from checker.explicit.interp import InitFailed, Interpreter
 from checker.explicit.layout import Layout
 from checker.explicit.search import Options, compiled_initial_states
 from checker.instance import instantiate
 from checker.lang.trace import trace_spec
 from checker.loader import load_spec
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_cli
 
 MANY = str(ROOT / "tests/specs/many_starts.py")
 CASES = {
@@ -73,3 +73,20 @@ def test_both_engines_agree_on_many_initial_states(
     assert v.violation.name == r.violation.name == "no_top_pair"
     assert [s.state for s in v.violation.trace] == [s.state for s in r.violation.trace]
     assert v.distinct_states == r.distinct_states == 147  # not the first initial state
+
+
+@pytest.mark.parametrize("engine", ["vector", "reference"])
+def test_an_init_that_fails_is_an_error_in_the_spec(engine: str) -> None:
+    """An @init whose assignment leaves its integer sort for some starts: a SpecError (exit 2)
+    naming the instance, the line and why — it was an internal error."""
+    with pytest.raises(InitFailed) as caught:
+        check(MANY + ":StartFails", {"nodes": 2}, Options(engine=engine))
+    message = str(caught.value)
+    assert "many_starts.py:" in message and "@init start(b=" in message
+    assert "is outside `val` (0..3)" in message and "assigning `top`" in message
+
+
+def test_the_command_line_reports_a_failing_init_with_exit_2() -> None:
+    result = run_cli("check", "tests/specs/many_starts.py:StartFails", "--no-progress")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "@init start(b=3) fails" in result.stderr and "Traceback" not in result.stderr
