@@ -446,6 +446,17 @@ class MessageDecl:
 
 
 @dataclass(frozen=True)
+class SequenceOf:
+    """Marks the two functions that store a sequence-valued symbol `name` (lang/sequences.py):
+    its length `length` (over the symbol's arguments) and its slots `slots` (over the arguments
+    and a position); traces print the pair as one sequence."""
+
+    name: str
+    length: str
+    slots: str
+
+
+@dataclass(frozen=True)
 class SymbolDecl:
     name: str
     kind: SymbolKind
@@ -459,6 +470,7 @@ class SymbolDecl:
     # @init guards and the axioms allow. A rigid symbol never changes afterwards.
     arbitrary: bool = False
     rigid: bool = False
+    sequence: SequenceOf | None = None  # one of the two functions that store a sequence
 
 
 @dataclass(frozen=True, eq=False)

@@ -20,6 +20,7 @@ from checker.errors import Loc, PaxoscopeError, SpecError
 from checker.lang import context
 from checker.lang.dropped import check_no_dropped_formulas
 from checker.lang.failures import checked_property
+from checker.lang.sequences import Sequence
 from checker.lang.sorts import IntSort, Param, Quorums, SortBase, TypeRef
 from checker.lang.spec import MARK, Function, Individual, Spec, StateDecl
 from checker.lang.terms import SymFormula, SymTerm, as_formula
@@ -99,6 +100,16 @@ class Tracer:
         self.sort_objs = {n: v for n, v in self.members.items() if isinstance(v, SortBase)}
         self.params = [v for v in self.members.values() if isinstance(v, Param)]
         self.state = {n: v for n, v in self.members.items() if isinstance(v, StateDecl)}
+        for decl in self.state.values():  # a sequence's length and position sorts
+            if isinstance(decl, Sequence):
+                for sort_name, sort in decl.hidden_sorts().items():
+                    if sort_name in self.sort_objs:
+                        raise SpecError(
+                            f"the sort `{sort_name}` is declared by the spec and by the "
+                            f"sequence `{decl.name}`: rename it",
+                            decl.loc,
+                        )
+                    self.sort_objs[sort_name] = sort
         self.sort_kinds = {ir.BOOLEAN: ir.SortKind.PLAIN}  # maybe()'s, unless declared
         self.sort_kinds.update({n: s.kind for n, s in self.sort_objs.items()})
         self.int_bounds = {
@@ -145,23 +156,33 @@ class Tracer:
                 raise SpecError(
                     f"state `{decl.name}` is also bound to `{name}`; declare it once", decl.loc
                 )
-            sym = self._decl_in_context(decl)
-            for t in (*sym.args, *([sym.result] if sym.result else [])):
-                if t.sort not in self.sort_objs:
-                    raise SpecError(
-                        f"`{name}` uses sort `{t.sort}`, which is not declared in this spec",
-                        decl.loc,
-                    )
-            out.append(sym)
+            for sym in self._decl_in_context(decl):
+                for t in (*sym.args, *([sym.result] if sym.result else [])):
+                    if t.sort not in self.sort_objs:
+                        raise SpecError(
+                            f"`{name}` uses sort `{t.sort}`, which is not declared in this spec",
+                            decl.loc,
+                        )
+                out.append(sym)
+        names = [sym.name for sym in out]
+        for sym in sorted(out, key=lambda sym: sym.sequence is not None):  # the user's first
+            if names.count(sym.name) > 1:
+                raise SpecError(
+                    f"`{sym.name}` is declared twice (a sequence `q` stores itself as `q_len` "
+                    "and `q_at`)",
+                    sym.loc,
+                )
         return tuple(out)
 
-    def _decl_in_context(self, decl: StateDecl) -> ir.SymbolDecl:
+    def _decl_in_context(self, decl: StateDecl) -> tuple[ir.SymbolDecl, ...]:
         with context.tracing(
             context.TraceContext(
                 f"the declaration of `{decl.name}`", None, self.sort_kinds, self.int_bounds
             )
         ):
-            return decl.decl()
+            if isinstance(decl, Sequence):
+                return decl.decls()
+            return (decl.decl(),)
 
     # -- methods -----------------------------------------------------------------------------
 

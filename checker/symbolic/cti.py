@@ -98,6 +98,9 @@ def _proper_elements(model: z3.ModelRef, tr: UnboundedTranslator, sort: str) -> 
     if sort in tr.int_bounds:
         return [z3.IntVal(v) for v in _int_range(model, tr, sort)]
     universe = model.get_universe(tr.z3sorts[sort]) or []
+    if not universe:  # z3 left the sort out of the model: it has one element (every sort does),
+        # which model completion names as it evaluates anything of the sort
+        universe = [model.eval(z3.Const(f"{sort}!any", tr.z3sorts[sort]), model_completion=True)]
     if sort in tr.bottoms:
         bottom = model.eval(tr.bottoms[sort], model_completion=True)
         universe = [e for e in universe if not e.eq(bottom)]

@@ -69,6 +69,11 @@ class GroundTranslator(Translator):
         assert isinstance(v, z3.BitVecRef)
         return v
 
+    def int_ite(self, c: Bool, a: Val, b: Val) -> Val:
+        if isinstance(a, int) and isinstance(b, int) and a == b:
+            return a
+        return z3.If(c, self._bits(a), self._bits(b))
+
     def compare_ints(self, kind: type[ir.Eq] | type[ir.Lt] | type[ir.Le], a: Val, b: Val) -> Bool:
         if isinstance(a, int) and isinstance(b, int):
             return a == b if kind is ir.Eq else a < b if kind is ir.Lt else a <= b

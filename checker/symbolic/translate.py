@@ -98,6 +98,10 @@ class Translator(ABC):
         """a == b, a < b or a <= b on integer values (z3 Ints here; Python ints fold)."""
         return _compare_ints(kind, a, b)
 
+    def int_ite(self, c: Bool, a: Val, b: Val) -> Val:
+        """If-then-else on integer values (z3 integers here; bit-vectors in ground mode)."""
+        return z3.If(c, a, b)
+
     def arith(self, op: str, a: Val, b: Val) -> Val:
         return _arith(op, a, b)
 
@@ -187,7 +191,7 @@ class Translator(ABC):
                 c = self.formula(t.cond, env, pre, post)
                 a, b = self.term(t.then, env, pre, post), self.term(t.else_, env, pre, post)
                 if t.type.sort == ir.INT_ANY:
-                    return (a if c else b) if isinstance(c, bool) else z3.If(c, a, b)
+                    return (a if c else b) if isinstance(c, bool) else self.int_ite(c, a, b)
                 return self.ite_val(c, a, b, t.type.sort)
             case ir.IntLit():
                 return self.int_lit(t)

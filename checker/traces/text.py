@@ -33,10 +33,53 @@ def step_title(inst: Instance, step: TraceStep) -> str:
     return f"{step.action}({params})"
 
 
+def sequences(inst: Instance, layout: Layout, state: Structured) -> dict[str, dict[str, str]]:
+    """The sequence-valued symbols (stored as a length and slots, `lang/sequences.py`): for
+    each, its sequences by their arguments' labels ("" without arguments), as `<<a, b>>`."""
+    found = {lay.decl.name: (lay, value) for lay, value in zip(layout.symbols, state, strict=True)}
+    out: dict[str, dict[str, str]] = {}
+    for lay, value in found.values():
+        seq = lay.decl.sequence
+        if seq is None or lay.decl.name != seq.length:
+            continue
+        slots_lay, slots = found[seq.slots]
+        assert isinstance(value, tuple) and isinstance(slots, tuple)
+        by_codes = {slots_lay.tuple_at(i): c for i, c in enumerate(slots)}
+        length_sort = lay.decl.result.sort if lay.decl.result else ""
+        shown: dict[str, str] = {}
+        for i, code in enumerate(value):
+            args = lay.tuple_at(i)
+            size = int(inst.label(length_sort, code))
+            lo = inst.lo(slots_lay.decl.args[-1])
+            elems = [by_codes[(*args, lo + k)] for k in range(size)]
+            shown[_fmt_tuple(inst, lay, args)] = (
+                "<<" + ", ".join(_fmt_value(inst, slots_lay, c) for c in elems) + ">>"
+            )
+        out[seq.name] = shown
+    return out
+
+
+def _skipped(lay: SymbolLayout) -> bool:
+    """The slots of a sequence: shown with its length, as one sequence."""
+    seq = lay.decl.sequence
+    return seq is not None and lay.decl.name == seq.slots
+
+
+def _sequence_lines(name: str, shown: dict[str, str]) -> list[Line]:
+    if list(shown) == [""]:
+        return [Line(f"  {name} = {shown['']}")]
+    return [Line(f"  {name} = {{{', '.join(f'{k}: {v}' for k, v in shown.items())}}}")]
+
+
 def describe_state(inst: Instance, layout: Layout, state: Structured) -> list[Line]:
     lines = []
+    seqs = sequences(inst, layout, state)
     for lay, value in zip(layout.symbols, state, strict=True):
         name = lay.decl.name
+        if lay.decl.sequence is not None:
+            if not _skipped(lay):
+                lines.extend(_sequence_lines(lay.decl.sequence.name, seqs[lay.decl.sequence.name]))
+            continue
         if lay.is_relation:
             assert isinstance(value, frozenset)
             if not value:
@@ -58,8 +101,17 @@ def describe_state(inst: Instance, layout: Layout, state: Structured) -> list[Li
 
 def describe_change(inst: Instance, layout: Layout, old: Structured, new: Structured) -> list[Line]:
     lines = []
+    before, after = sequences(inst, layout, old), sequences(inst, layout, new)
     for lay, a, b in zip(layout.symbols, old, new, strict=True):
         name = lay.decl.name
+        if lay.decl.sequence is not None:
+            if not _skipped(lay):
+                seq = lay.decl.sequence.name
+                for args, shown in after[seq].items():
+                    if before[seq][args] != shown:
+                        where = f"{seq}[{args}]" if args else seq
+                        lines.append(Line(f"  {where}: {before[seq][args]} -> {shown}", "change"))
+            continue
         if lay.is_relation:
             assert isinstance(a, frozenset) and isinstance(b, frozenset)
             for t in sorted(b - a):

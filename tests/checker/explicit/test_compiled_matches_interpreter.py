@@ -43,6 +43,9 @@ CASES = {
     # Choices inside actions (pick, maybe, narrow), rigid relations listed by z3.
     "choices": ("tests/specs/choices.py", (("values", 2),)),
     "ring": ("spec/mypyvy/ring.py", ()),
+    # Sequences (a length and slots per argument tuple), with errors: a full channel.
+    "fifo": ("tests/specs/fifo.py:Fifo", (("cap", 1),)),
+    "fifo-overfull": ("tests/specs/fifo.py:Overfull", ()),
     # Actions without parameters (compiled as one instance even when loops are forced).
     "ticket": ("tests/specs/ticket.py:Ticket", ()),
 }

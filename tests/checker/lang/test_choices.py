@@ -114,3 +114,4 @@ def test_ite_of_two_ints_is_an_integer() -> None:
 
     report = check(Flip, {}, Options())
     assert report.ok and report.result.distinct_states == 3
+    assert bmc(Flip, {}, k=3).result == "ok"  # compared as it is: it was a z3 Int in bmc

@@ -43,6 +43,7 @@ EXPECTED_MESSAGE = {
     "python_if": r"Python needs a concrete True/False",
     "rigid_written": r"`link` is rigid: it never changes",
     "runtime_error": r"raised IndexError",
+    "sequence_name_clash": r"`q_len` is declared twice \(a sequence `q` stores itself as `q_len`",
     "symmetric_constant": r"names the element `node\[0\]` of the symmetric sort",
     "syntax": r"syntax error",
     "undeclared": r"`votes` is not declared in spec Undeclared",

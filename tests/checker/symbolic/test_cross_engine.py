@@ -244,6 +244,8 @@ CASES: dict[str, tuple[str, dict[str, int], int]] = {
     # choices inside actions: parameters of the transition; btw listed by z3
     "choices": (str(TEST_SPECS / "choices.py"), {"values": 2}, 10**6),
     "ring": ("spec/mypyvy/ring.py", {}, 10**6),
+    # sequences: functions of integer sorts, with Checks (a full channel, an empty one)
+    "fifo": (str(TEST_SPECS / "fifo.py") + ":Fifo", {"cap": 1}, 10**6),
 }
 SAMPLE = 12  # sampled reachable states per spec, besides the initial ones
 

@@ -35,6 +35,8 @@ SPECS = {
     "counter-overflow": ("tests/specs/counter_overflow.py", {}),  # fails: an error, with a trace
     "choices": ("tests/specs/choices.py", {}),
     "ring": ("spec/mypyvy/ring.py", {}),
+    "fifo": ("tests/specs/fifo.py:Fifo", {}),
+    "fifo-pop-empty": ("tests/specs/fifo.py:PopEmpty", {}),  # fails: an error, with a trace
 }
 MUTANTS = sorted(p.name for p in (ROOT / "spec" / "mutants").glob("*.py") if p.stem != "__init__")
 

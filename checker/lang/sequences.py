@@ -1,0 +1,338 @@
+"""Sequences of bounded capacity: `Sequence(args..., elem, capacity=k)`, a FIFO channel or a log.
+
+A sequence-valued state symbol `q` is stored as two functions over the same arguments — its
+length `q_len` (an integer sort `q_length`, 0..capacity) and its slots `q_at` (over an integer
+sort `q_index`, 0..capacity-1) — with every slot past the length holding the element's first
+value (bottom when the element type admits it), so that equal sequences are one state. Every
+engine reads those two functions, so sequences work wherever functions do, and traces print
+them as sequences (`<<m1, m2>>`). What can go wrong is checked where it happens, as TLA+'s
+sequence operators fail: appending to a full sequence, the head or tail of an empty one, an
+index past the length — each an error reported with the trace that reached it.
+
+    net = Sequence(proc, proc, msg, capacity=3)          # network[s][r]
+    self.net(s, r).append(m); self.net(s, r).head(); self.net(s, r).pop()
+    self.net(s, r).len(); self.net(s, r)[i]; self.net(s, r).is_empty(); .contains(m)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from checker import ir
+from checker.errors import Loc, SpecError, user_loc
+from checker.lang import context
+from checker.lang.sorts import IntSort, Param, SizeExpr, TypeLike, resolve_type
+from checker.lang.spec import StateDecl, _not_rigid, _proxy_primed
+from checker.lang.terms import SymFormula, SymTerm, coerce
+
+SizeLike = int | Param | SizeExpr
+
+
+class Sequence(StateDecl):
+    """A sequence of elements of `elem` with at most `capacity` of them, for each tuple of
+    arguments: `Sequence(proc, proc, msg, capacity=3)` is a FIFO channel per pair of processes,
+    `Sequence(value, capacity=max_len)` one log. Starts empty. Read `self.q(args).len()`,
+    `.head()`, `[i]`, `.last()`, `.is_empty()`, `.contains(x)`; change it with `.append(x)`,
+    `.pop()` (drop the head: TLA+'s `Tail`), `.set(i, x)`, `.clear()`. Appending past the
+    capacity, the head or tail of an empty sequence and an index past its length are errors
+    reported with their trace."""
+
+    kind = ir.SymbolKind.FUNCTION
+
+    def __init__(self, *types: TypeLike, capacity: SizeLike, doc: str = "") -> None:
+        if not types:
+            raise SpecError(
+                "Sequence(...) takes the argument sorts and then the element sort", user_loc()
+            )
+        super().__init__(types[:-1], doc)
+        self.elem_type = types[-1]
+        self.capacity = capacity
+        self.length = IntSort(0, capacity)
+        self.index = IntSort(0, capacity - 1)
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        super().__set_name__(owner, name)
+        self.length.__set_name__(owner, f"{name}_length")
+        self.index.__set_name__(owner, f"{name}_index")
+        self.length.loc = self.index.loc = self.loc
+
+    @property
+    def len_name(self) -> str:
+        return f"{self.name}_len"
+
+    @property
+    def at_name(self) -> str:
+        return f"{self.name}_at"
+
+    def hidden_sorts(self) -> dict[str, IntSort]:
+        return {self.length.name: self.length, self.index.name: self.index}
+
+    def elem(self) -> ir.Type:
+        return resolve_type(self.elem_type, f"the element sort of `{self.name}`", self.loc)
+
+    def empty_slot(self) -> ir.Elem:
+        """What a slot past the length holds: bottom, or the element sort's first element."""
+        t = self.elem()
+        return ir.Elem(t.sort, None if t.bottom else 0, loc=self.loc)
+
+    def decls(self) -> tuple[ir.SymbolDecl, ...]:
+        args = self.ir_args()
+        seq = ir.SequenceOf(self.name, self.len_name, self.at_name)
+        return (
+            ir.SymbolDecl(
+                self.len_name,
+                ir.SymbolKind.FUNCTION,
+                args,
+                ir.Type(self.length.name),
+                init=ir.Elem(self.length.name, 0, loc=self.loc),
+                individual=not args,
+                loc=self.loc,
+                sequence=seq,
+            ),
+            ir.SymbolDecl(
+                self.at_name,
+                ir.SymbolKind.FUNCTION,
+                (*args, ir.Type(self.index.name)),
+                self.elem(),
+                init=self.empty_slot(),
+                loc=self.loc,
+                sequence=seq,
+            ),
+        )
+
+    def decl(self) -> ir.SymbolDecl:  # pragma: no cover - a sequence is two symbols
+        raise AssertionError("a Sequence declares two symbols: use decls()")
+
+    def __get__(self, instance: Any, owner: type) -> Any:
+        if instance is None:
+            return self
+        return _SequenceHandle(self, _proxy_primed(instance))
+
+
+class _SequenceHandle:
+    def __init__(self, decl: Sequence, primed: bool) -> None:
+        self.decl, self.primed = decl, primed
+
+    def __call__(self, *args: object) -> SequenceValue:
+        loc = user_loc()
+        types = self.decl.ir_args()
+        if len(args) != len(types):
+            raise SpecError(
+                f"`{self.decl.name}` takes {len(types)} argument(s) "
+                f"({', '.join(str(t) for t in types)}), but got {len(args)}",
+                loc,
+            )
+        terms = tuple(
+            coerce(a, t, f"argument {i + 1} of `{self.decl.name}`", loc, reading=False)[0]
+            for i, (a, t) in enumerate(zip(args, types, strict=True))
+        )
+        return SequenceValue(self.decl, terms, self.primed)
+
+
+class SequenceValue:
+    """One sequence of a `Sequence` symbol (its arguments fixed), read and changed in place."""
+
+    def __init__(self, decl: Sequence, args: tuple[ir.Term, ...], primed: bool) -> None:
+        self.decl, self.args, self.primed = decl, args, primed
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def _length(self, loc: Loc) -> ir.Term:
+        return ir.App(
+            self.decl.len_name, self.args, ir.Type(self.decl.length.name), self.primed, loc=loc
+        )
+
+    def _value(self, loc: Loc) -> ir.Term:
+        return ir.ToInt(self._length(loc), loc=loc)
+
+    def _slot(self, position: ir.Term, loc: Loc) -> ir.Term:
+        return ir.App(
+            self.decl.at_name, (*self.args, position), self.decl.elem(), self.primed, loc=loc
+        )
+
+    def len(self) -> SymTerm:
+        """The number of elements (an integer)."""
+        return SymTerm(self._length(user_loc()))
+
+    def is_empty(self) -> SymFormula:
+        loc = user_loc()
+        return SymFormula(ir.Eq(self._value(loc), ir.IntLit(0, loc=loc), loc=loc))
+
+    def _position(self, index: object, what: str, loc: Loc) -> ir.Term:
+        """The slot of `index` (an integer), which must be below the length: past it, the
+        read is an error (a Cast to the index sort of a value that lies outside it)."""
+        term, _ = coerce(index, ir.Type(self.decl.index.name), what, loc, reading=False)
+        value = term.arg if isinstance(term, ir.Cast) else ir.ToInt(term, loc=loc)
+        beyond = ir.Le(self._value(loc), value, loc=loc)  # index >= len: out of the sequence
+        capacity = ir.IntLit(_size(self.decl.capacity, loc), loc=loc)
+        checked = ir.TermIte(beyond, capacity, value, loc=loc)  # capacity lies outside 0..cap-1
+        return ir.Cast(self.decl.index.name, checked, loc=loc)
+
+    def __getitem__(self, index: object) -> SymTerm:
+        """The element at `index` (0 is the head); an index past the length is an error."""
+        loc = user_loc()
+        return SymTerm(
+            self._slot(self._position(index, f"an index of `{self.decl.name}`", loc), loc)
+        )
+
+    def head(self) -> SymTerm:
+        """The first element (TLA+'s `Head`); the head of an empty sequence is an error."""
+        loc = user_loc()
+        return SymTerm(self._slot(self._position(0, f"the head of `{self.decl.name}`", loc), loc))
+
+    def last(self) -> SymTerm:
+        """The last element; the last of an empty sequence is an error."""
+        loc = user_loc()
+        value = ir.Arith("-", self._value(loc), ir.IntLit(1, loc=loc), loc=loc)
+        position = ir.Cast(self.decl.index.name, value, loc=loc)
+        return SymTerm(self._slot(position, loc))
+
+    def contains(self, x: object) -> SymFormula:
+        """Some element of the sequence (below its length) is `x`."""
+        from checker.lang.logic import exists
+
+        loc = user_loc()
+        elem, _ = coerce(
+            x, self.decl.elem(), f"the element sought in `{self.decl.name}`", loc, reading=False
+        )
+        return exists(
+            self.decl.index,
+            lambda i: SymFormula(
+                ir.And(
+                    (
+                        ir.Lt(ir.ToInt(i.ir, loc=loc), self._value(loc), loc=loc),
+                        ir.Eq(self._slot(i.ir, loc), elem, loc=loc),
+                    ),
+                    loc=loc,
+                )
+            ),
+        )
+
+    # -- changing --------------------------------------------------------------------------------
+
+    def _write(self, stmt: ir.Stmt, what: str, loc: Loc) -> None:
+        if self.primed:
+            raise SpecError(
+                f"the post-state `{self.decl.name}` of an action property is read-only", loc
+            )
+        _not_rigid(self.decl, loc)
+        context.require_current(what, loc).add_stmt(stmt, what, loc)
+
+    def _fails_when(self, cond: ir.Formula, what: str, loc: Loc) -> None:
+        ctx = context.require_current(what, loc)
+        if ctx.stmts is None:
+            raise SpecError(f"{what} is a statement, allowed only in actions and @init", loc)
+        ctx.stmts.append(ir.Check(cond, what, loc=loc))
+
+    def _set_length(self, value: ir.Term, what: str, loc: Loc) -> None:
+        self._write(
+            ir.SetFn(
+                self.decl.len_name,
+                self.args,
+                ir.Cast(self.decl.length.name, value, loc=loc),
+                loc=loc,
+            ),
+            what,
+            loc,
+        )
+
+    def append(self, x: object) -> None:
+        """Add `x` at the end (TLA+'s `Append`); appending to a full sequence is an error."""
+        loc = user_loc()
+        what = f"appending to `{self.decl.name}`"
+        elem, _ = coerce(
+            x, self.decl.elem(), f"the element appended to `{self.decl.name}`", loc, reading=False
+        )
+        capacity = ir.IntLit(_size(self.decl.capacity, loc), loc=loc)
+        self._fails_when(
+            ir.Le(capacity, self._value(loc), loc=loc), f"{what}, full at its capacity", loc
+        )
+        position = ir.Cast(self.decl.index.name, self._value(loc), loc=loc)
+        self._write(ir.SetFn(self.decl.at_name, (*self.args, position), elem, loc=loc), what, loc)
+        self._set_length(ir.Arith("+", self._value(loc), ir.IntLit(1, loc=loc), loc=loc), what, loc)
+
+    def pop(self) -> None:
+        """Drop the head (TLA+'s `Tail`); popping an empty sequence is an error."""
+        loc = user_loc()
+        what = f"popping `{self.decl.name}`"
+        self._fails_when(
+            ir.Eq(self._value(loc), ir.IntLit(0, loc=loc), loc=loc), f"{what}, which is empty", loc
+        )
+        self._shift(what, loc)
+        self._set_length(ir.Arith("-", self._value(loc), ir.IntLit(1, loc=loc), loc=loc), what, loc)
+
+    def _shift(self, what: str, loc: Loc) -> None:
+        """Every slot of this sequence takes the next one's element; the last, the empty slot."""
+        decl = self.decl
+        types = [*decl.ir_args(), ir.Type(decl.index.name)]
+
+        def body(*xs: SymTerm) -> SymTerm:
+            *args, i = (x.ir for x in xs)
+            mine = ir.And(
+                tuple(ir.Eq(a, b, loc=loc) for a, b in zip(args, self.args, strict=True)), loc=loc
+            )
+            nxt = ir.Arith("+", ir.ToInt(i, loc=loc), ir.IntLit(1, loc=loc), loc=loc)
+            inside = ir.Lt(nxt, self._value(loc), loc=loc)
+            shifted = ir.App(
+                decl.at_name,
+                (*args, ir.Cast(decl.index.name, nxt, guarded=True, loc=loc)),
+                decl.elem(),
+                loc=loc,
+            )
+            old = ir.App(decl.at_name, (*args, i), decl.elem(), loc=loc)
+            return SymTerm(
+                ir.TermIte(
+                    mine, ir.TermIte(inside, shifted, decl.empty_slot(), loc=loc), old, loc=loc
+                )
+            )
+
+        variables = _fresh(types, loc)
+        term = body(*(SymTerm(v) for v in variables))
+        self._write(ir.UpdateFn(decl.at_name, variables, term.ir, loc=loc), what, loc)
+
+    def set(self, index: object, x: object) -> None:
+        """Replace the element at `index`, which must be below the length."""
+        loc = user_loc()
+        what = f"setting an element of `{self.decl.name}`"
+        elem, _ = coerce(
+            x, self.decl.elem(), f"the element set in `{self.decl.name}`", loc, reading=False
+        )
+        position = self._position(index, what, loc)
+        self._write(ir.SetFn(self.decl.at_name, (*self.args, position), elem, loc=loc), what, loc)
+
+    def clear(self) -> None:
+        """Empty the sequence (every slot back to the empty slot's value)."""
+        loc = user_loc()
+        what = f"clearing `{self.decl.name}`"
+        decl = self.decl
+        types = [*decl.ir_args(), ir.Type(decl.index.name)]
+
+        def body(*xs: SymTerm) -> SymTerm:
+            *args, i = (x.ir for x in xs)
+            mine = ir.And(
+                tuple(ir.Eq(a, b, loc=loc) for a, b in zip(args, self.args, strict=True)), loc=loc
+            )
+            old = ir.App(decl.at_name, (*args, i), decl.elem(), loc=loc)
+            return SymTerm(ir.TermIte(mine, decl.empty_slot(), old, loc=loc))
+
+        variables = _fresh(types, loc)
+        term = body(*(SymTerm(v) for v in variables))
+        self._write(ir.UpdateFn(decl.at_name, variables, term.ir, loc=loc), what, loc)
+        self._set_length(ir.IntLit(0, loc=loc), what, loc)
+
+
+def _fresh(types: list[ir.Type], loc: Loc) -> tuple[ir.Var, ...]:
+    """Variables for an update over every slot: one per argument, then the position."""
+    ctx = context.require_current("a sequence update", loc)
+    hints = [f"a{i}" for i in range(len(types) - 1)] + ["i"]
+    return tuple(ir.Var(ctx.fresh_name(h), t, loc=loc) for h, t in zip(hints, types, strict=True))
+
+
+def _size(value: SizeLike, loc: Loc) -> int | ir.Size:
+    from checker.lang.sorts import size_of
+
+    size = size_of(value, loc)
+    return size.value if size.op == "const" else size
+
+
+__all__ = ["Sequence", "SequenceValue"]
