@@ -11,6 +11,7 @@ from checker import ir
 from checker.errors import user_loc
 from checker.lang.choice import maybe, narrow, pick
 from checker.lang.logic import exists, forall, iff, implies, ite, maximum, minimum, require
+from checker.lang.records import Record
 from checker.lang.sequences import Sequence
 from checker.lang.sorts import IntSort, MajorityQuorums, OrderedSort, Param, Quorums, Sort
 from checker.lang.spec import (
@@ -46,6 +47,7 @@ __all__ = [
     "OrderedSort",
     "Param",
     "Quorums",
+    "Record",
     "Relation",
     "Sequence",
     "Sort",

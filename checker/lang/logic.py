@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, overload
 
 from checker import ir
 from checker.errors import Loc, SpecError, user_loc
 from checker.lang import context
-from checker.lang.sorts import resolve_type
+from checker.lang.records import Shape, SymRecord, flat_names, flat_types, rebuild, shape_of
 from checker.lang.terms import SymFormula, SymTerm, as_formula, as_term, int_value
 
 Bool = SymFormula | bool
@@ -32,17 +32,21 @@ def _lambda_names(fn: Callable[..., Any], count: int, what: str, loc: Loc) -> li
 
 
 def bind_vars(
-    types: list[ir.Type], fn: Callable[..., Any], what: str, loc: Loc
+    shapes: Sequence[Shape], fn: Callable[..., Any], what: str, loc: Loc
 ) -> tuple[tuple[ir.Var, ...], Any]:
-    """Create fresh variables of the given types, named after `fn`'s parameters, and call `fn`."""
+    """Create fresh variables of the given types, named after `fn`'s parameters, and call `fn`
+    (a record-typed parameter is one variable per field, and `fn` gets the record)."""
     ctx = context.require_current(what, loc)
-    names = _lambda_names(fn, len(types), what, loc)
+    names = _lambda_names(fn, len(shapes), what, loc)
     variables = tuple(
-        ir.Var(ctx.fresh_name(n), t, loc=loc) for n, t in zip(names, types, strict=True)
+        ir.Var(ctx.fresh_name(flat), t, loc=loc)
+        for name, shape in zip(names, shapes, strict=True)
+        for flat, t in zip(flat_names(name, shape), flat_types([shape]), strict=True)
     )
+    values = rebuild(shapes, [SymTerm(v) for v in variables])
     ctx.binders.append(what)
     try:
-        return variables, fn(*(SymTerm(v) for v in variables))
+        return variables, fn(*values)
     finally:
         ctx.binders.pop()
 
@@ -54,8 +58,8 @@ def _quantifier(kind: str, args: tuple[Any, ...]) -> SymFormula:
     *sort_args, fn = args
     if len(sort_args) == 1 and isinstance(sort_args[0], tuple | list):
         sort_args = list(sort_args[0])
-    types = [resolve_type(s, f"each sort given to {kind}(...)", loc) for s in sort_args]
-    variables, body = bind_vars(types, fn, f"{kind}(...)", loc)
+    shapes = [shape_of(s, f"each sort given to {kind}(...)", loc) for s in sort_args]
+    variables, body = bind_vars(shapes, fn, f"{kind}(...)", loc)
     formula = as_formula(body, f"the body of {kind}(...)", loc)
     node = ir.Forall if kind == "forall" else ir.Exists
     return SymFormula(node(variables, formula, loc=loc))
@@ -96,10 +100,14 @@ def iff(p: Bool, q: Bool) -> SymFormula:
 def ite(cond: Bool, then: SymTerm, else_: SymTerm) -> SymTerm: ...
 @overload
 def ite(cond: Bool, then: Bool, else_: Bool) -> SymFormula: ...
-def ite(cond: Bool, then: Any, else_: Any) -> SymTerm | SymFormula:
+@overload
+def ite(cond: Bool, then: SymRecord, else_: SymRecord) -> SymRecord: ...
+def ite(cond: Bool, then: Any, else_: Any) -> SymTerm | SymFormula | SymRecord:
     """If-then-else on terms or on formulas."""
     loc = user_loc()
     c = as_formula(cond, "the condition of ite(...)", loc)
+    if isinstance(then, SymRecord) or isinstance(else_, SymRecord):
+        return _record_ite(c, then, else_, loc)
     if _is_value(then) or _is_value(else_):
         same = (
             isinstance(then, SymTerm)
@@ -125,6 +133,20 @@ def ite(cond: Bool, then: Any, else_: Any) -> SymTerm | SymFormula:
             loc=loc,
         )
     )
+
+
+def _record_ite(c: ir.Formula, then: object, else_: object, loc: Loc) -> SymRecord:
+    """`ite(c, r1, r2)` on records of one type: the record of the fields' `ite`s."""
+    if (
+        not (isinstance(then, SymRecord) and isinstance(else_, SymRecord))
+        or then.record is not else_.record
+    ):
+        raise SpecError("the branches of ite(...) must both be records of one type", loc)
+    fields = {}
+    for f, _ in then.record.field_types():
+        a, b = then.values[f].ir, else_.values[f].ir
+        fields[f] = SymTerm(ir.TermIte(c, a, b, loc=loc))
+    return SymRecord(then.record, fields)
 
 
 def _is_value(x: object) -> bool:

@@ -15,6 +15,7 @@ values, and an undeclared name is an error that names the spec line.
 
 from __future__ import annotations
 
+import graphlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -22,6 +23,15 @@ from checker import ir
 from checker.errors import Loc, SpecError, user_loc
 from checker.lang import context
 from checker.lang.logic import bind_vars
+from checker.lang.records import (
+    Record,
+    Shape,
+    SymRecord,
+    flat_types,
+    flatten_values,
+    shape_of,
+    shape_text,
+)
 from checker.lang.sorts import IntSort, Param, SortBase, TypeLike, TypeRef, resolve_type
 from checker.lang.terms import SymFormula, SymTerm, as_formula, as_term, check_type, coerce
 
@@ -83,25 +93,36 @@ class StateDecl:
 
     kind: ir.SymbolKind
 
-    def __init__(self, arg_types: tuple[TypeLike, ...], doc: str) -> None:
+    def __init__(self, arg_types: tuple[TypeLike | Record, ...], doc: str) -> None:
         self.name = ""
         self.arg_types = arg_types
         self.doc = doc
         self.loc = user_loc(2)
         for t in arg_types:
-            if not isinstance(t, SortBase | TypeRef):
+            if not isinstance(t, SortBase | TypeRef | Record):
                 raise SpecError(
-                    f"state declarations take sorts (or `sort.or_bottom`), not {t!r}", self.loc
+                    f"state declarations take sorts (or `sort.or_bottom`, or records), not {t!r}",
+                    self.loc,
                 )
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
 
+    def shapes(self) -> list[Shape]:
+        """What each argument holds: a sort's type, or a record (one column per field)."""
+        return [shape_of(t, "a column", self.loc) for t in self.arg_types]
+
     def ir_args(self) -> tuple[ir.Type, ...]:
-        return tuple(resolve_type(t, "a column", self.loc) for t in self.arg_types)
+        return tuple(flat_types(self.shapes()))
 
     def decl(self) -> ir.SymbolDecl:  # pragma: no cover - overridden
         raise NotImplementedError
+
+    def decls(self) -> tuple[ir.SymbolDecl, ...]:
+        """The IR symbols that store this declaration: one, or one per field of a record-valued
+        function (`last` of a record `Msg` is `last_type`, `last_bal`, ...), or a sequence's
+        length and slots."""
+        return (self.decl(),)
 
 
 def _proxy_primed(instance: Spec) -> bool:
@@ -126,7 +147,7 @@ class Relation(StateDecl):
 
     def __init__(
         self,
-        *column_types: TypeLike,
+        *column_types: TypeLike | Record,
         doc: str = "",
         message: Message | None = None,
         init: bool | _Arbitrary = False,
@@ -189,8 +210,8 @@ class _Valued(StateDecl):
 
     def __init__(
         self,
-        arg_types: tuple[TypeLike, ...],
-        result_type: TypeLike,
+        arg_types: tuple[TypeLike | Record, ...],
+        result_type: TypeLike | Record,
         init: object,
         doc: str,
         rigid: bool = False,
@@ -202,6 +223,89 @@ class _Valued(StateDecl):
 
     def result(self) -> ir.Type:
         return resolve_type(self.result_type, f"the result sort of `{self.name}`", self.loc)
+
+    def record(self) -> Record | None:
+        """The record type of the values, when they are records."""
+        return self.result_type if isinstance(self.result_type, Record) else None
+
+    def field_symbol(self, field: str) -> str:
+        return f"{self.name}_{field}"
+
+    def decls(self) -> tuple[ir.SymbolDecl, ...]:
+        record = self.record()
+        if record is None:
+            return (self.decl(),)
+        arbitrary = self.rigid or isinstance(self.init_value, _Arbitrary)
+        init = None if arbitrary else self.init_value
+        if init is not None and not (isinstance(init, dict) and set(init) == set(record.fields)):
+            raise SpecError(
+                f"the init= value of `{self.name}` (a `{record.name}` record) is a dict of every "
+                f"field's initial element: init={{{', '.join(repr(f) for f in record.fields)}: ...}}",
+                self.loc,
+            )
+        out = []
+        for field, t in record.field_types():
+            name = self.field_symbol(field)
+            value = None if init is None else init[field]
+            out.append(
+                ir.SymbolDecl(
+                    name,
+                    self.kind,
+                    self.ir_args(),
+                    t,
+                    init=_init_term(value, t, name, self.loc, record.fields[field]),
+                    individual=self.individual,
+                    loc=self.loc,
+                    arbitrary=arbitrary,
+                    rigid=self.rigid,
+                )
+            )
+        return tuple(out)
+
+    def read(self, args: tuple[ir.Term, ...], primed: bool, loc: Loc) -> SymTerm | SymRecord:
+        """The value at `args`: an element, or a record of its fields' values."""
+        record = self.record()
+        if record is None:
+            return SymTerm(ir.App(self.name, args, self.result(), primed, loc=loc))
+        return SymRecord(
+            record,
+            {
+                f: SymTerm(ir.App(self.field_symbol(f), args, t, primed, loc=loc))
+                for f, t in record.field_types()
+            },
+        )
+
+    def write(self, args: tuple[ir.Term, ...], value: object, what: str, loc: Loc) -> None:
+        """Set the value at `args` (every field of a record, in order)."""
+        record = self.record()
+        ctx = context.require_current(what, loc)
+        if record is None:
+            term, _ = coerce(value, self.result(), f"the value of {what}", loc, reading=False)
+            ctx.add_stmt(ir.SetFn(self.name, args, term, loc=loc), what, loc)
+            return
+        if not isinstance(value, SymRecord) or value.record is not record:
+            raise SpecError(
+                f"{what}: the value must be a `{record.name}` record, not {value!r}", loc
+            )
+        terms: dict[str, ir.Term] = {}
+        order = graphlib.TopologicalSorter[str]()
+        for f, t in record.field_types():
+            terms[f], _ = coerce(value.values[f], t, f"field `{f}` of {what}", loc, reading=False)
+            order.add(f)
+            read = {n.symbol for n in ir.walk(terms[f]) if isinstance(n, ir.App)}
+            for g in record.fields:  # f reads g's old value: write g after f
+                if g != f and self.field_symbol(g) in read:
+                    order.add(g, f)
+        try:
+            fields = list(order.static_order())
+        except graphlib.CycleError:
+            raise SpecError(
+                f"{what}: its fields read each other's old values in a cycle, so no order of "
+                "writing them keeps every old value; freeze one with pick(...) first",
+                loc,
+            ) from None
+        for f in fields:  # each field is written before any field whose old value it reads
+            ctx.add_stmt(ir.SetFn(self.field_symbol(f), args, terms[f], loc=loc), what, loc)
 
     def decl(self) -> ir.SymbolDecl:
         result = self.result()
@@ -224,7 +328,7 @@ class Function(_Valued):
     """A total function from argument sorts to a result sort: `Function(a, b, result, init=x)`."""
 
     def __init__(
-        self, *types: TypeLike, init: object = None, doc: str = "", rigid: bool = False
+        self, *types: TypeLike | Record, init: object = None, doc: str = "", rigid: bool = False
     ) -> None:
         if len(types) < 2:
             raise SpecError(
@@ -246,26 +350,26 @@ class Individual(_Valued):
     individual = True
 
     def __init__(
-        self, result_type: TypeLike, *, init: object = None, doc: str = "", rigid: bool = False
+        self,
+        result_type: TypeLike | Record,
+        *,
+        init: object = None,
+        doc: str = "",
+        rigid: bool = False,
     ) -> None:
         super().__init__((), result_type, init, doc, rigid)
 
     def __get__(self, instance: Spec | None, owner: type) -> Any:
         if instance is None:
             return self
-        return SymTerm(
-            ir.App(self.name, (), self.result(), _proxy_primed(instance), loc=user_loc())
-        )
+        return self.read((), _proxy_primed(instance), user_loc())
 
     def __set__(self, instance: Spec, value: object) -> None:
         loc = user_loc()
         if _proxy_primed(instance):
             raise SpecError(f"the post-state `{self.name}` of an action property is read-only", loc)
         _not_rigid(self, loc)
-        what = f"the value assigned to `{self.name}`"
-        term, _ = coerce(value, self.result(), what, loc, reading=False)
-        ctx = context.require_current(f"assigning `{self.name}`", loc)
-        ctx.add_stmt(ir.SetFn(self.name, (), term, loc=loc), f"assigning `{self.name}`", loc)
+        self.write((), value, f"assigning `{self.name}`", loc)
 
 
 def _not_rigid(decl: StateDecl, loc: Loc) -> None:
@@ -303,13 +407,15 @@ class _Handle:
         return self.decl.name
 
     def _args(self, args: tuple[object, ...], loc: Loc, *, reading: bool) -> tuple[ir.Term, ...]:
-        types = self.decl.ir_args()
-        if len(args) != len(types):
+        shapes = self.decl.shapes()
+        if len(args) != len(shapes):
             raise SpecError(
-                f"`{self.name}` takes {len(types)} argument(s) "
-                f"({', '.join(str(t) for t in types)}), but got {len(args)}",
+                f"`{self.name}` takes {len(shapes)} argument(s) "
+                f"({', '.join(shape_text(t) for t in shapes)}), but got {len(args)}",
                 loc,
             )
+        args = tuple(flatten_values(shapes, args, f"`{self.name}`", loc))
+        types = self.decl.ir_args()
         out = []
         self.guards: list[ir.Formula] = []
         for i, (a, t) in enumerate(zip(args, types, strict=True)):
@@ -327,7 +433,7 @@ class _Handle:
         context.require_current(what, loc).add_stmt(stmt, what, loc)
 
     def _bind_update(self, fn: Callable[..., Any], loc: Loc) -> tuple[tuple[ir.Var, ...], Any]:
-        return bind_vars(list(self.decl.ir_args()), fn, f"`{self.name}.update(...)`", loc)
+        return bind_vars(self.decl.shapes(), fn, f"`{self.name}.update(...)`", loc)
 
 
 class RelationHandle(_Handle):
@@ -366,33 +472,38 @@ class FunctionHandle(_Handle):
         assert isinstance(decl, Function)
         return decl.result()
 
-    def __call__(self, *args: object) -> SymTerm:
+    def __call__(self, *args: object) -> Any:
         loc = user_loc()
-        return SymTerm(
-            ir.App(
-                self.name,
-                self._args(args, loc, reading=False),
-                self._result(),
-                self.primed,
-                loc=loc,
-            )
-        )
+        decl = self.decl
+        assert isinstance(decl, Function)
+        return decl.read(self._args(args, loc, reading=False), self.primed, loc)
 
-    def __getitem__(self, key: object) -> SymTerm:
+    def __getitem__(self, key: object) -> Any:
         """`f[x, y]` reads like `f(x, y)`."""
         return self(*(key if isinstance(key, tuple) else (key,)))
 
     def __setitem__(self, key: object, value: object) -> None:
         loc = user_loc()
         args = key if isinstance(key, tuple) else (key,)
-        what = f"the value assigned to `{self.name}[...]`"
-        term, _ = coerce(value, self._result(), what, loc, reading=False)
-        stmt = ir.SetFn(self.name, self._args(args, loc, reading=False), term, loc=loc)
-        self._write(stmt, f"assigning `{self.name}[...]`", loc)
+        decl = self.decl
+        assert isinstance(decl, Function)
+        what = f"assigning `{self.name}[...]`"
+        if self.primed:
+            raise SpecError(f"the post-state `{self.name}` of an action property is read-only", loc)
+        _not_rigid(decl, loc)
+        decl.write(self._args(args, loc, reading=False), value, what, loc)
 
     def update(self, fn: Callable[..., Any]) -> None:
         """Set `f(xs) = fn(*xs)` for every argument tuple; `fn` sees the function as it was."""
         loc = user_loc()
+        decl = self.decl
+        assert isinstance(decl, Function)
+        if decl.record() is not None:
+            raise SpecError(
+                f"`{self.name}.update(...)` over records is not supported yet: assign "
+                f"`self.{self.name}[x] = ...` per argument",
+                loc,
+            )
         variables, body = self._bind_update(fn, loc)
         what = f"the body of `{self.name}.update(...)`"
         term, _ = coerce(body, self._result(), what, loc, reading=False)

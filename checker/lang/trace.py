@@ -13,13 +13,14 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from checker import ir
 from checker.errors import Loc, PaxoscopeError, SpecError
 from checker.lang import context
 from checker.lang.dropped import check_no_dropped_formulas
 from checker.lang.failures import checked_property
+from checker.lang.records import Record, Shape, flat_names, flat_types, rebuild
 from checker.lang.sequences import Sequence
 from checker.lang.sorts import IntSort, Param, Quorums, SortBase, TypeRef
 from checker.lang.spec import MARK, Function, Individual, Spec, StateDecl
@@ -100,6 +101,7 @@ class Tracer:
         self.sort_objs = {n: v for n, v in self.members.items() if isinstance(v, SortBase)}
         self.params = [v for v in self.members.values() if isinstance(v, Param)]
         self.state = {n: v for n, v in self.members.items() if isinstance(v, StateDecl)}
+        self.owner: dict[str, StateDecl] = {}  # IR symbol -> its declaration (records: several)
         for decl in self.state.values():  # a sequence's length and position sorts
             if isinstance(decl, Sequence):
                 for sort_name, sort in decl.hidden_sorts().items():
@@ -157,6 +159,7 @@ class Tracer:
                     f"state `{decl.name}` is also bound to `{name}`; declare it once", decl.loc
                 )
             for sym in self._decl_in_context(decl):
+                self.owner[sym.name] = decl
                 for t in (*sym.args, *([sym.result] if sym.result else [])):
                     if t.sort not in self.sort_objs:
                         raise SpecError(
@@ -180,9 +183,7 @@ class Tracer:
                 f"the declaration of `{decl.name}`", None, self.sort_kinds, self.int_bounds
             )
         ):
-            if isinstance(decl, Sequence):
-                return decl.decls()
-            return (decl.decl(),)
+            return decl.decls()
 
     # -- methods -----------------------------------------------------------------------------
 
@@ -191,11 +192,11 @@ class Tracer:
         proxy.__dict__["_primed"] = primed
         return proxy
 
-    def _param_types(self, fn: Callable[..., Any], what: str) -> list[tuple[str, ir.Type]]:
+    def _param_types(self, fn: Callable[..., Any], what: str) -> list[tuple[str, Shape]]:
         loc = fn_loc(fn)
         sig = inspect.signature(fn)
         params = list(sig.parameters.values())[1:]  # skip self
-        out = []
+        out: list[tuple[str, Shape]] = []
         namespace = dict(self.members)
         for p in params:
             if p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
@@ -215,7 +216,14 @@ class Tracer:
                         f"the sort `{p.annotation}` of parameter `{p.name}` of {what} is not declared",
                         loc,
                     ) from None
-            if isinstance(ann, SortBase):
+            if isinstance(ann, Record):
+                if self.members.get(ann.name) is not ann:
+                    raise SpecError(
+                        f"parameter `{p.name}` of {what} has a record type not declared in this spec",
+                        loc,
+                    )
+                out.append((p.name, cast(Record, ann)))
+            elif isinstance(ann, SortBase):
                 if ann.name not in self.sort_objs:
                     raise SpecError(
                         f"parameter `{p.name}` of {what} has a sort not declared in this spec", loc
@@ -235,9 +243,14 @@ class Tracer:
         what = f"{'@init' if kind == 'init' else 'action'} `{name}`"
         ctx = context.TraceContext(what, [], self.sort_kinds, self.int_bounds)
         params = self._param_types(fn, what)
-        variables = tuple(ir.Var(ctx.fresh_name(n), t, loc=fn_loc(fn)) for n, t in params)
+        variables = tuple(  # a record parameter `m` is one variable per field: m_type, ...
+            ir.Var(ctx.fresh_name(flat), t, loc=fn_loc(fn))
+            for n, shape in params
+            for flat, t in zip(flat_names(n, shape), flat_types([shape]), strict=True)
+        )
+        values = rebuild([shape for _, shape in params], [SymTerm(v) for v in variables])
         with context.tracing(ctx):
-            result = call_traced(fn, [self._proxy(False), *(SymTerm(v) for v in variables)], what)
+            result = call_traced(fn, [self._proxy(False), *values], what)
         if result is not None:
             raise SpecError(
                 f"{what} returns a value; an action states its guards with require(...) and returns nothing",
@@ -346,7 +359,7 @@ class Tracer:
         for sym in symbols:
             if sym.kind is not ir.SymbolKind.FUNCTION or sym.init is not None or sym.arbitrary:
                 continue
-            decl = self.state[sym.name]
+            decl = self.owner[sym.name]
             assert isinstance(decl, Function | Individual)
             for act in inits:
                 if not any(_assigns_fully(s, sym) for s in act.body):

@@ -46,6 +46,8 @@ CASES = {
     # Sequences (a length and slots per argument tuple), with errors: a full channel.
     "fifo": ("tests/specs/fifo.py:Fifo", (("cap", 1),)),
     "fifo-overfull": ("tests/specs/fifo.py:Overfull", ()),
+    # Records: flattened into their fields (columns, parameters, quantified variables).
+    "records": ("tests/specs/records.py:Records", ()),
     # Actions without parameters (compiled as one instance even when loops are forced).
     "ticket": ("tests/specs/ticket.py:Ticket", ()),
 }

@@ -41,6 +41,8 @@ EXPECTED_MESSAGE = {
     "precedence": r"must be a formula.*add the parentheses",
     "python_and": r"Python needs a concrete True/False.*`&`, `\|`",
     "python_if": r"Python needs a concrete True/False",
+    "record_field_not_a_sort": r"field `size` of a Record must be a sort \(or `sort.or_bottom`\), "
+    r"not 3",
     "rigid_written": r"`link` is rigid: it never changes",
     "runtime_error": r"raised IndexError",
     "sequence_name_clash": r"`q_len` is declared twice \(a sequence `q` stores itself as `q_len`",

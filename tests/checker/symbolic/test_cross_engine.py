@@ -246,6 +246,7 @@ CASES: dict[str, tuple[str, dict[str, int], int]] = {
     "ring": ("spec/mypyvy/ring.py", {}, 10**6),
     # sequences: functions of integer sorts, with Checks (a full channel, an empty one)
     "fifo": (str(TEST_SPECS / "fifo.py") + ":Fifo", {"cap": 1}, 10**6),
+    "records": (str(TEST_SPECS / "records.py") + ":Records", {"nodes": 1}, 10**6),
 }
 SAMPLE = 12  # sampled reachable states per spec, besides the initial ones
 
