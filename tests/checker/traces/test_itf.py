@@ -104,7 +104,7 @@ def test_every_state_of_a_fifo_round_trips_through_itf() -> None:
     engine = report.engine
     graph = explore_graph(engine, limit=100_000)
     assert graph.complete and len(graph.states) == report.result.distinct_states > 50
-    lengths = set()
+    lengths: set[int] = set()
     for s in graph.states:
         obj = json.loads(json.dumps(state_to_itf(engine.inst, engine.layout, s)))
         assert set(obj) == {"net", "log", "sent"}
