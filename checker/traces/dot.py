@@ -3,8 +3,10 @@
 Elements are nodes (grouped by sort; bottom elements are left out); a unary relation becomes a
 label on its node; a relation of two or more columns becomes an edge from its first to its
 second argument, labelled with the relation and the remaining arguments; a function of one
-argument is an edge to its value, an individual a label on its value. Quorums are nodes with
-dashed edges to their members. Facts a step added are green, removed ones red and struck out.
+argument is an edge to its value, an individual a label on its value, a sequence a label
+`q(args) = <<a, b>>` on its first argument's node (the sorts of its lengths and positions are
+left out). Quorums are nodes with dashed edges to their members. Facts a step added are green,
+removed ones red and struck out.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from checker import ir
 from checker.errors import UsageError
 from checker.explicit.layout import Layout, Structured
 from checker.instance import Instance
+from checker.traces.text import format_sequence, sequence_contents, sequence_sorts
 
 _ADDED, _REMOVED = "#1a7f37", "#cf222e"
 
@@ -30,12 +33,18 @@ def _quote(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
-def _facts(
-    inst: Instance, layout: Layout, state: Structured
-) -> set[tuple[str, tuple[int, ...], int | None]]:
-    """(symbol, arguments, value) for every true tuple and every function point."""
-    out: set[tuple[str, tuple[int, ...], int | None]] = set()
+Fact = tuple[str, tuple[int, ...], int | str | None]
+
+
+def _facts(inst: Instance, layout: Layout, state: Structured) -> set[Fact]:
+    """(symbol, arguments, value) for every true tuple, every function point and every
+    sequence (its value shown as `<<a, b>>`)."""
+    out: set[Fact] = set()
+    for c in sequence_contents(inst, layout, state).values():
+        out.update((c.name, args, format_sequence(inst, c, e)) for args, e in c.values.items())
     for lay, value in zip(layout.symbols, state, strict=True):
+        if lay.decl.sequence is not None:
+            continue
         if lay.is_relation:
             assert isinstance(value, frozenset)
             out.update((lay.decl.name, t, None) for t in value)
@@ -52,6 +61,10 @@ def state_graph(
     before = _facts(inst, layout, pre)
     after = _facts(inst, layout, post) if post is not None else before
     decls = {d.name: d for d in inst.spec.symbols}
+    for d in inst.spec.symbols:  # a sequence's facts carry its name, with its arguments
+        if d.sequence is not None and d.name == d.sequence.length:
+            decls[d.sequence.name] = d
+    hidden = sequence_sorts(inst.spec)
     labels: dict[str, list[str]] = defaultdict(list)
     edges: list[str] = []
     for fact in sorted(before | after, key=str):
@@ -61,6 +74,11 @@ def state_graph(
         style = f', color="{color}", fontcolor="{color}"' if color else ""
         strike = "~" if color == _REMOVED else ""
         shown = [inst.label(t.sort, c) for t, c in zip(decl.args, args, strict=True)]
+        if isinstance(value, str):  # a sequence: a label on its first argument's node
+            where = f"({', '.join(map(str, shown))})" if args else ""
+            text = strike + f"{name}{where} = {value}"
+            labels[_node(inst, decl.args[0].sort, args[0]) if args else "state"].append(text)
+            continue
         if value is not None:  # a function point
             assert decl.result is not None
             is_bottom = decl.result.bottom and value == 0
@@ -100,6 +118,8 @@ def state_graph(
     if title:
         lines.append(f'  label="{_quote(title)}"; labelloc=t;')
     for sort, sinst in inst.sorts.items():
+        if sort in hidden:
+            continue
         lines.append(f'  subgraph "cluster_{sort}" {{ label="{sort}"; style=dotted;')
         for code in sinst.codes(False):
             node = _node(inst, sort, code)

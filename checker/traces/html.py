@@ -22,7 +22,7 @@ from checker.instance import Instance
 from checker.traces.dot import render
 from checker.traces.msc import has_messages, msc_dot
 from checker.traces.step import TraceStep
-from checker.traces.text import step_title
+from checker.traces.text import format_args, format_sequence, sequence_contents, step_title
 
 
 @dataclass(frozen=True)
@@ -32,38 +32,60 @@ class Page:
     violated: str | None = None  # the property that fails in the last state
 
 
-def _entries(inst: Instance, layout: Layout, state: Structured) -> list[list[str]]:
-    """Per symbol, its value as a list of short entries (tuples, or `args: value` points)."""
-    out = []
+def _entries(inst: Instance, layout: Layout, state: Structured) -> list[tuple[str, list[str]]]:
+    """Per symbol, its name and its value as a list of short entries (tuples, `args: value`
+    points, `<<a, b>>` sequences); a sequence is one symbol, not its length and slots."""
+    out: list[tuple[str, list[str]]] = []
+    seqs = sequence_contents(inst, layout, state)
     for lay, value in zip(layout.symbols, state, strict=True):
         decl = lay.decl
+        if decl.sequence is not None:
+            if decl.name == decl.sequence.length:
+                c = seqs[decl.sequence.name]
+                out.append(
+                    (
+                        c.name,
+                        [
+                            (f"{format_args(inst, c, args)}: " if args else "")
+                            + format_sequence(inst, c, elems)
+                            for args, elems in c.values.items()
+                        ],
+                    )
+                )
+            continue
         if lay.is_relation:
             assert isinstance(value, frozenset)
             out.append(
-                [
-                    "("
-                    + ", ".join(
-                        str(inst.label(a.sort, c)) for a, c in zip(decl.args, t, strict=True)
-                    )
-                    + ")"
-                    for t in sorted(value)
-                ]
+                (
+                    decl.name,
+                    [
+                        "("
+                        + ", ".join(
+                            str(inst.label(a.sort, c)) for a, c in zip(decl.args, t, strict=True)
+                        )
+                        + ")"
+                        for t in sorted(value)
+                    ],
+                )
             )
         else:
             assert isinstance(value, tuple) and decl.result is not None
             r = decl.result.sort
             if decl.individual:
-                out.append([str(inst.label(r, value[0]))])
+                out.append((decl.name, [str(inst.label(r, value[0]))]))
                 continue
             out.append(
-                [
-                    ", ".join(
-                        str(inst.label(a.sort, c))
-                        for a, c in zip(decl.args, lay.tuple_at(i), strict=True)
-                    )
-                    + f": {inst.label(r, code)}"
-                    for i, code in enumerate(value)
-                ]
+                (
+                    decl.name,
+                    [
+                        ", ".join(
+                            str(inst.label(a.sort, c))
+                            for a, c in zip(decl.args, lay.tuple_at(i), strict=True)
+                        )
+                        + f": {inst.label(r, code)}"
+                        for i, code in enumerate(value)
+                    ],
+                )
             )
     return out
 
@@ -89,15 +111,14 @@ def explorer_html(
     """The page for `trace`; `first_label` renames the first state (a CTI's pre-state)."""
     interp = Interpreter(inst, layout)
     states = [layout.unpack(s.state) for s in trace]
-    names = [lay.decl.name for lay in layout.symbols]
     steps: list[dict[str, object]] = []
     titles: list[str] = []
     previous: list[list[str]] | None = None
     for i, (step, state) in enumerate(zip(trace, states, strict=True)):
-        entries = _entries(inst, layout, state)
+        named = _entries(inst, layout, state)
+        entries = [e for _, e in named]
         rows = []
-        for k, name in enumerate(names):
-            now = entries[k]
+        for k, (name, now) in enumerate(named):
             before = previous[k] if previous is not None else now
             rows.append(
                 {

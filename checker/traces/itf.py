@@ -3,8 +3,10 @@
 https://apalache-mc.org/docs/adr/015adr-trace.html. Each state is a JSON object of its variables;
 a relation is a `#set` of `#tup`s (or of plain values when it has one column), a function is a
 `#map` from its argument (tuple) to its value, an individual is its value. Sort elements appear
-as their labels: `"a1"`, `"v2"`, `"None"`, `0`, `-1`, `"{a1,a2}"`. Each state's `#meta` records
-the action that led to it and its parameters (`"action": "init"` for the first state).
+as their labels: `"a1"`, `"v2"`, `"None"`, `0`, `-1`, `"{a1,a2}"`. A sequence
+(`Sequence(...)`, stored as a length and slots) is one variable: the list of its elements, or,
+with arguments, a `#map` from their tuple to the list. Each state's `#meta` records the action
+that led to it and its parameters (`"action": "init"` for the first state).
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from checker import ir
 from checker.errors import UsageError
-from checker.explicit.layout import Layout
+from checker.explicit.layout import Layout, SymbolLayout
 from checker.instance import Instance, Label
 from checker.traces.step import TraceStep
+from checker.traces.text import SequenceContents, sequence_contents
 
 ITF_DESCRIPTION = "https://apalache-mc.org/docs/adr/015adr-trace.html"
 
@@ -34,9 +38,15 @@ def _tuple(values: Sequence[Label]) -> Json:
 
 def state_to_itf(inst: Instance, layout: Layout, state: int) -> dict[str, Json]:
     out: dict[str, Json] = {}
-    for lay, value in zip(layout.symbols, layout.unpack(state), strict=True):
+    structured = layout.unpack(state)
+    seqs = sequence_contents(inst, layout, structured)
+    for lay, value in zip(layout.symbols, structured, strict=True):
         decl = lay.decl
         sorts = [t.sort for t in decl.args]
+        if decl.sequence is not None:
+            if decl.name == decl.sequence.length:
+                out[decl.sequence.name] = _sequence_to_itf(inst, seqs[decl.sequence.name])
+            continue
         if lay.is_relation:
             assert isinstance(value, frozenset)
             tuples = sorted(value)
@@ -57,6 +67,37 @@ def state_to_itf(inst: Instance, layout: Layout, state: int) -> dict[str, Json]:
             key = _tuple([inst.label(s, c) for s, c in zip(sorts, args, strict=True)])
             entries.append([key, _value(inst.label(decl.result.sort, code))])
         out[decl.name] = {"#map": entries}
+    return out
+
+
+def _sequence_to_itf(inst: Instance, contents: SequenceContents) -> Json:
+    """A list of element values; with arguments, a `#map` from their tuple to the list."""
+    result = contents.slots.decl.result
+    assert result is not None
+    elem_sort = result.sort
+
+    def items(elems: Sequence[int]) -> list[Json]:
+        return [_value(inst.label(elem_sort, c)) for c in elems]
+
+    length = contents.length.decl
+    if not length.args:
+        return items(contents.values[()])
+    sorts = [t.sort for t in length.args]
+    return {
+        "#map": [
+            [_tuple([inst.label(s, c) for s, c in zip(sorts, args, strict=True)]), items(elems)]
+            for args, elems in contents.values.items()
+        ]
+    }
+
+
+def itf_vars(spec: ir.SpecIR) -> list[str]:
+    """The state variables as ITF names them: a sequence is one variable, not its two parts."""
+    out: list[str] = []
+    for d in spec.symbols:
+        name = d.sequence.name if d.sequence is not None else d.name
+        if name not in out:
+            out.append(name)
     return out
 
 
@@ -84,7 +125,7 @@ def trace_to_itf(
             "params": dict(inst.params),
             **(meta or {}),
         },
-        "vars": [s.name for s in inst.spec.symbols],
+        "vars": itf_vars(inst.spec),
         "states": [
             {"#meta": step_meta(inst, i, step), **state_to_itf(inst, layout, step.state)}
             for i, step in enumerate(trace)
@@ -116,6 +157,9 @@ def state_from_itf(inst: Instance, layout: Layout, obj: Mapping[str, Json]) -> i
     structured: list[Any] = []
     for lay in layout.symbols:
         decl = lay.decl
+        if decl.sequence is not None:
+            structured.append(_sequence_part_from_itf(inst, layout, lay, obj))
+            continue
         if decl.name not in obj:
             raise UsageError(f"the ITF state has no variable `{decl.name}`")
         value = obj[decl.name]
@@ -140,6 +184,50 @@ def state_from_itf(inst: Instance, layout: Layout, obj: Mapping[str, Json]) -> i
             codes[lay.index(args)] = inst.code_of_label(decl.result.sort, _label(val))
         structured.append(tuple(codes))
     return layout.pack(tuple(structured))
+
+
+def _sequence_part_from_itf(
+    inst: Instance, layout: Layout, lay: SymbolLayout, obj: Mapping[str, Json]
+) -> tuple[int, ...]:
+    """The codes of one of the two functions that store a sequence (its length or its slots),
+    from the sequence's ITF list(s); slots past the length hold the empty value."""
+    decl = lay.decl
+    seq = decl.sequence
+    assert seq is not None
+    if seq.name not in obj:
+        raise UsageError(f"the ITF state has no variable `{seq.name}`")
+    value = obj[seq.name]
+    length, slots = layout.by_name[seq.length], layout.by_name[seq.slots]
+    assert length.decl.result is not None and slots.decl.result is not None
+    sorts = [t.sort for t in length.decl.args]
+    lists: dict[tuple[int, ...], Any] = {}
+    if not sorts:
+        lists[()] = value
+    else:
+        if not isinstance(value, dict) or "#map" not in value:
+            raise UsageError(f"expected an ITF #map for the sequences `{seq.name}`, got {value!r}")
+        for key, items in value["#map"]:
+            labels = _untuple(key, len(sorts))
+            lists[tuple(inst.code_of_label(s, x) for s, x in zip(sorts, labels, strict=True))] = (
+                items
+            )
+    capacity = slots.arg_sizes[-1]
+    index_lo = slots.arg_lo[-1]
+    codes = [slots.result_lo] * lay.count if decl.name == seq.slots else [0] * lay.count
+    for args, items in lists.items():
+        if not isinstance(items, list):
+            raise UsageError(f"expected an ITF list for `{seq.name}`, got {items!r}")
+        if len(items) > capacity:
+            raise UsageError(
+                f"`{seq.name}` holds {len(items)} elements, past its capacity {capacity}"
+            )
+        if decl.name == seq.length:
+            codes[lay.index(args)] = inst.code_of_label(length.decl.result.sort, len(items))
+            continue
+        for k, item in enumerate(items):
+            elem = inst.code_of_label(slots.decl.result.sort, _label(item))
+            codes[lay.index((*args, index_lo + k))] = elem
+    return tuple(codes)
 
 
 def trace_from_itf(inst: Instance, layout: Layout, doc: Mapping[str, Json]) -> list[TraceStep]:

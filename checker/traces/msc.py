@@ -3,9 +3,9 @@
 One lane per node — each element of a sort that sends or receives a message (`acceptor a1`,
 `ballot 0` for the leader of ballot 0) — and one row per step. A message tuple added by a step is
 an arrow from its sender's lane to its receiver's lane (or to every lane of a broadcast sort) in
-that row; a change of a function or a plain relation whose first argument is a node is written
-on that node's lane. Graphviz lays the chart out; elements carry ids (`msc-step-N`) so that the
-HTML explorer can link rows to trace steps.
+that row; a change of a function, a sequence (`net[n1, n2]: <<>> → <<m1>>`) or a plain relation
+whose first argument is a node is written on that node's lane. Graphviz lays the chart out;
+elements carry ids (`msc-step-N`) so that the HTML explorer can link rows to trace steps.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from checker import ir
 from checker.explicit.layout import Layout, Structured
 from checker.instance import Instance
 from checker.traces.step import TraceStep
-from checker.traces.text import step_title
+from checker.traces.text import format_args, format_sequence, sequence_contents, step_title
 
 Lane = tuple[str, int]  # (sort, code)
 
@@ -63,8 +63,22 @@ class _Chart:
         messages: list[tuple[Lane, list[Lane], str]] = []
         notes: dict[Lane, list[str]] = {}
         row_notes: list[str] = []
+        seqs_before = sequence_contents(self.inst, self.layout, before)
+        seqs_after = sequence_contents(self.inst, self.layout, after)
         for lay, old, new in zip(self.layout.symbols, before, after, strict=True):
             decl = lay.decl
+            if decl.sequence is not None:  # one note per changed sequence, on its length
+                if decl.name == decl.sequence.length:
+                    a, b = seqs_before[decl.sequence.name], seqs_after[decl.sequence.name]
+                    for args, elems in b.values.items():
+                        if a.values[args] != elems:
+                            where = f"[{format_args(self.inst, b, args)}]" if args else ""
+                            text = (
+                                f"{b.name}{where}: {format_sequence(self.inst, a, a.values[args])}"
+                                f" → {format_sequence(self.inst, b, elems)}"
+                            )
+                            self._note(notes, row_notes, decl, args, text)
+                continue
             if lay.is_relation:
                 assert isinstance(old, frozenset) and isinstance(new, frozenset)
                 m = decl.message

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from checker import ir
 from checker.explicit.layout import Layout, Structured, SymbolLayout
 from checker.instance import Instance
 from checker.traces.step import TraceStep
@@ -33,11 +34,24 @@ def step_title(inst: Instance, step: TraceStep) -> str:
     return f"{step.action}({params})"
 
 
-def sequences(inst: Instance, layout: Layout, state: Structured) -> dict[str, dict[str, str]]:
-    """The sequence-valued symbols (stored as a length and slots, `lang/sequences.py`): for
-    each, its sequences by their arguments' labels ("" without arguments), as `<<a, b>>`."""
+@dataclass(frozen=True)
+class SequenceContents:
+    """One sequence-valued symbol in a state: its two stored functions and, for each tuple of
+    argument codes (`()` without arguments), the codes of its elements in order."""
+
+    name: str
+    length: SymbolLayout
+    slots: SymbolLayout
+    values: dict[tuple[int, ...], tuple[int, ...]]
+
+
+def sequence_contents(
+    inst: Instance, layout: Layout, state: Structured
+) -> dict[str, SequenceContents]:
+    """The sequence-valued symbols (stored as a length and slots, `lang/sequences.py`) of a
+    structured state, by name, in declaration order."""
     found = {lay.decl.name: (lay, value) for lay, value in zip(layout.symbols, state, strict=True)}
-    out: dict[str, dict[str, str]] = {}
+    out: dict[str, SequenceContents] = {}
     for lay, value in found.values():
         seq = lay.decl.sequence
         if seq is None or lay.decl.name != seq.length:
@@ -46,17 +60,50 @@ def sequences(inst: Instance, layout: Layout, state: Structured) -> dict[str, di
         assert isinstance(value, tuple) and isinstance(slots, tuple)
         by_codes = {slots_lay.tuple_at(i): c for i, c in enumerate(slots)}
         length_sort = lay.decl.result.sort if lay.decl.result else ""
-        shown: dict[str, str] = {}
+        lo = inst.lo(slots_lay.decl.args[-1])
+        values: dict[tuple[int, ...], tuple[int, ...]] = {}
         for i, code in enumerate(value):
             args = lay.tuple_at(i)
             size = int(inst.label(length_sort, code))
-            lo = inst.lo(slots_lay.decl.args[-1])
-            elems = [by_codes[(*args, lo + k)] for k in range(size)]
-            shown[_fmt_tuple(inst, lay, args)] = (
-                "<<" + ", ".join(_fmt_value(inst, slots_lay, c) for c in elems) + ">>"
-            )
-        out[seq.name] = shown
+            values[args] = tuple(by_codes[(*args, lo + k)] for k in range(size))
+        out[seq.name] = SequenceContents(seq.name, lay, slots_lay, values)
     return out
+
+
+def sequence_sorts(spec: ir.SpecIR) -> set[str]:
+    """The integer sorts that only store sequences (their lengths and positions): not shown."""
+    out: set[str] = set()
+    for d in spec.symbols:
+        seq = d.sequence
+        if seq is None:
+            continue
+        if d.name == seq.length and d.result is not None:
+            out.add(d.result.sort)
+        elif d.name == seq.slots and d.args:
+            out.add(d.args[-1].sort)
+    return out
+
+
+def format_sequence(inst: Instance, contents: SequenceContents, elems: Sequence[int]) -> str:
+    """`<<a, b>>`: the elements' labels."""
+    return "<<" + ", ".join(_fmt_value(inst, contents.slots, c) for c in elems) + ">>"
+
+
+def format_args(inst: Instance, contents: SequenceContents, args: Sequence[int]) -> str:
+    """The labels of a sequence's arguments, `n1, n2` ("" without arguments)."""
+    return _fmt_tuple(inst, contents.length, args)
+
+
+def sequences(inst: Instance, layout: Layout, state: Structured) -> dict[str, dict[str, str]]:
+    """The sequence-valued symbols (stored as a length and slots, `lang/sequences.py`): for
+    each, its sequences by their arguments' labels ("" without arguments), as `<<a, b>>`."""
+    return {
+        name: {
+            format_args(inst, c, args): format_sequence(inst, c, elems)
+            for args, elems in c.values.items()
+        }
+        for name, c in sequence_contents(inst, layout, state).items()
+    }
 
 
 def _skipped(lay: SymbolLayout) -> bool:

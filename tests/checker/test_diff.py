@@ -55,3 +55,15 @@ def test_different_vocabularies_are_not_compared_step_by_step() -> None:
     result = run_cli("diff", "spec/voting.py", "spec/lamport_voting.py")
     assert result.returncode == 1
     assert "behaviours not compared" in result.stdout
+
+
+def test_diff_prints_sequences_as_sequences() -> None:
+    result = run_cli(
+        "diff", "tests/specs/fifo.py:Fifo", "tests/specs/fifo.py:Overfull", "-p", "cap=1"
+    )
+    assert result.returncode == 1, result.stderr
+    assert "newly failing: send" in result.stdout
+    assert "distinguishing trace: OLD allows this behaviour" in result.stdout
+    assert "  log = {n1: <<>>, n2: <<>>}" in result.stdout
+    assert "  net[n1, n2]: <<>> -> <<v1>>" in result.stdout
+    assert "net_len" not in result.stdout and "net_at" not in result.stdout

@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -118,3 +119,40 @@ def test_cti_page_has_the_graph(tmp_path: Path) -> None:
     assert "State 1: pre-state (the invariant holds)" in dom
     assert re.search(r'<td class="f( current)?" data-step="1" data-inv="choosable">', dom)
     assert "vote(v1)" in dom  # the edge the step added, in the graph
+
+
+def _page_data(page: Path) -> dict[str, Any]:
+    found = re.search(r'<script type="application/json" id="data">(.*?)</script>', page.read_text())
+    assert found is not None
+    data: dict[str, Any] = json.loads(found.group(1))
+    return data
+
+
+def test_sequences_are_one_row_of_sequences(tmp_path: Path) -> None:
+    """A sequence's row holds `<<...>>` values (not its length and slots), in the page that
+    check writes and in the page show writes from the ITF trace."""
+    trace, check_page, show_page = tmp_path / "t.itf.json", tmp_path / "c.html", tmp_path / "s.html"
+    result = run_cli(
+        "check",
+        "tests/specs/fifo.py:Overfull",
+        "--html",
+        str(check_page),
+        "--trace-out",
+        str(trace),
+        "--workers",
+        "1",
+        "--no-progress",
+    )
+    assert result.returncode == 1, result.stderr
+    shown = run_cli("show", str(trace), "-o", str(show_page))
+    assert shown.returncode == 0, shown.stderr
+    for page in (check_page, show_page):
+        steps = _page_data(page)["steps"]
+        rows = {row["name"]: row for row in steps[2]["rows"]}
+        assert list(rows) == ["net", "log", "sent"]
+        assert {"text": "n1, n2: <<v1, v1>>", "new": True} in rows["net"]["entries"]
+        assert rows["net"]["removed"] == ["n1, n2: <<v1>>"]
+        assert [e["text"] for e in rows["log"]["entries"]] == ["n1: <<>>", "n2: <<>>"]
+    dom = dom_at(show_page, 2)
+    assert '<span class="entry new">n1, n2: &lt;&lt;v1, v1&gt;&gt;</span>' in dom
+    assert '<tr data-symbol="net" class="changed">' in dom and "net_len" not in dom

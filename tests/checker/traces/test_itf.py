@@ -73,3 +73,113 @@ def test_round_trip_of_a_trace_that_starts_in_an_init_method() -> None:
     assert [(s.action, s.params, s.state) for s in steps] == [
         (s.action, s.params, s.state) for s in v.trace
     ]
+
+
+# -- sequences ---------------------------------------------------------------------------------
+
+FIFO = str(GOLDEN.parent / "specs" / "fifo.py")
+
+
+def test_a_sequence_is_one_itf_variable_holding_lists() -> None:
+    report = check(FIFO + ":Overfull")
+    doc = json.loads(json.dumps(report.itf()))
+    assert doc["vars"] == ["net", "log", "sent"]
+    last = doc["states"][-1]
+    assert not any(k.endswith(("_len", "_at")) for k in last)
+    assert last["net"]["#map"][1] == [{"#tup": ["n1", "n2"]}, ["v1", "v1"]]
+    assert last["log"] == {"#map": [["n1", []], ["n2", []]]}
+    steps = trace_from_itf(report.engine.inst, report.engine.layout, doc)
+    v = report.result.violation
+    assert v is not None
+    assert [(s.action, s.params, s.state) for s in steps] == [
+        (s.action, s.params, s.state) for s in v.trace
+    ]
+
+
+def test_every_state_of_a_fifo_round_trips_through_itf() -> None:
+    from checker.explicit.graph import explore_graph
+    from checker.traces.itf import state_from_itf, state_to_itf
+
+    report = check(FIFO + ":Fifo", {"cap": 1, "values": 2})
+    engine = report.engine
+    graph = explore_graph(engine, limit=100_000)
+    assert graph.complete and len(graph.states) == report.result.distinct_states > 50
+    lengths: set[int] = set()
+    for s in graph.states:
+        obj = json.loads(json.dumps(state_to_itf(engine.inst, engine.layout, s)))
+        assert set(obj) == {"net", "log", "sent"}
+        lengths.update(len(items) for _, items in obj["log"]["#map"])
+        assert state_from_itf(engine.inst, engine.layout, obj) == s
+    assert lengths == {0, 1, 2}
+
+
+def test_a_sequence_without_arguments_is_a_plain_list_and_empty_slots_reset() -> None:
+    from checker import IntSort, Sequence, Spec, action, require
+    from checker.traces.itf import state_from_itf, state_to_itf
+
+    class Log(Spec):
+        entry = IntSort(0, 2)
+        log = Sequence(entry, capacity=3)
+
+        @action
+        def add(self, x: entry) -> None:
+            require(self.log().len() < 3)
+            self.log().append(x)
+
+        @action
+        def drop(self) -> None:
+            require(~self.log().is_empty())
+            self.log().pop()
+
+    report = check(Log)
+    assert report.ok
+    inst, layout = report.engine.inst, report.engine.layout
+    structured = list(layout.unpack(report.engine.inits[0][2]))
+    k_len = [lay.decl.name for lay in layout.symbols].index("log_len")
+    k_at = [lay.decl.name for lay in layout.symbols].index("log_at")
+    len_sort = layout.symbols[k_len].decl.result.sort  # type: ignore[union-attr]
+    structured[k_len] = (inst.code_of_label(len_sort, 1),)
+    slots = layout.symbols[k_at]
+    canonical = (slots.result_lo + 2, slots.result_lo, slots.result_lo)  # <<2>>
+    structured[k_at] = canonical
+    state = layout.pack(tuple(structured))
+    assert state_to_itf(inst, layout, state) == {"log": [2]}
+    # Garbage past the length is not part of the sequence: read back, the slot is empty again.
+    structured[k_at] = (slots.result_lo + 2, slots.result_lo + 1, slots.result_lo + 2)
+    messy = layout.pack(tuple(structured))
+    assert state_to_itf(inst, layout, messy) == {"log": [2]}
+    assert state_from_itf(inst, layout, {"log": [2]}) == state
+    assert state_from_itf(inst, layout, {"log": []}) == report.engine.inits[0][2]
+
+
+def test_an_itf_sequence_past_its_capacity_is_a_usage_error() -> None:
+    import pytest
+
+    from checker.errors import UsageError
+    from checker.traces.itf import state_from_itf, state_to_itf
+
+    report = check(FIFO + ":Fifo")
+    inst, layout = report.engine.inst, report.engine.layout
+    obj = state_to_itf(inst, layout, report.engine.inits[0][2])
+    obj["log"]["#map"][0][1] = ["v1", "v2", "v1"]
+    with pytest.raises(UsageError, match="past its capacity 2"):
+        state_from_itf(inst, layout, obj)
+    obj["log"]["#map"][0][1] = ["v9"]
+    with pytest.raises(UsageError, match="`v9` is not an element"):
+        state_from_itf(inst, layout, obj)
+    del obj["log"]
+    with pytest.raises(UsageError, match="no variable `log`"):
+        state_from_itf(inst, layout, obj)
+
+
+def test_check_json_shows_the_sequences_of_the_trace() -> None:
+    result = run_cli("check", "tests/specs/fifo.py:Overfull", "--json", "-", "--workers", "1")
+    assert result.returncode == 1, result.stderr
+    trace = json.loads(result.stdout)["trace"]
+    assert trace["vars"] == ["net", "log", "sent"]
+    nets = [
+        next(items for key, items in st["net"]["#map"] if key == {"#tup": ["n1", "n2"]})
+        for st in trace["states"]
+    ]
+    assert nets == [[], ["v1"], ["v1", "v1"]]
+    assert "net_len" not in result.stdout and "net_at" not in result.stdout
