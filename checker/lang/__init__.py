@@ -4,12 +4,12 @@ Offers `Spec`, `Param`, the sorts (`Sort`, `OrderedSort`, `IntSort`, `MajorityQu
 state declarations (`Relation`, `Function`, `Individual`), the decorators (`action`, `init`,
 `invariant`, `action_property`, `constraint`, `axiom`), `arbitrary`, the logic helpers (`forall`, `exists`,
 `implies`, `iff`, `ite`, `require`, `well_typed`, `minimum`, `maximum`), choices inside an action
-(`pick`, `maybe`, `narrow`), and `trace_spec`.
+(`pick`, `maybe`, `narrow`, `choose`), and `trace_spec`.
 """
 
 from checker import ir
 from checker.errors import user_loc
-from checker.lang.choice import maybe, narrow, pick
+from checker.lang.choice import choose, maybe, narrow, pick
 from checker.lang.logic import exists, forall, iff, implies, ite, maximum, minimum, require
 from checker.lang.records import Record
 from checker.lang.sequences import Sequence
@@ -58,6 +58,7 @@ __all__ = [
     "action_property",
     "arbitrary",
     "axiom",
+    "choose",
     "conjunct",
     "constraint",
     "exists",

@@ -1,4 +1,4 @@
-"""Nondeterministic choice inside an action: `pick`, `maybe` and `narrow`.
+"""Choice inside an action: `pick`, `maybe` and `narrow` (free), `choose` (TLA+'s CHOOSE).
 
 A choice is a value the action may take freely: every engine explores every one. Each becomes a
 parameter of the action (after the declared ones), bound to the element chosen, and its condition
@@ -17,12 +17,12 @@ from typing import Any
 from checker import ir
 from checker.errors import Loc, SpecError, user_loc
 from checker.lang import context
-from checker.lang.logic import _lambda_names
-from checker.lang.sorts import resolve_type
+from checker.lang.logic import _lambda_names, bind_vars
+from checker.lang.sorts import TypeRef, resolve_type
 from checker.lang.terms import SymFormula, SymTerm, as_formula, as_term
 
 _ASSIGNED = re.compile(
-    r"^\s*(?:self\.)?([A-Za-z_]\w*)\s*(?::[^=]*)?=\s*(?:\w+\.)?(?:pick|maybe|narrow)\("
+    r"^\s*(?:self\.)?([A-Za-z_]\w*)\s*(?::[^=]*)?=\s*(?:\w+\.)?(?:pick|maybe|narrow|choose)\("
 )
 
 
@@ -74,6 +74,41 @@ def maybe() -> SymFormula:
     loc = user_loc()
     _, var = _choose(ir.Type(ir.BOOLEAN), "maybe", "maybe()", loc)
     return SymFormula(ir.Eq(ir.Var(var.name, var.vtype, loc=loc), ir.Elem(ir.BOOLEAN, 1, loc=loc)))
+
+
+def choose(sort: Any, cond: Callable[[Any], Any]) -> SymTerm:
+    """Inside an action: TLA+'s CHOOSE — the *least* element `x` of `sort` with `cond(x)` (least
+    in the sort's order; for a plain sort, in its elements' order), so the same state always
+    makes the same choice. No element satisfying `cond` is an error reported with its trace, as
+    TLC reports it. Over a symmetric sort it is refused (symmetry permutes the order it depends
+    on); `prove` reads it as *some* element with `cond(x)` where the sort has no order, which
+    only adds behaviours, so a proof stays sound."""
+    loc = user_loc()
+    t = resolve_type(sort, "the first argument of choose(...)", loc)
+    base = sort.sort if isinstance(sort, TypeRef) else sort
+    if getattr(base, "symmetric", False):
+        raise SpecError(
+            f"choose(...) over the symmetric sort `{t.sort}` depends on the order of its elements, "
+            "which symmetry permutes: use pick(...) (any element), or declare the sort without "
+            "symmetric=True",
+            loc,
+        )
+    hint = _lambda_names(cond, 1, "choose(...)", loc)[0]
+    ctx, var = _choose(t, hint, "choose(...)", loc)
+    (some,), exists_body = bind_vars([t], cond, "choose(...)", loc)
+    none = ir.Not(ir.Exists((some,), as_formula(exists_body, "choose(...)", loc), loc=loc), loc=loc)
+    ctx.stmts.append(
+        ir.Check(none, "choose(...) finds no element satisfying its condition", loc=loc)
+    )
+    (other,), other_body = bind_vars([t], cond, "choose(...)", loc)
+    least = ir.Forall(
+        (other,),
+        ir.Implies(as_formula(other_body, "choose(...)", loc), ir.Le(var, other, loc=loc), loc=loc),
+        loc=loc,
+    )
+    body = as_formula(cond(SymTerm(var)), "the condition of choose(...)", loc)
+    ctx.add_stmt(ir.Require(ir.And((body, least), loc=loc), loc=loc), "choose(...)", loc)
+    return SymTerm(var)
 
 
 def narrow(value: Any) -> SymTerm:

@@ -151,6 +151,8 @@ class UnboundedTranslator(Translator):
             return True
         if sort in self.int_bounds:
             return a <= b
+        if sort not in self.le_rel:  # a plain sort has no order: only choose(...) compares
+            return True  # its elements (the least that satisfies...): any, which adds behaviours
         return self.le_rel[sort](a, b)
 
     def int_lit(self, t: ir.IntLit) -> Val:

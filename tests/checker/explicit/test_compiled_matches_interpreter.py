@@ -48,6 +48,9 @@ CASES = {
     "fifo-overfull": ("tests/specs/fifo.py:Overfull", ()),
     # Records: flattened into their fields (columns, parameters, quantified variables).
     "records": ("tests/specs/records.py:Records", ()),
+    # CHOOSE: the least element satisfying a condition, or an error when none does.
+    "chooser": ("tests/specs/chooser.py:Chooser", (("nodes", 2),)),
+    "chooser-careless": ("tests/specs/chooser.py:Careless", (("nodes", 2),)),
     # Actions without parameters (compiled as one instance even when loops are forced).
     "ticket": ("tests/specs/ticket.py:Ticket", ()),
 }

@@ -38,6 +38,7 @@ SPECS = {
     "fifo": ("tests/specs/fifo.py:Fifo", {}),
     "fifo-pop-empty": ("tests/specs/fifo.py:PopEmpty", {}),  # fails: an error, with a trace
     "records": ("tests/specs/records.py:Records", {"ballots": 3}),
+    "chooser": ("tests/specs/chooser.py:Chooser", {}),
 }
 MUTANTS = sorted(p.name for p in (ROOT / "spec" / "mutants").glob("*.py") if p.stem != "__init__")
 
