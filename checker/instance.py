@@ -169,6 +169,13 @@ def instantiate(spec: ir.SpecIR, overrides: Mapping[str, int] | None = None) -> 
             continue
         assert decl.base is not None
         base = sorts[decl.base]
+        if decl.all_subsets:  # every subset, the smaller first
+            codes = base.codes(False)
+            every = tuple(
+                frozenset(c) for k in range(base.size + 1) for c in itertools.combinations(codes, k)
+            )
+            sorts[decl.name] = SortInstance(decl, len(every), every)
+            continue
         k = base.size // 2 + 1 if decl.quorum_size is None else decl.quorum_size.evaluate(params)
         if not 1 <= k <= base.size:
             raise UsageError(

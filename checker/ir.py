@@ -105,6 +105,7 @@ class SortDecl:
     labels: str | int | tuple[str, ...] = ""
     base: str | None = None  # quorum sorts: the sort whose subsets they are
     quorum_size: Size | None = None  # quorum sorts: member count; None = majority
+    all_subsets: bool = False  # a quorum sort of every subset of its base (`Subsets`)
     lo: Size | None = None  # integer sorts: the smallest value (the size counts from it)
     loc: Loc = UNKNOWN_LOC
 

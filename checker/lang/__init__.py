@@ -13,7 +13,15 @@ from checker.lang.choice import choose, maybe, narrow, pick
 from checker.lang.logic import exists, forall, iff, implies, ite, maximum, minimum, require
 from checker.lang.records import Record
 from checker.lang.sequences import Sequence
-from checker.lang.sorts import IntSort, MajorityQuorums, OrderedSort, Param, Quorums, Sort
+from checker.lang.sorts import (
+    IntSort,
+    MajorityQuorums,
+    OrderedSort,
+    Param,
+    Quorums,
+    Sort,
+    Subsets,
+)
 from checker.lang.spec import (
     Function,
     Individual,
@@ -52,6 +60,7 @@ __all__ = [
     "Sequence",
     "Sort",
     "Spec",
+    "Subsets",
     "SymFormula",
     "SymTerm",
     "action",

@@ -340,6 +340,30 @@ class Quorums(SortBase):
         return SymFormula(ir.Member(self.name, e, q, loc=loc))
 
 
+class Subsets(Quorums):
+    """Every subset of another sort, the empty one included: the sort of set-valued state
+    (`holders = Function(lock, Subsets(node))`), of a set-valued parameter, or of a subset chosen
+    inside an action (`s = pick(self.nodesets, lambda s: ...)`). `self.nodesets.member(n, s)`
+    is membership; a set built from others is a `pick` with `iff` (union: `forall(self.node,
+    lambda n: iff(member(n, u), member(n, a) | member(n, b)))`), one element since subsets are
+    equal exactly when their members are. A base of n elements has 2^n subsets; `prove` reads
+    them as an uninterpreted sort with membership (no intersection assumed)."""
+
+    def __init__(self, base: SortBase) -> None:
+        super().__init__(base)
+
+    def decl(self) -> ir.SortDecl:
+        return ir.SortDecl(
+            self.name,
+            self.kind,
+            None,
+            base=self.base.name,
+            labels="s",
+            loc=self.loc,
+            all_subsets=True,
+        )
+
+
 class MajorityQuorums(Quorums):
     """The majorities of another sort: any two of them intersect."""
 

@@ -43,6 +43,8 @@ def _size_expr(size: ir.Size, params: dict[str, z3.ArithRef]) -> z3.ArithRef:
 
 def quorums_intersect(spec: ir.SpecIR, decl: ir.SortDecl) -> bool:
     """Whether any two quorums of `decl` share a member for every parameter value."""
+    if decl.all_subsets:
+        return False  # the empty set, for one
     if decl.quorum_size is None:
         return True  # majorities
     assert decl.base is not None
