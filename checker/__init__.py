@@ -13,6 +13,7 @@ models), `check` / `refine` / `conform` (library entry points), `cli`.
 """
 
 from checker.lang import (
+    Bag,
     Function,
     Individual,
     IntSort,
@@ -52,6 +53,7 @@ from checker.lang import (
 )
 
 __all__ = [
+    "Bag",
     "Function",
     "Individual",
     "IntSort",

@@ -12,7 +12,7 @@ from checker.errors import user_loc
 from checker.lang.choice import choose, maybe, narrow, pick
 from checker.lang.logic import exists, forall, iff, implies, ite, maximum, minimum, require
 from checker.lang.records import Record
-from checker.lang.sequences import Sequence
+from checker.lang.sequences import Bag, Sequence
 from checker.lang.sorts import (
     IntSort,
     MajorityQuorums,
@@ -47,6 +47,7 @@ def well_typed() -> SymFormula:
 
 
 __all__ = [
+    "Bag",
     "Function",
     "Individual",
     "IntSort",

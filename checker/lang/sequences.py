@@ -1,4 +1,5 @@
-"""Sequences of bounded capacity: `Sequence(args..., elem, capacity=k)`, a FIFO channel or a log.
+"""Sequences of bounded capacity — `Sequence(args..., elem, capacity=k)`, a FIFO channel or a
+log — and bags, `Bag(args..., capacity=k)`, a channel that may hold copies.
 
 A sequence-valued state symbol `q` is stored as two functions over the same arguments — its
 length `q_len` (an integer sort `q_length`, 0..capacity) and its slots `q_at` (over an integer
@@ -21,8 +22,9 @@ from typing import Any
 from checker import ir
 from checker.errors import Loc, SpecError, user_loc
 from checker.lang import context
+from checker.lang.records import Record
 from checker.lang.sorts import IntSort, Param, SizeExpr, TypeLike, resolve_type
-from checker.lang.spec import StateDecl, _not_rigid, _proxy_primed
+from checker.lang.spec import Function, FunctionHandle, StateDecl, _not_rigid, _proxy_primed
 from checker.lang.terms import SymFormula, SymTerm, coerce
 
 SizeLike = int | Param | SizeExpr
@@ -321,6 +323,80 @@ class SequenceValue:
         self._set_length(ir.IntLit(0, loc=loc), what, loc)
 
 
+class Bag(Function):
+    """A multiset (bag) over argument sorts — records too — with at most `capacity` copies of
+    each: a channel that may deliver a message more than once or hold several copies
+    (`net = Bag(Msg, capacity=2)`). It is a function from its arguments to their counts,
+    0..capacity, starting at 0: `self.net.add(m)`, `self.net.discard(m)` (one copy),
+    `self.net.count(m)`, `self.net.contains(m)`. Adding past the capacity and discarding a copy
+    that is not there are errors reported with their trace."""
+
+    def __init__(self, *types: TypeLike | Record, capacity: SizeLike, doc: str = "") -> None:
+        if not types:
+            raise SpecError("Bag(...) takes the sorts (or records) of its elements", user_loc())
+        self.counts = IntSort(0, capacity)
+        super().__init__(*types, self.counts, init=0, doc=doc)
+        self.capacity = capacity
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        super().__set_name__(owner, name)
+        self.counts.__set_name__(owner, f"{name}_count")
+        self.counts.loc = self.loc
+
+    def hidden_sorts(self) -> dict[str, IntSort]:
+        return {self.counts.name: self.counts}
+
+    def __get__(self, instance: Any, owner: type) -> Any:
+        if instance is None:
+            return self
+        return _BagHandle(self, _proxy_primed(instance))
+
+
+class _BagHandle(FunctionHandle):
+    def count(self, *args: object) -> SymTerm:
+        """How many copies of `args` the bag holds (an integer)."""
+        value: SymTerm = self(*args)
+        return value
+
+    def contains(self, *args: object) -> SymFormula:
+        """At least one copy."""
+        loc = user_loc()
+        count = self(*args).ir
+        return SymFormula(ir.Lt(ir.IntLit(0, loc=loc), ir.ToInt(count, loc=loc), loc=loc))
+
+    def add(self, *args: object) -> None:
+        """One more copy; past the capacity, an error with its trace."""
+        self._change(args, "+", "adding to")
+
+    def discard(self, *args: object) -> None:
+        """One copy fewer; discarding a copy that is not there is an error with its trace."""
+        self._change(args, "-", "discarding from")
+
+    def _change(self, args: tuple[object, ...], op: str, doing: str) -> None:
+        loc = user_loc()
+        decl = self.decl
+        assert isinstance(decl, Bag)
+        flat = self._args(args, loc, reading=False)
+        old = ir.ToInt(ir.App(decl.name, flat, ir.Type(decl.counts.name), loc=loc), loc=loc)
+        new = ir.Arith(op, old, ir.IntLit(1, loc=loc), loc=loc)
+        what = f"{doing} `{decl.name}`"
+        if op == "+":
+            capacity = ir.IntLit(_size(decl.capacity, loc), loc=loc)
+            fails: ir.Formula = ir.Le(capacity, old, loc=loc)
+            why = f"{what}, which holds as many copies as its capacity"
+        else:
+            fails = ir.Eq(old, ir.IntLit(0, loc=loc), loc=loc)
+            why = f"{what} a copy it does not hold"
+        ctx = context.require_current(what, loc)
+        if ctx.stmts is None:
+            raise SpecError(f"{what} is a statement, allowed only in actions and @init", loc)
+        if self.primed:
+            raise SpecError(f"the post-state `{decl.name}` of an action property is read-only", loc)
+        ctx.stmts.append(ir.Check(fails, why, loc=loc))
+        cast = ir.Cast(decl.counts.name, new, loc=loc)
+        ctx.add_stmt(ir.SetFn(decl.name, flat, cast, loc=loc), what, loc)
+
+
 def _fresh(types: list[ir.Type], loc: Loc) -> tuple[ir.Var, ...]:
     """Variables for an update over every slot: one per argument, then the position."""
     ctx = context.require_current("a sequence update", loc)
@@ -335,4 +411,4 @@ def _size(value: SizeLike, loc: Loc) -> int | ir.Size:
     return size.value if size.op == "const" else size
 
 
-__all__ = ["Sequence", "SequenceValue"]
+__all__ = ["Bag", "Sequence", "SequenceValue"]

@@ -532,7 +532,7 @@ class _SpecMeta(type):
         for base in bases:
             for klass in reversed(base.__mro__):
                 for key, value in vars(klass).items():
-                    if isinstance(value, SortBase | Param):
+                    if isinstance(value, SortBase | Param | Record):
                         inherited[key] = value
         return _Namespace(inherited)
 

@@ -21,7 +21,7 @@ from checker.lang import context
 from checker.lang.dropped import check_no_dropped_formulas
 from checker.lang.failures import checked_property
 from checker.lang.records import Record, Shape, flat_names, flat_types, rebuild
-from checker.lang.sequences import Sequence
+from checker.lang.sequences import Bag, Sequence
 from checker.lang.sorts import IntSort, Param, Quorums, SortBase, TypeRef
 from checker.lang.spec import MARK, Function, Individual, Spec, StateDecl
 from checker.lang.terms import SymFormula, SymTerm, as_formula
@@ -102,13 +102,13 @@ class Tracer:
         self.params = [v for v in self.members.values() if isinstance(v, Param)]
         self.state = {n: v for n, v in self.members.items() if isinstance(v, StateDecl)}
         self.owner: dict[str, StateDecl] = {}  # IR symbol -> its declaration (records: several)
-        for decl in self.state.values():  # a sequence's length and position sorts
-            if isinstance(decl, Sequence):
+        for decl in self.state.values():  # a sequence's length and positions, a bag's counts
+            if isinstance(decl, Sequence | Bag):
                 for sort_name, sort in decl.hidden_sorts().items():
                     if sort_name in self.sort_objs:
                         raise SpecError(
-                            f"the sort `{sort_name}` is declared by the spec and by the "
-                            f"sequence `{decl.name}`: rename it",
+                            f"the sort `{sort_name}` is declared by the spec and by "
+                            f"`{decl.name}`: rename it",
                             decl.loc,
                         )
                     self.sort_objs[sort_name] = sort
