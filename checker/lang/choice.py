@@ -21,8 +21,9 @@ from checker.lang.logic import _lambda_names, bind_vars
 from checker.lang.sorts import TypeRef, resolve_type
 from checker.lang.terms import SymFormula, SymTerm, as_formula, as_term
 
-_ASSIGNED = re.compile(
-    r"^\s*(?:self\.)?([A-Za-z_]\w*)\s*(?::[^=]*)?=\s*(?:\w+\.)?(?:pick|maybe|narrow|choose)\("
+_ASSIGNED = re.compile(  # `x = pick(...)`, `self.x = self.nodeset.union(...)`
+    r"^\s*(?:self\.)?([A-Za-z_]\w*)\s*(?::[^=]*)?=\s*[\w.]*?\b"
+    r"(?:pick|maybe|narrow|choose|union|intersection|difference|with_|without|empty|full|singleton)\("
 )
 
 

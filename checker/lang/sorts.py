@@ -8,7 +8,7 @@ subclass that redeclares a sort or parameter under the same name overrides it ev
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Any, Union
 
 from checker import ir
 from checker.errors import Loc, SpecError, user_loc
@@ -362,6 +362,61 @@ class Subsets(Quorums):
             loc=self.loc,
             all_subsets=True,
         )
+
+    # -- formulas over set values (anywhere) ---------------------------------------------------
+
+    def contains(self, s: Any, x: Any) -> Any:
+        """`x` is a member of the set `s` (the same as `member(x, s)`)."""
+        return self.member(x, s)
+
+    def is_empty(self, s: Any) -> Any:
+        from checker.lang.logic import forall
+
+        return forall(self.base, lambda x: ~self.member(x, s))
+
+    def subset_of(self, a: Any, b: Any) -> Any:
+        """Every member of `a` is a member of `b`."""
+        from checker.lang.logic import forall, implies
+
+        return forall(self.base, lambda x: implies(self.member(x, a), self.member(x, b)))
+
+    # -- sets built from others (inside actions: each is the one subset with those members) ----
+
+    def _made(self, members: Any) -> Any:
+        from checker.lang.choice import pick
+        from checker.lang.logic import forall, iff
+
+        return pick(self, lambda u: forall(self.base, lambda x: iff(self.member(x, u), members(x))))
+
+    def union(self, a: Any, b: Any) -> Any:
+        return self._made(lambda x: self.member(x, a) | self.member(x, b))
+
+    def intersection(self, a: Any, b: Any) -> Any:
+        return self._made(lambda x: self.member(x, a) & self.member(x, b))
+
+    def difference(self, a: Any, b: Any) -> Any:
+        return self._made(lambda x: self.member(x, a) & ~self.member(x, b))
+
+    def with_(self, s: Any, y: Any) -> Any:
+        """`s` with `y` added (`s \\cup {y}`)."""
+        return self._made(lambda x: self.member(x, s) | (x == y))
+
+    def without(self, s: Any, y: Any) -> Any:
+        """`s` with `y` removed (`s \\ {y}`)."""
+        return self._made(lambda x: self.member(x, s) & (x != y))
+
+    def empty(self) -> Any:
+        from checker.lang.terms import SymFormula
+
+        return self._made(lambda x: SymFormula(ir.BoolLit(False)))
+
+    def full(self) -> Any:
+        from checker.lang.terms import SymFormula
+
+        return self._made(lambda x: SymFormula(ir.BoolLit(True)))
+
+    def singleton(self, y: Any) -> Any:
+        return self._made(lambda x: x == y)
 
 
 class MajorityQuorums(Quorums):

@@ -75,3 +75,26 @@ class Readers(Spec):
     @invariant
     def exclusive(self):
         return implies(self.writer != self.node.bottom, self.none_read())
+
+
+class ReadersWithOperators(Readers):
+    """The same lock with the Subsets sort's operators instead of pick + iff."""
+
+    @action
+    def read(self, n: node) -> None:  # noqa: F821 - the parent's sort
+        require(self.writer == self.node.bottom)
+        self.readers = self.nodeset.with_(self.readers, n)
+
+    @action
+    def crash(self) -> None:
+        gone = pick(self.nodeset)
+        self.readers = self.nodeset.difference(self.readers, gone)
+
+    @invariant
+    def exclusive(self):
+        return implies(self.writer != self.node.bottom, self.nodeset.is_empty(self.readers))
+
+    @invariant
+    def readers_are_people(self):
+        full = self.nodeset.subset_of(self.readers, self.readers)
+        return full & ~self.nodeset.contains(self.readers, self.node.bottom)

@@ -52,7 +52,7 @@ CASES = {
     "chooser": ("tests/specs/chooser.py:Chooser", (("nodes", 2),)),
     "chooser-careless": ("tests/specs/chooser.py:Careless", (("nodes", 2),)),
     # Sets as values (a Subsets sort), bags (counts, with errors).
-    "subsets": ("tests/specs/subsets.py", (("nodes", 2),)),
+    "subsets": ("tests/specs/subsets.py:Readers", (("nodes", 2),)),
     "bags": ("tests/specs/bags.py:Duplicating", (("nodes", 1),)),
     "bags-careless": ("tests/specs/bags.py:Careless", (("nodes", 1),)),
     # Actions without parameters (compiled as one instance even when loops are forced).

@@ -15,7 +15,7 @@ from checker.symbolic.prove import prove
 from tests.conftest import ROOT
 from tests.specs.subsets import Readers
 
-SUBSETS = str(ROOT / "tests/specs/subsets.py")
+SUBSETS = str(ROOT / "tests/specs/subsets.py:Readers")
 
 
 @pytest.mark.parametrize("nodes", [1, 2, 3, 4])
@@ -24,6 +24,25 @@ def test_every_set_of_readers_or_one_writer(engine: str, nodes: int) -> None:
     report = check(SUBSETS, {"nodes": nodes}, Options(engine=engine))
     assert report.ok and report.never_fired == []
     assert report.result.distinct_states == 2**nodes + nodes
+
+
+@pytest.mark.parametrize("engine", ["vector", "reference"])
+def test_the_operators_build_the_same_sets(engine: str) -> None:
+    plain = check(SUBSETS, {"nodes": 3}, Options(engine=engine)).result
+    ops = check(
+        SUBSETS.replace(":Readers", ":ReadersWithOperators"), {"nodes": 3}, Options(engine=engine)
+    ).result
+    assert ops.violation is None
+    assert (ops.distinct_states, ops.depth) == (plain.distinct_states, plain.depth)
+
+
+def test_a_built_set_is_named_as_assigned() -> None:
+    from checker.lang.trace import trace_spec
+    from tests.specs.subsets import ReadersWithOperators
+
+    spec = trace_spec(ReadersWithOperators)
+    params = {a.name: [p.name for p in a.params] for a in spec.actions}
+    assert params["read"] == ["n", "readers"] and params["crash"] == ["gone", "readers"]
 
 
 class SymmetricReaders(Readers):

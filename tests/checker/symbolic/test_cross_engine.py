@@ -247,7 +247,7 @@ CASES: dict[str, tuple[str, dict[str, int], int]] = {
     # sequences: functions of integer sorts, with Checks (a full channel, an empty one)
     "fifo": (str(TEST_SPECS / "fifo.py") + ":Fifo", {"cap": 1}, 10**6),
     "records": (str(TEST_SPECS / "records.py") + ":Records", {"nodes": 1}, 10**6),
-    "subsets": (str(TEST_SPECS / "subsets.py"), {"nodes": 2}, 10**6),
+    "subsets": (str(TEST_SPECS / "subsets.py") + ":Readers", {"nodes": 2}, 10**6),
     "bags": (str(TEST_SPECS / "bags.py") + ":Duplicating", {"nodes": 1}, 10**6),
     # (choose over a plain sort is "some element" in the unbounded translation, a superset of
     # the explicit engines' "least": tests/checker/lang/test_choose.py checks it with bmc)

@@ -39,7 +39,7 @@ SPECS = {
     "fifo-pop-empty": ("tests/specs/fifo.py:PopEmpty", {}),  # fails: an error, with a trace
     "records": ("tests/specs/records.py:Records", {"ballots": 3}),
     "chooser": ("tests/specs/chooser.py:Chooser", {}),
-    "subsets": ("tests/specs/subsets.py", {"nodes": 4}),
+    "subsets": ("tests/specs/subsets.py:Readers", {"nodes": 4}),
     "bags": ("tests/specs/bags.py:Duplicating", {}),
 }
 MUTANTS = sorted(p.name for p in (ROOT / "spec" / "mutants").glob("*.py") if p.stem != "__init__")
