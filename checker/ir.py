@@ -207,6 +207,22 @@ class TermIte(TermNode):
 
 
 @dataclass(frozen=True, eq=False)
+class Count(TermNode):
+    """How many tuples of values of `vars` satisfy `body`, an integer value (TLA+'s
+    `Cardinality({x \\in S : P(x)})`)."""
+
+    vars: tuple[Var, ...]
+    body: Formula
+
+    @property
+    def type(self) -> Type:
+        return Type(INT_ANY, False)
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.body,)
+
+
+@dataclass(frozen=True, eq=False)
 class IntLit(TermNode):
     """An integer value: a number, or an expression over the parameters."""
 
@@ -538,7 +554,7 @@ class UpdateFn(StmtNode):
 
 # The closed unions. Walkers `match` on them and end in `assert_never`, so that mypy rejects a
 # walker that misses a kind (isinstance also accepts them: `isinstance(e, ir.Term)`).
-Term = Var | Elem | App | TermIte | IntLit | Arith | ToInt | Cast
+Term = Var | Elem | App | TermIte | IntLit | Arith | ToInt | Cast | Count
 Formula = (
     BoolLit
     | Atom

@@ -268,6 +268,17 @@ class Compiler:
                 return _shift(self.term(t.arg, env, st), self.inst.sorts[t.arg.type.sort].bias)
             case ir.Cast():
                 return _shift(self.term(t.arg, env, st), -self.inst.sorts[t.sort].bias)
+            case ir.Count():  # unrolled: a sum of one test per binding
+                total, parts = 0, []
+                for codes in self.inst.product([v.type for v in t.vars]):
+                    g = self.formula(t.body, _bind(env, t.vars, codes), st)
+                    if isinstance(g, Const):
+                        total += int(bool(g.value))
+                    else:
+                        parts.append(f"(1 if {src(g)} else 0)")
+                if not parts:
+                    return Const(total)
+                return Code(f"({' + '.join([str(total), *parts])})")
             case _:
                 assert_never(t)
 

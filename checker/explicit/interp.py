@@ -86,6 +86,14 @@ class Interpreter:
                 return self.term(t.arg, env, state, post) + self.inst.sorts[t.arg.type.sort].bias
             case ir.Cast():
                 return self.term(t.arg, env, state, post) - self.inst.sorts[t.sort].bias
+            case ir.Count():
+                names = [v.name for v in t.vars]
+                return sum(
+                    self.formula(
+                        t.body, {**env, **dict(zip(names, codes, strict=True))}, state, post
+                    )
+                    for codes in self.inst.product([v.type for v in t.vars])
+                )
             case _:
                 assert_never(t)
 

@@ -10,7 +10,7 @@ state declarations (`Relation`, `Function`, `Individual`), the decorators (`acti
 from checker import ir
 from checker.errors import user_loc
 from checker.lang.choice import choose, maybe, narrow, pick
-from checker.lang.logic import exists, forall, iff, implies, ite, maximum, minimum, require
+from checker.lang.logic import count, exists, forall, iff, implies, ite, maximum, minimum, require
 from checker.lang.records import Record
 from checker.lang.sequences import Bag, Sequence
 from checker.lang.sorts import (
@@ -71,6 +71,7 @@ __all__ = [
     "choose",
     "conjunct",
     "constraint",
+    "count",
     "exists",
     "forall",
     "iff",

@@ -66,6 +66,8 @@ def _term(t: ir.Term, b: Bounds) -> ir.Formula | None:
             return _any(parts, t.loc)
         case ir.ToInt():
             return _term(t.arg, b)
+        case ir.Count():
+            return _exists(t.vars, _formula(t.body, b))
         case ir.Cast():
             inner = _term(t.arg, b)
             if t.guarded:

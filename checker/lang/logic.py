@@ -75,6 +75,20 @@ def exists(*args: Any) -> SymFormula:
     return _quantifier("exists", args)
 
 
+def count(*args: Any) -> SymTerm:
+    """`count(sort, ..., lambda x, ...: formula)`: how many elements satisfy the formula, an
+    integer (TLA+'s `Cardinality({x \\in S : P(x)})`). `prove` sees any count at all, the sorts
+    having no size there: facts that need the exact count need `check` or `bmc`."""
+    loc = user_loc()
+    if len(args) < 2:
+        raise SpecError("count(...) takes one or more sorts and then a lambda", loc)
+    *sort_args, fn = args
+    shapes = [shape_of(s, "each sort given to count(...)", loc) for s in sort_args]
+    variables, body = bind_vars(shapes, fn, "count(...)", loc)
+    formula = as_formula(body, "the body of count(...)", loc)
+    return SymTerm(ir.Count(variables, formula, loc=loc))
+
+
 def implies(p: Bool, q: Bool) -> SymFormula:
     """`p` implies `q` (false only where `p` holds and `q` does not); `q` is evaluated only
     where `p` holds, so `implies(x > 0, f(x - 1) == 0)` never fails."""

@@ -374,6 +374,12 @@ class Subsets(Quorums):
 
         return forall(self.base, lambda x: ~self.member(x, s))
 
+    def size(self, s: Any) -> Any:
+        """How many members `s` has (an integer): `Cardinality(s)`."""
+        from checker.lang.logic import count
+
+        return count(self.base, lambda x: self.member(x, s))
+
     def subset_of(self, a: Any, b: Any) -> Any:
         """Every member of `a` is a member of `b`."""
         from checker.lang.logic import forall, implies

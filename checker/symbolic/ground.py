@@ -69,6 +69,14 @@ class GroundTranslator(Translator):
         assert isinstance(v, z3.BitVecRef)
         return v
 
+    def count(self, types: list[ir.Type], body: Callable[[Sequence[Val]], Bool]) -> Val:
+        total: Val = 0
+        for codes in self.inst.product(types):
+            holds = body(codes)
+            one = (1 if holds else 0) if isinstance(holds, bool) else self.int_ite(holds, 1, 0)
+            total = self.arith("+", total, one)
+        return total
+
     def int_ite(self, c: Bool, a: Val, b: Val) -> Val:
         if isinstance(a, int) and isinstance(b, int) and a == b:
             return a

@@ -98,6 +98,10 @@ class Translator(ABC):
         """a == b, a < b or a <= b on integer values (z3 Ints here; Python ints fold)."""
         return _compare_ints(kind, a, b)
 
+    @abstractmethod
+    def count(self, types: list[ir.Type], body: Callable[[Sequence[Val]], Bool]) -> Val:
+        """How many bindings of `types` satisfy `body` (an integer value)."""
+
     def int_ite(self, c: Bool, a: Val, b: Val) -> Val:
         """If-then-else on integer values (z3 integers here; bit-vectors in ground mode)."""
         return z3.If(c, a, b)
@@ -198,6 +202,15 @@ class Translator(ABC):
             case ir.Arith():
                 a, b = self.term(t.left, env, pre, post), self.term(t.right, env, pre, post)
                 return self.arith(t.op, a, b)
+            case ir.Count():
+                names = [v.name for v in t.vars]
+                inner = t.body
+
+                def holds_at(values: Sequence[Val]) -> Bool:
+                    bound = {**env, **dict(zip(names, values, strict=True))}
+                    return self.formula(inner, bound, pre, post)
+
+                return self.count([v.type for v in t.vars], holds_at)
             case ir.ToInt():
                 return self.to_int(self.term(t.arg, env, pre, post), t.arg.type.sort)
             case ir.Cast():

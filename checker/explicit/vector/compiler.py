@@ -321,6 +321,14 @@ class VectorCompiler:
             case ir.Cast():
                 sort = self.inst.sorts[t.sort]
                 return vx.unsigned(self.term(t.arg, env, st), -sort.bias, sort.size)
+            case ir.Count():  # unrolled: a sum of one test per binding
+                total: Value = 0
+                for codes in self.inst.product([v.type for v in t.vars]):
+                    env2 = {**env, **{v.name: c for v, c in zip(t.vars, codes, strict=True)}}
+                    c = self.formula(t.body, env2, st)
+                    one = vx.where(c, 1, 0, ARR, SINT) if isinstance(c, Node) else int(bool(c))
+                    total = vx.arith("+", total, one)
+                return total
             case _:
                 assert_never(t)
 

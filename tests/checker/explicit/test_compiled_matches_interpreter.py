@@ -55,6 +55,8 @@ CASES = {
     "subsets": ("tests/specs/subsets.py:Readers", (("nodes", 2),)),
     "bags": ("tests/specs/bags.py:Duplicating", (("nodes", 1),)),
     "bags-careless": ("tests/specs/bags.py:Careless", (("nodes", 1),)),
+    # Counting (unrolled sums), a set's size.
+    "counting": ("tests/specs/counting.py:Counting", ()),
     # Actions without parameters (compiled as one instance even when loops are forced).
     "ticket": ("tests/specs/ticket.py:Ticket", ()),
 }

@@ -41,6 +41,7 @@ SPECS = {
     "chooser": ("tests/specs/chooser.py:Chooser", {}),
     "subsets": ("tests/specs/subsets.py:Readers", {"nodes": 4}),
     "bags": ("tests/specs/bags.py:Duplicating", {}),
+    "counting": ("tests/specs/counting.py:Counting", {"nodes": 4}),
 }
 MUTANTS = sorted(p.name for p in (ROOT / "spec" / "mutants").glob("*.py") if p.stem != "__init__")
 
