@@ -3,7 +3,8 @@
 https://apalache-mc.org/docs/adr/015adr-trace.html. Each state is a JSON object of its variables;
 a relation is a `#set` of `#tup`s (or of plain values when it has one column), a function is a
 `#map` from its argument (tuple) to its value, an individual is its value. Sort elements appear
-as their labels: `"a1"`, `"v2"`, `"None"`, `0`, `-1`, `"{a1,a2}"`. A sequence
+as their labels: `"a1"`, `"v2"`, `"None"`, `0`, `-1`; an element of a quorum or `Subsets` sort
+is the `#set` of its members. A sequence
 (`Sequence(...)`, stored as a length and slots) is one variable: the list of its elements, or,
 with arguments, a `#map` from their tuple to the list. Each state's `#meta` records the action
 that led to it and its parameters (`"action": "init"` for the first state).
@@ -29,7 +30,19 @@ Json = Any
 def _value(label: Label) -> Json:
     if isinstance(label, int) and abs(label) >= 2**53:
         return {"#bigint": str(label)}
+    if isinstance(label, str) and label.startswith("{") and label.endswith("}"):
+        # an element of a quorum or `Subsets` sort: the set of its members, in their order
+        members = [m for m in label[1:-1].split(",") if m]
+        return {"#set": [_value(_number(m)) for m in members]}
     return label
+
+
+def _number(label: str) -> Label:
+    """A member's label as written in a set's label: an integer sort's value is a number."""
+    try:
+        return int(label)
+    except ValueError:
+        return label
 
 
 def _tuple(values: Sequence[Label]) -> Json:
@@ -140,6 +153,8 @@ def trace_to_itf(
 def _label(v: Json) -> Label:
     if isinstance(v, dict) and "#bigint" in v:
         return int(v["#bigint"])
+    if isinstance(v, dict) and "#set" in v and isinstance(v["#set"], list):
+        return "{" + ",".join(str(_label(m)) for m in v["#set"]) + "}"  # a subset's label
     if isinstance(v, bool) or not isinstance(v, int | str):
         raise UsageError(f"unexpected ITF value {v!r}")
     return v

@@ -183,3 +183,20 @@ def test_check_json_shows_the_sequences_of_the_trace() -> None:
     ]
     assert nets == [[], ["v1"], ["v1", "v1"]]
     assert "net_len" not in result.stdout and "net_at" not in result.stdout
+
+
+def test_sets_as_values_are_itf_sets_and_round_trip() -> None:
+    """An element of a `Subsets` (or quorum) sort is the `#set` of its members."""
+    from checker.explicit.graph import explore_graph
+    from checker.traces.itf import state_from_itf, state_to_itf
+
+    report = check("tests/specs/subsets.py:Readers", {"nodes": 3})
+    engine = report.engine
+    graph = explore_graph(engine, limit=10_000)
+    seen: set[tuple[str, ...]] = set()
+    for s in graph.states:
+        obj = json.loads(json.dumps(state_to_itf(engine.inst, engine.layout, s)))
+        assert set(obj["readers"]) == {"#set"}
+        seen.add(tuple(obj["readers"]["#set"]))
+        assert state_from_itf(engine.inst, engine.layout, obj) == s
+    assert ("n1", "n2", "n3") in seen and () in seen and len(seen) == 8
