@@ -288,24 +288,29 @@ class _Valued(StateDecl):
                 f"{what}: the value must be a `{record.name}` record, not {value!r}", loc
             )
         terms: dict[str, ir.Term] = {}
-        order = graphlib.TopologicalSorter[str]()
         for f, t in record.field_types():
             terms[f], _ = coerce(value.values[f], t, f"field `{f}` of {what}", loc, reading=False)
+        for f in self.field_order(terms, what, loc):
+            ctx.add_stmt(ir.SetFn(self.field_symbol(f), args, terms[f], loc=loc), what, loc)
+
+    def field_order(self, terms: dict[str, ir.Term], what: str, loc: Loc) -> list[str]:
+        """The order to write a record's fields in, each before any field whose old value it
+        reads (statements run in order: a field written first would be read new)."""
+        order = graphlib.TopologicalSorter[str]()
+        for f, term in terms.items():
             order.add(f)
-            read = {n.symbol for n in ir.walk(terms[f]) if isinstance(n, ir.App)}
-            for g in record.fields:  # f reads g's old value: write g after f
+            read = {n.symbol for n in ir.walk(term) if isinstance(n, ir.App)}
+            for g in terms:  # f reads g's old value: write g after f
                 if g != f and self.field_symbol(g) in read:
                     order.add(g, f)
         try:
-            fields = list(order.static_order())
+            return list(order.static_order())
         except graphlib.CycleError:
             raise SpecError(
                 f"{what}: its fields read each other's old values in a cycle, so no order of "
                 "writing them keeps every old value; freeze one with pick(...) first",
                 loc,
             ) from None
-        for f in fields:  # each field is written before any field whose old value it reads
-            ctx.add_stmt(ir.SetFn(self.field_symbol(f), args, terms[f], loc=loc), what, loc)
 
     def decl(self) -> ir.SymbolDecl:
         result = self.result()
@@ -498,13 +503,20 @@ class FunctionHandle(_Handle):
         loc = user_loc()
         decl = self.decl
         assert isinstance(decl, Function)
-        if decl.record() is not None:
-            raise SpecError(
-                f"`{self.name}.update(...)` over records is not supported yet: assign "
-                f"`self.{self.name}[x] = ...` per argument",
-                loc,
-            )
+        record = decl.record()
         variables, body = self._bind_update(fn, loc)
+        if record is not None:  # one update per field, ordered as a record assignment is
+            what = f"`{self.name}.update(...)`"
+            if not isinstance(body, SymRecord) or body.record is not record:
+                raise SpecError(f"{what} must give a `{record.name}` record, not {body!r}", loc)
+            terms = {
+                f: coerce(body.values[f], t, f"field `{f}` of {what}", loc, reading=False)[0]
+                for f, t in record.field_types()
+            }
+            for f in decl.field_order(terms, what, loc):
+                stmt = ir.UpdateFn(decl.field_symbol(f), variables, terms[f], loc=loc)
+                self._write(stmt, what, loc)
+            return
         what = f"the body of `{self.name}.update(...)`"
         term, _ = coerce(body, self._result(), what, loc, reading=False)
         self._write(ir.UpdateFn(self.name, variables, term, loc=loc), f"`{self.name}.update`", loc)

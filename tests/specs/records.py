@@ -50,6 +50,17 @@ class Records(Spec):
         self.newest = ite(m.bal > self.newest.bal, m, self.newest)  # every field reads newest.bal
 
     @action
+    def promote(self) -> None:
+        """Every node's last 1a becomes a 1b (a record-valued update reading its own fields)."""
+        self.last.update(
+            lambda n: ite(
+                self.last(n).type == self.mtype["1a"],
+                self.last(n).replace(type=self.mtype["1b"]),
+                self.last(n),
+            )
+        )
+
+    @action
     def retract(self, m: Msg) -> None:
         """Drop a 1b message whose ballot every node has passed."""
         require(self.msgs(m) & (m.type == self.mtype["1b"]))
@@ -104,6 +115,10 @@ class Flat(Spec):
         self.newest_type = ite(newer, t, self.newest_type)
         self.newest_val = ite(newer, v, self.newest_val)
         self.newest_bal = ite(newer, b, self.newest_bal)
+
+    @action
+    def promote(self) -> None:
+        self.last_type.update(lambda n: self.mtype["1b"])
 
     @action
     def retract(self, t: mtype, b: ballot, v: value.or_bottom) -> None:

@@ -57,6 +57,15 @@ def test_fields_are_written_before_the_fields_whose_old_values_they_read() -> No
     }
 
 
+def test_a_record_valued_update_is_ordered_too() -> None:
+    """`last.update(lambda n: ite(last(n).type == 1a, last(n).replace(type=1b), last(n)))`:
+    every field reads `last_type`, which is updated last."""
+    spec = trace_spec(load_spec(RECORDS + ":Records"))
+    promote = next(a for a in spec.actions if a.name == "promote")
+    updated = [s.symbol for s in promote.body if isinstance(s, ir.UpdateFn)]
+    assert updated[-1] == "last_type" and len(updated) == 3
+
+
 def test_fields_that_read_each_other_in_a_cycle_are_an_error() -> None:
     class Swap(Spec):
         num = OrderedSort(2)
