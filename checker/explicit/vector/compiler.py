@@ -637,7 +637,9 @@ class VectorCompiler:
                 c = self.top(stmt.cond, env, ("Y", None))
                 if c is True:
                     continue
-                if c is False:
+                if c is False:  # no row goes on (the block opened last must not stay empty)
+                    if em.depth > depth:
+                        em.line("pass")
                     em.depth = depth
                     return
                 keep_rows = em.fresh("k")

@@ -42,6 +42,8 @@ SPECS = {
     "subsets": ("tests/specs/subsets.py:Readers", {"nodes": 4}),
     "bags": ("tests/specs/bags.py:Duplicating", {}),
     "counting": ("tests/specs/counting.py:Counting", {"nodes": 4}),
+    # a guard folded to False after a Check: the generated code had an empty `if` block
+    "vector-empty-if": ("tests/specs/vector_empty_if.py", {}),
 }
 MUTANTS = sorted(p.name for p in (ROOT / "spec" / "mutants").glob("*.py") if p.stem != "__init__")
 
