@@ -210,6 +210,39 @@ class SequenceValue:
             ),
         )
 
+    def any(self, fn: Any) -> SymFormula:
+        """Some element satisfies `fn` — `fn(x)`, or `fn(i, x)` with its position `i` (0 is the
+        head): TLA+'s `\\E i \\in 1..Len(q) : P(q[i])`. The elements are read below the
+        length, so nothing needs checking (unlike `q[i]` under a guard of your own)."""
+        return self._over_elements(fn, universal=False)
+
+    def all(self, fn: Any) -> SymFormula:
+        """Every element satisfies `fn` (`fn(x)` or `fn(i, x)`)."""
+        return self._over_elements(fn, universal=True)
+
+    def _over_elements(self, fn: Any, universal: bool) -> SymFormula:
+        from checker.lang.logic import _lambda_names, exists, forall
+
+        loc = user_loc()
+        what = "all(...)" if universal else "any(...)"
+        try:
+            arity = len(_lambda_names(fn, 2, what, loc))
+        except SpecError:
+            arity = len(_lambda_names(fn, 1, what, loc))
+
+        def at(i: SymTerm) -> SymFormula:
+            below = ir.Lt(ir.ToInt(i.ir, loc=loc), self._value(loc), loc=loc)
+            elem = SymTerm(self._slot(i.ir, loc))
+            body = fn(i, elem) if arity == 2 else fn(elem)
+            from checker.lang.terms import as_formula
+
+            holds = as_formula(body, f"the body of `{self.decl.name}.{what}`", loc)
+            if universal:
+                return SymFormula(ir.Implies(below, holds, loc=loc))
+            return SymFormula(ir.And((below, holds), loc=loc))
+
+        return forall(self.decl.index, at) if universal else exists(self.decl.index, at)
+
     # -- changing --------------------------------------------------------------------------------
 
     def _write(self, stmt: ir.Stmt, what: str, loc: Loc) -> None:

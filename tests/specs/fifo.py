@@ -69,3 +69,23 @@ class PastTheEnd(Fifo):
     @action
     def peek(self, n: node) -> None:  # noqa: F821
         require(self.log(n)[1] == self.value[0])  # the second entry, which may not be there
+
+
+class Watched(Fifo):
+    """`any` finds the second element of a channel being v2 (a violation after two sends);
+    `all` holds of every log."""
+
+    @invariant
+    def never_v2_second(self):
+        return forall(
+            self.node,
+            self.node,
+            lambda s, r: ~self.net(s, r).any(lambda i, x: (i == 1) & (x == self.value[1])),
+        )
+
+    @invariant
+    def logs_hold_values(self):
+        return forall(
+            self.node,
+            lambda n: self.log(n).all(lambda x: (x == self.value[0]) | (x == self.value[1])),
+        )

@@ -86,6 +86,12 @@ def test_misuse_is_an_error_with_its_trace(engine: str, cls: str, action: str, w
     assert what in text, text
 
 
+@pytest.mark.parametrize("engine", ["vector", "reference"])
+def test_any_and_all_read_the_elements_below_the_length(engine: str) -> None:
+    v = check(FIFO + ":Watched", {}, Options(engine=engine)).result.violation
+    assert v is not None and v.name == "never_v2_second" and len(v.trace) == 3
+
+
 def test_bmc_finds_the_overflow_and_proves_nothing_wrong_in_fifo() -> None:
     found = bmc(FIFO + ":Overfull", {}, k=4)
     assert (found.result, found.kind, found.violated) == ("violation", "error", "send")
