@@ -25,7 +25,7 @@ from checker.lang import context
 from checker.lang.records import Record
 from checker.lang.sorts import IntSort, Param, SizeExpr, TypeLike, resolve_type
 from checker.lang.spec import Function, FunctionHandle, StateDecl, _not_rigid, _proxy_primed
-from checker.lang.terms import SymFormula, SymTerm, coerce
+from checker.lang.terms import SymFormula, SymTerm, as_formula, coerce
 
 SizeLike = int | Param | SizeExpr
 
@@ -271,40 +271,52 @@ class SequenceValue:
             loc,
         )
 
-    def append(self, x: object) -> None:
-        """Add `x` at the end (TLA+'s `Append`); appending to a full sequence is an error."""
+    def append(self, x: object, *, when: object = True) -> None:
+        """Add `x` at the end (TLA+'s `Append`); appending to a full sequence is an error.
+        `when=cond`: only where `cond` holds (TLA+'s `IF cond THEN Append(q, x) ELSE q`)."""
         loc = user_loc()
         what = f"appending to `{self.decl.name}`"
+        cond = as_formula(when, f"the when= condition of {what}", loc)
         elem, _ = coerce(
             x, self.decl.elem(), f"the element appended to `{self.decl.name}`", loc, reading=False
         )
         capacity = ir.IntLit(_size(self.decl.capacity, loc), loc=loc)
-        self._fails_when(
-            ir.Le(capacity, self._value(loc), loc=loc), f"{what}, full at its capacity", loc
-        )
-        position = ir.Cast(self.decl.index.name, self._value(loc), loc=loc)
-        self._write(ir.SetFn(self.decl.at_name, (*self.args, position), elem, loc=loc), what, loc)
-        self._set_length(ir.Arith("+", self._value(loc), ir.IntLit(1, loc=loc), loc=loc), what, loc)
+        full = ir.Le(capacity, self._value(loc), loc=loc)
+        self._fails_when(_both(cond, full, loc), f"{what}, full at its capacity", loc)
+        at = _pick_int(cond, self._value(loc), ir.IntLit(0, loc=loc), loc)  # no change: slot 0
+        position = ir.Cast(self.decl.index.name, at, loc=loc)
+        old = self._slot(position, loc)
+        value = elem if _always(cond) else ir.TermIte(cond, elem, old, loc=loc)
+        self._write(ir.SetFn(self.decl.at_name, (*self.args, position), value, loc=loc), what, loc)
+        longer = ir.Arith("+", self._value(loc), ir.IntLit(1, loc=loc), loc=loc)
+        self._set_length(_pick_int(cond, longer, self._value(loc), loc), what, loc)
 
-    def pop(self) -> None:
-        """Drop the head (TLA+'s `Tail`); popping an empty sequence is an error."""
+    def pop(self, *, when: object = True) -> None:
+        """Drop the head (TLA+'s `Tail`); popping an empty sequence is an error. `when=cond`:
+        only where `cond` holds."""
         loc = user_loc()
         what = f"popping `{self.decl.name}`"
-        self._fails_when(
-            ir.Eq(self._value(loc), ir.IntLit(0, loc=loc), loc=loc), f"{what}, which is empty", loc
-        )
-        self._shift(what, loc)
-        self._set_length(ir.Arith("-", self._value(loc), ir.IntLit(1, loc=loc), loc=loc), what, loc)
+        cond = as_formula(when, f"the when= condition of {what}", loc)
+        empty = ir.Eq(self._value(loc), ir.IntLit(0, loc=loc), loc=loc)
+        self._fails_when(_both(cond, empty, loc), f"{what}, which is empty", loc)
+        self._shift(what, loc, cond)
+        shorter = ir.Arith("-", self._value(loc), ir.IntLit(1, loc=loc), loc=loc)
+        self._set_length(_pick_int(cond, shorter, self._value(loc), loc), what, loc)
 
-    def _shift(self, what: str, loc: Loc) -> None:
-        """Every slot of this sequence takes the next one's element; the last, the empty slot."""
+    def _shift(self, what: str, loc: Loc, when: ir.Formula) -> None:
+        """Every slot of this sequence takes the next one's element; the last, the empty slot
+        (where `when` holds)."""
         decl = self.decl
         types = [*decl.ir_args(), ir.Type(decl.index.name)]
 
         def body(*xs: SymTerm) -> SymTerm:
             *args, i = (x.ir for x in xs)
             mine = ir.And(
-                tuple(ir.Eq(a, b, loc=loc) for a, b in zip(args, self.args, strict=True)), loc=loc
+                (
+                    *(ir.Eq(a, b, loc=loc) for a, b in zip(args, self.args, strict=True)),
+                    *(() if _always(when) else (when,)),
+                ),
+                loc=loc,
             )
             nxt = ir.Arith("+", ir.ToInt(i, loc=loc), ir.IntLit(1, loc=loc), loc=loc)
             inside = ir.Lt(nxt, self._value(loc), loc=loc)
@@ -428,6 +440,18 @@ class _BagHandle(FunctionHandle):
         ctx.stmts.append(ir.Check(fails, why, loc=loc))
         cast = ir.Cast(decl.counts.name, new, loc=loc)
         ctx.add_stmt(ir.SetFn(decl.name, flat, cast, loc=loc), what, loc)
+
+
+def _always(cond: ir.Formula) -> bool:
+    return isinstance(cond, ir.BoolLit) and cond.value
+
+
+def _both(cond: ir.Formula, fails: ir.Formula, loc: Loc) -> ir.Formula:
+    return fails if _always(cond) else ir.And((cond, fails), loc=loc)
+
+
+def _pick_int(cond: ir.Formula, then: ir.Term, else_: ir.Term, loc: Loc) -> ir.Term:
+    return then if _always(cond) else ir.TermIte(cond, then, else_, loc=loc)
 
 
 def _fresh(types: list[ir.Type], loc: Loc) -> tuple[ir.Var, ...]:

@@ -89,3 +89,30 @@ class Watched(Fifo):
             self.node,
             lambda n: self.log(n).all(lambda x: (x == self.value[0]) | (x == self.value[1])),
         )
+
+
+class Filtered(Fifo):
+    """`recv` logs only v1 messages, with `append(..., when=...)`; `Split` is the same with two
+    actions, as the TLA+ ports had to write it before `when=`."""
+
+    @action
+    def recv(self, s: node, r: node) -> None:  # noqa: F821
+        require(~self.net(s, r).is_empty() & (self.log(r).len() < 2))
+        head = self.net(s, r).head()
+        self.log(r).append(head, when=head == self.value[0])
+        self.net(s, r).pop(when=self.sent(s) >= 0)  # always: exercises pop's when=
+
+
+class Split(Fifo):
+    @action
+    def recv(self, s: node, r: node) -> None:  # noqa: F821
+        require(~self.net(s, r).is_empty() & (self.log(r).len() < 2))
+        require(self.net(s, r).head() == self.value[0])
+        self.log(r).append(self.net(s, r).head())
+        self.net(s, r).pop()
+
+    @action
+    def drop(self, s: node, r: node) -> None:  # noqa: F821
+        require(~self.net(s, r).is_empty() & (self.log(r).len() < 2))
+        require(self.net(s, r).head() != self.value[0])
+        self.net(s, r).pop()

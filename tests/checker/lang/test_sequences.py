@@ -92,6 +92,15 @@ def test_any_and_all_read_the_elements_below_the_length(engine: str) -> None:
     assert v is not None and v.name == "never_v2_second" and len(v.trace) == 3
 
 
+@pytest.mark.parametrize("engine", ["vector", "reference"])
+def test_append_when_is_a_conditional_append(engine: str) -> None:
+    when = check(FIFO + ":Filtered", {}, Options(engine=engine)).result
+    split = check(FIFO + ":Split", {}, Options(engine=engine)).result
+    assert when.violation is None and split.violation is None
+    assert (when.distinct_states, when.depth) == (split.distinct_states, split.depth)
+    assert when.distinct_states != python_model(2, 2, 2)[0]  # dropping changes what is reachable
+
+
 def test_bmc_finds_the_overflow_and_proves_nothing_wrong_in_fifo() -> None:
     found = bmc(FIFO + ":Overfull", {}, k=4)
     assert (found.result, found.kind, found.violated) == ("violation", "error", "send")
