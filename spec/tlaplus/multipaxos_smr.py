@@ -57,7 +57,7 @@ Encoding (NumCommands = 2, Slots = 1..2 and the command sort {w1, r1} are the cf
   ~done(r) /\\ ~terminated of every branch is required after the branch's own guards (all
   before the branch's first change of state, so their order changes nothing), and type_ok tests the
   events' fields with `contains`, which reads only the slots below the length, unchecked. The
-  check still takes about 4 times as long as with the hand-made slot functions (which read an
+  check still takes about 3.5 times as long as with the hand-made slot functions (which read an
   empty slot as bottom, with no check); reading the slots unchecked below the length makes it
   as fast, so a quantifier over a sequence's positions (or sequences of records, with
   `contains` on a whole event) would remove the cost.
