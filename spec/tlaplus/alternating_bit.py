@@ -9,24 +9,31 @@ TLC model:   specifications/SpecifyingSystems/TLC/MCAlternatingBit.cfg (Data = {
 TLC's counts (manifest): 240 distinct states, depth 10; msgQLen = 3, ackQLen = 1: 232 (TLC 2.19).
 
 Encoding:
-- msgQ, a sequence of <<bit, data>> pairs, is a length `mq_len` (0..msgQLen) and two functions
-  over positions 0..msgQLen-1, `mq_bit` and `mq_data`; ackQ is `aq_len` and `aq_bit`. Slots at
-  or past the length hold bit 0 and d1, so one TLA+ state is one state here.
+- msgQ, a sequence of <<bit, data>> pairs, is two `Sequence`s of capacity msgQLen appended and
+  popped together, `mq_bit` and `mq_data` (one per field of the pair: a sequence of records, or
+  of tuples, would be one); ackQ is the `Sequence` `aq`. Append, Head and Tail are `append`,
+  `head` and `pop`.
 - A queue holds at most its bound: TLC drops every state that breaks SeqConstraint (it is neither
-  counted nor explored), so an Append onto a full queue is simply not enabled here, and the
-  constraint holds by construction (it is still stated, as `seq_constraint`).
+  counted nor explored), so an Append onto a full queue is simply not enabled here (an append
+  past the capacity would be an error, not a cut), and the constraint holds by construction (it
+  is still stated, as `seq_constraint`).
 - Lose(q), \\E i \\in 1..Len(q): drop the i-th element, is an action parameter `i` below the
-  length, the elements past it shifted down one slot and the last slot cleared.
+  length (of the sequence's index sort, `mq_bit.index`). A `Sequence` has no removal in the
+  middle (only `pop`, TLA+'s Tail, at the front), so the elements before i move one slot
+  towards the end (`set`, the last first) and then `pop` drops the head, which is now a copy. The slots are set by a Python loop, which needs a bound that is a
+  number, not the parameter: LOSE_SPAN = 3 slots, and the invariant `lose_span` (not in the
+  TLA+) reports a queue longer than that (msgQLen or ackQLen above 3), rather than losing
+  elements wrongly.
 - ABTypeInv holds by construction (every variable ranges over its type), so `ab_type_inv` is
   `well_typed()`.
 - The bits 0..1 are an integer sort, so `1 - sBit` is written as in TLA+.
 """
 
 from checker import (
-    Function,
     Individual,
     IntSort,
     Param,
+    Sequence,
     Sort,
     Spec,
     action,
@@ -39,6 +46,8 @@ from checker import (
     well_typed,
 )
 
+LOSE_SPAN = 3  # the longest queue whose Lose the slot loop covers (the invariant lose_span)
+
 
 class AlternatingBit(Spec):
     expected_states = {"": 240, "msg_q_len=3 ack_q_len=1": 232}  # TLC
@@ -50,16 +59,10 @@ class AlternatingBit(Spec):
 
     bit = IntSort(0, 1)
     data = Sort(n_data, labels="d")  # d0 is TLA+'s d1
-    mpos = IntSort(0, msg_q_len - 1)
-    apos = IntSort(0, ack_q_len - 1)
-    mlen = IntSort(0, msg_q_len)
-    alen = IntSort(0, ack_q_len)
 
-    mq_len = Individual(mlen, init=0)
-    mq_bit = Function(mpos, bit, init=0)
-    mq_data = Function(mpos, data, init=data[0])
-    aq_len = Individual(alen, init=0)
-    aq_bit = Function(apos, bit, init=0)
+    mq_bit = Sequence(bit, capacity=msg_q_len)  # msgQ[i][1]
+    mq_data = Sequence(data, capacity=msg_q_len)  # msgQ[i][2]
+    aq = Sequence(bit, capacity=ack_q_len)
     s_bit = Individual(bit, init=arbitrary)
     s_ack = Individual(bit, init=0)
     r_bit = Individual(bit, init=0)
@@ -72,77 +75,72 @@ class AlternatingBit(Spec):
         self.r_bit = self.s_bit
 
     # -- the queues ---------------------------------------------------------------------------
-    def append_msg(self, b, d) -> None:
-        require(self.mq_len < self.msg_q_len)
-        self.mq_bit[self.mq_len] = b
-        self.mq_data[self.mq_len] = d
-        self.mq_len = self.mq_len + 1
+    def send_msg(self, b, d) -> None:
+        require(self.mq_bit().len() < self.msg_q_len)
+        self.mq_bit().append(b)
+        self.mq_data().append(d)
 
-    def lose_msg_at(self, i) -> None:
-        """Remove slot i of msgQ (i < its length): the later ones move down, the last clears."""
-        n = self.mq_len
-        self.mq_bit.update(
-            lambda j: ite(j < i, self.mq_bit(j), ite(j + 1 < n, self.mq_bit(j + 1), 0))
-        )
-        self.mq_data.update(
-            lambda j: ite(j < i, self.mq_data(j), ite(j + 1 < n, self.mq_data(j + 1), self.data[0]))
-        )
-        self.mq_len = self.mq_len - 1
-
-    def lose_ack_at(self, i) -> None:
-        n = self.aq_len
-        self.aq_bit.update(
-            lambda j: ite(j < i, self.aq_bit(j), ite(j + 1 < n, self.aq_bit(j + 1), 0))
-        )
-        self.aq_len = self.aq_len - 1
+    @staticmethod
+    def lose(q, i) -> None:
+        """q' = q without its element i (i below its length): the elements before i move one
+        slot towards the end, the last first, then Tail drops the head (now a copy)."""
+        for j in range(LOSE_SPAN - 1, 0, -1):
+            q.set(ite(j <= i, j, 0), q[ite(j <= i, j - 1, 0)])
+        q.pop()
 
     # -- the protocol ---------------------------------------------------------------------------
     @action
     def snd_new_value(self, d: data) -> None:
         require(self.s_ack == self.s_bit)
-        self.append_msg(1 - self.s_bit, d)
+        self.send_msg(1 - self.s_bit, d)
         self.sent = d
         self.s_bit = 1 - self.s_bit
 
     @action
     def re_snd_msg(self) -> None:
         require(self.s_ack != self.s_bit)
-        self.append_msg(self.s_bit, self.sent)
+        self.send_msg(self.s_bit, self.sent)
 
     @action
     def rcv_msg(self) -> None:
-        require(self.mq_len > 0)
-        self.r_bit = self.mq_bit(0)
-        self.rcvd = self.mq_data(0)
-        self.lose_msg_at(0)  # Tail
+        require(~self.mq_bit().is_empty())
+        self.r_bit = self.mq_bit().head()
+        self.rcvd = self.mq_data().head()
+        self.mq_bit().pop()
+        self.mq_data().pop()
 
     @action
     def snd_ack(self) -> None:
-        require(self.aq_len < self.ack_q_len)
-        self.aq_bit[self.aq_len] = self.r_bit
-        self.aq_len = self.aq_len + 1
+        require(self.aq().len() < self.ack_q_len)
+        self.aq().append(self.r_bit)
 
     @action
     def rcv_ack(self) -> None:
-        require(self.aq_len > 0)
-        self.s_ack = self.aq_bit(0)
-        self.lose_ack_at(0)  # Tail
+        require(~self.aq().is_empty())
+        self.s_ack = self.aq().head()
+        self.aq().pop()
 
     @action
-    def lose_msg(self, i: mpos) -> None:
-        require(i < self.mq_len)
-        self.lose_msg_at(i)
+    def lose_msg(self, i: mq_bit.index) -> None:
+        require(i < self.mq_bit().len())
+        self.lose(self.mq_bit(), i)
+        self.lose(self.mq_data(), i)
 
     @action
-    def lose_ack(self, i: apos) -> None:
-        require(i < self.aq_len)
-        self.lose_ack_at(i)
+    def lose_ack(self, i: aq.index) -> None:
+        require(i < self.aq().len())
+        self.lose(self.aq(), i)
 
     # -- properties -----------------------------------------------------------------------------
     @invariant
     def ab_type_inv(self):
         return well_typed()
 
+    @invariant
+    def lose_span(self):
+        """Not in the TLA+: the queues are short enough for `lose`'s loop."""
+        return (self.mq_bit().len() <= LOSE_SPAN) & (self.aq().len() <= LOSE_SPAN)
+
     @constraint
     def seq_constraint(self):
-        return (self.mq_len <= self.msg_q_len) & (self.aq_len <= self.ack_q_len)
+        return (self.mq_bit().len() <= self.msg_q_len) & (self.aq().len() <= self.ack_q_len)

@@ -11,20 +11,21 @@ Encoding:
 - The channels `in` and `out`, records [val : Message, rdy : {0, 1}, ack : {0, 1}], are three
   individuals each (`in_val`, `in_rdy`, `in_ack`, ...); Init (TypeInvariant /\\ ack = rdy)
   leaves val and rdy arbitrary and sets ack to rdy.
-- The queue q is a length `q_len` (0..qLen) and a function `q_val` over positions 0..qLen-1;
-  slots at or past the length hold m1, so one TLA+ state is one state here.
+- The queue q is a `Sequence` of messages of capacity qLen: Append, Head and Tail are
+  `append`, `head` and `pop`.
 - TLC drops every state that breaks qConstraint (neither counted nor explored), so BufRcv onto
-  a full queue is simply not enabled here and the constraint holds by construction (it is still
+  a full queue is simply not enabled here (its guard `len() < qLen`: an append past the
+  capacity would be an error, not a cut) and the constraint holds by construction (it is still
   stated, as `q_constraint`).
 - TypeInvariant holds by construction (every variable ranges over its type): `well_typed()`.
 - The bits 0..1 are an integer sort, so `1 - @` is written as in TLA+.
 """
 
 from checker import (
-    Function,
     Individual,
     IntSort,
     Param,
+    Sequence,
     Sort,
     Spec,
     action,
@@ -32,7 +33,6 @@ from checker import (
     constraint,
     init,
     invariant,
-    ite,
     require,
     well_typed,
 )
@@ -47,8 +47,6 @@ class InnerFIFO(Spec):
 
     bit = IntSort(0, 1)
     message = Sort(n_messages, labels="m")  # m0 is TLA+'s m1
-    qpos = IntSort(0, q_max - 1)
-    qlen = IntSort(0, q_max)
 
     in_val = Individual(message, init=arbitrary)
     in_rdy = Individual(bit, init=arbitrary)
@@ -56,8 +54,7 @@ class InnerFIFO(Spec):
     out_val = Individual(message, init=arbitrary)
     out_rdy = Individual(bit, init=arbitrary)
     out_ack = Individual(bit, init=0)
-    q_len = Individual(qlen, init=0)
-    q_val = Function(qpos, message, init=message[0])
+    q = Sequence(message, capacity=q_max)
 
     @init
     def start(self) -> None:
@@ -75,21 +72,18 @@ class InnerFIFO(Spec):
     def buf_rcv(self) -> None:
         """InChan!Rcv, and q' = Append(q, in.val)."""
         require(self.in_rdy != self.in_ack)
-        require(self.q_len < self.q_max)
+        require(self.q().len() < self.q_max)
         self.in_ack = 1 - self.in_ack
-        self.q_val[self.q_len] = self.in_val
-        self.q_len = self.q_len + 1
+        self.q().append(self.in_val)
 
     @action
     def buf_send(self) -> None:
         """OutChan!Send(Head(q)), and q' = Tail(q)."""
-        require(self.q_len > 0)
+        require(~self.q().is_empty())
         require(self.out_rdy == self.out_ack)
-        self.out_val = self.q_val(0)
+        self.out_val = self.q().head()
         self.out_rdy = 1 - self.out_rdy
-        n = self.q_len
-        self.q_val.update(lambda j: ite(j + 1 < n, self.q_val(j + 1), self.message[0]))
-        self.q_len = self.q_len - 1
+        self.q().pop()
 
     @action
     def r_rcv(self) -> None:
@@ -103,4 +97,4 @@ class InnerFIFO(Spec):
 
     @constraint
     def q_constraint(self):
-        return self.q_len <= self.q_max
+        return self.q().len() <= self.q_max

@@ -12,30 +12,36 @@ Encoding:
   bridge_lo..bridge_hi, as in the model (StartPos = 1, EndPos = P, StartBridge = bridge_lo,
   EndBridge = bridge_hi are then what the CHOOSEs pick).
 - Location is a function car -> posn, set by an @init (right cars at EndPos, left at StartPos).
-- WaitingBeforeBridge, a sequence of cars, is a function `queue` from positions 0..R+L-1 to
-  `slot` = -1..R+L-1 with its length `qlen`: entries at and past qlen hold -1, so a TLA+
-  sequence is one state here. Append writes queue[qlen] (a fifth car would be an error: TypeOK's
-  Len(WaitingBeforeBridge) <= Cardinality(Cars) is enforced so), Tail shifts down.
+- WaitingBeforeBridge, a sequence of cars, is the `Sequence` `queue` of capacity |Cars|:
+  Append, Head, Tail and Len are `append`, `head`, `pop` and `len` (a fifth car would be an
+  error: TypeOK's Len(WaitingBeforeBridge) <= Cardinality(Cars) is enforced so).
+- ChangeLocation's IF ... THEN Append ELSE UNCHANGED is `queue().append(c, when=...)` in
+  `move_outside_bridge` (the car joins the queue when it reaches the place before the
+  bridge). MoveInsideBridge never
+  reaches it under the module's ASSUME (StartPos < StartBridge, EndBridge < EndPos: a car in
+  the bridge moves to a neighbouring position that is in the bridge or past its far end, never
+  around the wrap of Positions), so `move_inside_bridge` only moves the car.
 - The initial sequence SeqFromSet(CarsBeforeBridge) is empty with the model's constants
   (EndPos - EndBridge = 3 and StartBridge - StartPos = 3, not 1), so the queue starts empty.
   Other constants where it is not empty are not ported (its order is CHOOSE's).
 - EnterBridge's two disjuncts have the same effect, so they are one action whose guard is their
-  disjunction; its parameter `h` is pinned to Head(WaitingBeforeBridge) (TLC's Next wraps it
-  in an `\E car` that it does not use, which changes no state either).
+  disjunction, on h = Head(WaitingBeforeBridge) (TLC's Next wraps it in an `\E car` that it
+  does not use, which changes no state either).
 - Invariants: its first and third conjuncts are ported as they are; its second,
   Cardinality(CarsInBridge) <= Cardinality(Bridge), follows from the first (cars in the bridge
   are at distinct bridge positions) and is written so: at most one car per bridge position.
   TypeOK (not in the .cfg) holds by construction. The liveness properties are not checked
   here. TLC checks deadlock; the model has none (`check --deadlock`).
 
-A direct port would want sequences (Append, Head, Tail, Len) and sets of cars as values.
+A direct port would want sets of cars as values, and a conditional statement (IF ... THEN
+Append) in an action.
 """
 
 from checker import (
     Function,
-    Individual,
     IntSort,
     Param,
+    Sequence,
     Spec,
     action,
     exists,
@@ -59,14 +65,10 @@ class SingleLaneBridge(Spec):
     bridge_hi = Param(5, doc="Bridge = bridge_lo..bridge_hi")
 
     car = IntSort(0, cars_right + cars_left - 1)
-    slot = IntSort(-1, cars_right + cars_left - 1)  # a car, or -1 past the end of the queue
-    qpos = IntSort(0, cars_right + cars_left - 1)
-    qlength = IntSort(0, cars_right + cars_left)
     posn = IntSort(1, positions)
 
     location = Function(car, posn, init=1)
-    queue = Function(qpos, slot, init=-1)
-    qlen = Individual(qlength, init=0)
+    queue = Sequence(car, capacity=cars_right + cars_left)  # WaitingBeforeBridge
 
     @init
     def start(self) -> None:
@@ -88,15 +90,12 @@ class SingleLaneBridge(Spec):
         l_move = ite(pos < self.positions, pos + 1, self.posn.first)
         return ite(self.is_right(c), r_move, l_move)
 
-    def change_location(self, c) -> None:
-        """Append c to the queue when it reaches the place before the bridge; move it."""
+    def reaches_queue(self, c):
+        """ChangeLocation's IF: c's next location is the place before the bridge."""
         nxt = self.next_location(c)
-        waits = (self.is_right(c) & (nxt == self.bridge_hi + 1)) | (
+        return (self.is_right(c) & (nxt == self.bridge_hi + 1)) | (
             ~self.is_right(c) & (nxt == self.bridge_lo - 1)
         )
-        self.queue[ite(waits, self.qlen, 0)] = ite(waits, c, self.queue(0))
-        self.qlen = ite(waits, self.qlen + 1, self.qlen)
-        self.location[c] = nxt  # after the append, which reads the location before the step
 
     def have_same_direction(self, c):
         return ite(
@@ -108,19 +107,23 @@ class SingleLaneBridge(Spec):
     # -- actions -----------------------------------------------------------------------------
     @action
     def move_outside_bridge(self, c: car) -> None:
+        """MoveOutsideBridge(c): ChangeLocation appends c to the queue when it reaches it
+        (`IF ... THEN Append(...) ELSE UNCHANGED`: `append(..., when=...)`)."""
         require(~self.in_bridge(self.next_location(c)))
-        self.change_location(c)
+        self.queue().append(c, when=self.reaches_queue(c))  # reads the location before it moves
+        self.location[c] = self.next_location(c)
 
     @action
     def move_inside_bridge(self, c: car) -> None:
+        """MoveInsideBridge(c) (ChangeLocation's ELSE: see the docstring)."""
         require(self.car_in_bridge(c))
         require(forall(self.car, lambda d: self.location(d) != self.next_location(c)))
-        self.change_location(c)
+        self.location[c] = self.next_location(c)
 
     @action
-    def enter_bridge(self, h: car) -> None:
-        """h is Head(WaitingBeforeBridge) (an action parameter pinned to queue[0])."""
-        require((self.qlen > 0) & (self.queue(0) == h))
+    def enter_bridge(self) -> None:
+        require(~self.queue().is_empty())
+        h = self.queue().head()  # read where used: the queue is popped last
         bridge_empty = ~exists(self.car, lambda d: self.car_in_bridge(d))
         same_way = (
             ~self.car_in_bridge(h)
@@ -129,8 +132,7 @@ class SingleLaneBridge(Spec):
         )
         require(bridge_empty | same_way)
         self.location[h] = self.next_location(h)
-        self.queue.update(lambda i: ite(i + 1 < self.qlen, self.queue(i + 1), -1))
-        self.qlen = self.qlen - 1
+        self.queue().pop()
 
     # -- properties --------------------------------------------------------------------------
     @invariant

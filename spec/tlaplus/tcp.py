@@ -11,25 +11,29 @@ depth 14.
 Encoding:
 - tcb (a function to BOOLEAN) is a relation `tcb(p)`; connstate a function to the sort `state`
   of the eleven RFC states; the message strings are the sort `msg`.
-- network[p], a sequence of messages, is a length `net_len(p)` and a function `net(p, i)` over
-  positions 0..net_cap-1; slots at or past the length hold "SYN", so one TLA+ state is one state
-  here. TLC's reachable states (dumped with -dump) hold at most 4 messages per peer, so
-  net_cap = 4; an Append past it would be an error here (storing a length out of its range),
-  never a silent cut.
+- network[p], a sequence of messages, is the `Sequence` `net(p)` of capacity net_cap: Append,
+  Tail and Len are `append`, `pop` and `len`. TLC's reachable states (dumped with -dump) hold at
+  most 4 messages per peer, so net_cap = 4; an Append past it would be an error here, never a
+  silent cut.
 - MCInit (one peer in SYN-SENT, the other in LISTEN with a SYN waiting, both with a TCB) is an
-  @init with the SYN-SENT peer as its parameter.
+  @init with the SYN-SENT peer `node` and the other peer `other` as its parameters (the SYN is
+  appended to the other's channel: with two peers, as the spec assumes, that is every peer but
+  node).
 - CONSTRAINT NoRetransmission (no two equal messages next to each other in a channel): TLC
   drops a state that breaks it, neither counting nor exploring it. Only an Append can put two
   equal messages side by side (Tail and SubSeq drop from the front), so every Append here
-  requires the channel's last message to differ from the new one, and the constraint holds by
+  requires the channel to be empty or its `last()` message to differ from the new one (the
+  disjunction guards the read: `last()` of an empty channel is not read), and the constraint
+  holds by
   construction (it is still stated, as `no_retransmission`).
 - ACTION_CONSTRAINT SingleActiveOpen (no step that is an ACTIVE_OPEN, PASSIVE_OPEN or SEND
   step): the language has no action constraints. No other action's step satisfies one of those
   three formulas (only ACTIVE_OPEN and SEND append a SYN; PASSIVE_OPEN leaves the network
   unchanged and goes CLOSED -> LISTEN, which no other action does), so the constraint removes
   exactly those three actions, and they are left out here. (TLC never takes them either.)
-- IsPrefix(<<m>>, network[p]) is `net_len(p) > 0 & net(p, 0) == m`; Note2's
-  IsPrefix(<<"FIN", "ACKofFIN">>, ...) and SubSeq(..., 3, Len) test two slots and drop two.
+- IsPrefix(<<m>>, network[p]) is `~net(p).is_empty() & net(p).head() == m`; Note2's
+  IsPrefix(<<"FIN", "ACKofFIN">>, ...) tests `len() >= 2`, `[0]` and `[1]`, and its
+  SubSeq(..., 3, Len) is two `pop`s.
 - Note3's receipt of a RST, with its choice of LISTEN or CLOSED, is one action with the target
   state as a parameter (`to` ranges over the two).
 - SynSent's first disjunct (a SYN-SENT peer receives a SYN: simultaneous open) never fires,
@@ -40,9 +44,9 @@ Encoding:
 
 from checker import (
     Function,
-    IntSort,
     Param,
     Relation,
+    Sequence,
     Sort,
     Spec,
     action,
@@ -83,47 +87,33 @@ class Tcp(Spec):
     peer = Sort(n_peers, labels="p")
     state = Sort(len(STATES), labels=STATES)
     msg = Sort(len(MESSAGES), labels=MESSAGES)
-    pos = IntSort(0, net_cap - 1)
-    length = IntSort(0, net_cap)
 
     tcb = Relation(peer)
     connstate = Function(peer, state, init=state["CLOSED"])
-    net_len = Function(peer, length, init=0)
-    net = Function(peer, pos, msg, init=msg["SYN"])
+    net = Sequence(peer, msg, capacity=net_cap)  # network
 
     @init
-    def mc_init(self, node: peer) -> None:
+    def mc_init(self, node: peer, other: peer) -> None:
         """MCInit: `node` has sent a SYN (SYN-SENT), the other listens with the SYN queued."""
+        require(other != node)
         self.tcb.update(lambda p: p == p)
         self.connstate.update(
             lambda p: ite(p == node, self.state["SYN-SENT"], self.state["LISTEN"])
         )
-        self.net_len.update(lambda p: ite(p == node, self.length[0], self.length[1]))
+        self.net(other).append(self.msg["SYN"])
 
     # -- channels -------------------------------------------------------------------------------
     def st(self, p, name):
         return self.connstate(p) == self.state[name]
 
     def starts_with(self, p, m):
-        return (self.net_len(p) > 0) & (self.net(p, 0) == self.msg[m])
+        return ~self.net(p).is_empty() & (self.net(p).head() == self.msg[m])
 
     def append(self, p, m) -> None:
         """network[p] := Append(@, m), enabled only if m differs from the last message (the
         CONSTRAINT NoRetransmission)."""
-        n = self.net_len(p)
-        require((n == 0) | (self.net(p, n - 1) != self.msg[m]))
-        self.net[p, n] = self.msg[m]
-        self.net_len[p] = n + 1
-
-    def drop(self, p, k: int = 1) -> None:
-        """network[p] := SubSeq(@, k + 1, Len(@)) (Tail for k = 1); the freed slots hold SYN."""
-        n = self.net_len(p)
-        self.net.update(
-            lambda q, j: ite(
-                q == p, ite(j + k < n, self.net(q, j + k), self.msg["SYN"]), self.net(q, j)
-            )
-        )
-        self.net_len[p] = n - k
+        require(self.net(p).is_empty() | (self.net(p).last() != self.msg[m]))
+        self.net(p).append(self.msg[m])
 
     def goto(self, p, name) -> None:
         self.connstate[p] = self.state[name]
@@ -164,47 +154,47 @@ class Tcp(Spec):
     def syn_sent_syn(self, local: peer, remote: peer) -> None:
         require((local != remote) & self.st(local, "SYN-SENT") & self.starts_with(local, "SYN"))
         self.append(remote, "SYN,ACK")
-        self.drop(local)
+        self.net(local).pop()
         self.goto(local, "SYN-RECEIVED")
 
     @action
     def syn_sent_syn_ack(self, local: peer, remote: peer) -> None:
         require((local != remote) & self.st(local, "SYN-SENT") & self.starts_with(local, "SYN,ACK"))
         self.append(remote, "ACK")
-        self.drop(local)
+        self.net(local).pop()
         self.goto(local, "ESTABLISHED")
 
     @action
     def syn_received_rst(self, local: peer, remote: peer) -> None:
         require((local != remote) & self.st(local, "SYN-RECEIVED") & self.starts_with(local, "RST"))
-        self.drop(local)
+        self.net(local).pop()
         self.goto(local, "LISTEN")
 
     @action
     def syn_received_ack(self, local: peer, remote: peer) -> None:
         require((local != remote) & self.st(local, "SYN-RECEIVED") & self.starts_with(local, "ACK"))
-        self.drop(local)
+        self.net(local).pop()
         self.goto(local, "ESTABLISHED")
 
     @action
     def listen(self, local: peer, remote: peer) -> None:
         require((local != remote) & self.st(local, "LISTEN") & self.starts_with(local, "SYN"))
         self.append(remote, "SYN,ACK")
-        self.drop(local)
+        self.net(local).pop()
         self.goto(local, "SYN-RECEIVED")
 
     @action
     def established(self, local: peer, remote: peer) -> None:
         require((local != remote) & self.st(local, "ESTABLISHED") & self.starts_with(local, "FIN"))
         self.append(remote, "ACKofFIN")
-        self.drop(local)
+        self.net(local).pop()
         self.goto(local, "CLOSE-WAIT")
 
     @action
     def fin_wait1_fin(self, local: peer, remote: peer) -> None:
         require((local != remote) & self.st(local, "FIN-WAIT-1") & self.starts_with(local, "FIN"))
         self.append(remote, "ACKofFIN")
-        self.drop(local)
+        self.net(local).pop()
         self.goto(local, "CLOSING")
 
     @action
@@ -212,20 +202,20 @@ class Tcp(Spec):
         require(
             (local != remote) & self.st(local, "FIN-WAIT-1") & self.starts_with(local, "ACKofFIN")
         )
-        self.drop(local)
+        self.net(local).pop()
         self.goto(local, "FIN-WAIT-2")
 
     @action
     def fin_wait2(self, local: peer, remote: peer) -> None:
         require((local != remote) & self.st(local, "FIN-WAIT-2") & self.starts_with(local, "FIN"))
         self.append(remote, "ACKofFIN")
-        self.drop(local)
+        self.net(local).pop()
         self.goto(local, "TIME-WAIT")
 
     @action
     def closing(self, local: peer, remote: peer) -> None:
         require((local != remote) & self.st(local, "CLOSING") & self.starts_with(local, "ACKofFIN"))
-        self.drop(local)
+        self.net(local).pop()
         self.goto(local, "TIME-WAIT")
 
     @action
@@ -233,7 +223,7 @@ class Tcp(Spec):
         require(
             (local != remote) & self.st(local, "LAST-ACK") & self.starts_with(local, "ACKofFIN")
         )
-        self.drop(local)
+        self.net(local).pop()
         self.goto(local, "CLOSED")
 
     @action
@@ -248,12 +238,13 @@ class Tcp(Spec):
         require(
             (local != remote)
             & self.st(local, "FIN-WAIT-1")
-            & (self.net_len(local) >= 2)
-            & (self.net(local, 0) == self.msg["FIN"])
-            & (self.net(local, 1) == self.msg["ACKofFIN"])
+            & (self.net(local).len() >= 2)
+            & (self.net(local)[0] == self.msg["FIN"])
+            & (self.net(local)[1] == self.msg["ACKofFIN"])
         )
         self.append(remote, "ACKofFIN")
-        self.drop(local, 2)
+        self.net(local).pop()
+        self.net(local).pop()  # SubSeq(@, 3, Len(@))
         self.goto(local, "TIME-WAIT")
 
     # -- reset (Note 3) ---------------------------------------------------------------------------
@@ -270,7 +261,7 @@ class Tcp(Spec):
             & ((to == self.state["LISTEN"]) | (to == self.state["CLOSED"]))
             & self.starts_with(local, "RST")
         )
-        self.drop(local)
+        self.net(local).pop()
         self.connstate[local] = to
 
     # -- properties -------------------------------------------------------------------------------
@@ -285,7 +276,7 @@ class Tcp(Spec):
             self.peer,
             self.peer,
             lambda local, remote: implies(
-                (self.net_len(local) == 0) & (self.net_len(remote) == 0),
+                self.net(local).is_empty() & self.net(remote).is_empty(),
                 iff(self.st(local, "ESTABLISHED"), self.st(remote, "ESTABLISHED")),
             ),
         )
@@ -294,6 +285,6 @@ class Tcp(Spec):
     def no_retransmission(self):
         return forall(
             self.peer,
-            self.pos,
-            lambda p, i: implies(i + 1 < self.net_len(p), self.net(p, i) != self.net(p, i + 1)),
+            Tcp.net.index,
+            lambda p, i: implies(i + 1 < self.net(p).len(), self.net(p)[i] != self.net(p)[i + 1]),
         )
