@@ -34,10 +34,10 @@ class Sequence(StateDecl):
     """A sequence of elements of `elem` with at most `capacity` of them, for each tuple of
     arguments: `Sequence(proc, proc, msg, capacity=3)` is a FIFO channel per pair of processes,
     `Sequence(value, capacity=max_len)` one log. Starts empty. Read `self.q(args).len()`,
-    `.head()`, `[i]`, `.last()`, `.is_empty()`, `.contains(x)`; change it with `.append(x)`,
-    `.pop()` (drop the head: TLA+'s `Tail`), `.set(i, x)`, `.clear()`. Appending past the
-    capacity, the head or tail of an empty sequence and an index past its length are errors
-    reported with their trace."""
+    `.head()`, `[i]`, `.last()`, `.is_empty()`, `.contains(x)`, `.any(fn)`, `.all(fn)`; change
+    it with `.append(x, when=...)`, `.pop(when=...)` (drop the head: TLA+'s `Tail`),
+    `.remove(i)`, `.set(i, x)`, `.clear()`. Appending past the capacity, the head or tail of an
+    empty sequence and an index past its length are errors reported with their trace."""
 
     kind = ir.SymbolKind.FUNCTION
 
@@ -303,9 +303,9 @@ class SequenceValue:
         shorter = ir.Arith("-", self._value(loc), ir.IntLit(1, loc=loc), loc=loc)
         self._set_length(_pick_int(cond, shorter, self._value(loc), loc), what, loc)
 
-    def _shift(self, what: str, loc: Loc, when: ir.Formula) -> None:
-        """Every slot of this sequence takes the next one's element; the last, the empty slot
-        (where `when` holds)."""
+    def _shift(self, what: str, loc: Loc, when: ir.Formula, start: ir.Term | None = None) -> None:
+        """Every slot of this sequence (from position `start` on) takes the next one's element;
+        the last, the empty slot (where `when` holds)."""
         decl = self.decl
         types = [*decl.ir_args(), ir.Type(decl.index.name)]
 
@@ -315,6 +315,7 @@ class SequenceValue:
                 (
                     *(ir.Eq(a, b, loc=loc) for a, b in zip(args, self.args, strict=True)),
                     *(() if _always(when) else (when,)),
+                    *(() if start is None else (ir.Le(start, ir.ToInt(i, loc=loc), loc=loc),)),
                 ),
                 loc=loc,
             )
@@ -336,6 +337,24 @@ class SequenceValue:
         variables = _fresh(types, loc)
         term = body(*(SymTerm(v) for v in variables))
         self._write(ir.UpdateFn(decl.at_name, variables, term.ir, loc=loc), what, loc)
+
+    def remove(self, index: object) -> None:
+        """Remove the element at `index` (the ones after it move up: TLA+'s
+        `SubSeq(q, 1, i-1) \\o SubSeq(q, i+1, Len(q))`, a lossy channel's loss); an index past
+        the length is an error."""
+        loc = user_loc()
+        what = f"removing from `{self.decl.name}`"
+        position = self._position(index, what, loc)  # checked: below the length
+        ctx = context.require_current(what, loc)
+        if ctx.stmts is None:
+            raise SpecError(f"{what} is a statement, allowed only in actions and @init", loc)
+        fails = failure_of(position, ctx)
+        if fails is not None:
+            ctx.stmts.append(ir.Check(fails, f"{what}: the index is past its length", loc=loc))
+        start = ir.ToInt(position, loc=loc)
+        self._shift(what, loc, ir.BoolLit(True, loc=loc), start)
+        shorter = ir.Arith("-", self._value(loc), ir.IntLit(1, loc=loc), loc=loc)
+        self._set_length(shorter, what, loc)
 
     def set(self, index: object, x: object) -> None:
         """Replace the element at `index`, which must be below the length."""
@@ -440,6 +459,13 @@ class _BagHandle(FunctionHandle):
         ctx.stmts.append(ir.Check(fails, why, loc=loc))
         cast = ir.Cast(decl.counts.name, new, loc=loc)
         ctx.add_stmt(ir.SetFn(decl.name, flat, cast, loc=loc), what, loc)
+
+
+def failure_of(term: ir.Term, ctx: context.TraceContext) -> ir.Formula | None:
+    """Where `term` fails to evaluate (outside its sort): the condition a Check guards."""
+    from checker.lang.failures import failure
+
+    return failure(term, ctx.int_bounds)
 
 
 def _always(cond: ir.Formula) -> bool:

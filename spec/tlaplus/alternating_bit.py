@@ -18,12 +18,7 @@ Encoding:
   past the capacity would be an error, not a cut), and the constraint holds by construction (it
   is still stated, as `seq_constraint`).
 - Lose(q), \\E i \\in 1..Len(q): drop the i-th element, is an action parameter `i` below the
-  length (of the sequence's index sort, `mq_bit.index`). A `Sequence` has no removal in the
-  middle (only `pop`, TLA+'s Tail, at the front), so the elements before i move one slot
-  towards the end (`set`, the last first) and then `pop` drops the head, which is now a copy. The slots are set by a Python loop, which needs a bound that is a
-  number, not the parameter: LOSE_SPAN = 3 slots, and the invariant `lose_span` (not in the
-  TLA+) reports a queue longer than that (msgQLen or ackQLen above 3), rather than losing
-  elements wrongly.
+  length (of the sequence's index sort, `mq_bit.index`) and `remove(i)`.
 - ABTypeInv holds by construction (every variable ranges over its type), so `ab_type_inv` is
   `well_typed()`.
 - The bits 0..1 are an integer sort, so `1 - sBit` is written as in TLA+.
@@ -41,12 +36,9 @@ from checker import (
     constraint,
     init,
     invariant,
-    ite,
     require,
     well_typed,
 )
-
-LOSE_SPAN = 3  # the longest queue whose Lose the slot loop covers (the invariant lose_span)
 
 
 class AlternatingBit(Spec):
@@ -79,14 +71,6 @@ class AlternatingBit(Spec):
         require(self.mq_bit().len() < self.msg_q_len)
         self.mq_bit().append(b)
         self.mq_data().append(d)
-
-    @staticmethod
-    def lose(q, i) -> None:
-        """q' = q without its element i (i below its length): the elements before i move one
-        slot towards the end, the last first, then Tail drops the head (now a copy)."""
-        for j in range(LOSE_SPAN - 1, 0, -1):
-            q.set(ite(j <= i, j, 0), q[ite(j <= i, j - 1, 0)])
-        q.pop()
 
     # -- the protocol ---------------------------------------------------------------------------
     @action
@@ -123,23 +107,18 @@ class AlternatingBit(Spec):
     @action
     def lose_msg(self, i: mq_bit.index) -> None:
         require(i < self.mq_bit().len())
-        self.lose(self.mq_bit(), i)
-        self.lose(self.mq_data(), i)
+        self.mq_bit().remove(i)
+        self.mq_data().remove(i)
 
     @action
     def lose_ack(self, i: aq.index) -> None:
         require(i < self.aq().len())
-        self.lose(self.aq(), i)
+        self.aq().remove(i)
 
     # -- properties -----------------------------------------------------------------------------
     @invariant
     def ab_type_inv(self):
         return well_typed()
-
-    @invariant
-    def lose_span(self):
-        """Not in the TLA+: the queues are short enough for `lose`'s loop."""
-        return (self.mq_bit().len() <= LOSE_SPAN) & (self.aq().len() <= LOSE_SPAN)
 
     @constraint
     def seq_constraint(self):

@@ -116,3 +116,20 @@ class Split(Fifo):
         require(~self.net(s, r).is_empty() & (self.log(r).len() < 2))
         require(self.net(s, r).head() != self.value[0])
         self.net(s, r).pop()
+
+
+class Lossy(Fifo):
+    """The network may lose any message of a channel (`remove(i)`), as AlternatingBit's Lose."""
+
+    pos = IntSort(0, 1)
+
+    @action
+    def lose(self, s: node, r: node, i: pos) -> None:  # noqa: F821
+        require(i < self.net(s, r).len())
+        self.net(s, r).remove(i)
+
+
+class LossyPastTheEnd(Lossy):
+    @action
+    def lose(self, s: node, r: node, i: pos) -> None:  # noqa: F821
+        self.net(s, r).remove(i)  # no guard: index 0 of an empty channel

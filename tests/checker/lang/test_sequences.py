@@ -27,7 +27,7 @@ def python_model(nodes: int, values: int, cap: int) -> tuple[int, int]:
     return len(seen), depth
 
 
-def python_states(nodes: int, values: int, cap: int) -> tuple[set[State], int]:
+def python_states(nodes: int, values: int, cap: int, lossy: bool = False) -> tuple[set[State], int]:
     pairs = list(itertools.product(range(nodes), repeat=2))
 
     def successors(st: State) -> list[State]:
@@ -46,6 +46,11 @@ def python_states(nodes: int, values: int, cap: int) -> tuple[set[State], int]:
                 l2[r] = (*log[r], net[k][0])
                 n2[k] = net[k][1:]
                 out.append((tuple(n2), tuple(l2), sent))
+        for k in range(len(pairs)) if lossy else ():
+            for i in range(min(len(net[k]), 2)):  # Lossy: lose the message at i (i in 0..1)
+                n2 = list(net)
+                n2[k] = net[k][:i] + net[k][i + 1 :]
+                out.append((tuple(n2), log, sent))
         for n in range(nodes):
             for v in range(values):
                 if log[n] and log[n][-1] != v:
@@ -110,6 +115,16 @@ def test_misuse_is_an_error_with_its_trace(engine: str, cls: str, action: str, w
         v.failure.check.what if v.failure else ""
     )
     assert what in text, text
+
+
+@pytest.mark.parametrize("engine", ["vector", "reference"])
+def test_remove_takes_out_any_element(engine: str) -> None:
+    report = check(FIFO + ":Lossy", {"cap": 2}, Options(engine=engine))
+    assert report.ok and report.never_fired == []
+    states, depth = python_states(2, 2, 2, lossy=True)
+    assert (report.result.distinct_states, report.result.depth) == (len(states), depth)
+    v = check(FIFO + ":LossyPastTheEnd", {}, Options(engine=engine)).result.violation
+    assert v is not None and v.kind == "error" and v.name == "lose" and len(v.trace) == 1
 
 
 @pytest.mark.parametrize("engine", ["vector", "reference"])
