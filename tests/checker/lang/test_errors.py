@@ -43,8 +43,10 @@ EXPECTED_MESSAGE = {
     "python_if": r"Python needs a concrete True/False",
     "record_field_not_a_sort": r"field `size` of a Record must be a sort \(or `sort.or_bottom`\), "
     r"not 3",
+    "record_wrong_field": r"record `Msg` has no field `source`",
     "rigid_written": r"`link` is rigid: it never changes",
     "runtime_error": r"raised IndexError",
+    "sequence_of_a_number": r"the element sort of `log` must be a sort \(or `sort.or_bottom`\), not 3",
     "sequence_name_clash": r"`q_len` is declared twice \(a sequence `q` stores itself as `q_len`",
     "symmetric_constant": r"names the element `node\[0\]` of the symmetric sort",
     "syntax": r"syntax error",
