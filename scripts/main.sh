@@ -28,6 +28,14 @@ paxoscope prove proofs/voting.py
 paxoscope prove proofs/paxos.py
 
 echo
+echo "== The TLA+ corpus: MultiPaxos-SMR (MultiPaxos_MC_small.cfg, TLC: 343,796 states under SYMMETRY)"
+paxoscope check spec/tlaplus/multipaxos_smr.py --symmetry
+
+echo
+echo "== A mypyvy example: leader election in a ring (rigid order and ring, axioms), proved"
+paxoscope prove proofs/mypyvy/ring.py
+
+echo
 echo "== Paxos implements Lamport's Voting (Paxos.tla's refinement mapping), checked and proved"
 paxoscope refine spec/paxos.py spec/lamport_voting.py \
     --mapping proofs/paxos_refines_voting.py:paxos_to_voting -p max_ballot=1 \
