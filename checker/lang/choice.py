@@ -98,10 +98,7 @@ def choose(sort: Any, cond: Callable[[Any], Any]) -> SymTerm:
     ctx, var = _choose(t, hint, "choose(...)", loc)
     (some,), exists_body = bind_vars([t], cond, "choose(...)", loc)
     none = ir.Not(ir.Exists((some,), as_formula(exists_body, "choose(...)", loc), loc=loc), loc=loc)
-    assert ctx.stmts is not None  # _choose refuses a context without statements
-    ctx.stmts.append(
-        ir.Check(none, "choose(...) finds no element satisfying its condition", loc=loc)
-    )
+    ctx.add_check(none, "choose(...) finds no element satisfying its condition", "choose(...)", loc)
     (other,), other_body = bind_vars([t], cond, "choose(...)", loc)
     least = ir.Forall(
         (other,),

@@ -37,15 +37,25 @@ class TraceContext:
         self.used_names.add(name)
         return name
 
-    def add_stmt(self, stmt: ir.Stmt, what: str, loc: Loc) -> None:
+    def _statements(self, what: str, loc: Loc) -> list[ir.Stmt]:
         if self.stmts is None:
             raise SpecError(
                 f"{what} is a statement, allowed only in actions and @init, not in {self.what}", loc
             )
+        return self.stmts
+
+    def add_stmt(self, stmt: ir.Stmt, what: str, loc: Loc) -> None:
+        stmts = self._statements(what, loc)
         fails = failure(stmt, self.int_bounds)
         if fails is not None:  # it can fail (a value out of range, a zero divisor): check first
-            self.stmts.append(ir.Check(fails, what, loc=loc))
-        self.stmts.append(stmt)
+            stmts.append(ir.Check(fails, what, loc=loc))
+        stmts.append(stmt)
+
+    def add_check(self, fails: ir.Formula, why: str, what: str, loc: Loc) -> None:
+        """An error where `fails` holds, reported as `why` (a full sequence, an empty one, a
+        CHOOSE that nothing satisfies): the check of the operation `what`, ahead of its
+        statements."""
+        self._statements(what, loc).append(ir.Check(fails, why, loc=loc))
 
 
 _STACK: list[TraceContext] = []

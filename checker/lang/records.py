@@ -17,7 +17,7 @@ place; `m.replace(bal=b)` is a new record (TLA+'s `[m EXCEPT !.bal = b]`).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any, NoReturn
+from typing import NoReturn
 
 from checker import ir
 from checker.errors import Loc, SpecError, user_loc
@@ -210,7 +210,3 @@ class SymRecord:
 
     def __repr__(self) -> str:
         return f"<record {self.record.name}>"
-
-
-def is_record(x: Any) -> bool:
-    return isinstance(x, Record)

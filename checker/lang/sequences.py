@@ -17,14 +17,16 @@ index past the length — each an error reported with the trace that reached it.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from checker import ir
 from checker.errors import Loc, SpecError, user_loc
 from checker.lang import context
+from checker.lang.failures import failure
 from checker.lang.records import Record
 from checker.lang.sorts import IntSort, Param, SizeExpr, TypeLike, resolve_type
-from checker.lang.spec import Function, FunctionHandle, StateDecl, _not_rigid, _proxy_primed
+from checker.lang.spec import Function, FunctionHandle, StateDecl, _Handle, _proxy_primed
 from checker.lang.terms import SymFormula, SymTerm, as_formula, coerce
 
 SizeLike = int | Param | SizeExpr
@@ -111,31 +113,18 @@ class Sequence(StateDecl):
         return _SequenceHandle(self, _proxy_primed(instance))
 
 
-class _SequenceHandle:
-    def __init__(self, decl: Sequence, primed: bool) -> None:
-        self.decl, self.primed = decl, primed
-
+class _SequenceHandle(_Handle):
     def __call__(self, *args: object) -> SequenceValue:
         loc = user_loc()
-        types = self.decl.ir_args()
-        if len(args) != len(types):
-            raise SpecError(
-                f"`{self.decl.name}` takes {len(types)} argument(s) "
-                f"({', '.join(str(t) for t in types)}), but got {len(args)}",
-                loc,
-            )
-        terms = tuple(
-            coerce(a, t, f"argument {i + 1} of `{self.decl.name}`", loc, reading=False)[0]
-            for i, (a, t) in enumerate(zip(args, types, strict=True))
-        )
-        return SequenceValue(self.decl, terms, self.primed)
+        return SequenceValue(self, self._args(args, loc, reading=False))
 
 
 class SequenceValue:
     """One sequence of a `Sequence` symbol (its arguments fixed), read and changed in place."""
 
-    def __init__(self, decl: Sequence, args: tuple[ir.Term, ...], primed: bool) -> None:
-        self.decl, self.args, self.primed = decl, args, primed
+    def __init__(self, handle: _SequenceHandle, args: tuple[ir.Term, ...]) -> None:
+        assert isinstance(handle.decl, Sequence)
+        self.handle, self.decl, self.args, self.primed = handle, handle.decl, args, handle.primed
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -160,7 +149,7 @@ class SequenceValue:
         loc = user_loc()
         return SymFormula(ir.Eq(self._value(loc), ir.IntLit(0, loc=loc), loc=loc))
 
-    def _position(self, index: object, what: str, loc: Loc) -> ir.Term:
+    def _position(self, index: object, what: str, loc: Loc) -> ir.Cast:
         """The slot of `index` (an integer), which must be below the length: past it, the
         read is an error (a Cast to the index sort of a value that lies outside it)."""
         term, _ = coerce(index, ir.Type(self.decl.index.name), what, loc, reading=False)
@@ -191,24 +180,11 @@ class SequenceValue:
 
     def contains(self, x: object) -> SymFormula:
         """Some element of the sequence (below its length) is `x`."""
-        from checker.lang.logic import exists
-
         loc = user_loc()
         elem, _ = coerce(
             x, self.decl.elem(), f"the element sought in `{self.decl.name}`", loc, reading=False
         )
-        return exists(
-            self.decl.index,
-            lambda i: SymFormula(
-                ir.And(
-                    (
-                        ir.Lt(ir.ToInt(i.ir, loc=loc), self._value(loc), loc=loc),
-                        ir.Eq(self._slot(i.ir, loc), elem, loc=loc),
-                    ),
-                    loc=loc,
-                )
-            ),
-        )
+        return self.any(lambda e: SymFormula(ir.Eq(e.ir, elem, loc=loc)))
 
     def any(self, fn: Any) -> SymFormula:
         """Some element satisfies `fn` — `fn(x)`, or `fn(i, x)` with its position `i` (0 is the
@@ -246,25 +222,18 @@ class SequenceValue:
     # -- changing --------------------------------------------------------------------------------
 
     def _write(self, stmt: ir.Stmt, what: str, loc: Loc) -> None:
-        if self.primed:
-            raise SpecError(
-                f"the post-state `{self.decl.name}` of an action property is read-only", loc
-            )
-        _not_rigid(self.decl, loc)
-        context.require_current(what, loc).add_stmt(stmt, what, loc)
+        self.handle._write(stmt, what, loc)
 
-    def _fails_when(self, cond: ir.Formula, what: str, loc: Loc) -> None:
-        ctx = context.require_current(what, loc)
-        if ctx.stmts is None:
-            raise SpecError(f"{what} is a statement, allowed only in actions and @init", loc)
-        ctx.stmts.append(ir.Check(cond, what, loc=loc))
+    def _fails_when(self, cond: ir.Formula, why: str, what: str, loc: Loc) -> None:
+        context.require_current(what, loc).add_check(cond, why, what, loc)
 
     def _set_length(self, value: ir.Term, what: str, loc: Loc) -> None:
         self._write(
             ir.SetFn(
                 self.decl.len_name,
                 self.args,
-                ir.Cast(self.decl.length.name, value, loc=loc),
+                # in range wherever the operation's own check (full, empty) passed
+                ir.Cast(self.decl.length.name, value, guarded=True, loc=loc),
                 loc=loc,
             ),
             what,
@@ -282,9 +251,9 @@ class SequenceValue:
         )
         capacity = ir.IntLit(_size(self.decl.capacity, loc), loc=loc)
         full = ir.Le(capacity, self._value(loc), loc=loc)
-        self._fails_when(_both(cond, full, loc), f"{what}, full at its capacity", loc)
+        self._fails_when(_both(cond, full, loc), f"{what}, full at its capacity", what, loc)
         at = _pick_int(cond, self._value(loc), ir.IntLit(0, loc=loc), loc)  # no change: slot 0
-        position = ir.Cast(self.decl.index.name, at, loc=loc)
+        position = ir.Cast(self.decl.index.name, at, guarded=True, loc=loc)  # not full: inside
         old = self._slot(position, loc)
         value = elem if _always(cond) else ir.TermIte(cond, elem, old, loc=loc)
         self._write(ir.SetFn(self.decl.at_name, (*self.args, position), value, loc=loc), what, loc)
@@ -298,7 +267,7 @@ class SequenceValue:
         what = f"popping `{self.decl.name}`"
         cond = as_formula(when, f"the when= condition of {what}", loc)
         empty = ir.Eq(self._value(loc), ir.IntLit(0, loc=loc), loc=loc)
-        self._fails_when(_both(cond, empty, loc), f"{what}, which is empty", loc)
+        self._fails_when(_both(cond, empty, loc), f"{what}, which is empty", what, loc)
         self._shift(what, loc, cond)
         shorter = ir.Arith("-", self._value(loc), ir.IntLit(1, loc=loc), loc=loc)
         self._set_length(_pick_int(cond, shorter, self._value(loc), loc), what, loc)
@@ -344,13 +313,11 @@ class SequenceValue:
         the length is an error."""
         loc = user_loc()
         what = f"removing from `{self.decl.name}`"
-        position = self._position(index, what, loc)  # checked: below the length
-        ctx = context.require_current(what, loc)
-        if ctx.stmts is None:
-            raise SpecError(f"{what} is a statement, allowed only in actions and @init", loc)
-        fails = failure_of(position, ctx)
-        if fails is not None:
-            ctx.stmts.append(ir.Check(fails, f"{what}: the index is past its length", loc=loc))
+        position = self._position(index, what, loc)  # outside the index sort past the length
+        fails = failure(position, context.require_current(what, loc).int_bounds)
+        assert fails is not None  # the position is a Cast that can fail
+        self._fails_when(fails, f"{what}: the index is past its length", what, loc)
+        position = dataclasses.replace(position, guarded=True)  # checked here, once
         start = ir.ToInt(position, loc=loc)
         self._shift(what, loc, ir.BoolLit(True, loc=loc), start)
         shorter = ir.Arith("-", self._value(loc), ir.IntLit(1, loc=loc), loc=loc)
@@ -451,21 +418,9 @@ class _BagHandle(FunctionHandle):
         else:
             fails = ir.Eq(old, ir.IntLit(0, loc=loc), loc=loc)
             why = f"{what} a copy it does not hold"
-        ctx = context.require_current(what, loc)
-        if ctx.stmts is None:
-            raise SpecError(f"{what} is a statement, allowed only in actions and @init", loc)
-        if self.primed:
-            raise SpecError(f"the post-state `{decl.name}` of an action property is read-only", loc)
-        ctx.stmts.append(ir.Check(fails, why, loc=loc))
-        cast = ir.Cast(decl.counts.name, new, loc=loc)
-        ctx.add_stmt(ir.SetFn(decl.name, flat, cast, loc=loc), what, loc)
-
-
-def failure_of(term: ir.Term, ctx: context.TraceContext) -> ir.Formula | None:
-    """Where `term` fails to evaluate (outside its sort): the condition a Check guards."""
-    from checker.lang.failures import failure
-
-    return failure(term, ctx.int_bounds)
+        context.require_current(what, loc).add_check(fails, why, what, loc)
+        cast = ir.Cast(decl.counts.name, new, guarded=True, loc=loc)  # checked just above
+        self._write(ir.SetFn(decl.name, flat, cast, loc=loc), what, loc)
 
 
 def _always(cond: ir.Formula) -> bool:
