@@ -74,7 +74,7 @@ def maybe() -> SymFormula:
     `lost = maybe()` once, then use `lost` wherever the same choice is meant."""
     loc = user_loc()
     _, var = _choose(ir.Type(ir.BOOLEAN), "maybe", "maybe()", loc)
-    return SymFormula(ir.Eq(ir.Var(var.name, var.vtype, loc=loc), ir.Elem(ir.BOOLEAN, 1, loc=loc)))
+    return SymFormula(ir.Eq(var, ir.Elem(ir.BOOLEAN, 1, loc=loc), loc=loc))
 
 
 def choose(sort: Any, cond: Callable[[Any], Any]) -> SymTerm:

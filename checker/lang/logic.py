@@ -9,7 +9,7 @@ from typing import Any, overload
 from checker import ir
 from checker.errors import Loc, SpecError, user_loc
 from checker.lang import context
-from checker.lang.records import Shape, SymRecord, flat_names, flat_types, rebuild, shape_of
+from checker.lang.records import Shape, SymRecord, fresh_variables, shape_of
 from checker.lang.terms import SymFormula, SymTerm, as_formula, as_term, int_value
 
 Bool = SymFormula | bool
@@ -38,12 +38,7 @@ def bind_vars(
     (a record-typed parameter is one variable per field, and `fn` gets the record)."""
     ctx = context.require_current(what, loc)
     names = _lambda_names(fn, len(shapes), what, loc)
-    variables = tuple(
-        ir.Var(ctx.fresh_name(flat), t, loc=loc)
-        for name, shape in zip(names, shapes, strict=True)
-        for flat, t in zip(flat_names(name, shape), flat_types([shape]), strict=True)
-    )
-    values = rebuild(shapes, [SymTerm(v) for v in variables])
+    variables, values = fresh_variables(ctx, names, shapes, loc)
     ctx.binders.append(what)
     try:
         return variables, fn(*values)

@@ -21,6 +21,7 @@ from typing import NoReturn
 
 from checker import ir
 from checker.errors import Loc, SpecError, user_loc
+from checker.lang.context import TraceContext
 from checker.lang.sorts import SortBase, TypeRef, resolve_type
 from checker.lang.terms import SymFormula, SymTerm, as_term, check_type
 
@@ -92,7 +93,10 @@ def flat_types(shapes: Sequence[Shape]) -> list[ir.Type]:
     """One type per column: a record's fields in order."""
     out: list[ir.Type] = []
     for s in shapes:
-        out.extend(t for _, t in s.field_types()) if isinstance(s, Record) else out.append(s)
+        if isinstance(s, Record):
+            out.extend(t for _, t in s.field_types())
+        else:
+            out.append(s)
     return out
 
 
@@ -101,6 +105,19 @@ def flat_names(name: str, shape: Shape) -> list[str]:
     if isinstance(shape, Record):
         return [f"{name}_{f}" for f in shape.fields]
     return [name]
+
+
+def fresh_variables(
+    ctx: TraceContext, names: Sequence[str], shapes: Sequence[Shape], loc: Loc
+) -> tuple[tuple[ir.Var, ...], list[SymTerm | SymRecord]]:
+    """Fresh variables for values of these shapes, named after `names` (a record `m` is one
+    variable per field, `m_type`, ...), and the values they stand for (the record from them)."""
+    variables = tuple(
+        ir.Var(ctx.fresh_name(flat), t, loc=loc)
+        for name, shape in zip(names, shapes, strict=True)
+        for flat, t in zip(flat_names(name, shape), flat_types([shape]), strict=True)
+    )
+    return variables, rebuild(shapes, [SymTerm(v) for v in variables])
 
 
 def rebuild(shapes: Sequence[Shape], terms: Sequence[SymTerm]) -> list[SymTerm | SymRecord]:

@@ -20,11 +20,11 @@ from checker.errors import Loc, PaxoscopeError, SpecError
 from checker.lang import context
 from checker.lang.dropped import check_no_dropped_formulas
 from checker.lang.failures import checked_property
-from checker.lang.records import Record, Shape, flat_names, flat_types, rebuild
+from checker.lang.records import Record, Shape, fresh_variables
 from checker.lang.sequences import Bag, Sequence
 from checker.lang.sorts import IntSort, Param, Quorums, SortBase, TypeRef
 from checker.lang.spec import MARK, Function, Individual, Spec, StateDecl
-from checker.lang.terms import SymFormula, SymTerm, as_formula
+from checker.lang.terms import SymFormula, as_formula
 
 _CHECKER_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -243,12 +243,8 @@ class Tracer:
         what = f"{'@init' if kind == 'init' else 'action'} `{name}`"
         ctx = context.TraceContext(what, [], self.sort_kinds, self.int_bounds)
         params = self._param_types(fn, what)
-        variables = tuple(  # a record parameter `m` is one variable per field: m_type, ...
-            ir.Var(ctx.fresh_name(flat), t, loc=fn_loc(fn))
-            for n, shape in params
-            for flat, t in zip(flat_names(n, shape), flat_types([shape]), strict=True)
-        )
-        values = rebuild([shape for _, shape in params], [SymTerm(v) for v in variables])
+        names, shapes = [n for n, _ in params], [shape for _, shape in params]
+        variables, values = fresh_variables(ctx, names, shapes, fn_loc(fn))
         with context.tracing(ctx):
             result = call_traced(fn, [self._proxy(False), *values], what)
         if result is not None:
