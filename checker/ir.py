@@ -25,6 +25,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from checker.errors import UNKNOWN_LOC, Loc, UsageError
 
@@ -296,6 +297,7 @@ class Cast(TermNode):
     sort: str
     arg: Term
     guarded: bool = False  # its context ensures the range (a relation read): nothing to check
+    why: str = ""  # what a value outside the sort means, for messages ("a slice out of range")
 
     @property
     def type(self) -> Type:
@@ -590,6 +592,7 @@ class PropertyKind(enum.Enum):
     CONSTRAINT = "constraint"  # states that fail it are not explored
     CONJUNCT = "conjunct"  # a conjunct of an inductive invariant (a proof's `@conjunct`)
     AXIOM = "axiom"  # over the rigid symbols: which of their interpretations are explored
+    PREDICATE = "predicate"  # a state formula a @liveness property reads: evaluated, not checked
 
 
 @dataclass(frozen=True)
@@ -601,11 +604,52 @@ class Property:
     loc: Loc = UNKNOWN_LOC
 
 
+class TemporalKind(enum.Enum):
+    """The temporal properties the explicit engines check on the state graph (`p`, `q` state
+    formulas): `[]p`, `<>p`, `p ~> q`, `[]<>p`, `<>[]p`."""
+
+    ALWAYS = "always"
+    EVENTUALLY = "eventually"
+    LEADS_TO = "leads_to"
+    ALWAYS_EVENTUALLY = "always_eventually"
+    EVENTUALLY_ALWAYS = "eventually_always"
+
+
+@dataclass(frozen=True)
+class Liveness:
+    """A `@liveness` property: `kind` over the state formulas `p` (and `q` for leads-to), for
+    every binding of `vars` (TLC's `\\A n \\in Node : Trying(n) ~> InCS(n)`: one property per
+    node), under the spec's fairness."""
+
+    name: str
+    kind: TemporalKind
+    p: Formula
+    q: Formula | None = None
+    vars: tuple[Var, ...] = ()
+    doc: str = ""
+    loc: Loc = UNKNOWN_LOC
+
+
+@dataclass(frozen=True)
+class Fairness:
+    """Weak (`WF`) or strong (`SF`) fairness of action `action`: as one whole (`per` empty:
+    TLA+'s `WF_vars(\\E p : A(p))`), or for each value of the parameters `per`
+    (`\\A p : WF_vars(A(p))`)."""
+
+    strong: bool
+    action: str
+    per: tuple[str, ...] = ()
+    loc: Loc = UNKNOWN_LOC
+
+
 @dataclass(frozen=True)
 class ParamDecl:
     name: str
     default: int
     doc: str = ""
+
+
+Named = TypeVar("Named", Property, Liveness)
 
 
 @dataclass(frozen=True)
@@ -619,6 +663,8 @@ class SpecIR:
     inits: tuple[Action, ...]
     actions: tuple[Action, ...]
     properties: tuple[Property, ...]
+    liveness: tuple[Liveness, ...] = ()
+    fairness: tuple[Fairness, ...] = ()
 
     def sort(self, name: str) -> SortDecl:
         for s in self.sorts:
@@ -642,8 +688,8 @@ class SpecIR:
         return tuple(p for p in self.properties if p.kind in kinds)
 
     def select(
-        self, available: tuple[Property, ...], names: Sequence[str] | None, what: str
-    ) -> list[Property]:
+        self, available: tuple[Named, ...], names: Sequence[str] | None, what: str
+    ) -> list[Named]:
         """The properties named (all of `available` when `names` is None), or a UsageError
         that lists what there is."""
         if names is None:

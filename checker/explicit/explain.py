@@ -118,7 +118,7 @@ def explain_failure(
     reasons: list[Reason] = []
     for root in ir.stmt_exprs(guarded):
         for node in ir.walk(root):
-            reasons += _failing(interp, node, env, work)
+            reasons += (r for r in _failing(interp, node, env, work) if r not in reasons)
             if len(reasons) >= 3:
                 return reasons
     return reasons or [Reason(check.what, _where(check.loc))]
@@ -149,11 +149,8 @@ def _failing(
             sort = interp.inst.sorts[node.sort]
             lo, hi = sort.bias, sort.bias + sort.size - 1
             if not lo <= value <= hi:
-                return [
-                    Reason(
-                        f"{value} is outside `{node.sort}` ({lo}..{hi}){where}", _where(node.loc)
-                    )
-                ]
+                text = node.why or f"{value} is outside `{node.sort}` ({lo}..{hi})"
+                return [Reason(f"{text}{where}", _where(node.loc))]
         elif value == 0:
             return [Reason(f"a division by zero{where}", _where(node.loc))]
     return []

@@ -54,8 +54,13 @@ class TraceContext:
     def add_check(self, fails: ir.Formula, why: str, what: str, loc: Loc) -> None:
         """An error where `fails` holds, reported as `why` (a full sequence, an empty one, a
         CHOOSE that nothing satisfies): the check of the operation `what`, ahead of its
-        statements."""
-        self._statements(what, loc).append(ir.Check(fails, why, loc=loc))
+        statements. Where evaluating `fails` can itself fail (a slice out of range inside a
+        length), that is checked first."""
+        stmts = self._statements(what, loc)
+        inner = failure(fails, self.int_bounds)
+        if inner is not None:
+            stmts.append(ir.Check(inner, what, loc=loc))
+        stmts.append(ir.Check(fails, why, loc=loc))
 
 
 _STACK: list[TraceContext] = []

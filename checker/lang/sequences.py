@@ -13,6 +13,7 @@ index past the length — each an error reported with the trace that reached it.
     net = Sequence(proc, proc, msg, capacity=3)          # network[s][r]
     self.net(s, r).append(m); self.net(s, r).head(); self.net(s, r).pop()
     self.net(s, r).len(); self.net(s, r)[i]; self.net(s, r).is_empty(); .contains(m)
+    self.net[s, r] = self.net(s, r)[1:] + [m]     # a sequence value (checker.lang.seqvalues)
 """
 
 from __future__ import annotations
@@ -25,6 +26,14 @@ from checker.errors import Loc, SpecError, user_loc
 from checker.lang import context
 from checker.lang.failures import failure
 from checker.lang.records import Record
+from checker.lang.seqvalues import (
+    PositionFn,
+    SeqValue,
+    as_sequence,
+    clamp,
+    index_term,
+    mentions,
+)
 from checker.lang.sorts import IntSort, Param, SizeExpr, TypeLike, resolve_type
 from checker.lang.spec import Function, FunctionHandle, StateDecl, _Handle, _proxy_primed
 from checker.lang.terms import SymFormula, SymTerm, as_formula, coerce
@@ -38,8 +47,10 @@ class Sequence(StateDecl):
     `Sequence(value, capacity=max_len)` one log. Starts empty. Read `self.q(args).len()`,
     `.head()`, `[i]`, `.last()`, `.is_empty()`, `.contains(x)`, `.any(fn)`, `.all(fn)`; change
     it with `.append(x, when=...)`, `.pop(when=...)` (drop the head: TLA+'s `Tail`),
-    `.remove(i)`, `.set(i, x)`, `.clear()`. Appending past the capacity, the head or tail of an
-    empty sequence and an index past its length are errors reported with their trace."""
+    `.remove(i)`, `.set(i, x)`, `.clear()`, or assign it a sequence value (slices `q[i:j]`,
+    `tail()`, concatenation `q + r`, lists `[m]`): `self.q[args] = ...`. Appending past the
+    capacity, the head or tail of an empty sequence and an index past its length are errors
+    reported with their trace."""
 
     kind = ir.SymbolKind.FUNCTION
 
@@ -112,112 +123,88 @@ class Sequence(StateDecl):
             return self
         return _SequenceHandle(self, _proxy_primed(instance))
 
+    def __set__(self, instance: Any, value: object) -> None:
+        """`self.q = value` for a sequence without arguments."""
+        if self.arg_types:
+            raise SpecError(
+                f"`{self.name}` is a sequence per argument: assign one with "
+                f"`self.{self.name}[args] = ...`",
+                user_loc(),
+            )
+        _SequenceHandle(self, _proxy_primed(instance))().assign(value)
+
 
 class _SequenceHandle(_Handle):
     def __call__(self, *args: object) -> SequenceValue:
         loc = user_loc()
         return SequenceValue(self, self._args(args, loc, reading=False))
 
+    def __setitem__(self, key: object, value: object) -> None:
+        """`self.q[args] = value`: the sequence at `args` becomes a sequence value."""
+        self(*(key if isinstance(key, tuple) else (key,))).assign(value)
 
-class SequenceValue:
-    """One sequence of a `Sequence` symbol (its arguments fixed), read and changed in place."""
+
+class SequenceValue(SeqValue):
+    """One stored sequence of a `Sequence` symbol (its arguments fixed): a sequence value
+    (`checker.lang.seqvalues`) that can also be changed in place or assigned."""
 
     def __init__(self, handle: _SequenceHandle, args: tuple[ir.Term, ...]) -> None:
         assert isinstance(handle.decl, Sequence)
         self.handle, self.decl, self.args, self.primed = handle, handle.decl, args, handle.primed
+        self.elem = self.decl.elem()
+        self.name = f"`{self.decl.name}`"
 
-    # -- reading -------------------------------------------------------------------------------
+    # -- reading: what a sequence value provides -------------------------------------------------
 
-    def _length(self, loc: Loc) -> ir.Term:
+    def _length_sort(self) -> str | None:
+        return self.decl.length.name
+
+    def _stored_length(self, loc: Loc) -> ir.Term:
         return ir.App(
             self.decl.len_name, self.args, ir.Type(self.decl.length.name), self.primed, loc=loc
         )
 
-    def _value(self, loc: Loc) -> ir.Term:
-        return ir.ToInt(self._length(loc), loc=loc)
+    def _length(self, loc: Loc) -> ir.Term:
+        return ir.ToInt(self._stored_length(loc), loc=loc)
+
+    _value = _length
 
     def _slot(self, position: ir.Term, loc: Loc) -> ir.Term:
         return ir.App(
             self.decl.at_name, (*self.args, position), self.decl.elem(), self.primed, loc=loc
         )
 
-    def len(self) -> SymTerm:
-        """The number of elements (an integer)."""
-        return SymTerm(self._length(user_loc()))
+    def _at(self, k: ir.Term, loc: Loc) -> ir.Term:
+        inside = clamp(k, _size(self.decl.capacity, loc), loc)
+        return self._slot(ir.Cast(self.decl.index.name, inside, guarded=True, loc=loc), loc)
 
-    def is_empty(self) -> SymFormula:
-        loc = user_loc()
-        return SymFormula(ir.Eq(self._value(loc), ir.IntLit(0, loc=loc), loc=loc))
+    def _read(self, k: ir.Term, what: str, loc: Loc) -> ir.Term:
+        return self._slot(self._position(k, f"{what} of `{self.decl.name}`", loc), loc)
 
-    def _position(self, index: object, what: str, loc: Loc) -> ir.Cast:
-        """The slot of `index` (an integer), which must be below the length: past it, the
-        read is an error (a Cast to the index sort of a value that lies outside it)."""
-        term, _ = coerce(index, ir.Type(self.decl.index.name), what, loc, reading=False)
-        value = term.arg if isinstance(term, ir.Cast) else ir.ToInt(term, loc=loc)
-        beyond = ir.Le(self._value(loc), value, loc=loc)  # index >= len: out of the sequence
-        capacity = ir.IntLit(_size(self.decl.capacity, loc), loc=loc)
-        checked = ir.TermIte(beyond, capacity, value, loc=loc)  # capacity lies outside 0..cap-1
-        return ir.Cast(self.decl.index.name, checked, loc=loc)
-
-    def __getitem__(self, index: object) -> SymTerm:
-        """The element at `index` (0 is the head); an index past the length is an error."""
-        loc = user_loc()
-        return SymTerm(
-            self._slot(self._position(index, f"an index of `{self.decl.name}`", loc), loc)
-        )
-
-    def head(self) -> SymTerm:
-        """The first element (TLA+'s `Head`); the head of an empty sequence is an error."""
-        loc = user_loc()
-        return SymTerm(self._slot(self._position(0, f"the head of `{self.decl.name}`", loc), loc))
-
-    def last(self) -> SymTerm:
-        """The last element; the last of an empty sequence is an error."""
-        loc = user_loc()
-        value = ir.Arith("-", self._value(loc), ir.IntLit(1, loc=loc), loc=loc)
-        position = ir.Cast(self.decl.index.name, value, loc=loc)
-        return SymTerm(self._slot(position, loc))
-
-    def contains(self, x: object) -> SymFormula:
-        """Some element of the sequence (below its length) is `x`."""
-        loc = user_loc()
-        elem, _ = coerce(
-            x, self.decl.elem(), f"the element sought in `{self.decl.name}`", loc, reading=False
-        )
-        return self.any(lambda e: SymFormula(ir.Eq(e.ir, elem, loc=loc)))
-
-    def any(self, fn: Any) -> SymFormula:
-        """Some element satisfies `fn` — `fn(x)`, or `fn(i, x)` with its position `i` (0 is the
-        head): TLA+'s `\\E i \\in 1..Len(q) : P(q[i])`. The elements are read below the
-        length, so nothing needs checking (unlike `q[i]` under a guard of your own)."""
-        return self._over_elements(fn, universal=False)
-
-    def all(self, fn: Any) -> SymFormula:
-        """Every element satisfies `fn` (`fn(x)` or `fn(i, x)`)."""
-        return self._over_elements(fn, universal=True)
-
-    def _over_elements(self, fn: Any, universal: bool) -> SymFormula:
-        from checker.lang.logic import _lambda_names, exists, forall
-
-        loc = user_loc()
-        what = "all(...)" if universal else "any(...)"
-        try:
-            arity = len(_lambda_names(fn, 2, what, loc))
-        except SpecError:
-            arity = len(_lambda_names(fn, 1, what, loc))
+    def _each(self, fn: PositionFn, universal: bool, loc: Loc) -> ir.Formula:
+        from checker.lang.logic import exists, forall
 
         def at(i: SymTerm) -> SymFormula:
-            below = ir.Lt(ir.ToInt(i.ir, loc=loc), self._value(loc), loc=loc)
-            elem = SymTerm(self._slot(i.ir, loc))
-            body = fn(i, elem) if arity == 2 else fn(elem)
-            from checker.lang.terms import as_formula
-
-            holds = as_formula(body, f"the body of `{self.decl.name}.{what}`", loc)
+            position = ir.ToInt(i.ir, loc=loc)
+            below = ir.Lt(position, self._value(loc), loc=loc)
+            holds = fn(position, self._slot(i.ir, loc))
             if universal:
                 return SymFormula(ir.Implies(below, holds, loc=loc))
             return SymFormula(ir.And((below, holds), loc=loc))
 
-        return forall(self.decl.index, at) if universal else exists(self.decl.index, at)
+        return (forall(self.decl.index, at) if universal else exists(self.decl.index, at)).ir
+
+    def len(self) -> SymTerm:
+        """The number of elements (an integer), read as the stored length."""
+        return SymTerm(self._stored_length(user_loc()))
+
+    def _position(self, value: ir.Term, what: str, loc: Loc) -> ir.Cast:
+        """The slot of position `value` (an integer term), which must be below the length:
+        past it, the read is an error (a Cast to the index sort of a value outside it)."""
+        beyond = ir.Le(self._value(loc), value, loc=loc)  # index >= len: out of the sequence
+        capacity = ir.IntLit(_size(self.decl.capacity, loc), loc=loc)
+        checked = ir.TermIte(beyond, capacity, value, loc=loc)  # capacity lies outside 0..cap-1
+        return ir.Cast(self.decl.index.name, checked, loc=loc)
 
     # -- changing --------------------------------------------------------------------------------
 
@@ -313,7 +300,9 @@ class SequenceValue:
         the length is an error."""
         loc = user_loc()
         what = f"removing from `{self.decl.name}`"
-        position = self._position(index, what, loc)  # outside the index sort past the length
+        position = self._position(
+            index_term(index, what, loc), what, loc
+        )  # outside the index sort past the length
         fails = failure(position, context.require_current(what, loc).int_bounds)
         assert fails is not None  # the position is a Cast that can fail
         self._fails_when(fails, f"{what}: the index is past its length", what, loc)
@@ -330,7 +319,7 @@ class SequenceValue:
         elem, _ = coerce(
             x, self.decl.elem(), f"the element set in `{self.decl.name}`", loc, reading=False
         )
-        position = self._position(index, what, loc)
+        position = self._position(index_term(index, what, loc), what, loc)
         self._write(ir.SetFn(self.decl.at_name, (*self.args, position), elem, loc=loc), what, loc)
 
     def clear(self) -> None:
@@ -352,6 +341,43 @@ class SequenceValue:
         term = body(*(SymTerm(v) for v in variables))
         self._write(ir.UpdateFn(decl.at_name, variables, term.ir, loc=loc), what, loc)
         self._set_length(ir.IntLit(0, loc=loc), what, loc)
+
+    def assign(self, value: object) -> None:
+        """Make this sequence equal to a sequence value: `self.q(n).assign(self.q(n)[1:] +
+        [m])`, also written `self.q[n] = ...` (`self.q = ...` without arguments) — TLA+'s
+        `q' = SubSeq(q, 2, Len(q)) \\o <<m>>`. A value longer than the capacity is an error."""
+        loc = user_loc()
+        decl = self.decl
+        what = f"assigning `{decl.name}`"
+        seq = as_sequence(value, self.elem, f"the value assigned to `{decl.name}`", loc)
+        if seq.elem.sort != self.elem.sort or (seq.elem.bottom and not self.elem.bottom):
+            raise SpecError(
+                f"{what}: {seq.name} holds {seq.elem} elements, `{decl.name}` {self.elem}", loc
+            )
+        length = seq._length(loc)
+        if mentions(length, decl.at_name):
+            raise SpecError(
+                f"{what}: the new length reads the elements of `{decl.name}`, which this "
+                "assignment changes first; freeze the value it reads with `pick` before",
+                loc,
+            )
+        capacity = ir.IntLit(_size(decl.capacity, loc), loc=loc)
+        longer = ir.Lt(capacity, length, loc=loc)
+        self._fails_when(longer, f"{what} a sequence longer than its capacity", what, loc)
+        types = [*decl.ir_args(), ir.Type(decl.index.name)]
+        variables = _fresh(types, loc)
+        *args, i = variables
+        mine = ir.And(
+            tuple(ir.Eq(a, b, loc=loc) for a, b in zip(args, self.args, strict=True)), loc=loc
+        )
+        position = ir.ToInt(i, loc=loc)
+        new = ir.TermIte(
+            ir.Lt(position, length, loc=loc), seq._at(position, loc), decl.empty_slot(), loc=loc
+        )
+        old = ir.App(decl.at_name, (*args, i), decl.elem(), loc=loc)
+        body = new if not args else ir.TermIte(mine, new, old, loc=loc)
+        self._write(ir.UpdateFn(decl.at_name, variables, body, loc=loc), what, loc)
+        self._set_length(length, what, loc)
 
 
 class Bag(Function):

@@ -66,6 +66,12 @@ conjunct.__doc__ = (
 )
 constraint = _mark("constraint")
 constraint.__doc__ = "Mark a method returning a formula as a state constraint (TLC's CONSTRAINT)."
+liveness = _mark("liveness")
+liveness.__doc__ = (
+    "Mark a method returning a temporal formula (`always`, `eventually`, `leads_to`, or "
+    "`forall(sort, lambda x: ...)` of one) as a liveness property, checked under the spec's "
+    "`fairness` on the explored state graph."
+)
 axiom = _mark("axiom")
 axiom.__doc__ = (
     "Mark a method returning a formula over the rigid symbols (mypyvy's `axiom`): the explicit "
@@ -564,7 +570,7 @@ class Spec(metaclass=_SpecMeta):
 
     def __setattr__(self, name: str, value: object) -> None:
         attr = getattr(type(self), name, None)
-        if isinstance(attr, Individual):
+        if isinstance(attr, StateDecl) and hasattr(attr, "__set__"):  # an individual, a sequence
             attr.__set__(self, value)
             return
         if isinstance(attr, Relation | Function):
