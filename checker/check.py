@@ -18,7 +18,7 @@ from checker.lang.trace import trace_spec
 from checker.loader import load_spec
 from checker.traces.itf import trace_to_itf
 from checker.traces.junit import Case
-from checker.traces.text import render_trace
+from checker.traces.text import render_trace, step_title
 
 
 @dataclass
@@ -55,7 +55,7 @@ class CheckReport:
     def explanation(self) -> list[Reason]:
         """Why the violated property is false: the failing conjunct and its witnesses."""
         v = self.result.violation
-        if v is None or v.kind == "deadlock":
+        if v is None or v.kind in ("deadlock", "liveness"):
             return []
         layout = self.engine.layout
         last = layout.unpack(v.trace[-1].state)
@@ -79,7 +79,33 @@ class CheckReport:
             return f"action `{v.name}` fails {steps}"
         if v.kind == "deadlock":
             return f"deadlock reached {steps}"
+        if v.kind == "liveness":
+            return f"liveness property `{v.name}` is violated by a {self._lasso_shape()}"
         return f"{v.kind.replace('_', ' ')} `{v.name}` is violated {steps}"
+
+    def _lasso_shape(self) -> str:
+        v = self.result.violation
+        assert v is not None
+        if v.loop is None:
+            return f"behaviour of {len(v.trace) - 1} step(s)"
+        if v.closing is None:
+            return f"lasso: {v.loop} step(s), then stuttering for ever"
+        return f"lasso: {v.loop} step(s), then a cycle of {len(v.trace) - v.loop} step(s)"
+
+    def loop_text(self) -> str:
+        """How a liveness counterexample goes on for ever from its last state."""
+        v = self.result.violation
+        assert v is not None and v.kind == "liveness"
+        last = len(v.trace)
+        if v.loop is None:
+            return f"the property fails in state {last}"
+        if v.closing is None:
+            return (
+                f"then state {last} repeats for ever (stuttering: no action the fairness "
+                "conditions cover is enabled there), and the property never holds"
+            )
+        step = step_title(self.engine.inst, v.closing)
+        return f"then {step} goes back to state {v.loop + 1}: this cycle repeats for ever"
 
     def trace_text(self) -> str:
         """The counterexample as the command line prints it, with the reasons it fails."""
@@ -89,13 +115,15 @@ class CheckReport:
         lines = [line.text for line in render_trace(self.engine.inst, self.engine.layout, v.trace)]
         if v.failure is not None:
             lines.append(f"then {failure_text(self.engine.inst, v.failure)}")
+        if v.kind == "liveness":
+            lines.append(self.loop_text())
         lines += [f"why: {r.text}  ({r.where})" for r in self.explanation()]
         return "\n".join(lines)
 
     def junit_cases(self) -> list[Case]:
         """One test case per property checked; the violated one fails with the trace."""
         r, v = self.result, self.result.violation
-        names = [*r.invariants, *r.action_properties] + (
+        names = [*r.invariants, *r.action_properties, *r.liveness] + (
             ["deadlock"] if self.engine.options.deadlock else []
         )
         if v is not None and v.kind == "error":  # the action that failed is a case of its own
@@ -115,10 +143,17 @@ class CheckReport:
         v = self.result.violation
         if v is None:
             return None
-        meta = {"violation": v.kind, "property": v.name}
+        meta: dict[str, Any] = {"violation": v.kind, "property": v.name}
         if v.failure is not None:
             meta["failure"] = failure_text(self.engine.inst, v.failure)
-        return trace_to_itf(self.engine.inst, self.engine.layout, v.trace, meta)
+        if v.kind == "liveness" and v.loop is not None:
+            meta["loop"] = v.loop  # ITF's own field: the cycle goes back to state `loop`
+            if v.closing is not None:
+                meta["closing"] = step_title(self.engine.inst, v.closing)
+        out = trace_to_itf(self.engine.inst, self.engine.layout, v.trace, meta)
+        if v.kind == "liveness" and v.loop is not None:
+            out["loop"] = v.loop  # ITF: the trace goes on from its last state to states[loop]
+        return out
 
     def to_json(self) -> dict[str, Any]:
         r = self.result
@@ -144,6 +179,7 @@ class CheckReport:
             "states_per_second": round(r.distinct_states / seconds, 1),
             "invariants": r.invariants,
             "action_properties": r.action_properties,
+            "liveness": r.liveness,
             "coverage": {
                 name: {"fired": c.fired, "distinct": c.distinct} for name, c in r.coverage.items()
             },
@@ -160,6 +196,8 @@ class CheckReport:
                 "property": r.violation.name,
                 "length": len(r.violation.trace),
             }
+            if r.violation.kind == "liveness":
+                out["violation"]["loop"] = r.violation.loop
             out["property"] = r.violation.name
             out["explanation"] = [{"text": x.text, "where": x.where} for x in self.explanation()]
             out["trace"] = self.itf()

@@ -179,8 +179,8 @@ def _print_report(console: Console, report: CheckReport) -> None:
         workers = f", {r.workers} workers" if r.workers > 1 else ""
         mode += f" (vector engine{workers})"
     console.print(f"[bold]{report.spec.name}[/] ({params}), {mode}, {sym}", highlight=False)
-    checked = ", ".join(r.invariants + r.action_properties) or "none"
-    console.print(f"properties checked: {checked}", highlight=False)
+    checked = ", ".join(r.invariants + r.action_properties + r.liveness) or "none"
+    console.print(f"properties checked: {checked}", highlight=False, markup=False)
     rate = r.distinct_states / max(r.seconds, 1e-9)
     console.print(
         f"{r.distinct_states:,} distinct states, depth {r.depth}, {r.transitions:,} transitions, "
@@ -228,15 +228,20 @@ def _print_report(console: Console, report: CheckReport) -> None:
         "action_property": "action property",
         "deadlock": "deadlock",
         "error": "action",
+        "liveness": "liveness property",
     }[v.kind]
-    title = "deadlock reached" if v.kind == "deadlock" else f"{what} [bold]{v.name}[/] is violated"
+    name = escape(v.name)  # `no_starvation[p1]` is not markup
+    title = "deadlock reached" if v.kind == "deadlock" else f"{what} [bold]{name}[/] is violated"
     if v.kind == "error":
         title = f"action [bold]{v.name}[/] fails"
-    console.print(
-        f"[bold red]VIOLATION[/]: {title} after {len(v.trace) - 1} step(s):", highlight=False
-    )
+    steps = f"after {len(v.trace) - 1} step(s)"
+    if v.kind == "liveness":
+        steps = f"by a {report._lasso_shape()}"
+    console.print(f"[bold red]VIOLATION[/]: {title} {steps}:", highlight=False)
     _print_lines(console, render_trace(inst, report.engine.layout, v.trace))
-    if v.kind == "invariant":
+    if v.kind == "liveness":
+        console.print(report.loop_text(), style="bold red", highlight=False, markup=False)
+    elif v.kind == "invariant":
         console.print(f"[bold red]invariant {v.name} does not hold in the last state.[/]")
     elif v.kind == "action_property":
         console.print(f"[bold red]action property {v.name} does not hold for the last step.[/]")
@@ -307,6 +312,14 @@ def main() -> None:
     metavar="NAME",
     help="Check only these action properties.",
 )
+@click.option(
+    "--liveness",
+    "liveness",
+    multiple=True,
+    metavar="NAME",
+    help="Check only these @liveness properties (repeatable).",
+)
+@click.option("--no-liveness", is_flag=True, help="Check safety only: no @liveness property.")
 @click.option(
     "--mode", type=click.Choice(["bfs", "dfs", "simulate"]), default="bfs", show_default=True
 )
@@ -410,6 +423,8 @@ def check_command(
     symmetry: bool,
     invariants: tuple[str, ...],
     action_properties: tuple[str, ...],
+    liveness: tuple[str, ...],
+    no_liveness: bool,
     mode: str,
     deadlock: bool,
     max_depth: int | None,
@@ -444,6 +459,7 @@ def check_command(
             mode=mode,
             invariants=list(invariants) or None,
             action_properties=list(action_properties) or None,
+            liveness=[] if no_liveness else (list(liveness) or None),
             symmetry=symmetry,
             deadlock=deadlock,
             max_depth=max_depth,

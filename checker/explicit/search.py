@@ -14,6 +14,7 @@ search can checkpoint at level boundaries and resume from there (`checkpoint`).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 import random
@@ -22,6 +23,7 @@ from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from checker import ir
 from checker.errors import UsageError
@@ -33,6 +35,9 @@ from checker.explicit.layout import Layout
 from checker.explicit.symmetry import Symmetry
 from checker.instance import Instance
 from checker.traces.step import Perm, TraceStep
+
+if TYPE_CHECKING:
+    from checker.explicit.liveness import LiveCheck
 
 PROGRESS_AFTER = 3.0  # seconds before the first progress report
 PROGRESS_EVERY = 5.0
@@ -125,6 +130,8 @@ class Options:
     # set then live in files in `spill_dir` (default: the system's temporary directory).
     max_memory: int | None = None
     spill_dir: Path | None = None
+    # The @liveness properties to check after a complete breadth-first search (None: all)
+    liveness: Sequence[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -139,10 +146,14 @@ class Failure:
 
 @dataclass
 class Violation:
-    kind: str  # "invariant" | "action_property" | "deadlock" | "error"
+    kind: str  # "invariant" | "action_property" | "deadlock" | "error" | "liveness"
     name: str  # the property; for an error, the failing action
     trace: list[TraceStep]
     failure: Failure | None = None  # errors: the instance that fails from the trace's end
+    # liveness: the trace is a lasso whose last state goes back to trace[loop] (by `closing`,
+    # or stuttering when None); None: no cycle (an always(p) that fails)
+    loop: int | None = None
+    closing: TraceStep | None = None
 
 
 @dataclass
@@ -163,6 +174,7 @@ class SearchResult:
     invariants: list[str]
     action_properties: list[str]
     group_size: int = 1
+    liveness: list[str] = field(default_factory=list)  # checked, per binding
     engine: str = "reference"
     workers: int = 1
     # With fingerprints instead of exact states: the chance that two of the distinct states
@@ -174,6 +186,7 @@ class Engine:
     """A spec instance compiled for search."""
 
     def __init__(self, inst: Instance, options: Options) -> None:
+        inst, self.live = _liveness_checks(inst, options)
         self.inst = inst
         self.spec = inst.spec
         self.options = options
@@ -347,12 +360,30 @@ class Engine:
 
     def run(self) -> SearchResult:
         mode = self.options.mode
+        if self.live:
+            from checker.explicit.liveness import refuse
+
+            refuse(self.options.symmetry, mode, self.options.max_depth)
         if mode == "bfs" and self.options.engine == "vector":
             from checker.explicit.vector.bfs import VectorSearch
 
             return VectorSearch(self).run()
         if mode == "bfs" and self.options.engine == "reference":
-            return self._graph_search(breadth_first=True)
+            result = self._graph_search(breadth_first=True)
+            if self.live and result.violation is None and result.complete:
+                from checker.explicit.livegraph import (
+                    check_liveness,
+                    predicate_names,
+                    reference_graph,
+                    reference_predicates,
+                )
+
+                graph, states = reference_graph(self)
+                preds = reference_predicates(self, states, predicate_names(self.live))
+                self.liveness_outcome(
+                    result, check_liveness(self, graph, preds, states.__getitem__)
+                )
+            return result
         if mode == "bfs":
             raise UsageError(f"unknown engine `{self.options.engine}` (use vector or reference)")
         if mode == "dfs":
@@ -360,6 +391,13 @@ class Engine:
         if mode == "simulate":
             return self._simulate()
         raise UsageError(f"unknown search mode `{mode}` (use bfs, dfs or simulate)")
+
+    def liveness_outcome(self, result: SearchResult, violation: Violation | None) -> None:
+        """Record the liveness check's verdict on a complete search's result."""
+        result.liveness = [c.name for c in self.live]
+        if violation is not None:
+            result.violation = violation
+            result.complete = False
 
     def _result(
         self,
@@ -726,3 +764,15 @@ def _labels(variables: Sequence[ir.Var], codes: Sequence[int]) -> tuple[tuple[st
 def explore(inst: Instance, options: Options | None = None) -> tuple[Engine, SearchResult]:
     engine = Engine(inst, options or Options())
     return engine, engine.run()
+
+
+def _liveness_checks(inst: Instance, options: Options) -> tuple[Instance, list[LiveCheck]]:
+    """The instance with the selected @liveness properties' state formulas added, and their
+    checks (one per binding)."""
+    from checker.explicit.liveness import prepare
+
+    if not inst.spec.liveness or options.liveness == []:
+        return inst, []
+    selected = inst.spec.select(inst.spec.liveness, options.liveness, "liveness property")
+    spec = dataclasses.replace(inst.spec, liveness=tuple(selected))
+    return prepare(dataclasses.replace(inst, spec=spec))

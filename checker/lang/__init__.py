@@ -36,7 +36,9 @@ from checker.lang.spec import (
     constraint,
     init,
     invariant,
+    liveness,
 )
+from checker.lang.temporal import SF, WF, always, eventually, leads_to
 from checker.lang.terms import SymFormula, SymTerm
 from checker.lang.trace import trace_spec
 
@@ -47,6 +49,8 @@ def well_typed() -> SymFormula:
 
 
 __all__ = [
+    "SF",
+    "WF",
     "Bag",
     "Function",
     "Individual",
@@ -66,12 +70,14 @@ __all__ = [
     "SymTerm",
     "action",
     "action_property",
+    "always",
     "arbitrary",
     "axiom",
     "choose",
     "conjunct",
     "constraint",
     "count",
+    "eventually",
     "exists",
     "forall",
     "iff",
@@ -79,6 +85,8 @@ __all__ = [
     "init",
     "invariant",
     "ite",
+    "leads_to",
+    "liveness",
     "maximum",
     "maybe",
     "minimum",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Sequence
-from typing import Any, overload
+from typing import Any, cast, overload
 
 from checker import ir
 from checker.errors import Loc, SpecError, user_loc
@@ -55,6 +55,12 @@ def _quantifier(kind: str, args: tuple[Any, ...]) -> SymFormula:
         sort_args = list(sort_args[0])
     shapes = [shape_of(s, f"each sort given to {kind}(...)", loc) for s in sort_args]
     variables, body = bind_vars(shapes, fn, f"{kind}(...)", loc)
+    from checker.lang.temporal import Temporal
+
+    if isinstance(body, Temporal):  # a @liveness property per binding (TLC's \A n : P(n) ~> Q(n))
+        if kind != "forall":
+            raise SpecError(f"{kind}(...) of {body.describe()} cannot be checked: only forall", loc)
+        return cast(SymFormula, body.quantified(variables, loc))
     formula = as_formula(body, f"the body of {kind}(...)", loc)
     node = ir.Forall if kind == "forall" else ir.Exists
     return SymFormula(node(variables, formula, loc=loc))

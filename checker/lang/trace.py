@@ -24,6 +24,7 @@ from checker.lang.records import Record, Shape, fresh_variables
 from checker.lang.sequences import Bag, Sequence
 from checker.lang.sorts import IntSort, Param, Quorums, SortBase, TypeRef
 from checker.lang.spec import MARK, Function, Individual, Spec, StateDecl
+from checker.lang.temporal import Temporal, fairness_decls
 from checker.lang.terms import SymFormula, as_formula
 
 _CHECKER_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -98,6 +99,7 @@ class Tracer:
         self.cls = cls
         _check_conjunct_names(cls)
         self.members = _members(cls)
+        self.signatures: dict[str, tuple[str, ...]] = {}  # action -> its (flat) parameters
         self.sort_objs = {n: v for n, v in self.members.items() if isinstance(v, SortBase)}
         self.params = [v for v in self.members.values() if isinstance(v, Param)]
         self.state = {n: v for n, v in self.members.items() if isinstance(v, StateDecl)}
@@ -253,8 +255,25 @@ class Tracer:
                 fn_loc(fn),
             )
         assert ctx.stmts is not None
+        self.signatures[name] = tuple(v.name for v in variables)
         chosen = (*variables, *ctx.choices)  # values chosen inside it are parameters too
         return ir.Action(name, chosen, tuple(ctx.stmts), inspect.getdoc(fn) or "", fn_loc(fn))
+
+    def trace_liveness(self, name: str, fn: Callable[..., Any]) -> ir.Liveness:
+        what = f"liveness property `{name}`"
+        if len(inspect.signature(fn).parameters) != 1:
+            raise SpecError(f"{what} must take (self)", fn_loc(fn))
+        ctx = context.TraceContext(what, None, self.sort_kinds, self.int_bounds)
+        with context.tracing(ctx):
+            result = call_traced(fn, [self._proxy(False)], what)
+        if not isinstance(result, Temporal):
+            raise SpecError(
+                f"{what} must return a temporal formula (always, eventually, leads_to, or "
+                f"forall(...) of one), but it returned {type(result).__name__}",
+                fn_loc(fn),
+            )
+        doc = inspect.getdoc(fn) or ""
+        return ir.Liveness(name, result.kind, result.p, result.q, result.vars, doc, fn_loc(fn))
 
     def trace_property(self, name: str, fn: Callable[..., Any], kind: str) -> ir.Property:
         pkind = {
@@ -306,6 +325,7 @@ class Tracer:
         inits: list[ir.Action] = []
         actions: list[ir.Action] = []
         props: list[ir.Property] = []
+        liveness: list[ir.Liveness] = []
         for name, value in self.members.items():
             kind = getattr(value, MARK, None)
             if kind is None:
@@ -314,6 +334,8 @@ class Tracer:
                 inits.append(self.trace_action(name, value, "init"))
             elif kind == "action":
                 actions.append(self.trace_action(name, value, "action"))
+            elif kind == "liveness":
+                liveness.append(self.trace_liveness(name, value))
             else:
                 prop = self.trace_property(name, value, kind)
                 defined = checked_property(prop, self.int_bounds)
@@ -339,7 +361,15 @@ class Tracer:
             inits=tuple(inits),
             actions=tuple(actions),
             properties=tuple(props),
+            liveness=tuple(liveness),
+            fairness=self._fairness(spec_loc),
         )
+
+    def _fairness(self, spec_loc: Loc) -> tuple[ir.Fairness, ...]:
+        declared = self.members.get("fairness")
+        if declared is None:
+            return ()
+        return fairness_decls(declared, self.signatures, spec_loc)
 
     def _has_source(self) -> bool:
         try:

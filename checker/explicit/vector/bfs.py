@@ -98,6 +98,7 @@ class VectorSearch:
         needed = [p.name for p in (*engine.invariants, *engine.action_properties)]
         constraints = engine.spec.properties_of(ir.PropertyKind.CONSTRAINT)
         needed += [p.name for p in constraints]
+        needed += [n for c in engine.live for n in (c.p, c.q) if n is not None]
         vspec = compile_vector(engine.inst, engine.layout, limits, needed)
         self.words = vspec.words
         self.workers = max(1, options.workers)
@@ -132,7 +133,12 @@ class VectorSearch:
                     self.workers - 1, self.budget,
                 )  # fmt: skip
                 self._map(workers.tables)
-            return self._search(workers)
+            result = self._search(workers)
+            if self.engine.live and result.violation is None and result.complete:
+                from checker.explicit.vector.livegraph import vector_liveness
+
+                self.engine.liveness_outcome(result, vector_liveness(self))
+            return result
         finally:
             if workers is not None:
                 workers.close()

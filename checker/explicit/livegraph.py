@@ -1,0 +1,102 @@
+"""The engines' side of liveness: the state graph, the state formulas' truth, the lasso as a
+trace.
+
+The reference engine explores the graph again one state at a time, in its own breadth-first
+order, numbering states as it finds them and keeping every transition; the vector engine reads
+its store, which holds the states in that same order (`checker.explicit.vector.livegraph`).
+Either way `check_liveness` then runs the engine-neutral checker of `checker.explicit.liveness`
+and turns its lasso into a trace with the loop marked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from checker.explicit.liveness import Checker, Graph, Lasso, LiveCheck, fairness_groups
+from checker.explicit.liveness import instance_offsets as offsets_of
+from checker.traces.step import TraceStep
+
+if TYPE_CHECKING:
+    from checker.explicit.search import Engine, Violation
+
+
+def reference_graph(engine: Engine) -> tuple[Graph, list[int]]:
+    """The reachable graph, numbered in breadth-first order, and each id's packed state."""
+    offsets = offsets_of(engine.inst)
+    index: dict[int, int] = {}
+    states: list[int] = []
+    inits: list[int] = []
+    for _, _, s in engine.inits:
+        if engine.constraints and not engine._in_model(s):
+            continue
+        if s not in index:
+            index[s] = len(states)
+            states.append(s)
+        inits.append(index[s])
+    src: list[int] = []
+    dst: list[int] = []
+    inst: list[int] = []
+    failed = engine.compiled.failed
+    i = 0
+    while i < len(states):
+        s = states[i]
+        for k, fn in enumerate(engine.compiled.labelled):
+            for t, j in fn(s):
+                if engine.constraints and not engine._in_model(t):
+                    continue
+                tid = index.get(t)
+                if tid is None:
+                    tid = index[t] = len(states)
+                    states.append(t)
+                src.append(i)
+                dst.append(tid)
+                inst.append(offsets[k] + j)
+            failed.clear()
+        i += 1
+    return Graph.of(len(states), inits, src, dst, inst), states
+
+
+def reference_predicates(
+    engine: Engine, states: Sequence[int], names: Sequence[str]
+) -> dict[str, Any]:
+    return {
+        n: np.fromiter((bool(engine.compiled.properties[n](s)) for s in states), bool, len(states))
+        for n in names
+    }
+
+
+def predicate_names(checks: Sequence[LiveCheck]) -> list[str]:
+    return [n for c in checks for n in (c.p, c.q) if n is not None]
+
+
+def check_liveness(
+    engine: Engine, graph: Graph, preds: Mapping[str, Any], packed: Callable[[int], int]
+) -> Violation | None:
+    """The first `@liveness` property (in declaration order) that fails, with its lasso."""
+    checker = Checker(graph, fairness_groups(engine.inst))
+    for c in engine.live:
+        lasso = checker.check(c, preds)
+        if lasso is not None:
+            return _violation(engine, graph, c, lasso, packed)
+    return None
+
+
+def _violation(
+    engine: Engine, g: Graph, c: LiveCheck, lasso: Lasso, packed: Callable[[int], int]
+) -> Violation:
+    from checker.explicit.search import Violation
+
+    offsets = np.asarray(offsets_of(engine.inst), dtype=np.int64)
+    steps = [engine.initial_step(packed(lasso.states[0]))]
+
+    def step(e: int) -> TraceStep:
+        instance = int(g.inst[e])
+        k = int(np.searchsorted(offsets, instance, side="right")) - 1
+        return engine.concrete_step(k, instance - int(offsets[k]), packed(int(g.dst[e])), None)
+
+    steps += [step(e) for e in lasso.edges]
+    closing = None if lasso.closing < 0 else step(lasso.closing)
+    return Violation("liveness", c.name, steps, loop=lasso.loop, closing=closing)

@@ -1,0 +1,168 @@
+"""Temporal formulas and fairness: what a `@liveness` property says and under which fairness.
+
+A `@liveness` method returns one of the temporal forms the explicit engines check on the state
+graph — `always(p)`, `eventually(p)`, `leads_to(p, q)`, `always(eventually(p))`,
+`eventually(always(p))` over state formulas `p`, `q` — or `forall(sort, lambda n: ...)` of one
+(a property per element, as TLC checks `\\A n \\in Node : Trying(n) ~> InCS(n)`). Any other
+nesting is an error where it is written: it is not checkable by these engines.
+
+Fairness is declared on the spec, `fairness = (WF("deliver"), SF("acquire", per="p"))`: weak or
+strong fairness of an action as a whole (TLA+'s `WF_vars(\\E p : Acquire(p))`), or for each value
+of some of its parameters (`per="p"`, `\\A p : WF_vars(Acquire(p))`), or of each of its
+instances (`per="all"`). A spec without `fairness` has none: every state may stutter forever.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from checker import ir
+from checker.errors import Loc, SpecError, user_loc
+from checker.lang.terms import SymFormula, as_formula
+
+
+@dataclass(frozen=True)
+class Temporal:
+    """A temporal formula (see the module doc); built by `always`, `eventually`, `leads_to`."""
+
+    kind: ir.TemporalKind
+    p: ir.Formula
+    q: ir.Formula | None
+    loc: Loc
+    vars: tuple[ir.Var, ...] = ()
+
+    def describe(self) -> str:
+        return {
+            ir.TemporalKind.ALWAYS: "always(p)",
+            ir.TemporalKind.EVENTUALLY: "eventually(p)",
+            ir.TemporalKind.LEADS_TO: "leads_to(p, q)",
+            ir.TemporalKind.ALWAYS_EVENTUALLY: "always(eventually(p))",
+            ir.TemporalKind.EVENTUALLY_ALWAYS: "eventually(always(p))",
+        }[self.kind]
+
+    def quantified(self, variables: tuple[ir.Var, ...], loc: Loc) -> Temporal:
+        """`forall(sort, lambda n: <this>)`: one property per binding of the variables."""
+        return replace(self, vars=(*variables, *self.vars), loc=loc)
+
+    def _not_a_formula(self, *_: object) -> Any:
+        raise SpecError(
+            f"{self.describe()} is a temporal formula: it is the whole of a @liveness "
+            "property (or the body of a forall(...) there), not a part of a formula",
+            user_loc(),
+        )
+
+    __and__ = __or__ = __rand__ = __ror__ = __invert__ = __bool__ = _not_a_formula
+
+
+def _state(x: object, what: str, loc: Loc) -> ir.Formula:
+    if isinstance(x, Temporal):
+        raise SpecError(
+            f"{what} is {x.describe()}, a temporal formula: the engines check always, "
+            "eventually, leads_to, always(eventually(p)) and eventually(always(p)) over state "
+            "formulas, and no other nesting",
+            loc,
+        )
+    return as_formula(x, what, loc)
+
+
+def always(p: SymFormula | Temporal | bool) -> Temporal:
+    """`[]p`: `p` holds in every state of every behaviour; `always(eventually(p))`: `p` holds
+    infinitely often."""
+    loc = user_loc()
+    if isinstance(p, Temporal) and p.kind is ir.TemporalKind.EVENTUALLY and not p.vars:
+        return Temporal(ir.TemporalKind.ALWAYS_EVENTUALLY, p.p, None, loc)
+    return Temporal(
+        ir.TemporalKind.ALWAYS, _state(p, "the argument of always(...)", loc), None, loc
+    )
+
+
+def eventually(p: SymFormula | Temporal | bool) -> Temporal:
+    """`<>p`: every fair behaviour reaches a state where `p` holds; `eventually(always(p))`:
+    from some point on, `p` holds for ever."""
+    loc = user_loc()
+    if isinstance(p, Temporal) and p.kind is ir.TemporalKind.ALWAYS and not p.vars:
+        return Temporal(ir.TemporalKind.EVENTUALLY_ALWAYS, p.p, None, loc)
+    what = "the argument of eventually(...)"
+    return Temporal(ir.TemporalKind.EVENTUALLY, _state(p, what, loc), None, loc)
+
+
+def leads_to(p: SymFormula | bool, q: SymFormula | bool) -> Temporal:
+    """`p ~> q`: whenever `p` holds, `q` holds then or later, on every fair behaviour."""
+    loc = user_loc()
+    return Temporal(
+        ir.TemporalKind.LEADS_TO,
+        _state(p, "the premise of leads_to(...)", loc),
+        _state(q, "the conclusion of leads_to(...)", loc),
+        loc,
+    )
+
+
+@dataclass(frozen=True)
+class Fair:
+    """One fairness condition of a spec's `fairness = (...)`: made by `WF` and `SF`."""
+
+    strong: bool
+    action: str
+    per: tuple[str, ...] | None  # None: each instance (every parameter)
+    loc: Loc
+
+
+def _fair(strong: bool, action: object, per: str | tuple[str, ...] | list[str]) -> Fair:
+    loc = user_loc()
+    name = getattr(action, "__name__", action)
+    if not isinstance(name, str):
+        raise SpecError(f"{'SF' if strong else 'WF'}(...) takes an action or its name", loc)
+    if per == "all":
+        return Fair(strong, name, None, loc)
+    names = (per,) if isinstance(per, str) else tuple(per)
+    return Fair(strong, name, names, loc)
+
+
+def WF(action: object, *, per: str | tuple[str, ...] | list[str] = ()) -> Fair:
+    """Weak fairness: an action instance that stays enabled is eventually taken. `WF(a)` is
+    TLA+'s `WF_vars(\\E params : a(params))`; `WF(a, per="p")` one condition per value of
+    parameter `p`; `WF(a, per="all")` one per instance."""
+    return _fair(False, action, per)
+
+
+def SF(action: object, *, per: str | tuple[str, ...] | list[str] = ()) -> Fair:
+    """Strong fairness: an action instance enabled infinitely often is eventually taken
+    (`per` as for `WF`)."""
+    return _fair(True, action, per)
+
+
+def fairness_decls(
+    value: object, actions: dict[str, tuple[str, ...]], loc: Loc
+) -> tuple[ir.Fairness, ...]:
+    """A spec's `fairness` attribute as IR, checked against its actions (name -> the
+    parameters of its signature)."""
+    items = value if isinstance(value, tuple | list) else (value,)
+    out: list[ir.Fairness] = []
+    for item in items:
+        if not isinstance(item, Fair):
+            raise SpecError(
+                f"`fairness` holds WF(...) and SF(...) conditions, not {item!r}",
+                loc,
+            )
+        if item.action not in actions:
+            raise SpecError(
+                f"fairness of `{item.action}`, which is not an action of this spec (actions: "
+                f"{', '.join(actions) or 'none'})",
+                item.loc,
+            )
+        params = actions[item.action]
+        per = params if item.per is None else item.per
+        unknown = [p for p in per if p not in params]
+        if unknown:
+            raise SpecError(
+                f"fairness of `{item.action}` per {', '.join(map(repr, unknown))}, which "
+                f"{'is not a parameter' if len(unknown) == 1 else 'are not parameters'} of it "
+                f"(parameters: {', '.join(params) or 'none'})",
+                item.loc,
+            )
+        out.append(ir.Fairness(item.strong, item.action, tuple(per), item.loc))
+    return tuple(out)
+
+
+__all__ = ["SF", "WF", "Fair", "Temporal", "always", "eventually", "fairness_decls", "leads_to"]

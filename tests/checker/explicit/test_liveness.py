@@ -1,0 +1,215 @@
+"""Liveness end to end (tests/specs/live_mutex.py and the liveness specs of spec/): both engines,
+with 1 and 2 workers, give the same verdicts and the same lassos; every lasso is replayed by the
+reference interpreter — each step a real step, the cycle closing where it says, fair under the
+spec's fairness, and violating its property; misuse is an error with file:line (exit 2)."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+
+from checker import ir
+from checker.check import CheckReport, check
+from checker.explicit.search import Options
+from tests.conftest import ROOT, run_cli
+
+MUTEX = str(ROOT / "tests/specs/live_mutex.py")
+
+CASES = [
+    (f"{MUTEX}:Mutex", {}, "no_starvation[p1]"),
+    (f"{MUTEX}:WeakMutex", {}, "no_starvation[p1]"),
+    (f"{MUTEX}:StrongMutex", {}, None),
+    (f"{MUTEX}:StrongMutex", {"procs": 3}, None),
+    (f"{MUTEX}:WeakMutex", {"procs": 3}, "no_starvation[p1]"),
+]
+
+
+def _signature(report: CheckReport) -> object:
+    v = report.result.violation
+    if v is None:
+        return None
+    steps = [(s.action, s.params, s.state) for s in v.trace]
+    closing = None if v.closing is None else (v.closing.action, v.closing.params)
+    return v.kind, v.name, steps, v.loop, closing
+
+
+@pytest.mark.parametrize(("spec", "params", "violated"), CASES)
+def test_engines_and_workers_agree_and_every_lasso_replays(
+    spec: str, params: dict[str, int], violated: str | None
+) -> None:
+    reports = [
+        check(spec, params, Options(engine=engine, workers=workers))
+        for engine, workers in (("reference", 1), ("vector", 1), ("vector", 2))
+    ]
+    first = reports[0]
+    v = first.result.violation
+    assert (v.name if v else None) == violated
+    assert all(_signature(r) == _signature(first) for r in reports[1:])
+    assert first.result.liveness == [n for r in reports for n in r.result.liveness][
+        : len(first.result.liveness)
+    ]
+    if v is not None:
+        replay(first)
+
+
+def replay(report: CheckReport) -> None:
+    """The lasso, checked by the interpreter: real steps, a real closing step, a fair cycle,
+    and the property false on it."""
+    engine, v = report.engine, report.result.violation
+    assert v is not None and v.kind == "liveness" and v.loop is not None
+    interp, layout, spec = engine.interp, engine.layout, engine.spec
+    states = [layout.unpack(s.state) for s in v.trace]
+    assert states[0] in [s for _, _, s in interp.initial_states()]
+
+    def steps_from(state: object) -> list[tuple[str, tuple[int, ...], object]]:
+        return [
+            (spec.actions[s.action].name, s.params, s.state)
+            for s in interp.successors(state)  # type: ignore[arg-type]
+        ]
+
+    for before, step, after in zip(states, v.trace[1:], states[1:], strict=False):
+        codes = tuple(c for _, c, _ in step.params)
+        assert (step.action, codes, after) in steps_from(before)
+    cycle = states[v.loop :]
+    taken: list[tuple[str, tuple[int, ...]]] = [
+        (s.action or "", tuple(c for _, c, _ in s.params)) for s in v.trace[v.loop + 1 :]
+    ]
+    if v.closing is not None:
+        codes = tuple(c for _, c, _ in v.closing.params)
+        assert (v.closing.action, codes, states[v.loop]) in steps_from(states[-1])
+        taken.append((v.closing.action or "", codes))
+    else:
+        cycle = [states[-1]]
+    for fair in spec.fairness:
+        act = spec.action(fair.action)
+        which = [i for i, p in enumerate(act.params) if p.name in fair.per]
+
+        def group(codes: tuple[int, ...], which: list[int] = which) -> tuple[int, ...]:
+            return tuple(codes[i] for i in which)
+
+        enabled = [
+            {group(c) for name, c, _ in steps_from(s) if name == fair.action} for s in cycle
+        ]
+        got = {group(c) for name, c in taken if name == fair.action}
+        for g in set().union(*enabled):
+            on = sum(g in e for e in enabled)
+            must = on > 0 if fair.strong else on == len(cycle)
+            assert not must or g in got, f"unfair: {fair} for {g}"
+    live = next(c for c in engine.live if c.name == v.name)
+    holds = {
+        name: [interp.holds(_predicate(engine, name), s) for s in states]
+        for name in (live.p, live.q)
+        if name is not None
+    }
+    p, q = holds[live.p], holds.get(live.q or "", [])
+    kind = live.prop.kind
+    if kind is ir.TemporalKind.LEADS_TO:
+        start = len(states)
+        while start > 0 and not q[start - 1]:
+            start -= 1
+        assert start <= v.loop and any(p[start:])
+    elif kind is ir.TemporalKind.EVENTUALLY:
+        assert not any(p)
+    elif kind is ir.TemporalKind.ALWAYS_EVENTUALLY:
+        assert not any(p[v.loop :])
+    elif kind is ir.TemporalKind.EVENTUALLY_ALWAYS:
+        assert not all(p[v.loop :])
+
+
+def _predicate(engine: object, name: str) -> ir.Property:
+    return next(p for p in engine.spec.properties if p.name == name)  # type: ignore[attr-defined]
+
+
+def test_without_fairness_a_trying_process_may_stutter_for_ever() -> None:
+    v = check(f"{MUTEX}:Mutex", {}).result.violation
+    assert v is not None and v.closing is None and v.loop == len(v.trace) - 1 == 1
+
+
+def test_the_cli_prints_the_lasso_and_json_and_itf_carry_the_loop(tmp_path: Path) -> None:
+    result = run_cli("check", f"{MUTEX}:WeakMutex", "--no-progress")
+    assert result.returncode == 1, result.stderr
+    assert "liveness property no_starvation[p1] is violated by a lasso" in result.stdout
+    assert "then leave(p=p2) goes back to state 2: this cycle repeats for ever" in result.stdout
+    out = tmp_path / "r.json"
+    result = run_cli("check", f"{MUTEX}:WeakMutex", "--no-progress", "--json", str(out))
+    import json
+
+    data = json.loads(out.read_text())
+    assert data["violation"] == {
+        "kind": "liveness",
+        "property": "no_starvation[p1]",
+        "length": 4,
+        "loop": 1,
+    }
+    assert data["trace"]["loop"] == 1 and len(data["trace"]["states"]) == 4
+    assert run_cli("check", f"{MUTEX}:StrongMutex", "--no-progress").returncode == 0
+
+
+def test_liveness_can_be_selected_or_left_out() -> None:
+    assert run_cli("check", f"{MUTEX}:WeakMutex", "--no-liveness").returncode == 0
+    chosen = check(f"{MUTEX}:StrongMutex", {}, Options(liveness=["someone_enters"]))
+    assert chosen.ok and chosen.result.liveness == ["someone_enters"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("--symmetry", "cannot be checked with --symmetry"),
+        ("--max-depth=3", "need the whole state graph"),
+        ("--mode=dfs", "after a breadth-first search"),
+        ("--liveness=nothing", "has no liveness property `nothing`"),
+    ],
+)
+def test_options_liveness_cannot_honour_are_refused(extra: str, message: str) -> None:
+    result = run_cli("check", f"{MUTEX}:WeakMutex", extra)
+    assert result.returncode == 2 and message in result.stderr, result.stderr
+
+
+BAD = {
+    "fairness = (WF('fly'),)": "fairness of `fly`, which is not an action",
+    "fairness = (SF('enter', per='q'),)": "per 'q', which is not a parameter",
+    "fairness = ('enter',)": "holds WF(...) and SF(...)",
+    "@liveness\n    def bad(self):\n        return always(eventually(always(self.locked == self.phase['idle'])))": (
+        "temporal formula"
+    ),
+    "@liveness\n    def bad(self):\n        return leads_to(eventually(self.in_cs(self.proc[0])), True)": (
+        "the premise of leads_to(...) is eventually(p)"
+    ),
+    "@liveness\n    def bad(self):\n        return self.locked == self.phase['idle']": (
+        "must return a temporal formula"
+    ),
+    "@invariant\n    def bad(self):\n        return eventually(self.locked == self.phase['idle'])": (
+        "must return a formula"
+    ),
+    "@liveness\n    def bad(self):\n        return exists(self.proc, lambda p: eventually(self.in_cs(p)))": (
+        "only forall"
+    ),
+}
+
+
+@pytest.mark.parametrize("body", list(BAD))
+def test_bad_liveness_is_an_error_with_its_line(tmp_path: Path, body: str) -> None:
+    spec = tmp_path / "bad.py"
+    spec.write_text(
+        "from tests.specs.live_mutex import Mutex\n"
+        "from checker import SF, WF, always, eventually, exists, invariant, leads_to, liveness\n\n"
+        "class Bad(Mutex):\n"
+        f"    {body}\n"
+    )
+    result = run_cli("check", f"{spec}:Bad", "--no-progress")
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert BAD[body] in result.stderr and "bad.py:" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_states_are_numbered_alike_by_both_engines() -> None:
+    """The reference engine's re-exploration and the vector engine's store give one graph."""
+    from checker.explicit.livegraph import reference_graph
+
+    report = check(f"{MUTEX}:StrongMutex", {"procs": 3}, Options(engine="reference"))
+    graph, states = reference_graph(report.engine)
+    assert graph.n == report.result.distinct_states == len(set(states))
+    assert graph.src.size == report.result.transitions
+    assert list(itertools.islice(states, 1)) == [s for _, _, s in report.engine.inits][:1]
