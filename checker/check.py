@@ -100,10 +100,12 @@ class CheckReport:
         if v.loop is None:
             return f"the property fails in state {last}"
         if v.closing is None:
-            return (
-                f"then state {last} repeats for ever (stuttering: no action the fairness "
-                "conditions cover is enabled there), and the property never holds"
+            why = (
+                "no action the fairness conditions cover is enabled there"
+                if self.spec.fairness
+                else "the spec declares no fairness, so any state may"
             )
+            return f"then state {last} repeats for ever (stuttering: {why})"
         step = step_title(self.engine.inst, v.closing)
         return f"then {step} goes back to state {v.loop + 1}: this cycle repeats for ever"
 

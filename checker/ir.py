@@ -632,12 +632,12 @@ class Liveness:
 
 @dataclass(frozen=True)
 class Fairness:
-    """Weak (`WF`) or strong (`SF`) fairness of action `action`: as one whole (`per` empty:
-    TLA+'s `WF_vars(\\E p : A(p))`), or for each value of the parameters `per`
-    (`\\A p : WF_vars(A(p))`)."""
+    """Weak (`WF`) or strong (`SF`) fairness of `actions` (one, or several taken as one:
+    TLA+'s `WF_vars(A \\/ B)`): as one whole (`per` empty: `WF_vars(\\E p : A(p))`), or for
+    each value of the parameters `per` of a single action (`\\A p : WF_vars(A(p))`)."""
 
     strong: bool
-    action: str
+    actions: tuple[str, ...]
     per: tuple[str, ...] = ()
     loc: Loc = UNKNOWN_LOC
 

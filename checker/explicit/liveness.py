@@ -158,15 +158,16 @@ def fairness_groups(inst: Instance) -> list[FairGroups]:
     actions = {a.name: k for k, a in enumerate(inst.spec.actions)}
     out = []
     for f in inst.spec.fairness:
-        k = actions[f.action]
-        act = inst.spec.actions[k]
         group = np.full(offsets[-1], -1, dtype=np.int64)
-        which = [i for i, v in enumerate(act.params) if v.name in f.per]
         ids: dict[tuple[int, ...], int] = {}
-        for j, codes in enumerate(inst.product([v.type for v in act.params])):
-            key = tuple(codes[i] for i in which)
-            group[offsets[k] + j] = ids.setdefault(key, len(ids))
-        out.append(FairGroups(f.strong, group, len(ids)))
+        for name in f.actions:  # several actions: one condition over all their instances
+            k = actions[name]
+            act = inst.spec.actions[k]
+            which = [i for i, v in enumerate(act.params) if v.name in f.per]
+            for j, codes in enumerate(inst.product([v.type for v in act.params])):
+                key = tuple(codes[i] for i in which)
+                group[offsets[k] + j] = ids.setdefault(key, len(ids))
+        out.append(FairGroups(f.strong, group, max(1, len(ids))))
     return out
 
 

@@ -103,33 +103,38 @@ class Fair:
     """One fairness condition of a spec's `fairness = (...)`: made by `WF` and `SF`."""
 
     strong: bool
-    action: str
+    actions: tuple[str, ...]
     per: tuple[str, ...] | None  # None: each instance (every parameter)
     loc: Loc
 
 
-def _fair(strong: bool, action: object, per: str | tuple[str, ...] | list[str]) -> Fair:
+Per = str | tuple[str, ...] | list[str]
+
+
+def _fair(strong: bool, actions: tuple[object, ...], per: Per) -> Fair:
     loc = user_loc()
-    name = getattr(action, "__name__", action)
-    if not isinstance(name, str):
-        raise SpecError(f"{'SF' if strong else 'WF'}(...) takes an action or its name", loc)
+    what = f"{'SF' if strong else 'WF'}(...)"
+    names = tuple(str(getattr(a, "__name__", a)) for a in actions)
+    if not actions or not all(isinstance(getattr(a, "__name__", a), str) for a in actions):
+        raise SpecError(f"{what} takes one or more actions (or their names)", loc)
+    if per and len(names) > 1:
+        raise SpecError(f"{what} of several actions is one condition: per= needs one action", loc)
     if per == "all":
-        return Fair(strong, name, None, loc)
-    names = (per,) if isinstance(per, str) else tuple(per)
-    return Fair(strong, name, names, loc)
+        return Fair(strong, names, None, loc)
+    return Fair(strong, names, (per,) if isinstance(per, str) else tuple(per), loc)
 
 
-def WF(action: object, *, per: str | tuple[str, ...] | list[str] = ()) -> Fair:
-    """Weak fairness: an action instance that stays enabled is eventually taken. `WF(a)` is
-    TLA+'s `WF_vars(\\E params : a(params))`; `WF(a, per="p")` one condition per value of
-    parameter `p`; `WF(a, per="all")` one per instance."""
-    return _fair(False, action, per)
+def WF(*actions: object, per: Per = ()) -> Fair:
+    """Weak fairness: an action that stays enabled is eventually taken. `WF(a)` is TLA+'s
+    `WF_vars(\\E params : a(params))`, `WF(a, b)` is `WF_vars(A \\/ B)`; `WF(a, per="p")` one
+    condition per value of parameter `p`; `WF(a, per="all")` one per instance."""
+    return _fair(False, actions, per)
 
 
-def SF(action: object, *, per: str | tuple[str, ...] | list[str] = ()) -> Fair:
-    """Strong fairness: an action instance enabled infinitely often is eventually taken
-    (`per` as for `WF`)."""
-    return _fair(True, action, per)
+def SF(*actions: object, per: Per = ()) -> Fair:
+    """Strong fairness: an action enabled infinitely often is eventually taken (`per` and
+    several actions as for `WF`)."""
+    return _fair(True, actions, per)
 
 
 def fairness_decls(
@@ -145,23 +150,24 @@ def fairness_decls(
                 f"`fairness` holds WF(...) and SF(...) conditions, not {item!r}",
                 loc,
             )
-        if item.action not in actions:
-            raise SpecError(
-                f"fairness of `{item.action}`, which is not an action of this spec (actions: "
-                f"{', '.join(actions) or 'none'})",
-                item.loc,
-            )
-        params = actions[item.action]
+        for name in item.actions:
+            if name not in actions:
+                raise SpecError(
+                    f"fairness of `{name}`, which is not an action of this spec (actions: "
+                    f"{', '.join(actions) or 'none'})",
+                    item.loc,
+                )
+        params = actions[item.actions[0]]
         per = params if item.per is None else item.per
         unknown = [p for p in per if p not in params]
         if unknown:
             raise SpecError(
-                f"fairness of `{item.action}` per {', '.join(map(repr, unknown))}, which "
+                f"fairness of `{item.actions[0]}` per {', '.join(map(repr, unknown))}, which "
                 f"{'is not a parameter' if len(unknown) == 1 else 'are not parameters'} of it "
                 f"(parameters: {', '.join(params) or 'none'})",
                 item.loc,
             )
-        out.append(ir.Fairness(item.strong, item.action, tuple(per), item.loc))
+        out.append(ir.Fairness(item.strong, item.actions, tuple(per), item.loc))
     return tuple(out)
 
 

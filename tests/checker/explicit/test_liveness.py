@@ -47,9 +47,10 @@ def test_engines_and_workers_agree_and_every_lasso_replays(
     v = first.result.violation
     assert (v.name if v else None) == violated
     assert all(_signature(r) == _signature(first) for r in reports[1:])
-    assert first.result.liveness == [n for r in reports for n in r.result.liveness][
-        : len(first.result.liveness)
-    ]
+    assert (
+        first.result.liveness
+        == [n for r in reports for n in r.result.liveness][: len(first.result.liveness)]
+    )
     if v is not None:
         replay(first)
 
@@ -83,16 +84,16 @@ def replay(report: CheckReport) -> None:
     else:
         cycle = [states[-1]]
     for fair in spec.fairness:
-        act = spec.action(fair.action)
+        act = spec.action(fair.actions[0])
         which = [i for i, p in enumerate(act.params) if p.name in fair.per]
 
         def group(codes: tuple[int, ...], which: list[int] = which) -> tuple[int, ...]:
             return tuple(codes[i] for i in which)
 
         enabled = [
-            {group(c) for name, c, _ in steps_from(s) if name == fair.action} for s in cycle
+            {group(c) for name, c, _ in steps_from(s) if name in fair.actions} for s in cycle
         ]
-        got = {group(c) for name, c in taken if name == fair.action}
+        got = {group(c) for name, c in taken if name in fair.actions}
         for g in set().union(*enabled):
             on = sum(g in e for e in enabled)
             must = on > 0 if fair.strong else on == len(cycle)

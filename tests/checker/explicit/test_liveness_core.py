@@ -107,8 +107,10 @@ def _connected(g: Graph, S: set[int]) -> bool:
 
 
 def _stutters(g: Graph, fair: list[FairGroups], s: int) -> bool:
-    return _fair_set(g, fair, {s}) if any(a == b == s for a, b, _ in _edges(g)) else all(
-        not _enabled(g, f, s) for f in fair
+    return (
+        _fair_set(g, fair, {s})
+        if any(a == b == s for a, b, _ in _edges(g))
+        else all(not _enabled(g, f, s) for f in fair)
     )
 
 

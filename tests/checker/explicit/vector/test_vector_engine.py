@@ -61,8 +61,14 @@ def summary(result: SearchResult) -> tuple[Any, ...]:
     f = None if v is None else v.failure
     failure = None if f is None else (f.action, f.params, f.check.what, f.check.loc)
     trace = None if v is None else (v.kind, v.name, v.trace, failure)
-    return (result.distinct_states, result.depth, result.transitions, coverage, trace,
-            result.complete)
+    return (
+        result.distinct_states,
+        result.depth,
+        result.transitions,
+        coverage,
+        trace,
+        result.complete,
+    )
 
 
 def run(spec: str, params: dict[str, int], **options: Any) -> SearchResult:

@@ -79,6 +79,7 @@ def test_a_checkpoint_resumes_with_the_other_engine(
     real = checkpoint.Checkpointer.save
     for first, then in (("vector", "reference"), ("reference", "vector")):
         directory = tmp_path / first
+
         def save(self: checkpoint.Checkpointer, *args: Any, saves: list[int] = []) -> None:  # noqa: B006
             if len(saves) == 6:
                 raise Crash
@@ -125,7 +126,9 @@ def test_releasing_a_file_backed_store_gives_its_memory_back(tmp_path: Path) -> 
     states.release()
     after = resident_bytes()
     assert after is not None and before - after > 40 << 20
-    assert np.array_equal(states.gather(np.array([0, 1 << 20, len(rows) - 1])), rows[[0, 1 << 20, -1]])
+    assert np.array_equal(
+        states.gather(np.array([0, 1 << 20, len(rows) - 1])), rows[[0, 1 << 20, -1]]
+    )
 
 
 def test_a_grown_table_leaves_its_old_file_to_those_who_mapped_it(tmp_path: Path) -> None:
