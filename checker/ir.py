@@ -476,6 +476,30 @@ class SequenceOf:
 
 
 @dataclass(frozen=True)
+class RecordColumns:
+    """Consecutive columns that hold one record (lang/records.py flattens a record into one
+    column per field): `len(fields)` columns from `start` of a symbol's arguments or of an
+    action's parameters, one per field, in the record's order. Engines read the columns; ITF
+    traces show them as one record. `name` is a record parameter's own name (`m`, whose columns
+    are the parameters `m_type`, `m_bal`, ...); "" for a symbol's columns."""
+
+    start: int
+    fields: tuple[str, ...]
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class RecordOf:
+    """Marks the functions (or individuals) that store a record-valued symbol `name`, one per
+    field (lang/spec.py): `symbols[i]` holds field `fields[i]` (`last` is `last_type`,
+    `last_bal`, ...); ITF traces show them as one variable holding records."""
+
+    name: str
+    fields: tuple[str, ...]
+    symbols: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class SymbolDecl:
     name: str
     kind: SymbolKind
@@ -490,6 +514,8 @@ class SymbolDecl:
     arbitrary: bool = False
     rigid: bool = False
     sequence: SequenceOf | None = None  # one of the two functions that store a sequence
+    record: RecordOf | None = None  # one of the per-field functions of a record-valued symbol
+    record_args: tuple[RecordColumns, ...] = ()  # the argument columns that hold records
 
 
 @dataclass(frozen=True, eq=False)
@@ -584,6 +610,7 @@ class Action:
     body: tuple[Stmt, ...]
     doc: str = ""
     loc: Loc = UNKNOWN_LOC
+    record_params: tuple[RecordColumns, ...] = ()  # the parameters that hold one record each
 
 
 class PropertyKind(enum.Enum):

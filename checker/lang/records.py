@@ -9,9 +9,11 @@
 A record is flattened where it is traced: a relation column of a record type is one column per
 field, a record-typed parameter or quantified variable one variable per field (named
 `m_type`, `m_bal`, ...), equality the conjunction of the fields'. So every engine handles
-records as it handles their fields, and traces show the fields in order (`msgs(1a, b1, None)`,
-`receive(m_type=1a, m_bal=b1, ...)`). A record is a value: it has no identity and no update in
-place; `m.replace(bal=b)` is a new record (TLA+'s `[m EXCEPT !.bal = b]`).
+records as it handles their fields, and text traces show the fields in order (`msgs(1a, b1,
+None)`, `receive(m_type=1a, m_bal=b1, ...)`). The IR remembers which columns, parameters and
+per-field functions form one record (`ir.RecordColumns`, `ir.RecordOf`), so that ITF traces
+show records as ITF records (`traces/itf.py`). A record is a value: it has no identity and no
+update in place; `m.replace(bal=b)` is a new record (TLA+'s `[m EXCEPT !.bal = b]`).
 """
 
 from __future__ import annotations
@@ -98,6 +100,23 @@ def flat_types(shapes: Sequence[Shape]) -> list[ir.Type]:
         else:
             out.append(s)
     return out
+
+
+def record_columns(
+    shapes: Sequence[Shape], names: Sequence[str] | None = None
+) -> tuple[ir.RecordColumns, ...]:
+    """Which of the flat columns of `shapes` hold records (one entry per record, its fields'
+    columns), so that traces can show them as records; `names` names record parameters."""
+    out: list[ir.RecordColumns] = []
+    start = 0
+    for i, s in enumerate(shapes):
+        if isinstance(s, Record):
+            name = names[i] if names is not None else ""
+            out.append(ir.RecordColumns(start, tuple(s.fields), name))
+            start += len(s.fields)
+        else:
+            start += 1
+    return tuple(out)
 
 
 def flat_names(name: str, shape: Shape) -> list[str]:

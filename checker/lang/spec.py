@@ -29,6 +29,7 @@ from checker.lang.records import (
     SymRecord,
     flat_types,
     flatten_values,
+    record_columns,
     shape_of,
     shape_text,
 )
@@ -121,13 +122,17 @@ class StateDecl:
     def ir_args(self) -> tuple[ir.Type, ...]:
         return tuple(flat_types(self.shapes()))
 
+    def record_args(self) -> tuple[ir.RecordColumns, ...]:
+        """The argument columns that hold records (for traces)."""
+        return record_columns(self.shapes())
+
     def decl(self) -> ir.SymbolDecl:  # pragma: no cover - overridden
         raise NotImplementedError
 
     def decls(self) -> tuple[ir.SymbolDecl, ...]:
         """The IR symbols that store this declaration: one, or one per field of a record-valued
-        function (`last` of a record `Msg` is `last_type`, `last_bal`, ...), or a sequence's
-        length and slots."""
+        function (`last` of a record `Msg` is `last_type`, `last_bal`, ...: marked
+        `SymbolDecl.record`), or a sequence's length and slots."""
         return (self.decl(),)
 
 
@@ -182,6 +187,7 @@ class Relation(StateDecl):
             message=self._message(args),
             arbitrary=arbitrary,
             rigid=self.rigid,
+            record_args=self.record_args(),
         )
 
     def _message(self, args: tuple[ir.Type, ...]) -> ir.MessageDecl | None:
@@ -250,6 +256,8 @@ class _Valued(StateDecl):
                 self.loc,
             )
         out = []
+        fields = tuple(record.fields)
+        grouped = ir.RecordOf(self.name, fields, tuple(self.field_symbol(f) for f in fields))
         for field, t in record.field_types():
             name = self.field_symbol(field)
             value = None if init is None else init[field]
@@ -264,6 +272,8 @@ class _Valued(StateDecl):
                     loc=self.loc,
                     arbitrary=arbitrary,
                     rigid=self.rigid,
+                    record=grouped,
+                    record_args=self.record_args(),
                 )
             )
         return tuple(out)
@@ -332,6 +342,7 @@ class _Valued(StateDecl):
             loc=self.loc,
             arbitrary=arbitrary,
             rigid=self.rigid,
+            record_args=self.record_args(),
         )
 
 

@@ -20,7 +20,7 @@ from checker.errors import Loc, PaxoscopeError, SpecError
 from checker.lang import context
 from checker.lang.dropped import check_no_dropped_formulas
 from checker.lang.failures import checked_property
-from checker.lang.records import Record, Shape, fresh_variables
+from checker.lang.records import Record, Shape, fresh_variables, record_columns
 from checker.lang.sequences import Bag, Sequence
 from checker.lang.sorts import IntSort, Param, Quorums, SortBase, TypeRef
 from checker.lang.spec import MARK, Function, Individual, Spec, StateDecl
@@ -246,6 +246,9 @@ class Tracer:
         ctx = context.TraceContext(what, [], self.sort_kinds, self.int_bounds)
         params = self._param_types(fn, what)
         names, shapes = [n for n, _ in params], [shape for _, shape in params]
+        # A record parameter `m` is one parameter per field (`m_type`, ...), and ITF traces show
+        # it as `m`: no choice may take that name.
+        ctx.used_names.update(n for n, s in params if isinstance(s, Record))
         variables, values = fresh_variables(ctx, names, shapes, fn_loc(fn))
         with context.tracing(ctx):
             result = call_traced(fn, [self._proxy(False), *values], what)
@@ -257,7 +260,14 @@ class Tracer:
         assert ctx.stmts is not None
         self.signatures[name] = tuple(v.name for v in variables)
         chosen = (*variables, *ctx.choices)  # values chosen inside it are parameters too
-        return ir.Action(name, chosen, tuple(ctx.stmts), inspect.getdoc(fn) or "", fn_loc(fn))
+        return ir.Action(
+            name,
+            chosen,
+            tuple(ctx.stmts),
+            inspect.getdoc(fn) or "",
+            fn_loc(fn),
+            record_params=record_columns(shapes, names),
+        )
 
     def trace_liveness(self, name: str, fn: Callable[..., Any]) -> ir.Liveness:
         what = f"liveness property `{name}`"

@@ -4,10 +4,16 @@ https://apalache-mc.org/docs/adr/015adr-trace.html. Each state is a JSON object 
 a relation is a `#set` of `#tup`s (or of plain values when it has one column), a function is a
 `#map` from its argument (tuple) to its value, an individual is its value. Sort elements appear
 as their labels: `"a1"`, `"v2"`, `"None"`, `0`, `-1`; an element of a quorum or `Subsets` sort
-is the `#set` of its members. A sequence
+is the `#set` of its members. A record (`Record(...)`, stored as one column, parameter or
+function per field: `ir.RecordColumns`, `ir.RecordOf`) is an ITF record, the JSON object of its
+fields, `{"type": "1a", "bal": 0, "val": "None"}`: a relation of records is a `#set` of them
+(with other columns, each a `#tup` holding the record), a record-valued function `last` is one
+variable, a `#map` from its arguments to records (a record-valued individual: the record), and a
+record parameter `m` is one parameter of the step holding the record. A sequence
 (`Sequence(...)`, stored as a length and slots) is one variable: the list of its elements, or,
 with arguments, a `#map` from their tuple to the list. Each state's `#meta` records the action
-that led to it and its parameters (`"action": "init"` for the first state).
+that led to it and its parameters (`"action": "init"` for the first state). `trace_from_itf`
+and `state_from_itf` read all of this back.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from checker.traces.text import SequenceContents, sequence_contents
 ITF_DESCRIPTION = "https://apalache-mc.org/docs/adr/015adr-trace.html"
 
 Json = Any
+Item = tuple[int, tuple[str, ...] | None]  # an item of a tuple: (first column, record fields)
 
 
 def _value(label: Label) -> Json:
@@ -45,30 +52,58 @@ def _number(label: str) -> Label:
         return label
 
 
-def _tuple(values: Sequence[Label]) -> Json:
-    return _value(values[0]) if len(values) == 1 else {"#tup": [_value(v) for v in values]}
+def _items(arity: int, records: Sequence[ir.RecordColumns]) -> list[Item]:
+    """The items of a tuple of `arity` flat columns as ITF shows it: `(column, None)` for a
+    plain column, `(its first column, its fields)` for the columns of a record."""
+    by_start = {r.start: r for r in records}
+    out: list[Item] = []
+    i = 0
+    while i < arity:
+        r = by_start.get(i)
+        out.append((i, None if r is None else r.fields))
+        i += 1 if r is None else len(r.fields)
+    return out
+
+
+def _record(fields: Sequence[str], labels: Sequence[Label]) -> Json:
+    """An ITF record: the JSON object of its fields' values."""
+    return {f: _value(x) for f, x in zip(fields, labels, strict=True)}
+
+
+def _tuple(values: Sequence[Label], records: Sequence[ir.RecordColumns] = ()) -> Json:
+    """Flat columns as one ITF value: the columns of a record as the record; several items as
+    a `#tup`, one as itself."""
+    items = [
+        _value(values[i]) if fields is None else _record(fields, values[i : i + len(fields)])
+        for i, fields in _items(len(values), records)
+    ]
+    return items[0] if len(items) == 1 else {"#tup": items}
+
+
+def _key(inst: Instance, decl: ir.SymbolDecl, codes: Sequence[int]) -> Json:
+    """Arguments of `decl` as an ITF value: a `#map`'s key, a relation's element."""
+    labels = [inst.label(t.sort, c) for t, c in zip(decl.args, codes, strict=True)]
+    return _tuple(labels, decl.record_args)
 
 
 def state_to_itf(inst: Instance, layout: Layout, state: int) -> dict[str, Json]:
     out: dict[str, Json] = {}
     structured = layout.unpack(state)
     seqs = sequence_contents(inst, layout, structured)
+    by_name = {lay.decl.name: value for lay, value in zip(layout.symbols, structured, strict=True)}
     for lay, value in zip(layout.symbols, structured, strict=True):
         decl = lay.decl
-        sorts = [t.sort for t in decl.args]
         if decl.sequence is not None:
             if decl.name == decl.sequence.length:
                 out[decl.sequence.name] = _sequence_to_itf(inst, seqs[decl.sequence.name])
             continue
+        if decl.record is not None:
+            if decl.name == decl.record.symbols[0]:
+                out[decl.record.name] = _record_valued_to_itf(inst, layout, decl.record, by_name)
+            continue
         if lay.is_relation:
             assert isinstance(value, frozenset)
-            tuples = sorted(value)
-            out[decl.name] = {
-                "#set": [
-                    _tuple([inst.label(s, c) for s, c in zip(sorts, t, strict=True)])
-                    for t in tuples
-                ]
-            }
+            out[decl.name] = {"#set": [_key(inst, decl, t) for t in sorted(value)]}
             continue
         assert decl.result is not None and isinstance(value, tuple)
         if decl.individual:
@@ -76,11 +111,32 @@ def state_to_itf(inst: Instance, layout: Layout, state: int) -> dict[str, Json]:
             continue
         entries = []
         for i, code in enumerate(value):
-            args = lay.tuple_at(i)
-            key = _tuple([inst.label(s, c) for s, c in zip(sorts, args, strict=True)])
+            key = _key(inst, decl, lay.tuple_at(i))
             entries.append([key, _value(inst.label(decl.result.sort, code))])
         out[decl.name] = {"#map": entries}
     return out
+
+
+def _record_valued_to_itf(
+    inst: Instance, layout: Layout, record: ir.RecordOf, values: Mapping[str, Any]
+) -> Json:
+    """A record-valued function (stored one function per field) as one ITF variable: a `#map`
+    from its arguments to records; for an individual, the record."""
+    lays = [layout.by_name[s] for s in record.symbols]
+
+    def at(i: int) -> Json:
+        labels = []
+        for lay in lays:
+            assert lay.decl.result is not None
+            labels.append(inst.label(lay.decl.result.sort, values[lay.decl.name][i]))
+        return _record(record.fields, labels)
+
+    first = lays[0]
+    if first.decl.individual:
+        return at(0)
+    return {
+        "#map": [[_key(inst, first.decl, first.tuple_at(i)), at(i)] for i in range(first.count)]
+    }
 
 
 def _sequence_to_itf(inst: Instance, contents: SequenceContents) -> Json:
@@ -95,22 +151,54 @@ def _sequence_to_itf(inst: Instance, contents: SequenceContents) -> Json:
     length = contents.length.decl
     if not length.args:
         return items(contents.values[()])
-    sorts = [t.sort for t in length.args]
     return {
         "#map": [
-            [_tuple([inst.label(s, c) for s, c in zip(sorts, args, strict=True)]), items(elems)]
-            for args, elems in contents.values.items()
+            [_key(inst, length, args), items(elems)] for args, elems in contents.values.items()
         ]
     }
 
 
 def itf_vars(spec: ir.SpecIR) -> list[str]:
-    """The state variables as ITF names them: a sequence is one variable, not its two parts."""
+    """The state variables as ITF names them: a sequence is one variable, not its two parts; a
+    record-valued function one variable, not one per field."""
     out: list[str] = []
     for d in spec.symbols:
-        name = d.sequence.name if d.sequence is not None else d.name
+        name = d.name
+        if d.sequence is not None:
+            name = d.sequence.name
+        elif d.record is not None:
+            name = d.record.name
         if name not in out:
             out.append(name)
+    return out
+
+
+def _action(spec: ir.SpecIR, name: str, first: bool) -> ir.Action | None:
+    """The action a step names (the first state may come from an @init, named after it)."""
+    known = (*spec.inits, *spec.actions) if first else spec.actions
+    return next((a for a in known if a.name == name), None)
+
+
+def _params_to_itf(inst: Instance, index: int, step: TraceStep) -> dict[str, Json]:
+    """A step's parameters by name; a record parameter `m` (one parameter per field in the IR,
+    `m_type`, ...) is one parameter holding the record."""
+    flat = {name: _value(inst.label(sort, code)) for name, code, sort in step.params}
+    act = None if step.action is None else _action(inst.spec, step.action, index == 0)
+    if act is None or not act.record_params:
+        return flat
+    owner: dict[str, tuple[ir.RecordColumns, list[str]]] = {}  # a field's parameter -> record
+    for rc in act.record_params:
+        names = [v.name for v in act.params[rc.start : rc.start + len(rc.fields)]]
+        if all(n in flat for n in names):
+            owner.update((n, (rc, names)) for n in names)
+    out: dict[str, Json] = {}
+    for name, value in flat.items():
+        if name not in owner:
+            out[name] = value
+            continue
+        rc, names = owner[name]
+        if name == names[0]:
+            out[rc.name] = {f: flat[n] for f, n in zip(rc.fields, names, strict=True)}
     return out
 
 
@@ -118,7 +206,7 @@ def step_meta(inst: Instance, index: int, step: TraceStep) -> dict[str, Json]:
     meta: dict[str, Json] = {
         "index": index,
         "action": step.action if step.action is not None else "init",
-        "params": {name: _value(inst.label(sort, code)) for name, code, sort in step.params},
+        "params": _params_to_itf(inst, index, step),
     }
     return meta
 
@@ -160,12 +248,32 @@ def _label(v: Json) -> Label:
     return v
 
 
-def _untuple(v: Json, arity: int) -> list[Label]:
-    if arity == 1:
-        return [_label(v)]
-    if not isinstance(v, dict) or "#tup" not in v or len(v["#tup"]) != arity:
-        raise UsageError(f"expected an ITF tuple of {arity} values, got {v!r}")
-    return [_label(x) for x in v["#tup"]]
+def _record_labels(v: Json, fields: Sequence[str]) -> list[Label]:
+    """The labels of an ITF record's fields, in the record's order."""
+    if not isinstance(v, dict) or set(v) != set(fields):
+        raise UsageError(f"expected an ITF record with the fields {', '.join(fields)}, got {v!r}")
+    return [_label(v[f]) for f in fields]
+
+
+def _untuple(v: Json, arity: int, records: Sequence[ir.RecordColumns] = ()) -> list[Label]:
+    """The labels of `arity` flat columns from their ITF value (a record's from the record)."""
+    items = _items(arity, records)
+    if len(items) == 1:
+        parts = [v]
+    elif not isinstance(v, dict) or "#tup" not in v or len(v["#tup"]) != len(items):
+        raise UsageError(f"expected an ITF tuple of {len(items)} values, got {v!r}")
+    else:
+        parts = v["#tup"]
+    labels: list[Label] = []
+    for (_, fields), part in zip(items, parts, strict=True):
+        labels.extend([_label(part)] if fields is None else _record_labels(part, fields))
+    return labels
+
+
+def _codes(inst: Instance, decl: ir.SymbolDecl, key: Json) -> tuple[int, ...]:
+    """The codes of arguments of `decl` from their ITF value."""
+    labels = _untuple(key, len(decl.args), decl.record_args)
+    return tuple(inst.code_of_label(t.sort, x) for t, x in zip(decl.args, labels, strict=True))
 
 
 def state_from_itf(inst: Instance, layout: Layout, obj: Mapping[str, Json]) -> int:
@@ -175,18 +283,14 @@ def state_from_itf(inst: Instance, layout: Layout, obj: Mapping[str, Json]) -> i
         if decl.sequence is not None:
             structured.append(_sequence_part_from_itf(inst, layout, lay, obj))
             continue
+        if decl.record is not None:
+            structured.append(_record_field_from_itf(inst, lay, obj))
+            continue
         if decl.name not in obj:
             raise UsageError(f"the ITF state has no variable `{decl.name}`")
         value = obj[decl.name]
-        sorts = [t.sort for t in decl.args]
         if lay.is_relation:
-            tuples = set()
-            for item in value["#set"]:
-                labels = _untuple(item, len(sorts))
-                tuples.add(
-                    tuple(inst.code_of_label(s, x) for s, x in zip(sorts, labels, strict=True))
-                )
-            structured.append(frozenset(tuples))
+            structured.append(frozenset(_codes(inst, decl, item) for item in value["#set"]))
             continue
         assert decl.result is not None
         if decl.individual:
@@ -194,11 +298,36 @@ def state_from_itf(inst: Instance, layout: Layout, obj: Mapping[str, Json]) -> i
             continue
         codes = [0] * lay.count
         for key, val in value["#map"]:
-            labels = _untuple(key, len(sorts))
-            args = tuple(inst.code_of_label(s, x) for s, x in zip(sorts, labels, strict=True))
-            codes[lay.index(args)] = inst.code_of_label(decl.result.sort, _label(val))
+            code = inst.code_of_label(decl.result.sort, _label(val))
+            codes[lay.index(_codes(inst, decl, key))] = code
         structured.append(tuple(codes))
     return layout.pack(tuple(structured))
+
+
+def _record_field_from_itf(
+    inst: Instance, lay: SymbolLayout, obj: Mapping[str, Json]
+) -> tuple[int, ...]:
+    """The codes of one of the per-field functions that store a record-valued symbol, from the
+    symbol's ITF records."""
+    decl = lay.decl
+    record, result = decl.record, decl.result
+    assert record is not None and result is not None
+    if record.name not in obj:
+        raise UsageError(f"the ITF state has no variable `{record.name}`")
+    value = obj[record.name]
+    k = record.symbols.index(decl.name)
+
+    def code(v: Json) -> int:
+        return inst.code_of_label(result.sort, _record_labels(v, record.fields)[k])
+
+    if decl.individual:
+        return (code(value),)
+    if not isinstance(value, dict) or "#map" not in value:
+        raise UsageError(f"expected an ITF #map for `{record.name}`, got {value!r}")
+    codes = [0] * lay.count
+    for key, val in value["#map"]:
+        codes[lay.index(_codes(inst, decl, key))] = code(val)
+    return tuple(codes)
 
 
 def _sequence_part_from_itf(
@@ -214,18 +343,14 @@ def _sequence_part_from_itf(
     value = obj[seq.name]
     length, slots = layout.by_name[seq.length], layout.by_name[seq.slots]
     assert length.decl.result is not None and slots.decl.result is not None
-    sorts = [t.sort for t in length.decl.args]
     lists: dict[tuple[int, ...], Any] = {}
-    if not sorts:
+    if not length.decl.args:
         lists[()] = value
     else:
         if not isinstance(value, dict) or "#map" not in value:
             raise UsageError(f"expected an ITF #map for the sequences `{seq.name}`, got {value!r}")
         for key, items in value["#map"]:
-            labels = _untuple(key, len(sorts))
-            lists[tuple(inst.code_of_label(s, x) for s, x in zip(sorts, labels, strict=True))] = (
-                items
-            )
+            lists[_codes(inst, length.decl, key)] = items
     capacity = slots.arg_sizes[-1]
     index_lo = slots.arg_lo[-1]
     codes = [slots.result_lo] * lay.count if decl.name == seq.slots else [0] * lay.count
@@ -245,6 +370,21 @@ def _sequence_part_from_itf(
     return tuple(codes)
 
 
+def _param_labels(act: ir.Action, given: Mapping[str, Json], index: int) -> list[Label]:
+    """The labels of an action's parameters from a step's `#meta` params (a record parameter
+    `m` gives its fields' parameters `m_type`, ... as a record)."""
+    names = {rc.start: rc.name for rc in act.record_params}
+    out: list[Label] = []
+    for i, fields in _items(len(act.params), act.record_params):
+        name = act.params[i].name if fields is None else names[i]
+        if name not in given:
+            raise UsageError(
+                f"state {index} of the trace gives no parameter `{name}` of action `{act.name}`"
+            )
+        out.extend([_label(given[name])] if fields is None else _record_labels(given[name], fields))
+    return out
+
+
 def trace_from_itf(inst: Instance, layout: Layout, doc: Mapping[str, Json]) -> list[TraceStep]:
     """The steps of an ITF trace written by `trace_to_itf` (actions and parameters from #meta)."""
     steps = []
@@ -253,15 +393,13 @@ def trace_from_itf(inst: Instance, layout: Layout, doc: Mapping[str, Json]) -> l
         action = meta.get("action", "init")
         params: list[tuple[str, int, str]] = []
         if action != "init":
-            # The first state may come from an @init method, and is named after it.
-            known = (*inst.spec.inits, *inst.spec.actions) if i == 0 else inst.spec.actions
-            act = next((a for a in known if a.name == action), None)
+            act = _action(inst.spec, action, i == 0)
             if act is None:
                 raise UsageError(
                     f"the trace names action `{action}`, which {inst.spec.name} does not have"
                 )
-            for v in act.params:
-                label = _label(meta["params"][v.name])
+            labels = _param_labels(act, meta.get("params", {}), i)
+            for v, label in zip(act.params, labels, strict=True):
                 params.append((v.name, inst.code_of_label(v.type.sort, label), v.type.sort))
         steps.append(
             TraceStep(

@@ -2,7 +2,9 @@
 `msgs \\subseteq [type: {"1a", "1b"}, bal: Ballot, val: Value \\cup {None}]`), received through a
 record-typed parameter, found with a quantifier over records, built with `Msg(...)` and copied
 with `replace`. `Flat` is the same protocol written with the fields as columns, as the ports
-did before records: both must give the same states in every engine."""
+did before records: both must give the same states in every engine. `Forgetful` retracts any
+message, a 1a too: its 1b is left without it (a violation whose last step has a record
+parameter)."""
 
 from checker import (
     Function,
@@ -82,6 +84,13 @@ class Records(Spec):
                 ),
             ),
         )
+
+
+class Forgetful(Records):
+    @action
+    def retract(self, m: Msg) -> None:  # noqa: F821 - the parent's record
+        require(self.msgs(m))
+        self.msgs.remove(m)
 
 
 class Flat(Spec):

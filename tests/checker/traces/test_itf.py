@@ -200,3 +200,190 @@ def test_sets_as_values_are_itf_sets_and_round_trip() -> None:
         seen.add(tuple(obj["readers"]["#set"]))
         assert state_from_itf(engine.inst, engine.layout, obj) == s
     assert ("n1", "n2", "n3") in seen and () in seen and len(seen) == 8
+
+
+# -- records -----------------------------------------------------------------------------------
+
+RECORDS = str(GOLDEN.parent / "specs" / "records.py")
+MSG_1A = {"type": "1a", "bal": 0, "val": "None"}
+
+
+def test_records_are_itf_records_and_a_record_parameter_is_one_parameter() -> None:
+    """`msgs = Relation(Msg)` is a `#set` of records, `last = Function(node, Msg)` one variable
+    mapping nodes to records, `newest = Individual(Msg)` a record, and `retract(m: Msg)` has
+    one parameter `m` holding a record, not `m_type`, `m_bal`, `m_val`."""
+    report = check(RECORDS + ":Forgetful")
+    v = report.result.violation
+    assert v is not None and v.name == "every_1b_has_its_1a"
+    doc = json.loads(json.dumps(report.itf()))
+    assert doc["vars"] == ["msgs", "joined", "last", "newest"]
+    states = doc["states"]
+    assert [set(st) - {"#meta"} for st in states] == [set(doc["vars"])] * len(states)
+    first = states[0]
+    assert first["msgs"] == {"#set": []}
+    assert first["last"] == {"#map": [["n1", MSG_1A], ["n2", MSG_1A]]}
+    assert first["newest"] == MSG_1A
+    assert [st["#meta"] for st in states[1:]] == [
+        {"index": 1, "action": "start", "params": {"b": 0}},
+        {"index": 2, "action": "join", "params": {"n": "n1", "m": MSG_1A}},
+        {"index": 3, "action": "retract", "params": {"m": MSG_1A}},
+    ]
+    assert states[2]["msgs"] == {"#set": [MSG_1A, {"type": "1b", "bal": 0, "val": "v1"}]}
+    assert states[3]["msgs"] == {"#set": [{"type": "1b", "bal": 0, "val": "v1"}]}
+    steps = trace_from_itf(report.engine.inst, report.engine.layout, doc)
+    assert [(s.action, s.params, s.state) for s in steps] == [
+        (s.action, s.params, s.state) for s in v.trace
+    ]
+
+
+def test_every_state_with_records_round_trips_through_itf() -> None:
+    from checker.explicit.graph import explore_graph
+    from checker.traces.itf import state_from_itf, state_to_itf
+
+    report = check(RECORDS + ":Records", {"ballots": 3})
+    engine = report.engine
+    graph = explore_graph(engine, limit=100_000)
+    assert graph.complete and len(graph.states) == report.result.distinct_states > 100
+    newest: set[tuple[str, int, str]] = set()
+    for s in graph.states:
+        obj = json.loads(json.dumps(state_to_itf(engine.inst, engine.layout, s)))
+        assert set(obj) == {"msgs", "joined", "last", "newest"}
+        newest.add((obj["newest"]["type"], obj["newest"]["bal"], obj["newest"]["val"]))
+        assert state_from_itf(engine.inst, engine.layout, obj) == s
+    assert ("1a", 2, "None") in newest
+
+
+def test_records_beside_other_columns_as_arguments_and_as_values() -> None:
+    """A record column beside others is a `#tup` holding the record; a function of records is
+    a `#map` from records (to records, when its values are records too)."""
+    from checker import Function, Param, Record, Relation, Sort, Spec, action, require
+    from checker.explicit.graph import explore_graph
+    from checker.traces.itf import itf_vars, state_from_itf, state_to_itf
+
+    class Mail(Spec):
+        nodes = Param(2)
+        node = Sort(nodes, labels="n")
+        kind = Sort(2, labels=("ping", "pong"))
+        Msg = Record(kind=kind, to=node)
+        inbox = Relation(node, Msg)
+        answer = Function(Msg, Msg, init={"kind": kind["ping"], "to": node[0]})
+
+        @action
+        def send(self, n: node, m: Msg) -> None:
+            require(~self.inbox(n, m))
+            self.inbox.insert(n, m)
+
+        @action
+        def reply(self, n: node, m: Msg) -> None:
+            require(self.inbox(n, m))
+            self.answer[m] = m.replace(kind=self.kind["pong"], to=n)
+
+    report = check(Mail)
+    engine = report.engine
+    assert itf_vars(engine.inst.spec) == ["inbox", "answer"]
+    graph = explore_graph(engine, limit=100_000)
+    seen_inbox, seen_answer = False, False
+    for s in graph.states:
+        obj = json.loads(json.dumps(state_to_itf(engine.inst, engine.layout, s)))
+        seen_inbox |= {"#tup": ["n2", {"kind": "pong", "to": "n1"}]} in obj["inbox"]["#set"]
+        seen_answer |= [{"kind": "ping", "to": "n2"}, {"kind": "pong", "to": "n1"}] in obj[
+            "answer"
+        ]["#map"]
+        assert state_from_itf(engine.inst, engine.layout, obj) == s
+    assert seen_inbox and seen_answer
+
+
+def test_a_bag_of_records_maps_records_to_their_counts() -> None:
+    from checker.traces.itf import state_from_itf, state_to_itf
+
+    report = check("tests/specs/bags.py:Careless")
+    engine = report.engine
+    obj = state_to_itf(engine.inst, engine.layout, engine.inits[0][2])
+    assert obj["net"]["#map"][0] == [{"kind": "ping", "to": "n1"}, 0]
+    assert state_from_itf(engine.inst, engine.layout, obj) == engine.inits[0][2]
+
+
+def test_an_itf_record_with_wrong_fields_is_a_usage_error() -> None:
+    import pytest
+
+    from checker.errors import UsageError
+    from checker.traces.itf import state_from_itf
+
+    report = check(RECORDS + ":Forgetful")
+    doc = json.loads(json.dumps(report.itf()))
+    inst, layout = report.engine.inst, report.engine.layout
+    state = doc["states"][2]
+    state["msgs"]["#set"][0] = {"type": "1a", "bal": 0}
+    with pytest.raises(UsageError, match="an ITF record with the fields type, bal, val"):
+        state_from_itf(inst, layout, state)
+    state["msgs"]["#set"][0] = ["1a", 0, "None"]
+    with pytest.raises(UsageError, match="an ITF record"):
+        state_from_itf(inst, layout, state)
+    state = doc["states"][0]
+    state["last"]["#map"][0][1] = {**MSG_1A, "src": "n1"}
+    with pytest.raises(UsageError, match="an ITF record with the fields type, bal, val"):
+        state_from_itf(inst, layout, state)
+    flat = json.loads(json.dumps(report.itf()))
+    flat["states"][3]["#meta"]["params"] = {"m_type": "1a", "m_bal": 0, "m_val": "None"}
+    with pytest.raises(UsageError, match="gives no parameter `m` of action `retract`"):
+        trace_from_itf(inst, layout, flat)
+
+
+def test_records_in_the_trace_out_file_and_the_trace_and_show_commands(tmp_path: Path) -> None:
+    out = tmp_path / "cex.itf.json"
+    spec = RECORDS + ":Forgetful"
+    result = run_cli("check", spec, "--trace-out", str(out), "--no-progress")
+    assert result.returncode == 1, result.stderr
+    doc = json.loads(out.read_text())
+    assert doc["states"][-1]["#meta"]["params"] == {"m": MSG_1A}
+    assert "last_type" not in out.read_text() and "m_type" not in out.read_text()
+    shown = run_cli("trace", spec, str(out))
+    assert shown.returncode == 0, shown.stderr
+    report = check(spec)
+    v = report.result.violation
+    assert v is not None
+    expected = render_trace(report.engine.inst, report.engine.layout, v.trace)
+    assert shown.stdout == "\n".join(line.text for line in expected) + "\n"
+    assert "retract(m_type=1a, m_bal=0, m_val=None)" in shown.stdout  # text shows the fields
+    page = tmp_path / "cex.html"
+    explored = run_cli("show", str(out), "-o", str(page))
+    assert explored.returncode == 0, explored.stderr
+    assert "retract" in page.read_text()
+
+
+def test_check_json_shows_the_records_of_the_trace() -> None:
+    from tests.checker.test_cli import validate
+
+    result = run_cli("check", RECORDS + ":Forgetful", "--json", "-", "--workers", "1")
+    assert result.returncode == 1, result.stderr
+    validate(json.loads(result.stdout))
+    trace = json.loads(result.stdout)["trace"]
+    assert trace["vars"] == ["msgs", "joined", "last", "newest"]
+    assert trace["states"][2]["#meta"]["params"] == {"n": "n1", "m": MSG_1A}
+    assert trace["states"][-1]["newest"] == MSG_1A
+
+
+def test_a_choice_never_takes_the_name_of_a_record_parameter() -> None:
+    """`m` is how ITF shows the record parameter `m` (its fields are `m_type`, ...): a choice
+    assigned to `m` gets another name."""
+    from checker import Param, Record, Relation, Sort, Spec, action, pick
+    from checker.lang.trace import trace_spec
+
+    class Shadow(Spec):
+        nodes = Param(2)
+        node = Sort(nodes, labels="n")
+        Msg = Record(src=node, dst=node)
+        sent = Relation(Msg)
+        seen = Relation(node)
+
+        @action
+        def send(self, m: Msg) -> None:
+            self.sent.insert(m)
+            m = pick(self.node)  # shadows the parameter, on purpose
+            self.seen.insert(m)
+
+    send = trace_spec(Shadow).actions[0]
+    assert [p.name for p in send.params] == ["m_src", "m_dst", "m_2"]
+    assert [(rc.name, rc.start, rc.fields) for rc in send.record_params] == [
+        ("m", 0, ("src", "dst"))
+    ]
