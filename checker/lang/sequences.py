@@ -103,6 +103,7 @@ class Sequence(StateDecl):
                 individual=not args,
                 loc=self.loc,
                 sequence=seq,
+                record_args=self.record_args(),
             ),
             ir.SymbolDecl(
                 self.at_name,
@@ -112,6 +113,7 @@ class Sequence(StateDecl):
                 init=self.empty_slot(),
                 loc=self.loc,
                 sequence=seq,
+                record_args=self.record_args(),
             ),
         )
 
