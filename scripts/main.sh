@@ -32,6 +32,10 @@ echo "== The TLA+ corpus: MultiPaxos-SMR (MultiPaxos_MC_small.cfg, TLC: 343,796 
 paxoscope check spec/tlaplus/multipaxos_smr.py --symmetry
 
 echo
+echo "== Liveness: once its leader is stable, Paxos eventually chooses a value (weak fairness)"
+paxoscope check spec/paxos_live.py
+
+echo
 echo "== A mypyvy example: leader election in a ring (rigid order and ring, axioms), proved"
 paxoscope prove proofs/mypyvy/ring.py
 

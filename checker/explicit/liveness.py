@@ -426,6 +426,9 @@ class Checker:
         each fair group taken inside the component, visits a state where each untaken weakly
         fair group is disabled, and an `accept` state; greedily, nearest requirement first."""
         inside, mask = self._inside(comp)
+        short = self._bfs_inside(start, inside, mask, lambda s: s == start, leave=True)
+        if self._fair_on(short[0][:-1], short[1], accept):  # the shortest cycle may do
+            return short
         need_edge: set[tuple[int, int]] = set()  # (condition, group) to take
         need_off: dict[tuple[int, int], Any] = {}  # (condition, group) -> states it is off in
         for c, (f, pairs, eg) in enumerate(
@@ -480,6 +483,30 @@ class Checker:
             states += back_states[1:]
             edges += back_edges
         return states, edges
+
+    def _fair_on(self, states: list[int], edges: list[int], accept: Any | None) -> bool:
+        """Whether going round `states` by `edges` for ever is fair (and visits `accept`)."""
+        if accept is not None and not any(accept[s] for s in states):
+            return False
+        for c, (f, pairs) in enumerate(zip(self.fairness, self.enabled, strict=True)):
+            taken = {g for (cond, g) in set().union(*map(self._groups_of, edges)) if cond == c}
+            on = [
+                set(
+                    (
+                        pairs[
+                            np.searchsorted(pairs, s * f.count) : np.searchsorted(
+                                pairs, (s + 1) * f.count
+                            )
+                        ]
+                        % f.count
+                    ).tolist()
+                )
+                for s in states
+            ]
+            every, some = set.intersection(*on), set.union(*on)
+            if not (every if not f.strong else some) <= taken:
+                return False
+        return True
 
     def _tick(
         self, s: int, off_at: dict[int, set[tuple[int, int]]], need_off: dict[tuple[int, int], Any]
