@@ -7,6 +7,7 @@ traceback.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -948,6 +949,11 @@ def _write_check_html(report: CheckReport, target: str) -> None:
         trace = [engine.initial_step(engine.inits[0][2])]
         summary = f"every property holds in all {report.result.distinct_states:,} reachable states"
     page = Page(f"{report.spec.name}: paxoscope check", summary, v.name if v else None)
+    if v is not None and v.kind == "liveness":
+        from checker.traces.text import step_title
+
+        closing = step_title(engine.inst, v.closing) if v.closing is not None else None
+        page = dataclasses.replace(page, loop=v.loop, closing=closing)
     text = explorer_html(engine.inst, engine.layout, trace, page, report.spec.state_invariants())
     with open(target, "w", encoding="utf-8") as f:
         f.write(text)

@@ -30,6 +30,10 @@ class Page:
     title: str
     summary: str  # one line: what went wrong (or right)
     violated: str | None = None  # the property that fails in the last state
+    # a liveness lasso: the last state goes on to state `loop` (0-based) for ever, by the step
+    # `closing` (its title), or by stuttering when that is None
+    loop: int | None = None
+    closing: str | None = None
 
 
 def _entries(inst: Instance, layout: Layout, state: Structured) -> list[tuple[str, list[str]]]:
@@ -134,14 +138,29 @@ def explorer_html(
     truth = {p.name: [interp.holds(p, st) for st in states] for p in invariants}
     msc = _svg(msc_dot(inst, layout, trace)) if has_messages(inst.spec) and len(trace) > 1 else ""
     graph = _svg(graph_dot) if graph_dot else ""
-    data = json.dumps({"steps": steps, "violated": page.violated}).replace("</", "<\\/")
+    data = json.dumps({"steps": steps, "violated": page.violated, "loop": page.loop})
+    data = data.replace("</", "<\\/")
+    in_cycle = range(page.loop, len(titles)) if page.loop is not None else range(0)
+    loop_class = ' class="loop"'
+    steps_list = "".join(
+        f'<li data-step="{i}"{loop_class if i in in_cycle else ""}>'
+        f'<a href="#step={i}">{html.escape(t)}</a></li>'
+        for i, t in enumerate(titles)
+    )
+    if page.loop is not None:
+        back = (
+            f"{page.closing}: back to state {page.loop + 1}"
+            if page.closing
+            else f"state {len(titles)} repeats for ever (stuttering)"
+        )
+        steps_list += (
+            f'<li id="back" data-step="{page.loop}" class="back"><a href="#step={page.loop}">'
+            f"↺ {html.escape(back)}</a></li>"
+        )
     return _TEMPLATE.format(
         title=html.escape(page.title),
         summary=html.escape(page.summary),
-        steps_list="".join(
-            f'<li data-step="{i}"><a href="#step={i}">{html.escape(t)}</a></li>'
-            for i, t in enumerate(titles)
-        ),
+        steps_list=steps_list,
         truth=_truth_table(truth, len(states)),
         msc=f'<section id="msc"><h2>Message-sequence chart</h2>{msc}</section>' if msc else "",
         graph=f'<section id="graph"><h2>Counterexample graph</h2>{graph}</section>'
@@ -178,6 +197,7 @@ h1 { font-size: 1.3em; margin: 0 0 .2em; } h2 { font-size: 1.05em; margin: 1.2em
 #layout { display: grid; grid-template-columns: minmax(14em, 22em) 1fr; gap: 1.5em; }
 #steps { margin: 0; padding-left: 1.5em; } #steps li { cursor: pointer; padding: 1px 4px; }
 #steps li.current { background: #ddf4ff; font-weight: 600; }
+#steps li.loop { border-left: 3px solid #8250df; } #steps li.back { list-style: none; color: #8250df; }
 #steps a { color: inherit; text-decoration: none; }
 #controls button { margin-right: .3em; }
 table { border-collapse: collapse; } td, th { border: 1px solid #d0d7de; padding: 2px 6px; }
@@ -224,11 +244,12 @@ function show(i) {
 function fromHash() { const m = location.hash.match(/step=(\\d+)/); return m ? Number(m[1]) : 0; }
 document.getElementById('first').onclick = () => show(0);
 document.getElementById('prev').onclick = () => show(current - 1);
-document.getElementById('next').onclick = () => show(current + 1);
+function next() { show(data.loop !== null && current === data.steps.length - 1 ? data.loop : current + 1); }
+document.getElementById('next').onclick = next;
 document.getElementById('last').onclick = () => show(data.steps.length - 1);
 document.querySelectorAll('#steps li').forEach(li => li.onclick = (ev) => { ev.preventDefault(); show(Number(li.dataset.step)); });
 document.querySelectorAll('#msc g.node').forEach(g => { const m = g.id.match(/^msc-step-(\\d+)$/); if (m) { g.style.cursor = 'pointer'; g.onclick = () => show(Number(m[1])); } });
-document.addEventListener('keydown', ev => { if (ev.key === 'ArrowRight' || ev.key === 'j') show(current + 1); if (ev.key === 'ArrowLeft' || ev.key === 'k') show(current - 1); });
+document.addEventListener('keydown', ev => { if (ev.key === 'ArrowRight' || ev.key === 'j') next(); if (ev.key === 'ArrowLeft' || ev.key === 'k') show(current - 1); });
 window.addEventListener('hashchange', () => show(fromHash()));
 show(fromHash());
 """

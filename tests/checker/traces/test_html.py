@@ -156,3 +156,20 @@ def test_sequences_are_one_row_of_sequences(tmp_path: Path) -> None:
     dom = dom_at(show_page, 2)
     assert '<span class="entry new">n1, n2: &lt;&lt;v1, v1&gt;&gt;</span>' in dom
     assert '<tr data-symbol="net" class="changed">' in dom and "net_len" not in dom
+
+
+def test_a_liveness_lasso_shows_its_cycle(tmp_path: Path) -> None:
+    """The steps of the cycle are marked, the last one goes back to where the cycle starts
+    (a link to it), and `next` from the last state steps round the cycle."""
+    page = tmp_path / "lasso.html"
+    result = run_cli(
+        "check", "tests/specs/live_mutex.py:WeakMutex", "--html", str(page), "--no-progress"
+    )
+    assert result.returncode == 1, result.stderr
+    dom = dom_at(page, 3)
+    assert '<li data-step="3" class="loop current">' in dom
+    assert '<li data-step="1" class="loop">' in dom and '<li data-step="0">' in dom
+    assert '<a href="#step=1">↺ leave(p=p2): back to state 2</a>' in dom
+    assert '"loop": 1' in dom and "data.loop !== null && current === data.steps.length - 1" in dom
+    dom = dom_at(page, 1)  # at the cycle's start, the way back is highlighted with it
+    assert 'id="back" data-step="1" class="back current"' in dom
