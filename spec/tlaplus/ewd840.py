@@ -6,7 +6,9 @@ TerminationDetection Inv, PROPERTIES Liveness TDSpec, no deadlock check).
 
 TLC 2.19 on this machine (2026-12-02, one worker): "Model checking completed. No error has been
 found. 2001 states generated, 302 distinct states found ... The depth of the complete state graph
-search is 9." (the manifest's depth 10 is a multi-worker run's). `Liveness == terminated ~>
+search is 9." (the manifest's depth 10 is a multi-worker run's). With N = 6 (PROPERTIES Liveness):
+"No error has been found", 36,990 distinct states, depth 18 — this port's counts too
+(benchmarks/liveness.py compares the times). `Liveness == terminated ~>
 terminationDetected` holds; the same model without `WF_vars(System)` (`NoFairness` below;
 TLC: `SPECIFICATION Init /\\ [][Next]_vars`, PROPERTIES Liveness) gives "Error: Temporal
 properties were violated." with a 3-state trace ending in "State 4: Stuttering"
