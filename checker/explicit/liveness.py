@@ -570,9 +570,17 @@ def _ranges(lo: Any, hi: Any) -> Any:
     return starts + np.arange(total)
 
 
-def refuse(options_symmetry: bool, mode: str, max_depth: int | None) -> None:
-    """Liveness needs the whole graph of concrete states: no symmetry, breadth-first, no
-    depth bound."""
+def refuse(
+    options_symmetry: bool, mode: str, max_depth: int | None, max_memory: int | None = None
+) -> None:
+    """Liveness needs the whole graph of concrete states, in memory: no symmetry,
+    breadth-first, no depth bound, no memory bound."""
+    if max_memory is not None:
+        raise UsageError(
+            "liveness properties are checked on the state graph held in memory (about 40 bytes "
+            "a transition), which --max-memory cannot bound; drop --max-memory, or check "
+            "safety alone with --no-liveness"
+        )
     if max_depth is not None:
         raise UsageError(
             "liveness properties need the whole state graph: a depth bound cuts its cycles "

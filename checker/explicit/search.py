@@ -363,7 +363,7 @@ class Engine:
         if self.live:
             from checker.explicit.liveness import refuse
 
-            refuse(self.options.symmetry, mode, self.options.max_depth)
+            refuse(self.options.symmetry, mode, self.options.max_depth, self.options.max_memory)
         if mode == "bfs" and self.options.engine == "vector":
             from checker.explicit.vector.bfs import VectorSearch
 

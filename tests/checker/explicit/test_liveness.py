@@ -148,6 +148,20 @@ def test_the_cli_prints_the_lasso_and_json_and_itf_carry_the_loop(tmp_path: Path
     assert run_cli("check", f"{MUTEX}:StrongMutex", "--no-progress").returncode == 0
 
 
+def test_checkpoints_and_fingerprints_keep_working(tmp_path: Path) -> None:
+    """A checkpointed run resumed, and a run with 64-bit fingerprints, find the same lasso."""
+    plain = check(f"{MUTEX}:WeakMutex", {"procs": 3}, Options())
+    saved = Options(checkpoint=tmp_path / "ck", checkpoint_every=0)
+    first = check(f"{MUTEX}:WeakMutex", {"procs": 3}, saved)
+    resumed = check(
+        f"{MUTEX}:WeakMutex",
+        {"procs": 3},
+        Options(checkpoint=tmp_path / "ck", checkpoint_every=0, resume=True),
+    )
+    prints = check(f"{MUTEX}:WeakMutex", {"procs": 3}, Options(exact=False))
+    assert _signature(plain) == _signature(first) == _signature(resumed) == _signature(prints)
+
+
 def test_liveness_can_be_selected_or_left_out() -> None:
     assert run_cli("check", f"{MUTEX}:WeakMutex", "--no-liveness").returncode == 0
     chosen = check(f"{MUTEX}:StrongMutex", {}, Options(liveness=["someone_enters"]))
@@ -161,6 +175,7 @@ def test_liveness_can_be_selected_or_left_out() -> None:
         ("--max-depth=3", "need the whole state graph"),
         ("--mode=dfs", "after a breadth-first search"),
         ("--liveness=nothing", "has no liveness property `nothing`"),
+        ("--max-memory=1G", "which --max-memory cannot bound"),
     ],
 )
 def test_options_liveness_cannot_honour_are_refused(extra: str, message: str) -> None:
