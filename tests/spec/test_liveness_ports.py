@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import pytest
 
+from checker import WF, Spec
 from checker.check import check
 from checker.explicit.search import Options
+from spec.tlaplus.consensus import Consensus
 from spec.tlaplus.ewd840 import EWD840
+from spec.tlaplus.live_internal_memory import LiveInternalMemory
 
 
 class EWD840NoFairness(EWD840):
@@ -32,3 +35,74 @@ def test_ewd840_without_fairness_stutters_before_detecting() -> None:
         assert v is not None and v.kind == "liveness" and v.closing is None
         lassos.append([(s.action, s.params, s.state) for s in v.trace])
     assert lassos[0] == lassos[1]
+
+
+def lassos_of(spec: type[Spec]) -> list[list[object]]:
+    """The liveness violation of `spec` in both engines (asserted to be one), as its steps."""
+    lassos: list[list[object]] = []
+    for engine in ("vector", "reference"):
+        v = check(spec, {}, Options(engine=engine)).result.violation
+        assert v is not None and v.kind == "liveness", engine
+        closing = None if v.closing is None else (v.closing.action, v.closing.params)
+        lassos.append([v.name, v.loop, closing, [(s.action, s.params, s.state) for s in v.trace]])
+    assert lassos[0] == lassos[1]
+    return lassos[0]
+
+
+class ConsensusNoFairness(Consensus):
+    """TLC, SPECIFICATION ISpec (no WF_chosen(Next)), PROPERTY Success: "Temporal properties
+    were violated": chosen = {}, then "State 2: Stuttering"."""
+
+    fairness = ()
+
+
+@pytest.mark.parametrize("engine", ["vector", "reference"])
+def test_consensus_eventually_chooses_under_weak_fairness_of_next(engine: str) -> None:
+    report = check(Consensus, {}, Options(engine=engine))
+    assert report.ok and report.result.liveness == ["success"]
+    assert (report.result.distinct_states, report.result.depth) == (4, 1)
+
+
+def test_consensus_without_fairness_stutters_with_nothing_chosen() -> None:
+    name, loop, closing, steps = lassos_of(ConsensusNoFairness)
+    assert (name, loop, closing) == ("success", 0, None)
+    assert len(steps) == 1  # the initial state chosen = {}, stuttering for ever
+
+
+class LiveInternalMemoryNoFairness(LiveInternalMemory):
+    """TLC, SPECIFICATION ISpec, PROPERTY LivenessProperty: "Temporal properties were violated",
+    a behaviour ending in "Stuttering" with a processor not "rdy"."""
+
+    fairness = ()
+
+
+class LiveInternalMemoryWholeFairness(LiveInternalMemory):
+    """Weak fairness of Do \\/ Rsp as a whole instead of per processor — TLC, SPECIFICATION
+    ISpec /\\ WF_vars(\\E p \\in Proc : Do(p) \\/ Rsp(p)), PROPERTY LivenessProperty: "Temporal
+    properties were violated", p1 left "done" while p2's requests are served ("Back to state
+    5")."""
+
+    fairness = (WF("do_or_rsp"),)
+
+
+@pytest.mark.parametrize("engine", ["vector", "reference"])
+def test_live_internal_memory_answers_every_request(engine: str) -> None:
+    report = check(LiveInternalMemory, {}, Options(engine=engine))
+    assert report.ok
+    assert report.result.liveness == ["liveness_property[p1]", "liveness_property[p2]"]
+    assert (report.result.distinct_states, report.result.depth) == (4408, 10)
+
+
+def test_live_internal_memory_without_fairness_stutters_on_a_busy_processor() -> None:
+    name, loop, closing, steps = lassos_of(LiveInternalMemoryNoFairness)
+    assert (name, closing) == ("liveness_property[p1]", None)
+    assert isinstance(steps, list) and loop == len(steps) - 1  # the last state stutters
+    assert steps[-1][0] == "req_read"  # p1 asked, and nothing more happens
+
+
+def test_live_internal_memory_starves_a_processor_under_fairness_of_all_of_them() -> None:
+    name, loop, closing, steps = lassos_of(LiveInternalMemoryWholeFairness)
+    assert name == "liveness_property[p1]" and closing is not None  # a real cycle
+    assert isinstance(steps, list) and isinstance(loop, int)
+    cycle = [step[:2] for step in steps[loop + 1 :]] + [closing]
+    assert all(params[0][:2] == ("p", 1) for _, params in cycle)  # only p2 (code 1) moves

@@ -1,0 +1,123 @@
+"""LiveInternalMemory: the internal memory of Specifying Systems with its liveness, from
+tlaplus/Examples.
+
+TLA+ modules: specifications/SpecifyingSystems/Liveness/LiveInternalMemory.tla (extending
+InternalMemory.tla and MemoryInterface.tla), model MCLiveInternalMemory.tla. TLC model:
+MCLiveInternalMemory.cfg (Proc = {p1, p2}, Adr = {a1, a2, a3}, Val = {v1, v2}, NoVal a model
+value, Send and Reply set memInt' = <<p, d>>, InitMemInt = {<<p1, NoVal>>}; SPECIFICATION
+LISpec == ISpec /\\ Liveness2, Liveness2 == \\A p \\in Proc : WF_vars(Do(p) \\/ Rsp(p));
+PROPERTIES LivenessProperty and Liveness; deadlock checked).
+
+TLC 2.19 on this machine (2026-12-02, one worker): "Checking 3 branches of temporal properties
+for the complete state space with 13224 total distinct states ... Model checking completed. No
+error has been found. ... 21400 states generated, 4408 distinct states found, 0 states left on
+queue. The depth of the complete state graph search is 10." (the manifest's counts).
+`LivenessProperty == \\A p \\in Proc : (ctl[p] = "busy") ~> (ctl[p] = "rdy")` holds. Without
+the fairness (MCLiveInternalMemoryNoFair: SPECIFICATION ISpec, PROPERTY LivenessProperty;
+`NoFairness` in tests/spec/test_liveness_ports.py): "Error: Temporal properties were violated."
+with a 6-state behaviour (two requests, two Do's, p2's Rsp) ending in "State 7: Stuttering",
+p1 left "done".
+
+Not ported: the cfg's second property, `Liveness == \\A p \\in Proc : WF_vars(Do(p)) /\\
+WF_vars(Rsp(p))` — a fairness formula checked as a property (that Liveness2 implies it): it
+speaks of ENABLED and of steps (`[]<><<Do(p)>>_vars`), which a `@liveness` property (state
+formulas under always/eventually/leads_to) cannot say.
+
+Encoding:
+- A request or a buffer value (MReq \\cup Val \\cup {NoVal}) is a record `Buf(kind, adr, val)`:
+  kind NoVal, Val (val = the value), Rd (adr) or Wr (adr, val); the fields a kind does not use
+  hold a1 and v1, so each TLA+ value is one record. `memInt` (<<p, d>>) is `mi_proc` and the
+  record `mi`.
+- Req(p) (\\E req \\in MReq) is `req_read(p, a)` and `req_write(p, a, v)`.
+- Liveness2's `WF_vars(Do(p) \\/ Rsp(p))` per p is weak fairness of one action per p, so Do(p)
+  and Rsp(p) are one action `do_or_rsp(p)`: Do where ctl[p] = "busy", Rsp where it is "done"
+  (their guards exclude each other, so its steps are exactly Do(p)'s and Rsp(p)'s), and the
+  fairness is `WF("do_or_rsp", per="p")` — the language's `WF(a, b)` (TLA+'s `WF_vars(A \\/ B)`)
+  takes no `per=`.
+"""
+
+from checker import (
+    WF,
+    Function,
+    Individual,
+    Param,
+    Record,
+    Sort,
+    Spec,
+    action,
+    arbitrary,
+    forall,
+    ite,
+    leads_to,
+    liveness,
+    require,
+)
+
+
+class LiveInternalMemory(Spec):
+    expected_states = {"": 4408}  # TLC
+    expected_depth = 10
+
+    procs = Param(2, doc="|Proc|")
+    adrs = Param(3, doc="|Adr|")
+    vals = Param(2, doc="|Val|")
+    proc = Sort(procs, labels="p")
+    adr = Sort(adrs, labels="a")
+    val = Sort(vals, labels="v")
+    kind = Sort(4, labels=("NoVal", "Val", "Rd", "Wr"))
+    phase = Sort(3, labels=("rdy", "busy", "done"))
+
+    Buf = Record(kind=kind, adr=adr, val=val)
+    NO_VAL = {"kind": kind["NoVal"], "adr": adr[0], "val": val[0]}
+
+    mem = Function(adr, val, init=arbitrary)
+    ctl = Function(proc, phase, init=phase["rdy"])
+    buf = Function(proc, Buf, init=NO_VAL)
+    mi_proc = Individual(proc, init=proc[0])  # memInt = <<CHOOSE p \in Proc : TRUE, NoVal>>
+    mi = Individual(Buf, init=NO_VAL)
+
+    fairness = (WF("do_or_rsp", per="p"),)  # Liveness2
+
+    def no_val(self):
+        return self.Buf(kind=self.kind["NoVal"], adr=self.adr[0], val=self.val[0])
+
+    def send(self, p, req) -> None:
+        """Req(p) with req: memInt' = <<p, req>>, buf[p] = req, ctl[p] = "busy"."""
+        require(self.ctl(p) == self.phase["rdy"])
+        self.mi_proc = p
+        self.mi = req
+        self.buf[p] = req
+        self.ctl[p] = self.phase["busy"]
+
+    @action
+    def req_read(self, p: proc, a: adr) -> None:
+        self.send(p, self.Buf(kind=self.kind["Rd"], adr=a, val=self.val[0]))
+
+    @action
+    def req_write(self, p: proc, a: adr, v: val) -> None:
+        self.send(p, self.Buf(kind=self.kind["Wr"], adr=a, val=v))
+
+    @action
+    def do_or_rsp(self, p: proc) -> None:
+        """Do(p) \\/ Rsp(p)."""
+        busy = self.ctl(p) == self.phase["busy"]
+        done = self.ctl(p) == self.phase["done"]
+        require(busy | done)
+        b = self.buf(p)
+        write = busy & (b.kind == self.kind["Wr"])
+        # Rsp(p): memInt' = <<p, buf[p]>> (before Do's new buf is written)
+        self.mi_proc = ite(done, p, self.mi_proc)
+        self.mi = ite(done, b, self.mi)
+        # Do(p): a write stores buf[p].val at buf[p].adr (mem before buf: it reads buf[p])
+        self.mem[b.adr] = ite(write, b.val, self.mem(b.adr))
+        read_back = self.Buf(kind=self.kind["Val"], adr=self.adr[0], val=self.mem(b.adr))
+        self.buf[p] = ite(busy, ite(write, self.no_val(), read_back), b)
+        self.ctl[p] = ite(busy, self.phase["done"], self.phase["rdy"])
+
+    @liveness
+    def liveness_property(self):
+        """LivenessProperty == \\A p \\in Proc : (ctl[p] = "busy") ~> (ctl[p] = "rdy")."""
+        return forall(
+            self.proc,
+            lambda p: leads_to(self.ctl(p) == self.phase["busy"], self.ctl(p) == self.phase["rdy"]),
+        )
