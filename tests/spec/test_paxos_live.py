@@ -10,7 +10,6 @@ from checker.explicit.search import Options
 from spec.paxos_live import PaxosLive
 from tests.checker.explicit.test_liveness import replay
 
-
 SMALL = {"values": 1, "nodes": 2}  # 618 states; the default model (104,766) runs in scripts/main.sh
 
 
