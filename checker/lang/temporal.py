@@ -117,8 +117,6 @@ def _fair(strong: bool, actions: tuple[object, ...], per: Per) -> Fair:
     names = tuple(str(getattr(a, "__name__", a)) for a in actions)
     if not actions or not all(isinstance(getattr(a, "__name__", a), str) for a in actions):
         raise SpecError(f"{what} takes one or more actions (or their names)", loc)
-    if per and len(names) > 1:
-        raise SpecError(f"{what} of several actions is one condition: per= needs one action", loc)
     if per == "all":
         return Fair(strong, names, None, loc)
     return Fair(strong, names, (per,) if isinstance(per, str) else tuple(per), loc)
@@ -127,7 +125,9 @@ def _fair(strong: bool, actions: tuple[object, ...], per: Per) -> Fair:
 def WF(*actions: object, per: Per = ()) -> Fair:
     """Weak fairness: an action that stays enabled is eventually taken. `WF(a)` is TLA+'s
     `WF_vars(\\E params : a(params))`, `WF(a, b)` is `WF_vars(A \\/ B)`; `WF(a, per="p")` one
-    condition per value of parameter `p`; `WF(a, per="all")` one per instance."""
+    condition per value of parameter `p` (`WF(a, b, per="p")`: `\\A p : WF_vars(A(p) \\/
+    B(p))`, both actions having a parameter `p` of one sort); `WF(a, per="all")` one per
+    instance."""
     return _fair(False, actions, per)
 
 
@@ -157,16 +157,21 @@ def fairness_decls(
                     f"{', '.join(actions) or 'none'})",
                     item.loc,
                 )
-        params = actions[item.actions[0]]
-        per = params if item.per is None else item.per
-        unknown = [p for p in per if p not in params]
-        if unknown:
+        if item.per is None and len(item.actions) > 1:
             raise SpecError(
-                f"fairness of `{item.actions[0]}` per {', '.join(map(repr, unknown))}, which "
-                f"{'is not a parameter' if len(unknown) == 1 else 'are not parameters'} of it "
-                f"(parameters: {', '.join(params) or 'none'})",
-                item.loc,
+                "per='all' takes one action: name the parameters the actions share", item.loc
             )
+        per = actions[item.actions[0]] if item.per is None else item.per
+        for name in item.actions:  # several actions: each has the parameters (one condition
+            params = actions[name]  # per value of them, as TLA+'s \A p : WF(A(p) \/ B(p)))
+            unknown = [p for p in per if p not in params]
+            if unknown:
+                raise SpecError(
+                    f"fairness of `{name}` per {', '.join(map(repr, unknown))}, which "
+                    f"{'is not a parameter' if len(unknown) == 1 else 'are not parameters'} of "
+                    f"it (parameters: {', '.join(params) or 'none'})",
+                    item.loc,
+                )
         out.append(ir.Fairness(item.strong, item.actions, tuple(per), item.loc))
     return tuple(out)
 

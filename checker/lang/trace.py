@@ -372,14 +372,25 @@ class Tracer:
             actions=tuple(actions),
             properties=tuple(props),
             liveness=tuple(liveness),
-            fairness=self._fairness(spec_loc),
+            fairness=self._fairness(spec_loc, actions),
         )
 
-    def _fairness(self, spec_loc: Loc) -> tuple[ir.Fairness, ...]:
+    def _fairness(self, spec_loc: Loc, actions: list[ir.Action]) -> tuple[ir.Fairness, ...]:
         declared = self.members.get("fairness")
         if declared is None:
             return ()
-        return fairness_decls(declared, self.signatures, spec_loc)
+        out = fairness_decls(declared, self.signatures, spec_loc)
+        types = {a.name: {v.name: v.type for v in a.params} for a in actions}
+        for f in out:  # one condition per value of `per`: the same sorts in every action
+            for p in f.per:
+                kinds = {str(types[a][p]) for a in f.actions}
+                if len(kinds) > 1:
+                    raise SpecError(
+                        f"fairness of {', '.join(f.actions)} per {p!r}: the parameter has "
+                        f"different sorts ({', '.join(sorted(kinds))})",
+                        f.loc,
+                    )
+        return out
 
     def _has_source(self) -> bool:
         try:

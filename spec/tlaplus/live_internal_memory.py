@@ -29,11 +29,8 @@ Encoding:
   hold a1 and v1, so each TLA+ value is one record. `memInt` (<<p, d>>) is `mi_proc` and the
   record `mi`.
 - Req(p) (\\E req \\in MReq) is `req_read(p, a)` and `req_write(p, a, v)`.
-- Liveness2's `WF_vars(Do(p) \\/ Rsp(p))` per p is weak fairness of one action per p, so Do(p)
-  and Rsp(p) are one action `do_or_rsp(p)`: Do where ctl[p] = "busy", Rsp where it is "done"
-  (their guards exclude each other, so its steps are exactly Do(p)'s and Rsp(p)'s), and the
-  fairness is `WF("do_or_rsp", per="p")` — the language's `WF(a, b)` (TLA+'s `WF_vars(A \\/ B)`)
-  takes no `per=`.
+- Liveness2's `\\A p : WF_vars(Do(p) \\/ Rsp(p))` is `WF("do", "rsp", per="p")`: one condition
+  per processor over both actions.
 """
 
 from checker import (
@@ -76,7 +73,7 @@ class LiveInternalMemory(Spec):
     mi_proc = Individual(proc, init=proc[0])  # memInt = <<CHOOSE p \in Proc : TRUE, NoVal>>
     mi = Individual(Buf, init=NO_VAL)
 
-    fairness = (WF("do_or_rsp", per="p"),)  # Liveness2
+    fairness = (WF("do", "rsp", per="p"),)  # Liveness2: \A p : WF_vars(Do(p) \/ Rsp(p))
 
     def no_val(self):
         return self.Buf(kind=self.kind["NoVal"], adr=self.adr[0], val=self.val[0])
@@ -98,21 +95,24 @@ class LiveInternalMemory(Spec):
         self.send(p, self.Buf(kind=self.kind["Wr"], adr=a, val=v))
 
     @action
-    def do_or_rsp(self, p: proc) -> None:
-        """Do(p) \\/ Rsp(p)."""
-        busy = self.ctl(p) == self.phase["busy"]
-        done = self.ctl(p) == self.phase["done"]
-        require(busy | done)
+    def do(self, p: proc) -> None:
+        """Do(p): the memory serves p's request."""
+        require(self.ctl(p) == self.phase["busy"])
         b = self.buf(p)
-        write = busy & (b.kind == self.kind["Wr"])
-        # Rsp(p): memInt' = <<p, buf[p]>> (before Do's new buf is written)
-        self.mi_proc = ite(done, p, self.mi_proc)
-        self.mi = ite(done, b, self.mi)
-        # Do(p): a write stores buf[p].val at buf[p].adr (mem before buf: it reads buf[p])
+        write = b.kind == self.kind["Wr"]
+        # a write stores buf[p].val at buf[p].adr (mem before buf: it reads buf[p])
         self.mem[b.adr] = ite(write, b.val, self.mem(b.adr))
         read_back = self.Buf(kind=self.kind["Val"], adr=self.adr[0], val=self.mem(b.adr))
-        self.buf[p] = ite(busy, ite(write, self.no_val(), read_back), b)
-        self.ctl[p] = ite(busy, self.phase["done"], self.phase["rdy"])
+        self.buf[p] = ite(write, self.no_val(), read_back)
+        self.ctl[p] = self.phase["done"]
+
+    @action
+    def rsp(self, p: proc) -> None:
+        """Rsp(p): the answer goes back to p (memInt' = <<p, buf[p]>>)."""
+        require(self.ctl(p) == self.phase["done"])
+        self.mi_proc = p
+        self.mi = self.buf(p)
+        self.ctl[p] = self.phase["rdy"]
 
     @liveness
     def liveness_property(self):

@@ -82,7 +82,7 @@ class LiveInternalMemoryWholeFairness(LiveInternalMemory):
     properties were violated", p1 left "done" while p2's requests are served ("Back to state
     5")."""
 
-    fairness = (WF("do_or_rsp"),)
+    fairness = (WF("do", "rsp"),)
 
 
 @pytest.mark.parametrize("engine", ["vector", "reference"])
