@@ -146,6 +146,11 @@ def test_the_cli_prints_the_lasso_and_json_and_itf_carry_the_loop(tmp_path: Path
     }
     assert data["trace"]["loop"] == 1 and len(data["trace"]["states"]) == 4
     assert run_cli("check", f"{MUTEX}:StrongMutex", "--no-progress").returncode == 0
+    junit = tmp_path / "r.xml"
+    run_cli("check", f"{MUTEX}:WeakMutex", "--no-progress", "--junit", str(junit))
+    xml = junit.read_text()
+    assert 'name="no_starvation[p1]"' in xml and 'name="no_starvation[p2]"' in xml
+    assert "no_starvation[p1] is violated" in xml and "goes back to state 2" in xml
 
 
 def test_checkpoints_and_fingerprints_keep_working(tmp_path: Path) -> None:
