@@ -255,3 +255,15 @@ def test_a_choice_inside_a_set_condition_still_picks() -> None:
             self.todo = s.union(self.todo, back)
 
     assert check(Picker, {"jobs": 2}).result.distinct_states == 9
+
+
+def test_a_test_of_a_set_as_a_statement_is_a_forgotten_require() -> None:
+    class Dropped(Jobs):
+        @action
+        def take(self, j: job) -> None:  # type: ignore[name-defined]  # noqa: F821
+            self.jobset.member(j, self.todo)  # require(...) was meant
+            self.todo = self.jobset.without(self.todo, j)
+            self.doing = self.jobset.with_(self.doing, j)
+
+    with pytest.raises(SpecError, match=r"this `member\(...\)` is a statement of its own"):
+        trace_spec(Dropped)
