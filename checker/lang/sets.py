@@ -169,6 +169,9 @@ class SetExpr(SetValue):
         point = self._here()
         if point is not None:
             return self._choose(point)
+        if isinstance(node, Ite):  # in a lambda or a property: the branch its condition picks
+            then, else_ = node.then.term(what, loc), node.else_.term(what, loc)
+            return ir.TermIte(node.cond, then, else_, loc=loc)
         ctx = context.current()
         built = "" if loc == self.loc else f" (built at {self.loc})"
         if ctx is not None and ctx.stmts is not None and self.binder is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from checker import (
+    Function,
     Individual,
     IntSort,
     MajorityQuorums,
@@ -267,3 +268,33 @@ def test_a_test_of_a_set_as_a_statement_is_a_forgotten_require() -> None:
 
     with pytest.raises(SpecError, match=r"this `member\(...\)` is a statement of its own"):
         trace_spec(Dropped)
+
+
+class Holders(Spec):
+    """Each lock's holders; a node joins one lock's holders, written two ways."""
+
+    node = Sort(2, labels="n")
+    lock = Sort(2, labels="l")
+    nodeset = Subsets(node)
+    holders = Function(lock, nodeset, init=arbitrary)
+
+    @action
+    def join(self, l: lock, n: node) -> None:  # noqa: E741
+        self.holders[l] = self.nodeset.with_(self.holders(l), n)
+
+
+class HoldersPerLock(Holders):
+    @action
+    def join(self, l: lock, n: node) -> None:  # noqa: E741, F821
+        joined = self.nodeset.with_(self.holders(l), n)  # built here, used in the lambda
+        self.holders.update(lambda k: ite(k == l, joined, self.holders(k)))
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_built_set_chosen_outside_a_lambda_is_a_value_inside_it(engine: str) -> None:
+    one = check(Holders, {}, Options(engine=engine)).result
+    other = check(HoldersPerLock, {}, Options(engine=engine)).result
+    assert one.violation is None and other.violation is None
+    assert (one.distinct_states, one.transitions) == (other.distinct_states, other.transitions)
+    spec = trace_spec(HoldersPerLock)
+    assert [p.name for p in spec.actions[0].params] == ["l", "n", "joined"]
