@@ -19,6 +19,7 @@ from checker import (
     Spec,
     Subsets,
     action,
+    action_property,
     arbitrary,
     conjunct,
     exists,
@@ -298,3 +299,35 @@ def test_a_built_set_chosen_outside_a_lambda_is_a_value_inside_it(engine: str) -
     assert (one.distinct_states, one.transitions) == (other.distinct_states, other.transitions)
     spec = trace_spec(HoldersPerLock)
     assert [p.name for p in spec.actions[0].params] == ["l", "n", "joined"]
+
+
+class TestsLate(Jobs):
+    @action
+    def give_back(self) -> None:
+        s = self.jobset
+        back = pick(s)
+        moved = s.intersection(self.doing, back)
+        self.doing = s.difference(self.doing, moved)
+        require(~s.is_empty(moved))  # tested after doing is written: still the jobs moved
+        self.todo = s.union(self.todo, moved)
+
+    @action_property
+    def back_means_to_do(self, post):
+        s = self.jobset
+        gone = s.difference(self.doing, post.doing)
+        came = s.difference(post.doing, self.doing)
+        both = s.size(s.union(self.doing, post.doing)) == s.size(self.doing) + s.size(came)
+        return s.subset_of(gone, s.union(post.todo, post.done)) & both
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_set_tested_after_a_write_is_read_where_it_was_built(engine: str) -> None:
+    late = check(TestsLate, {"jobs": 2}, Options(engine=engine))
+    assert late.ok, late.result.violation
+    plain = check(JOBS + ":Jobs", {"jobs": 2}, Options(engine=engine)).result
+    assert (late.result.distinct_states, late.result.transitions) == (
+        plain.distinct_states,
+        plain.transitions,
+    )
+    (give_back,) = (a for a in trace_spec(TestsLate).actions if a.name == "give_back")
+    assert [p.name for p in give_back.params] == ["back", "moved", "doing", "todo"]
