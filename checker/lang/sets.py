@@ -203,7 +203,7 @@ class SetExpr(SetValue):
                 return ir.Forall((x,), body, loc=self.loc)
 
             t = ir.Type(self.sort.name)
-            self._chosen = choice_at(point, t, members, "u", f"{self.what}", self.loc)
+            self._chosen = choice_at(point, t, members, "u", self.what, self.loc)
         return self._chosen
 
     def equals(self, other: object, loc: Loc) -> ir.Formula:
