@@ -23,7 +23,8 @@ from checker.lang.terms import SymFormula, SymTerm, as_formula, as_term
 
 _ASSIGNED = re.compile(  # `x = pick(...)`, `self.x = self.nodeset.union(...)`
     r"^\s*(?:self\.)?([A-Za-z_]\w*)\s*(?::[^=]*)?=\s*[\w.]*?\b"
-    r"(?:pick|maybe|narrow|choose|union|intersection|difference|with_|without|empty|full|singleton)\("
+    r"(?:pick|maybe|narrow|choose|union|intersection|difference|with_|without|empty|full|singleton"
+    r"|ite)\("
 )
 
 
@@ -66,6 +67,27 @@ def pick(sort: Any, cond: Callable[[Any], Any] | None = None) -> SymTerm:
         body = as_formula(cond(SymTerm(var)), "the condition of pick(...)", loc)
         ctx.add_stmt(ir.Require(body, loc=loc), "pick(...)", loc)
     return SymTerm(var)
+
+
+def choice_at(
+    point: context.Point,
+    t: ir.Type,
+    cond: Callable[[ir.Var], ir.Formula],
+    hint: str,
+    what: str,
+    loc: Loc,
+) -> ir.Var:
+    """A choice of an element of type `t` with `cond`, made at `point` of the action being
+    traced (written at `loc`, named as the variable assigned there): its parameter goes among
+    the choices, and its condition among the statements, where it would have gone had it been
+    made there. Sets built from others (`nodeset.union(...)`) are chosen so when used as values,
+    and read the state where they were built."""
+    ctx = point.ctx
+    var = ir.Var(ctx.fresh_name(_named(loc, hint)), t, loc=loc)
+    body = cond(var)  # before the indices: it may choose, at earlier points, sets it is built of
+    ctx.choices.insert(point.choice_index(), var)
+    ctx.add_stmt(ir.Require(body, loc=loc), what, loc, at=point.stmt_index())
+    return var
 
 
 def maybe() -> SymFormula:

@@ -28,6 +28,19 @@ class TraceContext:
     choices: list[ir.Var] = field(default_factory=list)
     binders: list[str] = field(default_factory=list)  # the lambdas being traced (`forall(...)`)
 
+    def point(self) -> Point | None:
+        """This place of the action being traced (where a choice made later may be put, as if
+        it had been made here), or None outside an action's own body: in a property, or in the
+        lambda of a quantifier or an update (which is traced once for all its elements)."""
+        if self.stmts is None or self.binders:
+            return None
+        return Point(
+            self,
+            self.stmts[-1] if self.stmts else None,
+            self.choices[-1] if self.choices else None,
+            self.writes(),
+        )
+
     def fresh_name(self, hint: str) -> str:
         base = hint if hint.isidentifier() else "x"
         name, i = base, 1
@@ -44,12 +57,18 @@ class TraceContext:
             )
         return self.stmts
 
-    def add_stmt(self, stmt: ir.Stmt, what: str, loc: Loc) -> None:
+    def add_stmt(self, stmt: ir.Stmt, what: str, loc: Loc, *, at: int | None = None) -> None:
+        """Append `stmt` (or insert it at index `at`), with the check of what it can fail."""
         stmts = self._statements(what, loc)
         fails = failure(stmt, self.int_bounds)
-        if fails is not None:  # it can fail (a value out of range, a zero divisor): check first
-            stmts.append(ir.Check(fails, what, loc=loc))
-        stmts.append(stmt)
+        added = [stmt] if fails is None else [ir.Check(fails, what, loc=loc), stmt]
+        # it can fail (a value out of range, a zero divisor): the check comes first
+        stmts[len(stmts) if at is None else at : at] = added
+
+    def writes(self) -> int:
+        """How many statements so far write state (a point of the action where the state may
+        differ from the one before it)."""
+        return sum(1 for s in self.stmts or () if ir.updated_symbol(s) is not None)
 
     def add_check(self, fails: ir.Formula, why: str, what: str, loc: Loc) -> None:
         """An error where `fails` holds, reported as `why` (a full sequence, an empty one, a
@@ -61,6 +80,31 @@ class TraceContext:
         if inner is not None:
             stmts.append(ir.Check(inner, what, loc=loc))
         stmts.append(ir.Check(fails, why, loc=loc))
+
+
+@dataclass(frozen=True, eq=False)
+class Point:
+    """A place in the body of an action being traced: after the statement `stmt` (None: at the
+    start), after the choice `choice` (None: before any), where `writes` statements before it
+    write state. Statements added later before it keep it where it is (it follows `stmt`)."""
+
+    ctx: TraceContext
+    stmt: ir.Stmt | None
+    choice: ir.Var | None
+    writes: int
+
+    def stmt_index(self) -> int:
+        """Where a statement made here goes in the action's statements now."""
+        if self.stmt is None:
+            return 0
+        assert self.ctx.stmts is not None
+        return next(i for i, s in enumerate(self.ctx.stmts) if s is self.stmt) + 1
+
+    def choice_index(self) -> int:
+        """Where a choice made here goes among the action's choices now."""
+        if self.choice is None:
+            return 0
+        return next(i for i, v in enumerate(self.ctx.choices) if v is self.choice) + 1
 
 
 _STACK: list[TraceContext] = []

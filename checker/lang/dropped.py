@@ -6,7 +6,8 @@ Python drops it and the action silently loses its guard. Tracing cannot see a va
 never used, so this reads the methods' source instead (as flake8-bugbear's B015 "pointless
 comparison" does) and rejects, with its file and line, every statement whose whole content is a
 comparison, a `&`/`|`/`^`/`~` of formulas, `not`, or a call of `forall`, `exists`, `implies`,
-`iff` or `ite`.
+`iff` or `ite`, or of a test of a set, sequence or bag (`member`, `contains`, `is_empty`,
+`subset_of`, `equal`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from typing import Any
 from checker.errors import Loc, SpecError
 
 _FORMULA_BUILDERS = {"forall", "exists", "implies", "iff", "ite"}
+# tests of sets (`nodeset.subset_of(a, b)`), sequences and bags (`q.is_empty()`)
+_FORMULA_BUILDERS |= {"member", "contains", "is_empty", "subset_of", "equal"}
 
 
 def check_no_dropped_formulas(methods: dict[str, Callable[..., Any]]) -> None:

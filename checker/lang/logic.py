@@ -10,7 +10,7 @@ from checker import ir
 from checker.errors import Loc, SpecError, user_loc
 from checker.lang import context
 from checker.lang.records import Shape, SymRecord, fresh_variables, shape_of
-from checker.lang.terms import SymFormula, SymTerm, as_formula, as_term, int_value
+from checker.lang.terms import SetValue, SymFormula, SymTerm, as_formula, as_term, int_value
 
 Bool = SymFormula | bool
 
@@ -117,12 +117,21 @@ def ite(cond: Bool, then: SymTerm, else_: SymTerm) -> SymTerm: ...
 def ite(cond: Bool, then: Bool, else_: Bool) -> SymFormula: ...
 @overload
 def ite(cond: Bool, then: SymRecord, else_: SymRecord) -> SymRecord: ...
-def ite(cond: Bool, then: Any, else_: Any) -> SymTerm | SymFormula | SymRecord:
-    """If-then-else on terms or on formulas."""
+@overload
+def ite(cond: Bool, then: SetValue, else_: Any) -> SetValue: ...
+@overload
+def ite(cond: Bool, then: Any, else_: SetValue) -> SetValue: ...
+def ite(cond: Bool, then: Any, else_: Any) -> SymTerm | SymFormula | SymRecord | SetValue:
+    """If-then-else on terms, on formulas, on records or on sets (a set built from others where
+    a branch is one)."""
     loc = user_loc()
     c = as_formula(cond, "the condition of ite(...)", loc)
     if isinstance(then, SymRecord) or isinstance(else_, SymRecord):
         return _record_ite(c, then, else_, loc)
+    if isinstance(then, SetValue) or isinstance(else_, SetValue):
+        from checker.lang.sets import set_ite
+
+        return set_ite(c, then, else_, loc)
     if _is_value(then) or _is_value(else_):
         same = (
             isinstance(then, SymTerm)

@@ -7,13 +7,14 @@ subclass that redeclares a sort or parameter under the same name overrides it ev
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Union
 
 from checker import ir
 from checker.errors import Loc, SpecError, user_loc
 
 if TYPE_CHECKING:
+    from checker.lang.sets import SetExpr
     from checker.lang.terms import ElemRef, SymFormula, SymTerm
 
 SizeLike = Union["Param", "SizeExpr", int]
@@ -339,15 +340,32 @@ class Quorums(SortBase):
         check_sort(q, self.name, f"the quorum argument of {self.name}.member", loc)
         return SymFormula(ir.Member(self.name, e, q, loc=loc))
 
+    def forall(self, s: Any, fn: Callable[[Any], Any]) -> SymFormula:
+        """`fn(x)` holds for every member `x` of `s` (TLA+'s `\\A x \\in s : ...`)."""
+        from checker.lang import sets
+        from checker.lang.terms import SymFormula
+
+        return SymFormula(sets.quantify(self, "forall", s, fn, user_loc()))
+
+    def exists(self, s: Any, fn: Callable[[Any], Any]) -> SymFormula:
+        """`fn(x)` holds for some member `x` of `s` (TLA+'s `\\E x \\in s : ...`)."""
+        from checker.lang import sets
+        from checker.lang.terms import SymFormula
+
+        return SymFormula(sets.quantify(self, "exists", s, fn, user_loc()))
+
 
 class Subsets(Quorums):
     """Every subset of another sort, the empty one included: the sort of set-valued state
     (`holders = Function(lock, Subsets(node))`), of a set-valued parameter, or of a subset chosen
-    inside an action (`s = pick(self.nodesets, lambda s: ...)`). `self.nodesets.member(n, s)`
-    is membership; a set built from others is a `pick` with `iff` (union: `forall(self.node,
-    lambda n: iff(member(n, u), member(n, a) | member(n, b)))`), one element since subsets are
-    equal exactly when their members are. A base of n elements has 2^n subsets; `prove` reads
-    them as an uninterpreted sort with membership (no intersection assumed)."""
+    inside an action (`s = pick(self.nodesets, lambda s: ...)`).
+
+    `member(n, s)`, `is_empty`, `subset_of`, `equal` (`==`), `size` and `forall`/`exists` over
+    the members are formulas anywhere; `union`, `intersection`, `difference`, `with_`,
+    `without`, `singleton`, `empty` and `full` build sets (`checker/lang/sets.py`) that these
+    test anywhere, and that inside an action are values too (each the one subset with those
+    members, a choice). A base of n elements has 2^n subsets; `prove` reads them as an
+    uninterpreted sort with membership (no intersection assumed)."""
 
     def __init__(self, base: SortBase) -> None:
         super().__init__(base)
@@ -363,66 +381,91 @@ class Subsets(Quorums):
             all_subsets=True,
         )
 
-    # -- formulas over set values (anywhere) ---------------------------------------------------
+    # -- formulas over set values (anywhere: properties, axioms, guards) ---------------------
+    # Each set argument is a stored set (state, a parameter, a choice) or one built below.
 
-    def contains(self, s: Any, x: Any) -> Any:
+    def member(self, elem: SymTerm | ElemRef, s: Any) -> SymFormula:
+        """`elem` is a member of the set `s`."""
+        from checker.lang import sets
+        from checker.lang.terms import SymFormula
+
+        loc = user_loc()
+        return SymFormula(sets.member(self, elem, s, f"{self.name}.member", loc))
+
+    def contains(self, s: Any, x: Any) -> SymFormula:
         """`x` is a member of the set `s` (the same as `member(x, s)`)."""
-        return self.member(x, s)
+        from checker.lang import sets
+        from checker.lang.terms import SymFormula
 
-    def is_empty(self, s: Any) -> Any:
-        from checker.lang.logic import forall
+        loc = user_loc()
+        return SymFormula(sets.member(self, x, s, f"{self.name}.contains", loc))
 
-        return forall(self.base, lambda x: ~self.member(x, s))
+    def is_empty(self, s: Any) -> SymFormula:
+        """`s` has no member (`s = {}`)."""
+        from checker.lang import sets
+        from checker.lang.terms import SymFormula
 
-    def size(self, s: Any) -> Any:
+        return SymFormula(sets.is_empty(self, s, user_loc()))
+
+    def size(self, s: Any) -> SymTerm:
         """How many members `s` has (an integer): `Cardinality(s)`."""
-        from checker.lang.logic import count
+        from checker.lang import sets
+        from checker.lang.terms import SymTerm
 
-        return count(self.base, lambda x: self.member(x, s))
+        return SymTerm(sets.size(self, s, user_loc()))
 
-    def subset_of(self, a: Any, b: Any) -> Any:
-        """Every member of `a` is a member of `b`."""
-        from checker.lang.logic import forall, implies
+    def subset_of(self, a: Any, b: Any) -> SymFormula:
+        """Every member of `a` is a member of `b` (`a \\subseteq b`)."""
+        from checker.lang import sets
+        from checker.lang.terms import SymFormula
 
-        return forall(self.base, lambda x: implies(self.member(x, a), self.member(x, b)))
+        return SymFormula(sets.subset_of(self, a, b, user_loc()))
 
-    # -- sets built from others (inside actions: each is the one subset with those members) ----
+    def equal(self, a: Any, b: Any) -> SymFormula:
+        """`a` and `b` have the same members (the same as `a == b`)."""
+        from checker.lang import sets
+        from checker.lang.terms import SymFormula
 
-    def _made(self, members: Any) -> Any:
-        from checker.lang.choice import pick
-        from checker.lang.logic import forall, iff
+        return SymFormula(sets.equal(self, a, b, user_loc()))
 
-        return pick(self, lambda u: forall(self.base, lambda x: iff(self.member(x, u), members(x))))
+    # -- sets built from others (tested anywhere; as values, chosen inside actions) ------------
 
-    def union(self, a: Any, b: Any) -> Any:
-        return self._made(lambda x: self.member(x, a) | self.member(x, b))
+    def union(self, a: Any, b: Any) -> SetExpr:
+        """`a \\cup b`."""
+        return self._build("union", a, b)
 
-    def intersection(self, a: Any, b: Any) -> Any:
-        return self._made(lambda x: self.member(x, a) & self.member(x, b))
+    def intersection(self, a: Any, b: Any) -> SetExpr:
+        """`a \\cap b`."""
+        return self._build("intersection", a, b)
 
-    def difference(self, a: Any, b: Any) -> Any:
-        return self._made(lambda x: self.member(x, a) & ~self.member(x, b))
+    def difference(self, a: Any, b: Any) -> SetExpr:
+        """`a \\ b`: the members of `a` that are not members of `b`."""
+        return self._build("difference", a, b)
 
-    def with_(self, s: Any, y: Any) -> Any:
+    def with_(self, s: Any, y: Any) -> SetExpr:
         """`s` with `y` added (`s \\cup {y}`)."""
-        return self._made(lambda x: self.member(x, s) | (x == y))
+        return self._build("with_", s, y)
 
-    def without(self, s: Any, y: Any) -> Any:
+    def without(self, s: Any, y: Any) -> SetExpr:
         """`s` with `y` removed (`s \\ {y}`)."""
-        return self._made(lambda x: self.member(x, s) & (x != y))
+        return self._build("without", s, y)
 
-    def empty(self) -> Any:
-        from checker.lang.terms import SymFormula
+    def singleton(self, y: Any) -> SetExpr:
+        """`{y}`."""
+        return self._build("singleton", y)
 
-        return self._made(lambda x: SymFormula(ir.BoolLit(False)))
+    def empty(self) -> SetExpr:
+        """`{}`."""
+        return self._build("empty")
 
-    def full(self) -> Any:
-        from checker.lang.terms import SymFormula
+    def full(self) -> SetExpr:
+        """Every element of the base sort."""
+        return self._build("full")
 
-        return self._made(lambda x: SymFormula(ir.BoolLit(True)))
+    def _build(self, op: str, *args: Any) -> SetExpr:
+        from checker.lang import sets
 
-    def singleton(self, y: Any) -> Any:
-        return self._made(lambda x: x == y)
+        return sets.build(self, op, args, user_loc(2))
 
 
 class MajorityQuorums(Quorums):

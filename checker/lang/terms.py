@@ -33,6 +33,63 @@ class Sym:
     __hash__ = object.__hash__
 
 
+class SetValue(Sym):
+    """Base of the sets built from others (`nodeset.union(a, b)`, ...: `checker/lang/sets.py`):
+    tested, a set is a formula over its members; used as a value, the one subset with those
+    members, chosen where it was built (inside an action only)."""
+
+    __slots__ = ()
+
+    def term(self, what: str, loc: Loc) -> ir.Term:  # pragma: no cover - overridden
+        """The set as an element of its `Subsets` sort (`what` names the place it is used)."""
+        raise NotImplementedError
+
+    def equals(self, other: object, loc: Loc) -> ir.Formula:  # pragma: no cover - overridden
+        """The formula that this set and `other` (a set of the same sort) are equal."""
+        raise NotImplementedError
+
+    def __eq__(self, other: object) -> SymFormula:  # type: ignore[override]
+        return SymFormula(self.equals(other, user_loc()))
+
+    def __ne__(self, other: object) -> SymFormula:  # type: ignore[override]
+        loc = user_loc()
+        return SymFormula(ir.Not(self.equals(other, loc), loc=loc))
+
+    def _not_here(self, op: str) -> NoReturn:
+        raise SpecError(
+            f"`{op}` does not apply to sets: compare them with `==`, `subset_of(a, b)`, and build "
+            "them with `union`, `intersection` and `difference` of their sort",
+            user_loc(2),
+        )
+
+    def __lt__(self, other: object) -> NoReturn:
+        self._not_here("<")
+
+    def __le__(self, other: object) -> NoReturn:
+        self._not_here("<=")
+
+    def __gt__(self, other: object) -> NoReturn:
+        self._not_here(">")
+
+    def __ge__(self, other: object) -> NoReturn:
+        self._not_here(">=")
+
+    def __and__(self, other: object) -> NoReturn:
+        self._not_here("&")
+
+    __rand__ = __and__
+
+    def __or__(self, other: object) -> NoReturn:
+        self._not_here("|")
+
+    __ror__ = __or__
+
+    def __invert__(self) -> NoReturn:
+        self._not_here("~")
+
+    __hash__ = Sym.__hash__
+
+
 class SymTerm(Sym):
     """A symbolic sort element."""
 
@@ -50,6 +107,12 @@ class SymTerm(Sym):
 
     def _compare(self, other: object, op: str) -> SymFormula:
         loc = user_loc(2)
+        if isinstance(other, SetValue):  # a stored set and a built one
+            if op == "==":
+                return SymFormula(other.equals(self, loc))
+            if op == "!=":
+                return SymFormula(ir.Not(other.equals(self, loc), loc=loc))
+            other._not_here(op)
         left = self.ir
         same_sort = isinstance(other, SymTerm) and other.ir.type.sort == left.type.sort
         if not same_sort or left.type.sort == ir.INT_ANY:
@@ -274,6 +337,12 @@ def as_formula(x: object, what: str, loc: Loc) -> ir.Formula:
         return x.ir
     if isinstance(x, bool):
         return ir.BoolLit(x, loc=loc)
+    if isinstance(x, SetValue):
+        raise SpecError(
+            f"{what} must be a formula, but it is a set: test it (`member(x, s)`, `is_empty(s)`, "
+            "`subset_of(a, b)`, `==`, `size(s)` of its sort)",
+            loc,
+        )
     if isinstance(x, SymTerm):
         hint = ""
         if "`&`" in what or "`|`" in what:
@@ -289,6 +358,8 @@ def as_term(x: object, what: str, loc: Loc) -> ir.Term:
     """The IR term for `x` (a SymTerm), or a SpecError."""
     if isinstance(x, SymTerm):
         return x.ir
+    if isinstance(x, SetValue):  # a built set as a value: the subset chosen with its members
+        return x.term(what, loc)
     if isinstance(x, SymFormula):
         raise SpecError(f"{what} must be a sort element, but it is a formula", loc)
     if isinstance(x, SortBase):

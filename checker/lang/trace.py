@@ -25,7 +25,7 @@ from checker.lang.sequences import Bag, Sequence
 from checker.lang.sorts import IntSort, Param, Quorums, SortBase, TypeRef
 from checker.lang.spec import MARK, Function, Individual, Spec, StateDecl
 from checker.lang.temporal import Temporal, fairness_decls
-from checker.lang.terms import SymFormula, as_formula
+from checker.lang.terms import SetValue, SymFormula, as_formula
 
 _CHECKER_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -306,6 +306,8 @@ class Tracer:
         ctx = context.TraceContext(what, None, self.sort_kinds, self.int_bounds)
         with context.tracing(ctx):
             result = call_traced(fn, args, what)
+            if isinstance(result, SetValue):  # a set, not a statement about it
+                as_formula(result, f"{what}'s value", fn_loc(fn))
             if not isinstance(result, SymFormula | bool):
                 raise SpecError(
                     f"{what} must return a formula, but it returned {type(result).__name__}",

@@ -53,6 +53,9 @@ CASES = {
     "chooser-careless": ("tests/specs/chooser.py:Careless", (("nodes", 2),)),
     # Sets as values (a Subsets sort), bags (counts, with errors).
     "subsets": ("tests/specs/subsets.py:Readers", (("nodes", 2),)),
+    # Sets built from others, tested in properties (an axiom too) and chosen as values (one
+    # where it was built, before a write: `give_back`).
+    "set-expressions": ("tests/specs/set_expressions.py:Pinned", (("jobs", 2),)),
     "bags": ("tests/specs/bags.py:Duplicating", (("nodes", 1),)),
     "bags-careless": ("tests/specs/bags.py:Careless", (("nodes", 1),)),
     # Counting (unrolled sums), a set's size.
