@@ -25,7 +25,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 from checker.errors import UNKNOWN_LOC, Loc, UsageError
 
@@ -446,6 +446,19 @@ class WellTyped(FormulaNode):
     primed: bool = False
 
 
+@dataclass(frozen=True, eq=False)
+class Enabled(FormulaNode):
+    """TLA+'s `ENABLED A(args)`: some instance of action `action` whose parameters named in
+    `args` have those values can be taken (within the model). Only `@liveness` properties hold
+    it; the liveness checker reads it off the state graph's transitions."""
+
+    action: str
+    args: tuple[tuple[str, Term], ...] = ()
+
+    def children(self) -> tuple[Expr, ...]:
+        return tuple(t for _, t in self.args)
+
+
 # ---------------------------------------------------------------------------------------------
 # State symbols and statements.
 
@@ -599,6 +612,7 @@ Formula = (
     | Forall
     | Exists
     | WellTyped
+    | Enabled
 )
 Stmt = Require | Check | Insert | Remove | SetFn | UpdateRel | UpdateFn
 
@@ -620,6 +634,7 @@ class PropertyKind(enum.Enum):
     CONJUNCT = "conjunct"  # a conjunct of an inductive invariant (a proof's `@conjunct`)
     AXIOM = "axiom"  # over the rigid symbols: which of their interpretations are explored
     PREDICATE = "predicate"  # a state formula a @liveness property reads: evaluated, not checked
+    STEP_PREDICATE = "step_predicate"  # a step formula (pre, primed = post) a @liveness reads
 
 
 @dataclass(frozen=True)
@@ -733,6 +748,17 @@ class SpecIR:
             if a.name == name:
                 return a
         raise KeyError(name)
+
+
+def only_in_liveness(f: Enabled) -> NoReturn:
+    """What a formula evaluator does with `enabled(...)`: the tracer lets it appear only in
+    `@liveness` properties, which the liveness checker evaluates on the state graph."""
+    raise AssertionError(f"enabled({f.action}) outside a @liveness property: {f.loc}")
+
+
+def is_step(f: Expr) -> bool:
+    """Whether `f` reads the state after a step (a primed symbol): a step formula."""
+    return any(getattr(e, "primed", False) for e in walk(f))
 
 
 def walk(expr: Expr) -> Iterator[Expr]:

@@ -365,6 +365,8 @@ class Compiler:
                 return self._quantifier(f, env, st)
             case ir.WellTyped():
                 return self._well_typed(self._state_var(st, f.primed))
+            case ir.Enabled():
+                ir.only_in_liveness(f)
             case _:
                 assert_never(f)
 
@@ -828,7 +830,7 @@ class Compiler:
         return "\n".join(lines)
 
     def property_function(self, prop: ir.Property, name: str) -> str:
-        if prop.kind is ir.PropertyKind.ACTION_PROPERTY:
+        if prop.kind in (ir.PropertyKind.ACTION_PROPERTY, ir.PropertyKind.STEP_PREDICATE):
             g = self.top(prop.formula, {}, StateNames("s", "t"))
             return f"def {name}(s, t):\n    return bool({src(g)})"
         g = self.top(prop.formula, {}, StateNames("s"))

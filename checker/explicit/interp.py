@@ -152,6 +152,8 @@ class Interpreter:
                 src = post if f.primed else state
                 assert src is not None
                 return self.well_typed(src)
+            case ir.Enabled():
+                return self.enabled(f, {n: term(t) for n, t in f.args}, state)
             case _:
                 assert_never(f)
 
@@ -230,6 +232,21 @@ class Interpreter:
             if not isinstance(stmt, ir.Require | ir.Check):
                 self._write(stmt, env, work)
         return env, tuple(frozenset(v) if isinstance(v, set) else tuple(v) for v in work)
+
+    def enabled(self, f: ir.Enabled, values: Mapping[str, int], state: Sequence[Any]) -> bool:
+        """TLA+'s ENABLED: some instance of the action, with the parameters named in `values`
+        fixed, takes a step from `state` (an instance that fails takes none)."""
+        act = self.spec.action(f.action)
+        fixed = [(i, values[v.name]) for i, v in enumerate(act.params) if v.name in values]
+        for params in self.inst.product([v.type for v in act.params]):
+            if any(params[i] != c for i, c in fixed):
+                continue
+            try:
+                if self.execute(act, params, tuple(state)) is not None:
+                    return True
+            except Failed:
+                continue
+        return False
 
     def successors(self, state: Structured) -> list[Step]:
         """The steps of every enabled action instance; an instance that fails (a Check holds)

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from checker.explicit.liveness import Checker, Graph, Lasso, LiveCheck, fairness_groups
-from checker.explicit.liveness import instance_offsets as offsets_of
+from checker.explicit.liveness import Checker, Graph, Lasso
+from checker.explicit.liveprops import LiveCheck, fairness_groups, predicate_names
+from checker.explicit.liveprops import instance_offsets as offsets_of
 from checker.traces.step import TraceStep
 
 if TYPE_CHECKING:
@@ -59,17 +60,17 @@ def reference_graph(engine: Engine) -> tuple[Graph, list[int]]:
     return Graph.of(len(states), inits, src, dst, inst), states
 
 
-def reference_predicates(
-    engine: Engine, states: Sequence[int], names: Sequence[str]
-) -> dict[str, Any]:
-    return {
-        n: np.fromiter((bool(engine.compiled.properties[n](s)) for s in states), bool, len(states))
-        for n in names
-    }
-
-
-def predicate_names(checks: Sequence[LiveCheck]) -> list[str]:
-    return [n for c in checks for n in (c.p, c.q) if n is not None]
+def reference_predicates(engine: Engine, graph: Graph, states: Sequence[int]) -> dict[str, Any]:
+    """The truth of the liveness checks' state formulas per state, and of their step
+    formulas per edge of `graph`."""
+    props = engine.compiled.properties
+    names, steps = predicate_names(engine.live)
+    out = {n: np.fromiter((bool(props[n](s)) for s in states), bool, len(states)) for n in names}
+    pairs = list(zip(graph.src.tolist(), graph.dst.tolist(), strict=True))
+    for n in steps:
+        fn = props[n]
+        out[n] = np.fromiter((bool(fn(states[a], states[b])) for a, b in pairs), bool, len(pairs))
+    return out
 
 
 def check_liveness(

@@ -27,8 +27,6 @@ are identical.
 
 from __future__ import annotations
 
-import dataclasses
-import itertools
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -40,73 +38,17 @@ from scipy.sparse.csgraph import connected_components
 
 from checker import ir
 from checker.errors import UsageError
-from checker.instance import Instance
-
-
-@dataclass(frozen=True)
-class LiveCheck:
-    """One `@liveness` property for one binding of its quantified variables."""
-
-    name: str  # "eventually_chosen", or "no_starvation[p1]"
-    prop: ir.Liveness
-    p: str  # the PREDICATE properties holding its state formulas
-    q: str | None
-
-
-def prepare(inst: Instance) -> tuple[Instance, list[LiveCheck]]:
-    """Each `@liveness` property once per binding of its variables, with its state formulas
-    added to the instance as PREDICATE properties, which the engines compile."""
-    checks: list[LiveCheck] = []
-    preds: list[ir.Property] = []
-    for prop in inst.spec.liveness:
-        types = [v.type for v in prop.vars]
-        for codes in inst.product(types):
-            binding = {
-                v.name: _element(inst, v.type, c) for v, c in zip(prop.vars, codes, strict=True)
-            }
-            labels = [inst.label(v.type.sort, c) for v, c in zip(prop.vars, codes, strict=True)]
-            name = f"{prop.name}[{', '.join(map(str, labels))}]" if labels else prop.name
-            names = []
-            for part, formula in (("p", prop.p), ("q", prop.q)):
-                if formula is None:
-                    continue
-                pname = f"{name}#{part}"
-                preds.append(
-                    ir.Property(
-                        pname, ir.PropertyKind.PREDICATE, substitute(formula, binding), loc=prop.loc
-                    )
-                )
-                names.append(pname)
-            checks.append(LiveCheck(name, prop, names[0], names[1] if len(names) > 1 else None))
-    if not preds:
-        return inst, checks
-    spec = dataclasses.replace(inst.spec, properties=(*inst.spec.properties, *preds))
-    return dataclasses.replace(inst, spec=spec), checks
-
-
-def _element(inst: Instance, t: ir.Type, code: int) -> ir.Term:
-    if t.bottom and code == 0:
-        return ir.Elem(t.sort, None)
-    return ir.Elem(t.sort, code - inst.lo(ir.Type(t.sort, False)))
-
-
-def substitute(e: Any, binding: Mapping[str, ir.Term]) -> Any:
-    """`e` with the variables named in `binding` replaced (quantifiers bind fresh names, so
-    nothing is captured)."""
-    if isinstance(e, ir.Var):
-        return binding.get(e.name, e)
-    if isinstance(e, tuple):
-        return tuple(substitute(x, binding) for x in e)
-    if not dataclasses.is_dataclass(e) or isinstance(e, type | ir.Type):
-        return e
-    changes = {}
-    for f in dataclasses.fields(e):
-        value = getattr(e, f.name)
-        new = substitute(value, binding)
-        if new is not value:
-            changes[f.name] = new
-    return dataclasses.replace(e, **changes) if changes else e
-
+from checker.explicit.liveprops import (
+    EnabledIn,
+    FairGroups,
+    Goal,
+    Junction,
+    LiveCheck,
+    Mask,
+    Negation,
+    Pred,
+    Same,
+)
 
 # -- the graph -------------------------------------------------------------------------------
 
@@ -132,43 +74,6 @@ class Graph:
         keep[1:] = np.any([a[1:] != a[:-1] for a in edges], axis=0) if order.size else keep[1:]
         src, dst, inst = (a[keep] for a in edges)
         return Graph(n, np.unique(np.asarray(list(inits), dtype=np.int64)), src, dst, inst)
-
-
-def instance_offsets(inst: Instance) -> list[int]:
-    """The first global instance number of each action (its instances in parameter order)."""
-    counts = [
-        int(np.prod([inst.domain_size(v.type) for v in a.params], dtype=np.int64))
-        for a in inst.spec.actions
-    ]
-    return [0, *itertools.accumulate(counts)]
-
-
-@dataclass(frozen=True)
-class FairGroups:
-    """One fairness condition, concretely: the group of each global action instance (-1: not
-    this condition's action)."""
-
-    strong: bool
-    group: Any  # int64 per global instance
-    count: int
-
-
-def fairness_groups(inst: Instance) -> list[FairGroups]:
-    offsets = instance_offsets(inst)
-    actions = {a.name: k for k, a in enumerate(inst.spec.actions)}
-    out = []
-    for f in inst.spec.fairness:
-        group = np.full(offsets[-1], -1, dtype=np.int64)
-        ids: dict[tuple[int, ...], int] = {}
-        for name in f.actions:  # several actions: one condition over all their instances
-            k = actions[name]
-            act = inst.spec.actions[k]
-            which = [i for i, v in enumerate(act.params) if v.name in f.per]
-            for j, codes in enumerate(inst.product([v.type for v in act.params])):
-                key = tuple(codes[i] for i in which)
-                group[offsets[k] + j] = ids.setdefault(key, len(ids))
-        out.append(FairGroups(f.strong, group, max(1, len(ids))))
-    return out
 
 
 # -- the check -------------------------------------------------------------------------------
@@ -211,26 +116,65 @@ class Checker:
             unmet = np.setdiff1d(pairs, loops, assume_unique=True)
             stutter[unmet // f.count] = False
         self.stutter = stutter
+        self._ok = np.ones(g.src.size, dtype=bool)  # the edges the current search may take
 
     def check(self, c: LiveCheck, preds: Mapping[str, Any]) -> Lasso | None:
-        p = np.asarray(preds[c.p], dtype=bool)
-        q = None if c.q is None else np.asarray(preds[c.q], dtype=bool)
+        """The lasso of a fair behaviour that violates `c`, or None. `preds` holds each
+        PREDICATE's truth per state and each STEP_PREDICATE's per edge."""
+        p, p_steps = self._goal(c.p, preds)
         everything = np.ones(self.g.n, dtype=bool)
         kind = c.prop.kind
         match kind:
             case ir.TemporalKind.ALWAYS:
                 return self._bad_state(~p)
-            case ir.TemporalKind.EVENTUALLY:
-                return self._fair_cycle(starts=self._initial() & ~p, allowed=~p, accept=None)
+            case ir.TemporalKind.EVENTUALLY:  # avoiding the goal's states and steps
+                return self._fair_cycle(self._initial() & ~p, ~p, ~p_steps, None)
             case ir.TemporalKind.LEADS_TO:
-                assert q is not None
-                return self._fair_cycle(starts=p & ~q, allowed=~q, accept=None)
+                assert c.q is not None
+                q, q_steps = self._goal(c.q, preds)
+                return self._fair_cycle(p & ~q, ~q, ~q_steps, None)
             case ir.TemporalKind.ALWAYS_EVENTUALLY:
-                return self._fair_cycle(starts=~p, allowed=~p, accept=None)
+                return self._fair_cycle(~p, ~p, ~p_steps, None)
             case ir.TemporalKind.EVENTUALLY_ALWAYS:
-                return self._fair_cycle(starts=self._initial(), allowed=everything, accept=~p)
+                every_edge = np.ones(self.g.src.size, dtype=bool)
+                return self._fair_cycle(self._initial(), everything, every_edge, ~p)
             case _:
                 assert_never(kind)
+
+    def _goal(self, goal: Goal, preds: Mapping[str, Any]) -> tuple[Any, Any]:
+        """Where `goal` holds: per state (its state part), and per edge (its step part, which
+        only a step that changes the state satisfies)."""
+        g = self.g
+        states = np.zeros(g.n, dtype=bool)
+        steps = np.zeros(g.src.size, dtype=bool)
+        if goal.states is not None:
+            states = self._mask(goal.states, preds, False)
+        if goal.steps is not None:
+            steps = self._mask(goal.steps, preds, True) & (g.src != g.dst)
+        return states, steps
+
+    def _mask(self, m: Mask, preds: Mapping[str, Any], edges: bool) -> Any:
+        """The truth of `m` per state, or per edge (`edges`: state formulas in its source)."""
+        match m:
+            case Pred():
+                value = np.asarray(preds[m.name], dtype=bool)
+                return value[self.g.src] if edges and not m.step else value
+            case EnabledIn():
+                on = np.zeros(self.g.n, dtype=bool)
+                on[self.g.src[np.isin(self.g.inst, m.instances)]] = True
+                return on[self.g.src] if edges else on
+            case Negation():
+                return ~self._mask(m.arg, preds, edges)
+            case Junction():
+                parts = [self._mask(a, preds, edges) for a in m.args]
+                size = self.g.src.size if edges else self.g.n
+                if not parts:
+                    return np.full(size, m.conj, dtype=bool)
+                return np.logical_and.reduce(parts) if m.conj else np.logical_or.reduce(parts)
+            case Same():
+                return self._mask(m.left, preds, edges) == self._mask(m.right, preds, edges)
+            case _:
+                assert_never(m)
 
     def _initial(self) -> Any:
         mask = np.zeros(self.g.n, dtype=bool)
@@ -266,24 +210,26 @@ class Checker:
         found = self._bfs(self.g.inits.tolist(), np.ones(self.g.n, dtype=bool), bad)
         return None if found is None else Lasso(found[0], found[1], None)
 
-    def _reachable(self, starts: Any, allowed: Any) -> Any:
-        """The states reachable from `starts` through `allowed` states (starts included)."""
+    def _reachable(self, starts: Any, allowed: Any, ok: Any | None = None) -> Any:
+        """The states reachable from `starts` through `allowed` states (starts included), by
+        `ok` edges (None: any)."""
         seen = starts & allowed
         frontier = np.flatnonzero(seen)
         while frontier.size:
             lo, hi = self.indptr[frontier], self.indptr[frontier + 1]
             idx = _ranges(lo, hi)
-            nxt = np.unique(self.g.dst[idx])
+            nxt = np.unique(self.g.dst[idx if ok is None else idx[ok[idx]]])
             nxt = nxt[allowed[nxt] & ~seen[nxt]]
             seen[nxt] = True
             frontier = nxt
         return seen
 
-    def _fair_cycle(self, starts: Any, allowed: Any, accept: Any | None) -> Lasso | None:
+    def _fair_cycle(self, starts: Any, allowed: Any, ok: Any, accept: Any | None) -> Lasso | None:
         """A lasso to a fair cycle among the `allowed` states reachable from `starts` (from
-        an initial state: first through any states to a start, then through allowed ones),
-        through an `accept` state when given."""
-        area = self._reachable(starts & self._reached(), allowed)
+        an initial state: first through any states to a start, then through allowed ones and
+        `ok` edges), through an `accept` state when given."""
+        self._ok = ok
+        area = self._reachable(starts & self._reached(), allowed, ok)
         components = self._fair_components(area, accept)
         target = np.zeros(self.g.n, dtype=bool)
         member = np.full(self.g.n, -1, dtype=np.int64)
@@ -345,7 +291,7 @@ class Checker:
                 return states, edges
             for e in range(int(self.indptr[s]), int(self.indptr[s + 1])):
                 t = int(self.g.dst[e])
-                if phase == 0 or allowed[t]:
+                if phase == 0 or (allowed[t] and self._ok[e]):
                     visit((t, phase), (node, e))
         return None
 
@@ -355,7 +301,7 @@ class Checker:
         """The non-trivial strongly connected components of the subgraph on `area` (a
         component of one state needs a self-loop)."""
         g = self.g
-        inside = area[g.src] & area[g.dst]
+        inside = area[g.src] & area[g.dst] & self._ok
         if not inside.any():
             return []
         m = csr_matrix(
@@ -399,7 +345,7 @@ class Checker:
     def _inside(self, comp: Any) -> Any:
         mask = np.zeros(self.g.n, dtype=bool)
         mask[comp] = True
-        return mask[self.g.src] & mask[self.g.dst], mask
+        return mask[self.g.src] & mask[self.g.dst] & self._ok, mask
 
     def _unfair(self, comp: Any) -> Any | None:
         """None if the component is fair; else the states to drop (empty: no cycle in it is

@@ -37,7 +37,7 @@ from checker.instance import Instance
 from checker.traces.step import Perm, TraceStep
 
 if TYPE_CHECKING:
-    from checker.explicit.liveness import LiveCheck
+    from checker.explicit.liveprops import LiveCheck
 
 PROGRESS_AFTER = 3.0  # seconds before the first progress report
 PROGRESS_EVERY = 5.0
@@ -373,13 +373,12 @@ class Engine:
             if self.live and result.violation is None and result.complete:
                 from checker.explicit.livegraph import (
                     check_liveness,
-                    predicate_names,
                     reference_graph,
                     reference_predicates,
                 )
 
                 graph, states = reference_graph(self)
-                preds = reference_predicates(self, states, predicate_names(self.live))
+                preds = reference_predicates(self, graph, states)
                 self.liveness_outcome(
                     result, check_liveness(self, graph, preds, states.__getitem__)
                 )
@@ -769,7 +768,7 @@ def explore(inst: Instance, options: Options | None = None) -> tuple[Engine, Sea
 def _liveness_checks(inst: Instance, options: Options) -> tuple[Instance, list[LiveCheck]]:
     """The instance with the selected @liveness properties' state formulas added, and their
     checks (one per binding)."""
-    from checker.explicit.liveness import prepare
+    from checker.explicit.liveprops import prepare
 
     if not inst.spec.liveness or options.liveness == []:
         return inst, []

@@ -64,6 +64,7 @@ def nnf(f: ir.Formula, negate: bool = False) -> ir.Formula:
             | ir.Iff()
             | ir.FormulaIte()
             | ir.WellTyped()
+            | ir.Enabled()
         ):
             return ir.Not(f, loc=f.loc) if negate else f
         case _:

@@ -38,7 +38,7 @@ from checker.lang.spec import (
     invariant,
     liveness,
 )
-from checker.lang.temporal import SF, WF, always, eventually, leads_to
+from checker.lang.temporal import SF, WF, always, enabled, eventually, leads_to
 from checker.lang.terms import SymFormula, SymTerm
 from checker.lang.trace import trace_spec
 
@@ -77,6 +77,7 @@ __all__ = [
     "conjunct",
     "constraint",
     "count",
+    "enabled",
     "eventually",
     "exists",
     "forall",

@@ -100,7 +100,7 @@ def _ite(
 
 def _formula(f: ir.Formula, b: Bounds) -> ir.Formula | None:
     match f:
-        case ir.BoolLit() | ir.WellTyped():
+        case ir.BoolLit() | ir.WellTyped() | ir.Enabled():
             return None
         case ir.Atom():
             return _any([_term(a, b) for a in f.args], f.loc)

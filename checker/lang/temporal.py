@@ -6,6 +6,15 @@ graph — `always(p)`, `eventually(p)`, `leads_to(p, q)`, `always(eventually(p))
 (a property per element, as TLC checks `\\A n \\in Node : Trying(n) ~> InCS(n)`). Any other
 nesting is an error where it is written: it is not checkable by these engines.
 
+A method `(self, post)` may also say what steps do: a formula that reads `post` is a *step
+formula*, TLA+'s `<<A>>_vars` (only a step that changes the state satisfies it). It may be
+the goal of `eventually`, `always(eventually(...))` and the conclusion of `leads_to`, alone or
+as disjuncts beside state formulas: `always(eventually(~self.busy(p) | post.served(p)))` is
+TLA+'s `[]<>~Busy(p) \\/ []<><<Serve(p)>>_vars`, also written
+`always(eventually(~self.busy(p))) | always(eventually(post.served(p)))`. And `enabled(action,
+param=value)` is TLA+'s `ENABLED`: an instance of the action with those parameter values can be
+taken.
+
 Fairness is declared on the spec, `fairness = (WF("deliver"), SF("acquire", per="p"))`: weak or
 strong fairness of an action as a whole (TLA+'s `WF_vars(\\E p : Acquire(p))`), or for each value
 of some of its parameters (`per="p"`, `\\A p : WF_vars(Acquire(p))`), or of each of its
@@ -19,7 +28,8 @@ from typing import Any
 
 from checker import ir
 from checker.errors import Loc, SpecError, user_loc
-from checker.lang.terms import SymFormula, as_formula
+from checker.lang import context
+from checker.lang.terms import SymFormula, as_formula, as_term, check_type
 
 
 @dataclass(frozen=True)
@@ -52,7 +62,26 @@ class Temporal:
             user_loc(),
         )
 
-    __and__ = __or__ = __rand__ = __ror__ = __invert__ = __bool__ = _not_a_formula
+    def __or__(self, other: object) -> Temporal:
+        """`<>p | <>q` is `<>(p | q)`, `[]<>p | []<>q` is `[]<>(p | q)`."""
+        loc = user_loc()
+        kinds = (ir.TemporalKind.EVENTUALLY, ir.TemporalKind.ALWAYS_EVENTUALLY)
+        if not (
+            isinstance(other, Temporal)
+            and self.kind is other.kind
+            and self.kind in kinds
+            and not self.vars
+            and not other.vars
+        ):
+            raise SpecError(
+                "temporal formulas are joined by | only as eventually(p) | eventually(q) or "
+                "always(eventually(p)) | always(eventually(q)) (the same as the operator "
+                "applied to p | q); make other combinations separate @liveness properties",
+                loc,
+            )
+        return Temporal(self.kind, ir.Or((self.p, other.p), loc=loc), None, loc)
+
+    __and__ = __rand__ = __ror__ = __invert__ = __bool__ = _not_a_formula
 
 
 def _state(x: object, what: str, loc: Loc) -> ir.Formula:
@@ -85,6 +114,28 @@ def eventually(p: SymFormula | Temporal | bool) -> Temporal:
         return Temporal(ir.TemporalKind.EVENTUALLY_ALWAYS, p.p, None, loc)
     what = "the argument of eventually(...)"
     return Temporal(ir.TemporalKind.EVENTUALLY, _state(p, what, loc), None, loc)
+
+
+def enabled(action: object, **params: object) -> SymFormula:
+    """TLA+'s `ENABLED`: in this state, some instance of `action` (a method of the spec, or
+    its name) whose parameters named in `params` have those values can be taken. `@liveness`
+    properties only (the checker reads it off the state graph); values are sort elements or
+    variables of `forall`/`exists`."""
+    loc = user_loc()
+    name = getattr(action, "__name__", action)
+    if not isinstance(name, str):
+        raise SpecError(f"enabled(...) takes an action or its name, not {action!r}", loc)
+    ctx = context.current()
+    if ctx is None or not ctx.what.startswith("liveness property"):
+        raise SpecError(
+            f"enabled({name}) is read by @liveness properties only (the liveness checker "
+            f"reads it off the state graph), not by {ctx.what if ctx else 'code outside a spec'}",
+            loc,
+        )
+    args = tuple(
+        (k, as_term(v, f"the value of {k!r} in enabled({name})", loc)) for k, v in params.items()
+    )
+    return SymFormula(ir.Enabled(name, args, loc=loc))
 
 
 def leads_to(p: SymFormula | bool, q: SymFormula | bool) -> Temporal:
@@ -176,4 +227,66 @@ def fairness_decls(
     return tuple(out)
 
 
-__all__ = ["SF", "WF", "Fair", "Temporal", "always", "eventually", "fairness_decls", "leads_to"]
+def check_liveness(prop: ir.Liveness, actions: dict[str, tuple[ir.Var, ...]]) -> None:
+    """Where a step formula may stand in `prop`, and what its `enabled(...)` name: real
+    actions and parameters, values of their sorts."""
+    kind = prop.kind
+    if ir.is_step(prop.p) and kind not in (
+        ir.TemporalKind.EVENTUALLY,
+        ir.TemporalKind.ALWAYS_EVENTUALLY,
+    ):
+        what = "the premise of leads_to(p, q)" if kind is ir.TemporalKind.LEADS_TO else "it"
+        raise SpecError(
+            f"liveness property `{prop.name}` reads `post` in {what}: a step formula is the "
+            "goal of eventually(...), always(eventually(...)) or the conclusion of "
+            "leads_to(p, q) (TLA+'s <<A>>_vars); what every step does is an @action_property",
+            prop.loc,
+        )
+    for part in (prop.p, prop.q):
+        for e in () if part is None else ir.walk(part):
+            if isinstance(e, ir.Enabled):
+                _check_enabled(e, actions)
+
+
+def _check_enabled(e: ir.Enabled, actions: dict[str, tuple[ir.Var, ...]]) -> None:
+    if e.action not in actions:
+        raise SpecError(
+            f"enabled({e.action}): `{e.action}` is not an action of this spec (actions: "
+            f"{', '.join(actions)})",
+            e.loc,
+        )
+    params = {v.name: v for v in actions[e.action]}
+    for name, term in e.args:
+        if name not in params:
+            raise SpecError(
+                f"enabled({e.action}, {name}=...): `{name}` is not a parameter of it "
+                f"(parameters: {', '.join(params) or 'none'})",
+                e.loc,
+            )
+        if not isinstance(term, ir.Var | ir.Elem):
+            raise SpecError(
+                f"enabled({e.action}, {name}=...) takes a sort element or a variable of "
+                "forall/exists, not a value read from the state",
+                e.loc,
+            )
+        check_type(
+            term,
+            params[name].type,
+            f"the value of {name!r} in enabled({e.action})",
+            e.loc,
+            reading=False,
+        )
+
+
+__all__ = [
+    "SF",
+    "WF",
+    "Fair",
+    "Temporal",
+    "always",
+    "check_liveness",
+    "enabled",
+    "eventually",
+    "fairness_decls",
+    "leads_to",
+]

@@ -24,7 +24,7 @@ from checker.lang.records import Record, Shape, fresh_variables, record_columns
 from checker.lang.sequences import Bag, Sequence
 from checker.lang.sorts import IntSort, Param, Quorums, SortBase, TypeRef
 from checker.lang.spec import MARK, Function, Individual, Spec, StateDecl
-from checker.lang.temporal import Temporal, fairness_decls
+from checker.lang.temporal import Temporal, check_liveness, fairness_decls
 from checker.lang.terms import SetValue, SymFormula, as_formula
 
 _CHECKER_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -271,11 +271,13 @@ class Tracer:
 
     def trace_liveness(self, name: str, fn: Callable[..., Any]) -> ir.Liveness:
         what = f"liveness property `{name}`"
-        if len(inspect.signature(fn).parameters) != 1:
-            raise SpecError(f"{what} must take (self)", fn_loc(fn))
+        nparams = len(inspect.signature(fn).parameters)
+        if nparams not in (1, 2):
+            raise SpecError(f"{what} must take (self), or (self, post) for steps", fn_loc(fn))
+        args: list[Any] = [self._proxy(False), self._proxy(True)][:nparams]
         ctx = context.TraceContext(what, None, self.sort_kinds, self.int_bounds)
         with context.tracing(ctx):
-            result = call_traced(fn, [self._proxy(False)], what)
+            result = call_traced(fn, args, what)
         if not isinstance(result, Temporal):
             raise SpecError(
                 f"{what} must return a temporal formula (always, eventually, leads_to, or "
@@ -359,6 +361,8 @@ class Tracer:
         )
         if not actions:
             raise SpecError(f"spec {self.cls.__name__} declares no @action", spec_loc)
+        for live in liveness:
+            check_liveness(live, {a.name: a.params for a in actions})
         if any(p.vtype.sort == ir.BOOLEAN for a in (*inits, *actions) for p in a.params):
             sorts = (*sorts, _boolean_sort(self.sort_objs, spec_loc))  # maybe() was used
         self._check_initialised(symbols, inits)

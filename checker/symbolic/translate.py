@@ -161,6 +161,8 @@ class Translator(ABC):
                 src = post if f.primed else pre
                 assert src is not None
                 return self.typed(src)
+            case ir.Enabled():
+                ir.only_in_liveness(f)
             case _:
                 assert_never(f)
 

@@ -4,6 +4,7 @@
 `WeakMutex` is weakly fair to each process's `enter`, which does not prevent starvation: the
 lock is free only now and then while another process keeps taking it (a lasso).
 `StrongMutex` is strongly fair to each process's `enter`: every trying process gets in.
+`Entering` and its fair variants state properties of steps and of ENABLED.
 """
 
 from checker import (
@@ -16,6 +17,7 @@ from checker import (
     Spec,
     action,
     always,
+    enabled,
     eventually,
     forall,
     leads_to,
@@ -24,7 +26,9 @@ from checker import (
 )
 
 
-class Mutex(Spec):
+class Locks(Spec):
+    """The processes and the lock, without properties."""
+
     procs = Param(2)
     proc = Sort(procs, labels="p")
     phase = Sort(3, labels=("idle", "trying", "critical"))
@@ -54,6 +58,8 @@ class Mutex(Spec):
         self.pc[p] = self.phase["idle"]
         self.locked = self.phase["idle"]
 
+
+class Mutex(Locks):
     @liveness
     def no_starvation(self):
         return forall(self.proc, lambda p: leads_to(self.trying(p), self.in_cs(p)))
@@ -73,3 +79,37 @@ class StrongMutex(Mutex):
     @liveness
     def someone_enters(self):
         return eventually(forall(self.proc, lambda p: ~self.trying(p)) | self.in_cs(self.proc[0]))
+
+
+class Entering(Locks):
+    """Steps and ENABLED in properties. `enter_is_weakly_fair` is TLA+'s `WF_vars(Enter(p))`
+    stated as a property, `[]<>~ENABLED Enter(p) \\/ []<><<Enter(p)>>_vars`: without fairness
+    it fails (a trying process waits for ever at a free lock). `tries_end_in_entering` says a
+    trying process eventually takes the step into the critical section."""
+
+    def entered(self, p, post):
+        return ~self.in_cs(p) & post.in_cs(p)
+
+    @liveness
+    def enter_is_weakly_fair(self, post):
+        return forall(
+            self.proc,
+            lambda p: (
+                always(eventually(~enabled(self.enter, p=p)))
+                | always(eventually(self.entered(p, post)))
+            ),
+        )
+
+    @liveness
+    def tries_end_in_entering(self, post):
+        return forall(self.proc, lambda p: leads_to(self.trying(p), self.entered(p, post)))
+
+
+class WeakEntering(Entering):
+    """Weak fairness makes `enter_is_weakly_fair` hold; a process still starves."""
+
+    fairness = WeakMutex.fairness
+
+
+class StrongEntering(Entering):
+    fairness = StrongMutex.fairness

@@ -32,7 +32,7 @@ import numpy as np
 
 from checker import ir
 from checker.explicit.checkpoint import Checkpointer, Position
-from checker.explicit.livegraph import predicate_names
+from checker.explicit.liveprops import predicate_names
 from checker.explicit.vector.canon import VectorSymmetry
 from checker.explicit.vector.compiler import VectorLimits, compile_vector
 from checker.explicit.vector.expand import Candidates, Expander, GroupResult, NewStates
@@ -99,7 +99,7 @@ class VectorSearch:
         needed = [p.name for p in (*engine.invariants, *engine.action_properties)]
         constraints = engine.spec.properties_of(ir.PropertyKind.CONSTRAINT)
         needed += [p.name for p in constraints]
-        needed += predicate_names(engine.live)
+        needed += [n for names in predicate_names(engine.live) for n in names]
         vspec = compile_vector(engine.inst, engine.layout, limits, needed)
         self.words = vspec.words
         self.workers = max(1, options.workers)

@@ -376,6 +376,8 @@ class VectorCompiler:
                 return self._quantifier(f, env, st)
             case ir.WellTyped():
                 return self._well_typed(self._state(st, f.primed))
+            case ir.Enabled():
+                ir.only_in_liveness(f)
             case _:
                 assert_never(f)
 
@@ -882,7 +884,7 @@ class VectorCompiler:
 
     def property_function(self, prop: ir.Property, name: str) -> str:
         em = Emitter()
-        if prop.kind is ir.PropertyKind.ACTION_PROPERTY:
+        if prop.kind in (ir.PropertyKind.ACTION_PROPERTY, ir.PropertyKind.STEP_PREDICATE):
             names = {f"X{w}": f"X[{w}]" for w in range(self.words)}
             names |= {f"Y{w}": f"Y[{w}]" for w in range(self.words)}
             g = self.top(prop.formula, {}, ("X", "Y"))

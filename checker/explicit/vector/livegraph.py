@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from checker.errors import PaxoscopeError
-from checker.explicit.livegraph import check_liveness, predicate_names
+from checker.explicit.livegraph import check_liveness
 from checker.explicit.liveness import Graph
+from checker.explicit.liveprops import predicate_names
 from checker.explicit.vector.expand import _sliced
 from checker.explicit.vector.table import fingerprint
 
@@ -31,7 +32,7 @@ def vector_liveness(vs: VectorSearch) -> Violation | None:
     store, expander = vs.store, vs.expander
     n = len(store)
     fps = np.empty(n, dtype=np.uint64)
-    names = predicate_names(vs.engine.live)
+    names, steps = predicate_names(vs.engine.live)
     preds = {name: np.empty(n, dtype=bool) for name in names}
     props = expander.vspec.properties
     for a in range(0, n, BATCH):
@@ -68,6 +69,15 @@ def vector_liveness(vs: VectorSearch) -> Violation | None:
         inst.append(t.inst[same])
     inits = np.flatnonzero(store.parents_range(0, n) < 0) if n else np.zeros(0, np.int64)
     graph = Graph.of(n, inits.tolist(), _cat(src), _cat(dst), _cat(inst))
+    for name in steps:  # step formulas: on each edge's source and target
+        preds[name] = np.empty(graph.src.size, dtype=bool)
+    for a in range(0, graph.src.size, BATCH):
+        b = min(graph.src.size, a + BATCH)
+        pre, post = (
+            list(np.ascontiguousarray(store.gather(ends[a:b]).T)) for ends in (graph.src, graph.dst)
+        )
+        for name in steps:
+            preds[name][a:b] = np.broadcast_to(props[name](pre, post, b - a), (b - a,))
     return check_liveness(vs.engine, graph, preds, store.state)
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from checker import ir
 from checker.check import CheckReport, check
+from checker.explicit.liveprops import substitute
 from checker.explicit.search import Options
 from tests.conftest import ROOT, run_cli
 
@@ -23,6 +24,10 @@ CASES = [
     (f"{MUTEX}:StrongMutex", {}, None),
     (f"{MUTEX}:StrongMutex", {"procs": 3}, None),
     (f"{MUTEX}:WeakMutex", {"procs": 3}, "no_starvation[p1]"),
+    (f"{MUTEX}:Entering", {}, "enter_is_weakly_fair[p1]"),
+    (f"{MUTEX}:WeakEntering", {}, "tries_end_in_entering[p1]"),
+    (f"{MUTEX}:WeakEntering", {"procs": 3}, "tries_end_in_entering[p1]"),
+    (f"{MUTEX}:StrongEntering", {}, None),
 ]
 
 
@@ -99,28 +104,37 @@ def replay(report: CheckReport) -> None:
             must = on > 0 if fair.strong else on == len(cycle)
             assert not must or g in got, f"unfair: {fair} for {g}"
     live = next(c for c in engine.live if c.name == v.name)
-    holds = {
-        name: [interp.holds(_predicate(engine, name), s) for s in states]
-        for name in (live.p, live.q)
-        if name is not None
-    }
-    p, q = holds[live.p], holds.get(live.q or "", [])
+    pairs = list(itertools.pairwise(states))  # the lasso's steps, the closing one last
+    if v.closing is not None:
+        pairs.append((states[-1], states[v.loop]))
+
+    def truth(f: ir.Formula | None) -> tuple[list[bool], list[bool]]:
+        """Per state and per step of the lasso: whether the goal `f` holds (its state
+        disjuncts in the state, its step disjuncts on a step that changes the state)."""
+        if f is None:
+            return [], []
+        f = substitute(f, live.binding)
+        parts = f.args if isinstance(f, ir.Or) else (f,)
+        here = [d for d in parts if not ir.is_step(d)]
+        moves = [d for d in parts if ir.is_step(d)]
+        at = [any(interp.formula(d, {}, s, None) for d in here) for s in states]
+        on = [a != b and any(interp.formula(d, {}, a, b) for d in moves) for a, b in pairs]
+        return at, on
+
+    (p, p_steps), (q, q_steps) = truth(live.prop.p), truth(live.prop.q)
     kind = live.prop.kind
     if kind is ir.TemporalKind.LEADS_TO:
         start = len(states)
         while start > 0 and not q[start - 1]:
             start -= 1
-        assert start <= v.loop and any(p[start:])
+        assert start <= v.loop
+        assert any(p[i] and not any(q_steps[min(i, v.loop) :]) for i in range(start, len(states)))
     elif kind is ir.TemporalKind.EVENTUALLY:
-        assert not any(p)
+        assert not any(p) and not any(p_steps)
     elif kind is ir.TemporalKind.ALWAYS_EVENTUALLY:
-        assert not any(p[v.loop :])
+        assert not any(p[v.loop :]) and not any(p_steps[v.loop :])
     elif kind is ir.TemporalKind.EVENTUALLY_ALWAYS:
         assert not all(p[v.loop :])
-
-
-def _predicate(engine: object, name: str) -> ir.Property:
-    return next(p for p in engine.spec.properties if p.name == name)  # type: ignore[attr-defined]
 
 
 def test_without_fairness_a_trying_process_may_stutter_for_ever() -> None:
@@ -207,6 +221,39 @@ BAD = {
     "@liveness\n    def bad(self):\n        return exists(self.proc, lambda p: eventually(self.in_cs(p)))": (
         "only forall"
     ),
+    "@invariant\n    def bad(self):\n        return enabled(self.enter)": (
+        "enabled(enter) is read by @liveness properties only"
+    ),
+    "@action\n    def bad(self):\n        require(enabled(self.enter))": (
+        "enabled(enter) is read by @liveness properties only"
+    ),
+    "@liveness\n    def bad(self):\n        return eventually(enabled('fly'))": (
+        "`fly` is not an action of this spec"
+    ),
+    "@liveness\n    def bad(self):\n        return eventually(enabled(self.enter, q=self.proc[0]))": (
+        "`q` is not a parameter of it"
+    ),
+    "@liveness\n    def bad(self):\n        return eventually(enabled(self.enter, p=self.phase[0]))": (
+        "must be of sort `proc`"
+    ),
+    "@liveness\n    def bad(self):\n        return eventually(enabled(self.enter, p=self.holder))": (
+        "not a value read from the state"
+    ),
+    "@liveness\n    def bad(self):\n        return eventually(ite(enabled(self.enter), self.locked, self.locked) == self.locked)": (
+        "combined with other formulas by ~, &, |, implies, iff and forall/exists only"
+    ),
+    "@liveness\n    def bad(self, post):\n        return always(post.locked == self.locked)": (
+        "reads `post` in it: a step formula is the goal of"
+    ),
+    "@liveness\n    def bad(self, post):\n        return leads_to(post.locked != self.locked, True)": (
+        "reads `post` in the premise of leads_to(p, q)"
+    ),
+    "@liveness\n    def bad(self):\n        return eventually(self.in_cs(self.proc[0])) | always(True)": (
+        "temporal formulas are joined by | only"
+    ),
+    "@liveness\n    def bad(self, post, other):\n        return eventually(True)": (
+        "must take (self), or (self, post)"
+    ),
 }
 
 
@@ -215,8 +262,10 @@ def test_bad_liveness_is_an_error_with_its_line(tmp_path: Path, body: str) -> No
     spec = tmp_path / "bad.py"
     spec.write_text(
         "from tests.specs.live_mutex import Mutex\n"
-        "from checker import SF, WF, always, eventually, exists, invariant, leads_to, liveness\n\n"
+        "from checker import (SF, WF, Individual, action, always, enabled, eventually, exists,\n"
+        "    invariant, ite, leads_to, liveness, require)\n\n"
         "class Bad(Mutex):\n"
+        "    holder = Individual(Mutex.proc, init=Mutex.proc[0])\n"
         f"    {body}\n"
     )
     result = run_cli("check", f"{spec}:Bad", "--no-progress")

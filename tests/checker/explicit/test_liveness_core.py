@@ -2,8 +2,10 @@
 oracle on random small graphs: a fair cycle exists in a set of states S exactly when S is
 strongly connected (with an edge inside) and, with every edge inside S taken, each weakly fair
 group enabled in all of S and each strongly fair group enabled somewhere in S is taken inside
-S; or S is one state where no fair group is enabled but by a self-loop (stuttering). Every
-lasso the checker returns is checked to be a real path of the graph, fair, and a violation."""
+S; or S is one state where no fair group is enabled but by a self-loop (stuttering). A goal
+with a step part (a step formula) removes its steps from the graph the cycles live in, not
+from the enabledness of fair groups. Every lasso the checker returns is checked to be a real
+path of the graph, fair, and a violation."""
 
 from __future__ import annotations
 
@@ -15,7 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checker import ir
-from checker.explicit.liveness import Checker, FairGroups, Graph, Lasso, LiveCheck
+from checker.explicit.liveness import Checker, Graph, Lasso
+from checker.explicit.liveprops import FairGroups, Goal, LiveCheck, Pred
 
 N_INSTANCES = 3  # global action instances 0..2
 
@@ -52,19 +55,31 @@ def cases(draw: Any) -> tuple[Graph, list[FairGroups], dict[str, Any], ir.Tempor
     p = np.array(draw(st.lists(st.booleans(), min_size=n, max_size=n)))
     q = np.array(draw(st.lists(st.booleans(), min_size=n, max_size=n)))
     kind = draw(st.sampled_from(list(ir.TemporalKind)))
-    return g, fair, {"p": p, "q": q}, kind
+    size = g.src.size
+    steps = np.array(draw(st.lists(st.booleans(), min_size=size, max_size=size)), dtype=bool)
+    stepping = kind in STEP_GOALS and draw(st.booleans())
+    return g, fair, {"p": p, "q": q, "a": steps if stepping else None}, kind
 
 
-def _edges(g: Graph) -> list[tuple[int, int, int]]:
-    return list(zip(g.src.tolist(), g.dst.tolist(), g.inst.tolist(), strict=True))
+# the kinds whose goal may have a step part (the conclusion, for leads-to)
+STEP_GOALS = (
+    ir.TemporalKind.EVENTUALLY,
+    ir.TemporalKind.LEADS_TO,
+    ir.TemporalKind.ALWAYS_EVENTUALLY,
+)
 
 
-def _reach(g: Graph, starts: set[int], allowed: Any) -> set[int]:
+def _edges(g: Graph, ok: Any = None) -> list[tuple[int, int, int]]:
+    edges = zip(g.src.tolist(), g.dst.tolist(), g.inst.tolist(), strict=True)
+    return [e for i, e in enumerate(edges) if ok is None or ok[i]]
+
+
+def _reach(g: Graph, starts: set[int], allowed: Any, ok: Any = None) -> set[int]:
     seen = {s for s in starts if allowed[s]}
     todo = list(seen)
     while todo:
         s = todo.pop()
-        for a, b, _ in _edges(g):
+        for a, b, _ in _edges(g, ok):
             if a == s and allowed[b] and b not in seen:
                 seen.add(b)
                 todo.append(b)
@@ -75,8 +90,8 @@ def _enabled(g: Graph, f: FairGroups, s: int) -> set[int]:
     return {int(f.group[i]) for a, _, i in _edges(g) if a == s and f.group[i] >= 0}
 
 
-def _fair_set(g: Graph, fair: list[FairGroups], S: set[int]) -> bool:
-    inside = [(a, b, i) for a, b, i in _edges(g) if a in S and b in S]
+def _fair_set(g: Graph, fair: list[FairGroups], S: set[int], ok: Any = None) -> bool:
+    inside = [(a, b, i) for a, b, i in _edges(g, ok) if a in S and b in S]
     for f in fair:
         taken = {int(f.group[i]) for _, _, i in inside if f.group[i] >= 0}
         for grp in range(f.count):
@@ -87,8 +102,8 @@ def _fair_set(g: Graph, fair: list[FairGroups], S: set[int]) -> bool:
     return True
 
 
-def _connected(g: Graph, S: set[int]) -> bool:
-    inside = [(a, b) for a, b, _ in _edges(g) if a in S and b in S]
+def _connected(g: Graph, S: set[int], ok: Any = None) -> bool:
+    inside = [(a, b) for a, b, _ in _edges(g, ok) if a in S and b in S]
     if not inside:
         return False
     for s in S:
@@ -114,19 +129,27 @@ def _stutters(g: Graph, fair: list[FairGroups], s: int) -> bool:
     )
 
 
-def oracle(g: Graph, fair: list[FairGroups], p: Any, q: Any, kind: ir.TemporalKind) -> bool:
-    """Whether the property fails."""
+def _goal_steps(g: Graph, a: Any) -> Any:
+    """The goal's steps: those of the step mask that change the state (none without one)."""
+    return np.zeros(g.src.size, dtype=bool) if a is None else a & (g.src != g.dst)
+
+
+def oracle(
+    g: Graph, fair: list[FairGroups], p: Any, q: Any, kind: ir.TemporalKind, a: Any = None
+) -> bool:
+    """Whether the property fails (`a`: the step part of its goal, per edge)."""
     everything = np.ones(g.n, dtype=bool)
     reached = _reach(g, {0}, everything)
     if kind is ir.TemporalKind.ALWAYS:
         return any(not p[s] for s in reached)
     accept = None
+    ok = ~_goal_steps(g, a)
     if kind is ir.TemporalKind.EVENTUALLY:
-        area = _reach(g, {0}, ~p)
+        area = _reach(g, {0}, ~p, ok)
     elif kind is ir.TemporalKind.LEADS_TO:
-        area = _reach(g, {s for s in reached if p[s] and not q[s]}, ~q)
+        area = _reach(g, {s for s in reached if p[s] and not q[s]}, ~q, ok)
     elif kind is ir.TemporalKind.ALWAYS_EVENTUALLY:
-        area = _reach(g, {s for s in reached if not p[s]}, ~p)
+        area = _reach(g, {s for s in reached if not p[s]}, ~p, ok)
     else:
         area, accept = reached, ~p
     for size in range(1, len(area) + 1):
@@ -134,12 +157,16 @@ def oracle(g: Graph, fair: list[FairGroups], p: Any, q: Any, kind: ir.TemporalKi
             S = set(combo)
             if accept is not None and not any(accept[s] for s in S):
                 continue
-            if _connected(g, S) and _fair_set(g, fair, S):
+            if _connected(g, S, ok) and _fair_set(g, fair, S, ok):
                 return True
     return any(_stutters(g, fair, s) and (accept is None or accept[s]) for s in area)
 
 
-def _check_lasso(g: Graph, fair: list[FairGroups], lasso: Lasso, p: Any, q: Any, kind: Any) -> None:
+def _check_lasso(
+    g: Graph, fair: list[FairGroups], lasso: Lasso, p: Any, q: Any, kind: Any, a: Any = None
+) -> None:
+    goal_steps = _goal_steps(g, a)
+    taken_all = [*lasso.edges, *([lasso.closing] if lasso.closing >= 0 else [])]
     states, edges = lasso.states, lasso.edges
     assert states[0] == 0 and len(edges) == len(states) - 1
     for (a, b), e in zip(itertools.pairwise(states), edges, strict=True):
@@ -164,6 +191,7 @@ def _check_lasso(g: Graph, fair: list[FairGroups], lasso: Lasso, p: Any, q: Any,
         assert _stutters(g, fair, states[-1])
     if kind is ir.TemporalKind.EVENTUALLY:
         assert not any(p[s] for s in states)
+        assert not any(goal_steps[e] for e in taken_all)
     elif kind is ir.TemporalKind.EVENTUALLY_ALWAYS:
         assert any(not p[s] for s in cycle)
     else:
@@ -172,20 +200,29 @@ def _check_lasso(g: Graph, fair: list[FairGroups], lasso: Lasso, p: Any, q: Any,
         start = len(states)  # the longest suffix without `target`: it holds the cycle
         while start > 0 and not target[states[start - 1]]:
             start -= 1
-        assert start <= lasso.loop and any(premise[s] for s in states[start:])
+        assert start <= lasso.loop
+        # a premise state in that suffix after which no step is a goal step (cycle included)
+        assert any(
+            premise[states[i]] and not any(goal_steps[e] for e in taken_all[min(i, lasso.loop) :])
+            for i in range(start, len(states))
+        )
 
 
 @settings(max_examples=600, deadline=None)
 @given(cases())
 def test_the_checker_finds_a_violation_exactly_when_brute_force_does(case: Any) -> None:
     g, fair, preds, kind = case
+    a = preds.pop("a")
     prop = ir.Liveness("prop", kind, ir.BoolLit(True), ir.BoolLit(True))
-    check = LiveCheck("prop", prop, "p", "q" if kind is ir.TemporalKind.LEADS_TO else None)
-    lasso = Checker(g, fair).check(check, preds)
-    expected = oracle(g, fair, preds["p"], preds["q"], kind)
+    steps = None if a is None else Pred("a", True)
+    leads = kind is ir.TemporalKind.LEADS_TO
+    p = Goal(Pred("p", False), None if leads else steps)
+    q = Goal(Pred("q", False), steps) if leads else None
+    lasso = Checker(g, fair).check(LiveCheck("prop", prop, p, q), {**preds, "a": a})
+    expected = oracle(g, fair, preds["p"], preds["q"], kind, a)
     assert (lasso is not None) == expected
     if lasso is not None:
-        _check_lasso(g, fair, lasso, preds["p"], preds["q"], kind)
+        _check_lasso(g, fair, lasso, preds["p"], preds["q"], kind, a)
 
 
 def test_strong_fairness_rules_out_a_cycle_that_only_weak_fairness_allows() -> None:
@@ -194,7 +231,7 @@ def test_strong_fairness_rules_out_a_cycle_that_only_weak_fairness_allows() -> N
     reached. Weakly fair, it need not (instance 1 is disabled in 1): a lasso 0 -> 1 -> 0."""
     g = Graph.of(3, [0], [0, 1, 0, 2], [1, 0, 2, 2], [0, 0, 1, 0])
     prop = ir.Liveness("p", ir.TemporalKind.EVENTUALLY, ir.BoolLit(True))
-    check = LiveCheck("p", prop, "p", None)
+    check = LiveCheck("p", prop, Goal(Pred("p", False)), None)
     preds = {"p": np.array([False, False, True])}
     groups = np.array([0, 1, -1])
     assert Checker(g, [FairGroups(True, groups, 2)]).check(check, preds) is None
