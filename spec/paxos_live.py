@@ -145,14 +145,18 @@ class PaxosLive(Spec):
 
     def safe(self, q, p, v):
         member = lambda a: self.quorum.member(a, q)  # noqa: E731
-        all_promised = forall(self.node, lambda a: implies(member(a), self.promised(a) == self.ballot_of(p)))
+        all_promised = forall(
+            self.node, lambda a: implies(member(a), self.promised(a) == self.ballot_of(p))
+        )
         none_voted = forall(self.node, lambda a: implies(member(a), self.vote(a) == -1))
         highest_is_v = exists(
             self.node,
-            lambda a: member(a)
-            & (self.vote(a) != -1)
-            & (self.voted_value(a) == v)
-            & forall(self.node, lambda c: implies(member(c), self.vote(c) <= self.vote(a))),
+            lambda a: (
+                member(a)
+                & (self.vote(a) != -1)
+                & (self.voted_value(a) == v)
+                & forall(self.node, lambda c: implies(member(c), self.vote(c) <= self.vote(a)))
+            ),
         )
         return all_promised & (none_voted | highest_is_v)
 
@@ -173,19 +177,25 @@ class PaxosLive(Spec):
         return exists(
             self.quorum,
             self.node,
-            lambda q, x: self.quorum.member(x, q)
-            & forall(
-                self.node,
-                lambda a: implies(
-                    self.quorum.member(a, q),
-                    (self.vote(a) == self.vote(x)) & (self.vote(a) != -1) & (self.voted_value(a) == v),
-                ),
+            lambda q, x: (
+                self.quorum.member(x, q)
+                & forall(
+                    self.node,
+                    lambda a: implies(
+                        self.quorum.member(a, q),
+                        (self.vote(a) == self.vote(x))
+                        & (self.vote(a) != -1)
+                        & (self.voted_value(a) == v),
+                    ),
+                )
             ),
         )
 
     @invariant
     def agreement(self):
-        return forall(self.value, self.value, lambda v, w: implies(self.chosen(v) & self.chosen(w), v == w))
+        return forall(
+            self.value, self.value, lambda v, w: implies(self.chosen(v) & self.chosen(w), v == w)
+        )
 
     @invariant
     def later_proposals_keep_the_chosen_value(self):
@@ -201,7 +211,19 @@ class PaxosLive(Spec):
                 & (self.vote(x) != -1)
                 & (self.voted_value(x) == v)
                 & (self.ballot_of(p) >= self.vote(x))
-                & exists(self.quorum, lambda q: self.quorum.member(x, q) & forall(self.node, lambda a: implies(self.quorum.member(a, q), (self.vote(a) == self.vote(x)) & (self.voted_value(a) == v)))),
+                & exists(
+                    self.quorum,
+                    lambda q: (
+                        self.quorum.member(x, q)
+                        & forall(
+                            self.node,
+                            lambda a: implies(
+                                self.quorum.member(a, q),
+                                (self.vote(a) == self.vote(x)) & (self.voted_value(a) == v),
+                            ),
+                        )
+                    ),
+                ),
                 self.proposal(p) == v,
             ),
         )

@@ -18,10 +18,12 @@ the fairness (MCLiveInternalMemoryNoFair: SPECIFICATION ISpec, PROPERTY Liveness
 with a 6-state behaviour (two requests, two Do's, p2's Rsp) ending in "State 7: Stuttering",
 p1 left "done".
 
-Not ported: the cfg's second property, `Liveness == \\A p \\in Proc : WF_vars(Do(p)) /\\
-WF_vars(Rsp(p))` — a fairness formula checked as a property (that Liveness2 implies it): it
-speaks of ENABLED and of steps (`[]<><<Do(p)>>_vars`), which a `@liveness` property (state
-formulas under always/eventually/leads_to) cannot say.
+The cfg's second property, `Liveness == \\A p \\in Proc : WF_vars(Do(p)) /\\ WF_vars(Rsp(p))`,
+is a fairness formula checked as a property (that Liveness2 implies it). `WF_vars(A)` is
+`[]<>~ENABLED <<A>>_vars \\/ []<><<A>>_vars`: `do_is_weakly_fair` and `rsp_is_weakly_fair`
+say it with `enabled(...)` and a step formula (a Do(p) step is the one that takes ctl[p] from
+"busy" to "done", an Rsp(p) step from "done" to "rdy"; no other action does either). Both hold,
+as in TLC; under WF of Do \\/ Rsp as a whole (`WholeFairness` in the tests) they fail.
 
 Encoding:
 - A request or a buffer value (MReq \\cup Val \\cup {NoVal}) is a record `Buf(kind, adr, val)`:
@@ -43,6 +45,9 @@ from checker import (
     Spec,
     action,
     arbitrary,
+    always,
+    enabled,
+    eventually,
     forall,
     ite,
     leads_to,
@@ -121,3 +126,19 @@ class LiveInternalMemory(Spec):
             self.proc,
             lambda p: leads_to(self.ctl(p) == self.phase["busy"], self.ctl(p) == self.phase["rdy"]),
         )
+
+    def weakly_fair(self, action, p, before, after, post):
+        """WF_vars(A(p)) as a formula: []<>~ENABLED A(p) \\/ []<><<A(p)>>_vars, A(p) being the
+        step that takes ctl[p] from `before` to `after`."""
+        step = (self.ctl(p) == self.phase[before]) & (post.ctl(p) == self.phase[after])
+        return always(eventually(~enabled(action, p=p) | step))
+
+    @liveness
+    def do_is_weakly_fair(self, post):
+        """Liveness's first half: \\A p \\in Proc : WF_vars(Do(p))."""
+        return forall(self.proc, lambda p: self.weakly_fair(self.do, p, "busy", "done", post))
+
+    @liveness
+    def rsp_is_weakly_fair(self, post):
+        """Liveness's second half: \\A p \\in Proc : WF_vars(Rsp(p))."""
+        return forall(self.proc, lambda p: self.weakly_fair(self.rsp, p, "done", "rdy", post))

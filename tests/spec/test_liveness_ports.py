@@ -37,11 +37,12 @@ def test_ewd840_without_fairness_stutters_before_detecting() -> None:
     assert lassos[0] == lassos[1]
 
 
-def lassos_of(spec: type[Spec]) -> list[list[object]]:
-    """The liveness violation of `spec` in both engines (asserted to be one), as its steps."""
+def lassos_of(spec: type[Spec], liveness: list[str] | None = None) -> list[list[object]]:
+    """The liveness violation of `spec` (of the `liveness` properties named) in both engines
+    (asserted to be one), as its steps."""
     lassos: list[list[object]] = []
     for engine in ("vector", "reference"):
-        v = check(spec, {}, Options(engine=engine)).result.violation
+        v = check(spec, {}, Options(engine=engine, liveness=liveness)).result.violation
         assert v is not None and v.kind == "liveness", engine
         closing = None if v.closing is None else (v.closing.action, v.closing.params)
         lassos.append([v.name, v.loop, closing, [(s.action, s.params, s.state) for s in v.trace]])
@@ -89,7 +90,11 @@ class LiveInternalMemoryWholeFairness(LiveInternalMemory):
 def test_live_internal_memory_answers_every_request(engine: str) -> None:
     report = check(LiveInternalMemory, {}, Options(engine=engine))
     assert report.ok
-    assert report.result.liveness == ["liveness_property[p1]", "liveness_property[p2]"]
+    assert report.result.liveness == [
+        f"{name}[{p}]"
+        for name in ("liveness_property", "do_is_weakly_fair", "rsp_is_weakly_fair")
+        for p in ("p1", "p2")
+    ]
     assert (report.result.distinct_states, report.result.depth) == (4408, 10)
 
 
@@ -106,3 +111,15 @@ def test_live_internal_memory_starves_a_processor_under_fairness_of_all_of_them(
     assert isinstance(steps, list) and isinstance(loop, int)
     cycle = [step[:2] for step in steps[loop + 1 :]] + [closing]
     assert all(params[0][:2] == ("p", 1) for _, params in cycle)  # only p2 (code 1) moves
+
+
+def test_live_internal_memory_liveness_is_not_implied_by_fairness_of_all_processors() -> None:
+    """TLC, SPECIFICATION ISpec /\\ WF_vars(\\E p \\in Proc : Do(p) \\/ Rsp(p)), PROPERTY
+    Liveness (\\A p : WF_vars(Do(p)) /\\ WF_vars(Rsp(p))): "Temporal properties were
+    violated": p1 "busy" (Do(p1) enabled) while p2 requests, is served and answered, "Back to
+    state 3" — Do(p1) enabled for ever and never taken."""
+    name, loop, closing, steps = lassos_of(LiveInternalMemoryWholeFairness, ["do_is_weakly_fair"])
+    assert name == "do_is_weakly_fair[p1]" and closing is not None
+    assert isinstance(steps, list) and isinstance(loop, int)
+    cycle = [step[:2] for step in steps[loop + 1 :]] + [closing]
+    assert all(params[0][:2] == ("p", 1) for _, params in cycle)  # only p2 moves
