@@ -14,8 +14,10 @@ import pytest
 from checker import WF, Spec, eventually, exists, liveness
 from checker.check import CheckReport, check
 from checker.explicit.search import Options
+from spec.tlaplus.acp_nb import PARTICIPANT, AcpNb
 from spec.tlaplus.chang_roberts import ChangRoberts
 from spec.tlaplus.dining_philosophers import DiningPhilosophers
+from spec.tlaplus.simple_allocator import SimpleAllocator
 from spec.tlaplus.single_lane_bridge import SingleLaneBridge
 from tests.checker.explicit.test_liveness import replay
 
@@ -169,3 +171,65 @@ def test_chang_roberts_liveness_needs_its_premise() -> None:
         ["start", "n0", "n0", "n0"],
     )
     assert "  initiator = {}\n" in text  # the initial state with no candidate
+
+
+# -- SimpleAllocator -------------------------------------------------------------------------
+
+
+class SimpleAllocatorWeakAllocate(SimpleAllocator):
+    """Allocate weakly instead of strongly fair — TLC, SPECIFICATION Init /\\ [][Next]_vars /\\
+    \\A c : WF_vars(Return(c, alloc[c])) /\\ \\A c : WF_vars(\\E S : Allocate(c, S)), PROPERTIES
+    ClientsWillReturn ClientsWillObtain InfOftenSatisfied: "Error: Temporal properties were
+    violated.", the three clients ask for r1, c2 gets it and returns it, "Back to state 4"."""
+
+    fairness = (WF("return_all", per="c"), WF("allocate", per="c"))
+
+
+@pytest.mark.parametrize("engine", ["vector", "reference"])
+def test_simple_allocator_clients_return_obtain_and_are_satisfied(engine: str) -> None:
+    """TLC, SimpleAllocator.cfg: "Checking 10 branches of temporal properties ... Model
+    checking completed. No error has been found. 1633 states generated, 400 distinct states
+    found ... depth ... 6"."""
+    report = holds(SimpleAllocator, engine)
+    assert report.result.liveness == (
+        [f"clients_will_return[c{c}]" for c in (1, 2, 3)]
+        + [f"clients_will_obtain[c{c}, {r}]" for c in (1, 2, 3) for r in (0, 1)]
+        + [f"inf_often_satisfied[c{c}]" for c in (1, 2, 3)]
+    )
+    assert (report.result.distinct_states, report.result.depth) == (400, 6)
+
+
+def test_simple_allocator_under_weak_fairness_a_client_starves_in_a_cycle() -> None:
+    name, loop, closing, steps = lasso(SimpleAllocatorWeakAllocate)
+    assert name == "clients_will_obtain[c1, 0]"  # c1 never gets resource 0
+    assert actions(steps) == [None, "request", "request", "allocate"]  # None: the initial state
+    assert loop == 1 and closing == ("return_all", (("c", 1, "client"),))  # c2 gives it back
+    assert all(params[0] == ("c", 1, "client") for _, params, _ in steps[2:])  # only c2 moves
+
+
+# -- ACP_NB ----------------------------------------------------------------------------------
+
+
+class AcpNbNoCoordinatorFairness(AcpNb):
+    """fairnessNB without WF_vars(coordProgB) — TLC, SPECIFICATION InitNB /\\
+    [][progNNB]_vars /\\ \\A i : WF_vars(\\E j : parProgNB(i, j)), PROPERTIES AC1 AC2 AC3_1
+    AC4_alt AC3_2 AC5: "Error: Temporal properties were violated.", the coordinator decides
+    commit, then "State 9: Stuttering" before it broadcasts."""
+
+    fairness = (WF(*PARTICIPANT, per="i"),)
+
+
+@pytest.mark.parametrize("engine", ["vector", "reference"])
+def test_acp_nb_every_live_participant_decides(engine: str) -> None:
+    """TLC, ACP_NB_TLC.cfg: "Model checking completed. No error has been found. 23988 states
+    generated, 4284 distinct states found ... depth ... 19". sendVote(i) stays enabled as a
+    step that changes nothing; counted as fair progress, it would let a behaviour stutter
+    before the coordinator broadcasts."""
+    report = holds(AcpNb, engine)
+    assert report.result.liveness == ["ac3_2", "ac5"]
+    assert (report.result.distinct_states, report.result.depth) == (4284, 19)
+
+
+def test_acp_nb_without_a_fair_coordinator_nobody_decides() -> None:
+    name, loop, closing, steps = lasso(AcpNbNoCoordinatorFairness)
+    assert (name, loop, closing, actions(steps)) == ("ac3_2", 0, None, ["start"])  # no request
