@@ -101,7 +101,7 @@ class CheckReport:
             return f"the property fails in state {last}"
         if v.closing is None:
             why = (
-                "no action the fairness conditions cover is enabled there"
+                "no action the fairness conditions cover can change the state there"
                 if self.spec.fairness
                 else "the spec declares no fairness, so any state may"
             )

@@ -448,9 +448,10 @@ class WellTyped(FormulaNode):
 
 @dataclass(frozen=True, eq=False)
 class Enabled(FormulaNode):
-    """TLA+'s `ENABLED A(args)`: some instance of action `action` whose parameters named in
-    `args` have those values can be taken (within the model). Only `@liveness` properties hold
-    it; the liveness checker reads it off the state graph's transitions."""
+    """TLA+'s `ENABLED <<A(args)>>_vars`: some instance of action `action` whose parameters
+    named in `args` have those values can take a step that changes the state (within the
+    model). Only `@liveness` properties hold it; the liveness checker reads it off the state
+    graph's transitions."""
 
     action: str
     args: tuple[tuple[str, Term], ...] = ()

@@ -234,15 +234,17 @@ class Interpreter:
         return env, tuple(frozenset(v) if isinstance(v, set) else tuple(v) for v in work)
 
     def enabled(self, f: ir.Enabled, values: Mapping[str, int], state: Sequence[Any]) -> bool:
-        """TLA+'s ENABLED: some instance of the action, with the parameters named in `values`
-        fixed, takes a step from `state` (an instance that fails takes none)."""
+        """TLA+'s `ENABLED <<A>>_vars`: some instance of the action, with the parameters named
+        in `values` fixed, takes a step from `state` that changes it (an instance that fails
+        takes none)."""
         act = self.spec.action(f.action)
         fixed = [(i, values[v.name]) for i, v in enumerate(act.params) if v.name in values]
         for params in self.inst.product([v.type for v in act.params]):
             if any(params[i] != c for i, c in fixed):
                 continue
             try:
-                if self.execute(act, params, tuple(state)) is not None:
+                nxt = self.execute(act, params, tuple(state))
+                if nxt is not None and nxt != tuple(state):
                     return True
             except Failed:
                 continue

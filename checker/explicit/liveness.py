@@ -19,7 +19,12 @@ taken inside it, and every strongly fair one enabled in any of its states is tak
 A component that breaks strong fairness is split — its states where an untaken strongly fair
 action is enabled removed, the rest decomposed again — as in Emerson-Lei's algorithm. Stuttering
 follows TLA+: a behaviour may stay in a state forever when no fairness condition's action is
-enabled there (without fairness, everywhere), which is a cycle of no steps.
+enabled there (without fairness, everywhere), which is a cycle of no steps. A step that changes
+nothing (an action instance back to its own state) *is* a stuttering step: TLA+'s `WF_vars(A)`
+asks for `<<A>>_vars` steps, which change `vars`, and is owed only where one is enabled — so the
+graph leaves such steps out, and they neither enable nor satisfy a fairness condition (TLC
+agrees: a philosopher that only keeps waiting does not make `WF_vars(Philosopher)` hold by
+stuttering, tests/spec/test_liveness_ports.py).
 
 Both engines build the same graph (same numbering, edges sorted), so their verdicts and lassos
 are identical.
@@ -55,9 +60,10 @@ from checker.explicit.liveprops import (
 
 @dataclass
 class Graph:
-    """States 0..n-1 (breadth-first order), the initial ones, and every transition: source,
-    target and the global action instance (the instances of action k are numbered from
-    `offsets[k]`), sorted by (source, instance, target)."""
+    """States 0..n-1 (breadth-first order), the initial ones, and every transition that
+    changes the state: source, target and the global action instance (the instances of action
+    k are numbered from `offsets[k]`), sorted by (source, instance, target). A transition back
+    to its source is a stuttering step (see the module doc) and is left out."""
 
     n: int
     inits: Any  # int64 ids
@@ -68,6 +74,8 @@ class Graph:
     @staticmethod
     def of(n: int, inits: Iterable[int], src: Any, dst: Any, inst: Any) -> Graph:
         src, dst, inst = (np.asarray(a, dtype=np.int64) for a in (src, dst, inst))
+        moves = src != dst  # a step back to its own state stutters: not a <<A>>_vars step
+        src, dst, inst = src[moves], dst[moves], inst[moves]
         order = np.lexsort((dst, inst, src))
         edges = (src[order], dst[order], inst[order])
         keep = np.ones(order.size, dtype=bool)  # one edge per (source, instance, target)
@@ -100,7 +108,7 @@ class Checker:
         self.fairness = fairness
         n = g.n
         self.indptr = np.searchsorted(g.src, np.arange(n + 1)).astype(np.int64)
-        # per condition: its (state, group) pairs where the group is enabled, and self-loops
+        # per condition: its (state, group) pairs where the group is enabled
         self.enabled: list[Any] = []
         self.edge_group: list[Any] = []
         stutter = np.ones(n, dtype=bool)  # a state may stutter for ever: nothing fair enabled
@@ -110,11 +118,7 @@ class Checker:
             mine = eg >= 0
             pairs = np.unique(g.src[mine] * f.count + eg[mine])
             self.enabled.append(pairs)
-            loops = np.unique(
-                g.src[mine & (g.src == g.dst)] * f.count + eg[mine & (g.src == g.dst)]
-            )
-            unmet = np.setdiff1d(pairs, loops, assume_unique=True)
-            stutter[unmet // f.count] = False
+            stutter[pairs // f.count] = False
         self.stutter = stutter
         self._ok = np.ones(g.src.size, dtype=bool)  # the edges the current search may take
 
@@ -298,8 +302,8 @@ class Checker:
     # -- fair components --------------------------------------------------------------------
 
     def _components(self, area: Any) -> list[Any]:
-        """The non-trivial strongly connected components of the subgraph on `area` (a
-        component of one state needs a self-loop)."""
+        """The non-trivial strongly connected components of the subgraph on `area` (the
+        graph has no self-loops: one state alone is no cycle, but may stutter)."""
         g = self.g
         inside = area[g.src] & area[g.dst] & self._ok
         if not inside.any():
@@ -313,15 +317,12 @@ class Checker:
         order = np.argsort(labels, kind="stable")
         order = order[labels[order] >= 0]
         sizes = np.bincount(labels[order])
-        loops = np.zeros(sizes.size, dtype=bool)
-        self_loop = inside & (g.src == g.dst)
-        loops[labels[g.src[self_loop]]] = True
         out = []
         start = 0
-        for label, size in enumerate(sizes.tolist()):
+        for size in sizes.tolist():
             comp = order[start : start + size]
             start += size
-            if size > 1 or (size == 1 and loops[label]):
+            if size > 1:
                 out.append(np.sort(comp))
         out.sort(key=lambda c: int(c[0]))
         return out

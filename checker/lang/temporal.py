@@ -12,8 +12,8 @@ the goal of `eventually`, `always(eventually(...))` and the conclusion of `leads
 as disjuncts beside state formulas: `always(eventually(~self.busy(p) | post.served(p)))` is
 TLA+'s `[]<>~Busy(p) \\/ []<><<Serve(p)>>_vars`, also written
 `always(eventually(~self.busy(p))) | always(eventually(post.served(p)))`. And `enabled(action,
-param=value)` is TLA+'s `ENABLED`: an instance of the action with those parameter values can be
-taken.
+param=value)` is TLA+'s `ENABLED <<A>>_vars`: an instance of the action with those parameter
+values can take a step that changes the state.
 
 Fairness is declared on the spec, `fairness = (WF("deliver"), SF("acquire", per="p"))`: weak or
 strong fairness of an action as a whole (TLA+'s `WF_vars(\\E p : Acquire(p))`), or for each value
@@ -117,10 +117,10 @@ def eventually(p: SymFormula | Temporal | bool) -> Temporal:
 
 
 def enabled(action: object, **params: object) -> SymFormula:
-    """TLA+'s `ENABLED`: in this state, some instance of `action` (a method of the spec, or
-    its name) whose parameters named in `params` have those values can be taken. `@liveness`
-    properties only (the checker reads it off the state graph); values are sort elements or
-    variables of `forall`/`exists`."""
+    """TLA+'s `ENABLED <<A>>_vars`: in this state, some instance of `action` (a method of the
+    spec, or its name) whose parameters named in `params` have those values can take a step
+    that changes the state — as fairness counts it. `@liveness` properties only (the checker
+    reads it off the state graph); values are sort elements or variables of `forall`/`exists`."""
     loc = user_loc()
     name = getattr(action, "__name__", action)
     if not isinstance(name, str):

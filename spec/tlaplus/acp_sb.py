@@ -24,7 +24,10 @@ Encoding:
 - The safety properties the SB model leaves commented out (AC1, AC2, AC3_1 as invariants, AC4_alt
   as an action property) are checked here all the same: the file says they hold, and they do;
   they do not change the count. TypeInv holds by construction (`well_typed()`). Deadlock is not
-  checked (CHECK_DEADLOCK FALSE). The liveness properties (AC3_2, AC5) are not ported.
+  checked (CHECK_DEADLOCK FALSE). The liveness properties AC3_2 and AC5, and ACP_SB's
+  fairness, are not declared here: this model's .cfg checks neither (AC5, which ACP_SB does
+  not satisfy, is among its "invalid" properties). ACP_NB_TLC.cfg checks both: they are
+  declared, with fairnessNB, in spec/tlaplus/acp_nb.py.
 """
 
 from checker import (

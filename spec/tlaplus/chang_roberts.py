@@ -17,10 +17,33 @@ Encoding:
   left out).
 - Deadlock is not checked (CHECK_DEADLOCK FALSE), as here by default.
 - TypeOK holds by construction (every variable is typed by its sort); Correctness is ported.
-  The liveness PROPERTY is not checked (safety only; the state count is TLC's).
+- Fairness: `\\A self \\in Node : WF_vars(node(self))`, node(self) being n0(self) \\/ n1(self),
+  is one condition per node over both actions, `WF(n0, n1, per="p")` (n1's message `i` is
+  not part of it: `\\E id \\in msgs[self]` is inside node(self)).
+- Liveness == `(\\E n \\in Node : state[n] = "cand") => <>(\\E n \\in Node : state[n] = "won")`:
+  the premise is a state formula read in the initial state only. It is not a fact of every
+  initial state (Init lets no node be an initiator: every node "lost"), so a plain
+  `eventually(\\E n : state[n] = "won")` would be stronger than the TLA+ (and is violated by
+  that initial state). But in every initial state the premise is `\\E n : initiator[n]` (Init
+  sets state[n] = "cand" exactly where initiator[n]), and `initiator` never changes (no
+  action writes it: TLA+'s UNCHANGED initiator). For a formula C constant along a behaviour,
+  `C => <>Q` is `<>(C => Q)`; so `liveness` is `eventually(implies(exists initiator, exists
+  won))`, which is the TLA+ property on every behaviour of this spec.
+
+TLC 2.19 on this machine (2026-12-03, one worker), MCChangRoberts.cfg (PROPERTY Liveness):
+"Finished computing initial states: 8 distinct states generated ... Checking temporal
+properties for the complete state space with 137 total distinct states ... Model checking
+completed. No error has been found. 227 states generated, 137 distinct states found, 0 states
+left on queue. The depth of the complete state graph search is 10." Liveness holds, as here.
+With only n0 weakly fair (SPECIFICATION Init /\\ [][Next]_vars /\\ \\A self \\in Node :
+WF_vars(n0(self)), PROPERTY Liveness; `ChangRobertsOnlySendingFair` in
+tests/spec/test_liveness_ports.py), and likewise with no fairness at all: "Error: Temporal
+properties were violated." — node 3 alone an initiator, its id passed round to msgs[3], then
+"State 7: Stuttering" before node 3 receives it.
 """
 
 from checker import (
+    WF,
     Function,
     IntSort,
     Param,
@@ -29,12 +52,15 @@ from checker import (
     Spec,
     action,
     arbitrary,
+    eventually,
+    exists,
     forall,
     iff,
     implies,
     init,
     invariant,
     ite,
+    liveness,
     require,
 )
 
@@ -52,6 +78,8 @@ class ChangRoberts(Spec):
     at_n1 = Relation(node)  # pc[n] = "n1" (else "n0")
     initiator = Relation(node, init=arbitrary)
     state = Function(node, nstate, init=arbitrary)
+
+    fairness = (WF("n0", "n1", per="p"),)  # \A self \in Node : WF_vars(node(self))
 
     def succ(self, p):
         return ite(p == self.n, 1, p + 1)
@@ -105,3 +133,10 @@ class ChangRoberts(Spec):
                 ),
             ),
         )
+
+    @liveness
+    def liveness(self):
+        """Liveness == (\\E n : state[n] = "cand") => <>(\\E n : state[n] = "won"), the premise
+        read as the constant `\\E n : initiator[n]` (see the module docstring)."""
+        won = exists(self.node, lambda p: self.state(p) == self.nstate["won"])
+        return eventually(implies(exists(self.node, lambda p: self.initiator(p)), won))

@@ -16,12 +16,28 @@ Encoding:
   (`loop_give_left`, `loop_give_right`, `loop_keep`), each with the same update of pc, computed
   from the forks before the step as in the TLA+ (CanEat reads the unprimed forks). The
   transitions, hence the states, are TLC's.
-- TypeOK holds by construction and is not ported; ExclusiveAccess is. NobodyStarves is a
-  liveness property (not checked here). TLC checks deadlock on this model; the model has none
-  (`check --deadlock` agrees).
+- TypeOK holds by construction and is not ported; ExclusiveAccess is. TLC checks deadlock on
+  this model; the model has none (`check --deadlock` agrees).
+- Liveness: Spec's `\\A self \\in 1..NP : WF_vars(Philosopher(self))`, Philosopher(self) being
+  Loop(self) \\/ Think(self) \\/ Eat(self), is one weak fairness condition per philosopher over
+  the five actions that make up its steps, `WF(loop_give_left, loop_give_right, loop_keep,
+  think, eat, per="p")`. `NobodyStarves == \\A p \\in 1..NP : []<>(~hungry[p])` is
+  `nobody_starves`, one property per philosopher.
+
+TLC 2.19 on this machine (2026-12-03, one worker), DiningPhilosophers.cfg (PROPERTY
+NobodyStarves): "Checking temporal properties for the complete state space with 67 total
+distinct states ... Model checking completed. No error has been found. ... 336 states generated,
+67 distinct states found, 0 states left on queue. The depth of the complete state graph search
+is 29." NobodyStarves holds, as here. Without the fairness (SPECIFICATION Init /\\ [][Next]_vars,
+PROPERTY NobodyStarves; `DiningPhilosophersNoFairness` in tests/spec/test_liveness_ports.py):
+"Error: Temporal properties were violated." with a 27-state behaviour ending in "State 28:
+Stuttering" (here the shortest lasso: the initial state, every philosopher hungry, stutters).
+Fairness of Philosopher as a whole (`WF_vars(\\E self \\in 1..NP : Philosopher(self))`) is
+enough on this model: TLC finds no error, and neither does paxoscope.
 """
 
 from checker import (
+    WF,
     Function,
     IntSort,
     Param,
@@ -29,11 +45,14 @@ from checker import (
     Sort,
     Spec,
     action,
+    always,
+    eventually,
     forall,
     implies,
     init,
     invariant,
     ite,
+    liveness,
     require,
 )
 
@@ -51,6 +70,9 @@ class DiningPhilosophers(Spec):
     clean = Relation(phil)
     hungry = Relation(phil, init=True)
     pc = Function(phil, pcs, init=pcs["Loop"])
+
+    # \A self \in 1..NP : WF_vars(Philosopher(self))
+    fairness = (WF("loop_give_left", "loop_give_right", "loop_keep", "think", "eat", per="p"),)
 
     @init
     def start(self) -> None:
@@ -137,3 +159,8 @@ class DiningPhilosophers(Spec):
                 ~((self.pc(p) == self.pcs["Eat"]) & (self.pc(q) == self.pcs["Eat"])),
             ),
         )
+
+    @liveness
+    def nobody_starves(self):
+        """NobodyStarves == \\A p \\in 1..NP : []<>(~hungry[p])."""
+        return forall(self.phil, lambda p: always(eventually(~self.hungry(p))))

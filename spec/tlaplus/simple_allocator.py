@@ -14,25 +14,56 @@ Encoding:
   MAX_RESOURCES = 3 (a larger R needs a larger `sets`). Each subset of Resources is exactly one
   mask, so the transitions are TLC's.
 - `available` is the resources no client holds.
-- TypeInvariant holds by construction and is not ported; ResourceMutex is. The liveness
-  properties are not checked here. TLC checks deadlock; the model has none (`check --deadlock`).
+- TypeInvariant holds by construction and is not ported; ResourceMutex is. TLC checks
+  deadlock; the model has none (`check --deadlock`).
+- Fairness. `\A c : WF_vars(Return(c, alloc[c]))` is fair to one instance of Return, the one
+  returning everything c holds — chosen by the state, not by a fixed parameter. So Return is
+  two actions whose disjunction is Return(c, S): `return_all(c)` (S = alloc[c], nonempty)
+  and `return_(c, s)` (S a proper nonempty subset of alloc[c]); every step of Return is a
+  step of exactly one, so the states and transitions are TLC's, and `WF(return_all,
+  per="c")` is the TLA+ condition (weak fairness of `\E S : Return(c, S)` instead would be
+  met by returning part of the resources). `\A c : SF_vars(\E S \in SUBSET Resources :
+  Allocate(c, S))` is `SF(allocate, per="c")`.
+- ClientsWillReturn (`\A c : unsat[c] = {} ~> alloc[c] = {}`), ClientsWillObtain (`\A c, r :
+  r \in unsat[c] ~> r \in alloc[c]`) and InfOftenSatisfied (`\A c : []<>(unsat[c] = {})`)
+  are `leads_to` and `always(eventually(...))` per client (and resource).
+
+TLC 2.19 on this machine (2026-12-03, one worker), SimpleAllocator.cfg (PROPERTIES
+ClientsWillReturn ClientsWillObtain InfOftenSatisfied): "Checking 10 branches of temporal
+properties for the complete state space with 4000 total distinct states ... Model checking
+completed. No error has been found. 1633 states generated, 400 distinct states found, 0 states
+left on queue. The depth of the complete state graph search is 6." The three properties hold,
+as here. With Allocate weakly instead of strongly fair (SPECIFICATION Init /\ [][Next]_vars
+/\ \A c : WF_vars(Return(c, alloc[c])) /\ \A c : WF_vars(\E S : Allocate(c, S));
+`SimpleAllocatorWeakAllocate` in tests/spec/test_liveness_corpus.py): "Error: Temporal
+properties were violated." — all three clients ask for r1, c2 gets it and returns it, "Back to
+state 4": c1's Allocate is enabled only now and then, so weak fairness lets it starve. Without
+the fairness of Return (only the SF of Allocate), and under the module's SimpleAllocator2
+(Return fair only once the request is satisfied), TLC also reports "Temporal properties were
+violated." (a 5- and a 6-state behaviour, then "Stuttering").
 
 A direct port would want sets as values: SUBSET Resources as a sort of subsets (an action
 parameter ranging over them) with membership, rather than masks and arithmetic.
 """
 
 from checker import (
+    SF,
+    WF,
     IntSort,
     Param,
     Relation,
     Sort,
     Spec,
     action,
+    always,
+    eventually,
     exists,
     forall,
     implies,
     invariant,
     ite,
+    leads_to,
+    liveness,
     require,
 )
 
@@ -52,6 +83,11 @@ class SimpleAllocator(Spec):
 
     unsat = Relation(client, res)
     alloc = Relation(client, res)
+
+    fairness = (
+        WF("return_all", per="c"),  # \A c \in Clients : WF_vars(Return(c, alloc[c]))
+        SF("allocate", per="c"),  # \A c \in Clients : SF_vars(\E S : Allocate(c, S))
+    )
 
     # -- subsets as masks ------------------------------------------------------------------
     def bit(self, s, k: int):
@@ -92,9 +128,17 @@ class SimpleAllocator(Spec):
 
     @action
     def return_(self, c: client, s: sets) -> None:
+        """Return(c, S) for S a proper subset of alloc[c] (return_all is S = alloc[c])."""
         self.a_subset(s)
         require(forall(self.res, lambda r: implies(self.member(r, s), self.alloc(c, r))))
+        require(exists(self.res, lambda r: self.alloc(c, r) & ~self.member(r, s)))
         self.alloc.update(lambda c2, r: self.alloc(c2, r) & ~((c2 == c) & self.member(r, s)))
+
+    @action
+    def return_all(self, c: client) -> None:
+        """Return(c, alloc[c]): c returns everything it holds."""
+        require(exists(self.res, lambda r: self.alloc(c, r)))
+        self.alloc.update(lambda c2, r: self.alloc(c2, r) & (c2 != c))
 
     # -- properties --------------------------------------------------------------------------
     @invariant
@@ -104,4 +148,31 @@ class SimpleAllocator(Spec):
             self.client,
             self.res,
             lambda c1, c2, r: implies((c1 != c2) & self.alloc(c1, r), ~self.alloc(c2, r)),
+        )
+
+    @liveness
+    def clients_will_return(self):
+        """ClientsWillReturn == \\A c \\in Clients : unsat[c] = {} ~> alloc[c] = {}."""
+        return forall(
+            self.client,
+            lambda c: leads_to(
+                forall(self.res, lambda r: ~self.unsat(c, r)),
+                forall(self.res, lambda r: ~self.alloc(c, r)),
+            ),
+        )
+
+    @liveness
+    def clients_will_obtain(self):
+        """ClientsWillObtain == \\A c \\in Clients, r \\in Resources : r \\in unsat[c] ~> r \\in
+        alloc[c]."""
+        return forall(
+            self.client, self.res, lambda c, r: leads_to(self.unsat(c, r), self.alloc(c, r))
+        )
+
+    @liveness
+    def inf_often_satisfied(self):
+        """InfOftenSatisfied == \\A c \\in Clients : []<>(unsat[c] = {})."""
+        return forall(
+            self.client,
+            lambda c: always(eventually(forall(self.res, lambda r: ~self.unsat(c, r)))),
         )

@@ -95,8 +95,9 @@ def replay(report: CheckReport) -> None:
         def group(codes: tuple[int, ...], which: list[int] = which) -> tuple[int, ...]:
             return tuple(codes[i] for i in which)
 
-        enabled = [
-            {group(c) for name, c, _ in steps_from(s) if name in fair.actions} for s in cycle
+        enabled = [  # a step back to its own state stutters: it enables no fairness
+            {group(c) for name, c, t in steps_from(s) if name in fair.actions and t != s}
+            for s in cycle
         ]
         got = {group(c) for name, c in taken if name in fair.actions}
         for g in set().union(*enabled):

@@ -2,10 +2,11 @@
 oracle on random small graphs: a fair cycle exists in a set of states S exactly when S is
 strongly connected (with an edge inside) and, with every edge inside S taken, each weakly fair
 group enabled in all of S and each strongly fair group enabled somewhere in S is taken inside
-S; or S is one state where no fair group is enabled but by a self-loop (stuttering). A goal
-with a step part (a step formula) removes its steps from the graph the cycles live in, not
-from the enabledness of fair groups. Every lasso the checker returns is checked to be a real
-path of the graph, fair, and a violation."""
+S; or S is one state where no fair group is enabled (stuttering). A step back to its own state
+is a stuttering step, as in TLA+ (`<<A>>_vars` changes `vars`): the oracle ignores self-loops,
+which neither enable nor satisfy fairness. A goal with a step part (a step formula) removes its
+steps from the graph the cycles live in, not from the enabledness of fair groups. Every lasso
+the checker returns is checked to be a real path of the graph, fair, and a violation."""
 
 from __future__ import annotations
 
@@ -70,8 +71,9 @@ STEP_GOALS = (
 
 
 def _edges(g: Graph, ok: Any = None) -> list[tuple[int, int, int]]:
+    """The steps that change the state (a self-loop stutters), those in `ok` if given."""
     edges = zip(g.src.tolist(), g.dst.tolist(), g.inst.tolist(), strict=True)
-    return [e for i, e in enumerate(edges) if ok is None or ok[i]]
+    return [(a, b, x) for i, (a, b, x) in enumerate(edges) if a != b and (ok is None or ok[i])]
 
 
 def _reach(g: Graph, starts: set[int], allowed: Any, ok: Any = None) -> set[int]:
@@ -122,11 +124,7 @@ def _connected(g: Graph, S: set[int], ok: Any = None) -> bool:
 
 
 def _stutters(g: Graph, fair: list[FairGroups], s: int) -> bool:
-    return (
-        _fair_set(g, fair, {s})
-        if any(a == b == s for a, b, _ in _edges(g))
-        else all(not _enabled(g, f, s) for f in fair)
-    )
+    return all(not _enabled(g, f, s) for f in fair)
 
 
 def _goal_steps(g: Graph, a: Any) -> Any:
@@ -241,3 +239,20 @@ def test_strong_fairness_rules_out_a_cycle_that_only_weak_fairness_allows() -> N
         assert oracle(g, [FairGroups(strong, groups, 2)], preds["p"], preds["p"], prop.kind) == (
             not strong
         )
+
+
+def test_a_step_back_to_its_own_state_is_stuttering_and_does_not_meet_fairness() -> None:
+    """In 0, instance 0 goes nowhere (a self-loop: a step that changes nothing) and instance 1
+    moves to 1, where p holds; both are one weakly fair group, as TLA+'s WF_vars(A \\/ B). The
+    group can change the state in 0, so a fair behaviour may not stay there: `<>p` holds (TLC
+    agrees on the philosophers under WF_vars(\\E self : Philosopher(self)), where a hungry
+    philosopher's Loop step can leave every variable unchanged). With only the self-loop
+    fair, 0 may stutter for ever."""
+    g = Graph.of(2, [0], [0, 0, 1], [0, 1, 1], [0, 1, 0])
+    assert (g.src.tolist(), g.dst.tolist()) == ([0], [1])  # the self-loops are gone
+    prop = ir.Liveness("p", ir.TemporalKind.EVENTUALLY, ir.BoolLit(True))
+    check = LiveCheck("p", prop, Goal(Pred("p", False)), None)
+    preds = {"p": np.array([False, True])}
+    assert Checker(g, [FairGroups(False, np.array([0, 0]), 1)]).check(check, preds) is None
+    lasso = Checker(g, [FairGroups(False, np.array([0, -1]), 1)]).check(check, preds)
+    assert lasso == Lasso([0], [], 0)

@@ -1,0 +1,235 @@
+"""Liveness of more TLA+ corpus ports (spec/tlaplus/), with TLC's verdicts: TLC 2.19 on this
+machine (2026-12-03, one worker) on each model's .cfg with its PROPERTY lines, and on a mutant
+with fairness dropped or weakened, the outputs recorded in each port's docstring and below. The
+ports keep TLC's state counts (tests/spec/test_tlaplus_corpus.py) and give TLC's verdict; each
+mutant's violation is a lasso that both engines give identically, replayed by the reference
+interpreter (real steps, fair, violating the property: `replay`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from checker import WF, Spec, eventually, exists, liveness
+from checker.check import CheckReport, check
+from checker.explicit.search import Options
+from spec.tlaplus.acp_nb import PARTICIPANT, AcpNb
+from spec.tlaplus.chang_roberts import ChangRoberts
+from spec.tlaplus.dining_philosophers import DiningPhilosophers
+from spec.tlaplus.simple_allocator import SimpleAllocator
+from spec.tlaplus.single_lane_bridge import SingleLaneBridge
+from tests.checker.explicit.test_liveness import replay
+
+
+def holds(spec: type[Spec], engine: str) -> CheckReport:
+    report = check(spec, {}, Options(engine=engine))
+    assert report.ok, report.headline()
+    assert report.result.complete
+    return report
+
+
+Lasso = tuple[str, int | None, object, list[Any]]
+
+
+def lasso(spec: type[Spec]) -> Lasso:
+    """The liveness violation of `spec`, the same in both engines, replayed: (property, loop,
+    closing step, steps)."""
+    return lasso_and_text(spec)[0]
+
+
+def lasso_and_text(spec: type[Spec]) -> tuple[Lasso, str]:
+    """`lasso(spec)`, and the counterexample as the command line prints it."""
+    signatures: list[Lasso] = []
+    for engine in ("vector", "reference"):
+        report = check(spec, {}, Options(engine=engine))
+        v = report.result.violation
+        assert v is not None and v.kind == "liveness", engine
+        closing = None if v.closing is None else (v.closing.action, v.closing.params)
+        steps = [(s.action, s.params, s.state) for s in v.trace]
+        signatures.append((v.name, v.loop, closing, steps))
+    assert signatures[0] == signatures[1]
+    replay(report)
+    return signatures[0], report.trace_text()
+
+
+def actions(steps: list[Any]) -> list[object]:
+    return [s[0] for s in steps]
+
+
+# -- DiningPhilosophers ----------------------------------------------------------------------
+
+PHILOSOPHER = ("loop_give_left", "loop_give_right", "loop_keep", "think", "eat")
+
+
+class DiningPhilosophersNoFairness(DiningPhilosophers):
+    """TLC, SPECIFICATION Init /\\ [][Next]_vars, PROPERTY NobodyStarves: "Error: Temporal
+    properties were violated.", a 27-state behaviour then "State 28: Stuttering"."""
+
+    fairness = ()
+
+
+class DiningPhilosophersWholeFairness(DiningPhilosophers):
+    """WF_vars(\\E self \\in 1..NP : Philosopher(self)) instead of one per philosopher — TLC,
+    PROPERTY NobodyStarves: "Model checking completed. No error has been found." (336 states
+    generated, 67 distinct). A hungry philosopher's Loop step that keeps its forks changes
+    nothing: it is stuttering, so it does not excuse the others' steps."""
+
+    fairness = (WF(*PHILOSOPHER),)
+
+
+@pytest.mark.parametrize("engine", ["vector", "reference"])
+def test_dining_philosophers_nobody_starves(engine: str) -> None:
+    """TLC, DiningPhilosophers.cfg: "Model checking completed. No error has been found. ...
+    336 states generated, 67 distinct states found ... depth ... 29"."""
+    report = holds(DiningPhilosophers, engine)
+    assert report.result.liveness == [f"nobody_starves[{p}]" for p in range(1, 6)]
+    assert (report.result.distinct_states, report.result.depth) == (67, 29)
+    assert holds(DiningPhilosophersWholeFairness, engine).ok
+
+
+def test_dining_philosophers_without_fairness_starve_at_once() -> None:
+    name, loop, closing, steps = lasso(DiningPhilosophersNoFairness)
+    assert (name, loop, closing, actions(steps)) == ("nobody_starves[1]", 0, None, ["start"])
+
+
+# -- SingleLaneBridge ------------------------------------------------------------------------
+
+
+class SingleLaneBridgeNoEnterFairness(SingleLaneBridge):
+    """The fairness of MoveOutsideBridge and MoveInsideBridge per car, without WF_vars(
+    EnterBridge) — TLC, PROPERTIES CarsInBridgeExitBridge CarsEnterBridge: "Error: Temporal
+    properties were violated.", every car reaches the queue (WaitingBeforeBridge = <<"r1",
+    "l2", "l1", "r2">>), then "State 10: Stuttering"."""
+
+    fairness = (WF("move_outside_bridge", per="c"), WF("move_inside_bridge", per="c"))
+
+
+def test_single_lane_bridge_every_car_enters_and_leaves_the_bridge() -> None:
+    """TLC, MC.cfg: "Checking 8 branches of temporal properties ... Model checking completed.
+    No error has been found. 20181 states generated, 3605 distinct states found ... depth ...
+    29" (the vector engine only: both engines are compared on the mutant)."""
+    report = holds(SingleLaneBridge, "vector")
+    assert report.result.liveness == [
+        f"{prop}[{c}]"
+        for prop in ("cars_in_bridge_exit_bridge", "cars_enter_bridge")
+        for c in range(4)
+    ]
+    assert (report.result.distinct_states, report.result.depth) == (3605, 29)
+
+
+def test_single_lane_bridge_without_fair_entry_every_car_waits_for_ever() -> None:
+    name, loop, closing, steps = lasso(SingleLaneBridgeNoEnterFairness)
+    assert (name, closing) == ("cars_enter_bridge[0]", None)  # r1 never enters
+    assert actions(steps) == ["start"] + ["move_outside_bridge"] * 8  # all four queue up
+    assert loop == 8  # then the full queue stutters
+
+
+# -- ChangRoberts ----------------------------------------------------------------------------
+
+
+class ChangRobertsOnlySendingFair(ChangRoberts):
+    """Only n0 (sending one's own id) weakly fair per node, not n1 (receiving) — TLC,
+    SPECIFICATION Init /\\ [][Next]_vars /\\ \\A self \\in Node : WF_vars(n0(self)), PROPERTY
+    Liveness: "Error: Temporal properties were violated.", node 3 alone an initiator, its id
+    carried round to msgs[3], then "State 7: Stuttering" (the same with no fairness at
+    all)."""
+
+    fairness = (WF("n0", per="p"),)
+
+
+class ChangRobertsPlainEventually(ChangRoberts):
+    """`<>(\\E n : state[n] = "won")` without Liveness's premise: stronger than the TLA+, and
+    false — no node is an initiator in one initial state, so nobody ever wins."""
+
+    @liveness
+    def liveness(self):  # type: ignore[no-untyped-def]
+        return eventually(exists(self.node, lambda p: self.state(p) == self.nstate["won"]))
+
+
+@pytest.mark.parametrize("engine", ["vector", "reference"])
+def test_chang_roberts_elects_a_leader_when_there_is_a_candidate(engine: str) -> None:
+    """TLC, MCChangRoberts.cfg: "Model checking completed. No error has been found. 227
+    states generated, 137 distinct states found ... depth ... 10"."""
+    report = holds(ChangRoberts, engine)
+    assert report.result.liveness == ["liveness"]
+    assert (report.result.distinct_states, report.result.depth) == (137, 10)
+
+
+def test_chang_roberts_without_fair_receipt_the_candidate_never_hears_its_id() -> None:
+    name, loop, closing, steps = lasso(ChangRobertsOnlySendingFair)
+    assert (name, loop, closing) == ("liveness", 3, None)
+    assert actions(steps) == ["start", "n0", "n0", "n0"]  # every node past n0, then nothing
+
+
+def test_chang_roberts_liveness_needs_its_premise() -> None:
+    (name, loop, closing, steps), text = lasso_and_text(ChangRobertsPlainEventually)
+    assert (name, loop, closing, actions(steps)) == (
+        "liveness",
+        3,
+        None,
+        ["start", "n0", "n0", "n0"],
+    )
+    assert "  initiator = {}\n" in text  # the initial state with no candidate
+
+
+# -- SimpleAllocator -------------------------------------------------------------------------
+
+
+class SimpleAllocatorWeakAllocate(SimpleAllocator):
+    """Allocate weakly instead of strongly fair — TLC, SPECIFICATION Init /\\ [][Next]_vars /\\
+    \\A c : WF_vars(Return(c, alloc[c])) /\\ \\A c : WF_vars(\\E S : Allocate(c, S)), PROPERTIES
+    ClientsWillReturn ClientsWillObtain InfOftenSatisfied: "Error: Temporal properties were
+    violated.", the three clients ask for r1, c2 gets it and returns it, "Back to state 4"."""
+
+    fairness = (WF("return_all", per="c"), WF("allocate", per="c"))
+
+
+@pytest.mark.parametrize("engine", ["vector", "reference"])
+def test_simple_allocator_clients_return_obtain_and_are_satisfied(engine: str) -> None:
+    """TLC, SimpleAllocator.cfg: "Checking 10 branches of temporal properties ... Model
+    checking completed. No error has been found. 1633 states generated, 400 distinct states
+    found ... depth ... 6"."""
+    report = holds(SimpleAllocator, engine)
+    assert report.result.liveness == (
+        [f"clients_will_return[c{c}]" for c in (1, 2, 3)]
+        + [f"clients_will_obtain[c{c}, {r}]" for c in (1, 2, 3) for r in (0, 1)]
+        + [f"inf_often_satisfied[c{c}]" for c in (1, 2, 3)]
+    )
+    assert (report.result.distinct_states, report.result.depth) == (400, 6)
+
+
+def test_simple_allocator_under_weak_fairness_a_client_starves_in_a_cycle() -> None:
+    name, loop, closing, steps = lasso(SimpleAllocatorWeakAllocate)
+    assert name == "clients_will_obtain[c1, 0]"  # c1 never gets resource 0
+    assert actions(steps) == [None, "request", "request", "allocate"]  # None: the initial state
+    assert loop == 1 and closing == ("return_all", (("c", 1, "client"),))  # c2 gives it back
+    assert all(params[0] == ("c", 1, "client") for _, params, _ in steps[2:])  # only c2 moves
+
+
+# -- ACP_NB ----------------------------------------------------------------------------------
+
+
+class AcpNbNoCoordinatorFairness(AcpNb):
+    """fairnessNB without WF_vars(coordProgB) — TLC, SPECIFICATION InitNB /\\
+    [][progNNB]_vars /\\ \\A i : WF_vars(\\E j : parProgNB(i, j)), PROPERTIES AC1 AC2 AC3_1
+    AC4_alt AC3_2 AC5: "Error: Temporal properties were violated.", the coordinator decides
+    commit, then "State 9: Stuttering" before it broadcasts."""
+
+    fairness = (WF(*PARTICIPANT, per="i"),)
+
+
+@pytest.mark.parametrize("engine", ["vector", "reference"])
+def test_acp_nb_every_live_participant_decides(engine: str) -> None:
+    """TLC, ACP_NB_TLC.cfg: "Model checking completed. No error has been found. 23988 states
+    generated, 4284 distinct states found ... depth ... 19". sendVote(i) stays enabled as a
+    step that changes nothing; counted as fair progress, it would let a behaviour stutter
+    before the coordinator broadcasts."""
+    report = holds(AcpNb, engine)
+    assert report.result.liveness == ["ac3_2", "ac5"]
+    assert (report.result.distinct_states, report.result.depth) == (4284, 19)
+
+
+def test_acp_nb_without_a_fair_coordinator_nobody_decides() -> None:
+    name, loop, closing, steps = lasso(AcpNbNoCoordinatorFairness)
+    assert (name, loop, closing, actions(steps)) == ("ac3_2", 0, None, ["start"])  # no request
