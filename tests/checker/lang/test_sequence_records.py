@@ -2,14 +2,16 @@
 function per field): both explicit engines explore what a plain-Python model of
 tests/specs/record_channel.py explores, with and without symmetry; every sequence operation and
 value gives and takes records; traces print `<<[type |-> req, ...]>>` and ITF lists of records
-that `trace` and `show` read back; appending past the capacity is an error with its trace
+that `trace`, `show` and `conform` read back; appending past the capacity is an error with its trace
 (check, bmc and prove); what cannot be supported is refused at its line."""
 
 from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,6 +31,7 @@ from checker import (
     require,
 )
 from checker.check import check
+from checker.conformance.driver import Driver
 from checker.errors import SpecError
 from checker.explicit.search import Options
 from checker.lang.trace import trace_spec
@@ -283,6 +286,54 @@ def test_text_html_and_itf_traces_show_records_and_read_back(tmp_path: Path) -> 
     shown = run_cli("show", str(itf), "-o", str(page))
     assert shown.returncode == 0, shown.stderr
     assert f"<<{FIRST}, {FIRST}>>" in page.read_text()
+
+
+class ChannelDriver(Driver):
+    """A toy implementation of record_channel.py's sends: Python lists of (type, bal, val)
+    triples, abstracted to the functions that store the spec's sequences. `wrong_bal`: it
+    stores every message with ballot 1."""
+
+    wrong_bal = False
+
+    def __init__(self, params: Mapping[str, int], options: Mapping[str, str] | None = None):
+        super().__init__(params, options)
+        self.net: dict[tuple[str, str], list[tuple[str, int, str]]] = {
+            (s, r): [] for s in ("p1", "p2") for r in ("p1", "p2")
+        }
+
+    def send(self, s: str, r: str, b: int, v: str) -> None:
+        self.net[s, r].append(("req", 1 if self.wrong_bal else b, v))
+
+    def abstract(self) -> dict[str, Any]:
+        """The length and the per-field slots functions of `net` (past the length: the empty
+        slot's values), and `got`, which sends leave empty."""
+        out: dict[str, Any] = {"net_len": {k: len(q) for k, q in self.net.items()}, "got_len": 0}
+        for k, (field, empty) in enumerate((("type", "req"), ("bal", 0), ("val", "None"))):
+            out[f"net_at_{field}"] = {
+                (s, r, i): q[i][k] if i < len(q) else empty
+                for (s, r), q in self.net.items()
+                for i in range(self.params["cap"])
+            }
+            out[f"got_at_{field}"] = {0: empty, 1: empty}
+        return out
+
+
+class WrongDriver(ChannelDriver):
+    wrong_bal = True
+
+
+def test_conform_replays_an_itf_trace_of_records(tmp_path: Path) -> None:
+    from checker.conform import conform
+
+    itf = tmp_path / "t.itf.json"
+    found = run_cli("check", CHANNEL + ":Overfull", "--no-progress", "--trace-out", str(itf))
+    assert found.returncode == 1, found.stderr
+    fine = conform(CHANNEL + ":RecordChannel", ChannelDriver, {"cap": 2}, traces=[str(itf)])
+    assert fine.ok and fine.steps == 2, fine.text()
+    wrong = conform(CHANNEL + ":RecordChannel", WrongDriver, {"cap": 2}, traces=[str(itf)])
+    assert not wrong.ok and "state mismatch at step 1" in wrong.text()
+    differs = [line.text for line in wrong.mismatches[0].detail]
+    assert any("[type |-> req, bal |-> 1, val |-> v1]" in text for text in differs), differs
 
 
 def test_every_reachable_state_round_trips_through_itf() -> None:
