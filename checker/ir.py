@@ -480,13 +480,16 @@ class MessageDecl:
 
 @dataclass(frozen=True)
 class SequenceOf:
-    """Marks the two functions that store a sequence-valued symbol `name` (lang/sequences.py):
-    its length `length` (over the symbol's arguments) and its slots `slots` (over the arguments
-    and a position); traces print the pair as one sequence."""
+    """Marks the functions that store a sequence-valued symbol `name` (lang/sequences.py): its
+    length `length` (over the symbol's arguments) and its slots (over the arguments and a
+    position): one function `slots[0]` for elements of a sort, or, for a sequence of records,
+    one per field, `slots[i]` holding field `fields[i]` (`fields` is empty for a sort). Traces
+    print them as one sequence (of records)."""
 
     name: str
     length: str
-    slots: str
+    slots: tuple[str, ...]
+    fields: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -527,7 +530,7 @@ class SymbolDecl:
     # @init guards and the axioms allow. A rigid symbol never changes afterwards.
     arbitrary: bool = False
     rigid: bool = False
-    sequence: SequenceOf | None = None  # one of the two functions that store a sequence
+    sequence: SequenceOf | None = None  # one of the functions that store a sequence
     record: RecordOf | None = None  # one of the per-field functions of a record-valued symbol
     record_args: tuple[RecordColumns, ...] = ()  # the argument columns that hold records
 

@@ -5,7 +5,8 @@ stored sequence (`self.q = self.q[1:] + [m]`, TLA+'s `q' = Tail(q) \\o <<m>>`).
 Every sequence value provides three things, from which every operation is built:
 
 - its **length**, an integer term;
-- its **element at a position** `k` (an integer term) for `0 <= k < length` — unchecked, and
+- its **element at a position** `k` (an integer term) for `0 <= k < length`, as a `Flat`: one
+  term per field of a record element (`Record`), one term for a sort's element — unchecked, and
   read at a clamped slot, so that no engine indexes outside the stored slots even where it
   evaluates an `ite` branch that is not taken;
 - a **quantifier over its positions**, `fn(position, element)`, made of the stored sequences'
@@ -28,10 +29,15 @@ from typing import Any
 
 from checker import ir
 from checker.errors import Loc, SpecError, user_loc
+from checker.lang.records import Record, Shape, SymRecord, flat_types, rebuild
 from checker.lang.terms import SymFormula, SymTerm, as_formula, coerce, int_value
 
+# One element of a sequence: its fields' terms in the record's order (one term for a sort's
+# element). Record sequences are stored one slots function per field, so an element is flat.
+Flat = tuple[ir.Term, ...]
+
 # fn(position, element) -> formula, for a quantifier over a sequence's positions
-PositionFn = Callable[[ir.Term, ir.Term], ir.Formula]
+PositionFn = Callable[[ir.Term, Flat], ir.Formula]
 
 
 class SeqValue:
@@ -39,7 +45,7 @@ class SeqValue:
     `is_empty()`, `contains(x)`, `any(fn)`, `all(fn)`; combine with `+` (concatenation, a list
     of elements on either side); compare with `==` / `!=` (same length, same elements)."""
 
-    elem: ir.Type  # the element type
+    elem: Shape  # the element type, or the record the elements are
     name: str  # how messages name it: "`q`", "a slice of `q`"
 
     # -- what each kind of value provides --------------------------------------------------------
@@ -47,7 +53,7 @@ class SeqValue:
     def _length(self, loc: Loc) -> ir.Term:
         raise NotImplementedError
 
-    def _at(self, k: ir.Term, loc: Loc) -> ir.Term:
+    def _at(self, k: ir.Term, loc: Loc) -> Flat:
         raise NotImplementedError
 
     def _each(self, fn: PositionFn, universal: bool, loc: Loc) -> ir.Formula:
@@ -57,7 +63,7 @@ class SeqValue:
         """A stored sequence's length sort (0..capacity), for range checks; None for a list."""
         raise NotImplementedError
 
-    def _read(self, k: ir.Term, what: str, loc: Loc) -> ir.Term:
+    def _read(self, k: ir.Term, what: str, loc: Loc) -> Flat:
         """The element at `k`, an error where `k` is not a position of the value."""
         inside = ir.And((_le(_int(0, loc), k, loc), _lt(k, self._length(loc), loc)), loc=loc)
         why = f"{what} of {self.name} is not one of its positions (0..len-1)"
@@ -92,25 +98,29 @@ class SeqValue:
             if key.step is not None:
                 raise SpecError(f"a slice of {self.name} takes no step", loc)
             return self._slice(key.start, key.stop, loc)
-        return SymTerm(
+        return self._value_of(
             self._read(index_term(key, f"an index of {self.name}", loc), "an index", loc)
         )
+
+    def _value_of(self, flat: Flat) -> SymTerm | SymRecord:
+        """An element as the spec sees it: a term, or a record of its fields' terms."""
+        return rebuild([self.elem], [SymTerm(t) for t in flat])[0]
 
     def _slice(self, start: object, stop: object, loc: Loc) -> SeqValue:
         lo = _int(0, loc) if start is None else index_term(start, f"a slice of {self.name}", loc)
         hi = self._length(loc) if stop is None else index_term(stop, f"a slice of {self.name}", loc)
         return _Slice(self, lo, hi, loc)
 
-    def head(self) -> SymTerm:
+    def head(self) -> Any:
         """The first element (TLA+'s `Head`); the head of an empty sequence is an error."""
         loc = user_loc()
-        return SymTerm(self._read(_int(0, loc), "the head", loc))
+        return self._value_of(self._read(_int(0, loc), "the head", loc))
 
-    def last(self) -> SymTerm:
+    def last(self) -> Any:
         """The last element; the last of an empty sequence is an error."""
         loc = user_loc()
         end = ir.Arith("-", self._length(loc), _int(1, loc), loc=loc)
-        return SymTerm(self._read(end, "the last element", loc))
+        return self._value_of(self._read(end, "the last element", loc))
 
     def tail(self) -> SeqValue:
         """Every element but the first (TLA+'s `Tail`); the tail of an empty sequence is an
@@ -120,8 +130,8 @@ class SeqValue:
     def contains(self, x: object) -> SymFormula:
         """Some element of the sequence is `x`."""
         loc = user_loc()
-        elem, _ = coerce(x, self.elem, f"the element sought in {self.name}", loc, reading=False)
-        return SymFormula(self._each(lambda _, e: ir.Eq(e, elem, loc=loc), False, loc))
+        elem = flat_element(x, self.elem, f"the element sought in {self.name}", loc)
+        return SymFormula(self._each(lambda _, e: equal_flat(e, elem, loc), False, loc))
 
     def any(self, fn: Any) -> SymFormula:
         """Some element satisfies `fn` — `fn(x)`, or `fn(i, x)` with its position `i` (0 is the
@@ -142,8 +152,9 @@ class SeqValue:
         except SpecError:
             arity = len(_lambda_names(fn, 1, what, loc))
 
-        def body(position: ir.Term, elem: ir.Term) -> ir.Formula:
-            value = fn(SymTerm(position), SymTerm(elem)) if arity == 2 else fn(SymTerm(elem))
+        def body(position: ir.Term, elem: Flat) -> ir.Formula:
+            x = self._value_of(elem)
+            value = fn(SymTerm(position), x) if arity == 2 else fn(x)
             return as_formula(value, f"the body of {self.name}.{what}", loc)
 
         return body
@@ -172,7 +183,7 @@ class SeqValue:
         them = as_sequence(other, self.elem, f"the sequence compared with {self.name}", loc)
         _same_elements(self, them, loc)
         same_length = ir.Eq(self._length(loc), them._length(loc), loc=loc)
-        pairwise = self._each(lambda k, e: ir.Eq(e, them._at(k, loc), loc=loc), True, loc)
+        pairwise = self._each(lambda k, e: equal_flat(e, them._at(k, loc), loc), True, loc)
         return SymFormula(ir.And((same_length, pairwise), loc=loc))
 
     # -- combining -------------------------------------------------------------------------------
@@ -216,11 +227,11 @@ class _Slice(SeqValue):
         span = ir.Arith("-", self.hi, self.lo, loc=loc)
         return _plus(span, self._checked(loc), loc)
 
-    def _at(self, k: ir.Term, loc: Loc) -> ir.Term:
+    def _at(self, k: ir.Term, loc: Loc) -> Flat:
         return self.base._at(_plus(self.lo, k, loc), loc)
 
     def _each(self, fn: PositionFn, universal: bool, loc: Loc) -> ir.Formula:
-        def inner(p: ir.Term, e: ir.Term) -> ir.Formula:
+        def inner(p: ir.Term, e: Flat) -> ir.Formula:
             inside = ir.And((_le(self.lo, p, loc), _lt(p, self.hi, loc)), loc=loc)
             holds = fn(ir.Arith("-", p, self.lo, loc=loc), e)
             return ir.Implies(inside, holds, loc=loc) if universal else _and(inside, holds, loc)
@@ -233,7 +244,8 @@ class _Concat(SeqValue):
     def __init__(self, first: SeqValue, second: SeqValue, loc: Loc) -> None:
         _same_elements(first, second, loc)
         self.first, self.second = first, second
-        self.elem = first.elem if first.elem.bottom or not second.elem.bottom else second.elem
+        a, b = first.elem, second.elem  # with bottom where either admits it
+        self.elem = b if isinstance(a, ir.Type) and isinstance(b, ir.Type) and b.bottom else a
         self.name = f"{first.name} + {second.name}"
 
     def _length_sort(self) -> str | None:
@@ -242,10 +254,10 @@ class _Concat(SeqValue):
     def _length(self, loc: Loc) -> ir.Term:
         return ir.Arith("+", self.first._length(loc), self.second._length(loc), loc=loc)
 
-    def _at(self, k: ir.Term, loc: Loc) -> ir.Term:
+    def _at(self, k: ir.Term, loc: Loc) -> Flat:
         split = self.first._length(loc)
         later = self.second._at(ir.Arith("-", k, split, loc=loc), loc)
-        return ir.TermIte(_lt(k, split, loc), self.first._at(k, loc), later, loc=loc)
+        return ite_flat(_lt(k, split, loc), self.first._at(k, loc), later, loc)
 
     def _each(self, fn: PositionFn, universal: bool, loc: Loc) -> ir.Formula:
         split = self.first._length(loc)
@@ -259,7 +271,7 @@ class _Concat(SeqValue):
 class _Elements(SeqValue):
     """A list of elements written in the spec: `[m]`, `[a, b]`, `[]`."""
 
-    def __init__(self, items: tuple[ir.Term, ...], elem: ir.Type) -> None:
+    def __init__(self, items: tuple[Flat, ...], elem: Shape) -> None:
         self.items, self.elem = items, elem
         self.name = "a list of elements"
 
@@ -269,13 +281,13 @@ class _Elements(SeqValue):
     def _length(self, loc: Loc) -> ir.Term:
         return _int(len(self.items), loc)
 
-    def _at(self, k: ir.Term, loc: Loc) -> ir.Term:
+    def _at(self, k: ir.Term, loc: Loc) -> Flat:
         if not self.items:  # never read: a position of an empty list
-            return ir.Elem(self.elem.sort, None if self.elem.bottom else 0, loc=loc)
-        term = self.items[-1]
+            return empty_element(self.elem, loc)
+        flat = self.items[-1]
         for j in reversed(range(len(self.items) - 1)):
-            term = ir.TermIte(ir.Eq(k, _int(j, loc), loc=loc), self.items[j], term, loc=loc)
-        return term
+            flat = ite_flat(ir.Eq(k, _int(j, loc), loc=loc), self.items[j], flat, loc)
+        return flat
 
     def _each(self, fn: PositionFn, universal: bool, loc: Loc) -> ir.Formula:
         parts = tuple(fn(_int(j, loc), e) for j, e in enumerate(self.items))
@@ -293,14 +305,14 @@ class _Elements(SeqValue):
         return _Elements(self.items[lo:hi], self.elem)
 
 
-def as_sequence(x: object, elem: ir.Type, what: str, loc: Loc) -> SeqValue:
+def as_sequence(x: object, elem: Shape, what: str, loc: Loc) -> SeqValue:
     """`x` as a sequence value of `elem`s: a sequence value, or a Python list or tuple of
     elements (`[m]`, `[]`)."""
     if isinstance(x, SeqValue):
         return x
     if isinstance(x, list | tuple):
         items = tuple(
-            coerce(v, elem, f"element {i} of {what}", loc, reading=False)[0]
+            flat_element(v, elem, f"element {i} of {what}", loc)
             for i, v in zip(itertools.count(), x)
         )
         return _Elements(items, elem)
@@ -312,12 +324,54 @@ def as_sequence(x: object, elem: ir.Type, what: str, loc: Loc) -> SeqValue:
 
 
 def _same_elements(a: SeqValue, b: SeqValue, loc: Loc) -> None:
-    if a.elem.sort != b.elem.sort:
+    if not same_shape(a.elem, b.elem):
         raise SpecError(
-            f"{a.name} holds {a.elem.sort} elements and {b.name} {b.elem.sort} elements: "
-            "sequences combined or compared must hold one sort",
+            f"{a.name} holds {shape_name(a.elem)} elements and {b.name} {shape_name(b.elem)} "
+            "elements: sequences combined or compared must hold one sort (or one record)",
             loc,
         )
+
+
+def same_shape(a: Shape, b: Shape) -> bool:
+    """The same record, or elements of the same sort (with or without bottom)."""
+    if isinstance(a, Record) or isinstance(b, Record):
+        return a is b
+    return a.sort == b.sort
+
+
+def shape_name(shape: Shape) -> str:
+    return f"`{shape.name}` record" if isinstance(shape, Record) else str(shape.sort)
+
+
+def flat_element(x: object, elem: Shape, what: str, loc: Loc) -> Flat:
+    """The terms of `x` given as an element of `elem`: its fields' for a record."""
+    if not isinstance(elem, Record):
+        if isinstance(x, SymRecord):
+            raise SpecError(
+                f"{what} must be of sort `{elem.sort}`, not a `{x.record.name}` record", loc
+            )
+        return (coerce(x, elem, what, loc, reading=False)[0],)
+    if not isinstance(x, SymRecord) or x.record is not elem:
+        got = f"a `{x.record.name}` record" if isinstance(x, SymRecord) else repr(x)
+        raise SpecError(f"{what} must be a `{elem.name}` record, not {got}", loc)
+    return tuple(
+        coerce(x.values[f], t, f"field `{f}` of {what}", loc, reading=False)[0]
+        for f, t in elem.field_types()
+    )
+
+
+def empty_element(elem: Shape, loc: Loc) -> Flat:
+    """What a slot past the length holds: per field, bottom or the sort's first element."""
+    return tuple(ir.Elem(t.sort, None if t.bottom else 0, loc=loc) for t in flat_types([elem]))
+
+
+def equal_flat(a: Flat, b: Flat, loc: Loc) -> ir.Formula:
+    parts = tuple(ir.Eq(x, y, loc=loc) for x, y in zip(a, b, strict=True))
+    return parts[0] if len(parts) == 1 else ir.And(parts, loc=loc)
+
+
+def ite_flat(cond: ir.Formula, a: Flat, b: Flat, loc: Loc) -> Flat:
+    return tuple(ir.TermIte(cond, x, y, loc=loc) for x, y in zip(a, b, strict=True))
 
 
 def mentions(term: ir.Expr, symbol: str) -> bool:
@@ -363,4 +417,16 @@ def _and(a: ir.Formula, b: ir.Formula, loc: Loc) -> ir.Formula:
     return ir.And((a, b), loc=loc)
 
 
-__all__ = ["SeqValue", "as_sequence", "clamp", "index_term", "mentions"]
+__all__ = [
+    "Flat",
+    "SeqValue",
+    "as_sequence",
+    "clamp",
+    "empty_element",
+    "equal_flat",
+    "flat_element",
+    "index_term",
+    "ite_flat",
+    "mentions",
+    "same_shape",
+]

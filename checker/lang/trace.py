@@ -174,7 +174,7 @@ class Tracer:
             if names.count(sym.name) > 1:
                 raise SpecError(
                     f"`{sym.name}` is declared twice (a sequence `q` stores itself as `q_len` "
-                    "and `q_at`)",
+                    "and `q_at`, or `q_at_<field>` for each field of its records)",
                     sym.loc,
                 )
         return tuple(out)

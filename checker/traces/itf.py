@@ -10,8 +10,8 @@ fields, `{"type": "1a", "bal": 0, "val": "None"}`: a relation of records is a `#
 (with other columns, each a `#tup` holding the record), a record-valued function `last` is one
 variable, a `#map` from its arguments to records (a record-valued individual: the record), and a
 record parameter `m` is one parameter of the step holding the record. A sequence
-(`Sequence(...)`, stored as a length and slots) is one variable: the list of its elements, or,
-with arguments, a `#map` from their tuple to the list. Each state's `#meta` records the action
+(`Sequence(...)`, stored as a length and slots) is one variable: the list of its elements (ITF
+records for a sequence of records), or, with arguments, a `#map` from their tuple to the list. Each state's `#meta` records the action
 that led to it and its parameters (`"action": "init"` for the first state). `trace_from_itf`
 and `state_from_itf` read all of this back.
 """
@@ -26,7 +26,7 @@ from checker.errors import UsageError
 from checker.explicit.layout import Layout, SymbolLayout
 from checker.instance import Instance, Label
 from checker.traces.step import TraceStep
-from checker.traces.text import SequenceContents, sequence_contents
+from checker.traces.text import Element, SequenceContents, sequence_contents
 
 ITF_DESCRIPTION = "https://apalache-mc.org/docs/adr/015adr-trace.html"
 
@@ -140,13 +140,19 @@ def _record_valued_to_itf(
 
 
 def _sequence_to_itf(inst: Instance, contents: SequenceContents) -> Json:
-    """A list of element values; with arguments, a `#map` from their tuple to the list."""
-    result = contents.slots.decl.result
-    assert result is not None
-    elem_sort = result.sort
+    """A list of element values (ITF records for a sequence of records); with arguments, a
+    `#map` from their tuple to the list."""
+    sorts = []
+    for lay in contents.slots:
+        assert lay.decl.result is not None
+        sorts.append(lay.decl.result.sort)
 
-    def items(elems: Sequence[int]) -> list[Json]:
-        return [_value(inst.label(elem_sort, c)) for c in elems]
+    def item(elem: Element) -> Json:
+        labels = [inst.label(sort, c) for sort, c in zip(sorts, elem, strict=True)]
+        return _record(contents.fields, labels) if contents.fields else _value(labels[0])
+
+    def items(elems: Sequence[Element]) -> list[Json]:
+        return [item(e) for e in elems]
 
     length = contents.length.decl
     if not length.args:
@@ -333,15 +339,16 @@ def _record_field_from_itf(
 def _sequence_part_from_itf(
     inst: Instance, layout: Layout, lay: SymbolLayout, obj: Mapping[str, Json]
 ) -> tuple[int, ...]:
-    """The codes of one of the two functions that store a sequence (its length or its slots),
-    from the sequence's ITF list(s); slots past the length hold the empty value."""
+    """The codes of one of the functions that store a sequence (its length or its slots, one
+    field's for a sequence of records), from the sequence's ITF list(s); slots past the length
+    hold the empty value."""
     decl = lay.decl
     seq = decl.sequence
     assert seq is not None
     if seq.name not in obj:
         raise UsageError(f"the ITF state has no variable `{seq.name}`")
     value = obj[seq.name]
-    length, slots = layout.by_name[seq.length], layout.by_name[seq.slots]
+    length, slots = layout.by_name[seq.length], layout.by_name[seq.slots[0]]
     assert length.decl.result is not None and slots.decl.result is not None
     lists: dict[tuple[int, ...], Any] = {}
     if not length.decl.args:
@@ -353,7 +360,7 @@ def _sequence_part_from_itf(
             lists[_codes(inst, length.decl, key)] = items
     capacity = slots.arg_sizes[-1]
     index_lo = slots.arg_lo[-1]
-    codes = [slots.result_lo] * lay.count if decl.name == seq.slots else [0] * lay.count
+    codes = [lay.result_lo] * lay.count if decl.name in seq.slots else [0] * lay.count
     for args, items in lists.items():
         if not isinstance(items, list):
             raise UsageError(f"expected an ITF list for `{seq.name}`, got {items!r}")
@@ -364,9 +371,12 @@ def _sequence_part_from_itf(
         if decl.name == seq.length:
             codes[lay.index(args)] = inst.code_of_label(length.decl.result.sort, len(items))
             continue
+        result = decl.result
+        assert result is not None
+        field = seq.slots.index(decl.name)
         for k, item in enumerate(items):
-            elem = inst.code_of_label(slots.decl.result.sort, _label(item))
-            codes[lay.index((*args, index_lo + k))] = elem
+            label = _record_labels(item, seq.fields)[field] if seq.fields else _label(item)
+            codes[lay.index((*args, index_lo + k))] = inst.code_of_label(result.sort, label)
     return tuple(codes)
 
 

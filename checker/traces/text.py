@@ -34,15 +34,20 @@ def step_title(inst: Instance, step: TraceStep) -> str:
     return f"{step.action}({params})"
 
 
+Element = tuple[int, ...]  # a sequence's element: one code per slots function (record field)
+
+
 @dataclass(frozen=True)
 class SequenceContents:
-    """One sequence-valued symbol in a state: its two stored functions and, for each tuple of
-    argument codes (`()` without arguments), the codes of its elements in order."""
+    """One sequence-valued symbol in a state: its stored functions (the length, and the slots:
+    one function, or one per field of a record element, named in `fields`) and, for each tuple
+    of argument codes (`()` without arguments), its elements in order."""
 
     name: str
     length: SymbolLayout
-    slots: SymbolLayout
-    values: dict[tuple[int, ...], tuple[int, ...]]
+    slots: tuple[SymbolLayout, ...]
+    fields: tuple[str, ...]  # the record's fields, one per slots function; () for a sort
+    values: dict[tuple[int, ...], tuple[Element, ...]]
 
 
 def sequence_contents(
@@ -56,17 +61,24 @@ def sequence_contents(
         seq = lay.decl.sequence
         if seq is None or lay.decl.name != seq.length:
             continue
-        slots_lay, slots = found[seq.slots]
-        assert isinstance(value, tuple) and isinstance(slots, tuple)
-        by_codes = {slots_lay.tuple_at(i): c for i, c in enumerate(slots)}
+        slots: list[tuple[SymbolLayout, tuple[int, ...]]] = []
+        for name in seq.slots:
+            slots_lay, codes = found[name]
+            assert isinstance(codes, tuple)
+            slots.append((slots_lay, codes))
+        first = slots[0][0]  # every slots function has the same arguments
+        assert isinstance(value, tuple)
+        at = {first.tuple_at(i): i for i in range(first.count)}
         length_sort = lay.decl.result.sort if lay.decl.result else ""
-        lo = inst.lo(slots_lay.decl.args[-1])
-        values: dict[tuple[int, ...], tuple[int, ...]] = {}
+        lo = inst.lo(first.decl.args[-1])
+        values: dict[tuple[int, ...], tuple[Element, ...]] = {}
         for i, code in enumerate(value):
             args = lay.tuple_at(i)
             size = int(inst.label(length_sort, code))
-            values[args] = tuple(by_codes[(*args, lo + k)] for k in range(size))
-        out[seq.name] = SequenceContents(seq.name, lay, slots_lay, values)
+            positions = [at[(*args, lo + k)] for k in range(size)]
+            values[args] = tuple(tuple(v[p] for _, v in slots) for p in positions)
+        lays = tuple(s for s, _ in slots)
+        out[seq.name] = SequenceContents(seq.name, lay, lays, seq.fields, values)
     return out
 
 
@@ -79,14 +91,24 @@ def sequence_sorts(spec: ir.SpecIR) -> set[str]:
             continue
         if d.name == seq.length and d.result is not None:
             out.add(d.result.sort)
-        elif d.name == seq.slots and d.args:
+        elif d.name in seq.slots and d.args:
             out.add(d.args[-1].sort)
     return out
 
 
-def format_sequence(inst: Instance, contents: SequenceContents, elems: Sequence[int]) -> str:
-    """`<<a, b>>`: the elements' labels."""
-    return "<<" + ", ".join(_fmt_value(inst, contents.slots, c) for c in elems) + ">>"
+def format_element(inst: Instance, contents: SequenceContents, elem: Element) -> str:
+    """An element's label, or a record as TLC prints one: `[type |-> 1a, bal |-> 0]`."""
+    labels = [_fmt_value(inst, lay, c) for lay, c in zip(contents.slots, elem, strict=True)]
+    if not contents.fields:
+        return labels[0]
+    return (
+        "[" + ", ".join(f"{f} |-> {x}" for f, x in zip(contents.fields, labels, strict=True)) + "]"
+    )
+
+
+def format_sequence(inst: Instance, contents: SequenceContents, elems: Sequence[Element]) -> str:
+    """`<<a, b>>`: the elements' labels (records as `[f |-> v, ...]`)."""
+    return "<<" + ", ".join(format_element(inst, contents, e) for e in elems) + ">>"
 
 
 def format_args(inst: Instance, contents: SequenceContents, args: Sequence[int]) -> str:
@@ -109,7 +131,7 @@ def sequences(inst: Instance, layout: Layout, state: Structured) -> dict[str, di
 def _skipped(lay: SymbolLayout) -> bool:
     """The slots of a sequence: shown with its length, as one sequence."""
     seq = lay.decl.sequence
-    return seq is not None and lay.decl.name == seq.slots
+    return seq is not None and lay.decl.name in seq.slots
 
 
 def _sequence_lines(name: str, shown: dict[str, str]) -> list[Line]:

@@ -9,16 +9,15 @@ TLC model:   specifications/SpecifyingSystems/TLC/MCAlternatingBit.cfg (Data = {
 TLC's counts (manifest): 240 distinct states, depth 10; msgQLen = 3, ackQLen = 1: 232 (TLC 2.19).
 
 Encoding:
-- msgQ, a sequence of <<bit, data>> pairs, is two `Sequence`s of capacity msgQLen appended and
-  popped together, `mq_bit` and `mq_data` (one per field of the pair: a sequence of records, or
-  of tuples, would be one); ackQ is the `Sequence` `aq`. Append, Head and Tail are `append`,
-  `head` and `pop`.
+- msgQ, a sequence of <<bit, data>> pairs, is a `Sequence` of `Msg` records (`[bit, data]`,
+  TLA+'s `Head(msgQ)[1]` is `head().bit`) of capacity msgQLen; ackQ is the `Sequence` of bits
+  `ack_q`. Append, Head and Tail are `append`, `head` and `pop`.
 - A queue holds at most its bound: TLC drops every state that breaks SeqConstraint (it is neither
   counted nor explored), so an Append onto a full queue is simply not enabled here (an append
   past the capacity would be an error, not a cut), and the constraint holds by construction (it
   is still stated, as `seq_constraint`).
 - Lose(q), \\E i \\in 1..Len(q): drop the i-th element, is an action parameter `i` below the
-  length (of the sequence's index sort, `mq_bit.index`) and `remove(i)`.
+  length (of the sequence's index sort, `msg_q.index`) and `remove(i)`.
 - ABTypeInv holds by construction (every variable ranges over its type), so `ab_type_inv` is
   `well_typed()`.
 - The bits 0..1 are an integer sort, so `1 - sBit` is written as in TLA+.
@@ -28,6 +27,7 @@ from checker import (
     Individual,
     IntSort,
     Param,
+    Record,
     Sequence,
     Sort,
     Spec,
@@ -52,9 +52,9 @@ class AlternatingBit(Spec):
     bit = IntSort(0, 1)
     data = Sort(n_data, labels="d")  # d0 is TLA+'s d1
 
-    mq_bit = Sequence(bit, capacity=msg_q_len)  # msgQ[i][1]
-    mq_data = Sequence(data, capacity=msg_q_len)  # msgQ[i][2]
-    aq = Sequence(bit, capacity=ack_q_len)
+    Msg = Record(bit=bit, data=data)  # <<bit, data>>
+    msg_q = Sequence(Msg, capacity=msg_q_len)
+    ack_q = Sequence(bit, capacity=ack_q_len)
     s_bit = Individual(bit, init=arbitrary)
     s_ack = Individual(bit, init=0)
     r_bit = Individual(bit, init=0)
@@ -68,9 +68,8 @@ class AlternatingBit(Spec):
 
     # -- the queues ---------------------------------------------------------------------------
     def send_msg(self, b, d) -> None:
-        require(self.mq_bit().len() < self.msg_q_len)
-        self.mq_bit().append(b)
-        self.mq_data().append(d)
+        require(self.msg_q().len() < self.msg_q_len)
+        self.msg_q().append(self.Msg(bit=b, data=d))
 
     # -- the protocol ---------------------------------------------------------------------------
     @action
@@ -87,33 +86,31 @@ class AlternatingBit(Spec):
 
     @action
     def rcv_msg(self) -> None:
-        require(~self.mq_bit().is_empty())
-        self.r_bit = self.mq_bit().head()
-        self.rcvd = self.mq_data().head()
-        self.mq_bit().pop()
-        self.mq_data().pop()
+        require(~self.msg_q().is_empty())
+        self.r_bit = self.msg_q().head().bit
+        self.rcvd = self.msg_q().head().data
+        self.msg_q().pop()
 
     @action
     def snd_ack(self) -> None:
-        require(self.aq().len() < self.ack_q_len)
-        self.aq().append(self.r_bit)
+        require(self.ack_q().len() < self.ack_q_len)
+        self.ack_q().append(self.r_bit)
 
     @action
     def rcv_ack(self) -> None:
-        require(~self.aq().is_empty())
-        self.s_ack = self.aq().head()
-        self.aq().pop()
+        require(~self.ack_q().is_empty())
+        self.s_ack = self.ack_q().head()
+        self.ack_q().pop()
 
     @action
-    def lose_msg(self, i: mq_bit.index) -> None:
-        require(i < self.mq_bit().len())
-        self.mq_bit().remove(i)
-        self.mq_data().remove(i)
+    def lose_msg(self, i: msg_q.index) -> None:
+        require(i < self.msg_q().len())
+        self.msg_q().remove(i)
 
     @action
-    def lose_ack(self, i: aq.index) -> None:
-        require(i < self.aq().len())
-        self.aq().remove(i)
+    def lose_ack(self, i: ack_q.index) -> None:
+        require(i < self.ack_q().len())
+        self.ack_q().remove(i)
 
     # -- properties -----------------------------------------------------------------------------
     @invariant
@@ -122,4 +119,4 @@ class AlternatingBit(Spec):
 
     @constraint
     def seq_constraint(self):
-        return (self.mq_bit().len() <= self.msg_q_len) & (self.aq().len() <= self.ack_q_len)
+        return (self.msg_q().len() <= self.msg_q_len) & (self.ack_q().len() <= self.ack_q_len)

@@ -48,6 +48,9 @@ CASES = {
     "fifo-overfull": ("tests/specs/fifo.py:Overfull", ()),
     # Records: flattened into their fields (columns, parameters, quantified variables).
     "records": ("tests/specs/records.py:Records", ()),
+    # Sequences of records: a length and one slots function per field, with a full channel.
+    "record-channel": ("tests/specs/record_channel.py:RecordChannel", (("cap", 1),)),
+    "record-channel-overfull": ("tests/specs/record_channel.py:Overfull", (("cap", 1),)),
     # CHOOSE: the least element satisfying a condition, or an error when none does.
     "chooser": ("tests/specs/chooser.py:Chooser", (("nodes", 2),)),
     "chooser-careless": ("tests/specs/chooser.py:Careless", (("nodes", 2),)),

@@ -38,6 +38,8 @@ SPECS = {
     "fifo": ("tests/specs/fifo.py:Fifo", {}),
     "fifo-pop-empty": ("tests/specs/fifo.py:PopEmpty", {}),  # fails: an error, with a trace
     "records": ("tests/specs/records.py:Records", {"ballots": 3}),
+    "record-channel": ("tests/specs/record_channel.py:RecordChannel", {"cap": 1}),
+    "record-channel-overfull": ("tests/specs/record_channel.py:Overfull", {}),  # an error
     "chooser": ("tests/specs/chooser.py:Chooser", {}),
     "subsets": ("tests/specs/subsets.py:Readers", {"nodes": 4}),
     "bags": ("tests/specs/bags.py:Duplicating", {}),
