@@ -150,7 +150,7 @@ class _Builder:
         self.offsets = instance_offsets(inst)
 
     def goal(self, name: str, part: str, f: ir.Formula) -> Goal:
-        disjuncts = f.args if isinstance(f, ir.Or) else (f,)
+        disjuncts = disjuncts_of(f)
         states = [d for d in disjuncts if not ir.is_step(d)]
         steps = [d for d in disjuncts if ir.is_step(d)]
         return Goal(
@@ -225,6 +225,13 @@ class _Builder:
             for j, codes in enumerate(self.inst.product(types))
             if all(codes[i] == c for i, c in fixed)
         )
+
+
+def disjuncts_of(f: ir.Formula) -> list[ir.Formula]:
+    """`f`'s disjuncts, through nested `|`s (`a | b | c` is Or(Or(a, b), c))."""
+    if isinstance(f, ir.Or):
+        return [d for a in f.args for d in disjuncts_of(a)]
+    return [f]
 
 
 def _any(fs: list[ir.Formula], loc: Any) -> ir.Formula:

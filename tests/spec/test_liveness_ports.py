@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from checker import WF, Spec
+from checker import WF, Spec, action, require
 from checker.check import check
 from checker.explicit.search import Options
 from spec.tlaplus.consensus import Consensus
 from spec.tlaplus.ewd840 import EWD840
 from spec.tlaplus.live_internal_memory import LiveInternalMemory
+from spec.tlaplus.live_write_through_cache import LiveWriteThroughCache
 
 
 class EWD840NoFairness(EWD840):
@@ -123,3 +124,73 @@ def test_live_internal_memory_liveness_is_not_implied_by_fairness_of_all_process
     assert isinstance(steps, list) and isinstance(loop, int)
     cycle = [step[:2] for step in steps[loop + 1 :]] + [closing]
     assert all(params[0][:2] == ("p", 1) for _, params in cycle)  # only p2 moves
+
+
+class CacheWeakFairness(LiveWriteThroughCache):
+    """SF_vars(RdMiss(p) \\/ DoWr(p)) weakened to WF — TLC, SPECIFICATION Spec /\\ WeakLiveness,
+    PROPERTY LM_Inner_Liveness: "Temporal properties were violated", p1 "busy" with a read
+    while p2's writes keep the one-slot queue full and its evictions empty p1's line ("Back to
+    state 3")."""
+
+    fairness = (
+        WF("rsp", "do_rd", per="p"),
+        WF("rd_miss", "do_wr", per="p"),
+        WF("mem_q_wr", "mem_q_rd"),
+    )
+
+
+class CacheNoFairness(LiveWriteThroughCache):
+    """TLC, SPECIFICATION Spec, PROPERTY LM_Inner_Liveness: "Temporal properties were violated",
+    ending in "Stuttering"."""
+
+    fairness = ()
+
+
+class IncoherentCache(LiveWriteThroughCache):
+    """DoWr updates only the writer's cache (`cache' = [cache EXCEPT ![p][r.adr] = r.val]`) —
+    TLC: "Action property ... of module MCLiveWriteThroughCache is violated" (LM_Inner_ISpec's
+    [][LM_Inner_INext]_...), a behaviour of 7 states ending in DoRd: p1 reads the value its
+    cache kept after p2 wrote another, which no Do step of the internal memory gives."""
+
+    @action
+    def do_wr(self, p: LiveWriteThroughCache.proc) -> None:
+        r = self.buf(p)
+        require((self.ctl(p) == self.phase["busy"]) & self.is_(r, "Wr"))
+        self.enqueue(p, r)
+        self.cache[p, r.adr] = r.val
+        self.buf[p] = self.no_val()
+        self.ctl[p] = self.phase["done"]
+
+
+def test_write_through_cache_implements_the_live_internal_memory() -> None:
+    """(tests/spec/test_tlaplus_corpus.py checks the verdict in the reference engine too.)"""
+    report = check(LiveWriteThroughCache, {}, Options())
+    assert report.ok, report.result.violation
+    assert (report.result.distinct_states, report.result.depth) == (5196, 18)
+    assert report.result.liveness == [
+        f"{name}[{p}]"
+        for name in ("lm_inner_liveness2", "lm_inner_liveness_do", "lm_inner_liveness_rsp")
+        for p in ("p1", "p2")
+    ]
+
+
+def test_write_through_cache_starves_a_reader_under_weak_fairness_of_rd_miss() -> None:
+    name, loop, closing, steps = lassos_of(CacheWeakFairness, ["lm_inner_liveness_do"])
+    assert name == "lm_inner_liveness_do[p1]" and closing is not None
+    assert isinstance(steps, list) and isinstance(loop, int)
+    cycle = [step[:2] for step in steps[loop + 1 :]] + [closing]
+    assert ("rd_miss", (("p", 1, "proc"),)) in cycle  # p2 takes the one queue slot, and
+    assert all(("p", 0, "proc") not in params for _, params in cycle)  # p1 never moves
+
+
+def test_write_through_cache_without_fairness_stutters() -> None:
+    name, loop, closing, steps = lassos_of(CacheNoFairness, ["lm_inner_liveness2"])
+    assert name == "lm_inner_liveness2[p1]" and closing is None
+    assert isinstance(steps, list) and loop == len(steps) - 1
+
+
+def test_an_incoherent_cache_breaks_the_refinement_step() -> None:
+    for engine in ("vector", "reference"):
+        v = check(IncoherentCache, {}, Options(engine=engine, liveness=[])).result.violation
+        assert v is not None and (v.kind, v.name) == ("action_property", "lm_inner_next")
+        assert len(v.trace) == 7 and v.trace[-1].action == "do_rd"  # TLC's 7 states

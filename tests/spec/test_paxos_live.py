@@ -28,8 +28,7 @@ def test_a_value_is_eventually_chosen_once_the_leader_is_stable() -> None:
 
 def test_without_a_stable_leader_two_proposers_pre_empt_each_other_for_ever() -> None:
     reports = [
-        check(NoStableLeader, SMALL, Options(engine=engine))
-        for engine in ("vector", "reference")
+        check(NoStableLeader, SMALL, Options(engine=engine)) for engine in ("vector", "reference")
     ]
     lassos = []
     for report in reports:

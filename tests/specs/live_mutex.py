@@ -113,3 +113,16 @@ class WeakEntering(Entering):
 
 class StrongEntering(Entering):
     fairness = StrongMutex.fairness
+
+
+class Disjuncts(Entering):
+    """`p | s1 | s2` is Or(Or(p, s1), s2): its state disjunct `p`, which always holds here,
+    must be found under the nesting (it was once read as part of a step formula, and a
+    behaviour stuttering anywhere violated the property)."""
+
+    @liveness
+    def lock_state_or_entering(self, post):
+        known = (self.locked == self.phase["idle"]) | (self.locked == self.phase["critical"])
+        return always(
+            eventually(known | self.entered(self.proc[0], post) | self.entered(self.proc[1], post))
+        )

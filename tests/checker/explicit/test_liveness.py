@@ -12,7 +12,7 @@ import pytest
 
 from checker import ir
 from checker.check import CheckReport, check
-from checker.explicit.liveprops import substitute
+from checker.explicit.liveprops import disjuncts_of, substitute
 from checker.explicit.search import Options
 from tests.conftest import ROOT, run_cli
 
@@ -115,7 +115,7 @@ def replay(report: CheckReport) -> None:
         if f is None:
             return [], []
         f = substitute(f, live.binding)
-        parts = f.args if isinstance(f, ir.Or) else (f,)
+        parts = disjuncts_of(f)
         here = [d for d in parts if not ir.is_step(d)]
         moves = [d for d in parts if ir.is_step(d)]
         at = [any(interp.formula(d, {}, s, None) for d in here) for s in states]
@@ -136,6 +136,12 @@ def replay(report: CheckReport) -> None:
         assert not any(p[v.loop :]) and not any(p_steps[v.loop :])
     elif kind is ir.TemporalKind.EVENTUALLY_ALWAYS:
         assert not all(p[v.loop :])
+
+
+def test_a_state_disjunct_nested_beside_step_disjuncts_is_read_in_states() -> None:
+    for engine in ("vector", "reference"):
+        only = Options(engine=engine, liveness=["lock_state_or_entering"])
+        assert check(f"{MUTEX}:Disjuncts", {}, only).ok
 
 
 def test_without_fairness_a_trying_process_may_stutter_for_ever() -> None:
