@@ -26,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
+import secrets
 import time
 from collections import deque
 from collections.abc import Callable
@@ -213,7 +213,7 @@ class ZooKeeperService:
         self._admission = Admission(config)
         self._log = RateLimitedLog(log)  # for what clients can make happen again and again
         self._watches: WatchManager[_Connection] = WatchManager()
-        self._own_id = random.getrandbits(62) | 1  # the client id of our own proposals
+        self._own_id = secrets.randbits(62) | 1  # the client id of our own proposals
         self._own_seq = 0
         self._sync = LeaderSync(config.my_id, encode(Exists("/")))
         self._next_session = first_session_id(config.my_id, _now_ms())
@@ -278,7 +278,7 @@ class ZooKeeperService:
                 peer,
             )
             return
-        conn = _Connection(writer, random.getrandbits(62) | 1, host, peer)
+        conn = _Connection(writer, secrets.randbits(62) | 1, host, peer)
         conn.unread_limit = UNREAD_LIMIT * limit
         writer.transport.set_write_buffer_limits(high=UNREAD_PAUSE * limit)
         self._connections.add(conn)

@@ -12,7 +12,7 @@ connections and `srvr` says it is not serving (`impl.coord.fourletter`).
 from __future__ import annotations
 
 import logging
-import random
+import secrets
 
 from impl.paxos.replica import Replica
 from impl.paxos.types import Ballot, Read, Reply
@@ -26,7 +26,7 @@ class LeaderSync:
     def __init__(self, my_id: int, probe: bytes) -> None:
         """`probe`: the encoded query to read (any read will do)."""
         self.my_id = my_id
-        self.client_id = random.getrandbits(62) | 1  # the client id of our reads
+        self.client_id = secrets.randbits(62) | 1  # the client id of our reads
         self._query = probe
         self._seq = 0
         self._probing: tuple[int, Leadership] | None = None  # the read in flight, and under whom

@@ -33,6 +33,10 @@ from impl.paxos.types import (
 )
 from impl.sm import kv
 
+# this process's own generator: the global `random` is left to the application (and to
+# property-based tests, which watch it)
+_RANDOM = random.Random()
+
 T = TypeVar("T")
 Address = tuple[str, int]
 MAX_FRAME = 64 * 1024 * 1024
@@ -66,13 +70,13 @@ class AsyncClient:
         if not servers:
             raise ValueError("a client needs at least one server address")
         self.servers = list(servers)
-        self.client_id = client_id if client_id is not None else random.getrandbits(62) + 1
+        self.client_id = client_id if client_id is not None else _RANDOM.getrandbits(62) + 1
         self.timeout, self.attempt_timeout = timeout, attempt_timeout
         self._seq = 0
         self._done: set[int] = set()
         self._acked = 0
         self._pending: dict[int, asyncio.Future[Reply]] = {}
-        self._target = random.randrange(len(self.servers))
+        self._target = _RANDOM.randrange(len(self.servers))
         self._ids: dict[int, int] = {}  # node id → index in servers
         self._connection: _Connection | None = None
         self._connecting: asyncio.Lock | None = None

@@ -50,6 +50,10 @@ from impl.paxos.types import (
 )
 from impl.storage import ReplicaStore
 
+# this process's own generator: the global `random` is left to the application (and to
+# property-based tests, which watch it)
+_RANDOM = random.Random()
+
 log = logging.getLogger("paxoscope.server")
 
 # Unsent bytes to a peer before further messages to it are dropped (a message is written as
@@ -162,7 +166,7 @@ class ReplicaServer:
             self.service.machine,
             durable,
             options,
-            seed=random.randrange(2**32),
+            seed=_RANDOM.randrange(2**32),
             on_reply=self.service.on_reply if self.service.immediate_replies else None,
         )
         self.service.attach(self)
