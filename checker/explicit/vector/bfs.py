@@ -233,6 +233,7 @@ class VectorSearch:
             for g in level.groups:
                 fired += g.fired
             distinct += np.bincount(self.expander.action_of[level.inst], minlength=k_actions)
+            del level  # its new states are stored: let them go before the next level
             self._relieve()
             if self.options.progress is not None and time.monotonic() >= next_report:
                 next_report = time.monotonic() + _progress_every()
