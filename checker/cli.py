@@ -152,6 +152,7 @@ def _check_engine_options(options: Options, workers: bool, spill_dir: bool) -> N
             ("--fingerprints", not options.exact),
             ("--max-memory", options.max_memory is not None),
             ("--spill-dir", spill_dir),
+            (f"--ray {options.ray}", options.ray is not None),
         )
         if given
     ]
@@ -164,6 +165,11 @@ def _check_engine_options(options: Options, workers: bool, spill_dir: bool) -> N
         )
     if spill_dir and options.max_memory is None:
         raise UsageError("--spill-dir is where --max-memory keeps its files: give --max-memory")
+    if options.ray is not None and options.max_memory is not None:
+        raise UsageError(
+            "--ray and --max-memory do not work together: on a Ray cluster each actor keeps its "
+            "partition's visited set in memory; give one or the other"
+        )
 
 
 def _print_report(console: Console, report: CheckReport) -> None:
@@ -418,6 +424,14 @@ def main() -> None:
     default=None,
     help="Where --max-memory keeps its files (default: the system's temporary directory).",
 )
+@click.option(
+    "--ray",
+    "ray_address",
+    metavar="auto|ADDRESS",
+    default=None,
+    help="Explore on a Ray cluster (vector engine; needs paxoscope[ray]): auto for the one "
+    "running on this machine, or its address; --workers N actors (default: one per CPU).",
+)
 def check_command(
     spec: str,
     params: tuple[str, ...],
@@ -447,6 +461,7 @@ def check_command(
     fingerprints: bool,
     max_memory: int | None,
     spill_dir: str | None,
+    ray_address: str | None,
 ) -> None:
     """Explore every reachable state of SPEC and check its properties.
 
@@ -472,10 +487,12 @@ def check_command(
             checkpoint_every=checkpoint_every,
             resume=resume_dir is not None,
             engine=engine,
-            workers=workers or (_auto_workers() if engine == "vector" and mode == "bfs" else 1),
+            workers=workers
+            or (_auto_workers() if engine == "vector" and mode == "bfs" and not ray_address else 1),
             exact=not fingerprints,
             max_memory=max_memory,
             spill_dir=Path(spill_dir) if spill_dir else None,
+            ray=ray_address,
         )
         if checkpoint_dir and resume_dir and Path(checkpoint_dir) != Path(resume_dir):
             raise UsageError("--resume DIR goes on checkpointing into DIR: give one directory")

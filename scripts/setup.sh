@@ -8,7 +8,7 @@ if [ ! -x .venv/bin/python ]; then
     "$python" -m venv .venv
 fi
 # pip's output is shown only when the install fails (this machine's pip prints harmless warnings).
-if ! log=$(.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' 2>&1); then
+if ! log=$(.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev,ray]' 2>&1); then
     echo "$log" >&2
     echo "setup failed: could not install paxoscope into .venv" >&2
     exit 1

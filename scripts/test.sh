@@ -12,7 +12,7 @@ ruff format --check checker proofs impl
 mypy
 
 set +e
-python -m pytest -n 2 "$@"
+python -m pytest -n 2 --dist loadgroup "$@"
 status=$?
 set -e
 if [ "$status" -eq 5 ]; then

@@ -132,6 +132,9 @@ class Options:
     spill_dir: Path | None = None
     # The @liveness properties to check after a complete breadth-first search (None: all)
     liveness: Sequence[str] | None = None
+    # Vector engine: explore on the Ray cluster at this address ("auto": the one running on
+    # this machine), one actor per partition (`workers` of them; 1: one per CPU of the cluster)
+    ray: str | None = None
 
 
 @dataclass(frozen=True)

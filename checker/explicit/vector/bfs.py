@@ -46,6 +46,7 @@ from checker.explicit.vector.pool import (
     relieve,
     store_new,
 )
+from checker.explicit.vector.raypool import LevelStats, RayWorkers
 from checker.explicit.vector.store import StateStore, ints_to_rows, rows_to_ints
 from checker.explicit.vector.table import TableView, VisitedTable, collision_probability
 
@@ -103,6 +104,13 @@ class VectorSearch:
         vspec = compile_vector(engine.inst, engine.layout, limits, needed)
         self.words = vspec.words
         self.workers = max(1, options.workers)
+        self.ray: Any = None  # on a Ray cluster: ray, connected (`raypool`)
+        self.disconnect = False
+        if options.ray is not None:
+            from checker.explicit.vector.raypool import cluster_cpus, connect
+
+            self.ray, self.disconnect = connect(options.ray)
+            self.workers = self.workers if self.workers > 1 else cluster_cpus(self.ray)
         props = vspec.properties
         self.expander = Expander(
             vspec,
@@ -114,19 +122,23 @@ class VectorSearch:
             options.deadlock,
             self.workers,
         )
-        self.directory = _run_directory(self.workers, options.max_memory, options.spill_dir)
+        local = 1 if self.ray is not None else self.workers  # processes on this machine
+        self.directory = _run_directory(local, options.max_memory, options.spill_dir)
         self.store = StateStore(self.words, self.directory)
         self.table = VisitedTable(options.exact, self.store.gather, self.directory, name="table-0")
         self.budget = _share(options.max_memory, self.workers)
         self.table.relieve = self._relieve
         self.others: list[TableView] = []  # the workers' visited sets, mapped
+        self.ray_stats: list[LevelStats] = []  # on a Ray cluster: per level
 
     # -- the search --------------------------------------------------------------------------
 
     def run(self) -> SearchResult:
-        workers = None
+        workers: Workers | RayWorkers | None = None
         try:
-            if self.workers > 1:
+            if self.ray is not None:
+                workers = RayWorkers(self.ray, self.expander, self.options.exact)
+            elif self.workers > 1:
                 assert self.directory is not None
                 # The main process expands, settles and inserts too: workers - 1 more processes.
                 workers = Workers(
@@ -143,10 +155,14 @@ class VectorSearch:
         finally:
             if workers is not None:
                 workers.close()
+            if isinstance(workers, RayWorkers):
+                self.ray_stats = workers.stats
+            if self.disconnect:
+                self.ray.shutdown()
             if self.directory is not None:
                 shutil.rmtree(self.directory, ignore_errors=True)
 
-    def _search(self, workers: Workers | None) -> SearchResult:
+    def _search(self, workers: Workers | RayWorkers | None) -> SearchResult:
         from checker.explicit.search import ActionCoverage
 
         e = self.engine
@@ -243,11 +259,13 @@ class VectorSearch:
 
     # -- one level ---------------------------------------------------------------------------
 
-    def _level(self, workers: Workers | None, a: int, b: int) -> Level:
+    def _level(self, workers: Workers | RayWorkers | None, a: int, b: int) -> Level:
         """Expand the level [a, b) and settle its new states (not stored yet)."""
         if workers is None:
             groups = [self._expand_here(s, min(s + GROUP_ROWS, b)) for s in range(a, b, GROUP_ROWS)]
             return Level(groups, [self._settle_mine(groups)])
+        if isinstance(workers, RayWorkers):
+            return Level(*workers.level(self.store, _guided(a, b, self.workers)))
         bounds = _guided(a, b, self.workers)
         groups = list(workers.expand(bounds, self.table, self._expand_here))
         return Level(
@@ -305,7 +323,9 @@ class VectorSearch:
         order = {"action_property": 0, "error": 0, "invariant": 1, "deadlock": 2}
         return min(events, key=lambda e: (e.key, order[e.kind])) if events else None
 
-    def _store(self, level: Level, workers: Workers | None, count: int | None = None) -> None:
+    def _store(
+        self, level: Level, workers: Workers | RayWorkers | None, count: int | None = None
+    ) -> None:
         """Store the level's first `count` new states (all by default) in key order, and
         insert them into their partitions' visited sets: each process its partition's."""
         numbered = level.numbered(self.store.extend(level.key.size if count is None else count))
@@ -317,6 +337,12 @@ class VectorSearch:
 
         if workers is None:
             mine()
+        elif isinstance(workers, RayWorkers):  # the driver stores every partition's states
+            stride = self.expander.stride
+            for new, index in zip(level.news, numbered, strict=True):
+                k = int(np.searchsorted(index, limit))
+                self.store.put(index[:k], [c[:k] for c in new.cols], new.key[:k] // stride)
+            workers.store(numbered, limit)
         else:
             workers.store(numbered, limit, mine)
             self._map(workers.tables)
@@ -329,7 +355,7 @@ class VectorSearch:
     def _stop(
         self,
         level: Level,
-        workers: Workers | None,
+        workers: Workers | RayWorkers | None,
         event: Event,
         depth: int,
         transitions: int,
@@ -399,7 +425,7 @@ class VectorSearch:
 
     # -- the initial states, checkpoints, memory, progress -----------------------------------
 
-    def _initial_states(self, workers: Workers | None) -> Violation | None:
+    def _initial_states(self, workers: Workers | RayWorkers | None) -> Violation | None:
         """Store the initial states as the reference engine does: in order, those that satisfy
         the constraints, once each (canonical forms under symmetry), stopping at the first one
         that breaks an invariant."""
@@ -436,13 +462,16 @@ class VectorSearch:
         self._store_ints(states, workers)
         return None
 
-    def _store_ints(self, states: Sequence[int], workers: Workers | None) -> None:
+    def _store_ints(self, states: Sequence[int], workers: Workers | RayWorkers | None) -> None:
         rows = ints_to_rows(states, self.words)
         self.store.append_rows(rows, np.full(len(states), -1, dtype=np.int64))
         self._fill(workers)
 
-    def _fill(self, workers: Workers | None) -> None:
+    def _fill(self, workers: Workers | RayWorkers | None) -> None:
         """Put every stored state in its partition's visited set (the sets are empty)."""
+        if isinstance(workers, RayWorkers):
+            workers.fill(self.store, self.expander, len(self.store))
+            return
         fill(self.table, self.store, self.expander, 0, len(self.store))
         if workers is not None:
             workers.rebuild(len(self.store))
@@ -459,7 +488,7 @@ class VectorSearch:
         data = rows.view(np.uint8).reshape(count - start, self.words * 8)[:, :width].tobytes()
         return data, self.store.parents_range(start, count).astype("<i8").tobytes()
 
-    def _resume(self, checkpointer: Checkpointer, workers: Workers | None) -> Position:
+    def _resume(self, checkpointer: Checkpointer, workers: Workers | RayWorkers | None) -> Position:
         raw, parent_bytes, stored, position = checkpointer.load_raw()
         width = checkpointer.width
         for a in range(0, stored, RESUME_ROWS):

@@ -1,0 +1,151 @@
+"""The vector engine on a Ray cluster (`--ray`): a three-node cluster on this machine (local,
+one CPU a node, so one actor a node) gives the results of one process; a lost node stops the
+search with an error, exit 2; the option's misuses are refused; Ray is imported only for it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from checker.check import check
+from checker.cli import main
+from checker.errors import UsageError
+from checker.explicit.search import Options, SearchResult
+from checker.explicit.vector import bfs
+from checker.explicit.vector.raypool import RayLost, RayWorkers
+from tests.conftest import ROOT, run_cli
+
+ray = pytest.importorskip("ray")
+cluster_utils = pytest.importorskip("ray.cluster_utils")
+
+NODES = 3
+# One cluster, on one xdist worker (scripts/test.sh runs --dist loadgroup), tests in order.
+pytestmark = pytest.mark.xdist_group("ray")
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[Any]:
+    """A head and two more nodes, each with one CPU; this process is connected to it."""
+    args = {"num_cpus": 1, "include_dashboard": False}
+    nodes = cluster_utils.Cluster(initialize_head=True, head_node_args=args)
+    try:
+        for _ in range(NODES - 1):
+            nodes.add_node(num_cpus=1)
+        nodes.wait_for_nodes()
+        ray.init(address=nodes.address, logging_level="ERROR", log_to_driver=False)
+        yield nodes
+    finally:
+        ray.shutdown()
+        nodes.shutdown()
+
+
+def summary(result: SearchResult) -> tuple[Any, ...]:
+    coverage = sorted((name, c.fired, c.distinct) for name, c in result.coverage.items())
+    v = result.violation
+    return (result.distinct_states, result.depth, result.transitions, coverage, result.liveness,
+            None if v is None else (v.kind, v.name, v.trace, v.loop))  # fmt: skip
+
+
+CASES = [
+    ("spec/paxos.py", {"max_ballot": 1}, {}),
+    ("spec/paxos.py", {"max_ballot": 1}, {"exact": False, "symmetry": True}),
+    ("spec/mutants/paxos_ignore_highest_vote.py", {"max_ballot": 1}, {}),
+    ("spec/mutants/paxos_minority_quorums.py", {"max_ballot": 1}, {"exact": False}),
+    ("tests/specs/stuck.py", {}, {"deadlock": True}),
+    ("tests/specs/live_mutex.py:WeakMutex", {}, {}),
+    ("tests/specs/live_mutex.py:StrongEntering", {}, {}),
+]
+
+
+@pytest.mark.parametrize(("spec", "params", "options"), CASES, ids=[
+    "paxos", "paxos-fingerprints-symmetry", "mutant-invariant", "mutant-fingerprints",
+    "deadlock", "liveness-violated", "liveness-holds",
+])  # fmt: skip
+def test_a_cluster_gives_the_results_of_one_process(
+    cluster: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    spec: str,
+    params: dict[str, int],
+    options: dict[str, Any],
+) -> None:
+    """Identical counts, depth, coverage and counterexample; small groups, so that every
+    actor expands some of each level and ships candidates to the others."""
+    one = check(spec, params, Options(workers=1, **options)).result
+    monkeypatch.setattr(bfs, "GROUP_ROWS", 64)
+    monkeypatch.setattr(bfs, "MIN_GROUP_ROWS", 16)
+    seen: list[RayWorkers] = []
+    real = RayWorkers.close
+
+    def close(self: RayWorkers) -> None:
+        seen.append(self)
+        real(self)
+
+    monkeypatch.setattr(RayWorkers, "close", close)
+    on_ray = check(spec, params, Options(ray=cluster.address, **options)).result
+    assert summary(on_ray) == summary(one)
+    assert on_ray.workers == NODES  # one actor per CPU of the cluster
+    if spec == "spec/paxos.py" and not options:
+        assert (one.distinct_states, one.depth) == (3921, 17)
+        assert sum(s.states for s in seen[0].stats) == 3921
+        assert all(s.shipped > 0 for s in seen[0].stats)
+
+
+def test_a_lost_node_stops_the_search_with_an_error(
+    cluster: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A node removed after the third level: its actor's partition of the visited states is
+    gone, and the run stops with an error (exit 2) rather than counting wrong. (Last: the
+    cluster has a node fewer afterwards.)"""
+    real = RayWorkers.store
+
+    def store(self: RayWorkers, numbered: Any, limit: int) -> None:
+        real(self, numbered, limit)
+        if len(self.stats) == 3:
+            cluster.remove_node(next(iter(cluster.worker_nodes)))
+
+    monkeypatch.setattr(RayWorkers, "store", store)
+    args = ["check", "spec/paxos.py", "-p", "max_ballot=1", "--ray", cluster.address]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert "lost an actor or a node" in result.output
+    assert "distinct states" not in result.output
+    with pytest.raises(RayLost):
+        check("spec/paxos.py", {"max_ballot": 1}, Options(ray=cluster.address))
+
+
+def test_without_ray_the_option_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "ray", None)  # import ray fails
+    with pytest.raises(UsageError, match=r"--ray needs Ray.*paxoscope\[ray\]"):
+        check("spec/paxos.py", {"max_ballot": 1}, Options(ray="auto"))
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--max-memory", "1G"], "--ray and --max-memory do not work together"),
+        (["--engine", "reference"], "--ray auto works only with the vector engine"),
+        (["--mode", "dfs"], "--ray auto works only with the vector engine"),
+    ],
+)
+def test_misuses_of_the_option_are_refused(flags: list[str], message: str) -> None:
+    result = run_cli("check", "spec/paxos.py", "-p", "max_ballot=1", "--ray", "auto", *flags)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_checking_without_the_option_does_not_import_ray() -> None:
+    code = (
+        "import sys\n"
+        "from checker.check import check\n"
+        "from checker.cli import main\n"
+        "from checker.explicit.search import Options\n"
+        "check('spec/paxos.py', {'max_ballot': 1}, Options(workers=2))\n"
+        "assert 'ray' not in sys.modules, 'ray was imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
