@@ -1,4 +1,4 @@
-"""The vector engine on a Ray cluster (`--ray`): a three-node cluster on this machine (local,
+"""The vector engine on a Ray cluster (`--ray`): a two-node cluster on this machine (local,
 one CPU a node, so one actor a node) gives the results of one process; a lost node stops the
 search with an error, exit 2; the option's misuses are refused; Ray is imported only for it."""
 
@@ -17,13 +17,13 @@ from checker.cli import main
 from checker.errors import UsageError
 from checker.explicit.search import Options, SearchResult
 from checker.explicit.vector import bfs
-from checker.explicit.vector.raypool import RayLost, RayWorkers
+from checker.explicit.vector.raypool import RayWorkers
 from tests.conftest import ROOT, run_cli
 
 ray = pytest.importorskip("ray")
 cluster_utils = pytest.importorskip("ray.cluster_utils")
 
-NODES = 3
+NODES = 2  # the issue asks for 2-3; each node costs seconds of start-up
 # One cluster, on one xdist worker (scripts/test.sh runs --dist loadgroup), tests in order.
 pytestmark = pytest.mark.xdist_group("ray")
 
@@ -55,16 +55,13 @@ CASES = [
     ("spec/paxos.py", {"max_ballot": 1}, {}),
     ("spec/paxos.py", {"max_ballot": 1}, {"exact": False, "symmetry": True}),
     ("spec/mutants/paxos_ignore_highest_vote.py", {"max_ballot": 1}, {}),
-    ("spec/mutants/paxos_minority_quorums.py", {"max_ballot": 1}, {"exact": False}),
     ("tests/specs/stuck.py", {}, {"deadlock": True}),
     ("tests/specs/live_mutex.py:WeakMutex", {}, {}),
-    ("tests/specs/live_mutex.py:StrongEntering", {}, {}),
 ]
 
 
 @pytest.mark.parametrize(("spec", "params", "options"), CASES, ids=[
-    "paxos", "paxos-fingerprints-symmetry", "mutant-invariant", "mutant-fingerprints",
-    "deadlock", "liveness-violated", "liveness-holds",
+    "paxos", "paxos-fingerprints-symmetry", "mutant-invariant", "deadlock", "liveness-violated",
 ])  # fmt: skip
 def test_a_cluster_gives_the_results_of_one_process(
     cluster: Any,
@@ -105,7 +102,7 @@ def test_a_lost_node_stops_the_search_with_an_error(
 
     def store(self: RayWorkers, numbered: Any, limit: int) -> None:
         real(self, numbered, limit)
-        if len(self.stats) == 3:
+        if len(self.stats) == 3 and cluster.worker_nodes:  # the first run loses the node
             cluster.remove_node(next(iter(cluster.worker_nodes)))
 
     monkeypatch.setattr(RayWorkers, "store", store)
@@ -114,8 +111,8 @@ def test_a_lost_node_stops_the_search_with_an_error(
     assert result.exit_code == 2, result.output
     assert "lost an actor or a node" in result.output
     assert "distinct states" not in result.output
-    with pytest.raises(RayLost):
-        check("spec/paxos.py", {"max_ballot": 1}, Options(ray=cluster.address))
+    again = check("spec/paxos.py", {"max_ballot": 1}, Options(ray=cluster.address)).result
+    assert (again.distinct_states, again.depth) == (3921, 17)  # anew on the node that is left
 
 
 def test_without_ray_the_option_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
