@@ -132,6 +132,9 @@ class SeqParam(SeqValue):
             tuple(rest[k * width : (k + 1) * width]) for k in range(sort.capacity)
         )
 
+    def __repr__(self) -> str:
+        return f"<sequence {self.name}>"
+
     def _length_sort(self) -> str | None:
         return self.sort.length.name
 
