@@ -18,7 +18,7 @@ from checker.lang.trace import trace_spec
 from checker.loader import load_spec
 from checker.traces.itf import trace_to_itf
 from checker.traces.junit import Case
-from checker.traces.text import render_trace, step_title
+from checker.traces.text import format_params, render_trace, step_title
 
 
 @dataclass
@@ -208,7 +208,7 @@ class CheckReport:
 
 def failure_text(inst: Instance, f: Failure) -> str:
     """ "incr(n=n1) fails, assigning `c[...]` (spec.py:14)": the step that cannot be taken."""
-    params = ", ".join(f"{name}={inst.label(sort, code)}" for name, code, sort in f.params)
+    params = format_params(inst, f.action, f.params)
     where = f" ({os.path.relpath(f.check.loc.file)}:{f.check.loc.line})" if f.check.loc.line else ""
     return f"{f.action}({params}) fails, {f.check.what}{where}"
 

@@ -506,6 +506,31 @@ class RecordColumns:
 
 
 @dataclass(frozen=True)
+class SequenceColumns:
+    """Consecutive parameters (or bound variables) that hold one sequence value of a sequence
+    sort (lang/seqsorts.py flattens it): the length at `start`, then `capacity` slots, each one
+    column — or, for a sequence of records, one column per field in `fields` (empty for a
+    sort's elements). A slot at or past the length holds the element type's lowest value, so
+    each sequence is one tuple of columns. `name` is the parameter's own name (`s`, whose
+    columns are `s_len`, `s_0`, ...); ITF and text traces show it as one sequence."""
+
+    start: int
+    capacity: int
+    fields: tuple[str, ...]
+    name: str
+
+    @property
+    def width(self) -> int:
+        """The columns of one slot."""
+        return max(1, len(self.fields))
+
+    @property
+    def stop(self) -> int:
+        """One past the last column."""
+        return self.start + 1 + self.capacity * self.width
+
+
+@dataclass(frozen=True)
 class RecordOf:
     """Marks the functions (or individuals) that store a record-valued symbol `name`, one per
     field (lang/spec.py): `symbols[i]` holds field `fields[i]` (`last` is `last_type`,
@@ -629,6 +654,7 @@ class Action:
     doc: str = ""
     loc: Loc = UNKNOWN_LOC
     record_params: tuple[RecordColumns, ...] = ()  # the parameters that hold one record each
+    sequence_params: tuple[SequenceColumns, ...] = ()  # those that hold one sequence each
 
 
 class PropertyKind(enum.Enum):

@@ -12,6 +12,7 @@ from checker.errors import user_loc
 from checker.lang.choice import choose, maybe, narrow, pick
 from checker.lang.logic import count, exists, forall, iff, implies, ite, maximum, minimum, require
 from checker.lang.records import Record
+from checker.lang.seqsorts import SeqSort
 from checker.lang.sequences import Bag, Sequence
 from checker.lang.sorts import (
     IntSort,
@@ -62,6 +63,7 @@ __all__ = [
     "Quorums",
     "Record",
     "Relation",
+    "SeqSort",
     "Sequence",
     "Sort",
     "Spec",

@@ -9,7 +9,8 @@ from typing import Any, cast, overload
 from checker import ir
 from checker.errors import Loc, SpecError, user_loc
 from checker.lang import context
-from checker.lang.records import Shape, SymRecord, fresh_variables, shape_of
+from checker.lang.records import Binder, SymRecord, domains, fresh_variables
+from checker.lang.seqsorts import binder_of
 from checker.lang.terms import SetValue, SymFormula, SymTerm, as_formula, as_term, int_value
 
 Bool = SymFormula | bool
@@ -32,10 +33,11 @@ def _lambda_names(fn: Callable[..., Any], count: int, what: str, loc: Loc) -> li
 
 
 def bind_vars(
-    shapes: Sequence[Shape], fn: Callable[..., Any], what: str, loc: Loc
+    shapes: Sequence[Binder], fn: Callable[..., Any], what: str, loc: Loc
 ) -> tuple[tuple[ir.Var, ...], Any]:
     """Create fresh variables of the given types, named after `fn`'s parameters, and call `fn`
-    (a record-typed parameter is one variable per field, and `fn` gets the record)."""
+    (a record-typed parameter is one variable per field, and `fn` gets the record; a sequence
+    sort's, a length and slots, and `fn` gets the sequence)."""
     ctx = context.require_current(what, loc)
     names = _lambda_names(fn, len(shapes), what, loc)
     variables, values = fresh_variables(ctx, names, shapes, loc)
@@ -53,17 +55,31 @@ def _quantifier(kind: str, args: tuple[Any, ...]) -> SymFormula:
     *sort_args, fn = args
     if len(sort_args) == 1 and isinstance(sort_args[0], tuple | list):
         sort_args = list(sort_args[0])
-    shapes = [shape_of(s, f"each sort given to {kind}(...)", loc) for s in sort_args]
+    shapes = [binder_of(s, f"each sort given to {kind}(...)", loc) for s in sort_args]
     variables, body = bind_vars(shapes, fn, f"{kind}(...)", loc)
     from checker.lang.temporal import Temporal
 
+    ranges = domains(shapes, variables, loc)  # the tuples that are values (sequence sorts)
     if isinstance(body, Temporal):  # a @liveness property per binding (TLC's \A n : P(n) ~> Q(n))
         if kind != "forall":
             raise SpecError(f"{kind}(...) of {body.describe()} cannot be checked: only forall", loc)
+        if ranges:
+            raise SpecError(
+                "forall(...) over a sequence sort of a temporal formula cannot be checked: "
+                "quantify over the sorts of its elements",
+                loc,
+            )
         return cast(SymFormula, body.quantified(variables, loc))
     formula = as_formula(body, f"the body of {kind}(...)", loc)
-    node = ir.Forall if kind == "forall" else ir.Exists
-    return SymFormula(node(variables, formula, loc=loc))
+    if kind == "forall":
+        inside = ir.Implies(_all(ranges, loc), formula, loc=loc) if ranges else formula
+        return SymFormula(ir.Forall(variables, inside, loc=loc))
+    inside = ir.And((*ranges, formula), loc=loc) if ranges else formula
+    return SymFormula(ir.Exists(variables, inside, loc=loc))
+
+
+def _all(parts: list[ir.Formula], loc: Loc) -> ir.Formula:
+    return parts[0] if len(parts) == 1 else ir.And(tuple(parts), loc=loc)
 
 
 def forall(*args: Any) -> SymFormula:
@@ -84,10 +100,12 @@ def count(*args: Any) -> SymTerm:
     if len(args) < 2:
         raise SpecError("count(...) takes one or more sorts and then a lambda", loc)
     *sort_args, fn = args
-    shapes = [shape_of(s, "each sort given to count(...)", loc) for s in sort_args]
+    shapes = [binder_of(s, "each sort given to count(...)", loc) for s in sort_args]
     variables, body = bind_vars(shapes, fn, "count(...)", loc)
     formula = as_formula(body, "the body of count(...)", loc)
-    return SymTerm(ir.Count(variables, formula, loc=loc))
+    ranges = domains(shapes, variables, loc)  # each sequence counted once
+    counted = ir.And((*ranges, formula), loc=loc) if ranges else formula
+    return SymTerm(ir.Count(variables, counted, loc=loc))
 
 
 def implies(p: Bool, q: Bool) -> SymFormula:

@@ -19,7 +19,7 @@ update in place; `m.replace(bal=b)` is a new record (TLA+'s `[m EXCEPT !.bal = b
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from checker import ir
 from checker.errors import Loc, SpecError, user_loc
@@ -84,6 +84,31 @@ class Record:
 Shape = ir.Type | Record  # what a column, a parameter or a quantified variable holds
 
 
+class Compound:
+    """A kind of value that a parameter or a quantified variable may hold, beyond a sort's
+    elements and records, bound as several variables: a sequence sort's values
+    (`lang/seqsorts.py`) are a length and one variable per slot. `domain` says which tuples of
+    those variables are values (one tuple per value, so that counts are right)."""
+
+    name: str
+
+    def flat_names(self, name: str) -> list[str]:
+        raise NotImplementedError
+
+    def flat_types(self) -> list[ir.Type]:
+        raise NotImplementedError
+
+    def value(self, variables: tuple[ir.Var, ...], name: str) -> object:
+        """What the spec's code gets for these variables."""
+        raise NotImplementedError
+
+    def domain(self, variables: tuple[ir.Var, ...], loc: Loc) -> ir.Formula:
+        raise NotImplementedError
+
+
+Binder = Shape | Compound  # what an action parameter or a quantified variable holds
+
+
 def shape_of(obj: object, what: str, loc: Loc) -> Shape:
     """A record, or the IR type a sort (or `sort.or_bottom`) denotes."""
     if isinstance(obj, Record):
@@ -103,7 +128,7 @@ def flat_types(shapes: Sequence[Shape]) -> list[ir.Type]:
 
 
 def record_columns(
-    shapes: Sequence[Shape], names: Sequence[str] | None = None
+    shapes: Sequence[Binder], names: Sequence[str] | None = None
 ) -> tuple[ir.RecordColumns, ...]:
     """Which of the flat columns of `shapes` hold records (one entry per record, its fields'
     columns), so that traces can show them as records; `names` names record parameters."""
@@ -114,6 +139,8 @@ def record_columns(
             name = names[i] if names is not None else ""
             out.append(ir.RecordColumns(start, tuple(s.fields), name))
             start += len(s.fields)
+        elif isinstance(s, Compound):
+            start += len(s.flat_types())
         else:
             start += 1
     return tuple(out)
@@ -127,16 +154,41 @@ def flat_names(name: str, shape: Shape) -> list[str]:
 
 
 def fresh_variables(
-    ctx: TraceContext, names: Sequence[str], shapes: Sequence[Shape], loc: Loc
-) -> tuple[tuple[ir.Var, ...], list[SymTerm | SymRecord]]:
+    ctx: TraceContext, names: Sequence[str], shapes: Sequence[Binder], loc: Loc
+) -> tuple[tuple[ir.Var, ...], list[Any]]:
     """Fresh variables for values of these shapes, named after `names` (a record `m` is one
-    variable per field, `m_type`, ...), and the values they stand for (the record from them)."""
-    variables = tuple(
-        ir.Var(ctx.fresh_name(flat), t, loc=loc)
-        for name, shape in zip(names, shapes, strict=True)
-        for flat, t in zip(flat_names(name, shape), flat_types([shape]), strict=True)
-    )
-    return variables, rebuild(shapes, [SymTerm(v) for v in variables])
+    variable per field, `m_type`, ...; a sequence `s` its length and slots, `s_len`, `s_0`,
+    ...), and the values they stand for (the record, the sequence from them)."""
+    variables: list[ir.Var] = []
+    values: list[Any] = []
+    for name, shape in zip(names, shapes, strict=True):
+        if isinstance(shape, Compound):
+            flat, types = shape.flat_names(name), shape.flat_types()
+        else:
+            flat, types = flat_names(name, shape), flat_types([shape])
+        mine = tuple(
+            ir.Var(ctx.fresh_name(n), t, loc=loc) for n, t in zip(flat, types, strict=True)
+        )
+        variables.extend(mine)
+        if isinstance(shape, Compound):
+            values.append(shape.value(mine, name))
+        else:
+            values.extend(rebuild([shape], [SymTerm(v) for v in mine]))
+    return tuple(variables), values
+
+
+def domains(shapes: Sequence[Binder], variables: Sequence[ir.Var], loc: Loc) -> list[ir.Formula]:
+    """The conditions under which `variables` (from `fresh_variables(shapes)`) are values of
+    their shapes: one per compound shape (a sequence's slots past its length hold the empty
+    value); a sort's elements and records need none."""
+    out: list[ir.Formula] = []
+    start = 0
+    for shape in shapes:
+        width = len(shape.flat_types() if isinstance(shape, Compound) else flat_types([shape]))
+        if isinstance(shape, Compound):
+            out.append(shape.domain(tuple(variables[start : start + width]), loc))
+        start += width
+    return out
 
 
 def rebuild(shapes: Sequence[Shape], terms: Sequence[SymTerm]) -> list[SymTerm | SymRecord]:

@@ -20,7 +20,8 @@ from checker.errors import Loc, PaxoscopeError, SpecError
 from checker.lang import context
 from checker.lang.dropped import check_no_dropped_formulas
 from checker.lang.failures import checked_property
-from checker.lang.records import Record, Shape, fresh_variables, record_columns
+from checker.lang.records import Binder, Record, domains, fresh_variables, record_columns
+from checker.lang.seqsorts import SeqSort, sequence_columns
 from checker.lang.sequences import Bag, Sequence
 from checker.lang.sorts import IntSort, Param, Quorums, SortBase, TypeRef
 from checker.lang.spec import MARK, Function, Individual, Spec, StateDecl
@@ -114,6 +115,16 @@ class Tracer:
                             decl.loc,
                         )
                     self.sort_objs[sort_name] = sort
+        for name, value in self.members.items():  # a sequence sort's lengths
+            if isinstance(value, SeqSort):
+                for sort_name, sort in value.hidden_sorts().items():
+                    if sort_name in self.sort_objs:
+                        raise SpecError(
+                            f"the sort `{sort_name}` is declared twice: by the spec (or a "
+                            f"sequence) and by the sequence sort `{name}`: rename one",
+                            value.loc,
+                        )
+                    self.sort_objs[sort_name] = sort
         self.sort_kinds = {ir.BOOLEAN: ir.SortKind.PLAIN}  # maybe()'s, unless declared
         self.sort_kinds.update({n: s.kind for n, s in self.sort_objs.items()})
         self.int_bounds = {
@@ -194,11 +205,11 @@ class Tracer:
         proxy.__dict__["_primed"] = primed
         return proxy
 
-    def _param_types(self, fn: Callable[..., Any], what: str) -> list[tuple[str, Shape]]:
+    def _param_types(self, fn: Callable[..., Any], what: str) -> list[tuple[str, Binder]]:
         loc = fn_loc(fn)
         sig = inspect.signature(fn)
         params = list(sig.parameters.values())[1:]  # skip self
-        out: list[tuple[str, Shape]] = []
+        out: list[tuple[str, Binder]] = []
         namespace = dict(self.members)
         for p in params:
             if p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
@@ -225,6 +236,14 @@ class Tracer:
                         loc,
                     )
                 out.append((p.name, cast(Record, ann)))
+            elif isinstance(ann, SeqSort):
+                if self.members.get(ann.name) is not ann:
+                    raise SpecError(
+                        f"parameter `{p.name}` of {what} has a sequence sort not declared in "
+                        "this spec",
+                        loc,
+                    )
+                out.append((p.name, cast(SeqSort, ann)))
             elif isinstance(ann, SortBase):
                 if ann.name not in self.sort_objs:
                     raise SpecError(
@@ -248,8 +267,12 @@ class Tracer:
         names, shapes = [n for n, _ in params], [shape for _, shape in params]
         # A record parameter `m` is one parameter per field (`m_type`, ...), and ITF traces show
         # it as `m`: no choice may take that name.
-        ctx.used_names.update(n for n, s in params if isinstance(s, Record))
+        ctx.used_names.update(n for n, s in params if isinstance(s, Record | SeqSort))
         variables, values = fresh_variables(ctx, names, shapes, fn_loc(fn))
+        assert ctx.stmts is not None
+        # A sequence parameter is a length and slots: only the tuple whose slots past the
+        # length are empty is the sequence, so that each sequence is one instance.
+        ctx.stmts.extend(ir.Require(d, loc=d.loc) for d in domains(shapes, variables, fn_loc(fn)))
         with context.tracing(ctx):
             result = call_traced(fn, [self._proxy(False), *values], what)
         if result is not None:
@@ -267,6 +290,7 @@ class Tracer:
             inspect.getdoc(fn) or "",
             fn_loc(fn),
             record_params=record_columns(shapes, names),
+            sequence_params=sequence_columns(shapes, names),
         )
 
     def trace_liveness(self, name: str, fn: Callable[..., Any]) -> ir.Liveness:

@@ -19,7 +19,7 @@ from checker.explicit.layout import Layout, Structured, Value
 from checker.instance import Instance, SortInstance
 from checker.symbolic.translate import Val, View
 from checker.symbolic.unbounded import UnboundedTranslator
-from checker.traces.text import Line, describe_change, describe_state
+from checker.traces.text import Line, describe_change, describe_state, format_params
 
 MINIMISE_TIMEOUT_MS = 2000
 
@@ -57,7 +57,7 @@ class Cti:
         out.append(Line(f"{first}:", "header"))
         out.extend(describe_state(self.inst, self.layout, self.pre))
         if self.action is not None and self.post is not None:
-            params = ", ".join(f"{n}={self.inst.label(s, c)}" for n, c, s in self.params)
+            params = format_params(self.inst, self.action, self.params)
             out.append(Line(f"step: {self.action}({params}), changing:", "header"))
             out.extend(describe_change(self.inst, self.layout, self.pre, self.post))
         where = "the post-state" if self.post is not None else "this state"

@@ -26,7 +26,7 @@ from checker.errors import UsageError
 from checker.explicit.layout import Layout, SymbolLayout
 from checker.instance import Instance, Label
 from checker.traces.step import TraceStep
-from checker.traces.text import Element, SequenceContents, sequence_contents
+from checker.traces.text import Element, SequenceContents, sequence_contents, sequence_param
 
 ITF_DESCRIPTION = "https://apalache-mc.org/docs/adr/015adr-trace.html"
 
@@ -187,24 +187,31 @@ def _action(spec: ir.SpecIR, name: str, first: bool) -> ir.Action | None:
 
 def _params_to_itf(inst: Instance, index: int, step: TraceStep) -> dict[str, Json]:
     """A step's parameters by name; a record parameter `m` (one parameter per field in the IR,
-    `m_type`, ...) is one parameter holding the record."""
+    `m_type`, ...) is one parameter holding the record, a sequence parameter `s` (its length
+    and slots, `s_len`, `s_0`, ...) one holding the list of its elements."""
     flat = {name: _value(inst.label(sort, code)) for name, code, sort in step.params}
     act = None if step.action is None else _action(inst.spec, step.action, index == 0)
-    if act is None or not act.record_params:
+    if act is None or not (act.record_params or act.sequence_params):
         return flat
-    owner: dict[str, tuple[ir.RecordColumns, list[str]]] = {}  # a field's parameter -> record
+    owner: dict[str, tuple[str, Json]] = {}  # a flat parameter -> the one it is part of
     for rc in act.record_params:
         names = [v.name for v in act.params[rc.start : rc.start + len(rc.fields)]]
         if all(n in flat for n in names):
-            owner.update((n, (rc, names)) for n in names)
+            record = {f: flat[n] for f, n in zip(rc.fields, names, strict=True)}
+            owner.update((n, (rc.name, record)) for n in names)
+    if len(step.params) == len(act.params):
+        for sc in act.sequence_params:
+            elems = [
+                {f: _value(x) for f, x in e.items()} if isinstance(e, dict) else _value(e[0])
+                for e in sequence_param(inst, sc, step.params)
+            ]
+            owner.update((v.name, (sc.name, elems)) for v in act.params[sc.start : sc.stop])
     out: dict[str, Json] = {}
     for name, value in flat.items():
         if name not in owner:
             out[name] = value
-            continue
-        rc, names = owner[name]
-        if name == names[0]:
-            out[rc.name] = {f: flat[n] for f, n in zip(rc.fields, names, strict=True)}
+        else:
+            out.setdefault(*owner[name])
     return out
 
 
@@ -380,18 +387,54 @@ def _sequence_part_from_itf(
     return tuple(codes)
 
 
-def _param_labels(act: ir.Action, given: Mapping[str, Json], index: int) -> list[Label]:
+def _param_labels(
+    inst: Instance, act: ir.Action, given: Mapping[str, Json], index: int
+) -> list[Label]:
     """The labels of an action's parameters from a step's `#meta` params (a record parameter
-    `m` gives its fields' parameters `m_type`, ... as a record)."""
-    names = {rc.start: rc.name for rc in act.record_params}
+    `m` gives its fields' parameters `m_type`, ... as a record; a sequence parameter `s` its
+    length and slots as a list, the slots past its length empty)."""
+    records = {rc.start: rc for rc in act.record_params}
+    seqs = {sc.start: sc for sc in act.sequence_params}
     out: list[Label] = []
-    for i, fields in _items(len(act.params), act.record_params):
-        name = act.params[i].name if fields is None else names[i]
+    i = 0
+    while i < len(act.params):
+        rc, sc = records.get(i), seqs.get(i)
+        group: ir.SequenceColumns | ir.RecordColumns | None = sc if sc is not None else rc
+        name = act.params[i].name if group is None else group.name
         if name not in given:
             raise UsageError(
                 f"state {index} of the trace gives no parameter `{name}` of action `{act.name}`"
             )
-        out.extend([_label(given[name])] if fields is None else _record_labels(given[name], fields))
+        if sc is not None:
+            out.extend(_sequence_labels(inst, act, sc, given[name]))
+            i = sc.stop
+        elif rc is not None:
+            out.extend(_record_labels(given[name], rc.fields))
+            i += len(rc.fields)
+        else:
+            out.append(_label(given[name]))
+            i += 1
+    return out
+
+
+def _sequence_labels(
+    inst: Instance, act: ir.Action, sc: ir.SequenceColumns, items: Json
+) -> list[Label]:
+    """The labels of a sequence parameter's length and slots from its ITF list."""
+    if not isinstance(items, list) or len(items) > sc.capacity:
+        raise UsageError(
+            f"parameter `{sc.name}` of action `{act.name}` must be an ITF list of at most "
+            f"{sc.capacity} elements, not {items!r}"
+        )
+    out: list[Label] = [len(items)]
+    for k in range(sc.capacity):
+        if k < len(items):
+            item = items[k]
+            out.extend(_record_labels(item, sc.fields) if sc.fields else [_label(item)])
+            continue
+        first = sc.start + 1 + k * sc.width
+        for v in act.params[first : first + sc.width]:  # past the length: the empty slot
+            out.append(inst.label(v.type.sort, inst.lo(v.type)))
     return out
 
 
@@ -408,7 +451,7 @@ def trace_from_itf(inst: Instance, layout: Layout, doc: Mapping[str, Json]) -> l
                 raise UsageError(
                     f"the trace names action `{action}`, which {inst.spec.name} does not have"
                 )
-            labels = _param_labels(act, meta.get("params", {}), i)
+            labels = _param_labels(inst, act, meta.get("params", {}), i)
             for v, label in zip(act.params, labels, strict=True):
                 params.append((v.name, inst.code_of_label(v.type.sort, label), v.type.sort))
         steps.append(

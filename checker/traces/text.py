@@ -27,11 +27,60 @@ def _fmt_value(inst: Instance, lay: SymbolLayout, code: int) -> str:
     return str(inst.label(lay.decl.result.sort, code))
 
 
+Param = tuple[str, int, str]  # a step's parameter: its name, its code and its sort
+
+
+def action_named(spec: ir.SpecIR, name: str, first: bool = True) -> ir.Action | None:
+    """The action a step names (the first state may come from an @init, named after it)."""
+    known = (*spec.actions, *spec.inits) if first else spec.actions
+    return next((a for a in known if a.name == name), None)
+
+
+def sequence_param(
+    inst: Instance, sc: ir.SequenceColumns, params: Sequence[Param]
+) -> list[list[str | int] | dict[str, str | int]]:
+    """The elements of a sequence parameter (stored as its length and slots,
+    `lang/seqsorts.py`): each one label, or a record's labels by field."""
+    _, length_code, length_sort = params[sc.start]
+    length = inst.label(length_sort, length_code)
+    assert isinstance(length, int)
+    out: list[list[str | int] | dict[str, str | int]] = []
+    for k in range(length):
+        first = sc.start + 1 + k * sc.width
+        labels = [inst.label(sort, code) for _, code, sort in params[first : first + sc.width]]
+        out.append(dict(zip(sc.fields, labels, strict=True)) if sc.fields else labels)
+    return out
+
+
+def format_params(inst: Instance, action: str | None, params: Sequence[Param]) -> str:
+    """`n=n1, s=<<v1, v2>>`: a sequence parameter as one sequence (records as TLC prints
+    them), every other one by its label."""
+    act = None if action is None else action_named(inst.spec, action)
+    groups = {} if act is None else {sc.start: sc for sc in act.sequence_params}
+    parts: list[str] = []
+    i = 0
+    while i < len(params):
+        sc = groups.get(i)
+        if sc is None or sc.stop > len(params):
+            name, code, sort = params[i]
+            parts.append(f"{name}={inst.label(sort, code)}")
+            i += 1
+            continue
+        elems = [
+            "[" + ", ".join(f"{f} |-> {x}" for f, x in e.items()) + "]"
+            if isinstance(e, dict)
+            else str(e[0])
+            for e in sequence_param(inst, sc, params)
+        ]
+        parts.append(f"{sc.name}=<<{', '.join(elems)}>>")
+        i = sc.stop
+    return ", ".join(parts)
+
+
 def step_title(inst: Instance, step: TraceStep) -> str:
-    params = ", ".join(f"{name}={inst.label(sort, code)}" for name, code, sort in step.params)
     if step.action is None:
         return "initial state"
-    return f"{step.action}({params})"
+    return f"{step.action}({format_params(inst, step.action, step.params)})"
 
 
 Element = tuple[int, ...]  # a sequence's element: one code per slots function (record field)

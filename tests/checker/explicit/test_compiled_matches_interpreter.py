@@ -61,6 +61,10 @@ CASES = {
     "set-expressions": ("tests/specs/set_expressions.py:Pinned", (("jobs", 2),)),
     "bags": ("tests/specs/bags.py:Duplicating", (("nodes", 1),)),
     "bags-careless": ("tests/specs/bags.py:Careless", (("nodes", 1),)),
+    # Sequence parameters and quantified sequences (SeqSort: a length and slots, the slots past
+    # the length empty), of sort elements and of records.
+    "seq-params": ("tests/specs/seq_params.py:NotSquare", (("values", 2),)),
+    "seq-record-params": ("tests/specs/seq_params.py:AckedTwice", ()),
     # Counting (unrolled sums), a set's size.
     "counting": ("tests/specs/counting.py:Counting", ()),
     # Actions without parameters (compiled as one instance even when loops are forced).

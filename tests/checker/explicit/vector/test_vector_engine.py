@@ -41,6 +41,9 @@ SPECS = {
     "record-channel": ("tests/specs/record_channel.py:RecordChannel", {"cap": 1}),
     "record-channel-overfull": ("tests/specs/record_channel.py:Overfull", {}),  # an error
     "chooser": ("tests/specs/chooser.py:Chooser", {}),
+    "seq-params": ("tests/specs/seq_params.py:SeqParams", {}),
+    "seq-params-not-square": ("tests/specs/seq_params.py:NotSquare", {}),  # fails: invariant
+    "seq-record-params": ("tests/specs/seq_params.py:RecordParams", {}),
     "subsets": ("tests/specs/subsets.py:Readers", {"nodes": 4}),
     "bags": ("tests/specs/bags.py:Duplicating", {}),
     "counting": ("tests/specs/counting.py:Counting", {"nodes": 4}),
