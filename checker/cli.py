@@ -30,7 +30,6 @@ from checker.explicit.search import Options, Progress
 from checker.instance import Instance
 from checker.lang.trace import trace_spec
 from checker.loader import bundled_specs, load_spec
-from checker.symbolic.prove import ProofReport
 from checker.traces.dot import state_graph, write_graph
 from checker.traces.junit import write_junit
 from checker.traces.step import TraceStep
@@ -92,6 +91,9 @@ def _print_lines(console: Console, lines: Sequence[Line]) -> None:
         style = _STYLES[line.style]
         console.print(line.text, style=style or None, markup=False, highlight=False)
 
+
+if TYPE_CHECKING:
+    from checker.symbolic.prove import ProofReport
 
 if TYPE_CHECKING:
     _IntParam = click.ParamType[int]
@@ -289,7 +291,26 @@ def _junit_option(per: str) -> Callable[[F], F]:
     )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    """The command group; `server` and `cluster` run the implementation under test (`impl/`) and
+    live there, so that `impl` stands alone (`python -m impl` offers them too). They are
+    imported only when named or listed: `check` does not pay for the implementation's imports."""
+
+    _IMPLEMENTATION = ("cluster", "server")
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._IMPLEMENTATION})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self._IMPLEMENTATION and cmd_name not in self.commands:
+            from impl.cli import cluster, server
+
+            self.add_command(server)
+            self.add_command(cluster)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="paxoscope")
 def main() -> None:
     """paxoscope: model check, prove and test Paxos-based systems from one executable spec."""
@@ -1189,18 +1210,6 @@ def linearizable_command(
     if json_target:
         _write_json(to_json(result, history), json_target)
     sys.exit(exit_code(result))
-
-
-def _add_implementation_commands() -> None:
-    """`server` and `cluster` run the implementation under test (`impl/`); they live there, so
-    that `impl` stands alone (`python -m impl` offers them too)."""
-    from impl.cli import cluster, server
-
-    main.add_command(server)
-    main.add_command(cluster)
-
-
-_add_implementation_commands()
 
 
 def run() -> None:

@@ -768,10 +768,10 @@ def explore(inst: Instance, options: Options | None = None) -> tuple[Engine, Sea
 def _liveness_checks(inst: Instance, options: Options) -> tuple[Instance, list[LiveCheck]]:
     """The instance with the selected @liveness properties' state formulas added, and their
     checks (one per binding)."""
-    from checker.explicit.liveprops import prepare
-
     if not inst.spec.liveness or options.liveness == []:
         return inst, []
+    from checker.explicit.liveprops import prepare
+
     selected = inst.spec.select(inst.spec.liveness, options.liveness, "liveness property")
     spec = dataclasses.replace(inst.spec, liveness=tuple(selected))
     return prepare(dataclasses.replace(inst, spec=spec))
