@@ -6,7 +6,11 @@ a cold start-up cache (an empty cache directory), a warm one (primed by an earli
 cache turned off (`PAXOSCOPE_NO_CACHE=1`), and the same command on a base commit (default: the
 commit before the start-up work) checked out into a temporary git worktree. The four are run
 interleaved, `--repeat` times each after one untimed run of each (which writes the bytecode),
-and the figures are medians, so that a noisy shared machine affects every side alike. Also the
+and the figures are medians, so that a noisy shared machine affects every side alike. Python's
+bytecode cache is on in these runs, as in a normal install, even when the calling environment
+sets PYTHONDONTWRITEBYTECODE; two more sides, base and warm, turn it off (every module of
+paxoscope is then compiled from source in every run, as in an editable install under
+PYTHONDONTWRITEBYTECODE=1, which costs several tenths of a second). Also the
 time to import `checker`, `checker.lang` and `checker.cli` in a fresh process, on both sides,
 and a bare `python -c pass` for the interpreter's own start.
 
@@ -39,7 +43,12 @@ IMPORT = "import sys, time; t = time.perf_counter(); import {0}; print(time.perf
 
 
 def _env(tree: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PAXOSCOPE_")}
+    # Python's bytecode cache is on, as in a normal install, unless a side turns it off
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("PAXOSCOPE_") and k != "PYTHONDONTWRITEBYTECODE"
+    }
     env["PYTHONPATH"] = str(tree)  # this tree's packages, not the installed ones
     env.update(extra)
     return env
@@ -91,16 +100,21 @@ def measure(base_tree: Path, caches: Path, repeat: int) -> dict[str, Any]:
         "cold": cold,
         "warm": lambda: _env(ROOT, PAXOSCOPE_CACHE_DIR=str(warm_dir)),
         "no_cache": lambda: _env(ROOT, PAXOSCOPE_NO_CACHE="1"),
+        # without Python's bytecode cache: every paxoscope module compiled from source
+        "base_no_bytecode": lambda: _env(base_tree, PYTHONDONTWRITEBYTECODE="1"),
+        "warm_no_bytecode": lambda: _env(
+            ROOT, PAXOSCOPE_CACHE_DIR=str(warm_dir), PYTHONDONTWRITEBYTECODE="1"
+        ),
     }
     times: dict[str, list[float]] = {name: [] for name in sides}
     imports: dict[str, list[float]] = {}
     modules = ("checker", "checker.lang", "checker.cli")
     bare: list[float] = []
     for name, env in sides.items():  # untimed: bytecode, and the warm cache primed
-        _timed(base_tree if name == "base" else ROOT, env())
+        _timed(base_tree if name.startswith("base") else ROOT, env())
     for _ in range(repeat):
         for name, env in sides.items():
-            times[name].append(_timed(base_tree if name == "base" else ROOT, env()))
+            times[name].append(_timed(base_tree if name.startswith("base") else ROOT, env()))
         for module in modules:
             for side, tree in (("base", base_tree), ("head", ROOT)):
                 imports.setdefault(f"{side}_import_{module}", []).append(
@@ -113,6 +127,9 @@ def measure(base_tree: Path, caches: Path, repeat: int) -> dict[str, Any]:
         "warm_speedup_vs_base": round(med["base"] / med["warm"], 2),
         "cold_speedup_vs_base": round(med["base"] / med["cold"], 2),
         "no_cache_speedup_vs_base": round(med["base"] / med["no_cache"], 2),
+        "no_bytecode_warm_speedup_vs_base": round(
+            med["base_no_bytecode"] / med["warm_no_bytecode"], 2
+        ),
     }
     out |= {
         f"{key.replace('.', '_')}_seconds": round(statistics.median(v), 4)

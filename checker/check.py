@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checker import cache, ir
 from checker.errors import Loc, SpecError, UsageError
@@ -16,9 +16,10 @@ from checker.instance import Instance, instantiate, resolve_params
 from checker.lang.spec import Spec
 from checker.lang.trace import trace_spec
 from checker.loader import load_spec
-from checker.traces.itf import trace_to_itf
-from checker.traces.junit import Case
 from checker.traces.text import render_trace, step_title
+
+if TYPE_CHECKING:  # imported where used: a run without a counterexample does not need them
+    from checker.traces.junit import Case
 
 
 @dataclass
@@ -124,6 +125,8 @@ class CheckReport:
 
     def junit_cases(self) -> list[Case]:
         """One test case per property checked; the violated one fails with the trace."""
+        from checker.traces.junit import Case
+
         r, v = self.result, self.result.violation
         names = [*r.invariants, *r.action_properties, *r.liveness] + (
             ["deadlock"] if self.engine.options.deadlock else []
@@ -152,6 +155,8 @@ class CheckReport:
             meta["loop"] = v.loop  # ITF's own field: the cycle goes back to state `loop`
             if v.closing is not None:
                 meta["closing"] = step_title(self.engine.inst, v.closing)
+        from checker.traces.itf import trace_to_itf
+
         out = trace_to_itf(self.engine.inst, self.engine.layout, v.trace, meta)
         if v.kind == "liveness" and v.loop is not None:
             out["loop"] = v.loop  # ITF: the trace goes on from its last state to states[loop]

@@ -30,8 +30,6 @@ from checker.explicit.search import Options, Progress
 from checker.instance import Instance
 from checker.lang.trace import trace_spec
 from checker.loader import bundled_specs, load_spec
-from checker.traces.dot import state_graph, write_graph
-from checker.traces.junit import write_junit
 from checker.traces.step import TraceStep
 from checker.traces.text import Line, describe_change, describe_state, render_trace
 
@@ -54,6 +52,26 @@ def _parse_params(values: Sequence[str]) -> dict[str, int]:
                 f"-p {item}: the value of `{name}` must be an integer, got `{raw}`"
             ) from None
     return params
+
+
+def write_junit(path: str, suite: str, cases: Sequence[Case], seconds: float) -> None:
+    from checker.traces import junit  # imported when asked for, as the other reports are
+
+    junit.write_junit(path, suite, cases, seconds)
+
+
+def write_graph(dot: str, path: str) -> None:
+    from checker.traces import dot as graphs
+
+    graphs.write_graph(dot, path)
+
+
+def state_graph(
+    inst: Instance, layout: Layout, pre: Structured, post: Structured | None, title: str
+) -> str:
+    from checker.traces.dot import state_graph as graph
+
+    return graph(inst, layout, pre, post, title)
 
 
 def _fail(message: str, json_target: str | None = None) -> NoReturn:
@@ -93,7 +111,9 @@ def _print_lines(console: Console, lines: Sequence[Line]) -> None:
 
 
 if TYPE_CHECKING:
+    from checker.explicit.layout import Structured
     from checker.symbolic.prove import ProofReport
+    from checker.traces.junit import Case
 
 if TYPE_CHECKING:
     _IntParam = click.ParamType[int]

@@ -22,7 +22,7 @@ def test_startup_benchmark_prints_one_json_line() -> None:
     assert len(lines) == 1
     doc = json.loads(lines[0])
     assert doc["command"] == "paxoscope check spec/paxos.py -p max_ballot=1"
-    for side in ("base", "cold", "warm", "no_cache"):
+    for side in ("base", "cold", "warm", "no_cache", "base_no_bytecode", "warm_no_bytecode"):
         assert doc[f"{side}_seconds"] > 0
     for side in ("base", "head"):
         assert doc[f"{side}_import_checker_cli_seconds"] > 0

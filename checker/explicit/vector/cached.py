@@ -95,11 +95,11 @@ def compile_vector_cached(
             pass
     vspec = compile_vector(inst, layout, limits, properties)
     places = _checks_places(inst, vspec.checks)
-    if places is not None:
+    if places is not None and vspec.code is not None:
         functions = {f"prop_{k}": p.name for k, p in enumerate(inst.spec.properties)}
         entry = _Entry(
             source=vspec.source,
-            code=marshal.dumps(compile(vspec.source, _filename(inst), "exec")),
+            code=marshal.dumps(vspec.code),
             words=vspec.words,
             instances=list(vspec.instances),
             properties=[
@@ -111,7 +111,3 @@ def compile_vector_cached(
         )
         cache.store("vector", entry_key, entry)
     return vspec
-
-
-def _filename(inst: Instance) -> str:
-    return f"<paxoscope vector {inst.spec.name}>"

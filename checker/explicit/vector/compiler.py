@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
+from types import CodeType
 from typing import Any, assert_never
 
 from checker import ir
@@ -74,6 +75,7 @@ class VectorSpec:
     # caller reads and clears it after each call
     failed: list[tuple[int, Any, int]] = field(default_factory=list)
     checks: list[ir.Check] = field(default_factory=list)
+    code: CodeType | None = None  # the source compiled (what the start-up cache keeps)
 
 
 Env_ = dict[str, Value]  # bound variables: compile-time codes, run-time scalars, or arrays
@@ -924,7 +926,8 @@ class VectorCompiler:
         source = "\n".join(header) + "\n\n" + "\n\n".join(funcs) + "\n"
         failed: list[tuple[int, Any, int]] = []
         namespace: dict[str, Any] = {"_FAILS": failed}
-        exec(compile(source, f"<paxoscope vector {spec.name}>", "exec"), namespace)
+        code = compile(source, f"<paxoscope vector {spec.name}>", "exec")
+        exec(code, namespace)
         return VectorSpec(
             source=source,
             words=self.words,
@@ -935,6 +938,7 @@ class VectorCompiler:
             properties={p.name: namespace[f"prop_{k}"] for k, p in chosen},
             failed=failed,
             checks=self.checks,
+            code=code,
         )
 
 
