@@ -35,7 +35,7 @@ from checker.explicit.checkpoint import Checkpointer, Position
 from checker.explicit.liveprops import predicate_names
 from checker.explicit.vector.cached import compile_vector_cached
 from checker.explicit.vector.canon import VectorSymmetry
-from checker.explicit.vector.compiler import VectorLimits
+from checker.explicit.vector.compiled import VectorLimits
 from checker.explicit.vector.expand import Candidates, Expander, GroupResult, NewStates
 from checker.explicit.vector.pool import (
     TableFile,

@@ -17,7 +17,7 @@ from typing import Any
 
 from checker import cache, ir
 from checker.explicit.layout import Layout
-from checker.explicit.vector.compiler import VectorLimits, VectorSpec, compile_vector
+from checker.explicit.vector.compiled import VectorLimits, VectorSpec
 from checker.instance import Instance
 
 
@@ -66,6 +66,17 @@ def _rebuild(inst: Instance, entry: _Entry) -> VectorSpec:
         failed=failed,
         checks=[_as_check(actions[a].body[s]) for a, s in entry.checks],
     )
+
+
+def compile_vector(
+    inst: Instance,
+    layout: Layout,
+    limits: VectorLimits | None,
+    properties: Collection[str] | None,
+) -> VectorSpec:
+    from checker.explicit.vector import compiler  # imported only when there is compiling to do
+
+    return compiler.compile_vector(inst, layout, limits, properties)
 
 
 def _as_check(stmt: ir.Stmt) -> ir.Check:
