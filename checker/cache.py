@@ -15,12 +15,13 @@ the entry was made from, so a change to any input is a miss, never stale code:
 
 An entry is a pickle written to a temporary file in the cache directory and renamed into place,
 so concurrent runs see a whole entry or none; an entry that cannot be read or written is simply
-recomputed.
+recomputed. Beyond MAX_ENTRIES, the least recently used entries are removed.
 """
 
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
 import hashlib
 import importlib.util
@@ -33,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 _CHECKER = Path(__file__).resolve().parent
+MAX_ENTRIES = 512  # the least recently used beyond these are removed
 
 
 def cache_dir() -> Path | None:
@@ -151,11 +153,15 @@ def load(kind: str, entry: str) -> Any | None:
     directory = cache_dir()
     if directory is None:
         return None
+    path = directory / f"{kind}-{entry}.pickle"
     try:
-        with open(directory / f"{kind}-{entry}.pickle", "rb") as f:
-            return pickle.load(f)
+        with open(path, "rb") as f:
+            value = pickle.load(f)
     except Exception:  # missing, truncated by a full disk, from an incompatible version
         return None
+    with contextlib.suppress(OSError):
+        os.utime(path)  # recently used: pruned last
+    return value
 
 
 def store(kind: str, entry: str, value: Any) -> bool:
@@ -176,4 +182,18 @@ def store(kind: str, entry: str, value: Any) -> bool:
             raise
     except (OSError, pickle.PicklingError, RecursionError):
         return False
+    _prune(directory)
     return True
+
+
+def _prune(directory: Path) -> None:
+    """Remove the least recently used entries beyond MAX_ENTRIES (each source change of
+    paxoscope or a spec makes new ones)."""
+    try:
+        entries = [(p.stat().st_mtime_ns, p) for p in directory.glob("*.pickle")]
+    except OSError:
+        return
+    entries.sort()
+    for _, path in entries[: max(0, len(entries) - MAX_ENTRIES)]:
+        with contextlib.suppress(OSError):
+            path.unlink()

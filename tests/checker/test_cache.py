@@ -3,6 +3,7 @@ changed input (the spec, a module it imports, the parameters) is never served st
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -156,3 +157,20 @@ def test_an_unreadable_entry_is_recomputed(tmp_path: Path, monkeypatch: pytest.M
         entry.write_bytes(entry.read_bytes()[:100])  # truncated, as by a full disk
     assert _outcome("spec/paxos.py", {"max_ballot": 1}) == first
     assert not [p for p in directory.iterdir() if p.name.startswith(".")]  # no leftovers
+
+
+def test_least_recently_used_entries_are_pruned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAXOSCOPE_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(cache, "MAX_ENTRIES", 3)
+    for k in range(3):
+        assert cache.store("x", str(k), k)
+        os.utime(tmp_path / f"x-{k}.pickle", ns=(k * 10**9, k * 10**9))
+    assert cache.load("x", "0") == 0  # used: now the most recent
+    assert cache.store("x", "3", 3)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "x-0.pickle",
+        "x-2.pickle",
+        "x-3.pickle",
+    ]
