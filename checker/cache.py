@@ -131,8 +131,27 @@ def spec_sources(cls: type) -> dict[str, bytes]:
     return dict(sorted(seen.items()))
 
 
+@functools.cache
+def process_started() -> float | None:
+    """When this process started (seconds since the epoch, rounded down), where the system
+    says (Linux); else None."""
+    try:
+        with open("/proc/self/stat") as f:
+            ticks = int(f.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/stat") as f:
+            boot = next(int(line.split()[1]) for line in f if line.startswith("btime "))
+        return boot + ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
+
+
 def spec_key(cls: type) -> str | None:
-    """The key of a spec class's traced IR; None when one of its files cannot be read."""
+    """The key of a spec class's traced IR; None when one of its files cannot be read, or
+    changed while this process ran (the class in memory may then be an older version than
+    the file: its IR must not be filed under the new source), or when that cannot be known."""
+    started = process_started()
+    if started is None:
+        return None
     for c in cls.__mro__:
         module = sys.modules.get(c.__module__)
         if module is not None and module.__name__ in ("builtins", "typing", "abc"):
@@ -142,6 +161,8 @@ def spec_key(cls: type) -> str | None:
     parts: list[bytes | str] = [f"{cls.__module__}:{cls.__qualname__}"]
     try:
         for path, source in spec_sources(cls).items():
+            if os.stat(path).st_mtime >= started:
+                return None
             parts += [path, source]
     except (OSError, SyntaxError, ValueError):
         return None

@@ -100,10 +100,19 @@ def test_default_directory_follows_xdg(monkeypatch: pytest.MonkeyPatch) -> None:
     assert cache.cache_dir() == Path("/else/where")
 
 
+def _write(path: Path, text: str) -> None:
+    """Write a file dated before this process started, as a spec edited before a run is (a
+    file changed during the run is never cached)."""
+    path.write_text(text)
+    started = cache.process_started()
+    assert started is not None
+    os.utime(path, (started - 10, started - 10))
+
+
 def _write_counter(directory: Path, helper: str, limit: int) -> Path:
-    (directory / f"{helper}.py").write_text(f"LIMIT = {limit}\n")
+    _write(directory / f"{helper}.py", f"LIMIT = {limit}\n")
     spec = directory / "counter_spec.py"
-    spec.write_text(COUNTER.format(helper=helper))
+    _write(spec, COUNTER.format(helper=helper))
     return spec
 
 
@@ -125,6 +134,7 @@ def test_a_changed_spec_or_helper_is_not_served_stale_code(
     spec = _write_counter(work, helper, 3)
     first = _outcome(str(spec), {})
     assert first["result"] == "ok" and first["distinct_states"] == 16
+    assert _entries(tmp_path / "cache") == ["ir", "vector"]
     _fresh(work, helper)
     assert _outcome(str(spec), {}) == first  # warm
 
@@ -140,7 +150,7 @@ def test_a_changed_spec_or_helper_is_not_served_stale_code(
 
     # the spec itself changes: the invariant now fails
     _fresh(work, helper)
-    spec.write_text(spec.read_text().replace("<= 3)", "<= 1)"))
+    _write(spec, spec.read_text().replace("<= 3)", "<= 1)"))
     broken = _outcome(str(spec), {})
     assert broken["result"] == "violation"
     # and other parameters are another instance
@@ -174,3 +184,19 @@ def test_least_recently_used_entries_are_pruned(
         "x-2.pickle",
         "x-3.pickle",
     ]
+
+
+def test_a_spec_changed_during_the_run_is_not_cached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The class in memory may be older than its file: its IR is not filed under the file."""
+    monkeypatch.setenv("PAXOSCOPE_CACHE_DIR", str(tmp_path / "cache"))
+    work = tmp_path / "spec"
+    work.mkdir()
+    monkeypatch.syspath_prepend(str(work))
+    helper = "counter_limit_during_run"
+    _fresh(work, helper)
+    spec = _write_counter(work, helper, 3)
+    assert _outcome(str(spec), {})["distinct_states"] == 16
+    (work / f"{helper}.py").write_text("LIMIT = 2\n")  # now, while this process runs
+    assert cache.spec_key(sys.modules["counter_spec"].Counter) is None
