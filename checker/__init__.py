@@ -12,54 +12,59 @@ trace validation), `linearizability` (checking recorded client histories against
 models), `check` / `refine` / `conform` (library entry points), `cli`.
 """
 
-from checker.lang import (
-    SF,
-    WF,
-    Bag,
-    Function,
-    Individual,
-    IntSort,
-    MajorityQuorums,
-    Message,
-    OrderedSort,
-    Param,
-    Quorums,
-    Record,
-    Relation,
-    SeqSort,
-    Sequence,
-    Sort,
-    Spec,
-    Subsets,
-    action,
-    action_property,
-    always,
-    arbitrary,
-    axiom,
-    choose,
-    conjunct,
-    constraint,
-    count,
-    enabled,
-    eventually,
-    exists,
-    forall,
-    iff,
-    implies,
-    init,
-    invariant,
-    ite,
-    leads_to,
-    liveness,
-    maximum,
-    maybe,
-    minimum,
-    narrow,
-    pick,
-    require,
-    trace_spec,
-    well_typed,
-)
+from typing import TYPE_CHECKING, Any
+
+# The language is imported when a name is first asked for (`from checker import Spec`), so that
+# importing a submodule alone (the pytest plugin, at every pytest start) stays cheap.
+if TYPE_CHECKING:
+    from checker.lang import (
+        SF,
+        WF,
+        Bag,
+        Function,
+        Individual,
+        IntSort,
+        MajorityQuorums,
+        Message,
+        OrderedSort,
+        Param,
+        Quorums,
+        Record,
+        Relation,
+        SeqSort,
+        Sequence,
+        Sort,
+        Spec,
+        Subsets,
+        action,
+        action_property,
+        always,
+        arbitrary,
+        axiom,
+        choose,
+        conjunct,
+        constraint,
+        count,
+        enabled,
+        eventually,
+        exists,
+        forall,
+        iff,
+        implies,
+        init,
+        invariant,
+        ite,
+        leads_to,
+        liveness,
+        maximum,
+        maybe,
+        minimum,
+        narrow,
+        pick,
+        require,
+        trace_spec,
+        well_typed,
+    )
 
 __all__ = [
     "SF",
@@ -109,3 +114,13 @@ __all__ = [
     "trace_spec",
     "well_typed",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        import checker.lang
+
+        value = getattr(checker.lang, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'checker' has no attribute {name!r}")

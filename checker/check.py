@@ -6,9 +6,9 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from checker import ir
+from checker import cache, ir
 from checker.errors import Loc, SpecError, UsageError
 from checker.explicit.explain import Reason, explain, explain_failure
 from checker.explicit.search import Engine, Failure, Options, SearchResult
@@ -16,9 +16,10 @@ from checker.instance import Instance, instantiate, resolve_params
 from checker.lang.spec import Spec
 from checker.lang.trace import trace_spec
 from checker.loader import load_spec
-from checker.traces.itf import trace_to_itf
-from checker.traces.junit import Case
 from checker.traces.text import format_params, render_trace, step_title
+
+if TYPE_CHECKING:  # imported where used: a run without a counterexample does not need them
+    from checker.traces.junit import Case
 
 
 @dataclass
@@ -124,6 +125,8 @@ class CheckReport:
 
     def junit_cases(self) -> list[Case]:
         """One test case per property checked; the violated one fails with the trace."""
+        from checker.traces.junit import Case
+
         r, v = self.result, self.result.violation
         names = [*r.invariants, *r.action_properties, *r.liveness] + (
             ["deadlock"] if self.engine.options.deadlock else []
@@ -152,6 +155,8 @@ class CheckReport:
             meta["loop"] = v.loop  # ITF's own field: the cycle goes back to state `loop`
             if v.closing is not None:
                 meta["closing"] = step_title(self.engine.inst, v.closing)
+        from checker.traces.itf import trace_to_itf
+
         out = trace_to_itf(self.engine.inst, self.engine.layout, v.trace, meta)
         if v.kind == "liveness" and v.loop is not None:
             out["loop"] = v.loop  # ITF: the trace goes on from its last state to states[loop]
@@ -220,11 +225,31 @@ def check(
 ) -> CheckReport:
     """Explore `spec` (a class or a reference such as `spec/paxos.py`) with the given parameters."""
     cls = load_spec(spec) if isinstance(spec, str) else spec
-    spec_ir = trace_spec(cls)
+    # a class given as an object may have been made or changed at run time, which its source
+    # does not show: only a spec named by reference is traced through the cache
+    spec_ir = traced(cls) if isinstance(spec, str) else trace_spec(cls)
     declared = declared_counts(cls, spec_ir)
     inst = instantiate(spec_ir, params or {})
     engine = Engine(inst, options or Options())
     return CheckReport(spec_ir, engine, engine.run(), declared)
+
+
+def traced(cls: type[Spec]) -> ir.SpecIR:
+    """`trace_spec(cls)`, from the start-up cache when it holds the IR of these sources (a
+    class defined at the top level of its module, as are its bases: the source says it all)."""
+    entry = cache.spec_key(cls) if cache.cache_dir() is not None else None
+    if entry is not None:
+        hit = cache.load("ir", entry)
+        if isinstance(hit, ir.SpecIR):
+            return hit
+    spec_ir = trace_spec(cls)
+    if entry is not None and cache.store("ir", entry, spec_ir):
+        # go on with the IR as a later run reads it back, so that this run's compiled code
+        # is cached under the key those runs compute (a pickle shares strings differently)
+        hit = cache.load("ir", entry)
+        if isinstance(hit, ir.SpecIR):
+            return hit
+    return spec_ir
 
 
 def declared_counts(cls: type[Spec], spec: ir.SpecIR) -> list[tuple[dict[str, int], int]]:

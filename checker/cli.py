@@ -30,9 +30,6 @@ from checker.explicit.search import Options, Progress
 from checker.instance import Instance
 from checker.lang.trace import trace_spec
 from checker.loader import bundled_specs, load_spec
-from checker.symbolic.prove import ProofReport
-from checker.traces.dot import state_graph, write_graph
-from checker.traces.junit import write_junit
 from checker.traces.step import TraceStep
 from checker.traces.text import Line, describe_change, describe_state, render_trace
 
@@ -55,6 +52,26 @@ def _parse_params(values: Sequence[str]) -> dict[str, int]:
                 f"-p {item}: the value of `{name}` must be an integer, got `{raw}`"
             ) from None
     return params
+
+
+def write_junit(path: str, suite: str, cases: Sequence[Case], seconds: float) -> None:
+    from checker.traces import junit  # imported when asked for, as the other reports are
+
+    junit.write_junit(path, suite, cases, seconds)
+
+
+def write_graph(dot: str, path: str) -> None:
+    from checker.traces import dot as graphs
+
+    graphs.write_graph(dot, path)
+
+
+def state_graph(
+    inst: Instance, layout: Layout, pre: Structured, post: Structured | None, title: str
+) -> str:
+    from checker.traces.dot import state_graph as graph
+
+    return graph(inst, layout, pre, post, title)
 
 
 def _fail(message: str, json_target: str | None = None) -> NoReturn:
@@ -92,6 +109,11 @@ def _print_lines(console: Console, lines: Sequence[Line]) -> None:
         style = _STYLES[line.style]
         console.print(line.text, style=style or None, markup=False, highlight=False)
 
+
+if TYPE_CHECKING:
+    from checker.explicit.layout import Structured
+    from checker.symbolic.prove import ProofReport
+    from checker.traces.junit import Case
 
 if TYPE_CHECKING:
     _IntParam = click.ParamType[int]
@@ -295,7 +317,26 @@ def _junit_option(per: str) -> Callable[[F], F]:
     )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    """The command group; `server` and `cluster` run the implementation under test (`impl/`) and
+    live there, so that `impl` stands alone (`python -m impl` offers them too). They are
+    imported only when named or listed: `check` does not pay for the implementation's imports."""
+
+    _IMPLEMENTATION = ("cluster", "server")
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._IMPLEMENTATION})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self._IMPLEMENTATION and cmd_name not in self.commands:
+            from impl.cli import cluster, server
+
+            self.add_command(server)
+            self.add_command(cluster)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="paxoscope")
 def main() -> None:
     """paxoscope: model check, prove and test Paxos-based systems from one executable spec."""
@@ -1206,18 +1247,6 @@ def linearizable_command(
     if json_target:
         _write_json(to_json(result, history), json_target)
     sys.exit(exit_code(result))
-
-
-def _add_implementation_commands() -> None:
-    """`server` and `cluster` run the implementation under test (`impl/`); they live there, so
-    that `impl` stands alone (`python -m impl` offers them too)."""
-    from impl.cli import cluster, server
-
-    main.add_command(server)
-    main.add_command(cluster)
-
-
-_add_implementation_commands()
 
 
 def run() -> None:

@@ -18,15 +18,17 @@ counterexample to induction.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from checker.check import CheckReport, check
-from checker.explicit.search import Options
-from checker.symbolic.bmc import BmcReport, bmc
-from checker.symbolic.prove import ProofReport, prove
-from checker.traces.text import render_trace
+# Imported where used: pytest loads this plugin at every start, also in runs that never use
+# the fixture, so it must not pay for the engines (numpy, z3) up front.
+if TYPE_CHECKING:
+    from checker.check import CheckReport
+    from checker.explicit.search import Options
+    from checker.symbolic.bmc import BmcReport
+    from checker.symbolic.prove import ProofReport
 
 
 class Paxoscope:
@@ -41,6 +43,8 @@ class Paxoscope:
         options: Options | None = None,
         **params: int,
     ) -> CheckReport:
+        from checker.check import check
+
         report = check(spec, params, options)
         v = report.result.violation
         if v is not None:
@@ -65,6 +69,8 @@ class Paxoscope:
         return report
 
     def prove(self, proof: Any, *, spec: Any = None, timeout: float = 60.0) -> ProofReport:
+        from checker.symbolic.prove import prove
+
         report = prove(proof, spec, timeout=timeout)
         if report.result == "proved":
             return report
@@ -77,6 +83,9 @@ class Paxoscope:
         pytest.fail("\n".join(lines), pytrace=False)
 
     def bmc(self, spec: Any, *, k: int, **params: int) -> BmcReport:
+        from checker.symbolic.bmc import bmc
+        from checker.traces.text import render_trace
+
         report = bmc(spec, params, k)
         if report.result == "violation":
             text = "\n".join(

@@ -23,6 +23,7 @@ from typing import assert_never
 from checker import ir
 from checker.explicit.frame import Frame, frame
 from checker.explicit.layout import Layout, SymbolLayout
+from checker.explicit.limits import Limits
 from checker.explicit.simplify import bound_name, flatten, free_vars, simplify
 from checker.instance import Instance
 
@@ -169,16 +170,6 @@ def disjoin(parts: Iterable[G]) -> G:
 
 # ---------------------------------------------------------------------------------------------
 # The compiler.
-
-
-@dataclass
-class Limits:
-    """When to unroll. Above these sizes the compiler writes loops instead."""
-
-    quantifier_domain: int = 64  # unroll a quantifier over at most this many tuples
-    unrolled_source: int = 30_000  # ... unless its unrolled code is longer than this
-    action_instances: int = 512  # unroll an action's parameters up to this many instances
-    update_tuples: int = 1024  # unroll a whole-relation update up to this many tuples
 
 
 @dataclass(frozen=True)

@@ -28,16 +28,17 @@ from typing import TYPE_CHECKING
 from checker import ir
 from checker.errors import UsageError
 from checker.explicit.checkpoint import Checkpointer, Position, identity
-from checker.explicit.codegen import CompiledSpec, Limits, compile_instance
 from checker.explicit.explain import explain_failure
 from checker.explicit.interp import MAX_STARTS, InitFailed, Interpreter
 from checker.explicit.layout import Layout
-from checker.explicit.symmetry import Symmetry
+from checker.explicit.limits import Limits
 from checker.instance import Instance
 from checker.traces.step import Perm, TraceStep
 
 if TYPE_CHECKING:
+    from checker.explicit.codegen import CompiledSpec
     from checker.explicit.liveprops import LiveCheck
+    from checker.explicit.symmetry import Symmetry
 
 PROGRESS_AFTER = 3.0  # seconds before the first progress report
 PROGRESS_EVERY = 5.0
@@ -195,7 +196,11 @@ class Engine:
         self.options = options
         self.layout = Layout(inst)
         self.interp = Interpreter(inst, self.layout)
-        self.symmetry = Symmetry(inst, self.layout) if options.symmetry else None
+        self.symmetry: Symmetry | None = None
+        if options.symmetry:
+            from checker.explicit.symmetry import Symmetry
+
+            self.symmetry = Symmetry(inst, self.layout)
         self.invariants = self._select(ir.PropertyKind.INVARIANT, options.invariants)
         self.action_properties = self._select(
             ir.PropertyKind.ACTION_PROPERTY, options.action_properties
@@ -232,6 +237,8 @@ class Engine:
     @functools.cached_property
     def compiled(self) -> CompiledSpec:
         """The scalar compiled functions: the reference search's, and every engine's traces."""
+        from checker.explicit.codegen import compile_instance
+
         return compile_instance(self.inst, self.layout, self.options.limits)
 
     @functools.cached_property
@@ -771,10 +778,10 @@ def explore(inst: Instance, options: Options | None = None) -> tuple[Engine, Sea
 def _liveness_checks(inst: Instance, options: Options) -> tuple[Instance, list[LiveCheck]]:
     """The instance with the selected @liveness properties' state formulas added, and their
     checks (one per binding)."""
-    from checker.explicit.liveprops import prepare
-
     if not inst.spec.liveness or options.liveness == []:
         return inst, []
+    from checker.explicit.liveprops import prepare
+
     selected = inst.spec.select(inst.spec.liveness, options.liveness, "liveness property")
     spec = dataclasses.replace(inst.spec, liveness=tuple(selected))
     return prepare(dataclasses.replace(inst, spec=spec))

@@ -14,8 +14,6 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 
-import graphviz
-
 from checker import ir
 from checker.errors import UsageError
 from checker.explicit.layout import Layout, Structured
@@ -161,6 +159,8 @@ def write_graph(dot: str, path: str) -> None:
 def render(dot: str, fmt: str, what: str) -> bytes:
     """DOT text rendered by graphviz (`fmt`: svg, png, pdf); a UsageError naming `what` when
     graphviz is missing or fails."""
+    import graphviz  # imported here: a check that draws nothing does not load it
+
     try:
         data: bytes = graphviz.Source(dot).pipe(format=fmt)
     except graphviz.ExecutableNotFound:

@@ -33,8 +33,9 @@ import numpy as np
 from checker import ir
 from checker.explicit.checkpoint import Checkpointer, Position
 from checker.explicit.liveprops import predicate_names
+from checker.explicit.vector.cached import compile_vector_cached
 from checker.explicit.vector.canon import VectorSymmetry
-from checker.explicit.vector.compiler import VectorLimits, compile_vector
+from checker.explicit.vector.compiled import VectorLimits
 from checker.explicit.vector.expand import Candidates, Expander, GroupResult, NewStates
 from checker.explicit.vector.pool import (
     TableFile,
@@ -101,7 +102,7 @@ class VectorSearch:
         constraints = engine.spec.properties_of(ir.PropertyKind.CONSTRAINT)
         needed += [p.name for p in constraints]
         needed += [n for names in predicate_names(engine.live) for n in names]
-        vspec = compile_vector(engine.inst, engine.layout, limits, needed)
+        vspec = compile_vector_cached(engine.inst, engine.layout, limits, needed)
         self.words = vspec.words
         self.workers = max(1, options.workers)
         self.ray: Any = None  # on a Ray cluster: ray, connected (`raypool`)

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from checker.explicit.symmetry import Symmetry, _Unit, chunk_units
-from checker.explicit.vector.compiler import WORD_BITS
+from checker.explicit.vector.compiled import WORD_BITS
 
 CHUNK_BITS = 8
 TABLE_BYTES_LIMIT = 256 << 20

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, assert_never
 
 from checker import ir
@@ -29,6 +29,7 @@ from checker.explicit.frame import Frame, frame
 from checker.explicit.layout import Layout, SymbolLayout
 from checker.explicit.simplify import bound_name, flatten, free_vars, simplify
 from checker.explicit.vector import vexpr as vx
+from checker.explicit.vector.compiled import ALL_ONES, WORD_BITS, VectorLimits, VectorSpec
 from checker.explicit.vector.vexpr import (
     ARR,
     BOOL,
@@ -45,36 +46,6 @@ from checker.explicit.vector.vexpr import (
 )
 from checker.explicit.vector.writes import WordWrites, _split
 from checker.instance import Instance
-
-WORD_BITS = 64
-ALL_ONES = (1 << WORD_BITS) - 1
-
-
-@dataclass
-class VectorLimits:
-    """When to unroll. Above these sizes the compiler writes loops (or set-bit visits)."""
-
-    quantifier_domain: int = 256  # unroll a quantifier over at most this many tuples
-    unrolled_cost: int = 600  # ... unless it costs more numpy operations per row than this
-    sparse_cost: int = 24  # above this, prefer visiting set bits when the pattern allows
-    action_instances: int = 512
-    update_tuples: int = 1024
-
-
-@dataclass
-class VectorSpec:
-    """The compiled batch functions of one instance, and the source they came from."""
-
-    source: str
-    words: int  # 64-bit words per state
-    actions: list[Callable[..., list[tuple[int, Any, list[Any]]]]]
-    instances: list[int]  # per action: the number of parameter tuples (instance indices)
-    properties: dict[str, Callable[..., Any]] = field(default_factory=dict)
-    # (instance, rows of X, check) where a Check held, appended by the action functions; the
-    # caller reads and clears it after each call
-    failed: list[tuple[int, Any, int]] = field(default_factory=list)
-    checks: list[ir.Check] = field(default_factory=list)
-
 
 Env_ = dict[str, Value]  # bound variables: compile-time codes, run-time scalars, or arrays
 
@@ -924,7 +895,8 @@ class VectorCompiler:
         source = "\n".join(header) + "\n\n" + "\n\n".join(funcs) + "\n"
         failed: list[tuple[int, Any, int]] = []
         namespace: dict[str, Any] = {"_FAILS": failed}
-        exec(compile(source, f"<paxoscope vector {spec.name}>", "exec"), namespace)
+        code = compile(source, f"<paxoscope vector {spec.name}>", "exec")
+        exec(code, namespace)
         return VectorSpec(
             source=source,
             words=self.words,
@@ -935,6 +907,7 @@ class VectorCompiler:
             properties={p.name: namespace[f"prop_{k}"] for k, p in chosen},
             failed=failed,
             checks=self.checks,
+            code=code,
         )
 
 

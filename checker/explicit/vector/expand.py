@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from checker.explicit.vector.canon import VectorSymmetry
-from checker.explicit.vector.compiler import VectorSpec
+from checker.explicit.vector.compiled import VectorSpec
 from checker.explicit.vector.store import StoreView
 from checker.explicit.vector.table import TableView, fingerprint
 

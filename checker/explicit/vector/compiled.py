@@ -1,0 +1,42 @@
+"""What the vector compiler makes (`VectorSpec`) and its settings (`VectorLimits`), apart from
+the compiler itself, so that a run whose code comes from the start-up cache does not import it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import CodeType
+from typing import Any
+
+from checker import ir
+
+WORD_BITS = 64
+ALL_ONES = (1 << WORD_BITS) - 1
+
+
+@dataclass
+class VectorLimits:
+    """When to unroll. Above these sizes the compiler writes loops (or set-bit visits)."""
+
+    quantifier_domain: int = 256  # unroll a quantifier over at most this many tuples
+    unrolled_cost: int = 600  # ... unless it costs more numpy operations per row than this
+    sparse_cost: int = 24  # above this, prefer visiting set bits when the pattern allows
+    action_instances: int = 512
+    update_tuples: int = 1024
+
+
+@dataclass
+class VectorSpec:
+    """The compiled batch functions of one instance, and the source they came from."""
+
+    source: str
+    words: int  # 64-bit words per state
+    actions: list[Callable[..., list[tuple[int, Any, list[Any]]]]]
+    instances: list[int]  # per action: the number of parameter tuples (instance indices)
+    properties: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    # (instance, rows of X, check) where a Check held, appended by the action functions; the
+    # caller reads and clears it after each call
+    failed: list[tuple[int, Any, int]] = field(default_factory=list)
+    checks: list[ir.Check] = field(default_factory=list)
+    code: CodeType | None = None  # the source compiled (what the start-up cache keeps)
