@@ -8,8 +8,9 @@ its members — is a formula over the element sort: it works wherever formulas d
 constraints, action properties, axioms, conjuncts, guards) and in every engine, with no IR of
 its own. Where it is used as a *value* — stored, an argument, compared by `==` with a stored set
 inside an action — it is the one subset with those members, chosen as `pick` chooses (a
-parameter of the action named after the variable assigned, its members fixed with `iff`).
-Outside an action nothing can be chosen: using a built set as a value there is an error.
+parameter of the action named after the variable assigned, its members fixed with `iff`). In a
+property, or built inside the lambda of a quantifier or an update (one set per element), nothing
+is chosen: it is an `ir.Choose` of that subset, computed where it is read.
 
 Like a choice, a built set reads the state where it is built. Tested or used as a value after a
 statement that writes state, it is chosen at the place it was built (its choice and condition go
