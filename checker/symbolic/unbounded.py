@@ -427,6 +427,7 @@ class AliasTranslator(UnboundedTranslator):
         }
         self.consts = {}
         self._fresh = base._fresh
+        self.definitions = base.definitions  # one vocabulary: the queries assume both specs'
         self.param_vars = base.param_vars
         self.int_bounds = {
             a: base.int_bounds[c] for a, c in sort_map.items() if c in base.int_bounds

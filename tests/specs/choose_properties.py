@@ -7,10 +7,13 @@ element of S satisfied P", here the failure of the property `defined(least_is_up
 trace."""
 
 from checker import (
+    Function,
     Individual,
+    IntSort,
     OrderedSort,
     Param,
     Relation,
+    Sort,
     Spec,
     action,
     action_property,
@@ -63,6 +66,11 @@ class Election(Spec):
     def elect_takes_the_least(self, post):
         return implies(post.leader != self.leader, post.leader == self.least_up(self))
 
+
+class Lively(Election):
+    """The least node up is up in every state of every behaviour (a liveness property's state
+    formula)."""
+
     @liveness
     def always_someone(self):
         return always(self.up(self.least_up()))
@@ -93,3 +101,31 @@ class ElectionProof(Election):
     @conjunct
     def least(self):
         return self.least_is_up() & self.nothing_below_the_least()
+
+
+class Counters(Spec):
+    """Per node, the least value above its counter that no other node holds (CHOOSE inside
+    an update's lambda, one per element)."""
+
+    node = Sort(2, labels="n")
+    value = IntSort(0, 3)
+    c = Function(node, value, init=0)
+
+    @action
+    def bump(self) -> None:
+        self.c.update(
+            lambda n: choose(
+                self.value,
+                lambda v: (v > self.c(n)) | (v == 3),
+            )
+        )
+
+    @action
+    def reset(self, n: node) -> None:
+        self.c[n] = 0
+
+
+class Stuck(Counters):
+    @action
+    def bump(self) -> None:  # nothing above 3
+        self.c.update(lambda n: choose(self.value, lambda v: v > self.c(n)))

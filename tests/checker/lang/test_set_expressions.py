@@ -25,7 +25,6 @@ from checker import (
     exists,
     forall,
     implies,
-    init,
     invariant,
     ite,
     pick,
@@ -39,6 +38,7 @@ from checker.symbolic.bmc import bmc
 from checker.symbolic.prove import prove
 from tests.conftest import ROOT
 from tests.specs.set_expressions import Forgetful, Jobs
+from tests.specs.set_values import EveryPairLogged, Gossip
 
 JOBS = str(ROOT / "tests/specs/set_expressions.py")
 ENGINES = ["vector", "reference"]
@@ -332,62 +332,6 @@ def test_a_set_tested_after_a_write_is_read_where_it_was_built(engine: str) -> N
     )
     (give_back,) = (a for a in trace_spec(TestsLate).actions if a.name == "give_back")
     assert [p.name for p in give_back.params] == ["back", "moved", "doing", "todo"]
-
-
-class Gossip(Spec):
-    """Each node's known set grows by itself (per element of an update: a built set for every
-    node) or by another's (a value inside an action); every merged set is logged. Properties
-    use built sets as values: an argument of `log`, compared with a set-valued function."""
-
-    nodes = Param(2)
-    node = Sort(nodes, labels="n")
-    nodeset = Subsets(node)
-    known = Function(node, nodeset, init=arbitrary)
-    log = Relation(nodeset)
-
-    @init
-    def nothing_known(self) -> None:
-        require(forall(self.node, lambda n: self.nodeset.is_empty(self.known(n))))
-
-    @action
-    def learn_self(self) -> None:
-        ss = self.nodeset
-        self.known.update(lambda n: ss.union(self.known(n), ss.singleton(n)))
-
-    @action
-    def tell(self, a: node, b: node) -> None:
-        ss = self.nodeset
-        require(a != b)
-        self.log.insert(ss.union(self.known(a), self.known(b)))
-        self.known[b] = ss.union(self.known(a), self.known(b))
-
-    @invariant
-    def logged_as_built(self):  # a built set as an argument: the same set, built
-        ss = self.nodeset
-        return forall(
-            self.node,
-            lambda n: implies(
-                self.log(self.known(n)), self.log(ss.union(self.known(n), ss.empty()))
-            ),
-        )
-
-    @invariant
-    def known_is_its_own_union(self):  # a set-valued function compared with a built set
-        ss = self.nodeset
-        return forall(
-            self.node, lambda n: self.known(n) == ss.intersection(self.known(n), ss.full())
-        )
-
-
-class EveryPairLogged(Gossip):
-    @invariant
-    def every_pair_logged(self):  # false: checks when it first fails
-        ss = self.nodeset
-        return forall(
-            self.node,
-            self.node,
-            lambda a, b: implies(a != b, self.log(ss.union(self.known(a), self.known(b)))),
-        )
 
 
 GossipState = tuple[tuple[frozenset[int], ...], frozenset[frozenset[int]]]

@@ -41,6 +41,11 @@ SPECS = {
     "record-channel": ("tests/specs/record_channel.py:RecordChannel", {"cap": 1}),
     "record-channel-overfull": ("tests/specs/record_channel.py:Overfull", {}),  # an error
     "chooser": ("tests/specs/chooser.py:Chooser", {}),
+    "choose-properties": ("tests/specs/choose_properties.py:Limited", {"nodes": 4}),
+    "choose-crashy": ("tests/specs/choose_properties.py:Crashy", {}),  # fails: defined(...)
+    "choose-per-element": ("tests/specs/choose_properties.py:Counters", {}),
+    "choose-stuck": ("tests/specs/choose_properties.py:Stuck", {}),  # fails: an error
+    "set-values": ("tests/specs/set_values.py:Gossip", {"nodes": 3}),
     "subsets": ("tests/specs/subsets.py:Readers", {"nodes": 4}),
     "bags": ("tests/specs/bags.py:Duplicating", {}),
     "counting": ("tests/specs/counting.py:Counting", {"nodes": 4}),
