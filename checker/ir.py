@@ -224,6 +224,28 @@ class Count(TermNode):
 
 
 @dataclass(frozen=True, eq=False)
+class Choose(TermNode):
+    """TLA+'s `CHOOSE x \\in S : P(x)` in a formula: the first value of `vars[0]`'s type (in
+    code order: the sort's order) where `body` holds, the same in the same state. Where none
+    does, evaluating it fails (`lang/failures.py` says where: a `Check` before a statement, a
+    `defined(...)` before a property), so the engines never observe the value they give there.
+    `total` says a value always exists (a set built from others, in a sort of every subset):
+    nothing to check."""
+
+    vars: tuple[Var]
+    body: Formula
+    total: bool = False
+    why: str = ""  # what no value means, for messages
+
+    @property
+    def type(self) -> Type:
+        return self.vars[0].type
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.body,)
+
+
+@dataclass(frozen=True, eq=False)
 class IntLit(TermNode):
     """An integer value: a number, or an expression over the parameters."""
 
@@ -624,7 +646,7 @@ class UpdateFn(StmtNode):
 
 # The closed unions. Walkers `match` on them and end in `assert_never`, so that mypy rejects a
 # walker that misses a kind (isinstance also accepts them: `isinstance(e, ir.Term)`).
-Term = Var | Elem | App | TermIte | IntLit | Arith | ToInt | Cast | Count
+Term = Var | Elem | App | TermIte | IntLit | Arith | ToInt | Cast | Count | Choose
 Formula = (
     BoolLit
     | Atom

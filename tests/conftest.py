@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,11 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# The suite's runs cache their compiled code in a directory of their own, not the user's cache:
+# each run starts cold, and what it writes goes with it (tests of the cache set their own).
+if "PAXOSCOPE_CACHE_DIR" not in os.environ:
+    os.environ["PAXOSCOPE_CACHE_DIR"] = tempfile.mkdtemp(prefix="paxoscope-test-cache-")
 TEST_SPECS = ROOT / "tests" / "specs"
 GOLDEN = ROOT / "tests" / "golden"
 

@@ -270,6 +270,16 @@ class Compiler:
                 if not parts:
                     return Const(total)
                 return Code(f"({' + '.join([str(total), *parts])})")
+            case ir.Choose():  # unrolled: the first code whose test holds, from the last back
+                candidates = self.inst.codes(t.vars[0].type)
+                chosen: G = Const(candidates.start)  # none: a Check or defined(...) says so
+                for k in reversed(candidates):
+                    g = self.formula(t.body, _bind(env, t.vars, (k,)), st)
+                    if isinstance(g, Const):
+                        chosen = Const(k) if g.value else chosen
+                    else:
+                        chosen = Code(f"({k} if {src(g)} else {src(chosen)})")
+                return chosen
             case _:
                 assert_never(t)
 

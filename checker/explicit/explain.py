@@ -18,6 +18,7 @@ from checker import ir
 from checker.errors import Loc
 from checker.explicit.interp import Interpreter
 from checker.explicit.layout import Structured
+from checker.explicit.simplify import free_vars
 
 MAX_STEPS = 12
 
@@ -98,8 +99,31 @@ def explain(
     e = _Explainer(interp, state, post)
     if e.holds(prop.formula, {}):
         return []
+    if prop.name.startswith("defined(") and prop.name.endswith(")"):
+        reasons = _undefined(interp, prop.name[len("defined(") : -1], state, post)
+        if reasons:
+            return reasons
     e.false(prop.formula, {})
     return e.reasons
+
+
+def _undefined(
+    interp: Interpreter, name: str, state: Structured, post: Structured | None
+) -> list[Reason]:
+    """Why property `name` cannot be evaluated in `state` (or on the step to `post`): its
+    values outside their sorts, divisions by zero, CHOOSEs that nothing satisfies."""
+    spec = interp.spec
+    roots: list[ir.Expr] = [p.formula for p in spec.properties if p.name == name]
+    for live in spec.liveness:
+        if live.name == name:
+            roots += [live.p] if live.q is None else [live.p, live.q]
+    reasons: list[Reason] = []
+    for root in roots:
+        for node in ir.walk(root):
+            reasons += (r for r in _failing(interp, node, {}, state, post) if r not in reasons)
+            if len(reasons) >= 3:
+                return reasons
+    return reasons
 
 
 def explain_failure(
@@ -125,9 +149,15 @@ def explain_failure(
 
 
 def _failing(
-    interp: Interpreter, node: ir.Expr, env: Mapping[str, int], work: Structured
+    interp: Interpreter,
+    node: ir.Expr,
+    env: Mapping[str, int],
+    work: Structured,
+    post: Structured | None = None,
 ) -> list[Reason]:
     """The bindings of `node`'s free variables under which it fails, as reasons."""
+    if isinstance(node, ir.Choose):
+        return [] if node.total else _no_witness(interp, node, env, work, post)
     if not (isinstance(node, ir.Cast) and not node.guarded) and not (
         isinstance(node, ir.Arith) and node.op in ("//", "%")
     ):
@@ -137,7 +167,7 @@ def _failing(
     for codes in interp.inst.product([v.type for v in free]):
         bound = {**env, **{v.name: c for v, c in zip(free, codes, strict=True)}}
         try:
-            value = interp.term(arg, bound, work, None)
+            value = interp.term(arg, bound, work, post)
         except (KeyError, IndexError):
             continue  # a variable bound further out that we cannot name: skip
         names = ", ".join(
@@ -153,6 +183,38 @@ def _failing(
                 return [Reason(f"{text}{where}", _where(node.loc))]
         elif value == 0:
             return [Reason(f"a division by zero{where}", _where(node.loc))]
+    return []
+
+
+def _no_witness(
+    interp: Interpreter,
+    node: ir.Choose,
+    env: Mapping[str, int],
+    work: Structured,
+    post: Structured | None,
+) -> list[Reason]:
+    """The bindings of a CHOOSE's free variables under which nothing satisfies it."""
+    names = free_vars(node)
+    free = sorted((v for v in _vars(node) if v.name in names and v.name not in env),
+                  key=lambda v: v.name)  # fmt: skip
+    (var,) = node.vars
+    for codes in interp.inst.product([v.type for v in free]):
+        bound = {**env, **{v.name: c for v, c in zip(free, codes, strict=True)}}
+        try:
+            found = any(
+                interp.formula(node.body, {**bound, var.name: c}, work, post)
+                for c in interp.inst.codes(var.type)
+            )
+        except (KeyError, IndexError):
+            continue  # a variable bound further out that we cannot name: skip
+        if not found:
+            names_ = ", ".join(
+                f"{v.name}={interp.inst.label(v.type.sort, c)}"
+                for v, c in zip(free, codes, strict=True)
+            )
+            where = f" (for {names_})" if names_ else ""
+            text = node.why or "CHOOSE finds no element satisfying its condition"
+            return [Reason(f"{text}{where}", _where(node.loc))]
     return []
 
 

@@ -94,6 +94,13 @@ class Interpreter:
                     )
                     for codes in self.inst.product([v.type for v in t.vars])
                 )
+            case ir.Choose():
+                (var,) = t.vars
+                codes = self.inst.codes(var.type)
+                for code in codes:
+                    if self.formula(t.body, {**env, var.name: code}, state, post):
+                        return code
+                return codes.start  # none: a Check or defined(...) before this reports it
             case _:
                 assert_never(t)
 

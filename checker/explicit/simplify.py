@@ -28,7 +28,7 @@ def bound_name(name: str) -> str:
 def free_vars(e: ir.Expr) -> frozenset[str]:
     if isinstance(e, ir.Var):
         return frozenset((e.name,))
-    if isinstance(e, ir.Forall | ir.Exists | ir.Count):
+    if isinstance(e, ir.Forall | ir.Exists | ir.Count | ir.Choose):
         return free_vars(e.body) - {v.name for v in e.vars}
     out: frozenset[str] = frozenset()
     for c in e.children():

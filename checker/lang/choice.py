@@ -99,28 +99,48 @@ def maybe() -> SymFormula:
     return SymFormula(ir.Eq(var, ir.Elem(ir.BOOLEAN, 1, loc=loc), loc=loc))
 
 
+NO_WITNESS = "choose(...) finds no element satisfying its condition"
+
+
 def choose(sort: Any, cond: Callable[[Any], Any]) -> SymTerm:
-    """Inside an action: TLA+'s CHOOSE — the *least* element `x` of `sort` with `cond(x)` (least
-    in the sort's order; for a plain sort, in its elements' order), so the same state always
-    makes the same choice. No element satisfying `cond` is an error reported with its trace, as
-    TLC reports it. Over a symmetric sort it is refused (symmetry permutes the order it depends
-    on); `prove` reads it as *some* element with `cond(x)` where the sort has no order, which
-    only adds behaviours, so a proof stays sound."""
+    """TLA+'s CHOOSE — the *least* element `x` of `sort` with `cond(x)` (least in the sort's
+    order; for a plain sort, in its elements' order; for a `Subsets` sort, the smaller sets
+    first), so the same state always makes the same choice. No element satisfying `cond` is an
+    error reported with its trace, as TLC reports it. Over a symmetric sort (or the subsets of
+    one) it is refused: symmetry permutes the order it depends on.
+
+    In an action's body it is a choice, shown in traces as a parameter. In a property
+    (invariant, action property, constraint, conjunct, liveness) or inside the lambda of a
+    quantifier or an update it is a value computed where it is read (`ir.Choose`), and no
+    element is a failure of the property (`defined(...)`) or of the statement. `prove` reads
+    it over a plain sort as *some* element with `cond(x)` (the same in the same state), which
+    only adds behaviours, so a proof stays sound; over ordered and integer sorts, exactly."""
     loc = user_loc()
     t = resolve_type(sort, "the first argument of choose(...)", loc)
     base = sort.sort if isinstance(sort, TypeRef) else sort
-    if getattr(base, "symmetric", False):
+    of = getattr(base, "base", None)  # a Subsets sort's elements are ordered by its base's
+    if getattr(base, "symmetric", False) or getattr(of, "symmetric", False):
+        which = (
+            f"the symmetric sort `{t.sort}`"
+            if of is None
+            else f"`{t.sort}`, subsets of the symmetric sort `{of.name}`,"
+        )
         raise SpecError(
-            f"choose(...) over the symmetric sort `{t.sort}` depends on the order of its elements, "
+            f"choose(...) over {which} depends on the order of its elements, "
             "which symmetry permutes: use pick(...) (any element), or declare the sort without "
             "symmetric=True",
             loc,
         )
+    ctx = context.require_current("choose(...)", loc)
+    if ctx.stmts is None or ctx.binders:  # a value, computed where it is read
+        (var,), body = bind_vars([t], cond, "choose(...)", loc)
+        formula = as_formula(body, "the condition of choose(...)", loc)
+        return SymTerm(ir.Choose((var,), formula, why=NO_WITNESS, loc=loc))
     hint = _lambda_names(cond, 1, "choose(...)", loc)[0]
     ctx, var = _choose(t, hint, "choose(...)", loc)
     (some,), exists_body = bind_vars([t], cond, "choose(...)", loc)
     none = ir.Not(ir.Exists((some,), as_formula(exists_body, "choose(...)", loc), loc=loc), loc=loc)
-    ctx.add_check(none, "choose(...) finds no element satisfying its condition", "choose(...)", loc)
+    ctx.add_check(none, NO_WITNESS, "choose(...)", loc)
     (other,), other_body = bind_vars([t], cond, "choose(...)", loc)
     least = ir.Forall(
         (other,),

@@ -1,4 +1,5 @@
-"""When evaluating an expression fails: a value outside its integer sort, a division by zero.
+"""When evaluating an expression fails: a value outside its integer sort, a division by zero, a
+CHOOSE that no value satisfies.
 
 TLC stops with an error and the trace that reached it when an expression cannot be evaluated
 (`f[x + 1]` outside the domain of `f`, `x \\div 0`); paxoscope reports the same, in every
@@ -21,7 +22,7 @@ from __future__ import annotations
 from typing import assert_never
 
 from checker import ir
-from checker.errors import Loc
+from checker.errors import Loc, SpecError
 
 Bounds = dict[str, tuple[ir.Size, ir.Size]]  # integer sort -> (smallest, largest) value
 
@@ -68,6 +69,11 @@ def _term(t: ir.Term, b: Bounds) -> ir.Formula | None:
             return _term(t.arg, b)
         case ir.Count():
             return _exists(t.vars, _formula(t.body, b))
+        case ir.Choose():
+            inner = _exists(t.vars, _formula(t.body, b))
+            if t.total:
+                return inner
+            return _any([inner, ir.Not(ir.Exists(t.vars, t.body, loc=t.loc), loc=t.loc)], t.loc)
         case ir.Cast():
             inner = _term(t.arg, b)
             if t.guarded:
@@ -158,6 +164,34 @@ def checked_property(prop: ir.Property, bounds: Bounds) -> ir.Property | None:
         f"defined({prop.name})",
         prop.kind,
         ir.Not(fails, loc=prop.loc),
-        f"{prop.name} can be evaluated: no value outside its integer sort, no division by zero",
+        f"{prop.name} can be evaluated: no value outside its integer sort, no division by zero, "
+        "a value for every CHOOSE",
         prop.loc,
+    )
+
+
+def checked_liveness(live: ir.Liveness, bounds: Bounds) -> ir.Property | None:
+    """`defined(name)` for a `@liveness` property whose state (or step) formulas can fail to
+    evaluate: an invariant (an action property, when they read the state after a step) that
+    holds where they can be evaluated, for every binding of its variables — TLC evaluates them
+    in every state of the graph, and reports the first that fails. None when they cannot."""
+    fails = _any([_formula(live.p, bounds), _formula(live.q, bounds) if live.q else None], live.loc)
+    if fails is None:
+        return None
+    if any(isinstance(e, ir.Enabled) for e in ir.walk(fails)):
+        raise SpecError(
+            f"liveness property `{live.name}` can fail to evaluate (a value outside its integer "
+            "sort, a division by zero, a CHOOSE nothing satisfies) depending on enabled(...): "
+            "state where it can fail apart from enabled(...), or make it total",
+            live.loc,
+        )
+    if live.vars:
+        fails = ir.Exists(live.vars, fails, loc=live.loc)
+    step = ir.is_step(fails)
+    return ir.Property(
+        f"defined({live.name})",
+        ir.PropertyKind.ACTION_PROPERTY if step else ir.PropertyKind.INVARIANT,
+        ir.Not(fails, loc=live.loc),
+        f"the formulas of {live.name} can be evaluated in every state",
+        live.loc,
     )

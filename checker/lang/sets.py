@@ -8,8 +8,9 @@ its members — is a formula over the element sort: it works wherever formulas d
 constraints, action properties, axioms, conjuncts, guards) and in every engine, with no IR of
 its own. Where it is used as a *value* — stored, an argument, compared by `==` with a stored set
 inside an action — it is the one subset with those members, chosen as `pick` chooses (a
-parameter of the action named after the variable assigned, its members fixed with `iff`).
-Outside an action nothing can be chosen: using a built set as a value there is an error.
+parameter of the action named after the variable assigned, its members fixed with `iff`). In a
+property, or built inside the lambda of a quantifier or an update (one set per element), nothing
+is chosen: it is an `ir.Choose` of that subset, computed where it is read.
 
 Like a choice, a built set reads the state where it is built. Tested or used as a value after a
 statement that writes state, it is chosen at the place it was built (its choice and condition go
@@ -172,24 +173,24 @@ class SetExpr(SetValue):
         if isinstance(node, Ite):  # in a lambda or a property: the branch its condition picks
             then, else_ = node.then.term(what, loc), node.else_.term(what, loc)
             return ir.TermIte(node.cond, then, else_, loc=loc)
+        # In a property, or built inside the lambda of a quantifier or an update (one value per
+        # element): the subset with these members, computed where it is read (a CHOOSE that
+        # always has its one witness, so nothing is checked and symmetry cannot change it).
+        u = ir.Var(self._fresh("u", loc), ir.Type(self.sort.name), loc=self.loc)
+        x = ir.Var(self._fresh("x", loc), ir.Type(self.sort.base.name), loc=self.loc)
+        body = ir.Iff(ir.Member(self.sort.name, x, u, loc=self.loc), self.has(x, self.loc), loc=loc)
+        return ir.Choose((u,), ir.Forall((x,), body, loc=loc), total=True, loc=loc)
+
+    @staticmethod
+    def _fresh(hint: str, loc: Loc) -> str:
         ctx = context.current()
-        built = "" if loc == self.loc else f" (built at {self.loc})"
-        if ctx is not None and ctx.stmts is not None and self.binder is not None:
+        if ctx is None:
             raise SpecError(
-                f"{what} is {self.what}{built}, a set built inside the lambda of {self.binder}: "
-                "as a value (stored, an argument) it would be one choice for all its elements. "
-                "Build it outside the lambda, or test its members there (`member`, `is_empty`, "
-                "`subset_of`, `size`, `==` of its sort)",
+                "a set built from others can only be used inside spec methods while they are "
+                "traced",
                 loc,
             )
-        where = "outside any spec method" if ctx is None else f"in {ctx.what}"
-        raise SpecError(
-            f"{what} is {self.what}{built}, a set built from others: it is a value only inside an "
-            f"action or @init, where it is chosen (the one subset with those members); {where} "
-            f"compare it (`{self.sort.name}.equal(a, b)`, `==`) or test its members "
-            f"(`{self.sort.name}.member(x, s)`, `is_empty`, `subset_of`, `size`) instead",
-            loc,
-        )
+        return ctx.fresh_name(hint)
 
     def _choose(self, point: context.Point) -> ir.Var:
         """The subset with its members, chosen where it was built (once)."""

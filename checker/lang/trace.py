@@ -19,8 +19,14 @@ from checker import ir
 from checker.errors import Loc, PaxoscopeError, SpecError
 from checker.lang import context
 from checker.lang.dropped import check_no_dropped_formulas
-from checker.lang.failures import checked_property
-from checker.lang.records import Binder, Record, domains, fresh_variables, record_columns
+from checker.lang.failures import checked_liveness, checked_property
+from checker.lang.records import (
+    Binder,
+    Record,
+    domains,
+    fresh_variables,
+    record_columns,
+)
 from checker.lang.seqsorts import SeqSort, sequence_columns
 from checker.lang.sequences import Bag, Sequence
 from checker.lang.sorts import IntSort, Param, Quorums, SortBase, TypeRef
@@ -387,6 +393,9 @@ class Tracer:
             raise SpecError(f"spec {self.cls.__name__} declares no @action", spec_loc)
         for live in liveness:
             check_liveness(live, {a.name: a.params for a in actions})
+            defined = checked_liveness(live, self.int_bounds)
+            if defined is not None:  # its formulas can fail to evaluate: checked in every state
+                props.append(defined)
         if any(p.vtype.sort == ir.BOOLEAN for a in (*inits, *actions) for p in a.params):
             sorts = (*sorts, _boolean_sort(self.sort_objs, spec_loc))  # maybe() was used
         self._check_initialised(symbols, inits)

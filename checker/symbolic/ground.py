@@ -19,7 +19,7 @@ from checker import ir
 from checker.explicit.layout import Structured, Value
 from checker.instance import Instance
 from checker.symbolic.logic import Bool, mk_and, mk_or
-from checker.symbolic.translate import Reader, Translator, Val
+from checker.symbolic.translate import Env, Reader, Translator, Val, View
 
 
 @dataclass
@@ -76,6 +76,17 @@ class GroundTranslator(Translator):
             one = (1 if holds else 0) if isinstance(holds, bool) else self.int_ite(holds, 1, 0)
             total = self.arith("+", total, one)
         return total
+
+    def choose(self, t: ir.Choose, env: Env, pre: View, post: View | None) -> Val:
+        """An if-then-else chain over the codes, the first on the outside: exact, as the
+        explicit engines compute it, with no symbol or assumption of its own."""
+        (var,) = t.vars
+        codes = self.inst.codes(var.type)
+        value: Val = codes.start
+        for code in reversed(codes):
+            holds = self.formula(t.body, {**env, var.name: code}, pre, post)
+            value = self.ite_val(holds, code, value, var.type.sort)
+        return value
 
     def int_ite(self, c: Bool, a: Val, b: Val) -> Val:
         if isinstance(a, int) and isinstance(b, int) and a == b:

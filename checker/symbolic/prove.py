@@ -281,7 +281,7 @@ class Prover:
         s.add(*(a.formula for a in self.axioms))
         if goal.inductive:
             s.add(self.typed, *(f for n, f in self.inv.items() if assumed is None or n in assumed))
-        s.add(*goal.extra, goal.negated)
+        s.add(*self.tr.definitions, *goal.extra, goal.negated)
         return s
 
     def discharge(self, goal: Goal) -> None:

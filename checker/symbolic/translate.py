@@ -54,6 +54,9 @@ class Translator(ABC):
         self.spec = spec
         self.decls = {s.name: s for s in spec.symbols}
         self.sort_decls = {s.name: s for s in spec.sorts}
+        # what the symbols a translation introduced mean (a CHOOSE as a function): every
+        # query that holds a translated formula assumes them
+        self.definitions: list[Bool] = []
 
     # -- what each mode provides -------------------------------------------------------------
 
@@ -101,6 +104,11 @@ class Translator(ABC):
     @abstractmethod
     def count(self, types: list[ir.Type], body: Callable[[Sequence[Val]], Bool]) -> Val:
         """How many bindings of `types` satisfy `body` (an integer value)."""
+
+    @abstractmethod
+    def choose(self, t: ir.Choose, env: Env, pre: View, post: View | None) -> Val:
+        """CHOOSE: the first value of `t`'s variable where its body holds (any value where
+        none does: a Check or `defined(...)` reports that)."""
 
     def int_ite(self, c: Bool, a: Val, b: Val) -> Val:
         """If-then-else on integer values (z3 integers here; bit-vectors in ground mode)."""
@@ -217,6 +225,8 @@ class Translator(ABC):
                 return self.to_int(self.term(t.arg, env, pre, post), t.arg.type.sort)
             case ir.Cast():
                 return self.cast(self.term(t.arg, env, pre, post), t.sort)
+            case ir.Choose():
+                return self.choose(t, env, pre, post)
             case _:
                 assert_never(t)
 

@@ -21,8 +21,9 @@ import z3
 
 from checker import ir
 from checker.errors import SpecError
+from checker.explicit.simplify import free_vars
 from checker.symbolic.logic import Bool, mk_and, mk_implies
-from checker.symbolic.translate import Reader, Translator, Val, constant_reader
+from checker.symbolic.translate import Env, Reader, Translator, Val, View, constant_reader
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,55 @@ class UnboundedTranslator(Translator):
         proof sees every value a count could take — more behaviours, so it stays sound."""
         fresh = z3.Int(f"count!{next(self._fresh)}")
         return z3.If(fresh >= 0, fresh, 0)
+
+    def choose(self, t: ir.Choose, env: Env, pre: View, post: View | None) -> Val:
+        """A fresh function of the variables the body reads (bound outside it), defined by
+        `(∃y. P(y)) ⇒ P(c) ∧ ∀y. P(y) ⇒ c ≤ y` for every value of them. The sorts have no size,
+        so an if-then-else chain over their elements cannot be written; a function, unlike a
+        constant, gives each binding of the variables around it its own value. The definition
+        is exact where the sort is ordered (integers, ordered sorts); over a plain sort, which
+        has no order here, it is *some* element with P, the same in the same state — the real
+        CHOOSE is one of the functions z3 considers, so a proof stays sound."""
+        (var,) = t.vars
+        names = free_vars(t)
+        free = sorted(
+            {
+                e.name: e for e in ir.walk(t.body) if isinstance(e, ir.Var) and e.name in names
+            }.values(),
+            key=lambda v: v.name,
+        )
+        xs = [self.fresh(v.type) for v in free]
+        result = self.z3sorts[var.type.sort]
+        fn = z3.Function(
+            f"choose!{next(self._fresh)}", *(self.z3sorts[v.type.sort] for v in free), result
+        )
+        inner = {**env, **{v.name: x for v, x in zip(free, xs, strict=True)}}
+
+        def holds(y: Val) -> Bool:
+            return self.formula(t.body, {**inner, var.name: y}, pre, post)
+
+        c = fn(*xs)
+        sort = var.type.sort
+        defined = mk_implies(
+            self.quantify(False, [var.type], lambda ys: holds(ys[0])),
+            mk_and(
+                [
+                    self.proper(var.type, c),
+                    holds(c),
+                    self.quantify(
+                        True,
+                        [var.type],
+                        lambda ys: mk_implies(holds(ys[0]), self.le(c, ys[0], sort)),
+                    ),
+                ]
+            ),
+        )
+        if xs:
+            guard = mk_and(self.proper(v.type, x) for v, x in zip(free, xs, strict=True))
+            defined = z3.ForAll(xs, mk_implies(guard, defined))
+        self.definitions.append(_z3(defined))
+        value: Val = fn(*(env[v.name] for v in free))
+        return value
 
     def int_lit(self, t: ir.IntLit) -> Val:
         if isinstance(t.value, int):
@@ -377,6 +427,7 @@ class AliasTranslator(UnboundedTranslator):
         }
         self.consts = {}
         self._fresh = base._fresh
+        self.definitions = base.definitions  # one vocabulary: the queries assume both specs'
         self.param_vars = base.param_vars
         self.int_bounds = {
             a: base.int_bounds[c] for a, c in sort_map.items() if c in base.int_bounds

@@ -300,6 +300,16 @@ class VectorCompiler:
                     one = vx.where(c, 1, 0, ARR, SINT) if isinstance(c, Node) else int(bool(c))
                     total = vx.arith("+", total, one)
                 return total
+            case ir.Choose():  # unrolled: the first code whose test holds, from the last back
+                candidates = self.inst.codes(t.vars[0].type)
+                chosen: Value = candidates.start  # none: a Check or defined(...) says so
+                for k in reversed(candidates):
+                    c = self.formula(t.body, {**env, t.vars[0].name: k}, st)
+                    chosen = vx.where(c, k, chosen, ARR, SINT)
+                if isinstance(chosen, Node) and chosen.kind == ARR:  # codes, as state fields are
+                    lo, hi = vx.int_range(chosen)
+                    return Op("{0}.astype(np.uint64)", (chosen,), ARR, lo, hi)
+                return chosen
             case _:
                 assert_never(t)
 

@@ -54,11 +54,18 @@ CASES = {
     # CHOOSE: the least element satisfying a condition, or an error when none does.
     "chooser": ("tests/specs/chooser.py:Chooser", (("nodes", 2),)),
     "chooser-careless": ("tests/specs/chooser.py:Careless", (("nodes", 2),)),
+    # CHOOSE in properties (and a constraint), per element of an update; none: a failure.
+    "choose-properties": ("tests/specs/choose_properties.py:Limited", ()),
+    "choose-crashy": ("tests/specs/choose_properties.py:Crashy", ()),
+    "choose-per-element": ("tests/specs/choose_properties.py:Counters", ()),
+    "choose-stuck": ("tests/specs/choose_properties.py:Stuck", ()),
     # Sets as values (a Subsets sort), bags (counts, with errors).
     "subsets": ("tests/specs/subsets.py:Readers", (("nodes", 2),)),
     # Sets built from others, tested in properties (an axiom too) and chosen as values (one
     # where it was built, before a write: `give_back`).
     "set-expressions": ("tests/specs/set_expressions.py:Pinned", (("jobs", 2),)),
+    # Built sets as values in properties and per element of an update (CHOOSEs of subsets).
+    "set-values": ("tests/specs/set_values.py:EveryPairLogged", (("nodes", 2),)),
     "bags": ("tests/specs/bags.py:Duplicating", (("nodes", 1),)),
     "bags-careless": ("tests/specs/bags.py:Careless", (("nodes", 1),)),
     # Sequence parameters and quantified sequences (SeqSort: a length and slots, the slots past

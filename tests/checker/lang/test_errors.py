@@ -48,11 +48,6 @@ EXPECTED_MESSAGE = {
     "runtime_error": r"raised IndexError",
     "sequence_of_a_number": r"the element sort of `log` must be a sort \(or `sort.or_bottom`\), not 3",
     "sequence_name_clash": r"`q_len` is declared twice \(a sequence `q` stores itself as `q_len`",
-    "set_as_value_in_invariant": r"argument 1 of `seen` is `nodeset.union\(...\)`, a set built "
-    r"from others: it is a value only inside an action or @init.*in invariant `union_seen` "
-    r"compare it",
-    "set_built_per_element": r"`nodeset.with_\(...\)`, a set built inside the lambda of "
-    r"`holders.update\(...\)`: as a value .* it would be one choice for all its elements",
     "symmetric_constant": r"names the element `node\[0\]` of the symmetric sort",
     "syntax": r"syntax error",
     "undeclared": r"`votes` is not declared in spec Undeclared",

@@ -38,6 +38,7 @@ from checker.symbolic.bmc import bmc
 from checker.symbolic.prove import prove
 from tests.conftest import ROOT
 from tests.specs.set_expressions import Forgetful, Jobs
+from tests.specs.set_values import EveryPairLogged, Gossip
 
 JOBS = str(ROOT / "tests/specs/set_expressions.py")
 ENGINES = ["vector", "reference"]
@@ -331,3 +332,58 @@ def test_a_set_tested_after_a_write_is_read_where_it_was_built(engine: str) -> N
     )
     (give_back,) = (a for a in trace_spec(TestsLate).actions if a.name == "give_back")
     assert [p.name for p in give_back.params] == ["back", "moved", "doing", "todo"]
+
+
+GossipState = tuple[tuple[frozenset[int], ...], frozenset[frozenset[int]]]
+
+
+def gossip_model(nodes: int) -> tuple[int, int]:
+    """(distinct states, the length of the shortest trace to a state where some pair's union is
+    not logged) of Gossip."""
+
+    def successors(s: GossipState) -> list[GossipState]:
+        known, log = s
+        out = [(tuple(k | {n} for n, k in enumerate(known)), log)]
+        for a in range(nodes):
+            for b in range(nodes):
+                if a != b:
+                    u = known[a] | known[b]
+                    out.append((tuple(u if n == b else k for n, k in enumerate(known)), log | {u}))
+        return out
+
+    def every_pair_logged(s: GossipState) -> bool:
+        known, log = s
+        pairs = ((a, b) for a in range(nodes) for b in range(nodes) if a != b)
+        return all(known[a] | known[b] in log for a, b in pairs)
+
+    start: GossipState = ((frozenset(),) * nodes, frozenset())
+    seen, level, depth, first_bad = {start}, [start], 1, 0
+    while level:
+        if not first_bad and not all(every_pair_logged(s) for s in level):
+            first_bad = depth
+        level = [t for s in level for t in successors(s) if not (t in seen or seen.add(t))]
+        depth += 1
+    return len(seen), first_bad
+
+
+@pytest.mark.parametrize("nodes", [1, 2, 3])
+@pytest.mark.parametrize("engine", ENGINES)
+def test_built_sets_as_values_in_properties_and_per_element(engine: str, nodes: int) -> None:
+    states, first_bad = gossip_model(nodes)
+    report = check(Gossip, {"nodes": nodes}, Options(engine=engine))
+    assert report.ok, report.result.violation
+    assert report.result.distinct_states == states
+    v = check(EveryPairLogged, {"nodes": nodes}, Options(engine=engine)).result.violation
+    if nodes == 1:
+        assert v is None
+    else:
+        assert v is not None and v.name == "every_pair_logged" and len(v.trace) == first_bad
+    learn = trace_spec(Gossip).actions[0]
+    assert learn.params == ()  # one set per node, computed: no choice
+
+
+def test_bmc_on_built_set_values() -> None:
+    assert bmc(Gossip, {"nodes": 2}, k=4).result == "ok"
+    found = bmc(EveryPairLogged, {"nodes": 2}, k=4)
+    assert (found.result, found.violated) == ("violation", "every_pair_logged")
+    assert len(found.trace) == gossip_model(2)[1]

@@ -44,6 +44,11 @@ SPECS = {
     "seq-params": ("tests/specs/seq_params.py:SeqParams", {}),
     "seq-params-not-square": ("tests/specs/seq_params.py:NotSquare", {}),  # fails: invariant
     "seq-record-params": ("tests/specs/seq_params.py:RecordParams", {}),
+    "choose-properties": ("tests/specs/choose_properties.py:Limited", {"nodes": 4}),
+    "choose-crashy": ("tests/specs/choose_properties.py:Crashy", {}),  # fails: defined(...)
+    "choose-per-element": ("tests/specs/choose_properties.py:Counters", {}),
+    "choose-stuck": ("tests/specs/choose_properties.py:Stuck", {}),  # fails: an error
+    "set-values": ("tests/specs/set_values.py:Gossip", {"nodes": 3}),
     "subsets": ("tests/specs/subsets.py:Readers", {"nodes": 4}),
     "bags": ("tests/specs/bags.py:Duplicating", {}),
     "counting": ("tests/specs/counting.py:Counting", {"nodes": 4}),
