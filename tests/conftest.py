@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -18,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # each run starts cold, and what it writes goes with it (tests of the cache set their own).
 if "PAXOSCOPE_CACHE_DIR" not in os.environ:
     os.environ["PAXOSCOPE_CACHE_DIR"] = tempfile.mkdtemp(prefix="paxoscope-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["PAXOSCOPE_CACHE_DIR"], ignore_errors=True)
 TEST_SPECS = ROOT / "tests" / "specs"
 GOLDEN = ROOT / "tests" / "golden"
 
