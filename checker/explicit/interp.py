@@ -246,12 +246,13 @@ class Interpreter:
         takes none)."""
         act = self.spec.action(f.action)
         fixed = [(i, values[v.name]) for i, v in enumerate(act.params) if v.name in values]
+        here = tuple(state)
         for params in self.inst.product([v.type for v in act.params]):
             if any(params[i] != c for i, c in fixed):
                 continue
             try:
-                nxt = self.execute(act, params, tuple(state))
-                if nxt is not None and nxt != tuple(state):
+                nxt = self.execute(act, params, here)
+                if nxt is not None and nxt != here:
                     return True
             except Failed:
                 continue

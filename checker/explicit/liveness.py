@@ -146,15 +146,15 @@ class Checker:
                 assert_never(kind)
 
     def _goal(self, goal: Goal, preds: Mapping[str, Any]) -> tuple[Any, Any]:
-        """Where `goal` holds: per state (its state part), and per edge (its step part, which
-        only a step that changes the state satisfies)."""
+        """Where `goal` holds: per state (its state part), and per edge (its step part; the
+        graph's edges all change the state, as TLA+'s `<<A>>_vars` steps do)."""
         g = self.g
         states = np.zeros(g.n, dtype=bool)
         steps = np.zeros(g.src.size, dtype=bool)
         if goal.states is not None:
             states = self._mask(goal.states, preds, False)
         if goal.steps is not None:
-            steps = self._mask(goal.steps, preds, True) & (g.src != g.dst)
+            steps = self._mask(goal.steps, preds, True)
         return states, steps
 
     def _mask(self, m: Mask, preds: Mapping[str, Any], edges: bool) -> Any:

@@ -12,7 +12,7 @@ import inspect
 import os
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, cast
 
 from checker import ir
@@ -113,24 +113,17 @@ class Tracer:
         self.owner: dict[str, StateDecl] = {}  # IR symbol -> its declaration (records: several)
         for decl in self.state.values():  # a sequence's length and positions, a bag's counts
             if isinstance(decl, Sequence | Bag):
-                for sort_name, sort in decl.hidden_sorts().items():
-                    if sort_name in self.sort_objs:
-                        raise SpecError(
-                            f"the sort `{sort_name}` is declared by the spec and by "
-                            f"`{decl.name}`: rename it",
-                            decl.loc,
-                        )
-                    self.sort_objs[sort_name] = sort
+                self._add_hidden_sorts(
+                    decl.hidden_sorts(), f"by the spec and by `{decl.name}`: rename it", decl.loc
+                )
         for name, value in self.members.items():  # a sequence sort's lengths
             if isinstance(value, SeqSort):
-                for sort_name, sort in value.hidden_sorts().items():
-                    if sort_name in self.sort_objs:
-                        raise SpecError(
-                            f"the sort `{sort_name}` is declared twice: by the spec (or a "
-                            f"sequence) and by the sequence sort `{name}`: rename one",
-                            value.loc,
-                        )
-                    self.sort_objs[sort_name] = sort
+                self._add_hidden_sorts(
+                    value.hidden_sorts(),
+                    "twice: by the spec (or a sequence) and by the sequence sort "
+                    f"`{name}`: rename one",
+                    value.loc,
+                )
         self.sort_kinds = {ir.BOOLEAN: ir.SortKind.PLAIN}  # maybe()'s, unless declared
         self.sort_kinds.update({n: s.kind for n, s in self.sort_objs.items()})
         self.int_bounds = {
@@ -298,6 +291,14 @@ class Tracer:
             record_params=record_columns(shapes, names),
             sequence_params=sequence_columns(shapes, names),
         )
+
+    def _add_hidden_sorts(self, sorts: Mapping[str, SortBase], clash: str, loc: Loc) -> None:
+        """The sorts a declaration brings with it (a sequence's lengths and positions, a bag's
+        counts), each refused when its name is taken: "the sort `x` is declared <clash>"."""
+        for sort_name, sort in sorts.items():
+            if sort_name in self.sort_objs:
+                raise SpecError(f"the sort `{sort_name}` is declared {clash}", loc)
+            self.sort_objs[sort_name] = sort
 
     def trace_liveness(self, name: str, fn: Callable[..., Any]) -> ir.Liveness:
         what = f"liveness property `{name}`"
