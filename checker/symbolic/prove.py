@@ -36,7 +36,11 @@ from checker.symbolic.unbounded import Axiom, UnboundedTranslator
 from checker.traces.junit import Case
 
 DEFAULT_TIMEOUT = 60.0
-QUICK_TIMEOUT = 2.0  # seconds for each quick attempt, before the last one with the full limit
+# Each quick attempt, before the last one with the full time limit, is bounded by z3's resource
+# count (deterministic: the same attempts succeed however loaded the machine is); QUICK_WORK is
+# about 2 s of z3 on a quiet machine. The time limit behind it only stops a pathological check.
+QUICK_WORK = 4_000_000
+QUICK_TIMEOUT = 20.0
 # z3 configurations tried in turn (the last attempt uses z3's defaults). Capping the
 # counterexamples per MBQI round keeps instantiation focused outside EPR; the seeds vary it.
 PORTFOLIO: tuple[dict[str, object], ...] = tuple(
@@ -325,7 +329,7 @@ class Prover:
         solver = self._solver(goal, assumed)
         spent = 0.0
         for params in PORTFOLIO:
-            answer = ask(solver, params, min(QUICK_TIMEOUT, self.timeout))
+            answer = ask(solver, params, min(QUICK_TIMEOUT, self.timeout), QUICK_WORK)
             spent += answer.seconds
             if answer.verdict is not Verdict.UNKNOWN:
                 break
@@ -355,7 +359,7 @@ class Prover:
             solver = self._solver(goal, None)
             for decl in self.spec.sorts:
                 solver.add(size_bound(self.tr, decl.name, bound, f"bound{bound}", exact=False)[0])
-            answer = ask(solver, {}, min(QUICK_TIMEOUT * 2, self.timeout))
+            answer = ask(solver, {}, min(QUICK_TIMEOUT * 2, self.timeout), QUICK_WORK * 2)
             seconds += answer.seconds
             if answer.verdict is Verdict.FAILS:
                 return Answer(Verdict.FAILS, seconds), solver

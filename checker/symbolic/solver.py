@@ -30,12 +30,20 @@ def new_solver(timeout_s: float) -> z3.Solver:
 
 
 def ask(
-    solver: z3.Solver, params: dict[str, object] | None = None, timeout_s: float | None = None
+    solver: z3.Solver,
+    params: dict[str, object] | None = None,
+    timeout_s: float | None = None,
+    work: int = 0,
 ) -> Answer:
     """Check the solver's assertions (unsat: the claim holds; sat: it fails), optionally with
-    other z3 parameters and another time limit for this one check."""
+    other z3 parameters and another time limit for this one check.
+
+    `work` bounds z3's resource count for this check (0: unbounded). Unlike a time limit it
+    does not depend on how busy the machine is, so an attempt bounded by it gives the same
+    answer on a quiet laptop and on a loaded CI runner."""
     if timeout_s is not None:
         solver.set("timeout", max(1, int(timeout_s * 1000)))
+    solver.set("rlimit", work)
     solver.set("random_seed", 0)
     solver.set("mbqi.max_cexs", 1)
     for key, value in (params or {}).items():

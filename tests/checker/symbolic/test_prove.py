@@ -56,6 +56,26 @@ def test_paxos_proof_holds_and_names_its_epr_cycle() -> None:
     assert any("the function max_bal" in e.why for e in cycle)
 
 
+def test_how_an_obligation_is_settled_does_not_depend_on_the_machines_speed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Regression: the quick attempts were bounded by 2 s of wall time, so on a loaded CI runner
+    an attempt that takes 1.4 s on a quiet machine timed out, the prover took slower paths and
+    `refine --prove` ended `unknown`. Bounded by z3's resource count, each obligation is settled
+    by the same attempt however slow the machine; here a 10x slower one is simulated by cutting
+    the quick attempts' time limit tenfold."""
+    import checker.symbolic.prove as prove_module
+
+    def settled(report: prove_module.ProofReport) -> dict[str, object]:
+        return {o.title: (o.verdict, o.assumed) for o in report.obligations}
+
+    quiet = prove("proofs/paxos.py", timeout=60)
+    monkeypatch.setattr(prove_module, "QUICK_TIMEOUT", prove_module.QUICK_TIMEOUT / 10)
+    loaded = prove("proofs/paxos.py", timeout=60)
+    assert quiet.result == loaded.result == "proved"
+    assert settled(loaded) == settled(quiet)
+
+
 @pytest.mark.parametrize("dropped", VOTING_CONJUNCTS)
 def test_dropping_any_voting_conjunct_breaks_the_proof(dropped: str) -> None:
     weakened = type("Weakened", (VotingProof,), {dropped: lambda self: None})
