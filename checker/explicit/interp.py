@@ -58,6 +58,8 @@ class Interpreter:
         self.spec = inst.spec
         self.layout = layout or Layout(inst)
         self.index = {lay.decl.name: i for i, lay in enumerate(self.layout.symbols)}
+        # per symbol, the smallest code of each column (an atom over a smaller one is false)
+        self.lows = {d.name: tuple(inst.lo(t) for t in d.args) for d in self.spec.symbols}
 
     # -- expressions -------------------------------------------------------------------------
 
@@ -118,8 +120,7 @@ class Interpreter:
                 return f.value
             case ir.Atom():
                 args = tuple(term(a) for a in f.args)
-                decl = self.spec.symbol(f.symbol)
-                if any(c < self.inst.lo(t) for c, t in zip(args, decl.args, strict=True)):
+                if any(c < lo for c, lo in zip(args, self.lows[f.symbol], strict=True)):
                     return False  # bottom in a column without bottom
                 src = post if f.primed else state
                 assert src is not None
@@ -261,13 +262,15 @@ class Interpreter:
     def successors(self, state: Structured) -> list[Step]:
         """The steps of every enabled action instance; an instance that fails (a Check holds)
         is left out: `failures` lists those."""
-        return [o for o in self._outcomes(state) if isinstance(o, Step)]
+        return [o for o in self.outcomes(state) if isinstance(o, Step)]
 
     def failures(self, state: Structured) -> list[Failed]:
         """The action instances that fail from `state`, in instance order."""
-        return [o for o in self._outcomes(state) if isinstance(o, Failed)]
+        return [o for o in self.outcomes(state) if isinstance(o, Failed)]
 
-    def _outcomes(self, state: Structured) -> Iterator[Step | Failed]:
+    def outcomes(self, state: Structured) -> Iterator[Step | Failed]:
+        """Every action instance's outcome from `state`, in instance order: its step, or its
+        failure (instances whose guard is false yield nothing)."""
         for k, act in enumerate(self.spec.actions):
             for params in self.inst.product([v.type for v in act.params]):
                 try:

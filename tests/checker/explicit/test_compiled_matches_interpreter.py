@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from checker import ir
 from checker.explicit.codegen import CompiledSpec, Limits, compile_instance
-from checker.explicit.interp import Interpreter
+from checker.explicit.interp import Failed, Interpreter, Step
 from checker.explicit.layout import Layout, Structured
 from checker.instance import instantiate
 from checker.lang.trace import trace_spec
@@ -101,12 +101,13 @@ def model(case: str, limits: str) -> Model:
     return Model(case, limits)
 
 
-def compare(m: Model, state: Structured) -> None:
+def compare(m: Model, state: Structured) -> list[Step]:
+    """Compare the engines at `state`; return the interpreter's successors (for the walk)."""
     s = m.layout.pack(state)
     assert m.layout.unpack(s) == state
-    expected = [
-        (step.action, step.params, m.layout.pack(step.state)) for step in m.interp.successors(state)
-    ]
+    outcomes = list(m.interp.outcomes(state))  # one pass: steps and failures
+    steps = [o for o in outcomes if isinstance(o, Step)]
+    expected = [(step.action, step.params, m.layout.pack(step.state)) for step in steps]
     got = []
     failed = []  # (action, parameters, Check) of the instances whose Check held
     for k, fn in enumerate(m.compiled.labelled):
@@ -115,7 +116,9 @@ def compare(m: Model, state: Structured) -> None:
         m.compiled.failed.clear()
     assert got == expected
     actions = list(m.spec.actions)
-    assert failed == [(actions.index(f.act), f.params, f.check) for f in m.interp.failures(state)]
+    assert failed == [
+        (actions.index(f.act), f.params, f.check) for f in outcomes if isinstance(f, Failed)
+    ]
     # The unlabelled functions (the hot path of the search) produce the same states.
     assert [t for fn in m.compiled.actions for t in fn(s)] == [t for _, _, t in expected]
     assert len(m.compiled.failed) == len(failed)
@@ -123,11 +126,11 @@ def compare(m: Model, state: Structured) -> None:
     for prop in m.spec.properties:
         fn = m.compiled.properties[prop.name]
         if prop.kind is ir.PropertyKind.ACTION_PROPERTY:
-            for step in m.interp.successors(state):
-                t = m.layout.pack(step.state)
+            for step, (_, _, t) in zip(steps, expected, strict=True):
                 assert fn(s, t) == m.interp.holds(prop, state, step.state), prop.name
         else:
             assert fn(s) == m.interp.holds(prop, state), prop.name
+    return steps
 
 
 @pytest.mark.parametrize("limits", list(LIMITS))
@@ -138,8 +141,7 @@ def test_compiled_matches_interpreter(case: str, limits: str, data: st.DataObjec
     m = model(case, limits)
     state = data.draw(st.sampled_from(m.inits), label="initial state")
     for _ in range(data.draw(st.integers(0, 30), label="walk length")):
-        compare(m, state)
-        successors = m.interp.successors(state)
+        successors = compare(m, state)
         if not successors:
             break
         state = successors[data.draw(st.integers(0, len(successors) - 1))].state
