@@ -249,8 +249,12 @@ CASES: dict[str, tuple[str, dict[str, int], int]] = {
     "records": (str(TEST_SPECS / "records.py") + ":Records", {"nodes": 1}, 10**6),
     "subsets": (str(TEST_SPECS / "subsets.py") + ":Readers", {"nodes": 2}, 10**6),
     "bags": (str(TEST_SPECS / "bags.py") + ":Duplicating", {"nodes": 1}, 10**6),
-    # (choose over a plain sort is "some element" in the unbounded translation, a superset of
-    # the explicit engines' "least": tests/checker/lang/test_choose.py checks it with bmc)
+    # CHOOSE over an ordered sort, in an action and in a property: a function of z3 defined
+    # by the translator (`definitions`), exact where the sort is ordered. (CHOOSE over a plain
+    # sort is "some element" in the unbounded translation, a superset of the explicit engines'
+    # "least": tests/checker/lang/test_choose.py checks it with bmc.)
+    "choose": (str(TEST_SPECS / "choose_properties.py") + ":Election", {}, 10**6),
+    "choose-per-element": (str(TEST_SPECS / "choose_properties.py") + ":Counters", {}, 10**6),
 }
 SAMPLE = 12  # sampled reachable states per spec, besides the initial ones
 
@@ -280,6 +284,8 @@ def model_of(spec: ir.SpecIR, inst: Instance, layout: Layout | None = None) -> M
         formula = mk_and([tr.param_guard(act, params), t.guard, tr.same_state(post, t.post)])
         steps[act.name] = (params, u.ground(as_z3(formula)))
         fails[act.name] = u.ground(as_z3(mk_and([tr.param_guard(act, params), t.fails])))
+    # What the translation's own symbols mean (a CHOOSE is a function defined by an axiom).
+    u.solver.add(*(u.ground(d) for d in tr.definitions))
     interp = Interpreter(inst, layout)
     return Model(spec, inst, layout, interp, u, pre, steps, post, fails)
 
@@ -471,6 +477,11 @@ FAILING = {
     "paxos-promise-not-kept": ("proofs/paxos.py", "spec/mutants/paxos_promise_not_kept.py"),
     "paxos-forgetful-1b": ("proofs/paxos.py", "spec/mutants/paxos_forgetful_1b.py"),
     **{f"voting-without-{c}": (c, None) for c in VOTING_CONJUNCTS},
+    # CHOOSE in the conjuncts: the least node up, when the last one may crash
+    "choose-crashy": (
+        "tests/specs/choose_properties.py:ElectionProof",
+        "tests/specs/choose_properties.py:Crashy",
+    ),
 }
 
 
