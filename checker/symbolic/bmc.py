@@ -28,7 +28,7 @@ from checker.lang.trace import trace_spec
 from checker.loader import load_spec
 from checker.symbolic.ground import GroundState, GroundTranslator
 from checker.symbolic.logic import Bool, as_z3, mk_and, mk_not, mk_or
-from checker.symbolic.solver import new_solver
+from checker.symbolic.solver import fresh_context, new_solver
 from checker.symbolic.translate import Reader
 from checker.traces.itf import trace_to_itf
 from checker.traces.junit import Case
@@ -231,6 +231,7 @@ def bmc(
     report = BmcReport(spec_ir, inst, layout, k, [p.name for p in invs], [p.name for p in aps])
     Interpreter(inst, layout).checked_initial_states()  # an empty model is an error, not "ok"
     start = time.perf_counter()
+    fresh_context()
     u = _Unrolling(inst, timeout)
     u.initial()
     can_fail = any(isinstance(s, ir.Check) for a in spec_ir.actions for s in a.body)

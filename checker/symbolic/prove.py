@@ -30,7 +30,7 @@ from checker.loader import load_spec
 from checker.symbolic.cti import Cti, ModelReader, minimise, size_bound
 from checker.symbolic.epr import EprReport, analyse
 from checker.symbolic.logic import Bool, as_z3, mk_and, mk_not
-from checker.symbolic.solver import Answer, Verdict, ask, new_solver
+from checker.symbolic.solver import Answer, Verdict, ask, fresh_context, new_solver
 from checker.symbolic.translate import Transition, View
 from checker.symbolic.unbounded import Axiom, UnboundedTranslator
 from checker.traces.junit import Case
@@ -238,6 +238,7 @@ class Prover:
             )
         self.safety = _safety(cls, self.spec)
         self.hints = _hints(cls, [c.name for c in self.conjuncts])
+        fresh_context()
         self.tr = UnboundedTranslator(self.spec)
         self.axioms: list[Axiom] = self.tr.axioms()
         self.pre = self.tr.state("")
@@ -292,6 +293,7 @@ class Prover:
         """Settle one obligation, cheapest attempts first:
 
         1. smaller assumption sets (the claim alone when the action does not touch it, a hint,
+           after a quick look for a counterexample with at most 2 elements in every sort,
            the conjuncts that speak only of symbols the action and the claim mention), each
            with a portfolio of quick z3 configurations (outside EPR, quantifier instantiation
            is sensitive to the seed);
@@ -306,9 +308,19 @@ class Prover:
             return
         self.assertions.append((f"the negation of {goal.claim} ({goal.title})", goal.negated))
         spent = 0.0
+        looked = False
         for assumed in self._attempts(goal):
             if assumed is None:
                 continue
+            if assumed != [goal.claim] and not looked:
+                # Before the portfolios that only prove: a quick look for a CTI in the smallest
+                # universes, so that a false obligation fails without waiting for all of them.
+                looked = True
+                answer, solver = self._bounded_search(goal, (1, 2), QUICK_WORK // 4)
+                spent += answer.seconds
+                if answer.verdict is Verdict.FAILS:
+                    self._record(goal, answer, spent, None, solver)
+                    return
             answer, solver = self._portfolio(goal, assumed)
             spent += answer.seconds
             if answer.verdict is Verdict.HOLDS:
@@ -351,15 +363,17 @@ class Prover:
             model = minimise(solver, self.tr, self.pre) if self.minimise_cti else solver.model()
             self.report.cti = goal.explain(ModelReader(model, self.tr))
 
-    def _bounded_search(self, goal: Goal) -> tuple[Answer, z3.Solver]:
+    def _bounded_search(
+        self, goal: Goal, bounds: tuple[int, ...] = (1, 2, 3), work: int = QUICK_WORK * 2
+    ) -> tuple[Answer, z3.Solver]:
         """Look for a counterexample with at most 1, 2, 3 elements in every sort."""
         seconds = 0.0
         solver = self._solver(goal, None)
-        for bound in (1, 2, 3):
+        for bound in bounds:
             solver = self._solver(goal, None)
             for decl in self.spec.sorts:
                 solver.add(size_bound(self.tr, decl.name, bound, f"bound{bound}", exact=False)[0])
-            answer = ask(solver, {}, min(QUICK_TIMEOUT * 2, self.timeout), QUICK_WORK * 2)
+            answer = ask(solver, {}, min(QUICK_TIMEOUT * 2, self.timeout), work)
             seconds += answer.seconds
             if answer.verdict is Verdict.FAILS:
                 return Answer(Verdict.FAILS, seconds), solver

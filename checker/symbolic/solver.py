@@ -22,6 +22,15 @@ class Answer:
     reason: str = ""  # z3's reason for `unknown`
 
 
+def fresh_context() -> None:
+    """Start a run in a new z3 context. z3's answers and times depend on the order of the terms
+    it has already seen (ids, hash-consing), so a proof run after others in one process (a
+    test worker, a notebook) could take another path and end `unknown`; every prove, refine
+    and bmc run starts here, so it behaves as in a fresh process. Terms of earlier runs keep
+    their own context and must not be mixed with the new run's."""
+    z3.z3._main_ctx = None  # main_ctx() makes a new one on its next call
+
+
 def new_solver(timeout_s: float) -> z3.Solver:
     solver = z3.Solver()
     solver.set("timeout", max(1, int(timeout_s * 1000)))

@@ -17,7 +17,7 @@ MUTANTS = sorted(Path(p).name for p in glob.glob(str(ROOT / "spec" / "mutants" /
 # Multi-Paxos's default instance unrolls too slowly for the suite (minutes per mutant); these
 # smaller instances still hold each bug. Both engines run on the same instance.
 INSTANCE = {
-    "multipaxos_accept_below_promise.py": {"acceptors": 2},
+    "multipaxos_accept_below_promise.py": {"acceptors": 2, "slots": 1},
     "multipaxos_forgets_other_slots.py": {"acceptors": 2},
     "multipaxos_commit_without_quorum.py": {"slots": 1},
 }
