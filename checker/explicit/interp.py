@@ -52,6 +52,22 @@ class InitFailed(SpecError):
         self.failed, self.start = failed, start
 
 
+def _mutable(work: list[Any], i: int) -> Any:
+    """Symbol `i` of a working state, copied into a set or list of its own on first write."""
+    value = work[i]
+    if isinstance(value, frozenset):
+        value = work[i] = set(value)
+    elif isinstance(value, tuple):
+        value = work[i] = list(value)
+    return value
+
+
+def _frozen(work: list[Any]) -> Structured:
+    return tuple(
+        frozenset(v) if isinstance(v, set) else tuple(v) if isinstance(v, list) else v for v in work
+    )
+
+
 class Interpreter:
     def __init__(self, inst: Instance, layout: Layout | None = None) -> None:
         self.inst = inst
@@ -60,6 +76,7 @@ class Interpreter:
         self.index = {lay.decl.name: i for i, lay in enumerate(self.layout.symbols)}
         # per symbol, the smallest code of each column (an atom over a smaller one is false)
         self.lows = {d.name: tuple(inst.lo(t) for t in d.args) for d in self.spec.symbols}
+        self._domains: dict[int, tuple[Sequence[ir.Var], list[tuple[int, ...]]]] = {}
 
     # -- expressions -------------------------------------------------------------------------
 
@@ -94,7 +111,7 @@ class Interpreter:
                     self.formula(
                         t.body, {**env, **dict(zip(names, codes, strict=True))}, state, post
                     )
-                    for codes in self.inst.product([v.type for v in t.vars])
+                    for codes in self.domain(t.vars)
                 )
             case ir.Choose():
                 (var,) = t.vars
@@ -106,62 +123,72 @@ class Interpreter:
             case _:
                 assert_never(t)
 
+    def domain(self, variables: Sequence[ir.Var]) -> list[tuple[int, ...]]:
+        """Every tuple of codes the variables range over, in the engines' order (memoized)."""
+        hit = self._domains.get(id(variables))
+        if hit is not None and hit[0] is variables:  # kept alive by the memo: ids stay unique
+            return hit[1]
+        found = list(self.inst.product([v.type for v in variables]))
+        self._domains[id(variables)] = (variables, found)
+        return found
+
     def formula(
         self, f: ir.Formula, env: Env, state: Sequence[Any], post: Sequence[Any] | None
     ) -> bool:
-        def term(t: ir.Term) -> int:
-            return self.term(t, env, state, post)
-
-        def holds(g: ir.Formula) -> bool:
-            return self.formula(g, env, state, post)
-
+        # the common cases first (a match tries its cases in order)
         match f:
-            case ir.BoolLit():
-                return f.value
             case ir.Atom():
-                args = tuple(term(a) for a in f.args)
+                args = tuple(self.term(a, env, state, post) for a in f.args)
                 if any(c < lo for c, lo in zip(args, self.lows[f.symbol], strict=True)):
                     return False  # bottom in a column without bottom
                 src = post if f.primed else state
                 assert src is not None
                 return args in src[self.index[f.symbol]]
-            case ir.Member():
-                quorums = self.inst.sorts[f.sort].quorums
-                assert quorums is not None
-                return term(f.elem) in quorums[term(f.quorum)]
-            case ir.Eq():
-                return term(f.left) == term(f.right)
-            case ir.Lt():
-                return term(f.left) < term(f.right)
-            case ir.Le():
-                return term(f.left) <= term(f.right)
-            case ir.Not():
-                return not holds(f.arg)
             case ir.And():
-                return all(holds(a) for a in f.args)
-            case ir.Or():
-                return any(holds(a) for a in f.args)
-            case ir.Implies():
-                return (not holds(f.left)) or holds(f.right)
-            case ir.Iff():
-                return holds(f.left) == holds(f.right)
-            case ir.FormulaIte():
-                return holds(f.then if holds(f.cond) else f.else_)
+                return all(self.formula(a, env, state, post) for a in f.args)
+            case ir.Not():
+                return not self.formula(f.arg, env, state, post)
+            case ir.Eq():
+                return self.term(f.left, env, state, post) == self.term(f.right, env, state, post)
             case ir.Forall() | ir.Exists():
                 names = [v.name for v in f.vars]
                 results = (
                     self.formula(
                         f.body, {**env, **dict(zip(names, codes, strict=True))}, state, post
                     )
-                    for codes in self.inst.product([v.type for v in f.vars])
+                    for codes in self.domain(f.vars)
                 )
                 return all(results) if isinstance(f, ir.Forall) else any(results)
+            case ir.Or():
+                return any(self.formula(a, env, state, post) for a in f.args)
+            case ir.Implies():
+                return (not self.formula(f.left, env, state, post)) or self.formula(
+                    f.right, env, state, post
+                )
+            case ir.BoolLit():
+                return f.value
+            case ir.Member():
+                quorums = self.inst.sorts[f.sort].quorums
+                assert quorums is not None
+                quorum = quorums[self.term(f.quorum, env, state, post)]
+                return self.term(f.elem, env, state, post) in quorum
+            case ir.Lt():
+                return self.term(f.left, env, state, post) < self.term(f.right, env, state, post)
+            case ir.Le():
+                return self.term(f.left, env, state, post) <= self.term(f.right, env, state, post)
+            case ir.Iff():
+                left = self.formula(f.left, env, state, post)
+                return left == self.formula(f.right, env, state, post)
+            case ir.FormulaIte():
+                branch = f.then if self.formula(f.cond, env, state, post) else f.else_
+                return self.formula(branch, env, state, post)
             case ir.WellTyped():
                 src = post if f.primed else state
                 assert src is not None
                 return self.well_typed(src)
             case ir.Enabled():
-                return self.enabled(f, {n: term(t) for n, t in f.args}, state)
+                values = {n: self.term(t, env, state, post) for n, t in f.args}
+                return self.enabled(f, values, state)
             case _:
                 assert_never(f)
 
@@ -180,7 +207,7 @@ class Interpreter:
     ) -> Structured | None:
         """Run an action instance; None if a guard fails."""
         env = dict(zip((v.name for v in act.params), params, strict=True))
-        work: list[Any] = [set(v) if isinstance(v, frozenset) else list(v) for v in state]
+        work: list[Any] = list(state)  # each symbol is copied when first written (_write)
         for stmt in act.body:
             if isinstance(stmt, ir.Require):
                 if not self.formula(stmt.cond, env, work, None):
@@ -191,11 +218,12 @@ class Interpreter:
                     raise Failed(act, params, stmt)
                 continue
             self._write(stmt, env, work)
-        return tuple(frozenset(v) if isinstance(v, set) else tuple(v) for v in work)
+        return _frozen(work)
 
     def _write(self, stmt: ir.Stmt, env: Env, work: list[Any]) -> None:
-        """Apply one update statement to the working state (sets for relations, lists of
-        codes for functions), reading the state as it is before the statement."""
+        """Apply one update statement to the working state, reading the state as it is before
+        the statement. A symbol is a frozenset (relations) or tuple (functions) until first
+        written, then a set or list of this working state's own."""
 
         def bound(variables: tuple[ir.Var, ...], codes: tuple[int, ...]) -> Env:
             return {**env, **dict(zip((v.name for v in variables), codes, strict=True))}
@@ -204,27 +232,26 @@ class Interpreter:
             case ir.Require() | ir.Check():
                 raise AssertionError("guards and checks are evaluated by execute")
             case ir.Insert():
-                work[self.index[stmt.symbol]].add(
-                    tuple(self.term(a, env, work, None) for a in stmt.args)
-                )
+                args = tuple(self.term(a, env, work, None) for a in stmt.args)
+                _mutable(work, self.index[stmt.symbol]).add(args)
             case ir.Remove():
-                work[self.index[stmt.symbol]].discard(
-                    tuple(self.term(a, env, work, None) for a in stmt.args)
-                )
+                args = tuple(self.term(a, env, work, None) for a in stmt.args)
+                _mutable(work, self.index[stmt.symbol]).discard(args)
             case ir.SetFn():
                 i = self.index[stmt.symbol]
                 args = tuple(self.term(a, env, work, None) for a in stmt.args)
-                work[i][self.layout.symbols[i].index(args)] = self.term(stmt.value, env, work, None)
+                value = self.term(stmt.value, env, work, None)
+                _mutable(work, i)[self.layout.symbols[i].index(args)] = value
             case ir.UpdateRel():
                 work[self.index[stmt.symbol]] = {
                     codes
-                    for codes in self.inst.product([v.type for v in stmt.vars])
+                    for codes in self.domain(stmt.vars)
                     if self.formula(stmt.body, bound(stmt.vars, codes), work, None)
                 }
             case ir.UpdateFn():
                 work[self.index[stmt.symbol]] = [
                     self.term(stmt.body, bound(stmt.vars, codes), work, None)
-                    for codes in self.inst.product([v.type for v in stmt.vars])
+                    for codes in self.domain(stmt.vars)
                 ]
             case _:
                 assert_never(stmt)
@@ -235,11 +262,11 @@ class Interpreter:
         """The parameters' bindings and the state as the action's statements before
         `position` leave it (its guards assumed to hold)."""
         env = dict(zip((v.name for v in act.params), params, strict=True))
-        work: list[Any] = [set(v) if isinstance(v, frozenset) else list(v) for v in state]
+        work: list[Any] = list(state)
         for stmt in act.body[:position]:
             if not isinstance(stmt, ir.Require | ir.Check):
                 self._write(stmt, env, work)
-        return env, tuple(frozenset(v) if isinstance(v, set) else tuple(v) for v in work)
+        return env, _frozen(work)
 
     def enabled(self, f: ir.Enabled, values: Mapping[str, int], state: Sequence[Any]) -> bool:
         """TLA+'s `ENABLED <<A>>_vars`: some instance of the action, with the parameters named
@@ -248,7 +275,7 @@ class Interpreter:
         act = self.spec.action(f.action)
         fixed = [(i, values[v.name]) for i, v in enumerate(act.params) if v.name in values]
         here = tuple(state)
-        for params in self.inst.product([v.type for v in act.params]):
+        for params in self.domain(act.params):
             if any(params[i] != c for i, c in fixed):
                 continue
             try:
@@ -272,7 +299,7 @@ class Interpreter:
         """Every action instance's outcome from `state`, in instance order: its step, or its
         failure (instances whose guard is false yield nothing)."""
         for k, act in enumerate(self.spec.actions):
-            for params in self.inst.product([v.type for v in act.params]):
+            for params in self.domain(act.params):
                 try:
                     nxt = self.execute(act, params, state)
                 except Failed as failed:
@@ -318,7 +345,7 @@ class Interpreter:
                 seen.add(start)
                 out.append((-1, (), start))
             for k, act in enumerate(self.spec.inits):
-                for params in self.inst.product([v.type for v in act.params]):
+                for params in self.domain(act.params):
                     try:
                         st = self.execute(act, params, start)
                     except Failed as failed:
