@@ -55,7 +55,9 @@ class Driver:
 
 class AbstractPacker:
     """Packs a driver's abstract state as the explicit engine packs spec states, so that a
-    comparison is one integer equality."""
+    comparison is one integer equality. Replay packs after every step, so each symbol's
+    argument tuples are looked up by their labels in a table made once; a label that is not in
+    it takes the slow path, which says what is wrong."""
 
     def __init__(self, inst: Instance, layout: Layout) -> None:
         self.layout = layout
@@ -63,6 +65,14 @@ class AbstractPacker:
             name: {inst.label(name, c): c for c in sort.codes(sort.decl.has_bottom)}
             for name, sort in inst.sorts.items()
         }
+        # per symbol: its argument tuples (as labels) -> the first bit of their field
+        self.fields: dict[str, dict[tuple[Any, ...], int]] = {}
+        for lay in layout.symbols:
+            sorts = [t.sort for t in lay.decl.args]
+            self.fields[lay.decl.name] = {
+                tuple(inst.label(s, c) for s, c in zip(sorts, codes, strict=True)): lay.bit(codes)
+                for codes in (lay.tuple_at(i) for i in range(lay.count))
+            }
 
     def _code(self, symbol: str, sort: str, label: Any) -> int:
         try:
@@ -79,8 +89,15 @@ class AbstractPacker:
             raise UsageError(f"the driver's abstract() gives `{symbol}` the tuple {labels!r}")
         return tuple(self._code(symbol, s, x) for s, x in zip(sorts, labels, strict=True))
 
+    def _field(self, symbol: str, sorts: list[str], labels: Any) -> int:
+        bit = self.fields[symbol].get(labels if isinstance(labels, tuple) else (labels,))
+        if bit is None:  # not an argument tuple: the slow path names the culprit
+            self._codes(symbol, sorts, labels)
+            raise UsageError(f"the driver's abstract() gives `{symbol}` the tuple {labels!r}")
+        return bit
+
     def pack(self, state: Mapping[str, Any]) -> int:
-        structured: list[Any] = []
+        packed = 0
         for lay in self.layout.symbols:
             decl = lay.decl
             if decl.name not in state:
@@ -88,22 +105,19 @@ class AbstractPacker:
             value = state[decl.name]
             sorts = [t.sort for t in decl.args]
             if lay.is_relation:
-                structured.append(frozenset(self._codes(decl.name, sorts, t) for t in value))
+                for t in value:
+                    packed |= 1 << self._field(decl.name, sorts, t)
                 continue
             assert decl.result is not None
             result = decl.result.sort
             if decl.individual:
-                structured.append((self._code(decl.name, result, value),))
+                packed |= self._code(decl.name, result, value) << lay.offset
                 continue
-            codes = [0] * lay.count
-            for key, val in value.items():
-                codes[lay.index(self._codes(decl.name, sorts, key))] = self._code(
-                    decl.name, result, val
-                )
             if len(value) != lay.count:
                 raise UsageError(
                     f"the driver's abstract() gives `{decl.name}` {len(value)} entries, "
                     f"not {lay.count}"
                 )
-            structured.append(tuple(codes))
-        return self.layout.pack(tuple(structured))
+            for key, val in value.items():
+                packed |= self._code(decl.name, result, val) << self._field(decl.name, sorts, key)
+        return packed
