@@ -255,6 +255,8 @@ CASES: dict[str, tuple[str, dict[str, int], int]] = {
     # "least": tests/checker/lang/test_choose.py checks it with bmc.)
     "choose": (str(TEST_SPECS / "choose_properties.py") + ":Election", {}, 10**6),
     "choose-per-element": (str(TEST_SPECS / "choose_properties.py") + ":Counters", {}, 10**6),
+    # built sets as values per element of an update (CHOOSEs of subsets)
+    "set-values": (str(TEST_SPECS / "set_values.py") + ":EveryPairLogged", {"nodes": 2}, 10**6),
 }
 SAMPLE = 12  # sampled reachable states per spec, besides the initial ones
 
