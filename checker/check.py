@@ -194,6 +194,8 @@ class CheckReport:
         }
         if r.collision_probability is not None:
             out["collision_probability"] = r.collision_probability
+        if r.ray_levels:
+            out["ray"] = ray_summary(r)
         drift = self.drift()
         if drift:
             out["drift"] = drift
@@ -209,6 +211,22 @@ class CheckReport:
             out["explanation"] = [{"text": x.text, "where": x.where} for x in self.explanation()]
             out["trace"] = self.itf()
         return out
+
+
+def ray_summary(r: SearchResult) -> dict[str, Any]:
+    """What a search on a Ray cluster cost: nodes, actors, bytes shipped, and the seconds the
+    driver waited at each phase's barrier, in total and per level."""
+    levels = r.ray_levels
+    return {
+        "nodes": r.ray_nodes,
+        "actors": r.workers,
+        "shipped_bytes": int(sum(level["shipped"] for level in levels)),
+        "barrier_seconds": {
+            phase: round(sum(level[phase] for level in levels), 4)
+            for phase in ("expand", "settle", "store")
+        },
+        "levels": [{k: round(v, 4) for k, v in level.items()} for level in levels],
+    }
 
 
 def failure_text(inst: Instance, f: Failure) -> str:

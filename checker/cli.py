@@ -22,7 +22,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from checker import ir
-from checker.check import CheckReport, check, failure_text
+from checker.check import CheckReport, check, failure_text, ray_summary
 from checker.errors import PaxoscopeError, UsageError
 from checker.explicit.explain import Reason
 from checker.explicit.layout import Layout
@@ -216,6 +216,15 @@ def _print_report(console: Console, report: CheckReport) -> None:
         f"{r.seconds:.2f} s ({rate:,.0f} states/s)",
         highlight=False,
     )
+    if r.ray_levels:
+        ray = ray_summary(r)
+        waits = ray["barrier_seconds"]
+        console.print(
+            f"on Ray: {ray['nodes']} nodes, {ray['actors']} actors, "
+            f"{ray['shipped_bytes'] / 2**20:,.1f} MiB shipped, barrier waits: expand "
+            f"{waits['expand']:.2f} s, settle {waits['settle']:.2f} s, store {waits['store']:.2f} s",
+            highlight=False,
+        )
     if r.collision_probability is not None:
         console.print(
             f"states stored as 64-bit fingerprints: the chance that two of them collided (and "

@@ -184,6 +184,10 @@ class SearchResult:
     # With fingerprints instead of exact states: the chance that two of the distinct states
     # shared a fingerprint, so that one of them (and what only it leads to) was missed.
     collision_probability: float | None = None
+    # On a Ray cluster (`--ray`): its alive nodes, and per level what the level cost there
+    # (`raypool.LevelStats` as a dict: states, bytes shipped, seconds at each barrier).
+    ray_nodes: int = 0
+    ray_levels: list[dict[str, float]] = field(default_factory=list)
 
 
 class Engine:

@@ -24,7 +24,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -148,6 +148,9 @@ class VectorSearch:
                 )  # fmt: skip
                 self._map(workers.tables)
             result = self._search(workers)
+            if isinstance(workers, RayWorkers):
+                result.ray_nodes = workers.nodes
+                result.ray_levels = [asdict(level) for level in workers.stats]
             if self.engine.live and result.violation is None and result.complete:
                 from checker.explicit.vector.livegraph import vector_liveness
 

@@ -106,6 +106,7 @@ class RayWorkers:
         ]
         self.stats: list[LevelStats] = []
         self._get([a.ready.remote() for a in self.actors])
+        self.nodes = sum(1 for node in ray.nodes() if node.get("Alive"))
 
     def _get(self, refs: Any) -> Any:
         try:

@@ -118,7 +118,9 @@ def test_cti_page_has_the_graph(tmp_path: Path) -> None:
     assert "counterexample to induction" in dom and "Counterexample graph" in dom
     assert "State 1: pre-state (the invariant holds)" in dom
     assert re.search(r'<td class="f( current)?" data-step="1" data-inv="choosable">', dom)
-    assert "vote(v1)" in dom  # the edge the step added, in the graph
+    added = re.search(r"\+ vote\(n\d, \d, (v\d)\)", result.stdout)  # the step's new vote
+    assert added is not None, result.stdout
+    assert f"vote({added[1]})" in dom  # the edge the step added, in the graph
 
 
 def _page_data(page: Path) -> dict[str, Any]:

@@ -4,11 +4,15 @@ search with an error, exit 2; the option's misuses are refused; Ray is imported 
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from click.testing import CliRunner
 
@@ -90,6 +94,30 @@ def test_a_cluster_gives_the_results_of_one_process(
         assert (one.distinct_states, one.depth) == (3921, 17)
         assert sum(s.states for s in seen[0].stats) == 3921
         assert all(s.shipped > 0 for s in seen[0].stats)
+
+
+def test_the_report_says_what_the_cluster_cost(cluster: Any, tmp_path: Path) -> None:
+    """`--json` has a `ray` section (schema-checked): the nodes, the actors, per level the
+    states, the bytes shipped and the barrier waits; the text report sums them in one line."""
+    out = tmp_path / "out.json"
+    args = ["check", "spec/paxos.py", "-p", "max_ballot=1", "--ray", cluster.address]
+    result = CliRunner().invoke(main, [*args, "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    assert re.search(
+        r"on Ray: 2 nodes, 2 actors, [0-9.]+ MiB shipped, barrier waits", result.output
+    )
+    doc = json.loads(out.read_text())
+    schema = json.loads((ROOT / "checker/schemas/check-result.schema.json").read_text())
+    jsonschema.validate(doc, schema)
+    cost = doc["ray"]
+    assert (cost["nodes"], cost["actors"]) == (NODES, NODES)
+    assert sum(level["states"] for level in cost["levels"]) == doc["distinct_states"] == 3921
+    assert cost["shipped_bytes"] == sum(level["shipped"] for level in cost["levels"]) > 0
+    # one process: no such section
+    alone = CliRunner().invoke(
+        main, ["check", "spec/paxos.py", "-p", "max_ballot=1", "--json", "-"]
+    )
+    assert "ray" not in json.loads(alone.output[alone.output.index("{") :])
 
 
 def test_a_lost_node_stops_the_search_with_an_error(
