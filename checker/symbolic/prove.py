@@ -309,6 +309,7 @@ class Prover:
         self.assertions.append((f"the negation of {goal.claim} ({goal.title})", goal.negated))
         spent = 0.0
         looked = False
+        cleared: set[int] = set()  # bounds with no counterexample: not searched again
         for assumed in self._attempts(goal):
             if assumed is None:
                 continue
@@ -316,7 +317,7 @@ class Prover:
                 # Before the portfolios that only prove: a quick look for a CTI in the smallest
                 # universes, so that a false obligation fails without waiting for all of them.
                 looked = True
-                answer, solver = self._bounded_search(goal, (1, 2), QUICK_WORK // 4)
+                answer, solver, cleared = self._bounded_search(goal, (1, 2), QUICK_WORK // 4)
                 spent += answer.seconds
                 if answer.verdict is Verdict.FAILS:
                     self._record(goal, answer, spent, None, solver)
@@ -326,7 +327,7 @@ class Prover:
             if answer.verdict is Verdict.HOLDS:
                 self._record(goal, answer, spent, assumed, solver)
                 return
-        answer, solver = self._bounded_search(goal)
+        answer, solver, _ = self._bounded_search(goal, [b for b in (1, 2, 3) if b not in cleared])
         spent += answer.seconds
         if answer.verdict is not Verdict.FAILS:
             answer, solver = self._portfolio(goal, None)
@@ -364,10 +365,12 @@ class Prover:
             self.report.cti = goal.explain(ModelReader(model, self.tr))
 
     def _bounded_search(
-        self, goal: Goal, bounds: tuple[int, ...] = (1, 2, 3), work: int = QUICK_WORK * 2
-    ) -> tuple[Answer, z3.Solver]:
-        """Look for a counterexample with at most 1, 2, 3 elements in every sort."""
+        self, goal: Goal, bounds: Sequence[int] = (1, 2, 3), work: int = QUICK_WORK * 2
+    ) -> tuple[Answer, z3.Solver, set[int]]:
+        """Look for a counterexample in which every sort has at most `bound` elements, for each
+        of `bounds` in turn; also return the bounds where z3 showed there is none."""
         seconds = 0.0
+        cleared: set[int] = set()
         solver = self._solver(goal, None)
         for bound in bounds:
             solver = self._solver(goal, None)
@@ -376,8 +379,10 @@ class Prover:
             answer = ask(solver, {}, min(QUICK_TIMEOUT * 2, self.timeout), work)
             seconds += answer.seconds
             if answer.verdict is Verdict.FAILS:
-                return Answer(Verdict.FAILS, seconds), solver
-        return Answer(Verdict.UNKNOWN, seconds, "timeout"), solver
+                return Answer(Verdict.FAILS, seconds), solver, cleared
+            if answer.verdict is Verdict.HOLDS:
+                cleared.add(bound)
+        return Answer(Verdict.UNKNOWN, seconds, "timeout"), solver, cleared
 
     # -- the obligations ---------------------------------------------------------------------
 
