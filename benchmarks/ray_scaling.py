@@ -7,7 +7,8 @@ the same run) and of each cluster size, and per cluster what the search cost the
 shipped (groups to actors, candidates between actors, new states back, numbers to owners) and
 the seconds the driver waited at each phase's barrier, in total and per level. Each node of a
 cluster is a Ray node on this machine with one CPU (so one actor); runs are interleaved,
-`--repeat` times, and the figures are medians. `docs/scaling.md` fits its model to these.
+`--repeat` times: times are medians, the costs (bytes, waits) those of the middle run.
+`docs/scaling.md` fits its model to these.
 
     python benchmarks/ray_scaling.py [--quick] [--repeat N] [--nodes 1,2,3]
 """
@@ -55,7 +56,6 @@ def main() -> None:
         "repeat": args.repeat,
     }
     alone = [run(params, None)[0] for _ in range(args.repeat)]
-    figures["one_process_seconds"] = round(statistics.median(alone), 3)
     for n in sizes:
         head = {"num_cpus": 1, "include_dashboard": False}
         cluster: Any = cluster_utils.Cluster(initialize_head=True, head_node_args=head)
@@ -70,7 +70,7 @@ def main() -> None:
                 alone.append(run(params, None)[0])  # interleaved: the baseline under the same load
                 times.append(seconds)
                 costs.append(ray_summary(result))
-            cost = costs[len(costs) // 2]
+            cost = costs[len(costs) // 2]  # the middle run's
             distinct = result.distinct_states
             figures[f"nodes_{n}"] = {
                 "seconds": round(statistics.median(times), 3),

@@ -22,6 +22,12 @@ if "PAXOSCOPE_CACHE_DIR" not in os.environ:
     os.environ["PAXOSCOPE_CACHE_DIR"] = tempfile.mkdtemp(prefix="paxoscope-test-cache-")
     atexit.register(shutil.rmtree, os.environ["PAXOSCOPE_CACHE_DIR"], ignore_errors=True)
 TEST_SPECS = ROOT / "tests" / "specs"
+# Multi-Paxos mutants on instances smaller than the default that still hold their bugs, for
+# the engines that would spend seconds to minutes on the default one (bmc, the reference engine).
+SMALL_MUTANT_INSTANCES: dict[str, dict[str, int]] = {
+    "multipaxos_accept_below_promise.py": {"acceptors": 2, "slots": 1},
+    "multipaxos_forgets_other_slots.py": {"acceptors": 2},
+}
 GOLDEN = ROOT / "tests" / "golden"
 
 

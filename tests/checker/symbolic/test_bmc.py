@@ -11,16 +11,12 @@ import pytest
 
 from checker.check import check
 from checker.symbolic.bmc import bmc
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, SMALL_MUTANT_INSTANCES, run_cli
 
 MUTANTS = sorted(Path(p).name for p in glob.glob(str(ROOT / "spec" / "mutants" / "[a-z]*.py")))
 # Multi-Paxos's default instance unrolls too slowly for the suite (minutes per mutant); these
 # smaller instances still hold each bug. Both engines run on the same instance.
-INSTANCE = {
-    "multipaxos_accept_below_promise.py": {"acceptors": 2, "slots": 1},
-    "multipaxos_forgets_other_slots.py": {"acceptors": 2},
-    "multipaxos_commit_without_quorum.py": {"slots": 1},
-}
+INSTANCE = {**SMALL_MUTANT_INSTANCES, "multipaxos_commit_without_quorum.py": {"slots": 1}}
 
 
 @pytest.mark.parametrize("mutant", MUTANTS)

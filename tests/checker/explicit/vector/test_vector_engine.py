@@ -20,7 +20,7 @@ import pytest
 from checker.check import check
 from checker.explicit.search import Options, SearchResult
 from checker.explicit.vector import bfs, expand, table
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SMALL_MUTANT_INSTANCES
 
 SPECS = {
     "paxos": ("spec/paxos.py", {"max_ballot": 1}),
@@ -108,18 +108,10 @@ def test_engines_agree_on_the_bundled_specs(case: str, option: str) -> None:
     agree(spec, params, **OPTIONS[option])
 
 
-# The reference engine explores Multi-Paxos's default instance for seconds before these bugs
-# show; smaller instances that still hold them (as in tests/checker/symbolic/test_bmc.py).
-MUTANT_INSTANCE = {
-    "multipaxos_accept_below_promise.py": {"acceptors": 2, "slots": 1},
-    "multipaxos_forgets_other_slots.py": {"acceptors": 2},
-}
-
-
 @pytest.mark.parametrize("option", ["plain", "symmetry"])
 @pytest.mark.parametrize("mutant", MUTANTS)
 def test_engines_agree_on_every_mutant(mutant: str, option: str) -> None:
-    params = MUTANT_INSTANCE.get(mutant, {})
+    params = SMALL_MUTANT_INSTANCES.get(mutant, {})  # the reference engine is slow on the default
     result = agree(f"spec/mutants/{mutant}", params, **OPTIONS[option])
     assert result.violation is not None, "every mutant is caught"
 
