@@ -65,10 +65,12 @@ class AbstractPacker:
             name: {inst.label(name, c): c for c in sort.codes(sort.decl.has_bottom)}
             for name, sort in inst.sorts.items()
         }
-        # per symbol: its argument tuples (as labels) -> the first bit of their field
+        # per symbol: its columns' sorts, and its argument tuples (as labels) -> the first bit
+        # of their field
+        self.sorts = {lay.decl.name: [t.sort for t in lay.decl.args] for lay in layout.symbols}
         self.fields: dict[str, dict[tuple[Any, ...], int]] = {}
         for lay in layout.symbols:
-            sorts = [t.sort for t in lay.decl.args]
+            sorts = self.sorts[lay.decl.name]
             self.fields[lay.decl.name] = {
                 tuple(inst.label(s, c) for s, c in zip(sorts, codes, strict=True)): lay.bit(codes)
                 for codes in (lay.tuple_at(i) for i in range(lay.count))
@@ -103,7 +105,7 @@ class AbstractPacker:
             if decl.name not in state:
                 raise UsageError(f"the driver's abstract() has no value for `{decl.name}`")
             value = state[decl.name]
-            sorts = [t.sort for t in decl.args]
+            sorts = self.sorts[decl.name]
             if lay.is_relation:
                 for t in value:
                     packed |= 1 << self._field(decl.name, sorts, t)
