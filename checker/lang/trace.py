@@ -404,7 +404,7 @@ class Tracer:
         return ir.SpecIR(
             name=self.cls.__name__,
             file=self.spec_file,
-            doc=inspect.getdoc(self.cls) or "",
+            doc=_spec_doc(self.cls),
             params=params,
             sorts=sorts,
             symbols=symbols,
@@ -489,3 +489,17 @@ def trace_spec(cls: type[Spec]) -> ir.SpecIR:
     if not (isinstance(cls, type) and issubclass(cls, Spec)):
         raise SpecError(f"{cls!r} is not a Spec subclass")
     return Tracer(cls).run()
+
+
+def _spec_doc(cls: type) -> str:
+    """A spec's description: its class's docstring, or the spec it extends (a mutant's
+    parent), or its module's; never the docstring of the `Spec` base class itself."""
+    from checker.lang.spec import Spec
+
+    for klass in cls.__mro__:
+        if klass is Spec or klass is object:
+            break
+        if klass.__dict__.get("__doc__"):
+            return inspect.cleandoc(klass.__dict__["__doc__"])
+    module = sys.modules.get(cls.__module__)
+    return inspect.cleandoc(module.__doc__) if module is not None and module.__doc__ else ""

@@ -85,3 +85,6 @@ def test_list_shows_specs_and_mutants() -> None:
     for name in ["spec/paxos.py", "spec/voting.py", *(f"spec/mutants/{m}.py" for m in MUTANTS)]:
         assert name in out
     assert "max_ballot=2" in out and "rounds=3" in out
+    # A spec without a class docstring is described by its module's, not by the base class's.
+    assert "Base class of specs" not in out
+    assert "A MESI cache coherence protocol" in out
