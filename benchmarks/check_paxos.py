@@ -19,7 +19,11 @@ worker processes together, sampled every 50 ms. Reading it costs about 14 ms of 
 sample and holds up the process read, which would slow a run that uses both cores (2 workers)
 more than one that leaves a core free.
 
-    python benchmarks/check_paxos.py [--quick | --large] [--repeat N]
+--large also runs the default command under `--max-memory 300M` (states and visited set on
+disk), whose peak must stay under 400 MiB. --huge (max_ballot=4, an hour or more): the
+fingerprint and exact runs on disk under --max-memory 8G, and the --symmetry run, once each.
+
+    python benchmarks/check_paxos.py [--quick | --large | --huge] [--repeat N]
 """
 
 from __future__ import annotations
@@ -190,9 +194,9 @@ def _pss(pids: list[int]) -> int:
     return total
 
 
-def measured_check(args: list[str], memory: bool = False) -> dict[str, float]:
+def measured_check(args: list[str], memory: bool = False, every: float = 0.05) -> dict[str, float]:
     """Run `paxoscope check ARGS --json -`: wall seconds, the result's counts, and, when
-    `memory`, the peak PSS of the process tree (sampled; 0 otherwise)."""
+    `memory`, the peak PSS of the process tree (sampled `every` seconds; 0 otherwise)."""
     command = [sys.executable, "-m", "checker.cli", "check", *args, "--json", "-", "--no-progress"]
     start = time.perf_counter()
     proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
@@ -203,7 +207,7 @@ def measured_check(args: list[str], memory: bool = False) -> dict[str, float]:
         nonlocal peak
         while not done.is_set():
             peak = max(peak, _pss(_tree(proc.pid)))
-            done.wait(0.05)
+            done.wait(every)
 
     sampler = threading.Thread(target=sample, daemon=True)
     if memory:
@@ -222,6 +226,7 @@ def measured_check(args: list[str], memory: bool = False) -> dict[str, float]:
         "states": result["distinct_states"],
         "depth": result["depth"],
         "search_seconds": result["seconds"],  # the search alone, as the report gives it
+        "transitions": result["transitions"],
     }
 
 
@@ -231,6 +236,8 @@ def large(repeat: int) -> dict[str, object]:
         "workers_2": ["spec/paxos.py", "-p", "max_ballot=3", "--workers", "2"],
         "symmetry": ["spec/paxos.py", "-p", "max_ballot=3", "--symmetry", "--workers", "1"],
         "fingerprints": ["spec/paxos.py", "-p", "max_ballot=3", "--fingerprints", "--workers", "1"],
+        # The default command's 2 workers, the states on disk and at most 300 MiB in memory
+        "max_memory_300m": ["spec/paxos.py", "-p", "max_ballot=3", "--max-memory", "300M"],
     }
     got: dict[str, list[dict[str, float]]] = {name: [] for name in runs}
     for _ in range(repeat):
@@ -249,14 +256,44 @@ def large(repeat: int) -> dict[str, object]:
             "states_per_second": round(states / seconds),
             "peak_memory_mib": round(peaks[name]["peak_mib"]),
         }
-    w1, w2, sym, fp = (out[n]["wall_seconds"] for n in runs)  # type: ignore[index]
+    w1, w2, sym, fp, _ = (out[n]["wall_seconds"] for n in runs)  # type: ignore[index]
     assert out["workers_1"]["distinct_states"] == 8220065  # type: ignore[index]
     assert out["workers_2"]["distinct_states"] == 8220065  # type: ignore[index]
     assert out["symmetry"]["distinct_states"] == 710709  # type: ignore[index]
     assert out["fingerprints"]["distinct_states"] == 8220065  # type: ignore[index]
+    assert out["max_memory_300m"]["distinct_states"] == 8220065  # type: ignore[index]
     out["speedup_2_workers"] = round(w1 / w2, 2)
     out["speedup_symmetry"] = round(w1 / sym, 2)
     out["speedup_fingerprints"] = round(w1 / fp, 2)
+    return out
+
+
+def huge() -> dict[str, object]:
+    """max_ballot=4, once each (tens of minutes a run): 64-bit fingerprints and whole states
+    compared, both on disk under --max-memory 8G, and --symmetry's orbits in memory. Peak
+    memory sampled every 2 s (the sampling would cost a run this long a tenth of a core)."""
+    runs = {
+        "fingerprints_8g": ["--fingerprints", "--max-memory", "8G"],
+        "exact_8g": ["--max-memory", "8G"],
+        "symmetry": ["--symmetry"],
+    }
+    out: dict[str, object] = {}
+    for name, args in runs.items():
+        r = measured_check(["spec/paxos.py", "-p", "max_ballot=4", *args], memory=True, every=2)
+        out[name] = {
+            "distinct_states": int(r["states"]),
+            "depth": int(r["depth"]),
+            "transitions": int(r["transitions"]),
+            "wall_seconds": round(r["seconds"], 1),
+            "peak_memory_mib": round(r["peak_mib"]),
+        }
+    fp, exact = out["fingerprints_8g"], out["exact_8g"]
+    assert isinstance(fp, dict) and isinstance(exact, dict)
+    assert fp["distinct_states"] == exact["distinct_states"]
+    out["targets"] = {
+        "fingerprints_8g_under_20_minutes": fp["wall_seconds"] <= 1200,
+        "fingerprints_8g_under_8_gib": fp["peak_memory_mib"] <= 8192,
+    }
     return out
 
 
@@ -265,10 +302,13 @@ def main() -> None:
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--quick", action="store_true", help="max_ballot=1 instead of 2")
     size.add_argument("--large", action="store_true", help="max_ballot=3, 1 and 2 workers")
+    size.add_argument("--huge", action="store_true", help="max_ballot=4 on disk (an hour or more)")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each side (median)")
     args = parser.parse_args()
     line: dict[str, object] = {"benchmark": "check_paxos"}
-    if args.large:
+    if args.huge:
+        line["max_ballot_4"] = huge()
+    elif args.large:
         line["max_ballot_3"] = large(args.repeat)
         line["max_ballot_2"] = small(2, args.repeat)
         mb3 = line["max_ballot_3"]
@@ -283,6 +323,7 @@ def main() -> None:
             "max_ballot_2_ten_times_the_plain_bfs": mb2["speedup_vs_baseline"] >= 10,
             "two_workers_1_6_times_one": mb3["speedup_2_workers"] >= 1.6,
             "symmetry_faster": mb3["speedup_symmetry"] > 1,
+            "max_memory_300m_under_400_mib": mb3["max_memory_300m"]["peak_memory_mib"] < 400,
         }
     else:
         line.update(small(1 if args.quick else 2, args.repeat))

@@ -48,6 +48,7 @@ from checker.explicit.vector.pool import (
     store_new,
 )
 from checker.explicit.vector.raypool import LevelStats, RayWorkers
+from checker.explicit.vector.spill import DiskLevel, NoVisited, bucket_bits
 from checker.explicit.vector.store import StateStore, ints_to_rows, rows_to_ints
 from checker.explicit.vector.table import TableView, VisitedTable, collision_probability
 
@@ -130,6 +131,15 @@ class VectorSearch:
         self.budget = _share(options.max_memory, self.workers)
         self.table.relieve = self._relieve
         self.others: list[TableView] = []  # the workers' visited sets, mapped
+        # Under --max-memory: the visited set and each level on disk, settled bucket by
+        # bucket (`spill`); the hash table above then stays empty.
+        self.disk: DiskLevel | None = None
+        if options.max_memory is not None and self.ray is None:
+            assert self.directory is not None
+            self.disk = DiskLevel(self.directory, 0, 0, self.expander, self.store, self.budget)
+            self.disk.relieve = self._relieve
+        self.levels = 0  # levels expanded, which name their files on disk
+        self.growth = 4.0  # new states per state expanded, at the last level
         self.ray_stats: list[LevelStats] = []  # on a Ray cluster: per level
 
     # -- the search --------------------------------------------------------------------------
@@ -144,7 +154,7 @@ class VectorSearch:
                 # The main process expands, settles and inserts too: workers - 1 more processes.
                 workers = Workers(
                     self.expander, self.words, self.store.block_rows, self.directory,
-                    self.workers - 1, self.budget,
+                    self.workers - 1, self.budget, self.disk is not None,
                 )  # fmt: skip
                 self._map(workers.tables)
             result = self._search(workers)
@@ -247,6 +257,7 @@ class VectorSearch:
                     result,
                 )
             self._store(level, workers)
+            self.growth = level.key.size / max(1, level_end - cursor)
             if level.key.size:
                 max_seen_depth = depth + 1
             transitions += sum(g.transitions for g in level.groups)
@@ -265,6 +276,15 @@ class VectorSearch:
 
     def _level(self, workers: Workers | RayWorkers | None, a: int, b: int) -> Level:
         """Expand the level [a, b) and settle its new states (not stored yet)."""
+        self.levels += 1
+        if self.disk is not None:
+            # Buckets for about twice the candidates the last level's growth predicts.
+            expected = int(2 * self.growth * (b - a)) // self.workers
+            visited = len(self.store) // self.workers
+            bits = bucket_bits(expected, self.words, visited, self.options.exact, self.budget)
+            self.disk.begin(self.levels, bits)
+            if isinstance(workers, Workers):
+                workers.begin(self.levels, bits)
         if workers is None:
             groups = [self._expand_here(s, min(s + GROUP_ROWS, b)) for s in range(a, b, GROUP_ROWS)]
             return Level(groups, [self._settle_mine(groups)])
@@ -279,6 +299,10 @@ class VectorSearch:
     def _settle_mine(self, groups: list[GroupResult]) -> NewStates:
         """Settle this process's partition of the level: the candidates each group kept here,
         or, for groups a worker expanded, wrote to a file."""
+
+        if self.disk is not None:
+            self.disk.close_files()
+            return self.disk.settle(self.workers)
 
         def candidates(g: GroupResult) -> Candidates:
             if g.parts:
@@ -295,6 +319,12 @@ class VectorSearch:
     def _expand_here(self, a: int, b: int) -> GroupResult:
         """Expand a group in this process (with workers: the other partitions' candidates go
         to files, for their owners)."""
+        if self.disk is not None:
+            result = self.expander.expand(self.store, [NoVisited()] * self.workers, a, b)
+            self.disk.spill(result.parts)
+            result.parts = []
+            self._relieve()
+            return result
         result = self.expander.expand(self.store, [self.table, *self.others], a, b)
         if self.directory is not None and self.workers > 1:
             for p, part in enumerate(result.parts[1:], start=1):
@@ -336,6 +366,9 @@ class VectorSearch:
         limit = len(self.store)  # the states numbered below it are stored
 
         def mine() -> None:
+            if self.disk is not None:
+                self.disk.store(numbered[0], limit)
+                return
             stride = self.expander.stride
             store_new(self.store, self.table, level.news[0], numbered[0], limit, stride)
 
@@ -476,7 +509,10 @@ class VectorSearch:
         if isinstance(workers, RayWorkers):
             workers.fill(self.store, self.expander, len(self.store))
             return
-        fill(self.table, self.store, self.expander, 0, len(self.store))
+        if self.disk is not None:
+            self.disk.fill(len(self.store))
+        else:
+            fill(self.table, self.store, self.expander, 0, len(self.store))
         if workers is not None:
             workers.rebuild(len(self.store))
             self._map(workers.tables)

@@ -161,7 +161,7 @@ class Expander:
         if self.canon is not None:
             # Canonical forms of the distinct successors only (their first transitions): the
             # first transition into an orbit is the first into one of its members.
-            order = _firsts(fingerprint(moves.raw), moves.raw if self.exact else [], by_key)
+            order = firsts(fingerprint(moves.raw), moves.raw if self.exact else [], by_key)
             cols = self.canon.canonical([c[order] for c in moves.raw])
             by_key = np.arange(order.size)
         else:
@@ -170,7 +170,7 @@ class Expander:
         h = fingerprint(cols)
         # One per distinct state (the first by key; positions in `order`), then, per
         # partition, those its visited set does not hold.
-        first = _firsts(h, cols if self.exact else [], by_key)
+        first = firsts(h, cols if self.exact else [], by_key)
         part = self.partition(h[first]) if self.partitions > 1 else np.zeros(first.size, np.intp)
         base = a * self.stride  # group keys to store keys
         parts = []
@@ -198,21 +198,28 @@ class Expander:
             for g in groups:
                 g.cols[w] = None
         h = np.concatenate([g.h for g in groups])
-        first = _firsts(h, cols if self.exact else [], np.arange(h.size))
+        first = firsts(h, cols if self.exact else [], np.arange(h.size))
         key = np.concatenate([g.key for g in groups])[first]
         inst = np.concatenate([g.inst for g in groups])[first]
         for w in range(self.words):  # one word at a time: at most one extra column in memory
             cols[w] = cols[w][first]
-        ok = np.ones(first.size, dtype=bool)
+        return self.admit(cols, h[first], key, inst)
+
+    def admit(self, cols: list[Any], h: Any, key: Any, inst: Any) -> NewStates:
+        """A level's new states (distinct, not visited, in key order) that satisfy the
+        constraints, with the first invariant each one breaks."""
+        n = h.size
+        ok = np.ones(n, dtype=bool)
         for constraint in self.constraints:
-            ok &= _sliced(constraint, cols, first.size)
+            ok &= _sliced(constraint, cols, n)
         if not ok.all():
             keep = np.flatnonzero(ok)
-            cols, first, key, inst = [c[keep] for c in cols], first[keep], key[keep], inst[keep]
-        bad = np.full(first.size, -1, dtype=np.int64)
+            cols, h, key, inst = [c[keep] for c in cols], h[keep], key[keep], inst[keep]
+            n = h.size
+        bad = np.full(n, -1, dtype=np.int64)
         for i, (_, fn) in enumerate(self.invariants):
-            bad[np.flatnonzero(~_sliced(fn, cols, first.size) & (bad < 0))] = i
-        return NewStates(cols, h[first], key, inst, bad)
+            bad[np.flatnonzero(~_sliced(fn, cols, n) & (bad < 0))] = i
+        return NewStates(cols, h, key, inst, bad)
 
     def _action_event(self, X: list[Any], t: Transitions) -> tuple[int, int, str] | None:
         """The first transition (by key) on which an action property fails, and the first
@@ -252,7 +259,7 @@ def _moves(X: list[Any], t: Transitions) -> Transitions:
     return Transitions(t.parent[keep], t.inst[keep], t.key[keep], [y[keep] for y in t.raw])
 
 
-def _firsts(h: Any, cols: list[Any], order: Any) -> Any:
+def firsts(h: Any, cols: list[Any], order: Any) -> Any:
     """Positions of the first occurrence of each distinct state in a sequence of states (their
     fingerprints `h`, and their words `cols` when states must be compared) taken in the order
     `order` (a permutation of the positions); returned in that order.
@@ -285,6 +292,6 @@ def _firsts(h: Any, cols: list[Any], order: Any) -> Any:
     odd = later[differ]
     if odd.size:
         odd = order[np.sort(rank[odd]).astype(np.intp)]  # in order
-        extra = _firsts(h[odd], [c[odd] for c in cols], np.arange(odd.size))
+        extra = firsts(h[odd], [c[odd] for c in cols], np.arange(odd.size))
         reps = np.concatenate([reps, odd[extra]])
     return order[np.sort(rank[reps]).astype(np.intp)]

@@ -41,12 +41,23 @@ from typing import Any
 import numpy as np
 
 from checker.explicit.vector.expand import Candidates, Expander, GroupResult, NewStates
+from checker.explicit.vector.spill import DiskLevel, NoVisited
 from checker.explicit.vector.store import StoreView
 from checker.explicit.vector.table import TableView, VisitedTable
 
 AHEAD = 2  # groups handed to a worker before it answers (one being expanded, one waiting)
 
 TableFile = tuple[Path, int]  # a visited set's file and capacity
+
+
+def resident_file_bytes() -> int | None:
+    """This process's resident pages of mapped files (and shared memory), from /proc."""
+    try:
+        with open("/proc/self/status") as f:
+            fields = dict(line.split(":", 1) for line in f if line.startswith("Rss"))
+        return sum(int(fields[k].split()[0]) for k in ("RssFile", "RssShmem")) * 1024
+    except (OSError, KeyError, ValueError):
+        return None
 
 
 def resident_bytes() -> int | None:
@@ -87,6 +98,7 @@ class Workers:
         directory: Path,
         count: int,
         budget: int | None,
+        disk: bool = False,
     ) -> None:
         self.directory = directory
         self.conns: list[Connection] = []
@@ -97,7 +109,8 @@ class Workers:
         context = multiprocessing.get_context("fork")
         for w in range(count):
             mine, theirs = context.Pipe()
-            state = _Worker(w + 1, expander, words, block_rows, directory, budget)
+            state = _Worker(w + 1, expander, words, block_rows, directory, budget, disk)
+            state.writers = count + 1
             process = context.Process(target=state.serve, args=(theirs,), daemon=True)
             process.start()
             theirs.close()
@@ -117,6 +130,13 @@ class Workers:
         return reply
 
     # -- phase 1 -----------------------------------------------------------------------------
+
+    def begin(self, level: int, bits: int) -> None:
+        """Under --max-memory: the level's number and bucket bits, for its files (`spill`)."""
+        for conn in self.conns:
+            conn.send(("begin", level, bits))
+        for w in range(len(self.conns)):
+            self._answer(w)
 
     def expand(
         self,
@@ -203,8 +223,12 @@ class _Worker:
         block_rows: int,
         directory: Path,
         budget: int | None,
+        disk: bool = False,
     ) -> None:
         self.p = p
+        self.disk_mode = disk
+        self.disk: DiskLevel | None = None  # under --max-memory (`spill`), once serving
+        self.writers = 1
         self.expander = expander
         self.words = words
         self.block_rows = block_rows
@@ -221,6 +245,11 @@ class _Worker:
         self.table = VisitedTable(
             self.expander.exact, self.store.gather, self.directory, name=f"table-{self.p}"
         )
+        if self.disk_mode:
+            self.disk = DiskLevel(
+                self.directory, self.p, self.p, self.expander, self.store, self.budget
+            )
+            self.disk.relieve = lambda: relieve(self.budget, self.store, self.table)
         while True:
             try:
                 message = conn.recv()
@@ -245,7 +274,16 @@ class _Worker:
     def _table(self) -> TableFile:
         return self._where()
 
+    def _begin(self, level: int, bits: int) -> None:
+        assert self.disk is not None
+        self.disk.begin(level, bits)
+
     def _expand(self, a: int, b: int, tables: list[TableFile]) -> GroupResult:
+        if self.disk is not None:
+            result = self.expander.expand(self.store, [NoVisited()] * len(tables), a, b)
+            self.disk.spill(result.parts)
+            result.parts = []
+            return result
         views: list[TableView] = []
         for p, (path, capacity) in enumerate(tables):
             if p == self.p:
@@ -267,6 +305,10 @@ class _Worker:
         return result
 
     def _settle(self, starts: list[int]) -> Path:
+        if self.disk is not None:
+            self.disk.close_files()
+            told = self.disk.settle(self.writers)  # the words wait in files until stored
+            return dump(told, self.directory / f"n-{self.p}.pickle")
         kept, self.kept = self.kept, {}
         parts = [kept.pop(a) if a in kept else load(candidates_file(self.directory, a, self.p))
                  for a in starts]  # fmt: skip
@@ -276,6 +318,9 @@ class _Worker:
         return dump(told, self.directory / f"n-{self.p}.pickle")
 
     def _store(self, path: Path, limit: int) -> TableFile:
+        if self.disk is not None:
+            self.disk.store(load(path), limit)
+            return self._where()
         index, new = load(path), self.new
         assert new is not None
         self.new = None
@@ -283,6 +328,9 @@ class _Worker:
         return self._where()
 
     def _rebuild(self, count: int) -> TableFile:
+        if self.disk is not None:
+            self.disk.fill(count)
+            return self._where()
         fill(self.table, self.store, self.expander, self.p, count)
         return self._where()
 
@@ -334,7 +382,12 @@ def relieve(budget: int | None, store: StoreView, table: VisitedTable) -> None:
     """Under --max-memory: over `budget`, drop this process's pages of the states and the
     visited set (they stay in their files, and come back when read), and give back the
     memory malloc keeps after frees."""
-    if budget is None or (rss := resident_bytes()) is None or rss <= budget:
+    # Half the budget: the pieces of work (`spill.piece`) and the interpreter come on top.
+    if budget is None or (rss := resident_bytes()) is None or rss <= budget // 2:
+        return
+    # Dropping pages costs a flush of every mapping: only when they are a fair part of it.
+    if (mapped := resident_file_bytes()) is not None and mapped < budget // 8:
+        _trim_heap()
         return
     store.release()
     table.release()

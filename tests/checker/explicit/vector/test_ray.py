@@ -1,5 +1,6 @@
-"""The vector engine on a Ray cluster (`--ray`): a two-node cluster on this machine (local,
-one CPU a node, so one actor a node) gives the results of one process; a lost node stops the
+"""The vector engine on a Ray cluster (`--ray`): a three-node cluster on this machine (local,
+one CPU a node, so one actor a node) gives the results of one process, on every bundled spec
+and mutant; checkpoints resume across one process and the cluster; a lost node stops the
 search with an error, exit 2; the option's misuses are refused; Ray is imported only for it."""
 
 from __future__ import annotations
@@ -19,22 +20,24 @@ from click.testing import CliRunner
 from checker.check import check
 from checker.cli import main
 from checker.errors import UsageError
+from checker.explicit import checkpoint
 from checker.explicit.search import Options, SearchResult
 from checker.explicit.vector import bfs
 from checker.explicit.vector.raypool import RayWorkers
+from checker.loader import bundled_specs
 from tests.conftest import ROOT, run_cli
 
 ray = pytest.importorskip("ray")
 cluster_utils = pytest.importorskip("ray.cluster_utils")
 
-NODES = 2  # the issue asks for 2-3; each node costs seconds of start-up
+NODES = 3  # each node costs seconds of start-up
 # One cluster, on one xdist worker (scripts/test.sh runs --dist loadgroup), tests in order.
 pytestmark = pytest.mark.xdist_group("ray")
 
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Any]:
-    """A head and two more nodes, each with one CPU; this process is connected to it."""
+    """A head and NODES - 1 more nodes, each with one CPU; this process is connected to it."""
     args = {"num_cpus": 1, "include_dashboard": False}
     nodes = cluster_utils.Cluster(initialize_head=True, head_node_args=args)
     try:
@@ -96,6 +99,60 @@ def test_a_cluster_gives_the_results_of_one_process(
         assert all(s.shipped > 0 for s in seen[0].stats)
 
 
+BUNDLED_DEPTH = 7  # levels of each bundled spec: every spec's first levels, in seconds
+
+
+def test_every_bundled_spec_and_mutant_gives_the_results_of_one_process(
+    cluster: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each bundled spec and mutant, with its default parameters, to a bounded depth (its
+    liveness properties, which need the whole graph, are checked in `CASES`); small groups,
+    so that candidates travel between the three actors."""
+    monkeypatch.setattr(bfs, "GROUP_ROWS", 256)
+    monkeypatch.setattr(bfs, "MIN_GROUP_ROWS", 64)
+    checked = 0
+    for module, cls in bundled_specs():
+        path = f"{module.replace('.', '/')}.py:{cls.__name__}"
+        bounded: dict[str, Any] = {"max_depth": BUNDLED_DEPTH, "liveness": []}
+        one = check(path, {}, Options(workers=1, **bounded)).result
+        on_ray = check(path, {}, Options(ray=cluster.address, **bounded)).result
+        assert summary(on_ray) == summary(one), path
+        checked += 1
+    assert checked >= 40
+
+
+class Crash(Exception):
+    """Stands for the driver dying."""
+
+
+def test_a_checkpoint_resumes_across_one_process_and_the_cluster(
+    cluster: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A run stopped after its 5th checkpoint resumes on the cluster, and the other way
+    round, to the end of an uninterrupted run."""
+    mutant = "spec/mutants/paxos_ignore_highest_vote.py"
+    whole = check(mutant, {"max_ballot": 2}, Options(workers=1)).result
+    real = checkpoint.Checkpointer.save
+    alone: dict[str, Any] = {"workers": 1}
+    on_ray: dict[str, Any] = {"ray": cluster.address}
+    for first, then in ((alone, on_ray), (on_ray, alone)):
+        directory = tmp_path / ("ray-first" if "ray" in first else "alone-first")
+
+        def save(self: checkpoint.Checkpointer, *args: Any, saves: list[int] = []) -> None:  # noqa: B006
+            if len(saves) == 5:
+                raise Crash
+            saves.append(1)
+            real(self, *args)
+
+        common: dict[str, Any] = {"checkpoint": directory, "checkpoint_every": 0}
+        with monkeypatch.context() as patch:
+            patch.setattr(checkpoint.Checkpointer, "save", save)
+            with pytest.raises(Crash):
+                check(mutant, {"max_ballot": 2}, Options(**common, **first))
+        resumed = check(mutant, {"max_ballot": 2}, Options(resume=True, **common, **then))
+        assert summary(resumed.result) == summary(whole)
+
+
 def test_the_report_says_what_the_cluster_cost(cluster: Any, tmp_path: Path) -> None:
     """`--json` has a `ray` section (schema-checked): the nodes, the actors, per level the
     states, the bytes shipped and the barrier waits; the text report sums them in one line."""
@@ -104,7 +161,7 @@ def test_the_report_says_what_the_cluster_cost(cluster: Any, tmp_path: Path) -> 
     result = CliRunner().invoke(main, [*args, "--json", str(out)])
     assert result.exit_code == 0, result.output
     assert re.search(
-        r"on Ray: 2 nodes, 2 actors, [0-9.]+ MiB shipped, barrier waits", result.output
+        rf"on Ray: {NODES} nodes, {NODES} actors, [0-9.]+ MiB shipped, barrier waits", result.output
     )
     doc = json.loads(out.read_text())
     schema = json.loads((ROOT / "checker/schemas/check-result.schema.json").read_text())
