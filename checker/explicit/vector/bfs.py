@@ -167,10 +167,11 @@ class VectorSearch:
                 self.engine.liveness_outcome(result, vector_liveness(self))
             return result
         finally:
-            if workers is not None:
-                workers.close()
             if isinstance(workers, RayWorkers):
+                workers.close(keep=not self.disconnect)  # kept for this process's next search
                 self.ray_stats = workers.stats
+            elif workers is not None:
+                workers.close()
             if self.disconnect:
                 self.ray.shutdown()
             if self.directory is not None:

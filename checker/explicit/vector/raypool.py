@@ -93,25 +93,42 @@ def cluster_cpus(ray: Any) -> int:
     return max(1, int(ray.cluster_resources().get("CPU", 1)))
 
 
+# Actors of searches that ended, ready for the next search in this process on the same
+# cluster: starting an actor costs a new Python process on its node (about a second), which
+# would dominate a session of many small checks (a test suite, the pytest plugin). Keyed by
+# the Ray job (a new connection is a new job) and the number of partitions.
+_IDLE: dict[tuple[str, int], list[Any]] = {}
+
+
 class RayWorkers:
     """The partitions' actors, driven by the main process phase by phase."""
 
     def __init__(self, ray: Any, expander: Expander, exact: bool) -> None:
         self.ray = ray
         self.partitions = expander.partitions
-        owner = ray.remote(num_cpus=1, max_restarts=0)(_Owner)
-        self.actors = [
-            owner.options(scheduling_strategy="SPREAD").remote(expander, p, exact)
-            for p in range(self.partitions)
-        ]
+        self.lost = False
+        self.key = (ray.get_runtime_context().get_job_id(), self.partitions)
+        for stale in [k for k in _IDLE if k[0] != self.key[0]]:  # of an earlier connection
+            del _IDLE[stale]
+        idle = _IDLE.pop(self.key, None)
+        if idle is not None:
+            self.actors = idle
+            self._get([a.reset.remote(expander, p, exact) for p, a in enumerate(idle)])
+        else:
+            owner = ray.remote(num_cpus=1, max_restarts=0)(_Owner)
+            self.actors = [
+                owner.options(scheduling_strategy="SPREAD").remote(expander, p, exact)
+                for p in range(self.partitions)
+            ]
+            self._get([a.ready.remote() for a in self.actors])
         self.stats: list[LevelStats] = []
-        self._get([a.ready.remote() for a in self.actors])
         self.nodes = sum(1 for node in ray.nodes() if node.get("Alive"))
 
     def _get(self, refs: Any) -> Any:
         try:
             return self.ray.get(refs)
         except self.ray.exceptions.RayError as exc:
+            self.lost = True
             raise RayLost(
                 "the Ray search lost an actor or a node, and with it part of the visited "
                 f"states: it stops rather than give wrong counts ({type(exc).__name__}: "
@@ -166,7 +183,16 @@ class RayWorkers:
                 calls.append(actor.fill.remote(index[mine], [c[mine] for c in cols]))
             self._get(calls)
 
-    def close(self) -> None:
+    def close(self, keep: bool = True) -> None:
+        """Let the actors go: emptied, for the next search in this process (`keep`), or
+        killed (after a loss, or when the connection ends)."""
+        if keep and not self.lost:
+            try:
+                self._get([a.reset.remote(None, 0, False) for a in self.actors])
+                _IDLE[self.key] = self.actors
+                return
+            except RayLost:
+                pass
         for actor in self.actors:
             self.ray.kill(actor)
 
@@ -197,8 +223,12 @@ class _Elsewhere(TableView):
 class _Owner:
     """A Ray actor: partition p's visited set, and, in exact mode, the words of its states."""
 
-    def __init__(self, expander: Expander, p: int, exact: bool) -> None:
-        self.expander = expander
+    def __init__(self, expander: Expander | None, p: int, exact: bool) -> None:
+        self.reset(expander, p, exact)
+
+    def reset(self, expander: Expander | None, p: int, exact: bool) -> None:
+        """Start afresh, for a new search (`expander`), or empty, between searches (None)."""
+        self._expander = expander
         self.p = p
         self.table = VisitedTable(exact, self._rows, None, name=f"table-{p}")
         self.exact = exact
@@ -209,6 +239,11 @@ class _Owner:
 
     def ready(self) -> int:
         return self.p
+
+    @property
+    def expander(self) -> Expander:
+        assert self._expander is not None, "an idle actor was given work"
+        return self._expander
 
     def _rows(self, index: Any) -> Any:
         """The (m, W) rows of this partition's stored states `index`."""

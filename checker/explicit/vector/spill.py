@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -255,7 +255,6 @@ class Settled:
 
     bits: int
     bucket: Any  # each new state's bucket, in key order
-    sizes: list[int] = field(default_factory=list)  # new states per bucket
 
 
 class DiskLevel:
@@ -307,7 +306,7 @@ class DiskLevel:
             for w, c in enumerate(part.cols):
                 records[:, 3 + w] = c
             bucket = _bucket_of(part.h, self.bits)
-            order = np.argsort(bucket, kind="stable")
+            order = np.argsort(bucket.astype(np.uint16), kind="stable")  # a radix sort
             bounds = np.concatenate([[0], np.cumsum(np.bincount(bucket, minlength=1 << self.bits))])
             records = records[order]
             for b in np.flatnonzero(np.diff(bounds)).tolist():
@@ -331,7 +330,7 @@ class DiskLevel:
         docstring); their words wait in files until `store`."""
         x = self.expander
         width = 3 + x.words
-        keys, insts, bads, buckets, sizes = [], [], [], [], []
+        keys, insts, bads, buckets = [], [], [], []
         for b in range(1 << self.bits):
             parts = []
             for w in range(writers):
@@ -360,16 +359,17 @@ class DiskLevel:
             for w, c in enumerate(states.cols):
                 records[:, 2 + w] = c
             records.tofile(self._path("n", self.p, b))
+            if not x.exact:  # the bucket's part of the level's run, ready (`store`)
+                np.sort(states.h).tofile(self._path("f", self.p, b))
             keys.append(states.key)
             insts.append(states.inst)
             bads.append(states.bad_invariant)
             buckets.append(np.full(states.key.size, b, dtype=np.int16))
-            sizes.append(int(states.key.size))
             del states, records
             self.relieve()
         key = np.concatenate(keys)
         order = np.argsort(key, kind="stable")
-        self.settled = Settled(self.bits, np.concatenate(buckets)[order], sizes)
+        self.settled = Settled(self.bits, np.concatenate(buckets)[order])
         empty = np.zeros(0, dtype=np.uint64)
         return NewStates(
             [], empty, key[order], np.concatenate(insts)[order], np.concatenate(bads)[order]
@@ -404,19 +404,23 @@ class DiskLevel:
             self.states.put(index[a:b], cols, rows[:, 0].astype(np.int64) // x.stride)
             del rows, cols
             self.relieve()
-        # The run: bucket after bucket, each bucket's fingerprints sorted.
+        # The run: bucket after bucket, each bucket's fingerprints sorted (with fingerprints
+        # alone and the whole level stored, as `settle` wrote them).
         writer = self.visited.writer()
+        whole = not x.exact and k == index.size
         order = np.argsort(bucket, kind="stable")
         bounds = np.concatenate([[0], np.cumsum(np.bincount(bucket, minlength=1 << settled.bits))])
         for u in range(1 << settled.bits):
-            path = self._path("n", self.p, u)
+            path, ready = self._path("n", self.p, u), self._path("f", self.p, u)
             n = int(bounds[u + 1] - bounds[u])
-            if n:
+            if n and whole:
+                writer.write(np.fromfile(ready, np.uint64), None)
+            elif n:
                 h = np.fromfile(path, np.uint64, n * width).reshape(-1, width)[:, 1]
-                at = index[:k][order[bounds[u] : bounds[u + 1]]]
-                sort = np.argsort(h, kind="stable")
-                writer.write(h[sort], at[sort])
+                sort = np.argsort(h)
+                writer.write(h[sort], index[:k][order[bounds[u] : bounds[u + 1]]][sort])
             path.unlink(missing_ok=True)
+            ready.unlink(missing_ok=True)
         self.visited.add(writer.close())
 
     def fill(self, count: int) -> None:
