@@ -48,7 +48,7 @@ from checker.explicit.vector.pool import (
     store_new,
 )
 from checker.explicit.vector.raypool import LevelStats, RayWorkers
-from checker.explicit.vector.spill import DiskLevel, NoVisited, bucket_bits
+from checker.explicit.vector.spill import DiskLevel, bucket_bits
 from checker.explicit.vector.store import StateStore, ints_to_rows, rows_to_ints
 from checker.explicit.vector.table import TableView, VisitedTable, collision_probability
 
@@ -136,7 +136,9 @@ class VectorSearch:
         self.disk: DiskLevel | None = None
         if options.max_memory is not None and self.ray is None:
             assert self.directory is not None
-            self.disk = DiskLevel(self.directory, 0, 0, self.expander, self.store, self.budget)
+            self.disk = DiskLevel(
+                self.directory, 0, self.workers, self.expander, self.store, self.budget
+            )
             self.disk.relieve = self._relieve
         self.levels = 0  # levels expanded, which name their files on disk
         self.growth = 4.0  # new states per state expanded, at the last level
@@ -302,8 +304,7 @@ class VectorSearch:
         or, for groups a worker expanded, wrote to a file."""
 
         if self.disk is not None:
-            self.disk.close_files()
-            return self.disk.settle(self.workers)
+            return self.disk.settle()
 
         def candidates(g: GroupResult) -> Candidates:
             if g.parts:
@@ -321,9 +322,7 @@ class VectorSearch:
         """Expand a group in this process (with workers: the other partitions' candidates go
         to files, for their owners)."""
         if self.disk is not None:
-            result = self.expander.expand(self.store, [NoVisited()] * self.workers, a, b)
-            self.disk.spill(result.parts)
-            result.parts = []
+            result = self.disk.expand(a, b)
             self._relieve()
             return result
         result = self.expander.expand(self.store, [self.table, *self.others], a, b)

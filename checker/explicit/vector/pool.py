@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from checker.explicit.vector.expand import Candidates, Expander, GroupResult, NewStates
-from checker.explicit.vector.spill import DiskLevel, NoVisited
+from checker.explicit.vector.spill import DiskLevel
 from checker.explicit.vector.store import StoreView
 from checker.explicit.vector.table import TableView, VisitedTable
 
@@ -110,7 +110,6 @@ class Workers:
         for w in range(count):
             mine, theirs = context.Pipe()
             state = _Worker(w + 1, expander, words, block_rows, directory, budget, disk)
-            state.writers = count + 1
             process = context.Process(target=state.serve, args=(theirs,), daemon=True)
             process.start()
             theirs.close()
@@ -228,7 +227,6 @@ class _Worker:
         self.p = p
         self.disk_mode = disk
         self.disk: DiskLevel | None = None  # under --max-memory (`spill`), once serving
-        self.writers = 1
         self.expander = expander
         self.words = words
         self.block_rows = block_rows
@@ -246,8 +244,9 @@ class _Worker:
             self.expander.exact, self.store.gather, self.directory, name=f"table-{self.p}"
         )
         if self.disk_mode:
+            writers = self.expander.partitions  # one process a partition
             self.disk = DiskLevel(
-                self.directory, self.p, self.p, self.expander, self.store, self.budget
+                self.directory, self.p, writers, self.expander, self.store, self.budget
             )
             self.disk.relieve = lambda: relieve(self.budget, self.store, self.table)
         while True:
@@ -280,10 +279,7 @@ class _Worker:
 
     def _expand(self, a: int, b: int, tables: list[TableFile]) -> GroupResult:
         if self.disk is not None:
-            result = self.expander.expand(self.store, [NoVisited()] * len(tables), a, b)
-            self.disk.spill(result.parts)
-            result.parts = []
-            return result
+            return self.disk.expand(a, b)
         views: list[TableView] = []
         for p, (path, capacity) in enumerate(tables):
             if p == self.p:
@@ -306,8 +302,7 @@ class _Worker:
 
     def _settle(self, starts: list[int]) -> Path:
         if self.disk is not None:
-            self.disk.close_files()
-            told = self.disk.settle(self.writers)  # the words wait in files until stored
+            told = self.disk.settle()  # the words wait in files until stored
             return dump(told, self.directory / f"n-{self.p}.pickle")
         kept, self.kept = self.kept, {}
         parts = [kept.pop(a) if a in kept else load(candidates_file(self.directory, a, self.p))

@@ -34,7 +34,7 @@ import numpy as np
 from checker.errors import PaxoscopeError, UsageError
 from checker.explicit.vector.expand import Candidates, Expander, GroupResult, NewStates
 from checker.explicit.vector.store import StateStore, StoreView
-from checker.explicit.vector.table import TableView, VisitedTable, fingerprint
+from checker.explicit.vector.table import NothingVisited, VisitedTable, fingerprint
 
 FILL_ROWS = 1 << 20  # stored states shipped to their owners at a time (initial states, resume)
 
@@ -209,17 +209,6 @@ class _Given(StoreView):
         return self.cols
 
 
-class _Elsewhere(TableView):
-    """Another partition's visited set, which an actor cannot see: it holds nothing here (the
-    owner drops the visited states when it settles)."""
-
-    def __init__(self) -> None:
-        super().__init__(False, lambda index: None, None)
-
-    def lookup(self, h: Any, cols: Sequence[Any], index: Any = None) -> Any:
-        return np.zeros(h.size, dtype=bool)
-
-
 class _Owner:
     """A Ray actor: partition p's visited set, and, in exact mode, the words of its states."""
 
@@ -260,7 +249,7 @@ class _Owner:
     def expand(self, a: int, cols: list[Any]) -> tuple[Any, ...]:
         n = cols[0].size if cols else 0
         tables = [
-            self.table if p == self.p else _Elsewhere() for p in range(self.expander.partitions)
+            self.table if p == self.p else NothingVisited() for p in range(self.expander.partitions)
         ]
         words = self.expander.words
         result = self.expander.expand(_Given(words, a, cols), tables, a, a + n)

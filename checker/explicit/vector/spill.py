@@ -35,9 +35,9 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from checker.explicit.vector.expand import Candidates, Expander, NewStates, firsts
+from checker.explicit.vector.expand import Candidates, Expander, GroupResult, NewStates, firsts
 from checker.explicit.vector.store import StoreView
-from checker.explicit.vector.table import TableView, fingerprint
+from checker.explicit.vector.table import NothingVisited, fingerprint
 
 PREFIX_BITS = 12  # a run's in-memory index: where each prefix of this many bits starts
 MAX_BUCKET_BITS = PREFIX_BITS
@@ -76,17 +76,6 @@ def _bucket_of(h: Any, bits: int) -> Any:
     if bits == 0:
         return np.zeros(h.size, dtype=np.intp)
     return (h >> np.uint64(64 - bits)).astype(np.intp)
-
-
-class NoVisited(TableView):
-    """The visited set as expansion sees it under --max-memory: empty (it is on disk, read in
-    order when the level is settled, not probed state by state)."""
-
-    def __init__(self) -> None:
-        super().__init__(False, lambda index: None, np.zeros(1, dtype=np.uint64))
-
-    def lookup(self, h: Any, cols: Sequence[Any], index: Any = None) -> Any:
-        return np.zeros(h.size, dtype=bool)
 
 
 @dataclass
@@ -265,15 +254,15 @@ class DiskLevel:
         self,
         directory: Path,
         p: int,
-        writer: int,
+        writers: int,
         expander: Expander,
         store: StoreView,
         budget: int | None = None,
     ) -> None:
         self.directory = directory
         self.budget = budget
-        self.p = p  # the partition this process owns
-        self.writer = writer  # this process's number among the writers
+        self.p = p  # the partition this process owns, and its number among the writers
+        self.writers = writers  # the processes that spill candidates (one per partition)
         self.expander = expander
         self.states = store  # the store, read and written through this view
         self.visited = DiskVisited(directory, f"v{p}", expander.exact, store.gather, budget)
@@ -292,6 +281,14 @@ class DiskLevel:
 
     def _path(self, kind: str, p: int, bucket: int, writer: int = 0) -> Path:
         return self.directory / f"{kind}-{self.level}-{p}-{bucket}-{writer}.bin"
+
+    def expand(self, a: int, b: int) -> GroupResult:
+        """Expand the group [a, b) and spill its candidates; what is left of the result."""
+        x = self.expander
+        result = x.expand(self.states, [NothingVisited()] * x.partitions, a, b)
+        self.spill(result.parts)
+        result.parts = []
+        return result
 
     def spill(self, parts: Sequence[Candidates]) -> None:
         """Append a group's candidates (one `Candidates` per partition) to the bucket files."""
@@ -313,27 +310,28 @@ class DiskLevel:
                 f = self.files.get((p, b))
                 if f is None:
                     # Unbuffered: once a group is answered for, its candidates are in the file.
-                    path = self._path("k", p, b, self.writer)
+                    path = self._path("k", p, b, self.p)
                     f = self.files[(p, b)] = path.open("ab", buffering=0)
                 _write_all(f, records[bounds[b] : bounds[b + 1]].tobytes())
 
-    def close_files(self) -> None:
-        """Close this process's bucket files of the level."""
+    def _close_files(self) -> None:
+        """Close this process's bucket files of the level (written to the end: unbuffered)."""
         for f in self.files.values():
             f.close()
         self.files = {}
 
     # -- the owner: settle, then store ------------------------------------------------------
 
-    def settle(self, writers: int) -> NewStates:
+    def settle(self) -> NewStates:
         """The partition's new states of the level, bucket by bucket (see the module's
         docstring); their words wait in files until `store`."""
+        self._close_files()
         x = self.expander
         width = 3 + x.words
         keys, insts, bads, buckets = [], [], [], []
         for b in range(1 << self.bits):
             parts = []
-            for w in range(writers):
+            for w in range(self.writers):
                 path = self._path("k", self.p, b, w)
                 if path.exists():
                     parts.append(np.fromfile(path, np.uint64).reshape(-1, width))
@@ -408,7 +406,7 @@ class DiskLevel:
         # alone and the whole level stored, as `settle` wrote them).
         writer = self.visited.writer()
         whole = not x.exact and k == index.size
-        order = np.argsort(bucket, kind="stable")
+        order = None if whole else np.argsort(bucket, kind="stable")
         bounds = np.concatenate([[0], np.cumsum(np.bincount(bucket, minlength=1 << settled.bits))])
         for u in range(1 << settled.bits):
             path, ready = self._path("n", self.p, u), self._path("f", self.p, u)
@@ -416,6 +414,7 @@ class DiskLevel:
             if n and whole:
                 writer.write(np.fromfile(ready, np.uint64), None)
             elif n:
+                assert order is not None
                 h = np.fromfile(path, np.uint64, n * width).reshape(-1, width)[:, 1]
                 sort = np.argsort(h)
                 writer.write(h[sort], index[:k][order[bounds[u] : bounds[u + 1]]][sort])

@@ -148,6 +148,18 @@ class TableView:
         return same
 
 
+class NothingVisited(TableView):
+    """A visited set that holds nothing, as expansion sees one it cannot probe: another
+    partition's, on another Ray node (`raypool`), or one on disk, read in order only when the
+    level is settled (`spill`). The owner drops the visited candidates then."""
+
+    def __init__(self) -> None:
+        super().__init__(False, lambda index: None, None)
+
+    def lookup(self, h: Any, cols: Sequence[Any], index: Any = None) -> Any:
+        return np.zeros(h.size, dtype=bool)
+
+
 class VisitedTable(TableView):
     """The table itself: lookups, and insertions by the one process that owns it."""
 
