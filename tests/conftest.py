@@ -39,6 +39,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under `--dist loadgroup`, xdist marks each grouped test's id with its group (`@ray`);
+    without that mark the group is silently split over the workers (pytest-xdist#1386) and two
+    Ray clusters would run at once: refuse instead."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    split = [i.nodeid for i in items if i.get_closest_marker("xdist_group") and "@" not in i.nodeid]
+    if split:
+        raise pytest.UsageError(
+            f"--dist loadgroup is not grouping tests ({split[0]} has no group suffix): this "
+            "pytest and pytest-xdist do not work together (pytest-dev/pytest-xdist#1386)"
+        )
+
+
 @pytest.fixture
 def update_goldens(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-goldens"))

@@ -113,13 +113,12 @@ class VectorSearch:
 
             self.ray, self.disconnect = connect(options.ray)
             self.workers = self.workers if self.workers > 1 else cluster_cpus(self.ray)
-        props = vspec.properties
         self.expander = Expander(
             vspec,
             VectorSymmetry(engine.symmetry, self.words) if engine.symmetry else None,
-            [(p.name, props[p.name]) for p in engine.invariants],
-            [(p.name, props[p.name]) for p in engine.action_properties],
-            [props[p.name] for p in constraints],
+            [p.name for p in engine.invariants],
+            [p.name for p in engine.action_properties],
+            [p.name for p in constraints],
             options.exact,
             options.deadlock,
             self.workers,

@@ -13,11 +13,10 @@ import marshal
 import pickle
 from collections.abc import Collection
 from dataclasses import astuple, dataclass
-from typing import Any
 
 from checker import cache, ir
 from checker.explicit.layout import Layout
-from checker.explicit.vector.compiled import VectorLimits, VectorSpec
+from checker.explicit.vector.compiled import VectorLimits, VectorSpec, revive
 from checker.instance import Instance
 
 
@@ -53,19 +52,10 @@ def _key(inst: Instance, limits: VectorLimits | None, properties: Collection[str
 
 
 def _rebuild(inst: Instance, entry: _Entry) -> VectorSpec:
-    failed: list[tuple[int, Any, int]] = []
-    namespace: dict[str, Any] = {"_FAILS": failed}
-    exec(marshal.loads(entry.code), namespace)
     actions = inst.spec.actions
-    return VectorSpec(
-        source=entry.source,
-        words=entry.words,
-        actions=[namespace[f"act_{k}"] for k in range(len(actions))],
-        instances=list(entry.instances),
-        properties={name: namespace[func] for name, func in entry.properties},
-        failed=failed,
-        checks=[_as_check(actions[a].body[s]) for a, s in entry.checks],
-    )
+    checks = [_as_check(actions[a].body[s]) for a, s in entry.checks]
+    properties = dict(entry.properties)
+    return revive(entry.source, entry.code, entry.words, entry.instances, properties, checks)
 
 
 def compile_vector(

@@ -4,7 +4,8 @@ the compiler itself, so that a run whose code comes from the start-up cache does
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import marshal
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import CodeType
 from typing import Any
@@ -40,3 +41,39 @@ class VectorSpec:
     failed: list[tuple[int, Any, int]] = field(default_factory=list)
     checks: list[ir.Check] = field(default_factory=list)
     code: CodeType | None = None  # the source compiled (what the start-up cache keeps)
+
+    def __reduce__(self) -> str | tuple[Any, ...]:
+        """Pickled as its code, marshalled, and what it holds besides functions: a Ray actor
+        (`--ray`) rebuilds the functions from them. (Pickled by value, each function drags its
+        module's globals along: megabytes and seconds a spec.)"""
+        if self.code is None:
+            return super().__reduce__()
+        functions = {name: f.__name__ for name, f in self.properties.items()}
+        code = marshal.dumps(self.code)
+        return revive, (self.source, code, self.words, self.instances, functions, self.checks)
+
+
+def revive(
+    source: str,
+    code: bytes,
+    words: int,
+    instances: Sequence[int],
+    properties: dict[str, str],
+    checks: Sequence[ir.Check],
+) -> VectorSpec:
+    """A VectorSpec from its marshalled code: the functions the code defines (`act_0`, ...,
+    and each property's by name), the rest as given."""
+    failed: list[tuple[int, Any, int]] = []
+    namespace: dict[str, Any] = {"_FAILS": failed}
+    compiled = marshal.loads(code)
+    exec(compiled, namespace)
+    return VectorSpec(
+        source=source,
+        words=words,
+        actions=[namespace[f"act_{k}"] for k in range(len(instances))],
+        instances=list(instances),
+        properties={name: namespace[func] for name, func in properties.items()},
+        failed=failed,
+        checks=list(checks),
+        code=compiled,
+    )

@@ -89,13 +89,17 @@ class NewStates:
 
 
 class Expander:
+    """Successors of states, their keys and checks, by the compiled code of one spec instance;
+    the properties are named (functions of `vspec`), so that it pickles as `vspec` does: compact,
+    for Ray actors."""
+
     def __init__(
         self,
         vspec: VectorSpec,
         canon: VectorSymmetry | None,
-        invariants: Sequence[Property],
-        action_properties: Sequence[Property],
-        constraints: Sequence[Any],
+        invariants: Sequence[str],
+        action_properties: Sequence[str],
+        constraints: Sequence[str],
         exact: bool,
         deadlock: bool,
         partitions: int = 1,
@@ -104,15 +108,29 @@ class Expander:
         self.partitions = partitions
         self.words = vspec.words
         self.canon = canon
-        self.invariants = list(invariants)
-        self.action_properties = list(action_properties)
-        self.constraints = list(constraints)
+        self.names = (list(invariants), list(action_properties), list(constraints))
         self.exact = exact
         self.deadlock = deadlock
         counts = np.array(vspec.instances, dtype=np.int64)
         self.offsets = np.concatenate([[0], np.cumsum(counts)])  # first instance of each action
         self.stride = int(self.offsets[-1]) + 1  # room for a deadlock key after every instance
         self.action_of = np.repeat(np.arange(len(counts)), counts)
+        self._resolve()
+
+    def _resolve(self) -> None:
+        props = self.vspec.properties
+        invariants, action_properties, constraints = self.names
+        self.invariants: list[Property] = [(n, props[n]) for n in invariants]
+        self.action_properties: list[Property] = [(n, props[n]) for n in action_properties]
+        self.constraints = [props[n] for n in constraints]
+
+    def __getstate__(self) -> dict[str, Any]:
+        resolved = ("invariants", "action_properties", "constraints")
+        return {k: v for k, v in vars(self).items() if k not in resolved}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        vars(self).update(state)
+        self._resolve()
 
     def transitions(self, X: list[Any], n: int) -> Transitions:
         """Every enabled action instance of the n states X, in instance order."""

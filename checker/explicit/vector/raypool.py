@@ -111,13 +111,14 @@ class RayWorkers:
         for stale in [k for k in _IDLE if k[0] != self.key[0]]:  # of an earlier connection
             del _IDLE[stale]
         idle = _IDLE.pop(self.key, None)
+        shared = ray.put(expander)  # pickled once, fetched by each actor's node
         if idle is not None:
             self.actors = idle
-            self._get([a.reset.remote(expander, p, exact) for p, a in enumerate(idle)])
+            self._get([a.reset.remote(shared, p, exact) for p, a in enumerate(idle)])
         else:
             owner = ray.remote(num_cpus=1, max_restarts=0)(_Owner)
             self.actors = [
-                owner.options(scheduling_strategy="SPREAD").remote(expander, p, exact)
+                owner.options(scheduling_strategy="SPREAD").remote(shared, p, exact)
                 for p in range(self.partitions)
             ]
             self._get([a.ready.remote() for a in self.actors])
