@@ -90,8 +90,14 @@ def _user_file(module: types.ModuleType | None, libraries: tuple[str, ...]) -> s
 def _imported(module: types.ModuleType, source: bytes) -> list[types.ModuleType | None]:
     """The modules `module` names in its import statements (and, for `from m import x`, the
     submodule m.x when there is one), and its parent packages."""
+    names = _import_names(module.__name__, module.__package__ or "", source)
+    return [sys.modules.get(name) for name in names]
+
+
+@functools.lru_cache(maxsize=1024)
+def _import_names(name: str, package: str, source: bytes) -> tuple[str, ...]:
+    """`_imported`'s module names, parsed once per source (a process checks many specs)."""
     names: list[str] = []
-    package = module.__package__ or ""
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
             names += [alias.name for alias in node.names]
@@ -104,9 +110,9 @@ def _imported(module: types.ModuleType, source: bytes) -> list[types.ModuleType 
                     continue
             names.append(base)
             names += [f"{base}.{alias.name}" for alias in node.names]
-    parts = module.__name__.split(".")
+    parts = name.split(".")
     names += [".".join(parts[:k]) for k in range(1, len(parts))]
-    return [sys.modules.get(name) for name in names]
+    return tuple(names)
 
 
 def spec_sources(cls: type) -> dict[str, bytes]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from types import CodeType
 from typing import assert_never
 
 from checker import ir
@@ -202,6 +203,7 @@ class CompiledSpec:
     # per @init: its labelled function (from a start state) and the parameter tuple of each index
     inits: list[Callable[[int], list[tuple[int, int]]]] = field(default_factory=list)
     init_params: list[list[tuple[int, ...]]] = field(default_factory=list)
+    code: CodeType | None = None  # the source compiled (what the start-up cache keeps)
 
 
 class Compiler:
@@ -858,7 +860,8 @@ class Compiler:
         source = "\n".join(header) + "\n\n" + "\n\n".join(funcs) + "\n"
         failed: list[tuple[int, int]] = []
         namespace: dict[str, object] = {"_FAILED": failed}
-        exec(compile(source, f"<paxoscope {spec.name}>", "exec"), namespace)
+        code = compile(source, f"<paxoscope {spec.name}>", "exec")
+        exec(code, namespace)
         return CompiledSpec(
             source=source,
             actions=[namespace[f"act_{k}"] for k in range(len(spec.actions))],  # type: ignore[misc]
@@ -869,6 +872,7 @@ class Compiler:
             checks=self.checks,
             inits=[namespace[f"init_{k}_labelled"] for k in range(len(spec.inits))],  # type: ignore[misc]
             init_params=[list(self.inst.product([v.type for v in a.params])) for a in spec.inits],
+            code=code,
         )
 
 

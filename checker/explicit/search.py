@@ -241,9 +241,9 @@ class Engine:
     @functools.cached_property
     def compiled(self) -> CompiledSpec:
         """The scalar compiled functions: the reference search's, and every engine's traces."""
-        from checker.explicit.codegen import compile_instance
+        from checker.explicit.codecache import compile_instance_cached
 
-        return compile_instance(self.inst, self.layout, self.options.limits)
+        return compile_instance_cached(self.inst, self.layout, self.options.limits)
 
     @functools.cached_property
     def constraints(self) -> list[Callable[[int], bool]]:

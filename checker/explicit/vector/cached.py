@@ -10,11 +10,11 @@ to the spec, its parameters or paxoscope is a miss.
 from __future__ import annotations
 
 import marshal
-import pickle
 from collections.abc import Collection
 from dataclasses import astuple, dataclass
 
-from checker import cache, ir
+from checker import cache
+from checker.explicit.codecache import UNPICKLABLE, checks_at, checks_places, instance_key
 from checker.explicit.layout import Layout
 from checker.explicit.vector.compiled import VectorLimits, VectorSpec, revive
 from checker.instance import Instance
@@ -30,30 +30,13 @@ class _Entry:
     checks: list[tuple[int, int]]  # (action index, statement index) of each numbered Check
 
 
-def _checks_places(inst: Instance, checks: list[ir.Check]) -> list[tuple[int, int]] | None:
-    places = {
-        id(stmt): (a, s)
-        for a, act in enumerate(inst.spec.actions)
-        for s, stmt in enumerate(act.body)
-        if isinstance(stmt, ir.Check)
-    }
-    found = [places.get(id(c)) for c in checks]
-    return None if any(p is None for p in found) else [p for p in found if p is not None]
-
-
 def _key(inst: Instance, limits: VectorLimits | None, properties: Collection[str] | None) -> str:
     chosen = None if properties is None else sorted(set(properties))
-    return cache.key(
-        "vector",
-        pickle.dumps(inst, protocol=pickle.HIGHEST_PROTOCOL),
-        repr(astuple(limits or VectorLimits())),
-        repr(chosen),
-    )
+    return instance_key(inst, "vector", repr(astuple(limits or VectorLimits())), repr(chosen))
 
 
 def _rebuild(inst: Instance, entry: _Entry) -> VectorSpec:
-    actions = inst.spec.actions
-    checks = [_as_check(actions[a].body[s]) for a, s in entry.checks]
+    checks = checks_at(inst, entry.checks)
     properties = dict(entry.properties)
     return revive(entry.source, entry.code, entry.words, entry.instances, properties, checks)
 
@@ -69,11 +52,6 @@ def compile_vector(
     return compiler.compile_vector(inst, layout, limits, properties)
 
 
-def _as_check(stmt: ir.Stmt) -> ir.Check:
-    assert isinstance(stmt, ir.Check)
-    return stmt
-
-
 def compile_vector_cached(
     inst: Instance,
     layout: Layout,
@@ -86,7 +64,7 @@ def compile_vector_cached(
         return compile_vector(inst, layout, limits, properties)
     try:
         entry_key = _key(inst, limits, properties)
-    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+    except UNPICKLABLE:
         return compile_vector(inst, layout, limits, properties)
     hit = cache.load("vector", entry_key)
     if isinstance(hit, _Entry):
@@ -95,7 +73,7 @@ def compile_vector_cached(
         except Exception:  # an entry that does not fit: compile afresh
             pass
     vspec = compile_vector(inst, layout, limits, properties)
-    places = _checks_places(inst, vspec.checks)
+    places = checks_places(inst, vspec.checks)
     if places is not None and vspec.code is not None:
         functions = {f"prop_{k}": p.name for k, p in enumerate(inst.spec.properties)}
         entry = _Entry(
