@@ -11,7 +11,7 @@ cluster is a Ray node on this machine with one CPU (so one actor); runs are inte
 `docs/scaling.md` fits its model to these.
 
 `--max-ballot 3 --nodes 3 --repeat 1` is the issue's 3-node run of 8,220,065 states (about
-ten minutes: the driver is the bottleneck, see docs/scaling.md).
+25 s on 2 cores, against 18 s in one process: see docs/scaling.md).
 
     python benchmarks/ray_scaling.py [--quick | --max-ballot B] [--repeat N] [--nodes 1,2,3]
 """
