@@ -18,7 +18,7 @@ import z3
 from checker import ir
 from checker.explicit.layout import Structured, Value
 from checker.instance import Instance
-from checker.symbolic.logic import Bool, mk_and, mk_or
+from checker.symbolic.logic import Bool, mk_and, mk_eq, mk_not, mk_or
 from checker.symbolic.translate import Env, Reader, Translator, Val, View
 
 
@@ -36,9 +36,15 @@ class GroundTranslator(Translator):
         self.inst = inst
         self.width = {name: max(1, (s.hi() - 1).bit_length()) for name, s in inst.sorts.items()}
         self.int_width = _int_width(inst)
+        self._constants: dict[tuple[int, str], z3.BitVecRef] = {}  # bv's, made once
 
     def bv(self, x: Val, sort: str) -> z3.BitVecRef:
-        return z3.BitVecVal(x, self.width[sort]) if isinstance(x, int) else x
+        if not isinstance(x, int):
+            return x
+        found = self._constants.get((x, sort))
+        if found is None:
+            found = self._constants[x, sort] = z3.BitVecVal(x, self.width[sort])
+        return found
 
     # -- integer values: the codes of an integer sort are its values less its `bias` ----------
 
@@ -131,7 +137,7 @@ class GroundTranslator(Translator):
     def eq(self, a: Val, b: Val, sort: str) -> Bool:
         if isinstance(a, int) and isinstance(b, int):
             return a == b
-        return self.bv(a, sort) == self.bv(b, sort)
+        return mk_eq(self.bv(a, sort), self.bv(b, sort))
 
     def le(self, a: Val, b: Val, sort: str) -> Bool:
         if isinstance(a, int) and isinstance(b, int):
@@ -245,13 +251,13 @@ class GroundTranslator(Translator):
                 value = reader(list(codes))
                 if decl.kind is ir.SymbolKind.RELATION:
                     out.append(
-                        var == value
+                        mk_eq(var, value)
                         if not isinstance(value, bool)
-                        else (var if value else z3.Not(var))
+                        else (var if value else mk_not(var))
                     )
                 else:
                     assert decl.result is not None
-                    out.append(var == self.bv(value, decl.result.sort))
+                    out.append(mk_eq(var, self.bv(value, decl.result.sort)))
         return out
 
     def read_state(self, model: z3.ModelRef, state: GroundState) -> Structured:

@@ -7,12 +7,20 @@ away, so formulas over concrete values stay small, and never hand z3 a Python bo
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TypeAlias
+from collections.abc import Callable, Iterable
+from typing import Any, TypeAlias
 
 import z3
 
 Bool: TypeAlias = "z3.BoolRef | bool"
+
+
+def _nary(make: Callable[..., Any], parts: list[z3.BoolRef]) -> z3.BoolRef:
+    """`z3.And(*parts)` / `z3.Or(*parts)` by the C API: z3's Python wrappers coerce every
+    argument to a common sort one pair at a time, which costs more than building the term."""
+    ctx = parts[0].ctx
+    args = (z3.Ast * len(parts))(*[p.as_ast() for p in parts])
+    return z3.BoolRef(make(ctx.ref(), len(parts), args), ctx)
 
 
 def as_z3(b: Bool) -> z3.BoolRef:
@@ -20,7 +28,14 @@ def as_z3(b: Bool) -> z3.BoolRef:
 
 
 def mk_not(a: Bool) -> Bool:
-    return (not a) if isinstance(a, bool) else z3.Not(a)
+    if isinstance(a, bool):
+        return not a
+    return z3.BoolRef(z3.Z3_mk_not(a.ctx.ref(), a.as_ast()), a.ctx)
+
+
+def mk_eq(a: z3.ExprRef, b: z3.ExprRef) -> z3.BoolRef:
+    """`a == b` on two terms of one sort, by the C API (as `_nary`)."""
+    return z3.BoolRef(z3.Z3_mk_eq(a.ctx.ref(), a.as_ast(), b.as_ast()), a.ctx)
 
 
 def mk_and(args: Iterable[Bool]) -> Bool:
@@ -32,7 +47,7 @@ def mk_and(args: Iterable[Bool]) -> Bool:
             parts.append(a)
     if not parts:
         return True
-    return parts[0] if len(parts) == 1 else z3.And(*parts)
+    return parts[0] if len(parts) == 1 else _nary(z3.Z3_mk_and, parts)
 
 
 def mk_or(args: Iterable[Bool]) -> Bool:
@@ -44,7 +59,7 @@ def mk_or(args: Iterable[Bool]) -> Bool:
             parts.append(a)
     if not parts:
         return False
-    return parts[0] if len(parts) == 1 else z3.Or(*parts)
+    return parts[0] if len(parts) == 1 else _nary(z3.Z3_mk_or, parts)
 
 
 def mk_implies(a: Bool, b: Bool) -> Bool:
