@@ -135,7 +135,7 @@ def compare(m: Model, state: Structured) -> list[Step]:
 
 @pytest.mark.parametrize("limits", list(LIMITS))
 @pytest.mark.parametrize("case", list(CASES))
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_compiled_matches_interpreter(case: str, limits: str, data: st.DataObject) -> None:
     m = model(case, limits)
