@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import marshal
 import pickle
+from collections.abc import Callable
 from dataclasses import astuple, dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar
 
 from checker import cache, ir
 from checker.explicit.layout import Layout
@@ -25,6 +26,39 @@ if TYPE_CHECKING:  # the compiler is imported only when there is compiling to do
 
 # What pickling an instance can raise: its spec holds something that does not pickle.
 UNPICKLABLE = (pickle.PicklingError, TypeError, AttributeError, RecursionError)
+
+T = TypeVar("T")
+E = TypeVar("E")
+
+
+def through_cache(
+    kind: str,
+    entry_type: type[E],
+    key: Callable[[], str],
+    make: Callable[[], T],
+    save: Callable[[T], E | None],
+    load: Callable[[E], T],
+) -> T:
+    """`make()`, or `load` of the cache's entry of `kind` under `key()`; what `make` made is
+    stored as `save` makes it an entry (None: not cacheable). No cache, a key that cannot be
+    made (UNPICKLABLE), or an entry that does not load: `make()`, as without the cache."""
+    if cache.cache_dir() is None:
+        return make()
+    try:
+        entry_key = key()
+    except UNPICKLABLE:
+        return make()
+    hit = cache.load(kind, entry_key)
+    if isinstance(hit, entry_type):
+        try:
+            return load(hit)
+        except Exception:  # an entry that does not fit: make afresh
+            pass
+    made = make()
+    entry = save(made)
+    if entry is not None:
+        cache.store(kind, entry_key, entry)
+    return made
 
 
 def checks_places(inst: Instance, checks: list[ir.Check]) -> list[tuple[int, int]] | None:
@@ -58,48 +92,28 @@ class _Entry:
     checks: list[tuple[int, int]]  # (action index, statement index) of each numbered Check
 
 
-def _rebuild(inst: Instance, entry: _Entry) -> CompiledSpec:
-    from checker.explicit.codegen import CompiledSpec
-
-    spec = inst.spec
-    failed: list[tuple[int, int]] = []
-    namespace: dict[str, Any] = {"_FAILED": failed}
-    exec(marshal.loads(entry.code), namespace)
-    return CompiledSpec(
-        source=entry.source,
-        actions=[namespace[f"act_{k}"] for k in range(len(spec.actions))],
-        labelled=[namespace[f"act_{k}_labelled"] for k in range(len(spec.actions))],
-        params=[list(inst.product([v.type for v in a.params])) for a in spec.actions],
-        properties={p.name: namespace[f"prop_{k}"] for k, p in enumerate(spec.properties)},
-        failed=failed,
-        checks=checks_at(inst, entry.checks),
-        inits=[namespace[f"init_{k}_labelled"] for k in range(len(spec.inits))],
-        init_params=[list(inst.product([v.type for v in a.params])) for a in spec.inits],
-    )
-
-
 def compile_instance_cached(
     inst: Instance, layout: Layout, limits: Limits | None = None
 ) -> CompiledSpec:
     """`compile_instance(inst, layout, limits)`, from the cache when it holds it (`layout`
     must be `Layout(inst)`, as the engines' is)."""
-    from checker.explicit.codegen import compile_instance
+    from checker.explicit.codegen import compile_instance, from_code
 
-    if cache.cache_dir() is None:
-        return compile_instance(inst, layout, limits)
-    try:
-        entry_key = instance_key(inst, "scalar", repr(astuple(limits or Limits())))
-    except UNPICKLABLE:
-        return compile_instance(inst, layout, limits)
-    hit = cache.load("scalar", entry_key)
-    if isinstance(hit, _Entry):
-        try:
-            return _rebuild(inst, hit)
-        except Exception:  # an entry that does not fit: compile afresh
-            pass
-    compiled = compile_instance(inst, layout, limits)
-    places = checks_places(inst, compiled.checks)
-    if places is not None and compiled.code is not None:
-        entry = _Entry(compiled.source, marshal.dumps(compiled.code), places)
-        cache.store("scalar", entry_key, entry)
-    return compiled
+    def save(compiled: CompiledSpec) -> _Entry | None:
+        places = checks_places(inst, compiled.checks)
+        if places is None or compiled.code is None:
+            return None
+        return _Entry(compiled.source, marshal.dumps(compiled.code), places)
+
+    def load(entry: _Entry) -> CompiledSpec:
+        code = marshal.loads(entry.code)
+        return from_code(inst, entry.source, code, checks_at(inst, entry.checks))
+
+    return through_cache(
+        "scalar",
+        _Entry,
+        lambda: instance_key(inst, "scalar", repr(astuple(limits or Limits()))),
+        lambda: compile_instance(inst, layout, limits),
+        save,
+        load,
+    )

@@ -19,7 +19,7 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from types import CodeType
-from typing import assert_never
+from typing import Any, assert_never
 
 from checker import ir
 from checker.explicit.frame import Frame, frame
@@ -858,22 +858,29 @@ class Compiler:
         header += ["from itertools import product as _product", "", _BITS_HELPER]
         header += [f"{name} = {value}" for name, value in self.tables.items()]
         source = "\n".join(header) + "\n\n" + "\n\n".join(funcs) + "\n"
-        failed: list[tuple[int, int]] = []
-        namespace: dict[str, object] = {"_FAILED": failed}
         code = compile(source, f"<paxoscope {spec.name}>", "exec")
-        exec(code, namespace)
-        return CompiledSpec(
-            source=source,
-            actions=[namespace[f"act_{k}"] for k in range(len(spec.actions))],  # type: ignore[misc]
-            labelled=[namespace[f"act_{k}_labelled"] for k in range(len(spec.actions))],  # type: ignore[misc]
-            params=[list(self.inst.product([v.type for v in a.params])) for a in spec.actions],
-            properties={p.name: namespace[f"prop_{k}"] for k, p in enumerate(spec.properties)},  # type: ignore[misc]
-            failed=failed,
-            checks=self.checks,
-            inits=[namespace[f"init_{k}_labelled"] for k in range(len(spec.inits))],  # type: ignore[misc]
-            init_params=[list(self.inst.product([v.type for v in a.params])) for a in spec.inits],
-            code=code,
-        )
+        return from_code(self.inst, source, code, self.checks)
+
+
+def from_code(inst: Instance, source: str, code: CodeType, checks: list[ir.Check]) -> CompiledSpec:
+    """The CompiledSpec of `inst` whose functions the module `code` (compiled from `source`)
+    defines: the compiler's, or the start-up cache's (`codecache`)."""
+    spec = inst.spec
+    failed: list[tuple[int, int]] = []
+    namespace: dict[str, Any] = {"_FAILED": failed}
+    exec(code, namespace)
+    return CompiledSpec(
+        source=source,
+        actions=[namespace[f"act_{k}"] for k in range(len(spec.actions))],
+        labelled=[namespace[f"act_{k}_labelled"] for k in range(len(spec.actions))],
+        params=[list(inst.product([v.type for v in a.params])) for a in spec.actions],
+        properties={p.name: namespace[f"prop_{k}"] for k, p in enumerate(spec.properties)},
+        failed=failed,
+        checks=checks,
+        inits=[namespace[f"init_{k}_labelled"] for k in range(len(spec.inits))],
+        init_params=[list(inst.product([v.type for v in a.params])) for a in spec.inits],
+        code=code,
+    )
 
 
 _BITS_HELPER = """def _bits(x):

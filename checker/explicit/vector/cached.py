@@ -13,8 +13,7 @@ import marshal
 from collections.abc import Collection
 from dataclasses import astuple, dataclass
 
-from checker import cache
-from checker.explicit.codecache import UNPICKLABLE, checks_at, checks_places, instance_key
+from checker.explicit.codecache import checks_at, checks_places, instance_key, through_cache
 from checker.explicit.layout import Layout
 from checker.explicit.vector.compiled import VectorLimits, VectorSpec, revive
 from checker.instance import Instance
@@ -33,12 +32,6 @@ class _Entry:
 def _key(inst: Instance, limits: VectorLimits | None, properties: Collection[str] | None) -> str:
     chosen = None if properties is None else sorted(set(properties))
     return instance_key(inst, "vector", repr(astuple(limits or VectorLimits())), repr(chosen))
-
-
-def _rebuild(inst: Instance, entry: _Entry) -> VectorSpec:
-    checks = checks_at(inst, entry.checks)
-    properties = dict(entry.properties)
-    return revive(entry.source, entry.code, entry.words, entry.instances, properties, checks)
 
 
 def compile_vector(
@@ -60,33 +53,25 @@ def compile_vector_cached(
 ) -> VectorSpec:
     """`compile_vector(inst, layout, limits, properties)`, from the cache when it holds it
     (`layout` must be `Layout(inst)`, as the engines' is)."""
-    if cache.cache_dir() is None:
-        return compile_vector(inst, layout, limits, properties)
-    try:
-        entry_key = _key(inst, limits, properties)
-    except UNPICKLABLE:
-        return compile_vector(inst, layout, limits, properties)
-    hit = cache.load("vector", entry_key)
-    if isinstance(hit, _Entry):
-        try:
-            return _rebuild(inst, hit)
-        except Exception:  # an entry that does not fit: compile afresh
-            pass
-    vspec = compile_vector(inst, layout, limits, properties)
-    places = checks_places(inst, vspec.checks)
-    if places is not None and vspec.code is not None:
-        functions = {f"prop_{k}": p.name for k, p in enumerate(inst.spec.properties)}
-        entry = _Entry(
-            source=vspec.source,
-            code=marshal.dumps(vspec.code),
-            words=vspec.words,
-            instances=list(vspec.instances),
-            properties=[
-                (name, func)
-                for func, name in functions.items()
-                if name in vspec.properties and vspec.properties[name].__name__ == func
-            ],
-            checks=places,
-        )
-        cache.store("vector", entry_key, entry)
-    return vspec
+
+    def save(vspec: VectorSpec) -> _Entry | None:
+        places = checks_places(inst, vspec.checks)
+        if places is None or vspec.code is None:
+            return None
+        functions = [(name, f.__name__) for name, f in vspec.properties.items()]
+        code = marshal.dumps(vspec.code)
+        return _Entry(vspec.source, code, vspec.words, list(vspec.instances), functions, places)
+
+    def load(entry: _Entry) -> VectorSpec:
+        checks = checks_at(inst, entry.checks)
+        functions = dict(entry.properties)
+        return revive(entry.source, entry.code, entry.words, entry.instances, functions, checks)
+
+    return through_cache(
+        "vector",
+        _Entry,
+        lambda: _key(inst, limits, properties),
+        lambda: compile_vector(inst, layout, limits, properties),
+        save,
+        load,
+    )

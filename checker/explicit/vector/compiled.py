@@ -61,12 +61,23 @@ def revive(
     properties: dict[str, str],
     checks: Sequence[ir.Check],
 ) -> VectorSpec:
-    """A VectorSpec from its marshalled code: the functions the code defines (`act_0`, ...,
-    and each property's by name), the rest as given."""
+    """`from_code` of marshalled code (a pickled VectorSpec, a start-up cache entry)."""
+    return from_code(source, marshal.loads(code), words, instances, properties, checks)
+
+
+def from_code(
+    source: str,
+    code: CodeType,
+    words: int,
+    instances: Sequence[int],
+    properties: dict[str, str],
+    checks: Sequence[ir.Check],
+) -> VectorSpec:
+    """The VectorSpec whose functions the module `code` (compiled from `source`) defines:
+    `act_0`, ..., and each property's function by name; the rest as given."""
     failed: list[tuple[int, Any, int]] = []
     namespace: dict[str, Any] = {"_FAILS": failed}
-    compiled = marshal.loads(code)
-    exec(compiled, namespace)
+    exec(code, namespace)
     return VectorSpec(
         source=source,
         words=words,
@@ -75,5 +86,5 @@ def revive(
         properties={name: namespace[func] for name, func in properties.items()},
         failed=failed,
         checks=list(checks),
-        code=compiled,
+        code=code,
     )

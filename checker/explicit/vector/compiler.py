@@ -29,7 +29,13 @@ from checker.explicit.frame import Frame, frame
 from checker.explicit.layout import Layout, SymbolLayout
 from checker.explicit.simplify import bound_name, flatten, free_vars, simplify
 from checker.explicit.vector import vexpr as vx
-from checker.explicit.vector.compiled import ALL_ONES, WORD_BITS, VectorLimits, VectorSpec
+from checker.explicit.vector.compiled import (
+    ALL_ONES,
+    WORD_BITS,
+    VectorLimits,
+    VectorSpec,
+    from_code,
+)
 from checker.explicit.vector.vexpr import (
     ARR,
     BOOL,
@@ -903,22 +909,12 @@ class VectorCompiler:
         ]
         header += [f"{name} = {value}" for name, value in self.tables.items()]
         source = "\n".join(header) + "\n\n" + "\n\n".join(funcs) + "\n"
-        failed: list[tuple[int, Any, int]] = []
-        namespace: dict[str, Any] = {"_FAILS": failed}
         code = compile(source, f"<paxoscope vector {spec.name}>", "exec")
-        exec(code, namespace)
-        return VectorSpec(
-            source=source,
-            words=self.words,
-            actions=[namespace[f"act_{k}"] for k in range(len(spec.actions))],
-            instances=[
-                math.prod(self.inst.domain_size(v.type) for v in a.params) for a in spec.actions
-            ],
-            properties={p.name: namespace[f"prop_{k}"] for k, p in chosen},
-            failed=failed,
-            checks=self.checks,
-            code=code,
-        )
+        instances = [
+            math.prod(self.inst.domain_size(v.type) for v in a.params) for a in spec.actions
+        ]
+        functions = {p.name: f"prop_{k}" for k, p in chosen}
+        return from_code(source, code, self.words, instances, functions, self.checks)
 
 
 def compile_vector(
