@@ -157,8 +157,13 @@ def _envi(service: ZooKeeperService) -> str:
 
 def _conf(service: ZooKeeperService) -> str:
     config = service.config
+    ports: list[tuple[str, object]] = []
+    if config.client_port is not None:
+        ports += [("clientPort", config.client_port)]
+    if config.secure_client_port is not None:
+        ports += [("secureClientPort", config.secure_client_port)]
     pairs = [
-        ("clientPort", config.client_port),
+        *ports,
         ("clientPortAddress", config.client_port_address),
         ("dataDir", config.data_dir),
         ("tickTime", config.tick_time),

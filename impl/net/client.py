@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+import ssl
 import threading
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, TypeVar
@@ -209,10 +210,12 @@ class AsyncClient:
                     future.set_exception(ConnectionError("connection to server lost"))
 
 
-async def server_status(address: Address, timeout: float = 2.0) -> Status:
+async def server_status(
+    address: Address, timeout: float = 2.0, tls: ssl.SSLContext | None = None
+) -> Status:
     """Ask one server for its status (role, leader, commit index, state digest), with the
-    four-letter word every service answers."""
-    reader, writer = await asyncio.wait_for(asyncio.open_connection(*address), timeout)
+    four-letter word every service answers (on a secure client port: with `tls`)."""
+    reader, writer = await asyncio.wait_for(asyncio.open_connection(*address, ssl=tls), timeout)
     try:
         writer.write(STATUS_WORD)
         text = await asyncio.wait_for(reader.read(), timeout)

@@ -1,13 +1,16 @@
 """A local cluster of server processes on loopback: for `paxoscope cluster`, tests and
 benchmarks. Each node lives in `DIR/nodeI/` (its zoo.cfg, its data, its server.log); a cluster
-started again on the same directory reuses its configuration, ports and data."""
+started again on the same directory reuses its configuration, ports and data. A cluster given a
+client TLS context serves clients on secureClientPort only, and is observed through it."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -56,20 +59,30 @@ class LocalCluster:
         faults: frozenset[Fault] = frozenset(),
         settings: dict[str, str] | None = None,
         service: str | None = None,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         """`service`: "zookeeper" (the default of the config) or "kv"; `settings`: more
-        zoo.cfg keys. Both apply only when the directory's configs are first written."""
+        zoo.cfg keys. Both apply only when the directory's configs are first written.
+        `tls`: a client context for the nodes' secure client ports; with it, the nodes serve
+        clients on secureClientPort alone (`settings` then holds the ssl.* keys), and
+        `status` and `serving` ask through TLS."""
         self.directory = Path(directory)
         self.faults = faults
+        self.tls = tls
         settings = dict(settings or {})
         if service is not None:
             settings["paxoscope.service"] = service
-        paths = write_cluster_configs(self.directory, nodes, host=host, extra=settings)
+        paths = write_cluster_configs(
+            self.directory, nodes, host=host, extra=settings, secure=tls is not None
+        )
         self.nodes: list[Node] = []
         for path in paths:
             config = load_config(path)
             address = (config.client_port_address, config.client_port)
-            self.nodes.append(Node(config.my_id, path, address, config.service))
+            if config.client_port is None or tls is not None:
+                address = (config.secure_client_port_address, config.secure_client_port)
+            assert address[1] is not None  # a config has one client port or the other
+            self.nodes.append(Node(config.my_id, path, (address[0], address[1]), config.service))
 
     @property
     def addresses(self) -> list[tuple[str, int]]:
@@ -169,7 +182,8 @@ class LocalCluster:
 
     def status(self, node_id: int, timeout: float = 1.0) -> Status | None:
         try:
-            return asyncio.run(server_status(self.node(node_id).client_address, timeout))
+            address = self.node(node_id).client_address
+            return asyncio.run(server_status(address, timeout, tls=self.tls))
         except (OSError, TimeoutError, ConnectionError):
             return None
 
@@ -181,7 +195,11 @@ class LocalCluster:
         if node.service != "zookeeper":
             return node.running
         try:
-            with socket.create_connection(node.client_address, timeout=timeout) as s:
+            with contextlib.ExitStack() as stack:
+                s = stack.enter_context(socket.create_connection(node.client_address, timeout))
+                if self.tls is not None:
+                    host = node.client_address[0]
+                    s = stack.enter_context(self.tls.wrap_socket(s, server_hostname=host))
                 s.sendall(b"srvr")
                 chunks = []
                 while chunk := s.recv(65536):

@@ -23,7 +23,8 @@ warning, as ZooKeeper itself ignores keys it does not know. Three are refused in
 ignoring them would silently run a different cluster from the one configured: `group.N` and
 `weight.N` (hierarchical quorums: paxoscope uses majorities) and `dynamicConfigFile` (the
 server lines would live in a file paxoscope does not read). Keys under `paxoscope.` are ours,
-so a misspelt one is an error, not a warning.
+so a misspelt one is an error, not a warning. TLS (`secureClientPort`, `sslQuorum`, `ssl.*`)
+is ZooKeeper's too; `impl.net.tls` reads its files and makes its contexts.
 
 Every `ConfigError` is one paragraph naming the file and line (for the myid file, its path),
 what is wrong there, and what was expected.
@@ -37,6 +38,9 @@ import re
 import socket
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from impl.net import tls
+from impl.net.tls import TlsSettings
 
 __all__ = [
     "DEFAULT_CLIENT_PORT_ADDRESS",
@@ -83,6 +87,7 @@ _NODE_DIR = re.compile(r"node([0-9]+)")
 # key -> (smallest allowed value, what a good value is)
 _INT_KEYS: dict[str, tuple[int, str]] = {
     "clientPort": (1, "a port number 1-65535"),
+    "secureClientPort": (1, "a port number 1-65535"),
     "tickTime": (1, "a positive number of milliseconds"),
     "initLimit": (1, "a positive number of ticks"),
     "syncLimit": (1, "a positive number of ticks"),
@@ -97,21 +102,31 @@ _INT_KEYS: dict[str, tuple[int, str]] = {
     "jute.maxbuffer": (1, "a positive number of bytes"),
     "minSessionTimeout": (-1, "a number of milliseconds, -1 for 2 * tickTime"),
     "maxSessionTimeout": (-1, "a number of milliseconds, -1 for 20 * tickTime"),
+    "znode.container.checkIntervalMs": (1, "a positive number of milliseconds"),
+    "znode.container.maxPerMinute": (1, "a positive number of deletions per minute"),
+    "znode.container.maxNeverUsedIntervalMs": (0, "a number of milliseconds, 0 for never"),
 }
+# Java system properties of ZooKeeper's that zoo.cfg may set too (QuorumPeerConfig passes a key
+# it does not know on as the property "zookeeper." + key): either spelling is accepted.
+_PROPERTY_KEYS = ("extendedTypesEnabled", "DigestAuthenticationProvider.superDigest")
+MAX_EXTENDED_SERVER_ID = 254  # with extended types, session ids must not start with 0xFF
 SERVICES = ("zookeeper", "kv")
 FOUR_LETTER_WORDS = ("ruok", "srvr", "stat", "mntr", "envi", "conf", "cons", "isro", "pxst")
 # ZooKeeper's FourLetterCommands: with no 4lw.commands.whitelist only srvr is answered, and
 # srvr always is ("zkServer.sh depends on srvr"); "*" names every word.
 ALWAYS_ON_WORDS = frozenset({"srvr"})
 _PATH_KEYS = ("dataDir", "dataLogDir")
+_ADDRESS_KEYS = ("clientPortAddress", "secureClientPortAddress")
 _KNOWN_KEYS = (
     *_PATH_KEYS,
     *_INT_KEYS,
-    "clientPortAddress",
+    *_ADDRESS_KEYS,
+    *tls.KEYS,
     "paxoscope.fsync",
     "paxoscope.eventLog",
     "paxoscope.service",
     "4lw.commands.whitelist",
+    *_PROPERTY_KEYS,
 )
 
 
@@ -146,14 +161,19 @@ class PeerAddress:
 @dataclass(frozen=True, kw_only=True)
 class ServerConfig:
     """A loaded `zoo.cfg` plus `myid`. `client_port` and `client_port_address` are what this
-    server binds for clients (the same as `me.client_port` and `me.client_host`)."""
+    server binds for clients (the same as `me.client_port` and `me.client_host`); the port is
+    None when the server serves clients on `secure_client_port` alone (TLS-only), which `tls`
+    configures. At least one of the two ports is set."""
 
     path: Path
     data_dir: Path
     my_id: int
     servers: dict[int, PeerAddress]
-    client_port: int
+    client_port: int | None
     client_port_address: str = DEFAULT_CLIENT_PORT_ADDRESS
+    secure_client_port: int | None = None
+    secure_client_port_address: str = DEFAULT_CLIENT_PORT_ADDRESS
+    tls: TlsSettings | None = None  # secureClientPort's and sslQuorum's settings and contexts
     data_log_dir: Path | None = None
     tick_time: int = DEFAULT_TICK_TIME
     init_limit: int | None = None
@@ -171,6 +191,13 @@ class ServerConfig:
     min_session_timeout: int = 2 * DEFAULT_TICK_TIME
     max_session_timeout: int = 20 * DEFAULT_TICK_TIME
     four_letter_words: frozenset[str] = ALWAYS_ON_WORDS
+    extended_types: bool = False  # TTL nodes (ZooKeeper's zookeeper.extendedTypesEnabled)
+    super_digest: str | None = None  # user:digest of the super user, who passes every ACL
+    # The leader's sweep of empty containers and expired TTL nodes (ZooKeeper's
+    # ContainerManager and its znode.container.* properties).
+    container_check_ms: int = 60_000
+    container_max_per_minute: int = 10_000
+    container_max_never_used_ms: int = 0
     tick_ms: int = DEFAULT_TICK_MS
     election_ticks: int = DEFAULT_ELECTION_TICKS
     heartbeat_ticks: int = DEFAULT_HEARTBEAT_TICKS
@@ -225,10 +252,13 @@ class _Parsed:
     lines: dict[str, int] = field(default_factory=dict)
     paths: dict[str, str] = field(default_factory=dict)
     ints: dict[str, int] = field(default_factory=dict)
-    client_port_address: str | None = None
+    addresses: dict[str, str] = field(default_factory=dict)  # clientPortAddress & the secure one
+    tls: dict[str, str] = field(default_factory=dict)  # checked one by one, loaded by _resolve
     fsync: bool = True
     event_log: bool = False
     service: str = "zookeeper"
+    extended_types: bool = False
+    super_digest: str | None = None
     four_letter_words: frozenset[str] = ALWAYS_ON_WORDS
     servers: dict[int, _ServerLine] = field(default_factory=dict)
     extra: dict[str, str] = field(default_factory=dict)
@@ -314,7 +344,7 @@ def _parse_server(value: str, line: int, sid: int) -> _ServerLine:
 
 def _int_value(key: str, value: str, where: str) -> int:
     least, expected = _INT_KEYS[key]
-    most = 65535 if key == "clientPort" else None
+    most = 65535 if key in ("clientPort", "secureClientPort") else None
     if not _DIGITS.fullmatch(value) or int(value) < least or (most and int(value) > most):
         raise ConfigError(f"{where}: {key} is {value!r}; expected {expected}")
     return int(value)
@@ -333,6 +363,8 @@ def _parse_text(text: str, source: str) -> _Parsed:
             continue
         where = f"{source}:{number}"
         key, sep, value = (part.strip() for part in line.partition("="))
+        if key.startswith("zookeeper.") and key.removeprefix("zookeeper.") in _PROPERTY_KEYS:
+            key = key.removeprefix("zookeeper.")
         if not sep or not key:
             raise ConfigError(
                 f"{where}: {line!r} is not a setting; expected key=value or a # comment line"
@@ -351,14 +383,21 @@ def _parse_text(text: str, source: str) -> _Parsed:
             p.paths[key] = value
         elif key in _INT_KEYS:
             p.ints[key] = _int_value(key, value, where)
-        elif key == "clientPortAddress":
+        elif key in _ADDRESS_KEYS:
             try:
                 address = value[1:-1] if value.startswith("[") and value.endswith("]") else value
-                p.client_port_address = _check_host(address)
+                p.addresses[key] = _check_host(address)
             except _Bad as bad:
                 raise ConfigError(
-                    f"{where}: clientPortAddress has {bad}; expected a host name or IP address"
+                    f"{where}: {key} has {bad}; expected a host name or IP address"
                 ) from None
+        elif key in tls.KEYS:
+            try:
+                p.tls[key] = tls.check_setting(key, value, where)
+            except tls.TlsError as error:
+                raise ConfigError(str(error)) from None
+        elif key in tls.QUIET_KEYS:
+            p.extra[key] = value
         elif key == "paxoscope.fsync":
             if value.lower() not in ("true", "false"):
                 raise ConfigError(f"{where}: paxoscope.fsync is {value!r}; expected true or false")
@@ -368,6 +407,18 @@ def _parse_text(text: str, source: str) -> _Parsed:
                     f"{where}: paxoscope.fsync=false: promises and votes are not forced to disk, "
                     "so a crash can lose them and break Paxos safety; use it for tests only"
                 )
+        elif key == "extendedTypesEnabled":
+            if value.lower() not in ("true", "false"):
+                raise ConfigError(f"{where}: {key} is {value!r}; expected true or false")
+            p.extended_types = value.lower() == "true"
+        elif key == "DigestAuthenticationProvider.superDigest":
+            if ":" not in value:
+                raise ConfigError(
+                    f"{where}: {key} is {value!r}; expected user:digest, the digest as "
+                    "DigestAuthenticationProvider.generateDigest prints it (base64 of the "
+                    "SHA-1 of user:password)"
+                )
+            p.super_digest = value
         elif key == "paxoscope.eventLog":
             if value.lower() not in ("true", "false"):
                 raise ConfigError(
@@ -512,7 +563,8 @@ def _resolve(p: _Parsed, path: Path) -> ServerConfig:
     ids = sorted(p.servers)
     read_id = _read_myid(myid, ids, source)
     global_port = p.ints.get("clientPort")
-    global_address = p.client_port_address
+    global_address = p.addresses.get("clientPortAddress")
+    secure_port = p.ints.get("secureClientPort")
 
     if not p.servers:
         if read_id not in (None, 1):
@@ -520,13 +572,18 @@ def _resolve(p: _Parsed, path: Path) -> ServerConfig:
                 f"{myid}: holds id {read_id}, but {source} has no server.N lines, so it is a "
                 "cluster of one, server 1; expected 1 (or no myid file), or add server.N lines"
             )
-        if global_port is None:
+        if global_port is None and secure_port is None:
             raise ConfigError(
-                f"{source}: no client port; expected clientPort=N (without server.N lines, "
-                "there is no ;clientPort to take it from)"
+                f"{source}: no client port; expected clientPort=N or secureClientPort=N "
+                "(without server.N lines, there is no ;clientPort to take it from)"
             )
         address = global_address or DEFAULT_CLIENT_PORT_ADDRESS
         alone = PeerAddress(1, address, 0, None, address, global_port, PARTICIPANT)
+        if global_port is not None and (address, global_port) == _secure(p, address):
+            raise ConfigError(
+                f"{p.at('secureClientPort')}: secureClientPort is clientPort's port "
+                f"{address}:{global_port}; expected each host:port to be used once"
+            )
         return _config(p, path, data_dir, data_log_dir, 1, {1: alone})
 
     if read_id is None:
@@ -560,10 +617,11 @@ def _resolve(p: _Parsed, path: Path) -> ServerConfig:
             "or only one of them"
         )
     my_port = mine.client_port if mine.client_port is not None else global_port
-    if my_port is None:
+    if my_port is None and secure_port is None:
         raise ConfigError(
             f"{here}: server.{read_id} is this server (per {myid}) but has no client port, and "
-            f"clientPort is not set; expected clientPort=N or server.{read_id}=...;clientPort"
+            f"clientPort is not set; expected clientPort=N or server.{read_id}=...;clientPort "
+            "(or secureClientPort=N, for TLS only)"
         )
     my_address = mine.client_host or global_address or DEFAULT_CLIENT_PORT_ADDRESS
     servers: dict[int, PeerAddress] = {}
@@ -575,13 +633,25 @@ def _resolve(p: _Parsed, path: Path) -> ServerConfig:
         servers[sid] = PeerAddress(
             sid, s.host, s.peer_port, s.election_port, client_host, client_port, s.role
         )
-    client_line = mine.line if mine.client_port is not None else p.lines["clientPort"]
-    _check_clashes(p, servers, read_id, client_line)
+    client_line = mine.line if mine.client_port is not None else p.lines.get("clientPort", 0)
+    _check_clashes(p, servers, read_id, client_line, _secure(p, my_address))
     return _config(p, path, data_dir, data_log_dir, read_id, servers)
 
 
+def _secure(p: _Parsed, client_address: str) -> tuple[str, int] | None:
+    """This server's secure client port and address (by default its client port's address)."""
+    port = p.ints.get("secureClientPort")
+    if port is None:
+        return None
+    return p.addresses.get("secureClientPortAddress", client_address), port
+
+
 def _check_clashes(
-    p: _Parsed, servers: dict[int, PeerAddress], my_id: int, my_client_line: int
+    p: _Parsed,
+    servers: dict[int, PeerAddress],
+    my_id: int,
+    my_client_line: int,
+    secure: tuple[str, int] | None,
 ) -> None:
     """No host:port may serve two purposes (a copy-paste slip in a one-host cluster)."""
     used: dict[tuple[str, int], tuple[int, str, int]] = {}
@@ -594,6 +664,8 @@ def _check_clashes(
             uses.append(
                 (s.client_host, s.client_port, "client", my_client_line if sid == my_id else line)
             )
+        if sid == my_id and secure is not None:
+            uses.append((*secure, "secure client", p.lines["secureClientPort"]))
         for host, port, kind, at in uses:
             if (host, port) in used:
                 other, other_kind, other_line = used[(host, port)]
@@ -614,8 +686,20 @@ def _config(
     servers: dict[int, PeerAddress],
 ) -> ServerConfig:
     me = servers[my_id]
-    assert me.client_port is not None
     ints = p.ints
+    secure = _secure(p, me.client_host)
+    if p.extended_types and max(servers) > MAX_EXTENDED_SERVER_ID:
+        raise ConfigError(
+            f"{p.at('extendedTypesEnabled')}: extendedTypesEnabled=true, but server "
+            f"{max(servers)} has an id above {MAX_EXTENDED_SERVER_ID}; expected ids up to "
+            f"{MAX_EXTENDED_SERVER_ID} (its session ids would read as TTL nodes' owners)"
+        )
+    try:
+        settings = tls.settings_from(
+            p.tls, p.lines, p.source, path.absolute().parent, secure is not None, p.warnings
+        )
+    except tls.TlsError as error:
+        raise ConfigError(str(error)) from None
     return ServerConfig(
         path=path,
         data_dir=data_dir,
@@ -623,6 +707,9 @@ def _config(
         servers=servers,
         client_port=me.client_port,
         client_port_address=me.client_host,
+        secure_client_port=secure[1] if secure else None,
+        secure_client_port_address=secure[0] if secure else me.client_host,
+        tls=settings,
         data_log_dir=data_log_dir,
         tick_time=ints.get("tickTime", DEFAULT_TICK_TIME),
         init_limit=ints.get("initLimit"),
@@ -638,6 +725,11 @@ def _config(
         min_session_timeout=_session_timeout(ints, "minSessionTimeout", 2),
         max_session_timeout=_session_timeout(ints, "maxSessionTimeout", 20),
         four_letter_words=p.four_letter_words,
+        extended_types=p.extended_types,
+        super_digest=p.super_digest,
+        container_check_ms=ints.get("znode.container.checkIntervalMs", 60_000),
+        container_max_per_minute=ints.get("znode.container.maxPerMinute", 10_000),
+        container_max_never_used_ms=ints.get("znode.container.maxNeverUsedIntervalMs", 0),
         tick_ms=ints.get("paxoscope.tickMs", DEFAULT_TICK_MS),
         election_ticks=ints.get("paxoscope.electionTicks", DEFAULT_ELECTION_TICKS),
         heartbeat_ticks=ints.get("paxoscope.heartbeatTicks", DEFAULT_HEARTBEAT_TICKS),
@@ -700,7 +792,13 @@ def parse_server_list(servers: str) -> list[tuple[str, int]]:
 
 # --- local clusters --------------------------------------------------------------------------
 
-_STRUCTURAL_KEYS = ("dataDir", "clientPort", "clientPortAddress", "dynamicConfigFile")
+_STRUCTURAL_KEYS = (
+    "dataDir",
+    "dynamicConfigFile",
+    "clientPort",
+    "secureClientPort",
+    *_ADDRESS_KEYS,
+)
 
 
 def _bracket(host: str) -> str:
@@ -723,7 +821,12 @@ def free_ports(host: str, count: int) -> list[int]:
 
 
 def _render(
-    node: int, nodes: int, host: str, ports: list[tuple[int, int]], extra: dict[str, str]
+    node: int,
+    nodes: int,
+    host: str,
+    ports: list[tuple[int, int]],
+    extra: dict[str, str],
+    secure: bool,
 ) -> str:
     # Every four-letter word: LocalCluster reads pxst, and a local cluster is for looking at.
     settings = {
@@ -738,8 +841,9 @@ def _render(
         "dataDir=data",
         f"clientPortAddress={host}",
         *(f"{key}={value}" for key, value in settings.items()),
+        *([f"secureClientPort={ports[node - 1][1]}"] if secure else []),
         *(
-            f"server.{i}={_bracket(host)}:{peer};{client}"
+            f"server.{i}={_bracket(host)}:{peer}" + ("" if secure else f";{client}")
             for i, (peer, client) in enumerate(ports, start=1)
         ),
     ]
@@ -807,9 +911,12 @@ def write_cluster_configs(
     host: str = "127.0.0.1",
     ports: list[tuple[int, int]] | None = None,
     extra: dict[str, str] | None = None,
+    secure: bool = False,
 ) -> list[Path]:
     """Write a local cluster of `nodes` servers: `directory/nodeI/zoo.cfg` and
-    `directory/nodeI/data/myid` for I = 1..nodes. Every server line carries `;clientPort`.
+    `directory/nodeI/data/myid` for I = 1..nodes. Every server line carries `;clientPort`;
+    with `secure`, none does and each node's file sets its own `secureClientPort` instead
+    (TLS-only: `extra` must then hold the ssl.* settings it needs).
     `ports` gives each node's (peerPort, clientPort); by default free ports are picked on `host`
     (free when picked: another process may take one before the server binds it). `extra` adds
     settings (say paxoscope.fsync=false) or overrides tickTime, initLimit, syncLimit and
@@ -830,7 +937,7 @@ def write_cluster_configs(
     rendered: list[tuple[Path, str]] = []
     for node in range(1, nodes + 1):
         path = directory / f"node{node}" / "zoo.cfg"
-        text = _render(node, nodes, host, ports, extra)
+        text = _render(node, nodes, host, ports, extra, secure)
         _parse_text(text, str(path))  # a bad `extra` fails here, before anything is written
         rendered.append((path, text))
     for node, (path, text) in enumerate(rendered, start=1):

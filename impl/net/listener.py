@@ -15,6 +15,10 @@ And it lets its owner refuse a connection the moment it is accepted (`admit`, wi
 when an admitted one ends), before anything is read or any task made: a burst of connections
 is accepted in one go, so a refusal any later would come after they had all taken a file
 descriptor.
+
+With a TLS context, each connection is wrapped in TLS before its handler sees it. A handshake
+that fails (a plaintext client, an untrusted or missing certificate) or takes longer than
+`handshake_timeout_s` closes that connection and is logged at most once per `LOG_INTERVAL_S`.
 """
 
 from __future__ import annotations
@@ -24,8 +28,11 @@ import contextlib
 import errno
 import logging
 import socket
+import ssl
 import time
 from collections.abc import Awaitable, Callable
+
+from impl.net.ratelog import RateLimitedLog
 
 log = logging.getLogger("paxoscope.server")
 
@@ -36,13 +43,16 @@ Release = Callable[[str], None]
 BACKLOG = 100  # as asyncio.start_server
 RETRY_S = 0.05  # while out of descriptors (ZooKeeper pauses its accept thread 10 ms)
 OUT_OF_RESOURCES = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
+LOG_INTERVAL_S = 10.0  # failed TLS handshakes: one line per this many seconds
 
 
 class Listener:
     """Accepts connections on every address `host` resolves to and serves each with
     `handler(reader, writer)` in a task of its own. `name` says whose port it is in logs.
     `admit(address)`, if given, decides at once whether a connection is kept (a refused one is
-    closed there and then); `release(address)` is called when a kept one ends."""
+    closed there and then); `release(address)` is called when a kept one ends. With `tls`, a
+    server-side context, connections speak TLS: the handshake must end within
+    `handshake_timeout_s` (as must the closing one)."""
 
     def __init__(
         self,
@@ -50,11 +60,17 @@ class Listener:
         handler: Handler,
         admit: Admit | None = None,
         release: Release | None = None,
+        *,
+        tls: ssl.SSLContext | None = None,
+        handshake_timeout_s: float = 10.0,
     ) -> None:
         self.name = name
         self._handler = handler
         self._admit = admit
         self._release = release
+        self._tls = tls
+        self._handshake_timeout = handshake_timeout_s
+        self._tls_log = RateLimitedLog(log, LOG_INTERVAL_S)
         self._sockets: list[socket.socket] = []
         self._accepting: list[asyncio.Task[None]] = []
         self._connections: set[asyncio.Task[None]] = set()
@@ -139,16 +155,21 @@ class Listener:
             if self._admit is not None and not self._admit(host):
                 connection.close()
                 continue
-            task = asyncio.ensure_future(self._serve(connection, host))
+            task = asyncio.ensure_future(self._serve(connection, address, where))
             self._connections.add(task)
             task.add_done_callback(self._finished)
 
-    async def _serve(self, connection: socket.socket, host: str) -> None:
+    async def _serve(self, connection: socket.socket, address: tuple[str, int], where: str) -> None:
         try:
             try:
-                reader, writer = await asyncio.open_connection(sock=connection)
-            except OSError:
+                if self._tls is None:
+                    reader, writer = await asyncio.open_connection(sock=connection)
+                else:
+                    reader, writer = await self._open_tls(connection, self._tls)
+            except OSError as error:
                 connection.close()
+                if self._tls is not None:
+                    self._handshake_failed(where, address, error)
                 return
             except BaseException:
                 connection.close()
@@ -156,7 +177,41 @@ class Listener:
             await self._handler(reader, writer)
         finally:
             if self._release is not None:
-                self._release(host)
+                self._release(address[0])
+
+    async def _open_tls(
+        self, connection: socket.socket, context: ssl.SSLContext
+    ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        """`asyncio.open_connection(sock=...)` for the server side of TLS: returns once the
+        handshake is done; raises OSError (ssl.SSLError, or ConnectionAbortedError when it
+        took longer than the handshake timeout) if it failed."""
+        loop = asyncio.get_running_loop()
+        reader = asyncio.StreamReader(loop=loop)
+        protocol = asyncio.StreamReaderProtocol(reader, loop=loop)
+        transport, _ = await loop.connect_accepted_socket(
+            lambda: protocol,
+            connection,
+            ssl=context,
+            ssl_handshake_timeout=self._handshake_timeout,
+            ssl_shutdown_timeout=self._handshake_timeout,
+        )
+        return reader, asyncio.StreamWriter(transport, protocol, reader, loop)
+
+    def _handshake_failed(self, where: str, address: tuple[str, int], error: OSError) -> None:
+        if isinstance(error, ConnectionAbortedError):
+            reason = f"not done within {self._handshake_timeout * 1000:.0f} ms"
+        else:
+            reason = str(error) or type(error).__name__
+        self._tls_log.log(
+            logging.WARNING,
+            "handshake",
+            "%s: closing a connection from %s:%d to %s: TLS handshake failed: %s",
+            self.name,
+            address[0],
+            address[1],
+            where,
+            reason,
+        )
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._connections.discard(task)

@@ -12,6 +12,11 @@ slow to read makes its queue fill up; further messages to it are dropped, which 
 (the sender retries), rather than stalling the core. Clients: the `Service` (see
 `impl.net.service`) serves the client port and owns the state machine; it submits commands and
 reads through `submit` and `read` and gets the replies.
+
+TLS (see `impl.net.tls`): with secureClientPort the service is served on a second, TLS
+listener too; with sslQuorum=true peer connections are TLS with certificates both ways, and a
+peer that does not complete the handshake (plaintext, untrusted) is closed and logged at most
+once per `LOG_INTERVAL_S`.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import contextlib
 import json
 import logging
 import random
+import ssl
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, BinaryIO
@@ -33,6 +39,7 @@ from impl.net.kv_service import KeyValueService
 from impl.net.listener import Listener
 from impl.net.ratelog import RateLimitedLog
 from impl.net.service import Service
+from impl.net.tls import certificate_names
 from impl.paxos.faults import Fault
 from impl.paxos.replica import Replica, ReplicaOptions, Role
 from impl.paxos.transfer import limits_for_frame
@@ -62,6 +69,7 @@ log = logging.getLogger("paxoscope.server")
 # and one that stopped reading (paused, or stuck) does not come back to a long stale backlog;
 # what it missed it fetches by catch-up, in bounded messages.
 PEER_BUFFER_BYTES = 2 * ReplicaOptions().max_inflight_bytes
+LOG_INTERVAL_S = 10.0  # peers that fail the TLS handshake: one line per this many seconds
 
 
 class _Hello(msgspec.Struct, array_like=True, tag="hello"):
@@ -71,12 +79,23 @@ class _Hello(msgspec.Struct, array_like=True, tag="hello"):
 class _PeerLink:
     """The outgoing connection to one peer. `send` writes straight to the socket (so a batch's
     early messages leave before its fsync starts); while disconnected, or while the peer reads
-    too slowly, messages are dropped and counted. `run` (re)connects with backoff."""
+    too slowly, messages are dropped and counted. `run` (re)connects with backoff; with
+    `tls`, a client-side context, over TLS, the handshake bounded by `handshake_timeout_s`."""
 
-    def __init__(self, me: int, peer: int, host: str, port: int) -> None:
+    def __init__(
+        self,
+        me: int,
+        peer: int,
+        host: str,
+        port: int,
+        tls: ssl.SSLContext | None = None,
+        handshake_timeout_s: float = 10.0,
+    ) -> None:
         self.me, self.peer, self.host, self.port = me, peer, host, port
+        self.tls, self.handshake_timeout_s = tls, handshake_timeout_s
         self.writer: asyncio.StreamWriter | None = None
         self.dropped = 0
+        self._tls_log = RateLimitedLog(log, LOG_INTERVAL_S)
 
     def send(self, payload: bytes) -> None:
         writer = self.writer
@@ -93,8 +112,29 @@ class _PeerLink:
         backoff = 0.02
         while True:
             try:
-                reader, writer = await asyncio.open_connection(self.host, self.port)
-            except OSError:
+                if self.tls is None:
+                    reader, writer = await asyncio.open_connection(self.host, self.port)
+                else:
+                    reader, writer = await asyncio.open_connection(
+                        self.host,
+                        self.port,
+                        ssl=self.tls,
+                        server_hostname=self.host,
+                        ssl_handshake_timeout=self.handshake_timeout_s,
+                        ssl_shutdown_timeout=self.handshake_timeout_s,
+                    )
+            except OSError as error:
+                if isinstance(error, ssl.SSLError | ConnectionAbortedError):
+                    self._tls_log.log(
+                        logging.WARNING,
+                        "handshake",
+                        "n%d: TLS handshake with n%d at %s:%d failed: %s",
+                        self.me,
+                        self.peer,
+                        self.host,
+                        self.port,
+                        error,
+                    )
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 1.0)
                 continue
@@ -170,27 +210,50 @@ class ReplicaServer:
             on_reply=self.service.on_reply if self.service.immediate_replies else None,
         )
         self.service.attach(self)
-        me = config.me
-        peers = Listener(f"n{config.my_id}", self._on_peer)
+        me, name, tls = config.me, f"n{config.my_id}", config.tls
+        timeout = config.sessionless_cnxn_timeout / 1000
+        quorum_server = tls.quorum_server if tls is not None else None
+        quorum_client = tls.quorum_client if tls is not None else None
+        peers = Listener(name, self._on_peer, tls=quorum_server, handshake_timeout_s=timeout)
         self._listeners.append(peers)
         await peers.start(me.host, me.peer_port)
         service = self.service
-        clients = Listener(f"n{config.my_id}", self._on_client, service.admit, service.release)
-        self._listeners.append(clients)
-        await clients.start(config.client_port_address, config.client_port)
+        served: list[str] = []
+        ports: list[tuple[str, int | None, ssl.SSLContext | None]] = [
+            (config.client_port_address, config.client_port, None)
+        ]
+        if tls is not None and tls.client_port is not None:  # made for secureClientPort
+            secure = config.secure_client_port
+            ports.append((config.secure_client_port_address, secure, tls.client_port))
+        for host, port, context in ports:
+            if port is None:
+                continue
+            clients = Listener(
+                name,
+                self._on_client,
+                service.admit,
+                service.release,
+                tls=context,
+                handshake_timeout_s=timeout,
+            )
+            self._listeners.append(clients)
+            await clients.start(host, port)
+            served.append(f"{host}:{port}{' (TLS)' if context else ''}")
         for peer_id, peer in config.peers.items():
-            link = _PeerLink(config.my_id, peer_id, peer.host, peer.peer_port)
+            link = _PeerLink(
+                config.my_id, peer_id, peer.host, peer.peer_port, quorum_client, timeout
+            )
             self._links[peer_id] = link
             self._spawn(link.run())
         self._spawn(self._tick_loop())
         self._spawn(self._flush_loop())
         log.info(
-            "n%d: serving clients on %s:%d, peers on %s:%d (%d replicas)%s",
+            "n%d: serving clients on %s, peers on %s:%d%s (%d replicas)%s",
             config.my_id,
-            config.client_port_address,
-            config.client_port,
+            " and ".join(served),
             me.host,
             me.peer_port,
+            " (TLS)" if quorum_server else "",
             len(config.servers),
             f"; faults on: {', '.join(sorted(self.faults))}" if self.faults else "",
         )
@@ -352,6 +415,7 @@ class ReplicaServer:
             sender = msgspec.msgpack.decode(hello, type=_Hello).node
             if sender not in self.config.peers:
                 raise FrameError(f"unknown peer id {sender}")
+            self._check_peer_certificate(writer, sender)
             while (payload := await read_frame(reader, limit)) is not None:
                 message = peer_decoder.decode(payload)
                 if isinstance(message, Gossip):
@@ -361,6 +425,19 @@ class ReplicaServer:
                 self._dirty.set()
 
         await self._guard("peer", writer, serve)
+
+    def _check_peer_certificate(self, writer: asyncio.StreamWriter, sender: int) -> None:
+        """With sslQuorum and hostname verification, a peer naming itself server N must have
+        a certificate for the host of the server.N line."""
+        tls = self.config.tls
+        if tls is None or not tls.quorum or not tls.quorum_hostname_verification:
+            return
+        host = self.config.servers[sender].host
+        if not certificate_names(writer.get_extra_info("peercert") or {}, host):
+            raise FrameError(
+                f"it says it is n{sender}, but its certificate is not for n{sender}'s host "
+                f"{host} (ssl.quorum.hostnameVerification)"
+            )
 
     async def _on_client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await self._guard("client", writer, lambda: self.service.serve_client(reader, writer))

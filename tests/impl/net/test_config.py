@@ -486,6 +486,54 @@ def test_bad_service_settings(tmp_path: Path, line: str, message: str) -> None:
     assert message in error.value.message and ":3:" in error.value.message
 
 
+def test_zookeeper_properties_in_either_spelling(tmp_path: Path) -> None:
+    cfg = load_config(make(tmp_path, "dataDir=data\nclientPort=1\n", myid=None))
+    assert (cfg.extended_types, cfg.super_digest, cfg.container_check_ms) == (False, None, 60_000)
+    text = (
+        "dataDir=data\nclientPort=1\nzookeeper.extendedTypesEnabled=true\n"
+        "DigestAuthenticationProvider.superDigest=super:D/InIHSb7yEEbrWz8b9l71RjZJU=\n"
+        "znode.container.checkIntervalMs=100\nznode.container.maxPerMinute=60\n"
+        "znode.container.maxNeverUsedIntervalMs=5000\n"
+    )
+    cfg = load_config(make(tmp_path, text, myid=None))
+    assert cfg.extended_types and cfg.super_digest == "super:D/InIHSb7yEEbrWz8b9l71RjZJU="
+    assert (cfg.container_check_ms, cfg.container_max_per_minute) == (100, 60)
+    assert cfg.container_max_never_used_ms == 5000 and not cfg.warnings
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("extendedTypesEnabled=yes\n", ":3: extendedTypesEnabled is 'yes'; expected true or false"),
+        (
+            "zookeeper.DigestAuthenticationProvider.superDigest=nocolon\n",
+            ":3: DigestAuthenticationProvider.superDigest is 'nocolon'; expected user:digest",
+        ),
+        ("znode.container.checkIntervalMs=0\n", ":3: znode.container.checkIntervalMs is '0'"),
+        (
+            "extendedTypesEnabled=true\nextendedTypesEnabled=true\n",
+            ":4: extendedTypesEnabled is set again (first on line 3)",
+        ),
+    ],
+)
+def test_bad_zookeeper_properties(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        load_config(make(tmp_path, f"dataDir=data\nclientPort=1\n{text}", myid=None))
+    assert message in error.value.message
+
+
+def test_extended_types_need_server_ids_below_255(tmp_path: Path) -> None:
+    text = (
+        "dataDir=data\nextendedTypesEnabled=true\n"
+        "server.1=127.0.0.1:2888;2181\nserver.255=127.0.0.1:2889;2182\n"
+    )
+    with pytest.raises(ConfigError) as error:
+        load_config(make(tmp_path, text))
+    assert (
+        ":2: extendedTypesEnabled=true, but server 255 has an id above 254" in error.value.message
+    )
+
+
 # --- write_cluster_configs -------------------------------------------------------------------
 
 
