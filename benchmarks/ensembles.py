@@ -150,8 +150,14 @@ class ApacheEnsemble(Ensemble):
         heap: str = "1g",
         tick_ms: int = 2000,
         timeout: float = 60.0,
+        settings: dict[str, str] | None = None,
+        properties: dict[str, str] | None = None,
     ) -> None:
+        """`settings`: more zoo.cfg lines; `properties`: Java system properties (-Dkey=value),
+        for what ZooKeeper reads only from those (znode.container.checkIntervalMs)."""
         self.directory = Path(directory)
+        self.settings = dict(settings or {})
+        self.properties = dict(properties or {})
         self.nodes = nodes
         self.heap = heap
         self.tick_ms = tick_ms
@@ -189,6 +195,7 @@ class ApacheEnsemble(Ensemble):
                 "4lw.commands.whitelist=*",
                 "admin.enableServer=false",
                 *servers,
+                *(f"{key}={value}" for key, value in self.settings.items()),
             ]
             (node / "zoo.cfg").write_text("\n".join(settings) + "\n")
             (node / "log4j.properties").write_text(
@@ -210,6 +217,7 @@ class ApacheEnsemble(Ensemble):
                     "java",
                     f"-Xmx{self.heap}",
                     f"-Dlog4j.configuration=file:{node / 'log4j.properties'}",
+                    *(f"-D{key}={value}" for key, value in self.properties.items()),
                     "-cp",
                     zookeeper_classpath(),
                     "org.apache.zookeeper.server.quorum.QuorumPeerMain",

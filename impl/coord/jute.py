@@ -155,6 +155,11 @@ class Writer:
             self.string(value)
         return self
 
+    def raw(self, data: bytes) -> Writer:
+        """Bytes already serialized (a record written by another Writer)."""
+        self.parts.append(data)
+        return self
+
     def getvalue(self) -> bytes:
         return b"".join(self.parts)
 
@@ -352,6 +357,22 @@ class PathRequest:
 
 
 @dataclass(frozen=True)
+class PathTypeRequest:
+    """AddWatchRequest (a path and an AddWatchMode), CheckWatchesRequest and
+    RemoveWatchesRequest (a path and a WatcherType)."""
+
+    path: str
+    type: int
+
+    @classmethod
+    def read(cls, r: Reader) -> PathTypeRequest:
+        return cls(r.path(), r.i32())
+
+    def write(self, w: Writer) -> None:
+        w.string(self.path).i32(self.type)
+
+
+@dataclass(frozen=True)
 class SetWatches:
     relative_zxid: int
     data: list[str]
@@ -367,8 +388,10 @@ class SetWatches:
             return cls(zxid, data, exist, child)
         return cls(zxid, data, exist, child, r.strings(), r.strings())
 
-    def write(self, w: Writer) -> None:
+    def write(self, w: Writer, version2: bool = False) -> None:
         w.i64(self.relative_zxid).strings(self.data).strings(self.exist).strings(self.child)
+        if version2:
+            w.strings(self.persistent).strings(self.persistent_recursive)
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,12 @@ class CreateSession(msgspec.Struct, frozen=True, array_like=True, tag="createSes
     timeout: Int32
 
 
+class MoveSession(msgspec.Struct, frozen=True, array_like=True, tag="moveSession"):
+    """The Txn's session is now served by the connection named by the Txn's `owner` (a client
+    reconnected): writes from any other connection are SESSIONMOVED (ZooKeeper's setOwner on
+    revalidation). SESSIONEXPIRED if the session does not exist."""
+
+
 class CloseSession(msgspec.Struct, frozen=True, array_like=True, tag="closeSession"):
     """End the Txn's session and delete its ephemeral nodes: what a client's close, and an
     expiry the leader decides on, both propose."""
@@ -90,6 +96,7 @@ Op = (
     | Check
     | Multi
     | CreateSession
+    | MoveSession
     | CloseSession
     | DeleteContainer
 )
@@ -98,12 +105,14 @@ Op = (
 class Txn(msgspec.Struct, frozen=True, array_like=True):
     """`identities`: whom the client authenticated as, for the ACL checks of its write; None
     for what the servers propose themselves (sessions, expiry, the container sweep), which ACLs
-    do not restrict."""
+    do not restrict. `owner`: the connection the client's write came through (0: the servers'
+    own), which must be the session's owner."""
 
     op: Op
     session: Int64 = 0
     time: Int64 = 0
     identities: tuple[tuple[str, str], ...] | None = None
+    owner: Int64 = 0
 
 
 # --- queries ---------------------------------------------------------------------------------
@@ -262,6 +271,7 @@ class PathsReply(msgspec.Struct, frozen=True, array_like=True, tag="paths"):
 class Session(msgspec.Struct, frozen=True, array_like=True):
     id: int
     timeout: int
+    owner: int = 0  # the connection that serves it (0: not known, as in older snapshots)
 
 
 class SessionsReply(msgspec.Struct, frozen=True, array_like=True, tag="sessions"):
@@ -302,9 +312,10 @@ def txn(
     session: int = 0,
     time: int = 0,
     identities: tuple[tuple[str, str], ...] | None = None,
+    owner: int = 0,
 ) -> bytes:
     """An encoded command, as the leader proposes it."""
-    return encode(Txn(op, session, time, identities))
+    return encode(Txn(op, session, time, identities, owner))
 
 
 def decode_outcome(data: bytes) -> Outcome:

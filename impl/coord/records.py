@@ -22,6 +22,27 @@ Int64 = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
 
 # `ephemeral_owner` of a container node (ZooKeeper's EphemeralType.CONTAINER_EPHEMERAL_OWNER).
 CONTAINER_OWNER = -(2**63)
+# With extended types enabled, an owner whose top byte is 0xFF is not a session: 0xFF, then 16
+# reserved bits (0 for a TTL node), then the TTL in ms in the low 40 bits (EphemeralType.TTL).
+TTL_BASE = -(2**56)  # 0xFF00000000000000 as a Java long
+MAX_TTL = 2**40 - 1  # EphemeralType.TTL.maxValue()
+
+
+def ttl_owner(ttl: int) -> int:
+    """The `ephemeral_owner` that marks a node as a TTL node with this TTL (1..MAX_TTL ms)."""
+    assert 0 < ttl <= MAX_TTL, ttl
+    return TTL_BASE + ttl
+
+
+def ttl_of(ephemeral_owner: int) -> int:
+    """The TTL of a TTL node's owner; 0 for any other owner."""
+    ttl = ephemeral_owner - TTL_BASE
+    return ttl if 0 < ttl <= MAX_TTL else 0
+
+
+def extended_owner(ephemeral_owner: int) -> bool:
+    """Does this owner read as an extended type (top byte 0xFF) when extended types are on?"""
+    return ephemeral_owner >> 56 == -1
 
 
 def int32(value: int) -> int:
@@ -51,12 +72,15 @@ class ACL(msgspec.Struct, frozen=True, array_like=True):
 Identity = tuple[str, str]  # (scheme, id): who a client authenticated as, e.g. ("ip", "10.0.0.1")
 
 
+SUPER: Identity = ("super", "")  # the super user's identity, which passes every check
+
+
 def permitted(acl: tuple[ACL, ...], perm: int, identities: tuple[Identity, ...]) -> bool:
     """ZooKeeper's checkACL: may a client with these identities do `perm` (any of its bits) on a
-    node with this ACL? An empty ACL allows everything; world:anyone matches every client; an
-    ip entry matches an address in its network (id "10.0.0.0/8" or one address); other schemes
-    match their id exactly."""
-    if not acl:
+    node with this ACL? The super user may do anything; an empty ACL allows everything;
+    world:anyone matches every client; an ip entry matches an address in its network (id
+    "10.0.0.0/8" or one address); other schemes match their id exactly."""
+    if not acl or SUPER in identities:
         return True
     for entry in acl:
         if not entry.perms & perm:
@@ -69,6 +93,15 @@ def permitted(acl: tuple[ACL, ...], perm: int, identities: tuple[Identity, ...])
             if ident == entry.id or (scheme == "ip" and _in_network(ident, entry.id)):
                 return True
     return False
+
+
+def mask_digests(acl: tuple[ACL, ...]) -> tuple[ACL, ...]:
+    """The ACL as getACL shows it to a client without ADMIN on the node: each digest id's
+    password hash replaced by "x" (user:x), as ZooKeeper does since 3.6."""
+    return tuple(
+        ACL(a.perms, a.scheme, a.id.split(":", 1)[0] + ":x") if a.scheme == "digest" else a
+        for a in acl
+    )
 
 
 def _in_network(address: str, network: str) -> bool:
@@ -143,13 +176,20 @@ class Stat(msgspec.Struct, frozen=True, array_like=True):
     pzxid: int
 
 
-def owned_by_session(ephemeral_owner: int) -> bool:
-    """Is this an ephemeral node of a session (EphemeralType.NORMAL)? TTL nodes are refused,
-    so the only other owners are 0 (persistent) and containers."""
+def owned_by_session(ephemeral_owner: int, extended_types: bool = False) -> bool:
+    """Is this an ephemeral node of a session (EphemeralType.NORMAL)? The other owners are 0
+    (persistent), containers and, with extended types enabled, TTL nodes."""
+    if extended_types and extended_owner(ephemeral_owner):
+        return False
     return ephemeral_owner not in (0, CONTAINER_OWNER)
 
 
-def client_stat(stat: StatPersisted, data: bytes | None, num_children: int) -> Stat:
+def client_stat(
+    stat: StatPersisted, data: bytes | None, num_children: int, extended_types: bool = False
+) -> Stat:
+    """What a client is shown: the owner only of a session's ephemeral, 0 for every other kind
+    of node (DataNode.getClientEphemeralOwner)."""
+    owner = stat.ephemeral_owner
     return Stat(
         czxid=stat.czxid,
         mzxid=stat.mzxid,
@@ -158,7 +198,7 @@ def client_stat(stat: StatPersisted, data: bytes | None, num_children: int) -> S
         version=stat.version,
         cversion=int32(stat.cversion * 2 - num_children),
         aversion=stat.aversion,
-        ephemeral_owner=stat.ephemeral_owner if owned_by_session(stat.ephemeral_owner) else 0,
+        ephemeral_owner=owner if owned_by_session(owner, extended_types) else 0,
         data_length=len(data) if data is not None else 0,
         num_children=num_children,
         pzxid=stat.pzxid,

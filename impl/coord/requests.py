@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from impl.coord.errors import Code, KeeperError
 from impl.coord.jute import (
     CreateRequest,
+    JuteError,
     MultiHeader,
     OpCode,
     PathRequest,
+    PathTypeRequest,
     PathVersionRequest,
     PathWatchRequest,
     Reader,
@@ -60,19 +62,23 @@ from impl.coord.messages import (
     StatReply,
 )
 from impl.coord.records import ACL
+from impl.coord.watches import ADD_WATCH_MODES, WATCHER_TYPES
 
 _CREATES = (OpCode.CREATE, OpCode.CREATE2, OpCode.CREATE_CONTAINER, OpCode.CREATE_TTL)
 WRITES = frozenset({*_CREATES, OpCode.DELETE, OpCode.SET_DATA, OpCode.SET_ACL, OpCode.CHECK,
                     OpCode.MULTI})  # fmt: skip
+# Done on the connection's server at a read index, in order with its other requests.
+WATCH_OPS = frozenset({OpCode.ADD_WATCH, OpCode.REMOVE_WATCHES, OpCode.CHECK_WATCHES})
 READS = frozenset({OpCode.EXISTS, OpCode.GET_DATA, OpCode.GET_CHILDREN, OpCode.GET_CHILDREN2,
                    OpCode.GET_ACL, OpCode.GET_EPHEMERALS, OpCode.SYNC,
-                   OpCode.GET_ALL_CHILDREN_NUMBER})  # fmt: skip
+                   OpCode.GET_ALL_CHILDREN_NUMBER, OpCode.MULTI_READ, *WATCH_OPS})  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Decoded:
     """One request: `op` for a write, `query` for a read. `watch`: the read sets a watch.
-    `types`: a multi's operation codes, which its response repeats."""
+    `types`: a multi's operation codes, which its response repeats; `reads`: a multiRead's
+    reads. `watch_type`: addWatch's mode, or removeWatches' and checkWatches' WatcherType."""
 
     opcode: int
     path: str = ""
@@ -80,6 +86,8 @@ class Decoded:
     query: Query | None = None
     watch: bool = False
     types: tuple[int, ...] = ()
+    reads: tuple[Decoded, ...] = ()
+    watch_type: int = 0
 
 
 Identity = tuple[str, str]  # (scheme, id), as an ACL names it
@@ -164,18 +172,22 @@ def decode(opcode: int, r: Reader, identities: list[Identity], session: int) -> 
         records = read_multi(r)
         ops = tuple(_multi_op(t, rec, identities) for t, rec in records)
         return Decoded(opcode, op=Multi(ops), types=tuple(t for t, _ in records))
+    if opcode == OpCode.MULTI_READ:
+        reads = []
+        for t, record in read_multi(r):
+            if not isinstance(record, PathWatchRequest):  # FinalRequestProcessor's IOException
+                raise JuteError(f"operation type {t} cannot be part of a multiRead")
+            reads.append(_path_read(t, record))
+        return Decoded(opcode, query=Exists("/"), reads=tuple(reads))
+    if opcode in WATCH_OPS:
+        request = PathTypeRequest.read(r)
+        valid = ADD_WATCH_MODES if opcode == OpCode.ADD_WATCH else WATCHER_TYPES
+        if request.type not in valid:
+            raise KeeperError(Code.BADARGUMENTS, request.path)
+        return Decoded(opcode, request.path, query=Exists("/"), watch_type=request.type)
     if opcode in (OpCode.EXISTS, OpCode.GET_DATA, OpCode.GET_CHILDREN, OpCode.GET_CHILDREN2):
-        pw = PathWatchRequest.read(r)
-        query: Query
-        if opcode == OpCode.EXISTS:
-            query = Exists(pw.path)
-        elif opcode == OpCode.GET_DATA:
-            query = GetData(pw.path)
-        elif opcode == OpCode.GET_CHILDREN:
-            query = GetChildren(pw.path)
-        else:
-            query = GetChildren2(pw.path)
-        return Decoded(opcode, pw.path, query=query, watch=pw.watch)
+        return _path_read(opcode, PathWatchRequest.read(r))
+    query: Query
     if opcode in (
         OpCode.GET_ACL,
         OpCode.SYNC,
@@ -193,6 +205,19 @@ def decode(opcode: int, r: Reader, identities: list[Identity], session: int) -> 
             query = Exists("/")
         return Decoded(opcode, path, query=query)
     raise KeeperError(Code.UNIMPLEMENTED)
+
+
+def _path_read(opcode: int, pw: PathWatchRequest) -> Decoded:
+    query: Query
+    if opcode == OpCode.EXISTS:
+        query = Exists(pw.path)
+    elif opcode == OpCode.GET_DATA:
+        query = GetData(pw.path)
+    elif opcode == OpCode.GET_CHILDREN:
+        query = GetChildren(pw.path)
+    else:
+        query = GetChildren2(pw.path)
+    return Decoded(opcode, pw.path, query=query, watch=pw.watch)
 
 
 def write_response(decoded: Decoded, outcome: Outcome) -> tuple[int, bytes]:
@@ -232,6 +257,20 @@ def _write_multi(w: Writer, types: tuple[int, ...], result: MultiResult) -> None
         elif isinstance(sub, SetDataResult):
             Response.stat(w, sub.stat)
     MultiHeader(-1, True, -1).write(w)
+
+
+def multi_read_response(reads: tuple[Decoded, ...], answers: list[tuple[int, bytes]]) -> bytes:
+    """A multiRead's MultiResponse: each read's header (its type, or an error) and body."""
+    w = Writer()
+    for read, (err, body) in zip(reads, answers, strict=True):
+        if err != Code.OK:
+            MultiHeader(OpCode.ERROR, False, err).write(w)
+            w.i32(err)
+        else:
+            MultiHeader(read.opcode, False, 0).write(w)
+            w.raw(body)
+    MultiHeader(-1, True, -1).write(w)
+    return w.getvalue()
 
 
 def read_response(decoded: Decoded, reply: Reply) -> tuple[int, bytes]:

@@ -28,18 +28,25 @@ import contextlib
 import logging
 import secrets
 import time
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import msgspec
+from msgspec.structs import replace
 
 from impl.coord import fourletter
 from impl.coord.admission import Admission
+from impl.coord.connection import (
+    Connection,
+    Op,
+    connect_frame,
+    event_frame,
+    header_bytes,
+    header_frame,
+    now_ms,
+)
 from impl.coord.errors import Code, KeeperError
 from impl.coord.jute import (
-    NOTIFICATION_XID,
     PING_XID,
     ConnectRequest,
     ConnectResponse,
@@ -49,20 +56,22 @@ from impl.coord.jute import (
     ReplyHeader,
     RequestHeader,
     SetWatches,
-    WatcherEvent,
     Writer,
     frame,
 )
 from impl.coord.messages import (
     ACLReply,
     CloseSession,
+    ContainerCandidates,
     CreateSession,
+    DeleteContainer,
     ErrorResult,
     Exists,
     GetACL,
-    GetSessions,
+    MoveSession,
     Outcome,
-    SessionsReply,
+    PathsReply,
+    Reply,
     StatReply,
     Txn,
     decode_outcome,
@@ -70,26 +79,28 @@ from impl.coord.messages import (
     encode,
     txn,
 )
-from impl.coord.records import EventType, Perms, Stat, Trigger, permitted
+from impl.coord.records import SUPER, EventType, Perms, Stat, Trigger, mask_digests, permitted
 from impl.coord.requests import (
     READS,
+    WATCH_OPS,
     WRITES,
     Decoded,
-    Identity,
     decode,
     digest_identity,
+    multi_read_response,
     read_response,
     write_response,
 )
 from impl.coord.sessions import ExpiryClock, first_session_id, next_session_id, password
 from impl.coord.syncing import LeaderSync
 from impl.coord.tree import DataTree
-from impl.coord.watches import WatchManager
+from impl.coord.watches import ADD_WATCH_MODES, Kind, WatchManager
 from impl.net.config import IDENTITY_BYTES, ServerConfig
 from impl.net.framing import FrameError, read_frame_after, read_header
 from impl.net.ratelog import RateLimitedLog
 from impl.paxos.replica import Role
-from impl.paxos.types import Command, Read, Reply
+from impl.paxos.types import Command, Read
+from impl.paxos.types import Reply as ReplicaReply
 
 if TYPE_CHECKING:
     from impl.net.server import ReplicaServer
@@ -103,7 +114,6 @@ INFLIGHT = 4_096  # requests one connection may have queued or in flight
 UNREAD_PAUSE = 4
 UNREAD_LIMIT = 16
 REPORT_EVERY_S = 0.1  # how often servers tell the leader which sessions are alive
-_SYNC_CONNECTED = 3
 # The permission each read needs (ZooKeeper's FinalRequestProcessor); exists needs none.
 _READ_PERMS = {
     OpCode.GET_DATA: Perms.READ,
@@ -113,7 +123,6 @@ _READ_PERMS = {
     OpCode.GET_ACL: Perms.READ | Perms.ADMIN,
 }
 _session_list = msgspec.msgpack.Decoder(list[int])
-_slow_log = RateLimitedLog(log)
 
 
 class _ServedTree(DataTree):
@@ -121,9 +130,12 @@ class _ServedTree(DataTree):
     it was replaced by a snapshot (writes the service never saw, so fired no watches for)."""
 
     def __init__(
-        self, on_applied: Callable[[int, Txn, Outcome], None], on_restored: Callable[[], None]
+        self,
+        on_applied: Callable[[int, Txn, Outcome], None],
+        on_restored: Callable[[], None],
+        extended_types: bool,
     ) -> None:
-        super().__init__()
+        super().__init__(extended_types)
         self._on_applied = on_applied
         self._on_restored = on_restored
 
@@ -137,89 +149,28 @@ class _ServedTree(DataTree):
         self._on_restored()
 
 
-@dataclass
-class _Op:
-    """One request of a connection, from arrival to its reply."""
-
-    xid: int
-    kind: str  # "write", "read", or "local" (answered without the log)
-    decoded: Decoded | None = None
-    command: bytes = b""  # a write's encoded Txn
-    query: bytes = b""  # a read's encoded query
-    on_done: Callable[[_Connection, _Op, bytes], bytes] | None = None  # builds the reply
-    reply: bytes | None = None  # the reply frame, once known
-    started: float = 0.0
-
-
-@dataclass(eq=False)
-class _Connection:
-    writer: asyncio.StreamWriter
-    client_id: int
-    host: str  # the client's address (its ip identity, and what maxClientCnxns counts)
-    peer: str  # host:port, for logs and `cons`
-    session: int = 0
-    timeout: int = 0
-    identities: list[Identity] = field(default_factory=list)
-    order: deque[_Op] = field(default_factory=deque)  # every op not yet answered, in order
-    ops: dict[int, _Op] = field(default_factory=dict)  # submitted ops, by seq
-    waiting: deque[_Op] = field(default_factory=deque)  # ops not yet submitted
-    running: int = 0  # submitted and not answered
-    running_kind: str = ""
-    seq: int = 0
-    writes: set[int] = field(default_factory=set)  # seqs of writes in flight
-    room: asyncio.Event = field(default_factory=asyncio.Event)
-    connecting: asyncio.Future[str] | None = None  # "ok", "expired" or "failed"
-    received: int = 0
-    sent: int = 0
-    closed: bool = False
-    unread_limit: int = 0  # bytes of replies not yet read by the client (0: no limit)
-
-    def send(self, data: bytes) -> None:
-        if self.closed or self.writer.is_closing():
-            return
-        self.writer.write(data)
-        self.sent += 1
-        if self.unread_limit and self.writer.transport.get_write_buffer_size() > self.unread_limit:
-            _slow_log.log(
-                logging.WARNING,
-                "slow reader",
-                "dropping the connection from %s: it leaves more than %d bytes of replies unread",
-                self.peer,
-                self.unread_limit,
-            )
-            self.closed = True
-            self.writer.transport.abort()  # close() would keep the replies until they are sent
-
-    def close(self) -> None:
-        self.closed = True
-        self.writer.close()
-
-    def acl_identities(self) -> tuple[Identity, ...]:
-        """Whom ACLs see: the connection's address, and every identity it authenticated as."""
-        return (("ip", self.host), *self.identities)
-
-
 class ZooKeeperService:
     forward = True
     immediate_replies = True
 
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
-        self.tree = _ServedTree(self._applied, self._restored)
+        self.tree = _ServedTree(self._applied, self._restored, config.extended_types)
         self._server: ReplicaServer | None = None
-        self._connections: set[_Connection] = set()
-        self._by_session: dict[int, set[_Connection]] = {}
-        self._by_client: dict[int, _Connection] = {}  # by the client id of its commands
+        self._connections: set[Connection] = set()
+        self._by_session: dict[int, set[Connection]] = {}
+        self._by_client: dict[int, Connection] = {}  # by the client id of its commands
         self._admission = Admission(config)
         self._log = RateLimitedLog(log)  # for what clients can make happen again and again
-        self._watches: WatchManager[_Connection] = WatchManager()
+        self._watches: WatchManager[Connection] = WatchManager()
         self._own_id = secrets.randbits(62) | 1  # the client id of our own proposals
         self._own_seq = 0
         self._sync = LeaderSync(config.my_id, encode(Exists("/")))
-        self._next_session = first_session_id(config.my_id, _now_ms())
+        self._next_session = first_session_id(config.my_id, now_ms())
         self._expiry = ExpiryClock()
         self._alive: set[int] = set()  # sessions heard from since the last report
         self._report_at = 0.0
+        self._sweep_at = 0.0
         self.stats = fourletter.Counters()
 
     @property
@@ -278,7 +229,7 @@ class ZooKeeperService:
                 peer,
             )
             return
-        conn = _Connection(writer, secrets.randbits(62) | 1, host, peer)
+        conn = Connection(writer, secrets.randbits(62) | 1, host, peer)
         conn.unread_limit = UNREAD_LIMIT * limit
         writer.transport.set_write_buffer_limits(high=UNREAD_PAUSE * limit)
         self._connections.add(conn)
@@ -305,7 +256,7 @@ class ZooKeeperService:
         finally:
             self._forget(conn)
 
-    def on_reply(self, reply: Reply) -> None:
+    def on_reply(self, reply: ReplicaReply) -> None:
         if reply.client_id == self._sync.client_id:
             self._sync.answered(reply, self.server.core)
             return
@@ -348,7 +299,11 @@ class ZooKeeperService:
         if core.role is Role.LEADER:
             self._expiry.touch(alive, now * 1000)
             self._expire(now * 1000)
+            if now >= self._sweep_at:
+                self._sweep_at = now + self.config.container_check_ms / 1000
+                self._sweep()
         else:
+            self._sweep_at = 0.0
             self._expiry.reset()
             if alive and core.leader:
                 self.server.gossip(core.leader, msgspec.msgpack.encode(sorted(alive)))
@@ -364,9 +319,10 @@ class ZooKeeperService:
 
     # --- sessions ----------------------------------------------------------------------------
 
-    async def _connect(self, conn: _Connection, request: ConnectRequest) -> bool:
-        """Create or resume the session (through the log, or a read index), answer the
-        ConnectRequest, and say whether the connection goes on."""
+    async def _connect(self, conn: Connection, request: ConnectRequest) -> bool:
+        """Create or resume the session (through the log: a resumed session moves to this
+        connection, so that writes still coming from its old one are SESSIONMOVED), answer
+        the ConnectRequest, and say whether the connection goes on."""
         timeout = min(
             max(request.timeout, self.config.min_session_timeout),
             self.config.max_session_timeout,
@@ -377,26 +333,31 @@ class ZooKeeperService:
             session = self._next_session
             self._next_session = next_session_id(session)
 
-            def created(conn: _Connection, op: _Op, result: bytes) -> bytes:
+            def created(conn: Connection, op: Op, result: bytes) -> bytes:
                 done.set_result("ok" if decode_outcome(result).err == Code.OK else "failed")
                 return b""
 
-            command = txn(CreateSession(timeout), session, _now_ms())
-            self._start(conn, _Op(0, "write", command=command, on_done=created))
+            command = txn(CreateSession(timeout), session, now_ms(), owner=conn.client_id)
+            self._start(conn, Op(0, "write", command=command, on_done=created))
+        elif request.password != password(request.session_id):
+            session = request.session_id
+            done.set_result("expired")  # ZooKeeper answers a wrong password as it answers expiry
         else:
             session = request.session_id
 
-            def found(conn: _Connection, op: _Op, result: bytes) -> bytes:
-                reply = decode_reply(result)
-                live = isinstance(reply, SessionsReply) and any(
-                    s.id == session for s in reply.sessions
-                )
+            def moved(conn: Connection, op: Op, result: bytes) -> bytes:
+                err = decode_outcome(result).err
                 done.set_result(
-                    "ok" if live and request.password == password(session) else "expired"
+                    "ok"
+                    if err == Code.OK
+                    else "expired"
+                    if err == Code.SESSIONEXPIRED
+                    else "failed"
                 )
                 return b""
 
-            self._start(conn, _Op(0, "read", query=encode(GetSessions()), on_done=found))
+            command = txn(MoveSession(), session, now_ms(), owner=conn.client_id)
+            self._start(conn, Op(0, "write", command=command, on_done=moved))
         outcome = await done
         conn.connecting = None
         if outcome == "expired":
@@ -404,30 +365,40 @@ class ZooKeeperService:
             log.info(
                 "n%d: session 0x%x has expired; telling %s", self.config.my_id, session, conn.peer
             )
-            conn.send(_frame_of(ConnectResponse(0, 0, 0, bytes(16))))
+            conn.send(connect_frame(ConnectResponse(0, 0, 0, bytes(16))))
         if outcome != "ok":
             return False
         conn.session, conn.timeout = session, timeout
         self._by_session.setdefault(session, set()).add(conn)
         self._alive.add(session)
-        conn.send(_frame_of(ConnectResponse(0, timeout, session, password(session))))
+        conn.send(connect_frame(ConnectResponse(0, timeout, session, password(session))))
         return True
 
-    def _expire(self, now_ms: float) -> None:
-        for session in self._expiry.expired(self.tree.session_timeouts(), now_ms):
+    def _expire(self, now: float) -> None:
+        for session in self._expiry.expired(self.tree.session_timeouts(), now):
             log.info("n%d: session 0x%x expired", self.config.my_id, session)
-            self._own_seq += 1
-            command = Command(
-                self._own_id,
-                self._own_seq,
-                self._own_seq - 1,
-                txn(CloseSession(), session, _now_ms()),
-            )
-            self.server.submit(command)
+            self._propose(txn(CloseSession(), session, now_ms()))
+
+    def _sweep(self) -> None:
+        """ZooKeeper's ContainerManager, on the leader: propose deleting the empty containers
+        and the expired TTL nodes, at most `znode.container.maxPerMinute` a minute. The tree
+        checks each again when the deletion is applied."""
+        config = self.config
+        budget = max(1, config.container_max_per_minute * config.container_check_ms // 60_000)
+        query = ContainerCandidates(now_ms(), config.container_max_never_used_ms)
+        reply = self.tree.read(query)
+        assert isinstance(reply, PathsReply), reply
+        for path in reply.paths[:budget]:
+            self._propose(txn(DeleteContainer(path), 0, now_ms()))
+
+    def _propose(self, command: bytes) -> None:
+        """Submit a command of the servers' own (an expiry, a sweep's deletion)."""
+        self._own_seq += 1
+        self.server.submit(Command(self._own_id, self._own_seq, self._own_seq - 1, command))
 
     # --- requests ----------------------------------------------------------------------------
 
-    def _request(self, conn: _Connection, body: bytes) -> None:
+    def _request(self, conn: Connection, body: bytes) -> None:
         """One request. A header that does not parse, or an auth packet, closes the
         connection (ZooKeeperServer.processPacket fails with an IOException); any other record
         that does not parse is answered MARSHALLINGERROR, as PrepRequestProcessor (writes) and
@@ -448,13 +419,13 @@ class ZooKeeperService:
                 header.type,
                 error,
             )
-            reply = _header_frame(header.xid, 0, Code.MARSHALLINGERROR)
-            self._start(conn, _Op(header.xid, "local", reply=reply))
+            reply = header_frame(header.xid, 0, Code.MARSHALLINGERROR)
+            self._start(conn, Op(header.xid, "local", reply=reply))
 
-    def _dispatch(self, conn: _Connection, header: RequestHeader, r: Reader) -> None:
+    def _dispatch(self, conn: Connection, header: RequestHeader, r: Reader) -> None:
         opcode = header.type
         if opcode == OpCode.PING:
-            conn.send(_header_frame(PING_XID, self.server.core.applied, 0))
+            conn.send(header_frame(PING_XID, self.server.core.applied, 0))
             return
         if opcode == OpCode.AUTH:
             r.i32()  # type, unused
@@ -464,8 +435,12 @@ class ZooKeeperService:
             failed = scheme not in ("digest", "ip")
             if scheme == "digest":
                 identity = digest_identity(auth)
-                if identity not in conn.identities:  # ServerCnxn.addAuthInfo keeps one of each
-                    conn.identities.append(identity)
+                found = [identity]
+                if identity[1] == self.config.super_digest:
+                    found.insert(0, SUPER)  # DigestAuthenticationProvider's superDigest
+                for ident in found:  # ServerCnxn.addAuthInfo keeps one of each
+                    if ident not in conn.identities:
+                        conn.identities.append(ident)
                 # Every write carries the identities through the log: they must stay small.
                 if sum(len(s) + len(i) for s, i in conn.identities) > IDENTITY_BYTES:
                     failed = True
@@ -478,14 +453,14 @@ class ZooKeeperService:
                         IDENTITY_BYTES,
                     )
             if failed:
-                conn.send(_header_frame(header.xid, 0, Code.AUTHFAILED))
+                conn.send(header_frame(header.xid, 0, Code.AUTHFAILED))
                 conn.close()
                 return
-            conn.send(_header_frame(header.xid, 0, 0))
+            conn.send(header_frame(header.xid, 0, 0))
             return
         if opcode == OpCode.CLOSE_SESSION:
-            close = txn(CloseSession(), conn.session, _now_ms())
-            self._start(conn, _Op(header.xid, "write", command=close, on_done=self._closed))
+            close = txn(CloseSession(), conn.session, now_ms(), owner=conn.client_id)
+            self._start(conn, Op(header.xid, "write", command=close, on_done=self._closed))
             return
         if opcode == OpCode.WHO_AM_I:  # the connection's identities: (scheme, user) pairs
             w = Writer()
@@ -494,35 +469,35 @@ class ZooKeeperService:
             w.i32(len(identities))
             for scheme, user in identities:
                 w.string(scheme).string(user)
-            self._start(conn, _Op(header.xid, "local", reply=frame(w.getvalue())))
+            self._start(conn, Op(header.xid, "local", reply=frame(w.getvalue())))
             return
         if opcode in (OpCode.SET_WATCHES, OpCode.SET_WATCHES2):
             request = SetWatches.read(r, version2=opcode == OpCode.SET_WATCHES2)
             query = encode(Exists("/"))  # a read index; the watches are then set locally
 
-            def set_watches(conn: _Connection, op: _Op, result: bytes) -> bytes:
+            def set_watches(conn: Connection, op: Op, result: bytes) -> bytes:
                 self._set_watches(conn, request)
-                return _header_frame(header.xid, self.server.core.applied, 0)
+                return header_frame(header.xid, self.server.core.applied, 0)
 
-            self._start(conn, _Op(header.xid, "read", query=query, on_done=set_watches))
+            self._start(conn, Op(header.xid, "read", query=query, on_done=set_watches))
             return
         try:
             decoded = decode(opcode, r, conn.identities, conn.session)
         except KeeperError as error:
-            op = _Op(header.xid, "local", reply=_header_frame(header.xid, 0, error.code))
+            op = Op(header.xid, "local", reply=header_frame(header.xid, 0, error.code))
             self._start(conn, op)
             return
         if opcode in WRITES:
             assert decoded.op is not None
-            command = txn(decoded.op, conn.session, _now_ms(), conn.acl_identities())
-            op = _Op(header.xid, "write", decoded, command=command, on_done=self._wrote)
+            command = txn(decoded.op, conn.session, now_ms(), conn.acl_identities(), conn.client_id)
+            op = Op(header.xid, "write", decoded, command=command, on_done=self._wrote)
         else:
             assert opcode in READS and decoded.query is not None
             query = encode(decoded.query)
-            op = _Op(header.xid, "read", decoded, query=query, on_done=self._read)
+            op = Op(header.xid, "read", decoded, query=query, on_done=self._read)
         self._start(conn, op)
 
-    def _start(self, conn: _Connection, op: _Op) -> None:
+    def _start(self, conn: Connection, op: Op) -> None:
         op.started = time.monotonic()
         conn.order.append(op)
         if op.kind == "local":
@@ -531,7 +506,7 @@ class ZooKeeperService:
         conn.waiting.append(op)
         self._submit_ready(conn)
 
-    def _submit_ready(self, conn: _Connection) -> None:
+    def _submit_ready(self, conn: Connection) -> None:
         """Submit waiting ops while they cannot overtake one another: a read never runs
         alongside a write of the same connection."""
         while conn.waiting and not conn.closed:
@@ -550,7 +525,7 @@ class ZooKeeperService:
             else:
                 self.server.read(Read(conn.client_id, conn.seq, op.query))
 
-    def _finish(self, conn: _Connection) -> None:
+    def _finish(self, conn: Connection) -> None:
         """Send the replies that are next in order, then submit what may go now."""
         while conn.order and conn.order[0].reply is not None:
             op = conn.order.popleft()
@@ -563,23 +538,45 @@ class ZooKeeperService:
             conn.room.set()
         self._submit_ready(conn)
 
-    def _wrote(self, conn: _Connection, op: _Op, result: bytes) -> bytes:
+    def _wrote(self, conn: Connection, op: Op, result: bytes) -> bytes:
         assert op.decoded is not None
-        err, body = write_response(op.decoded, decode_outcome(result))
-        return frame(_header_bytes(op.xid, self.server.core.applied, err) + body)
+        outcome = decode_outcome(result)
+        if outcome.err == Code.SESSIONMOVED:
+            # The client has moved its session to another connection: this one is left behind.
+            # ZooKeeper closes it rather than answer (ZOOKEEPER-710), and so does this server.
+            log.info("n%d: closing %s: its session has moved", self.config.my_id, conn.peer)
+            asyncio.get_running_loop().call_soon(conn.close)
+            return b""
+        err, body = write_response(op.decoded, outcome)
+        return frame(header_bytes(op.xid, self.server.core.applied, err) + body)
 
-    def _read(self, conn: _Connection, op: _Op, result: bytes) -> bytes:
-        """The reply to a read; a watch is set now, atomically with the read it belongs to
-        (no write is applied in between)."""
+    def _read(self, conn: Connection, op: Op, result: bytes) -> bytes:
+        """The reply to a read. What it does to watches is done now, atomically with the read
+        (no write is applied in between); so is a multiRead's reading."""
         decoded = op.decoded
         assert decoded is not None
-        reply = decode_reply(result)
+        err: int
+        if decoded.opcode == OpCode.MULTI_READ:
+            err, body = Code.OK, self._multi_read(conn, decoded)
+        elif decoded.opcode in WATCH_OPS:
+            err, body = self._watch_op(conn, decoded)
+        else:
+            err, body = self._answer(conn, decoded, decode_reply(result))
+        return frame(header_bytes(op.xid, self.server.core.applied, err) + body)
+
+    def _answer(self, conn: Connection, decoded: Decoded, reply: Reply) -> tuple[int, bytes]:
+        """One read's (err, body): its ACL check, and the watch it sets."""
         err, body = read_response(decoded, reply)
         needs = _READ_PERMS.get(decoded.opcode)
         if err == Code.OK and needs is not None:
             acl = self.tree.read(GetACL(decoded.path))
-            if isinstance(acl, ACLReply) and not permitted(acl.acl, needs, conn.acl_identities()):
+            identities = conn.acl_identities()
+            if isinstance(acl, ACLReply) and not permitted(acl.acl, needs, identities):
                 err, body = Code.NOAUTH, b""
+            elif isinstance(reply, ACLReply) and not permitted(reply.acl, Perms.ADMIN, identities):
+                # Without ADMIN, digest ids are shown without their password hashes.
+                masked = replace(reply, acl=mask_digests(reply.acl))
+                err, body = read_response(decoded, masked)
         if decoded.watch:
             missing = isinstance(reply, ErrorResult) and reply.err == Code.NONODE
             if (decoded.opcode == OpCode.EXISTS and (err == Code.OK or missing)) or (
@@ -588,10 +585,31 @@ class ZooKeeperService:
                 self._watches.watch_data(decoded.path, conn)
             elif err == Code.OK:
                 self._watches.watch_children(decoded.path, conn)
-        return frame(_header_bytes(op.xid, self.server.core.applied, err) + body)
+        return err, body
 
-    def _closed(self, conn: _Connection, op: _Op, result: bytes) -> bytes:
-        return _header_frame(op.xid, self.server.core.applied, 0)
+    def _multi_read(self, conn: Connection, decoded: Decoded) -> bytes:
+        """multiRead: each read on its own (one failing does not fail the others), all at
+        the same point of the log."""
+        answers = []
+        for read in decoded.reads:
+            assert read.query is not None
+            answers.append(self._answer(conn, read, self.tree.read(read.query)))
+        return multi_read_response(decoded.reads, answers)
+
+    def _watch_op(self, conn: Connection, decoded: Decoded) -> tuple[int, bytes]:
+        """addWatch, removeWatches, checkWatches: done on this server, as in ZooKeeper."""
+        path, kind = decoded.path, decoded.watch_type
+        if decoded.opcode == OpCode.ADD_WATCH:
+            self._watches.add(path, conn, ADD_WATCH_MODES[kind])
+            return Code.OK, Writer().i32(0).getvalue()  # ZooKeeper answers an ErrorResponse(0)
+        if decoded.opcode == OpCode.REMOVE_WATCHES:
+            found = self._watches.remove(path, conn, kind)
+        else:
+            found = self._watches.contains(path, conn, kind)
+        return (Code.OK if found else Code.NOWATCHER), b""
+
+    def _closed(self, conn: Connection, op: Op, result: bytes) -> bytes:
+        return header_frame(op.xid, self.server.core.applied, 0)
 
     # --- watches -----------------------------------------------------------------------------
 
@@ -599,7 +617,7 @@ class ZooKeeperService:
         """Inside the replica's apply: fire this server's watches, end a closed session's
         connections (after its own reply, which comes next)."""
         for conn, trigger in self._watches.fire(outcome.triggers):
-            conn.send(_event_frame(zxid, trigger))
+            conn.send(event_frame(zxid, trigger))
         if isinstance(command.op, CloseSession) and outcome.err == Code.OK:
             for conn in list(self._by_session.get(command.session, ())):
                 asyncio.get_running_loop().call_soon(conn.close)
@@ -619,37 +637,42 @@ class ZooKeeperService:
         for conn in list(self._connections):
             asyncio.get_running_loop().call_soon(conn.close)
 
-    def _set_watches(self, conn: _Connection, request: SetWatches) -> None:
+    def _set_watches(self, conn: Connection, request: SetWatches) -> None:
         """ZooKeeper's DataTree.setWatches: fire at once what changed since the client's
         last zxid, and set the rest."""
         since = request.relative_zxid
         for path in request.data:
             stat = self._stat(path)
             if stat is None:
-                conn.send(_event_frame(0, Trigger(path, EventType.NODE_DELETED)))
+                conn.send(event_frame(0, Trigger(path, EventType.NODE_DELETED)))
             elif stat.mzxid > since:
-                conn.send(_event_frame(0, Trigger(path, EventType.NODE_DATA_CHANGED)))
+                conn.send(event_frame(0, Trigger(path, EventType.NODE_DATA_CHANGED)))
             else:
                 self._watches.watch_data(path, conn)
         for path in request.exist:
             if self._stat(path) is not None:
-                conn.send(_event_frame(0, Trigger(path, EventType.NODE_CREATED)))
+                conn.send(event_frame(0, Trigger(path, EventType.NODE_CREATED)))
             else:
                 self._watches.watch_data(path, conn)
         for path in request.child:
             stat = self._stat(path)
             if stat is None:
-                conn.send(_event_frame(0, Trigger(path, EventType.NODE_DELETED)))
+                conn.send(event_frame(0, Trigger(path, EventType.NODE_DELETED)))
             elif stat.pzxid > since:
-                conn.send(_event_frame(0, Trigger(path, EventType.NODE_CHILDREN_CHANGED)))
+                conn.send(event_frame(0, Trigger(path, EventType.NODE_CHILDREN_CHANGED)))
             else:
                 self._watches.watch_children(path, conn)
+        # Persistent watches are set again as they were; what changed meanwhile is not told.
+        for path in request.persistent:
+            self._watches.add(path, conn, Kind.PERSISTENT)
+        for path in request.persistent_recursive:
+            self._watches.add(path, conn, Kind.PERSISTENT_RECURSIVE)
 
     def _stat(self, path: str) -> Stat | None:
         reply = self.tree.read(Exists(path))
         return reply.stat if isinstance(reply, StatReply) else None
 
-    def _forget(self, conn: _Connection) -> None:
+    def _forget(self, conn: Connection) -> None:
         conn.closed = True
         conn.room.set()
         self._connections.discard(conn)
@@ -686,31 +709,3 @@ def _length_checked(header: bytes, limit: int) -> bytes:
             f"message or too large to process (length is greater than jute.maxbuffer={limit})"
         )
     return header
-
-
-def _now_ms() -> int:
-    """Wall-clock ms: a session id's start time, a node's ctime and mtime."""
-    return int(time.time() * 1000)
-
-
-def _header_bytes(xid: int, zxid: int, err: int) -> bytes:
-    w = Writer()
-    ReplyHeader(xid, zxid, err).write(w)
-    return w.getvalue()
-
-
-def _header_frame(xid: int, zxid: int, err: int) -> bytes:
-    return frame(_header_bytes(xid, zxid, err))
-
-
-def _event_frame(zxid: int, trigger: Trigger) -> bytes:
-    w = Writer()
-    ReplyHeader(NOTIFICATION_XID, zxid, 0).write(w)
-    WatcherEvent(int(trigger.type), _SYNC_CONNECTED, trigger.path).write(w)
-    return frame(w.getvalue())
-
-
-def _frame_of(response: ConnectResponse) -> bytes:
-    w = Writer()
-    response.write(w)
-    return frame(w.getvalue())

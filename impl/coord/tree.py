@@ -12,8 +12,13 @@ those in its snapshots too). What it leaves to the server around it: watches (pe
 write reports the `Trigger`s it causes), when a session expires (the leader proposes a
 `CloseSession`), when to sweep containers (the leader asks `ContainerCandidates` and proposes
 a `DeleteContainer` for each), the expansion of "auth" ACLs into the connection's identities,
-the ACL checks of reads (made by the server in the same step as the read), quotas, and TTL
-nodes (refused with UNIMPLEMENTED, as ZooKeeper does unless extended types are enabled).
+the ACL checks of reads (made by the server in the same step as the read), and quotas.
+
+TTL nodes exist when the tree is made with `extended_types` (ZooKeeper's extendedTypesEnabled;
+without it a TTL create is UNIMPLEMENTED, as in ZooKeeper). The sweep that deletes containers
+deletes an empty TTL node whose mtime is more than its TTL before the sweep's time; unlike
+ZooKeeper's, the `DeleteContainer` of a TTL node checks that again when it is applied, so a
+write between the sweep and the deletion keeps the node.
 
 A write's ACL check is the tree's, in ZooKeeper's order, against the identities its `Txn`
 carries (NOAUTH); the servers' own commands carry none and are not checked.
@@ -55,6 +60,7 @@ from impl.coord.messages import (
     GetData,
     GetEphemerals,
     GetSessions,
+    MoveSession,
     Multi,
     MultiOp,
     MultiResult,
@@ -82,6 +88,7 @@ from impl.coord.paths import path_error, split
 from impl.coord.records import (
     ACL,
     CONTAINER_OWNER,
+    MAX_TTL,
     OPEN_ACL_UNSAFE,
     READ_ACL_UNSAFE,
     ZERO_STAT,
@@ -92,9 +99,12 @@ from impl.coord.records import (
     StatPersisted,
     Trigger,
     client_stat,
+    extended_owner,
     int32,
     owned_by_session,
     permitted,
+    ttl_of,
+    ttl_owner,
 )
 
 # Nodes ZooKeeper creates itself and refuses to delete.
@@ -217,6 +227,7 @@ class _Apply:
         self.time = command.time
         self.session = command.session
         self.identities = command.identities
+        self.owner = command.owner
         self.triggers: list[Trigger] = []
 
     def require(self, acl: tuple[ACL, ...], perm: int, path: str) -> None:
@@ -229,11 +240,13 @@ class DataTree:
     """The `StateMachine` of a ZooKeeper-compatible service. `execute` and `read` are the
     typed forms of `apply` and `query`."""
 
-    def __init__(self) -> None:
+    def __init__(self, extended_types: bool = False) -> None:
+        self.extended_types = extended_types
         self._nodes: dict[str, _Node] = {}
         self._sessions: dict[int, int] = {}  # session id -> timeout (ms)
+        self._owners: dict[int, int] = {}  # session id -> the connection that serves it
         self._ephemerals: dict[int, set[str]] = {}  # session id -> its ephemeral paths
-        self._containers: set[str] = set()
+        self._swept: set[str] = set()  # containers and TTL nodes: what the sweep looks at
         # During a multi: what each node touched was before it (None: it did not exist).
         self._journal: dict[str, _Node | None] | None = None
         # Kept as the tree changes, so that no read of them walks the tree: the digest (a sum
@@ -272,8 +285,9 @@ class DataTree:
         everything that is kept up to date as it changes."""
         self._nodes = {}
         self._sessions = {}
+        self._owners = {}
         self._ephemerals = {}
-        self._containers = set()
+        self._swept = set()
         self._journal = None
         self._changed = set()
         self._ephemeral_count = 0
@@ -296,12 +310,7 @@ class DataTree:
         self._descendants = descendants
         for path, node in nodes.items():
             self._share_acl(node)
-            owner = node.stat.ephemeral_owner
-            if owner == CONTAINER_OWNER:
-                self._containers.add(path)
-            elif owner != 0:
-                self._ephemerals.setdefault(owner, set()).add(path)
-                self._ephemeral_count += 1
+            self._count_owner(path, node.stat.ephemeral_owner)
         for session, timeout in sessions.items():
             self._add_session(session, timeout)
 
@@ -327,7 +336,9 @@ class DataTree:
             _SavedNode(path, node.data, node.acl, node.stat)
             for path, node in sorted(self._nodes.items(), key=lambda item: item[0])
         ]
-        sessions = [Session(s, t) for s, t in sorted(self._sessions.items())]
+        sessions = [
+            Session(s, t, self._owners.get(s, 0)) for s, t in sorted(self._sessions.items())
+        ]
         return msgspec.msgpack.encode(_Image(nodes, sessions))
 
     def restore(self, data: bytes) -> None:
@@ -341,6 +352,7 @@ class DataTree:
                 parent, name = split(path)
                 nodes[parent or "/"].add_child(name)
         self._rebuild(nodes, {s.id: s.timeout for s in image.sessions})
+        self._owners = {s.id: s.owner for s in image.sessions if s.owner}
 
     def digest(self) -> str:
         """A hash of the whole state (every node's path, data, ACL and stat, every session),
@@ -375,6 +387,10 @@ class DataTree:
             return self._create_session(ctx, op)
         if isinstance(op, CloseSession):
             return self._close_session(ctx)
+        if isinstance(op, MoveSession):
+            self._check_session(ctx, moving=True)
+            self._owners[ctx.session] = ctx.owner
+            return OkResult()
         if isinstance(op, DeleteContainer):
             return self._delete_container(ctx, op)
         raise KeeperError(Code.UNIMPLEMENTED)  # a Multi: `execute` runs those, never nested
@@ -416,8 +432,11 @@ class DataTree:
         except ValueError:
             raise KeeperError(Code.BADARGUMENTS, op.path) from None
         if mode.ttl:
-            raise KeeperError(Code.UNIMPLEMENTED, op.path)
-        if op.ttl >= 0:
+            if not self.extended_types:
+                raise KeeperError(Code.UNIMPLEMENTED, op.path)
+            if not 0 < op.ttl <= MAX_TTL:
+                raise KeeperError(Code.BADARGUMENTS, op.path)
+        elif op.ttl >= 0:
             raise KeeperError(Code.BADARGUMENTS, op.path)  # a ttl for a mode without one
         self._check_session(ctx)
         path = op.path
@@ -433,11 +452,13 @@ class DataTree:
             raise KeeperError(Code.BADARGUMENTS, path)
         if path in self._nodes:
             raise KeeperError(Code.NODEEXISTS, path)
-        if owned_by_session(parent.stat.ephemeral_owner):
+        if owned_by_session(parent.stat.ephemeral_owner, self.extended_types):
             raise KeeperError(Code.NOCHILDRENFOREPHEMERALS, path)
 
         if mode is CreateMode.CONTAINER:
             owner = CONTAINER_OWNER
+        elif mode.ttl:
+            owner = ttl_owner(op.ttl)
         else:
             owner = ctx.session if mode.ephemeral else 0
         parent_key = parent_path or "/"
@@ -503,29 +524,42 @@ class DataTree:
         return SetACLResult(self._stat(node))
 
     def _delete_container(self, ctx: _Apply, op: DeleteContainer) -> DeleteResult:
-        """ZooKeeper's deleteContainer, checks in its order. It refuses only a session's
-        ephemeral (with BADVERSION); an empty persistent node would go too, but the sweep
-        names only containers."""
+        """ZooKeeper's deleteContainer, checks in its order. It refuses a session's ephemeral
+        (with BADVERSION); an empty persistent node would go too, but the sweep names only
+        containers and TTL nodes. A TTL node goes only if it is still expired at the command's
+        time (BADVERSION otherwise: it was written since the sweep looked)."""
         parent_path = _parent_for_delete(op.path)
         node = self._require(op.path)
         if node.children:
             raise KeeperError(Code.NOTEMPTY, op.path)
-        if owned_by_session(node.stat.ephemeral_owner):
+        owner = node.stat.ephemeral_owner
+        if owned_by_session(owner, self.extended_types):
+            raise KeeperError(Code.BADVERSION, op.path)
+        ttl = self._ttl(owner)
+        if ttl and ctx.time - node.stat.mtime <= ttl:
             raise KeeperError(Code.BADVERSION, op.path)
         self._require(parent_path)
         self._remove(ctx, op.path)
         return DeleteResult()
 
     def _create_session(self, ctx: _Apply, op: CreateSession) -> OkResult:
-        if ctx.session in (0, CONTAINER_OWNER):  # they would read as "persistent", "container"
+        # Ids that would read as "persistent", "container" or (extended types) a TTL node.
+        if ctx.session in (0, CONTAINER_OWNER) or (
+            self.extended_types and extended_owner(ctx.session)
+        ):
             raise KeeperError(Code.BADARGUMENTS)
         self._drop_session(ctx.session)
         self._add_session(ctx.session, op.timeout)
+        if ctx.owner:
+            self._owners[ctx.session] = ctx.owner
         return OkResult()
 
     def _close_session(self, ctx: _Apply) -> OkResult:
         """Delete the session's ephemerals, in path order (ZooKeeper's order is a HashSet's;
-        ephemerals have no children, so any order gives the same tree)."""
+        ephemerals have no children, so any order gives the same tree). A client's close from
+        a connection that no longer owns the session is SESSIONMOVED."""
+        if ctx.owner and ctx.session in self._sessions:
+            self._check_session(ctx)
         for path in sorted(self._ephemerals.get(ctx.session, ())):
             self._remove(ctx, path)
         self._drop_session(ctx.session)
@@ -588,13 +622,18 @@ class DataTree:
 
     def _container_candidates(self, query: ContainerCandidates) -> tuple[str, ...]:
         """Empty containers that have had a child (stored cversion > 0, so a container made
-        just before a sweep survives it), and, if asked, empty ones idle for too long."""
+        just before a sweep survives it), and, if asked, empty ones idle for too long; empty
+        TTL nodes not written for longer than their TTL (ZooKeeper's ContainerManager)."""
         found = []
-        for path in self._containers:
+        for path in self._swept:
             node = self._nodes[path]
             if node.children:
                 continue
-            if node.stat.cversion > 0 or (
+            ttl = self._ttl(node.stat.ephemeral_owner)
+            if ttl:
+                if query.now - node.stat.mtime > ttl:
+                    found.append(path)
+            elif node.stat.cversion > 0 or (
                 query.max_never_used_ms > 0
                 and query.now - node.stat.mtime > query.max_never_used_ms
             ):
@@ -626,11 +665,29 @@ class DataTree:
         return node
 
     def _stat(self, node: _Node) -> Stat:
-        return client_stat(node.stat, node.data, node.child_count())
+        return client_stat(node.stat, node.data, node.child_count(), self.extended_types)
 
-    def _check_session(self, ctx: _Apply) -> None:
+    def _ttl(self, owner: int) -> int:
+        """A TTL node's TTL; 0 for any other node."""
+        return ttl_of(owner) if self.extended_types else 0
+
+    def _count_owner(self, path: str, owner: int) -> None:
+        """Count a node in under its owner: a session's ephemerals, or what the sweep sees."""
+        if owner == CONTAINER_OWNER or self._ttl(owner):
+            self._swept.add(path)
+        elif owner != 0:
+            self._ephemerals.setdefault(owner, set()).add(path)
+            self._ephemeral_count += 1
+
+    def _check_session(self, ctx: _Apply, moving: bool = False) -> None:
+        """The write's session must exist and (unless it is moving) be owned by the write's
+        connection: a write still coming from a connection the client has left behind is
+        SESSIONMOVED (ZooKeeper's SessionTracker.checkSession)."""
         if ctx.session not in self._sessions:
             raise KeeperError(Code.SESSIONEXPIRED)
+        owner = self._owners.get(ctx.session, 0)
+        if not moving and ctx.owner and owner and owner != ctx.owner:
+            raise KeeperError(Code.SESSIONMOVED)
 
     def _touch(self, path: str) -> None:
         """`path` is about to change (or come or go): its hash is to be brought up to date
@@ -671,12 +728,7 @@ class DataTree:
         if path != "/":
             for above in _ancestors(path):
                 self._descendants[above] = self._descendants.get(above, 0) + 1
-        owner = node.stat.ephemeral_owner
-        if owner == CONTAINER_OWNER:
-            self._containers.add(path)
-        elif owner != 0:
-            self._ephemerals.setdefault(owner, set()).add(path)
-            self._ephemeral_count += 1
+        self._count_owner(path, node.stat.ephemeral_owner)
 
     def _pop(self, path: str) -> _Node:
         """Remove the node at `path` (its parent unlinks it) and count it out everywhere."""
@@ -692,8 +744,8 @@ class DataTree:
                 else:
                     del self._descendants[above]
         owner = node.stat.ephemeral_owner
-        if owner == CONTAINER_OWNER:
-            self._containers.discard(path)
+        if owner == CONTAINER_OWNER or self._ttl(owner):
+            self._swept.discard(path)
         elif owner != 0:
             paths = self._ephemerals.get(owner)
             if paths is not None and path in paths:
@@ -719,6 +771,7 @@ class DataTree:
         self._sum = (self._sum + _session_hash(session, timeout)) % _DIGEST_MOD
 
     def _drop_session(self, session: int) -> None:
+        self._owners.pop(session, None)
         timeout = self._sessions.pop(session, None)
         if timeout is not None:
             self._sum = (self._sum - _session_hash(session, timeout)) % _DIGEST_MOD

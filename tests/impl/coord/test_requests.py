@@ -34,7 +34,16 @@ from kazoo.security import ACL as KazooACL
 from kazoo.security import Id, make_digest_acl_credential
 
 from impl.coord.errors import Code, KeeperError
-from impl.coord.jute import JuteError, OpCode, Reader, read_multi
+from impl.coord.jute import (
+    JuteError,
+    MultiHeader,
+    OpCode,
+    PathTypeRequest,
+    PathWatchRequest,
+    Reader,
+    Writer,
+    read_multi,
+)
 from impl.coord.messages import (
     Check,
     Create,
@@ -276,7 +285,7 @@ def test_get_ephemerals_names_the_requesting_session(prefix: str) -> None:
 
 def test_writes_and_reads_are_the_opcodes_decode_handles() -> None:
     assert WRITES == {1, 2, 5, 7, 13, 14, 15, 19, 21}
-    assert READS == {3, 4, 6, 8, 9, 12, 103, 104}
+    assert READS == {3, 4, 6, 8, 9, 12, 17, 18, 22, 103, 104, 106}
 
 
 # --- decode: refusals ------------------------------------------------------------------------
@@ -288,13 +297,9 @@ def test_writes_and_reads_are_the_opcodes_decode_handles() -> None:
         OpCode.NOTIFICATION,
         OpCode.PING,
         OpCode.RECONFIG,
-        OpCode.CHECK_WATCHES,
-        OpCode.REMOVE_WATCHES,
         OpCode.DELETE_CONTAINER,
-        OpCode.MULTI_READ,
         OpCode.SET_WATCHES,
         OpCode.SASL,
-        OpCode.ADD_WATCH,
         OpCode.WHO_AM_I,
         OpCode.CREATE_SESSION,
         OpCode.CLOSE_SESSION,
@@ -377,6 +382,21 @@ def test_an_operation_a_multi_cannot_hold_does_not_parse(opcode: int, record: An
         dec(OpCode.MULTI, body.serialize())
 
 
+def path_type_body(path: str, kind: int) -> bytes:
+    w = Writer()
+    PathTypeRequest(path, kind).write(w)
+    return w.getvalue()
+
+
+def multi_read_body(*reads: tuple[int, str]) -> bytes:
+    w = Writer()
+    for opcode, path in reads:
+        MultiHeader(opcode, False, -1).write(w)
+        PathWatchRequest(path, False).write(w)
+    MultiHeader(-1, True, -1).write(w)
+    return w.getvalue()
+
+
 BODIES: list[tuple[int, bytes]] = [
     (OpCode.CREATE, bytes(kz.Create("/a", b"data", OPEN_KZ, 0).serialize())),
     (OpCode.CREATE2, bytes(kz.Create2("/a", None, OPEN_KZ, 1).serialize())),
@@ -398,7 +418,32 @@ BODIES: list[tuple[int, bytes]] = [
     (OpCode.GET_EPHEMERALS, get_ephemerals_body("/a")),
     (OpCode.GET_ALL_CHILDREN_NUMBER, get_ephemerals_body("/a")),  # also a path alone
     (OpCode.SYNC, bytes(kz.Sync("/a").serialize())),
+    (OpCode.ADD_WATCH, path_type_body("/a", 1)),
+    (OpCode.REMOVE_WATCHES, path_type_body("/a", 3)),
+    (OpCode.CHECK_WATCHES, path_type_body("/a", 2)),
+    (OpCode.MULTI_READ, multi_read_body((OpCode.GET_DATA, "/a"), (OpCode.GET_CHILDREN, "/b"))),
 ]
+
+
+def test_watch_requests_decode_with_their_mode_or_type() -> None:
+    added = dec(OpCode.ADD_WATCH, path_type_body("/a", 1))
+    assert (added.path, added.watch_type, added.query) == ("/a", 1, Exists("/"))
+    assert refused(OpCode.ADD_WATCH, path_type_body("/a", 2)) == Code.BADARGUMENTS
+    assert refused(OpCode.REMOVE_WATCHES, path_type_body("/a", 6)) == Code.BADARGUMENTS
+    assert dec(OpCode.CHECK_WATCHES, path_type_body("/a", 5)).watch_type == 5
+
+
+def test_a_multi_read_holds_its_reads_and_refuses_writes() -> None:
+    decoded = dec(
+        OpCode.MULTI_READ, multi_read_body((OpCode.GET_DATA, "/a"), (OpCode.GET_CHILDREN, "/b"))
+    )
+    assert [(r.opcode, r.query) for r in decoded.reads] == [
+        (OpCode.GET_DATA, GetData("/a")),
+        (OpCode.GET_CHILDREN, GetChildren("/b")),
+    ]
+    writes = bytes(kz.Transaction([kz.Delete("/a", -1)]).serialize())
+    with pytest.raises(JuteError):  # ZooKeeper: "Invalid type of readOp", MARSHALLINGERROR
+        dec(OpCode.MULTI_READ, writes)
 
 
 def test_the_bodies_cover_every_opcode_decode_handles() -> None:

@@ -25,7 +25,7 @@ from kazoo.security import CREATOR_ALL_ACL, make_digest_acl
 from zkwire import WireClient
 
 from impl.coord.errors import Code
-from impl.coord.jute import CreateRequest, OpCode, RequestHeader, Writer, frame
+from impl.coord.jute import NOTIFICATION_XID, CreateRequest, OpCode, RequestHeader, Writer, frame
 from impl.coord.messages import SetData, Txn
 from impl.coord.records import OPEN_ACL_UNSAFE, EventType
 from impl.coord.service import ZooKeeperService
@@ -192,6 +192,27 @@ def test_a_session_moves_to_another_server_and_keeps_its_ephemerals(
     assert zk.exists("/moving").ephemeralOwner == first.session_id
     bad = WireClient(cluster.node(2).client_address)
     assert bad.connect(first.session_id, bytes(16)).timeout == 0  # wrong password
+
+
+def test_a_write_from_a_connection_the_session_has_left_is_not_made(
+    cluster: LocalCluster, zk: KazooClient
+) -> None:
+    """SESSIONMOVED: the session moved to a connection on another server while the old
+    connection stayed open; a write still sent on the old one is refused and that connection
+    closed, as ZooKeeper does (ZOOKEEPER-710), and the new connection writes on."""
+    zk.create("/moved", b"before")
+    old = WireClient(cluster.node(1).client_address)
+    first = old.connect()
+    new = WireClient(cluster.node(2).client_address)
+    assert new.connect(first.session_id, first.password).session_id == first.session_id
+    old.set_data("/moved", b"from the old connection")
+    with pytest.raises((ConnectionError, OSError)):
+        while True:  # no reply: the connection is closed
+            assert old.next_frame().header.xid == NOTIFICATION_XID
+    xid = new.set_data("/moved", b"from the new connection")
+    assert new.next_frame().header.xid == xid
+    zk.sync("/moved")
+    assert zk.get("/moved")[0] == b"from the new connection"
 
 
 def test_an_expired_sessions_ephemerals_vanish_on_every_replica(

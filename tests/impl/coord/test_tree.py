@@ -45,6 +45,7 @@ from impl.coord.messages import (
     GetData,
     GetEphemerals,
     GetSessions,
+    MoveSession,
     Multi,
     MultiOp,
     MultiResult,
@@ -575,6 +576,72 @@ def test_containers() -> None:
     assert zk.read(ContainerCandidates()) == PathsReply(())
     assert zk.fails(DeleteContainer("/c"), 0) == Code.NONODE
     assert zk.fails(DeleteContainer("/"), 0) == Code.BADARGUMENTS
+
+
+def test_ttl_nodes_with_extended_types() -> None:
+    zk = Zk()
+    zk.tree = DataTree(extended_types=True)
+    assert zk.write(CreateSession(30_000), S).err == 0  # zxid 1
+    ttl = CreateMode.PERSISTENT_WITH_TTL
+    # The TTL must be 1 ms .. 2**40-1 ms (EphemeralType.TTL.maxValue), and given only with a
+    # TTL mode.
+    assert zk.fails(Create("/t", b"", OPEN, ttl, 0)) == Code.BADARGUMENTS
+    assert zk.fails(Create("/t", b"", OPEN, ttl, 2**40)) == Code.BADARGUMENTS
+    assert zk.fails(Create("/t", b"", OPEN, ttl, -1)) == Code.BADARGUMENTS
+    created = zk.ok(Create("/t", b"", OPEN, ttl, 5000)).result  # zxid 5, time 5000
+    assert isinstance(created, CreateResult)
+    assert created.stat.ephemeral_owner == 0  # shown as a persistent node's, as in ZooKeeper
+    seq = zk.ok(Create("/s-", b"", OPEN, CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL, 1)).result
+    assert isinstance(seq, CreateResult) and seq.path == "/s-0000000001"
+    # A TTL node may have children, and is not a candidate while it has any.
+    zk.create("/t/child")  # zxid 7
+    assert zk.read(ContainerCandidates(now=10**9)) == PathsReply(("/s-0000000001",))
+    zk.ok(Delete("/t/child", -1))  # zxid 8
+    # Expired once unwritten (mtime 5000) for longer than its TTL.
+    assert zk.read(ContainerCandidates(now=10_000)) == PathsReply(("/s-0000000001",))
+    assert zk.read(ContainerCandidates(now=10_001)) == PathsReply(("/s-0000000001", "/t"))
+    # A write since the sweep looked keeps it: the deletion checks again at its own time.
+    zk.ok(SetData("/t", b"x", -1))  # zxid 9: mtime 9000
+    assert zk.fails(DeleteContainer("/t"), 0) == Code.BADVERSION  # zxid 10: 1000 ms later
+    assert zk.read(ContainerCandidates(now=14_001)) == PathsReply(("/s-0000000001", "/t"))
+    zk.zxid = 14
+    assert zk.ok(DeleteContainer("/t"), 0).triggers[0] == Trigger("/t", DELETED)  # at 15000
+    # A session id that would read as a TTL owner (top byte 0xFF) is refused.
+    assert zk.write(CreateSession(30_000), -(2**56) + 7).err == Code.BADARGUMENTS
+    # The TTL survives a snapshot: the restored tree still sweeps it.
+    restored = DataTree(extended_types=True)
+    restored.restore(zk.tree.snapshot())
+    assert decode_reply(restored.query(encode(ContainerCandidates(now=10**9)))) == PathsReply(
+        ("/s-0000000001",)
+    )
+
+
+def test_a_write_from_a_connection_the_session_moved_away_from_is_sessionmoved() -> None:
+    zk = Zk()
+
+    def write(op: Op, owner: int) -> int:
+        zk.zxid += 1
+        return decode_outcome(zk.tree.apply(zk.zxid, txn(op, S, 0, None, owner))).err
+
+    assert write(CreateSession(30_000), owner=11) == Code.OK
+    assert write(Create("/a", b"", OPEN, 0), owner=11) == Code.OK
+    assert write(MoveSession(), owner=22) == Code.OK  # the client reconnected elsewhere
+    before = zk.tree.snapshot()
+    assert write(SetData("/a", b"late", -1), owner=11) == Code.SESSIONMOVED
+    assert write(Multi((SetData("/a", b"late", -1),)), owner=11) == Code.SESSIONMOVED
+    assert write(CloseSession(), owner=11) == Code.SESSIONMOVED
+    assert zk.tree.snapshot() == before
+    assert write(SetData("/a", b"ok", -1), owner=22) == Code.OK
+    assert write(SetData("/a", b"ok", -1), owner=0) == Code.OK  # the servers' own: any owner
+    # The owner is part of the snapshot: a restored replica refuses the old connection too.
+    restored = Zk()
+    restored.tree.restore(zk.tree.snapshot())
+    restored.zxid = zk.zxid
+    zk = restored
+    assert write(SetData("/a", b"late", -1), owner=11) == Code.SESSIONMOVED
+    assert write(MoveSession(), owner=33) == Code.OK
+    assert write(CloseSession(), owner=33) == Code.OK
+    assert write(MoveSession(), owner=44) == Code.SESSIONEXPIRED
 
 
 def test_delete_container_refuses_only_a_sessions_ephemeral() -> None:

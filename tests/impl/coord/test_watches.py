@@ -28,7 +28,7 @@ from impl.coord.messages import (
 )
 from impl.coord.records import OPEN_ACL_UNSAFE, EventType, Trigger
 from impl.coord.tree import DataTree
-from impl.coord.watches import WatchManager
+from impl.coord.watches import ANY, Kind, WatchManager
 
 CREATED, DELETED = EventType.NODE_CREATED, EventType.NODE_DELETED
 DATA_CHANGED, CHILDREN_CHANGED = EventType.NODE_DATA_CHANGED, EventType.NODE_CHILDREN_CHANGED
@@ -153,6 +153,59 @@ def test_one_deletion_event_per_watcher_watching_both_ways() -> None:
 
 
 # --- forget and count ------------------------------------------------------------------------
+
+
+# --- persistent and persistent-recursive watches (addWatch) --------------------------------
+
+
+def test_a_persistent_watch_sees_every_event_on_its_path_and_stays() -> None:
+    m: WatchManager[str] = WatchManager()
+    m.add("/a", "w", Kind.PERSISTENT)
+    triggers = [Trigger("/a", t) for t in (CREATED, CHILDREN_CHANGED, DATA_CHANGED, DELETED)]
+    assert m.fire(triggers) == [("w", t) for t in triggers]
+    assert m.fire([Trigger("/a/b", CREATED), Trigger("/", CHILDREN_CHANGED)]) == []
+    assert m.count() == 1
+
+
+def test_a_recursive_watch_sees_all_but_child_events_below_it() -> None:
+    m: WatchManager[str] = WatchManager()
+    m.add("/a", "w", Kind.PERSISTENT_RECURSIVE)
+    below = [Trigger("/a", CREATED), Trigger("/a/b", CREATED), Trigger("/a/b/c", DATA_CHANGED)]
+    assert m.fire([*below, Trigger("/a", CHILDREN_CHANGED), Trigger("/ab", CREATED)]) == [
+        ("w", t) for t in below
+    ]
+    root: WatchManager[str] = WatchManager()
+    root.add("/", "r", Kind.PERSISTENT_RECURSIVE)
+    assert root.fire([Trigger("/x/y", DELETED)]) == [("r", Trigger("/x/y", DELETED))]
+
+
+def test_one_event_per_watcher_however_many_of_its_watches_match() -> None:
+    m: WatchManager[str] = WatchManager()
+    m.watch_data("/a/b", "w")
+    m.watch_children("/a/b", "w")
+    m.add("/a/b", "w", Kind.PERSISTENT)
+    m.add("/a", "w", Kind.PERSISTENT_RECURSIVE)
+    m.add("/", "w", Kind.PERSISTENT_RECURSIVE)
+    assert m.fire([Trigger("/a/b", DELETED)]) == [("w", Trigger("/a/b", DELETED))]
+    assert m.count() == 3  # the one-shot watches fired; the persistent ones stay
+
+
+def test_remove_and_contains_by_watcher_type() -> None:
+    m: WatchManager[str] = WatchManager()
+    m.watch_data("/a", "w")
+    m.watch_children("/a", "w")
+    m.add("/a", "w", Kind.PERSISTENT)
+    assert m.contains("/a", "w", Kind.DATA) and not m.contains("/a", "v", Kind.DATA)
+    assert not m.contains("/a", "w", Kind.PERSISTENT_RECURSIVE)
+    assert not m.contains("/a/b", "w", ANY)
+    assert m.remove("/a", "w", Kind.DATA) and not m.remove("/a", "w", Kind.DATA)
+    assert m.count() == 2
+    assert m.remove("/a", "w", ANY)  # the child watch and the persistent one
+    assert m.count() == 0 and not m.contains("/a", "w", ANY)
+    assert m.fire([Trigger("/a", DELETED)]) == []
+    m.add("/a", "w", Kind.PERSISTENT_RECURSIVE)
+    m.forget("w")
+    assert m.count() == 0 and m.fire([Trigger("/a/b", CREATED)]) == []
 
 
 def test_forget_drops_every_watch_of_the_watcher_only() -> None:

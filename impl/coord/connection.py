@@ -1,0 +1,117 @@
+"""One client connection of the ZooKeeper service, its requests from arrival to reply, and the
+reply frames the service sends (see `impl.coord.service`)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from impl.coord.jute import (
+    NOTIFICATION_XID,
+    ConnectResponse,
+    ReplyHeader,
+    WatcherEvent,
+    Writer,
+    frame,
+)
+from impl.coord.records import Trigger
+from impl.coord.requests import Decoded, Identity
+from impl.net.ratelog import RateLimitedLog
+
+log = logging.getLogger("paxoscope.zookeeper")
+_slow_log = RateLimitedLog(log)
+SYNC_CONNECTED = 3
+
+
+@dataclass
+class Op:
+    """One request of a connection, from arrival to its reply."""
+
+    xid: int
+    kind: str  # "write", "read", or "local" (answered without the log)
+    decoded: Decoded | None = None
+    command: bytes = b""  # a write's encoded Txn
+    query: bytes = b""  # a read's encoded query
+    on_done: Callable[[Connection, Op, bytes], bytes] | None = None  # builds the reply
+    reply: bytes | None = None  # the reply frame, once known
+    started: float = 0.0
+
+
+@dataclass(eq=False)
+class Connection:
+    writer: asyncio.StreamWriter
+    client_id: int
+    host: str  # the client's address (its ip identity, and what maxClientCnxns counts)
+    peer: str  # host:port, for logs and `cons`
+    session: int = 0
+    timeout: int = 0
+    identities: list[Identity] = field(default_factory=list)
+    order: deque[Op] = field(default_factory=deque)  # every op not yet answered, in order
+    ops: dict[int, Op] = field(default_factory=dict)  # submitted ops, by seq
+    waiting: deque[Op] = field(default_factory=deque)  # ops not yet submitted
+    running: int = 0  # submitted and not answered
+    running_kind: str = ""
+    seq: int = 0
+    writes: set[int] = field(default_factory=set)  # seqs of writes in flight
+    room: asyncio.Event = field(default_factory=asyncio.Event)
+    connecting: asyncio.Future[str] | None = None  # "ok", "expired" or "failed"
+    received: int = 0
+    sent: int = 0
+    closed: bool = False
+    unread_limit: int = 0  # bytes of replies not yet read by the client (0: no limit)
+
+    def send(self, data: bytes) -> None:
+        if self.closed or self.writer.is_closing():
+            return
+        self.writer.write(data)
+        self.sent += 1
+        if self.unread_limit and self.writer.transport.get_write_buffer_size() > self.unread_limit:
+            _slow_log.log(
+                logging.WARNING,
+                "slow reader",
+                "dropping the connection from %s: it leaves more than %d bytes of replies unread",
+                self.peer,
+                self.unread_limit,
+            )
+            self.closed = True
+            self.writer.transport.abort()  # close() would keep the replies until they are sent
+
+    def close(self) -> None:
+        self.closed = True
+        self.writer.close()
+
+    def acl_identities(self) -> tuple[Identity, ...]:
+        """Whom ACLs see: the connection's address, and every identity it authenticated as."""
+        return (("ip", self.host), *self.identities)
+
+
+def now_ms() -> int:
+    """Wall-clock ms: a session id's start time, a node's ctime and mtime."""
+    return int(time.time() * 1000)
+
+
+def header_bytes(xid: int, zxid: int, err: int) -> bytes:
+    w = Writer()
+    ReplyHeader(xid, zxid, err).write(w)
+    return w.getvalue()
+
+
+def header_frame(xid: int, zxid: int, err: int) -> bytes:
+    return frame(header_bytes(xid, zxid, err))
+
+
+def event_frame(zxid: int, trigger: Trigger) -> bytes:
+    w = Writer()
+    ReplyHeader(NOTIFICATION_XID, zxid, 0).write(w)
+    WatcherEvent(int(trigger.type), SYNC_CONNECTED, trigger.path).write(w)
+    return frame(w.getvalue())
+
+
+def connect_frame(response: ConnectResponse) -> bytes:
+    w = Writer()
+    response.write(w)
+    return frame(w.getvalue())
