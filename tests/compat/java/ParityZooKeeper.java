@@ -165,6 +165,18 @@ public class ParityZooKeeper {
         }
         System.out.println("ttl node gone: " + (zk.exists(base + "/ttl", false) == null));
 
+        // Containers: swept once empty after having had a child.
+        zk.create(base + "/c", bytes(""), OPEN, CreateMode.CONTAINER);
+        zk.create(base + "/c/child", bytes(""), OPEN, CreateMode.PERSISTENT);
+        Thread.sleep(500);
+        System.out.println("container with a child kept: " + (zk.exists(base + "/c", false) != null));
+        zk.delete(base + "/c/child", -1);
+        deadline = System.currentTimeMillis() + 30000;
+        while (zk.exists(base + "/c", false) != null && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
+        }
+        System.out.println("empty container gone: " + (zk.exists(base + "/c", false) == null));
+
         // getACL without ADMIN masks digests; the super user passes every check.
         String digest = DigestAuthenticationProvider.generateDigest("user1:pw1");
         List<ACL> masked = new ArrayList<>();
