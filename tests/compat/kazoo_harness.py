@@ -16,7 +16,7 @@ log in its report.
 
 Load it with `-p tests.compat.kazoo_harness` (from the repository root, `python -m pytest`) or
 with `pytest_plugins = ["kazoo_harness"]` in a test module under tests/compat (what
-test_kazoo_recipes.py does). Loading it twice under both names is harmless.
+test_kazoo_suite.py does). Loading it twice under both names is harmless.
 """
 
 from __future__ import annotations
@@ -70,7 +70,8 @@ class Server:
 
     @property
     def secure_address(self) -> str:
-        raise NotImplementedError("this harness starts no TLS client port")
+        host, port = self._cluster.secure_address(self.index)
+        return f"{host}:{port}"
 
     @property
     def running(self) -> bool:
@@ -101,6 +102,14 @@ class Cluster:
         self.servers: list[Server] = []
 
     # --- what the backends provide -------------------------------------------------------
+
+    def secure_address(self, index: int) -> tuple[str, int]:
+        raise NotImplementedError(f"{type(self).__name__} starts no TLS client port")
+
+    def get_ssl_client_configuration(self) -> dict[str, bytes]:
+        """What kazoo's TestSSLClient asks of the cluster: a client key and certificate and the
+        CA (PEM), as kazoo's own harness makes them."""
+        raise NotImplementedError(f"{type(self).__name__} starts no TLS client port")
 
     def start_node(self, index: int) -> None:
         raise NotImplementedError
@@ -161,18 +170,42 @@ class Cluster:
 
 
 class PaxoscopeCluster(Cluster):
-    """Three paxoscope servers speaking ZooKeeper's client protocol (impl.net.cluster)."""
+    """Three paxoscope servers speaking ZooKeeper's client protocol (impl.net.cluster), on a
+    plain client port and a TLS one (secureClientPort), with certificates from a CA made here:
+    what kazoo's TestSSLClient needs."""
 
     def __init__(self, directory: Path) -> None:
         super().__init__(directory)
         from impl.net.cluster import LocalCluster
+        from impl.net.config import free_ports
+        from tests.pki import LOOPBACK, Authority
 
         self.local = LocalCluster(
             directory, SIZE, service="zookeeper", settings=dict(PAXOSCOPE_SETTINGS)
         )
         self.addresses = list(self.local.addresses)
+        ca = Authority.make("kazoo harness CA")
+        server_cert, server_key = ca.issue("server", LOOPBACK)
+        client_cert, client_key = ca.issue("client", [])
+        self.ssl = {"client_key": client_key, "client_cert": client_cert, "ca_cert": ca.pem}
+        (directory / "ca.pem").write_bytes(ca.pem)
+        (directory / "server.pem").write_bytes(server_cert + server_key)
+        host = self.addresses[0][0]
+        self.secure_addresses = [(host, port) for port in free_ports(host, SIZE)]
+        for node, (_, port) in zip(self.local.nodes, self.secure_addresses, strict=True):
+            with node.config_path.open("a", encoding="utf-8") as config:
+                config.write(
+                    f"secureClientPort={port}\nssl.keyStore.location={directory / 'server.pem'}\n"
+                    f"ssl.trustStore.location={directory / 'ca.pem'}\n"
+                )
         self.log_paths = [node.log_path for node in self.local.nodes]
         self.servers = [Server(self, i) for i in range(len(self.addresses))]
+
+    def secure_address(self, index: int) -> tuple[str, int]:
+        return self.secure_addresses[index]
+
+    def get_ssl_client_configuration(self) -> dict[str, bytes]:
+        return dict(self.ssl)
 
     def start_node(self, index: int) -> None:
         self.local.start_node(self.local.nodes[index].id)
