@@ -39,7 +39,12 @@ pytest_plugins = ["kazoo_harness"]
 
 # kazoo's harness connects its chrooted client before creating the chroot, by design; the
 # warning it gets for that on every test says nothing about the server.
-pytestmark = pytest.mark.filterwarnings("ignore:No chroot path exists:UserWarning")
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:No chroot path exists:UserWarning"),
+    # One cluster for the whole suite, on one xdist worker: kazoo's tests mostly wait (timeouts,
+    # sessions expiring), so one worker runs them while the others use the cores.
+    pytest.mark.xdist_group("kazoo"),
+]
 
 
 def _count_kazoo_tree_nodes(type_name: str) -> int:
