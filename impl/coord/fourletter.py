@@ -80,6 +80,9 @@ def answer(word: str, service: ZooKeeperService) -> bytes:
 def _mode(service: ZooKeeperService) -> str:
     if len(service.config.servers) == 1:
         return "standalone"
+    core = service.server.core
+    if core.id not in core.voters:
+        return "observer"
     return "leader" if service.server.core.role.value == "leader" else "follower"
 
 

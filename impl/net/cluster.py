@@ -60,12 +60,13 @@ class LocalCluster:
         settings: dict[str, str] | None = None,
         service: str | None = None,
         tls: ssl.SSLContext | None = None,
+        observers: int = 0,
     ) -> None:
         """`service`: "zookeeper" (the default of the config) or "kv"; `settings`: more
         zoo.cfg keys. Both apply only when the directory's configs are first written.
         `tls`: a client context for the nodes' secure client ports; with it, the nodes serve
         clients on secureClientPort alone (`settings` then holds the ssl.* keys), and
-        `status` and `serving` ask through TLS."""
+        `status` and `serving` ask through TLS. The last `observers` nodes are observers."""
         self.directory = Path(directory)
         self.faults = faults
         self.tls = tls
@@ -73,7 +74,12 @@ class LocalCluster:
         if service is not None:
             settings["paxoscope.service"] = service
         paths = write_cluster_configs(
-            self.directory, nodes, host=host, extra=settings, secure=tls is not None
+            self.directory,
+            nodes,
+            host=host,
+            extra=settings,
+            secure=tls is not None,
+            observers=observers,
         )
         self.nodes: list[Node] = []
         for path in paths:

@@ -827,6 +827,7 @@ def _render(
     ports: list[tuple[int, int]],
     extra: dict[str, str],
     secure: bool,
+    observers: int = 0,
 ) -> str:
     # Every four-letter word: LocalCluster reads pxst, and a local cluster is for looking at.
     settings = {
@@ -843,7 +844,9 @@ def _render(
         *(f"{key}={value}" for key, value in settings.items()),
         *([f"secureClientPort={ports[node - 1][1]}"] if secure else []),
         *(
-            f"server.{i}={_bracket(host)}:{peer}" + ("" if secure else f";{client}")
+            f"server.{i}={_bracket(host)}:{peer}"
+            + (":observer" if i > nodes - observers else "")
+            + ("" if secure else f";{client}")
             for i, (peer, client) in enumerate(ports, start=1)
         ),
     ]
@@ -912,11 +915,13 @@ def write_cluster_configs(
     ports: list[tuple[int, int]] | None = None,
     extra: dict[str, str] | None = None,
     secure: bool = False,
+    observers: int = 0,
 ) -> list[Path]:
     """Write a local cluster of `nodes` servers: `directory/nodeI/zoo.cfg` and
     `directory/nodeI/data/myid` for I = 1..nodes. Every server line carries `;clientPort`;
     with `secure`, none does and each node's file sets its own `secureClientPort` instead
-    (TLS-only: `extra` must then hold the ssl.* settings it needs).
+    (TLS-only: `extra` must then hold the ssl.* settings it needs). The last `observers`
+    servers are observers.
     `ports` gives each node's (peerPort, clientPort); by default free ports are picked on `host`
     (free when picked: another process may take one before the server binds it). `extra` adds
     settings (say paxoscope.fsync=false) or overrides tickTime, initLimit, syncLimit and
@@ -937,7 +942,7 @@ def write_cluster_configs(
     rendered: list[tuple[Path, str]] = []
     for node in range(1, nodes + 1):
         path = directory / f"node{node}" / "zoo.cfg"
-        text = _render(node, nodes, host, ports, extra, secure)
+        text = _render(node, nodes, host, ports, extra, secure, observers)
         _parse_text(text, str(path))  # a bad `extra` fails here, before anything is written
         rendered.append((path, text))
     for node, (path, text) in enumerate(rendered, start=1):

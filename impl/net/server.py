@@ -33,7 +33,7 @@ from typing import Any, BinaryIO
 
 import msgspec
 
-from impl.net.config import ServerConfig
+from impl.net.config import OBSERVER, ServerConfig
 from impl.net.framing import FrameError, frame, read_frame
 from impl.net.kv_service import KeyValueService
 from impl.net.listener import Listener
@@ -208,6 +208,7 @@ class ReplicaServer:
             options,
             seed=_RANDOM.randrange(2**32),
             on_reply=self.service.on_reply if self.service.immediate_replies else None,
+            observers=[sid for sid, peer in config.servers.items() if peer.role == OBSERVER],
         )
         self.service.attach(self)
         me, name, tls = config.me, f"n{config.my_id}", config.tls

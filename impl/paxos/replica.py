@@ -36,6 +36,12 @@ Every replica is acceptor, learner and (when elected) leader:
   ballot it could have promised was recorded by its proposer, and every slot it could have voted
   in by that slot's leader, so the answers of all the others cover what it lost.)
 
+**Observers** (ZooKeeper's): replicas that learn and serve but have no say. They are not
+asked for promises, their acks (accepts, heartbeats) count toward no majority, and they never
+campaign; a majority is a majority of the participants. An observer accepts a leader's
+proposals like anyone (that is how it learns values with the commit index), but nobody relies
+on its votes, so they are only a copy of the log.
+
 A replica's acceptor serves its own leadership exactly as it serves another's: a candidate
 sends its Prepare, and a leader its Accepts, to itself too, and counts its own Promise and
 Accepted when they come back. So its own promise and vote count only once durable, and every
@@ -173,10 +179,12 @@ class Replica:
         seed: int = 0,
         on_applied: Callable[[int], None] | None = None,
         on_reply: Callable[[Reply], None] | None = None,
+        observers: Sequence[int] = (),
     ) -> None:
         """`on_reply`: hand each reply over the moment it exists instead of in `Effects`
         (every reply is safe to send at once: it reports decided or refused work). A service
-        that keeps per-client order between replies and state changes needs that."""
+        that keeps per-client order between replies and state changes needs that.
+        `observers`: the nodes (among `nodes`) that learn and serve but do not vote."""
         durable = durable or DurableState()
         self.options = options or ReplicaOptions()
         self._faults = self.options.faults
@@ -187,7 +195,10 @@ class Replica:
         self.id = node_id
         self.nodes = tuple(sorted(nodes))
         self.others = tuple(n for n in self.nodes if n != node_id)
-        self.majority = len(self.nodes) // 2 + 1
+        self.voters = frozenset(n for n in self.nodes if n not in set(observers))
+        if not self.voters:
+            raise ValueError("every node is an observer: nobody can form a majority")
+        self.majority = len(self.voters) // 2 + 1
         self.machine = machine
         self.sessions = Sessions()
         self._random = random.Random(seed)
@@ -398,16 +409,21 @@ class Replica:
         if self.leader not in (0, self.id):
             self._drop_forwarded()
             self.leader = 0
+        if self.id not in self.voters:
+            return  # an observer waits to hear from a leader
         self._prevote_round = max(self._highest_round, self.promised[0]) + 1
         self._prevotes = {self.id}
         if len(self._prevotes) >= self.majority:
             self.campaign()
             return
         for node in self.others:
-            self._send(node, PreVote(self._prevote_round))
+            if node in self.voters:
+                self._send(node, PreVote(self._prevote_round))
 
     def _on_prevote_reply(self, sender: int, reply: PreVoteReply) -> None:
         if not reply.granted or reply.round != self._prevote_round or self.recovering:
+            return
+        if sender not in self.voters:
             return
         self._prevotes.add(sender)
         if len(self._prevotes) >= self.majority:
@@ -416,6 +432,8 @@ class Replica:
     def campaign(self, round_: int | None = None) -> None:
         """Start a ballot: by default the next round above every one seen (an election
         timeout does this); a conformance driver may name the round."""
+        if self.id not in self.voters:
+            raise ValueError(f"node {self.id} is an observer: it does not campaign")
         self._step_down(NO_BALLOT)
         self._prevote_round, self._prevotes = 0, set()
         if round_ is None:
@@ -430,11 +448,14 @@ class Replica:
         self._event("campaign", ballot=self.ballot)
         self._campaign = Campaign(self.ballot, self.applied_slot + 1)
         for node in self.nodes:  # itself included: its own promise comes back as any other
-            self._send(node, Prepare(self.ballot, self._campaign.first_slot))
+            if node in self.voters:
+                self._send(node, Prepare(self.ballot, self._campaign.first_slot))
 
     def _on_prepare(self, sender: int, prepare: Prepare) -> None:
         if self.recovering:
             return  # it may have forgotten a promise: it must not make a new one yet
+        if self.id not in self.voters:
+            return  # an observer makes no promises
         self._note_round(prepare.ballot)
         if prepare.ballot < self.promised:
             self._send(sender, Reject(self.promised))
@@ -459,6 +480,8 @@ class Replica:
     def _on_promise(self, sender: int, promise: Promise) -> None:
         if self.role is not Role.CANDIDATE or promise.ballot != self.ballot:
             return
+        if sender not in self.voters:
+            return
         if promise.log_start > promise.first_slot:
             # It compacted slots I have not learned: I cannot lead them. Catch up first.
             self._step_down(NO_BALLOT)
@@ -478,7 +501,7 @@ class Replica:
             return
         self.role = Role.LEADER
         self.leader, self.leader_ballot = self.id, self.ballot
-        self._heard_at = dict.fromkeys(self.others, self.now)
+        self._heard_at = dict.fromkeys((n for n in self.others if n in self.voters), self.now)
         for entry in report.chosen:
             self._learn(entry.slot, entry.value)
         first = self._campaign.first_slot
@@ -589,7 +612,7 @@ class Replica:
         if self.role is not Role.LEADER or accepted.ballot != self.ballot:
             return
         proposal = self._proposals.get(accepted.slot)
-        if proposal is not None:
+        if proposal is not None and sender in self.voters:
             proposal.acks.add(sender)
             self._heard_at[sender] = self.now
             self._check_decided(accepted.slot)
@@ -655,7 +678,7 @@ class Replica:
         self._learn_commit(sender, heartbeat.ballot, heartbeat.commit)
 
     def _on_heartbeat_ack(self, sender: int, ack: HeartbeatAck) -> None:
-        if self.role is Role.LEADER and ack.ballot == self.ballot:
+        if self.role is Role.LEADER and ack.ballot == self.ballot and sender in self.voters:
             self._heard_at[sender] = self.now
             self._confirm_reads(ack.round, sender)
 

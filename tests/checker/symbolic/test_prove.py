@@ -27,7 +27,13 @@ VOTING_CONJUNCTS = [
     "joining_leaves_lower_rounds",
     "choosable",
 ]
-MUTANTS = sorted(Path(p).name for p in glob.glob(str(ROOT / "spec" / "mutants" / "[a-z]*.py")))
+# Mutants of a spec that has an inductive invariant in proofs/ (the reconfiguration spec has
+# none yet: its quorums are majorities of set values, whose sizes `prove` cannot count).
+MUTANTS = sorted(
+    Path(p).name
+    for p in glob.glob(str(ROOT / "spec" / "mutants" / "[a-z]*.py"))
+    if "reconfig" not in Path(p).name
+)
 
 
 def test_voting_proof_holds_and_is_in_epr() -> None:

@@ -412,6 +412,48 @@ def test_every_word_obeys_the_whitelist_and_srvr_is_always_on(tmp_path: Path) ->
             asyncio.run(server_status(address))
 
 
+def test_an_observer_serves_clients_but_is_no_part_of_a_quorum(tmp_path: Path) -> None:
+    """servers 4 and 5 are observers: they say so in srvr and serve a client's writes and reads,
+    and with two of the three participants down nothing is decided, though three of the five
+    servers run (a majority of all five, which is what an observer counted as a voter makes)."""
+    with LocalCluster(tmp_path / "c", 5, service="zookeeper", settings=SETTINGS, observers=2) as c:
+        c.start()
+        leader = c.wait_for_leader()
+        assert leader not in (4, 5)
+        observer = c.node(4).client_address
+        deadline = time.monotonic() + 20
+        while "Mode: observer" not in _try_word(observer, b"srvr"):
+            assert time.monotonic() < deadline, "the observer did not come up"
+            time.sleep(0.1)
+        zk = client(c, 4)
+        try:
+            zk.create("/via-observer", b"1")
+            assert zk.get("/via-observer")[0] == b"1"
+            down = [*[n for n in (1, 2, 3) if n != leader][:1], leader]
+            for node in down:
+                c.kill_node(node)
+            # Many election timeouts: were the observers voters, 3 of 5 would elect and write.
+            assert not _writes_within(zk, "/via-observer", seconds=6.0)
+            c.start_node(down[0])
+            assert _writes_within(zk, "/via-observer", seconds=30.0)
+        finally:
+            zk.stop()
+            zk.close()
+
+
+def _writes_within(zk: KazooClient, path: str, seconds: float) -> bool:
+    """Does some write of `path` succeed within `seconds` (trying again after each failure)?"""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            # kazoo holds a request while it has no connection: wait for it a while only.
+            zk.set_async(path, b"x").get(timeout=max(0.1, deadline - time.monotonic()))
+            return True
+        except Exception:  # ConnectionLoss, a timeout: not decided
+            time.sleep(0.2)
+    return False
+
+
 def test_with_no_whitelist_only_srvr_is_answered(tmp_path: Path) -> None:
     [path] = write_cluster_configs(tmp_path / "c", 1, extra=SETTINGS)
     text = path.read_text()

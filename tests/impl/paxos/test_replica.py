@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import deque
 
+import pytest
+
 from impl.paxos.durable import DurableState
 from impl.paxos.replica import Replica, ReplicaOptions, Role
 from impl.paxos.types import (
@@ -39,9 +41,14 @@ def put(client: int, seq: int, key: str, value: bytes) -> Command:
 class Cluster:
     """Replicas wired by FIFO queues; `cut` nodes receive nothing."""
 
-    def __init__(self, n: int, options: ReplicaOptions = OPTIONS) -> None:
+    def __init__(
+        self, n: int, options: ReplicaOptions = OPTIONS, observers: tuple[int, ...] = ()
+    ) -> None:
         ids = list(range(1, n + 1))
-        self.replicas = {i: Replica(i, ids, KeyValueStore(), options=options, seed=i) for i in ids}
+        self.replicas = {
+            i: Replica(i, ids, KeyValueStore(), options=options, seed=i, observers=observers)
+            for i in ids
+        }
         self.disks: dict[int, list[Record]] = {i: [] for i in ids}
         self.queue: deque[tuple[int, int, PeerMessage]] = deque()
         self.replies: list[Reply] = []
@@ -191,6 +198,36 @@ def test_a_read_waits_for_a_majority_to_confirm_the_leadership() -> None:
     cluster.tick(1, OPTIONS.heartbeat_ticks)
     [reply] = cluster.replies
     assert reply.ok and kv.decode(reply.result) == b"v"
+
+
+def test_observers_learn_and_serve_but_have_no_say() -> None:
+    """3 participants and 2 observers: a majority is 2 of the participants, whatever the
+    observers do; observers never campaign, and learn every decided command."""
+    cluster = Cluster(5, observers=(4, 5))
+    observer = cluster.replicas[4]
+    assert observer.majority == 2 and observer.voters == {1, 2, 3}
+    cluster.tick(4, 4 * OPTIONS.election_ticks)
+    assert observer.role is Role.FOLLOWER and observer.promised == cluster.replicas[1].promised
+    with pytest.raises(ValueError, match="observer"):
+        observer.campaign()
+    cluster.elect(1)
+    # Two participants down: the two observers and the leader are not a majority.
+    cluster.cut = {2, 3}
+    cluster.submit(1, put(1, 1, "k", b"v"))
+    assert cluster.replies == []
+    cluster.replicas[1].on_read(Read(1, 2, kv.encode("get", "k")))
+    cluster.flush(1)
+    cluster.run()
+    cluster.tick(1, OPTIONS.heartbeat_ticks)
+    assert cluster.replies == []  # nor do the observers confirm a leadership for reads
+    # One participant back: decided, and the observers learn it by the heartbeat.
+    cluster.cut = {3}
+    cluster.tick(1, 8 * OPTIONS.retry_ticks)
+    assert sorted(r.seq for r in cluster.replies if r.ok) == [1, 2]
+    cluster.tick(1, OPTIONS.heartbeat_ticks)
+    assert all(cluster.replicas[n].applied == 1 for n in (1, 2, 4, 5))
+    with pytest.raises(ValueError, match="every node is an observer"):
+        Replica(1, [1, 2], KeyValueStore(), observers=[1, 2])
 
 
 def test_a_lagging_replica_catches_up_from_a_snapshot() -> None:
