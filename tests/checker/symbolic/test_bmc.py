@@ -13,7 +13,14 @@ from checker.check import check
 from checker.symbolic.bmc import bmc
 from tests.conftest import ROOT, SMALL_MUTANT_INSTANCES, run_cli
 
-MUTANTS = sorted(Path(p).name for p in glob.glob(str(ROOT / "spec" / "mutants" / "[a-z]*.py")))
+# The reconfiguration mutant is left out: z3 needs minutes to refute its 13 shallower depths
+# (set-valued configurations and their sizes), though it finds the violation at 14 as `check`
+# does (`paxoscope bmc spec/mutants/multipaxos_reconfig_too_early.py -k 14`, 4.4 min here).
+MUTANTS = sorted(
+    Path(p).name
+    for p in glob.glob(str(ROOT / "spec" / "mutants" / "[a-z]*.py"))
+    if "reconfig" not in Path(p).name
+)
 # Multi-Paxos's default instance unrolls too slowly for the suite (minutes per mutant); these
 # smaller instances still hold each bug. Both engines run on the same instance.
 INSTANCE = {**SMALL_MUTANT_INSTANCES, "multipaxos_commit_without_quorum.py": {"slots": 1}}
