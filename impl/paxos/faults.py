@@ -32,3 +32,7 @@ class Fault(StrEnum):
     STALE_FOLLOWER_READS = "stale-follower-reads"
     """With forwarding, a follower answers a read from its own state at once instead of waiting
     for a read index from the leader (breaks: a read sees every write acknowledged before it)."""
+
+    OBSERVERS_VOTE = "observers-vote"
+    """A leader counts observers' acknowledgements toward its majorities (breaks: a majority
+    is of the participants; an observer's vote is a copy no later leader asks for)."""

@@ -612,7 +612,8 @@ class Replica:
         if self.role is not Role.LEADER or accepted.ballot != self.ballot:
             return
         proposal = self._proposals.get(accepted.slot)
-        if proposal is not None and sender in self.voters:
+        counts = sender in self.voters or Fault.OBSERVERS_VOTE in self._faults
+        if proposal is not None and counts:
             proposal.acks.add(sender)
             self._heard_at[sender] = self.now
             self._check_decided(accepted.slot)

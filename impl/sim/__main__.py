@@ -17,6 +17,7 @@ from impl.sim.cluster import Simulation, SimulationFailure
 @click.option("--first-seed", default=0, show_default=True)
 @click.option("--steps", default=2000, show_default=True, help="faulty steps per seed")
 @click.option("--show-schedule", is_flag=True, help="print every event of the run")
+@click.option("--observers", default=0, show_default=True, help="of them, observers (the last)")
 @click.option(
     "--forward",
     is_flag=True,
@@ -30,6 +31,7 @@ def main(
     steps: int,
     show_schedule: bool,
     forward: bool,
+    observers: int,
 ) -> None:
     """Simulate a cluster of NODES replicas under faults, one run per seed; exit 1 on the first
     failing seed, with its schedule."""
@@ -37,7 +39,7 @@ def main(
     started = time.perf_counter()
     decided = 0
     for s in chosen:
-        sim = Simulation(nodes, s, steps, forward=forward)
+        sim = Simulation(nodes, s, steps, forward=forward, observers=observers)
         try:
             sim.run()
         except SimulationFailure as failure:
@@ -50,7 +52,9 @@ def main(
         decided += len(sim.decided)
     elapsed = time.perf_counter() - started
     click.echo(
-        f"{len(chosen)} seed(s) of {nodes} replicas passed: {decided} slots decided "
+        f"{len(chosen)} seed(s) of {nodes} replicas"
+        + (f" ({observers} observers)" if observers else "")
+        + f" passed: {decided} slots decided "
         f"in {elapsed:.1f} s"
     )
 

@@ -13,6 +13,9 @@ end the faults stop, the network heals, every node restarts, and the run checks 
 client command is answered, every replica catches up) and durability (every acknowledged
 command is in the decided log).
 
+With `observers`, the last replicas are observers (`impl.paxos.replica`): the same checks hold,
+majorities being of the participants alone.
+
 With `forward`, replicas forward client work to the leader (ReplicaOptions.forward, what the
 ZooKeeper-compatible service runs) and clients send each operation to a random replica, so
 follower reads at a leader-confirmed read index and forwarded writes face the same faults; a
@@ -119,8 +122,12 @@ class Simulation:
         clients: int = 2,
         options: ReplicaOptions = SIM_OPTIONS,
         forward: bool = False,
+        observers: int = 0,
     ) -> None:
+        """`observers`: the last so many of the `nodes` replicas are observers (they learn and
+        serve, and have no say); the faults hit them like any other."""
         self.node_ids = list(range(1, nodes + 1))
+        self.observers = self.node_ids[nodes - observers :] if observers else []
         self.seed, self.steps = seed, steps
         self.faults = faults or Faults()
         self.forward = forward
@@ -220,6 +227,7 @@ class Simulation:
         replica = Replica(
             node, self.node_ids, KeyValueStore(), durable, self.options,
             seed=self.random.randrange(2**32), on_applied=lambda slot: self._applied(node, slot),
+            observers=self.observers,
         )  # fmt: skip
         self.replicas[node] = replica
         if disk.snapshot is not None:

@@ -44,6 +44,30 @@ def test_forwarding_under_faults(nodes: int, first: int, count: int) -> None:
     assert decided > 20 * count
 
 
+@pytest.mark.parametrize(
+    ("nodes", "observers", "forward"), [(5, 2, False), (4, 1, True)], ids=["5-2", "4-1-forward"]
+)
+def test_observers_under_faults(nodes: int, observers: int, forward: bool) -> None:
+    """The last replicas are observers, hit by the same faults; majorities are of the
+    participants alone, and the same checks hold."""
+    decided = 0
+    for seed in range(9000, 9100):
+        sim = Simulation(nodes, seed, STEPS, forward=forward, observers=observers)
+        decided += len(sim.run().decided)
+    assert decided > 20 * 100
+
+
+def test_counting_observers_votes_is_caught() -> None:
+    options = dataclasses.replace(SIM_OPTIONS, faults=frozenset({Fault.OBSERVERS_VOTE}))
+    for seed in range(300):
+        try:
+            Simulation(5, seed, STEPS, options=options, observers=2).run()
+        except SimulationFailure as failure:
+            assert "decided twice" in failure.reason or "has state" in failure.reason
+            return
+    pytest.fail("observers' votes counted survived 300 seeds")
+
+
 def test_the_simulation_exercises_bounded_messages() -> None:
     """Its small message bound and large values make replicas page promises and send snapshots
     in chunks, and leaders send large commands alone (every message's bound is checked as it
