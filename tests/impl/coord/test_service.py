@@ -25,7 +25,16 @@ from kazoo.security import CREATOR_ALL_ACL, make_digest_acl
 from zkwire import WireClient
 
 from impl.coord.errors import Code
-from impl.coord.jute import NOTIFICATION_XID, CreateRequest, OpCode, RequestHeader, Writer, frame
+from impl.coord.jute import (
+    NOTIFICATION_XID,
+    CreateRequest,
+    OpCode,
+    PathTypeRequest,
+    RequestHeader,
+    SetWatches,
+    Writer,
+    frame,
+)
 from impl.coord.messages import SetData, Txn
 from impl.coord.records import OPEN_ACL_UNSAFE, EventType
 from impl.coord.service import ZooKeeperService
@@ -170,6 +179,36 @@ def test_watches_are_one_shot_and_set_again_on_reconnect(
     frames = [watcher.next_frame(), watcher.next_frame()]
     events = [f.event for f in frames if f.event is not None]
     assert [(e.type, e.path) for e in events] == [(EventType.NODE_DATA_CHANGED, "/rewatch")]
+
+
+def test_persistent_watches_are_set_again_on_reconnect_elsewhere(
+    cluster: LocalCluster, zk: KazooClient
+) -> None:
+    """SetWatches2 carries persistent and recursive watches: set again on the new server as
+    they were, they fire there for what changes after (and stay)."""
+    zk.create("/persist/a", b"0", makepath=True)
+    watcher = WireClient(cluster.node(1).client_address)
+    watcher.connect()
+    w = Writer()
+    PathTypeRequest("/persist", 1).write(w)  # AddWatchMode.PERSISTENT_RECURSIVE
+    watcher.send(OpCode.ADD_WATCH, w.getvalue())
+    assert watcher.next_frame().header.err == 0
+    watcher.drop()
+    watcher.address = cluster.node(2).client_address
+    assert watcher.connect(watcher.session, watcher.password).timeout > 0
+    w = Writer()
+    RequestHeader(-8, OpCode.SET_WATCHES2).write(w)
+    SetWatches(watcher.last_zxid, [], [], [], [], ["/persist"]).write(w, version2=True)
+    assert watcher.sock is not None
+    watcher.sock.sendall(frame(w.getvalue()))
+    assert watcher.next_frame().header.xid == -8
+    for value in (b"1", b"2"):
+        zk.set("/persist/a", value)
+        event = watcher.next_frame().event
+        assert event is not None and (event.type, event.path) == (
+            EventType.NODE_DATA_CHANGED,
+            "/persist/a",
+        )
 
 
 def create_ephemeral(wire: WireClient, path: str) -> None:
