@@ -204,6 +204,9 @@ def decode(opcode: int, r: Reader, identities: list[Identity], session: int) -> 
         else:  # sync: a read index is all it takes (every read here is linearizable)
             query = Exists("/")
         return Decoded(opcode, path, query=query)
+    if opcode == OpCode.RECONFIG:
+        # ZooKeeper's answer with reconfigEnabled=false, its default (the only setting here).
+        raise KeeperError(Code.RECONFIGDISABLED)
     raise KeeperError(Code.UNIMPLEMENTED)
 
 

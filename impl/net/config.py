@@ -108,7 +108,11 @@ _INT_KEYS: dict[str, tuple[int, str]] = {
 }
 # Java system properties of ZooKeeper's that zoo.cfg may set too (QuorumPeerConfig passes a key
 # it does not know on as the property "zookeeper." + key): either spelling is accepted.
-_PROPERTY_KEYS = ("extendedTypesEnabled", "DigestAuthenticationProvider.superDigest")
+_PROPERTY_KEYS = (
+    "extendedTypesEnabled",
+    "DigestAuthenticationProvider.superDigest",
+    "reconfigEnabled",
+)
 MAX_EXTENDED_SERVER_ID = 254  # with extended types, session ids must not start with 0xFF
 SERVICES = ("zookeeper", "kv")
 FOUR_LETTER_WORDS = ("ruok", "srvr", "stat", "mntr", "envi", "conf", "cons", "isro", "pxst")
@@ -411,6 +415,15 @@ def _parse_text(text: str, source: str) -> _Parsed:
             if value.lower() not in ("true", "false"):
                 raise ConfigError(f"{where}: {key} is {value!r}; expected true or false")
             p.extended_types = value.lower() == "true"
+        elif key == "reconfigEnabled":
+            if value.lower() not in ("true", "false"):
+                raise ConfigError(f"{where}: {key} is {value!r}; expected true or false")
+            if value.lower() == "true":
+                raise ConfigError(
+                    f"{where}: reconfigEnabled=true, but paxoscope does not implement dynamic "
+                    "reconfiguration yet (a reconfig request is answered RECONFIGDISABLED); "
+                    "expected reconfigEnabled=false, ZooKeeper's default, or no such line"
+                )
         elif key == "DigestAuthenticationProvider.superDigest":
             if ":" not in value:
                 raise ConfigError(

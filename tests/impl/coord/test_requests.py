@@ -296,7 +296,6 @@ def test_writes_and_reads_are_the_opcodes_decode_handles() -> None:
     [
         OpCode.NOTIFICATION,
         OpCode.PING,
-        OpCode.RECONFIG,
         OpCode.DELETE_CONTAINER,
         OpCode.SET_WATCHES,
         OpCode.SASL,
@@ -313,6 +312,10 @@ def test_writes_and_reads_are_the_opcodes_decode_handles() -> None:
 )
 def test_an_unknown_opcode_is_unimplemented(opcode: int) -> None:
     assert refused(opcode, kz.GetData("/a", False).serialize()) == Code.UNIMPLEMENTED
+
+
+def test_reconfig_is_disabled_as_by_default_in_zookeeper() -> None:
+    assert refused(OpCode.RECONFIG, b"") == Code.RECONFIGDISABLED
 
 
 AUTH_KZ = KazooACL(5, Id("auth", "ignored"))
