@@ -26,8 +26,9 @@ CAUGHT_BY_REPLAY = [
 # replay never loses a log tail: trace validation catches these two (test_validate.py).
 CAUGHT_BY_VALIDATION = [Fault.BALLOT_NOT_UNIQUE, Fault.SKIP_RECOVERY]
 # Faults of the read path, which spec/multipaxos.py does not model: the simulation's
-# linearizable-read check catches them (tests/impl/sim/test_simulation.py).
-CAUGHT_BY_SIMULATION = [Fault.STALE_FOLLOWER_READS]
+# linearizable-read check catches them; and of observers, which it does not have: the
+# simulation with observers catches it (tests/impl/sim/test_simulation.py).
+CAUGHT_BY_SIMULATION = [Fault.STALE_FOLLOWER_READS, Fault.OBSERVERS_VOTE]
 
 
 def graph_of(**params: int) -> Graph:
