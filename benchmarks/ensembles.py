@@ -48,6 +48,36 @@ def apache_missing() -> str | None:
     return f"missing {', '.join(missing)}. {INSTALL_HINT}" if missing else None
 
 
+def run_java(
+    source: Path, args: list[str], directory: Path, timeout: float = 120.0
+) -> subprocess.CompletedProcess[str]:
+    """Compile the Java program `source` against ZooKeeper's jar into `directory`, then run its
+    class (named after the file) with `args`; a program that does not compile is an error."""
+    compiled = subprocess.run(
+        ["javac", "-cp", str(ZOOKEEPER_JAR), "-d", str(directory), str(source)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if compiled.returncode != 0:
+        raise RuntimeError(f"javac {source} failed:\n{compiled.stderr}")
+    return subprocess.run(
+        ["java", "-cp", f"{directory}:{ZOOKEEPER_JAR}", source.stem, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def log_tails(ensemble: Ensemble, lines: int = 40) -> str:
+    """The end of every node's log, for failure messages: what the servers made of it."""
+    parts = []
+    for path in ensemble.log_paths():
+        text = path.read_text(errors="replace") if path.exists() else "(no log)"
+        parts.append(f"--- {path} (last {lines} lines)\n" + "\n".join(text.splitlines()[-lines:]))
+    return "\n".join(parts)
+
+
 def zookeeper_classpath() -> str:
     return ":".join(str(p) for p in (ZOOKEEPER_JAR, *LOGGING_JARS))
 

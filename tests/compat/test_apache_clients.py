@@ -20,11 +20,12 @@ import pytest
 
 from benchmarks.ensembles import (
     ZKCLI,
-    ZOOKEEPER_JAR,
     ApacheEnsemble,
     Ensemble,
     PaxoscopeEnsemble,
     apache_missing,
+    log_tails,
+    run_java,
 )
 
 TARGET_ENV = "PAXOSCOPE_COMPAT_TARGET"
@@ -67,15 +68,6 @@ def ensemble(
         yield running
 
 
-def _logs(ensemble: Ensemble, lines: int = 40) -> str:
-    """The end of every node's log, for failure messages: what the server made of it."""
-    parts = []
-    for path in ensemble.log_paths():
-        text = path.read_text(errors="replace") if path.exists() else "(no log)"
-        parts.append(f"--- {path} (last {lines} lines)\n" + "\n".join(text.splitlines()[-lines:]))
-    return "\n".join(parts)
-
-
 def _zkcli(
     ensemble: Ensemble, index: int, *command: str, script: str | None = None
 ) -> subprocess.CompletedProcess[str]:
@@ -93,7 +85,7 @@ def _zkcli(
 def _explain(ensemble: Ensemble, result: subprocess.CompletedProcess[str]) -> str:
     return (
         f"{ensemble.name}: `{' '.join(map(str, result.args))}` exited {result.returncode}\n"
-        f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}\n{_logs(ensemble)}"
+        f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}\n{log_tails(ensemble)}"
     )
 
 
@@ -165,18 +157,6 @@ def test_zkcli_creates_reads_lists_and_deletes(ensemble: Ensemble) -> None:
 def test_java_client_compiled_against_debian_jars_prints_test(
     ensemble: Ensemble, tmp_path: Path
 ) -> None:
-    compiled = subprocess.run(
-        ["javac", "-cp", str(ZOOKEEPER_JAR), "-d", str(tmp_path), str(JAVA_SOURCE)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert compiled.returncode == 0, compiled.stderr
-    result = subprocess.run(
-        ["java", "-cp", f"{tmp_path}:{ZOOKEEPER_JAR}", "HelloZooKeeper", ensemble.connect_string],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_java(JAVA_SOURCE, [ensemble.connect_string], tmp_path, timeout=60)
     assert result.returncode == 0, _explain(ensemble, result)
     assert result.stdout == "test\n", _explain(ensemble, result)

@@ -17,13 +17,12 @@ import base64
 import hashlib
 import os
 import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from benchmarks.ensembles import ZOOKEEPER_JAR, ApacheEnsemble, Ensemble, PaxoscopeEnsemble
+from benchmarks.ensembles import ApacheEnsemble, Ensemble, PaxoscopeEnsemble, log_tails, run_java
 from benchmarks.ensembles import apache_missing as _apache_missing
 
 JAVA_SOURCE = Path(__file__).parent / "java" / "ParityZooKeeper.java"
@@ -72,31 +71,8 @@ def ensemble(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ensemble]:
 def test_the_java_client_sees_what_it_sees_on_apache_zookeeper(
     ensemble: Ensemble, tmp_path: Path
 ) -> None:
-    compiled = subprocess.run(
-        ["javac", "-cp", str(ZOOKEEPER_JAR), "-d", str(tmp_path), str(JAVA_SOURCE)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert compiled.returncode == 0, compiled.stderr
-    result = subprocess.run(
-        [
-            "java",
-            "-cp",
-            f"{tmp_path}:{ZOOKEEPER_JAR}",
-            "ParityZooKeeper",
-            ensemble.connect_string,
-            SUPER_PASSWORD,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    logs = "\n".join(
-        f"--- {p}\n" + "\n".join(p.read_text(errors="replace").splitlines()[-30:])
-        for p in ensemble.log_paths()
-        if p.exists()
-    )
+    result = run_java(JAVA_SOURCE, [ensemble.connect_string, SUPER_PASSWORD], tmp_path)
+    logs = log_tails(ensemble, 30)
     assert result.returncode == 0, f"{result.stdout}\n{result.stderr}\n{logs}"
     if os.environ.get("PAXOSCOPE_PARITY_RECORD") and ensemble.name == "apache":
         GOLDEN.parent.mkdir(exist_ok=True)
