@@ -4,6 +4,7 @@ in pages, and the candidate asks for each next one with a Prepare of the same ba
 
 from __future__ import annotations
 
+from collections.abc import Callable, Set
 from dataclasses import dataclass, field
 
 from impl.paxos.types import Ballot, Entry, Promise, Vote
@@ -49,11 +50,21 @@ class Campaign:
         pages.complete = True
         return 0
 
-    def report(self, majority: int) -> Report | None:
-        """The report of the complete promises, once there are `majority` of them."""
-        promises = [pages for pages in self._pages.values() if pages.complete]
-        if len(promises) < majority:
+    def awaiting(self, node: int, first_slot: int) -> int:
+        """Where the page I wait for from `node` starts; if I have none of its promise yet,
+        from `first_slot` on (a leader asks a new participant only about slots to come)."""
+        return self._pages.setdefault(node, _Pages(first_slot)).next_slot
+
+    def promisers(self) -> set[int]:
+        """Who has promised, every page of it."""
+        return {node for node, pages in self._pages.items() if pages.complete}
+
+    def report(self, enough: Callable[[Set[int]], bool]) -> Report | None:
+        """The report of the complete promises, once `enough` of them: whatever they report
+        that `forget_reports` has not dropped."""
+        if not enough(self.promisers()):
             return None
+        promises = [pages for pages in self._pages.values() if pages.complete]
         chosen = [entry for pages in promises for entry in pages.chosen]
         highest: dict[int, Vote] = {}
         for vote in (vote for pages in promises for vote in pages.votes):
@@ -61,3 +72,9 @@ class Campaign:
                 highest[vote.slot] = vote
         last = max([self.first_slot - 1, *highest, *(entry.slot for entry in chosen)])
         return Report(chosen, highest, last)
+
+    def forget_reports(self) -> None:
+        """Drop what the complete promises reported (taken already), keeping who promised."""
+        for pages in self._pages.values():
+            if pages.complete:
+                pages.votes, pages.chosen = [], []

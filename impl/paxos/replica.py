@@ -61,10 +61,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from impl.paxos.campaign import Campaign
+from impl.paxos.campaign import Campaign, Report
 from impl.paxos.durable import DurableState
 from impl.paxos.faults import Fault
 from impl.paxos.forwarding import Forwarder
+from impl.paxos.membership import Config, Member, Membership, check_members
 from impl.paxos.transfer import (
     MESSAGE_TARGET_BYTES,
     SnapshotTransfer,
@@ -136,6 +137,9 @@ class ReplicaOptions:
     message_bytes: int = MESSAGE_TARGET_BYTES
     max_command_bytes: int = limits_for_frame(64 << 20).max_command_bytes
     retry_ticks: int = 10  # before asking again (catch-up, status) or resending an Accept
+    # α: a configuration decided in slot s governs from slot s + config_delay on (see
+    # `membership.py`); the leader proposes at most this far beyond what it has applied.
+    config_delay: int = 128
     faults: frozenset[Fault] = frozenset()  # known bugs, switched on to test the tests
     events: bool = False  # report what happens in Effects.events (for an event log)
     # A follower forwards client commands and reads to the leader instead of refusing them
@@ -166,6 +170,9 @@ class _ReadRound:
     reads: list[Read]
     acks: set[int]
     remote: list[tuple[int, int]]  # (follower, nonce): read-index requests to answer
+    # Whose acks confirm the leadership: a majority of each configuration that could govern a
+    # slot another leader decides meanwhile (those of the next config_delay slots).
+    configs: list[Config]
 
 
 class Replica:
@@ -180,11 +187,14 @@ class Replica:
         on_applied: Callable[[int], None] | None = None,
         on_reply: Callable[[Reply], None] | None = None,
         observers: Sequence[int] = (),
+        members: Sequence[Member] = (),
     ) -> None:
         """`on_reply`: hand each reply over the moment it exists instead of in `Effects`
         (every reply is safe to send at once: it reports decided or refused work). A service
         that keeps per-client order between replies and state changes needs that.
-        `observers`: the nodes (among `nodes`) that learn and serve but do not vote."""
+        `observers`: the nodes (among `nodes`) that learn and serve but do not vote.
+        `members`: the initial configuration with addresses, instead of `nodes`/`observers`.
+        Later configurations come from the log (`membership.py`)."""
         durable = durable or DurableState()
         self.options = options or ReplicaOptions()
         self._faults = self.options.faults
@@ -193,14 +203,13 @@ class Replica:
         if Fault.SKIP_RECOVERY in self._faults:
             durable.recovering = False
         self.id = node_id
-        self.nodes = tuple(sorted(nodes))
-        self.others = tuple(n for n in self.nodes if n != node_id)
-        self.voters = frozenset(n for n in self.nodes if n not in set(observers))
-        if not self.voters:
-            raise ValueError("every node is an observer: nobody can form a majority")
-        self.majority = len(self.voters) // 2 + 1
+        if not members:
+            members = [Member(n, n in set(observers)) for n in nodes]
+        initial = Config(0, check_members(members))
+        self.membership = Membership(initial, self.options.config_delay)
         self.machine = machine
         self.sessions = Sessions()
+        self._effects = Effects()
         self._random = random.Random(seed)
         self._on_applied = on_applied
         self._on_reply = on_reply
@@ -228,6 +237,10 @@ class Replica:
         self._campaign = Campaign(NO_BALLOT, 0)  # my candidacy's promises, as they come
         self.next_slot = 0
         self._proposals: dict[int, _Proposal] = {}
+        # As leader: values that phase 1 found for slots beyond what I may propose yet (their
+        # configuration is not known, or not enough of it has promised), and who was asked.
+        self._deferred: dict[int, tuple[Ballot, Batch]] = {}  # (the vote's ballot, value)
+        self._asked: set[int] = set()
         self._queue: list[Command] = []
         self._waiting: set[tuple[int, int]] = set()
         self._reads: list[Read] = []
@@ -257,9 +270,32 @@ class Replica:
         self._rejoin_at_slot: int | None = None  # set once every other replica answered
         self._transfer = SnapshotTransfer()  # snapshots in chunks, sent and received
 
-        self._effects = Effects()
         self._digest = (-1, "")  # (applied, the state's digest then), for status()
         self._apply_decided()
+
+    # --- membership --------------------------------------------------------------------------
+
+    @property
+    def config(self) -> Config:
+        """The configuration of the next slot to apply."""
+        return self.membership.current
+
+    @property
+    def voters(self) -> frozenset[int]:
+        return self.membership.current.voters
+
+    @property
+    def majority(self) -> int:
+        return len(self.voters) // 2 + 1
+
+    @property
+    def nodes(self) -> tuple[int, ...]:
+        """Everyone in the current configuration or one decided after it, in order."""
+        return self.membership.ids
+
+    @property
+    def others(self) -> list[int]:
+        return [node for node in self.membership.ids if node != self.id]
 
     # --- inputs ------------------------------------------------------------------------------
 
@@ -275,16 +311,17 @@ class Replica:
             if self.now >= self._heartbeat_at:
                 self._heartbeat()
                 self._resend_accepts()
-            if not self._majority_heard():
-                # No majority answered for a long while: another leader may be serving.
+                self._asked = self._campaign.promisers()  # ask the rest again (it may be lost)
+            if not self._majority_heard() or self.id not in self.voters:
+                # No majority answered for a long while (another leader may be serving), or
+                # a configuration without me governs now: a participant of it takes over.
                 self._step_down(NO_BALLOT)
                 self._election_at = self._election_deadline()
         elif self.now >= self._election_at:
             self._prevote()
 
     def on_message(self, sender: int, message: PeerMessage) -> None:
-        if sender not in self.nodes:
-            return
+        # From anyone: a replica that lags may not know yet of a member that leads now.
         match message:
             case Prepare():
                 self._on_prepare(sender, message)
@@ -360,8 +397,14 @@ class Replica:
                 # follower (which forwarded its write) gets its reply one round trip later.
                 self._heartbeat()
             if self._reads or self._index_requests:
+                # Every slot that may hold a write: proposed, or found in phase 1 and not yet
+                # proposed (its configuration not known yet).
                 self._read_rounds[self._round + 1] = _ReadRound(
-                    self.next_slot - 1, self._reads, set(), self._index_requests
+                    max([self.next_slot - 1, *self._deferred]),
+                    self._reads,
+                    set(),
+                    self._index_requests,
+                    self._window(),
                 )
                 self._reads, self._index_requests = [], []
                 self._heartbeat()
@@ -413,20 +456,17 @@ class Replica:
             return  # an observer waits to hear from a leader
         self._prevote_round = max(self._highest_round, self.promised[0]) + 1
         self._prevotes = {self.id}
-        if len(self._prevotes) >= self.majority:
+        if self.config.is_quorum(self._prevotes):
             self.campaign()
             return
-        for node in self.others:
-            if node in self.voters:
-                self._send(node, PreVote(self._prevote_round))
+        for node in sorted(self.voters - {self.id}):
+            self._send(node, PreVote(self._prevote_round))
 
     def _on_prevote_reply(self, sender: int, reply: PreVoteReply) -> None:
         if not reply.granted or reply.round != self._prevote_round or self.recovering:
             return
-        if sender not in self.voters:
-            return
         self._prevotes.add(sender)
-        if len(self._prevotes) >= self.majority:
+        if self.config.is_quorum(self._prevotes):
             self.campaign()
 
     def campaign(self, round_: int | None = None) -> None:
@@ -447,15 +487,30 @@ class Replica:
         self._election_at = self._election_deadline()
         self._event("campaign", ballot=self.ballot)
         self._campaign = Campaign(self.ballot, self.applied_slot + 1)
-        for node in self.nodes:  # itself included: its own promise comes back as any other
-            if node in self.voters:
-                self._send(node, Prepare(self.ballot, self._campaign.first_slot))
+        # Phase 1 with a majority of each configuration I know of: those of the next
+        # config_delay slots (others, later, as their slots come within reach).
+        self._asked = set()
+        self._ask_promises(self._window())
+
+    def _window(self) -> list[Config]:
+        """The configurations of the slots I may propose in now (applied + 1 .. + α)."""
+        first = self.applied_slot + 1
+        return self.membership.between(first, first + self.membership.delay - 1)
+
+    def _ask_promises(self, configs: list[Config]) -> None:
+        """Send my Prepare to the participants of `configs` not yet asked (myself included:
+        my own promise comes back as any other)."""
+        # A leader asks only about the slots it has not proposed in.
+        first = self.next_slot if self.role is Role.LEADER else self._campaign.first_slot
+        for node in sorted(frozenset().union(*(c.voters for c in configs)) - self._asked):
+            self._asked.add(node)
+            self._send(node, Prepare(self.ballot, self._campaign.awaiting(node, first)))
 
     def _on_prepare(self, sender: int, prepare: Prepare) -> None:
         if self.recovering:
             return  # it may have forgotten a promise: it must not make a new one yet
-        if self.id not in self.voters:
-            return  # an observer makes no promises
+        # Whoever is asked answers, observer or not: whether its promise counts is the
+        # candidate's business, and one that lags may not know yet that it takes part.
         self._note_round(prepare.ballot)
         if prepare.ballot < self.promised:
             self._send(sender, Reject(self.promised))
@@ -478,9 +533,17 @@ class Replica:
         return Promise(ballot, votes, chosen, self.log_start, first_slot, more_from)
 
     def _on_promise(self, sender: int, promise: Promise) -> None:
-        if self.role is not Role.CANDIDATE or promise.ballot != self.ballot:
+        if self.role is Role.FOLLOWER or promise.ballot != self.ballot:
             return
-        if sender not in self.voters:
+        if self.role is Role.LEADER:
+            # A participant of a later configuration, asked once its slots came within reach.
+            ask_from = self._campaign.take(sender, promise)
+            if ask_from:
+                self._send(sender, Prepare(self.ballot, ask_from))
+            else:
+                self._take_report(self._campaign.report(lambda nodes: True))
+                self._apply_decided()
+                self._propose_queued()
             return
         if promise.log_start > promise.first_slot:
             # It compacted slots I have not learned: I cannot lead them. Catch up first.
@@ -496,29 +559,36 @@ class Replica:
             self._maybe_lead()
 
     def _maybe_lead(self) -> None:
-        report = self._campaign.report(self.majority)
+        window = self._window()
+        report = self._campaign.report(lambda nodes: all(c.is_quorum(nodes) for c in window))
         if report is None:
             return
         self.role = Role.LEADER
         self.leader, self.leader_ballot = self.id, self.ballot
-        self._heard_at = dict.fromkeys((n for n in self.others if n in self.voters), self.now)
+        self._heard_at = dict.fromkeys(self.voters - {self.id}, self.now)
+        # Every slot phase 1 reported, a no-op where no vote was: proposed as soon as its
+        # configuration allows (`_propose_queued`), before any new command.
+        self.next_slot = self._campaign.first_slot
+        self._deferred = {}
+        self._take_report(report)
+        self._apply_decided()
+        self._propose_queued()
+        self._heartbeat()
+
+    def _take_report(self, report: Report | None) -> None:
+        """Learn what phase 1 reported decided, and take its values for the slots I have not
+        proposed in yet: the highest-ballot vote reported so far, or a no-op."""
+        if report is None:
+            return
+        self._campaign.forget_reports()
         for entry in report.chosen:
             self._learn(entry.slot, entry.value)
-        first = self._campaign.first_slot
-        self._campaign = Campaign(NO_BALLOT, 0)
-        self.next_slot = first
-        for slot in range(first, report.last + 1):
-            if slot in self.chosen or slot < self.log_start:
-                self.next_slot = slot + 1
-                continue
+        for slot in range(self.next_slot, report.last + 1):
             vote = report.highest.get(slot)
             if vote is None or Fault.IGNORE_REPORTED_VOTES in self._faults:
-                self._propose(slot, NOOP)
-            else:
-                self._propose(slot, vote.value)
-        self.next_slot = max(self.next_slot, report.last + 1)
-        self._apply_decided()
-        self._heartbeat()
+                self._deferred.setdefault(slot, (NO_BALLOT, NOOP))
+            elif slot not in self._deferred or vote.ballot > self._deferred[slot][0]:
+                self._deferred[slot] = (vote.ballot, vote.value)
 
     def _on_reject(self, reject: Reject) -> None:
         self._note_round(reject.promised)
@@ -532,7 +602,7 @@ class Replica:
             return
         self.role = Role.FOLLOWER
         self._campaign = Campaign(NO_BALLOT, 0)
-        self._proposals = {}
+        self._proposals, self._deferred, self._asked = {}, {}, set()
         hint = self.leader if self.leader != self.id else 0
         if new_ballot > self.ballot:
             hint = new_ballot[1]
@@ -555,13 +625,45 @@ class Replica:
 
     # --- replication (phase 2) ---------------------------------------------------------------
 
+    def _may_propose(self, slot: int) -> bool:
+        """Is slot's configuration known (slot - α applied), and has a majority of it promised
+        my ballot? If not enough has, ask the rest of it."""
+        if slot - self.membership.delay > self.applied_slot:
+            return False
+        config = self.membership.at(slot)
+        if config.is_quorum(self._campaign.promisers()):
+            return True
+        self._ask_promises([config])
+        return False
+
     def _propose_queued(self) -> None:
-        """Queued commands into slots: each batch within `max_batch` commands and
-        `message_bytes`, and slots in flight within `max_inflight` and `max_inflight_bytes`."""
+        """Phase 1's values first, then queued commands, into slots: each batch within
+        `max_batch` commands and `message_bytes`, and slots in flight within `max_inflight`
+        and `max_inflight_bytes`, as far as the slots' configurations allow. With nothing
+        queued, no-ops bring a configuration decided but not yet in force into force."""
         options = self.options
+        while self._deferred:  # its slots run on from next_slot
+            slot = self.next_slot
+            if slot in self.chosen or slot < self.log_start:
+                del self._deferred[slot]  # decided meanwhile
+            elif self._may_propose(slot):
+                self._propose(slot, self._deferred.pop(slot)[1])
+            else:
+                return
+            self.next_slot += 1
+        if not self._queue and self.membership.latest is not self.membership.current:
+            while len(self._proposals) < options.max_inflight:
+                if self.membership.at(self.next_slot) is self.membership.latest:
+                    break
+                if not self._may_propose(self.next_slot):
+                    return
+                self._propose(self.next_slot, NOOP)
+                self.next_slot += 1
         inflight = sum(proposal.size for proposal in self._proposals.values())
         while self._queue and len(self._proposals) < options.max_inflight:
             if self._proposals and inflight >= options.max_inflight_bytes:
+                return
+            if not self._may_propose(self.next_slot):
                 return
             head = self._queue[: options.max_batch]
             room = options.message_bytes - batch_size(NOOP)
@@ -612,21 +714,29 @@ class Replica:
         if self.role is not Role.LEADER or accepted.ballot != self.ballot:
             return
         proposal = self._proposals.get(accepted.slot)
-        counts = sender in self.voters or Fault.OBSERVERS_VOTE in self._faults
-        if proposal is not None and counts:
+        if proposal is None:
+            return
+        voters = self.membership.at(accepted.slot).voters
+        if sender in voters or Fault.OBSERVERS_VOTE in self._faults:
             proposal.acks.add(sender)
             self._heard_at[sender] = self.now
             self._check_decided(accepted.slot)
 
     def _majority_heard(self) -> bool:
         window = 2 * self.options.election_ticks
-        recent = sum(1 for tick in self._heard_at.values() if self.now - tick <= window)
-        return recent + 1 >= self.majority
+        recent = {node for node, tick in self._heard_at.items() if self.now - tick <= window}
+        return self.config.is_quorum(recent | {self.id})
 
     def _check_decided(self, slot: int) -> None:
         proposal = self._proposals[slot]
-        needed = 1 if Fault.COMMIT_WITHOUT_MAJORITY in self._faults else self.majority
-        if len(proposal.acks) >= needed:
+        config = self.membership.at(slot)
+        if Fault.COMMIT_WITHOUT_MAJORITY in self._faults:
+            decided = bool(proposal.acks)
+        elif Fault.OBSERVERS_VOTE in self._faults:
+            decided = 2 * len(proposal.acks) > len(config.voters)
+        else:
+            decided = config.is_quorum(proposal.acks)
+        if decided:
             del self._proposals[slot]
             self._learn(slot, proposal.value, self.ballot)
             self._apply_decided()
@@ -646,8 +756,8 @@ class Replica:
                         )
 
     def _follow(self, leader: int, ballot: Ballot) -> None:
-        if ballot < self.leader_ballot:
-            return
+        if ballot < self.leader_ballot or leader == self.id:
+            return  # (my own message, sent while I led, arriving after I stepped down)
         if self.role is not Role.FOLLOWER and ballot > self.ballot:
             self._step_down(ballot)
         if self.role is Role.FOLLOWER:
@@ -679,7 +789,7 @@ class Replica:
         self._learn_commit(sender, heartbeat.ballot, heartbeat.commit)
 
     def _on_heartbeat_ack(self, sender: int, ack: HeartbeatAck) -> None:
-        if self.role is Role.LEADER and ack.ballot == self.ballot and sender in self.voters:
+        if self.role is Role.LEADER and ack.ballot == self.ballot:
             self._heard_at[sender] = self.now
             self._confirm_reads(ack.round, sender)
 
@@ -694,7 +804,7 @@ class Replica:
     def _answer_reads(self) -> None:
         for r in sorted(self._read_rounds):
             rr = self._read_rounds[r]
-            if len(rr.acks) < self.majority:
+            if not all(config.is_quorum(rr.acks) for config in rr.configs):
                 break
             for node, nonce in rr.remote:  # the follower waits for its own state to get there
                 self._send(node, ReadIndexReply(nonce, rr.index))
@@ -739,7 +849,9 @@ class Replica:
             # a quiet cluster nothing else would ever decide them, so close them with no-ops.
             # (Safe: this leader's phase 1 found no vote at or beyond next_slot.)
             last = min(request.until, self.next_slot + self.options.max_inflight)
-            while self.next_slot <= last:
+            while (
+                self.next_slot <= last and not self._deferred and self._may_propose(self.next_slot)
+            ):
                 self._propose(self.next_slot, NOOP)
                 self.next_slot += 1
         options = self.options
@@ -862,8 +974,7 @@ class Replica:
             for command in self.chosen[slot]:
                 result = self.sessions.lookup(command)
                 if result is None:
-                    self.applied += 1
-                    result = self.machine.apply(self.applied, command.op)
+                    result = self._apply(slot, command)
                     self.sessions.record(command, result)
                 key = (command.client_id, command.seq)
                 self._forward_queued.discard(key)
@@ -873,6 +984,7 @@ class Replica:
                     self._reply(command.client_id, command.seq, True, result)
             self.votes.pop(slot, None)
             self.applied_slot = slot
+            self.membership.forget_before(slot + 1)
             if self._on_applied is not None:
                 self._on_applied(slot)
         self._answer_reads()
@@ -884,14 +996,33 @@ class Replica:
             self._compact(snapshot.slot)
             self._effects.snapshot = (snapshot, self._live_records())
 
+    def _apply(self, slot: int, command: Command) -> bytes:
+        """Apply a command new to this log (not a retry); b"" for a membership change that
+        names a configuration no longer the latest (it has no effect)."""
+        if command.config is not None:
+            config = self.membership.adopt(slot, command.config, self.applied + 1)
+            if config is None:
+                return b""
+            self._event("config", slot=slot, version=config.version)
+            self._effects.config = self.membership.latest
+        self.applied += 1
+        return self.machine.apply(self.applied, command.op)
+
     def _snapshot(self) -> Snapshot:
         return Snapshot(
-            self.applied_slot, self.applied, self.machine.snapshot(), self.sessions.snapshot()
+            self.applied_slot,
+            self.applied,
+            self.machine.snapshot(),
+            self.sessions.snapshot(),
+            self.membership.encode(),
         )
 
     def _restore(self, snapshot: Snapshot) -> None:
         self.machine.restore(snapshot.state)
         self.sessions.restore(snapshot.sessions)
+        if snapshot.membership:
+            self.membership.restore(snapshot.membership)
+            self._effects.config = self.membership.latest
         self.applied_slot, self.applied = snapshot.slot, snapshot.applied
         self._compact(snapshot.slot)
 

@@ -21,6 +21,8 @@ from typing import Any
 
 import msgspec
 
+from impl.paxos.membership import Config, ConfigChange
+
 # A ballot is (round, node id). Node ids start at 1, so ballots are unique per node and totally
 # ordered by tuple comparison; (0, 0) is "no ballot" and is below every real one.
 Ballot = tuple[int, int]
@@ -35,6 +37,9 @@ class Command(msgspec.Struct, frozen=True, array_like=True):
     seq: int
     acked: int
     op: bytes
+    # A membership change (`membership.py`): the replica applies it, and `op` only if it
+    # takes effect.
+    config: ConfigChange | None = None
 
 
 # The value of a slot: a batch of commands, decided together. The empty batch is a no-op, which
@@ -67,6 +72,7 @@ class Snapshot(msgspec.Struct, frozen=True, array_like=True):
     applied: int
     state: bytes
     sessions: bytes
+    membership: bytes = b""  # the configurations then (`Membership.encode`); b"": the initial
 
 
 # --- peer messages ---------------------------------------------------------------------------
@@ -335,6 +341,9 @@ class Effects:
     # A snapshot to store, and the records that describe everything after it (the log is
     # rewritten to just these).
     snapshot: tuple[Snapshot, list[Record]] | None = None
+    # The latest configuration, when one was decided (or restored from a snapshot): the
+    # driver connects to its members.
+    config: Config | None = None
 
     def __bool__(self) -> bool:
         return bool(self.records or self.early or self.messages or self.replies or self.snapshot)

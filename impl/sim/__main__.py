@@ -23,6 +23,11 @@ from impl.sim.cluster import Simulation, SimulationFailure
     is_flag=True,
     help="followers forward client work to the leader; clients use any replica",
 )
+@click.option(
+    "--reconfigure",
+    is_flag=True,
+    help="the first three replicas start as the configuration; an administrator changes it",
+)
 def main(
     nodes: int,
     seeds: int,
@@ -32,6 +37,7 @@ def main(
     show_schedule: bool,
     forward: bool,
     observers: int,
+    reconfigure: bool,
 ) -> None:
     """Simulate a cluster of NODES replicas under faults, one run per seed; exit 1 on the first
     failing seed, with its schedule."""
@@ -39,7 +45,9 @@ def main(
     started = time.perf_counter()
     decided = 0
     for s in chosen:
-        sim = Simulation(nodes, s, steps, forward=forward, observers=observers)
+        sim = Simulation(
+            nodes, s, steps, forward=forward, observers=observers, reconfigure=reconfigure
+        )
         try:
             sim.run()
         except SimulationFailure as failure:
@@ -54,6 +62,7 @@ def main(
     click.echo(
         f"{len(chosen)} seed(s) of {nodes} replicas"
         + (f" ({observers} observers)" if observers else "")
+        + (" changing membership" if reconfigure else "")
         + f" passed: {decided} slots decided "
         f"in {elapsed:.1f} s"
     )

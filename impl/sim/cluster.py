@@ -16,6 +16,12 @@ command is in the decided log).
 With `observers`, the last replicas are observers (`impl.paxos.replica`): the same checks hold,
 majorities being of the participants alone.
 
+With `reconfigure`, `nodes` replicas run but only the first three form the initial
+configuration, and an administrator (one more client) changes the membership through the log
+now and then (`impl.paxos.membership`): adds a spare replica as participant or observer, removes
+one, or turns one into the other, one at a time, with the other faults going on. The same
+checks hold, and at the end every member of the last configuration must catch up.
+
 With `forward`, replicas forward client work to the leader (ReplicaOptions.forward, what the
 ZooKeeper-compatible service runs) and clients send each operation to a random replica, so
 follower reads at a leader-confirmed read index and forwarded writes face the same faults; a
@@ -31,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from impl.paxos.durable import DurableState
+from impl.paxos.membership import ConfigChange, Member
 from impl.paxos.replica import Replica, ReplicaOptions
 from impl.paxos.transfer import ENVELOPE_BYTES, ITEM_OVERHEAD, batch_size, command_size
 from impl.paxos.types import (
@@ -123,16 +130,26 @@ class Simulation:
         options: ReplicaOptions = SIM_OPTIONS,
         forward: bool = False,
         observers: int = 0,
+        reconfigure: bool = False,
     ) -> None:
         """`observers`: the last so many of the `nodes` replicas are observers (they learn and
-        serve, and have no say); the faults hit them like any other."""
+        serve, and have no say); the faults hit them like any other. `reconfigure`: see the
+        module's docstring."""
         self.node_ids = list(range(1, nodes + 1))
         self.observers = self.node_ids[nodes - observers :] if observers else []
+        self.reconfigure = reconfigure
+        # The initial configuration; with `reconfigure`, the members the administrator last
+        # asked for (what its next change starts from).
+        first = self.node_ids[:3] if reconfigure else self.node_ids
+        self.members = tuple(Member(n, n in self.observers) for n in first)
+        self.admin = _Client(-(clients + 1))
         self.seed, self.steps = seed, steps
         self.faults = faults or Faults()
         self.forward = forward
         if forward:
             options = dataclasses.replace(options, forward=True, forward_timeout_ticks=40)
+        if reconfigure:  # a short α: configurations take effect while slots are in flight
+            options = dataclasses.replace(options, config_delay=3)
         self.options = options
         self.random = random.Random(seed)
         self.step = 0
@@ -144,6 +161,7 @@ class Simulation:
         self.in_flight: list[tuple[_Address, _Address, PeerMessage | Request | Read | Reply]] = []
         self.partition: frozenset[int] | None = None
         self.clients = [_Client(-(i + 1)) for i in range(clients)]
+        self.initial = self.members
         self.decided: dict[int, Batch] = {}  # every slot any replica ever decided
         self.digests: dict[int, str] = {}  # the state after each applied slot
         self.acked_commands: set[tuple[int, int]] = set()
@@ -190,6 +208,8 @@ class Simulation:
             if replica is not None:
                 replica.on_tick()
                 self._flush(node)
+        elif self.reconfigure and pick < 0.87:
+            self._admin_step()
         else:
             self._client_step(self.random.choice(self.clients))
 
@@ -212,9 +232,12 @@ class Simulation:
         self._fail(f"no convergence after faults stopped: clients waiting {stuck}; {states}")
 
     def _converged(self) -> bool:
-        if any(c.outstanding for c in self.clients):
+        if any(c.outstanding for c in [*self.clients, self.admin]):
             return False
         replicas = [r for r in self.replicas.values() if r is not None]
+        if self.reconfigure:  # members of the last configuration (others may never hear)
+            latest = max((r.membership.latest for r in replicas), key=lambda c: c.version)
+            replicas = [r for r in replicas if r.id in latest.ids]
         slots = {r.applied_slot for r in replicas}
         leader = any(r.role == "leader" for r in replicas)
         return leader and len(slots) == 1 and not any(r.recovering for r in replicas)
@@ -227,7 +250,7 @@ class Simulation:
         replica = Replica(
             node, self.node_ids, KeyValueStore(), durable, self.options,
             seed=self.random.randrange(2**32), on_applied=lambda slot: self._applied(node, slot),
-            observers=self.observers,
+            members=self.initial,
         )  # fmt: skip
         self.replicas[node] = replica
         if disk.snapshot is not None:
@@ -339,7 +362,8 @@ class Simulation:
             return
         self._log((src, dst, message))
         if dst < 0:
-            self._client_receive(self.clients[-dst - 1], message)
+            client = self.admin if dst == self.admin.id else self.clients[-dst - 1]
+            self._client_receive(client, message)
             return
         replica = self.replicas[dst]
         if replica is None:
@@ -382,12 +406,51 @@ class Simulation:
             target = self.random.choice(self.node_ids)  # any replica serves
         self._client_send(client, message, target)
 
+    def _admin_step(self) -> None:
+        """Now and then, ask for one membership change (one at a time), keeping at least
+        three participants: with two, one replica recovering from a lost log tail (which
+        must not vote) would leave no majority to recover from."""
+        admin = self.admin
+        for seq, (pending, sent) in admin.outstanding.items():
+            if self.step - sent > 150:
+                admin.outstanding[seq] = (pending, self.step)
+                self._client_send(admin, pending, self.random.choice(self.node_ids))
+            return
+        if self.settling or self.random.random() > 0.1:
+            return
+        members = {m.id: m for m in self.members}
+        voters = [n for n, m in members.items() if not m.observer]
+        spare = [n for n in self.node_ids if n not in members]
+        move = self.random.choice(["add", "remove", "flip"] if spare else ["remove", "flip"])
+        node = self.random.choice(spare if move == "add" else list(members))
+        if move == "add":
+            members[node] = Member(node, self.random.random() < 0.3)
+        elif move == "remove" and (members[node].observer or len(voters) > 3):
+            del members[node]
+        elif members[node].observer or len(voters) > 3:
+            members[node] = Member(node, not members[node].observer)
+        else:
+            return
+        self.members = tuple(members[n] for n in sorted(members))
+        admin.seq += 1
+        op = kv.encode(
+            "put", "config", ",".join(f"{m.id}{'o' * m.observer}" for m in self.members).encode()
+        )
+        command = Command(admin.id, admin.seq, admin.acked, op, ConfigChange(-1, self.members))
+        admin.outstanding[admin.seq] = (command, self.step)
+        self._log(f"admin asks for {op!r}")
+        self._client_send(admin, command, self.random.choice(self.node_ids))
+
     def _client_send(self, client: _Client, message: Command | Read, node: int) -> None:
         wire = Request(message) if isinstance(message, Command) else message
         self._send(client.id, node, wire)
 
     def _client_receive(self, client: _Client, message: object) -> None:
         if not isinstance(message, Reply) or message.seq not in client.outstanding:
+            return
+        if client is self.admin and message.ok:
+            del client.outstanding[message.seq]
+            client.acked = message.seq
             return
         sent, _ = client.outstanding[message.seq]
         if not message.ok:
@@ -469,9 +532,14 @@ class Simulation:
         return lines
 
     def replay_command(self) -> str:
+        flags = [
+            f" --observers {len(self.observers)}" * bool(self.observers),
+            " --forward" * self.forward,
+            " --reconfigure" * self.reconfigure,
+        ]
         return (
             f"python -m impl.sim --nodes {len(self.node_ids)} --seed {self.seed} "
-            f"--steps {self.steps}"
+            f"--steps {self.steps}" + "".join(flags)
         )
 
     def report(self, reason: str, tail: int = 40) -> str:
