@@ -21,6 +21,7 @@ from impl.coord.jute import (
 from impl.coord.records import Trigger
 from impl.coord.requests import Decoded, Identity
 from impl.net.ratelog import RateLimitedLog
+from impl.paxos.membership import ConfigChange
 
 log = logging.getLogger("paxoscope.zookeeper")
 _slow_log = RateLimitedLog(log)
@@ -35,6 +36,7 @@ class Op:
     kind: str  # "write", "read", or "local" (answered without the log)
     decoded: Decoded | None = None
     command: bytes = b""  # a write's encoded Txn
+    config: ConfigChange | None = None  # a reconfig's membership change
     query: bytes = b""  # a read's encoded query
     on_done: Callable[[Connection, Op, bytes], bytes] | None = None  # builds the reply
     reply: bytes | None = None  # the reply frame, once known

@@ -88,6 +88,15 @@ class DeleteContainer(msgspec.Struct, frozen=True, array_like=True, tag="deleteC
     path: str
 
 
+class Reconfig(msgspec.Struct, frozen=True, array_like=True, tag="reconfig"):
+    """The text of /zookeeper/config after a membership change (its server lines; the tree
+    adds "version=" and the zxid in hex). The change itself rides on the log's command
+    (`impl.paxos.membership`), and is refused, if it is, before this is applied: the tree
+    checks nothing (the server checked the ACL of /zookeeper/config when it proposed)."""
+
+    data: bytes
+
+
 Op = (
     Create
     | Delete
@@ -99,6 +108,7 @@ Op = (
     | MoveSession
     | CloseSession
     | DeleteContainer
+    | Reconfig
 )
 
 
@@ -217,6 +227,13 @@ class MultiResult(msgspec.Struct, frozen=True, array_like=True, tag="multi"):
     results: tuple[SubResult, ...]
 
 
+class ConfigResult(msgspec.Struct, frozen=True, array_like=True, tag="config"):
+    """reconfig's: /zookeeper/config's new data and stat."""
+
+    data: bytes
+    stat: Stat
+
+
 class OkResult(msgspec.Struct, frozen=True, array_like=True, tag="ok"):
     """createSession and closeSession."""
 
@@ -228,6 +245,7 @@ Result = (
     | SetACLResult
     | CheckResult
     | MultiResult
+    | ConfigResult
     | OkResult
     | ErrorResult
 )

@@ -34,6 +34,7 @@ from impl.coord.messages import (
     ACLReply,
     Check,
     ChildrenReply,
+    ConfigResult,
     CountDescendants,
     CountReply,
     Create,
@@ -61,6 +62,7 @@ from impl.coord.messages import (
     SetDataResult,
     StatReply,
 )
+from impl.coord.reconfig import ReconfigRequest
 from impl.coord.records import ACL
 from impl.coord.watches import ADD_WATCH_MODES, WATCHER_TYPES
 
@@ -78,7 +80,7 @@ READS = frozenset({OpCode.EXISTS, OpCode.GET_DATA, OpCode.GET_CHILDREN, OpCode.G
 class Decoded:
     """One request: `op` for a write, `query` for a read. `watch`: the read sets a watch.
     `types`: a multi's operation codes, which its response repeats; `reads`: a multiRead's
-    reads. `watch_type`: addWatch's mode, or removeWatches' and checkWatches' WatcherType."""
+    reads; `reconfig`: a reconfig's request. `watch_type`: addWatch's mode, or removeWatches' and checkWatches' WatcherType."""
 
     opcode: int
     path: str = ""
@@ -88,6 +90,7 @@ class Decoded:
     types: tuple[int, ...] = ()
     reads: tuple[Decoded, ...] = ()
     watch_type: int = 0
+    reconfig: ReconfigRequest | None = None  # the service makes it a membership change
 
 
 Identity = tuple[str, str]  # (scheme, id), as an ACL names it
@@ -205,8 +208,7 @@ def decode(opcode: int, r: Reader, identities: list[Identity], session: int) -> 
             query = Exists("/")
         return Decoded(opcode, path, query=query)
     if opcode == OpCode.RECONFIG:
-        # ZooKeeper's answer with reconfigEnabled=false, its default (the only setting here).
-        raise KeeperError(Code.RECONFIGDISABLED)
+        return Decoded(opcode, "/zookeeper/config", reconfig=ReconfigRequest.read(r))
     raise KeeperError(Code.UNIMPLEMENTED)
 
 
@@ -238,6 +240,8 @@ def write_response(decoded: Decoded, outcome: Outcome) -> tuple[int, bytes]:
             Response.path(w, result.path)
         else:
             Response.path_stat(w, result.path, result.stat)
+    elif isinstance(result, ConfigResult):
+        Response.data_stat(w, result.data, result.stat)
     elif isinstance(result, SetDataResult | SetACLResult):
         Response.stat(w, result.stat)
     return Code.OK, w.getvalue()

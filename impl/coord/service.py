@@ -71,6 +71,7 @@ from impl.coord.messages import (
     MoveSession,
     Outcome,
     PathsReply,
+    Reconfig,
     Reply,
     StatReply,
     Txn,
@@ -79,6 +80,7 @@ from impl.coord.messages import (
     encode,
     txn,
 )
+from impl.coord.reconfig import config_text, plan
 from impl.coord.records import SUPER, EventType, Perms, Stat, Trigger, mask_digests, permitted
 from impl.coord.requests import (
     READS,
@@ -98,6 +100,7 @@ from impl.coord.watches import ADD_WATCH_MODES, Kind, WatchManager
 from impl.net.config import IDENTITY_BYTES, ServerConfig
 from impl.net.framing import FrameError, read_frame_after, read_header
 from impl.net.ratelog import RateLimitedLog
+from impl.paxos.membership import ConfigChange
 from impl.paxos.replica import Role
 from impl.paxos.types import Command, Read
 from impl.paxos.types import Reply as ReplicaReply
@@ -483,11 +486,15 @@ class ZooKeeperService:
             return
         try:
             decoded = decode(opcode, r, conn.identities, conn.session)
+            change = self._reconfig(conn, decoded) if decoded.reconfig is not None else None
         except KeeperError as error:
             op = Op(header.xid, "local", reply=header_frame(header.xid, 0, error.code))
             self._start(conn, op)
             return
-        if opcode in WRITES:
+        if change is not None:
+            command = txn(Reconfig(config_text(change.members)), conn.session, now_ms())
+            op = Op(header.xid, "write", decoded, command, change, on_done=self._wrote)
+        elif opcode in WRITES:
             assert decoded.op is not None
             command = txn(decoded.op, conn.session, now_ms(), conn.acl_identities(), conn.client_id)
             op = Op(header.xid, "write", decoded, command=command, on_done=self._wrote)
@@ -496,6 +503,21 @@ class ZooKeeperService:
             query = encode(decoded.query)
             op = Op(header.xid, "read", decoded, query=query, on_done=self._read)
         self._start(conn, op)
+
+    def _reconfig(self, conn: Connection, decoded: Decoded) -> ConfigChange:
+        """A reconfig request as a change of the latest configuration this server knows
+        (see `impl.coord.reconfig`), if it is enabled and the client may make it."""
+        if not self.config.reconfig_enabled:
+            raise KeeperError(Code.RECONFIGDISABLED)  # ZooKeeper's default
+        assert decoded.reconfig is not None
+        latest = self.server.core.membership.latest
+        change = plan(decoded.reconfig, latest)
+        acl = self.tree.read(GetACL("/zookeeper/config"))
+        identities = conn.acl_identities()
+        if isinstance(acl, ACLReply) and not permitted(acl.acl, Perms.WRITE, identities):
+            raise KeeperError(Code.NOAUTH, "/zookeeper/config")
+        # Computed from `latest`: should another change come first, this one is refused.
+        return replace(change, expected=latest.version)
 
     def _start(self, conn: Connection, op: Op) -> None:
         op.started = time.monotonic()
@@ -521,7 +543,8 @@ class ZooKeeperService:
             if op.kind == "write":
                 conn.writes.add(conn.seq)
                 acked = min(conn.writes) - 1
-                self.server.submit(Command(conn.client_id, conn.seq, acked, op.command))
+                command = Command(conn.client_id, conn.seq, acked, op.command, op.config)
+                self.server.submit(command)
             else:
                 self.server.read(Read(conn.client_id, conn.seq, op.query))
 
@@ -540,6 +563,9 @@ class ZooKeeperService:
 
     def _wrote(self, conn: Connection, op: Op, result: bytes) -> bytes:
         assert op.decoded is not None
+        if op.config is not None and not result:
+            # The replica refused the change: another replaced its configuration first.
+            return header_frame(op.xid, self.server.core.applied, Code.BADVERSION)
         outcome = decode_outcome(result)
         if outcome.err == Code.SESSIONMOVED:
             # The client has moved its session to another connection: this one is left behind.

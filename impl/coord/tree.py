@@ -42,6 +42,7 @@ from impl.coord.messages import (
     CheckResult,
     ChildrenReply,
     CloseSession,
+    ConfigResult,
     ContainerCandidates,
     CountDescendants,
     CountReply,
@@ -69,6 +70,7 @@ from impl.coord.messages import (
     Outcome,
     PathsReply,
     Query,
+    Reconfig,
     Reply,
     Result,
     Session,
@@ -393,6 +395,8 @@ class DataTree:
             return OkResult()
         if isinstance(op, DeleteContainer):
             return self._delete_container(ctx, op)
+        if isinstance(op, Reconfig):
+            return self._reconfig(ctx, op)
         raise KeeperError(Code.UNIMPLEMENTED)  # a Multi: `execute` runs those, never nested
 
     def _sub(self, ctx: _Apply, op: MultiOp) -> SubResult:
@@ -522,6 +526,22 @@ class DataTree:
         self._share_acl(node)
         node.stat = msgspec.structs.replace(node.stat, aversion=next_version(node.stat.aversion))
         return SetACLResult(self._stat(node))
+
+    def _reconfig(self, ctx: _Apply, op: Reconfig) -> ConfigResult:
+        """/zookeeper/config after a membership change: its server lines, then the version
+        (the zxid, in hex), as ZooKeeper writes its dynamic configuration."""
+        path = "/zookeeper/config"
+        node = self._nodes[path]
+        data = op.data + f"version={ctx.zxid:x}".encode()
+        self._touch(path)
+        self._data_size += len(data) - len(node.data or b"")
+        node.data = data
+        node.data_hash = _data_hash(data)
+        node.stat = msgspec.structs.replace(
+            node.stat, mzxid=ctx.zxid, mtime=ctx.time, version=next_version(node.stat.version)
+        )
+        ctx.triggers.append(Trigger(path, EventType.NODE_DATA_CHANGED))
+        return ConfigResult(data, self._stat(node))
 
     def _delete_container(self, ctx: _Apply, op: DeleteContainer) -> DeleteResult:
         """ZooKeeper's deleteContainer, checks in its order. It refuses a session's ephemeral

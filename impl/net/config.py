@@ -197,6 +197,7 @@ class ServerConfig:
     four_letter_words: frozenset[str] = ALWAYS_ON_WORDS
     extended_types: bool = False  # TTL nodes (ZooKeeper's zookeeper.extendedTypesEnabled)
     super_digest: str | None = None  # user:digest of the super user, who passes every ACL
+    reconfig_enabled: bool = False  # ZooKeeper's reconfigEnabled: the reconfig request works
     # The leader's sweep of empty containers and expired TTL nodes (ZooKeeper's
     # ContainerManager and its znode.container.* properties).
     container_check_ms: int = 60_000
@@ -263,6 +264,7 @@ class _Parsed:
     service: str = "zookeeper"
     extended_types: bool = False
     super_digest: str | None = None
+    reconfig_enabled: bool = False
     four_letter_words: frozenset[str] = ALWAYS_ON_WORDS
     servers: dict[int, _ServerLine] = field(default_factory=dict)
     extra: dict[str, str] = field(default_factory=dict)
@@ -346,6 +348,26 @@ def _parse_server(value: str, line: int, sid: int) -> _ServerLine:
     return _ServerLine(line, sid, host, peer_port, election_port, role, client_host, client_port)
 
 
+def parse_server_line(value: str, sid: int) -> PeerAddress:
+    """What follows `server.N=` (in zoo.cfg, or in a reconfig request), checked as zoo.cfg's
+    lines are; a ValueError says what is wrong. The client address defaults to the host."""
+    try:
+        s = _parse_server(value, 0, sid)
+    except _Bad as bad:
+        raise ValueError(f"server.{sid}={value}: {bad}") from None
+    client_host = s.client_host or s.host
+    return PeerAddress(
+        sid, s.host, s.peer_port, s.election_port, client_host, s.client_port, s.role
+    )
+
+
+def server_line(peer: PeerAddress) -> str:
+    """`peer` as the value of a `server.N=` line, as ZooKeeper writes its dynamic config."""
+    election = f":{peer.election_port}" if peer.election_port is not None else ""
+    client = f";{peer.client_host}:{peer.client_port}" if peer.client_port is not None else ""
+    return f"{peer.host}:{peer.peer_port}{election}:{peer.role}{client}"
+
+
 def _int_value(key: str, value: str, where: str) -> int:
     least, expected = _INT_KEYS[key]
     most = 65535 if key in ("clientPort", "secureClientPort") else None
@@ -418,12 +440,7 @@ def _parse_text(text: str, source: str) -> _Parsed:
         elif key == "reconfigEnabled":
             if value.lower() not in ("true", "false"):
                 raise ConfigError(f"{where}: {key} is {value!r}; expected true or false")
-            if value.lower() == "true":
-                raise ConfigError(
-                    f"{where}: reconfigEnabled=true, but paxoscope does not implement dynamic "
-                    "reconfiguration yet (a reconfig request is answered RECONFIGDISABLED); "
-                    "expected reconfigEnabled=false, ZooKeeper's default, or no such line"
-                )
+            p.reconfig_enabled = value.lower() == "true"
         elif key == "DigestAuthenticationProvider.superDigest":
             if ":" not in value:
                 raise ConfigError(
@@ -740,6 +757,7 @@ def _config(
         four_letter_words=p.four_letter_words,
         extended_types=p.extended_types,
         super_digest=p.super_digest,
+        reconfig_enabled=p.reconfig_enabled,
         container_check_ms=ints.get("znode.container.checkIntervalMs", 60_000),
         container_max_per_minute=ints.get("znode.container.maxPerMinute", 10_000),
         container_max_never_used_ms=ints.get("znode.container.maxNeverUsedIntervalMs", 0),

@@ -33,7 +33,7 @@ from typing import Any, BinaryIO
 
 import msgspec
 
-from impl.net.config import OBSERVER, ServerConfig
+from impl.net.config import OBSERVER, PeerAddress, ServerConfig, parse_server_line, server_line
 from impl.net.framing import FrameError, frame, read_frame
 from impl.net.kv_service import KeyValueService
 from impl.net.listener import Listener
@@ -41,6 +41,7 @@ from impl.net.ratelog import RateLimitedLog
 from impl.net.service import Service
 from impl.net.tls import certificate_names
 from impl.paxos.faults import Fault
+from impl.paxos.membership import Member
 from impl.paxos.replica import Replica, ReplicaOptions, Role
 from impl.paxos.transfer import limits_for_frame
 from impl.paxos.types import (
@@ -165,6 +166,8 @@ class ReplicaServer:
         self.service: Service = service if service is not None else KeyValueService()
         self._dirty = asyncio.Event()
         self._links: dict[int, _PeerLink] = {}
+        self._link_tasks: dict[int, asyncio.Task[None]] = {}
+        self._addresses: dict[int, PeerAddress] = dict(config.servers)  # every member known
         self._listeners: list[Listener] = []
         self._client_log = RateLimitedLog(log)  # a client may send garbage again and again
         self._tasks: list[asyncio.Task[None]] = []
@@ -208,13 +211,15 @@ class ReplicaServer:
             options,
             seed=_RANDOM.randrange(2**32),
             on_reply=self.service.on_reply if self.service.immediate_replies else None,
-            observers=[sid for sid, peer in config.servers.items() if peer.role == OBSERVER],
+            members=[
+                Member(sid, peer.role == OBSERVER, server_line(peer))
+                for sid, peer in config.servers.items()
+            ],
         )
         self.service.attach(self)
         me, name, tls = config.me, f"n{config.my_id}", config.tls
         timeout = config.sessionless_cnxn_timeout / 1000
         quorum_server = tls.quorum_server if tls is not None else None
-        quorum_client = tls.quorum_client if tls is not None else None
         peers = Listener(name, self._on_peer, tls=quorum_server, handshake_timeout_s=timeout)
         self._listeners.append(peers)
         await peers.start(me.host, me.peer_port)
@@ -241,11 +246,7 @@ class ReplicaServer:
             await clients.start(host, port)
             served.append(f"{host}:{port}{' (TLS)' if context else ''}")
         for peer_id, peer in config.peers.items():
-            link = _PeerLink(
-                config.my_id, peer_id, peer.host, peer.peer_port, quorum_client, timeout
-            )
-            self._links[peer_id] = link
-            self._spawn(link.run())
+            self._link(peer_id, peer)
         self._spawn(self._tick_loop())
         self._spawn(self._flush_loop())
         log.info(
@@ -283,6 +284,44 @@ class ReplicaServer:
 
     def _spawn(self, coroutine: Awaitable[None]) -> None:
         self._tasks.append(asyncio.ensure_future(coroutine))
+
+    def _link(self, peer_id: int, peer: PeerAddress) -> None:
+        tls = self.config.tls
+        link = _PeerLink(
+            self.config.my_id,
+            peer_id,
+            peer.host,
+            peer.peer_port,
+            tls.quorum_client if tls is not None else None,
+            self.config.sessionless_cnxn_timeout / 1000,
+        )
+        self._links[peer_id] = link
+        self._link_tasks[peer_id] = task = asyncio.ensure_future(link.run())
+        self._tasks.append(task)
+
+    def _reconfigure(self) -> None:
+        """A configuration was decided (or restored): connect to its new members, and drop
+        the links to servers in no configuration still of use."""
+        me = self.config.my_id
+        configs = self.core.membership.configs
+        for member in (member for config in configs for member in config.members):
+            if member.id == me or member.id in self._links:
+                continue
+            try:
+                peer = parse_server_line(member.address, member.id)
+            except ValueError as error:  # checked when proposed: only a bug gets here
+                log.error("n%d: cannot reach n%d: %s", me, member.id, error)
+                continue
+            self._addresses[member.id] = peer
+            log.info("n%d: n%d joins, at %s:%d", me, member.id, peer.host, peer.peer_port)
+            self._link(member.id, peer)
+        known = set(self.core.membership.ids)
+        for gone in [node for node in self._links if node not in known]:
+            log.info("n%d: n%d is no longer a member", me, gone)
+            del self._links[gone]
+            task = self._link_tasks.pop(gone)
+            task.cancel()
+            self._tasks.remove(task)
 
     @property
     def core(self) -> Replica:
@@ -324,6 +363,8 @@ class ReplicaServer:
             self._send(effects.messages)
             for reply in effects.replies:
                 self.service.on_reply(reply)
+            if effects.config is not None:
+                self._reconfigure()
 
     def _log_leadership(self) -> None:
         """Log who leads whenever it changes, as ZooKeeper logs LEADING and FOLLOWING: one
@@ -414,7 +455,7 @@ class ReplicaServer:
             if hello is None:
                 return
             sender = msgspec.msgpack.decode(hello, type=_Hello).node
-            if sender not in self.config.peers:
+            if sender not in self.config.peers and sender not in self.core.membership.ids:
                 raise FrameError(f"unknown peer id {sender}")
             self._check_peer_certificate(writer, sender)
             while (payload := await read_frame(reader, limit)) is not None:
@@ -433,7 +474,7 @@ class ReplicaServer:
         tls = self.config.tls
         if tls is None or not tls.quorum or not tls.quorum_hostname_verification:
             return
-        host = self.config.servers[sender].host
+        host = self._addresses[sender].host if sender in self._addresses else "?"
         if not certificate_names(writer.get_extra_info("peercert") or {}, host):
             raise FrameError(
                 f"it says it is n{sender}, but its certificate is not for n{sender}'s host "

@@ -36,3 +36,8 @@ class Fault(StrEnum):
     OBSERVERS_VOTE = "observers-vote"
     """A leader counts observers' acknowledgements toward its majorities (breaks: a majority
     is of the participants; an observer's vote is a copy no later leader asks for)."""
+
+    CONFIG_AT_PROPOSAL = "config-at-proposal"
+    """A leader counts a configuration it proposes in for the slots after it at once, not from
+    α slots after its decision (breaks: a configuration takes effect once chosen; the spec's
+    mutant multipaxos_reconfig_too_early.py)."""

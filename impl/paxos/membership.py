@@ -90,6 +90,11 @@ class Membership:
         return self._configs[0]
 
     @property
+    def configs(self) -> list[Config]:
+        """Every configuration still of use, the current one first."""
+        return list(self._configs)
+
+    @property
     def latest(self) -> Config:
         """The last configuration decided (it may not govern any slot yet)."""
         return self._configs[-1]

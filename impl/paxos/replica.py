@@ -243,6 +243,9 @@ class Replica:
         self._asked: set[int] = set()
         self._queue: list[Command] = []
         self._waiting: set[tuple[int, int]] = set()
+        # Replies to membership changes, each held until the slot from which its
+        # configuration governs is applied: (the slot before that one, client, seq, result).
+        self._held: list[tuple[int, int, int, bytes]] = []
         self._reads: list[Read] = []
         self._read_rounds: dict[int, _ReadRound] = {}
         self._round = 0
@@ -453,7 +456,11 @@ class Replica:
             self._drop_forwarded()
             self.leader = 0
         if self.id not in self.voters:
-            return  # an observer waits to hear from a leader
+            # An observer, or a replica that lags behind the change that made it a
+            # participant: catch up from anyone meanwhile (it may learn that it takes part).
+            if self.others:
+                self._request_catchup(self._random.choice(self.others), force=True)
+            return
         self._prevote_round = max(self._highest_round, self.promised[0]) + 1
         self._prevotes = {self.id}
         if self.config.is_quorum(self._prevotes):
@@ -677,6 +684,9 @@ class Replica:
         # Accepts depend on nothing in this batch (the promise is durable since phase 1), so
         # they leave before the disk is done; the leader's own vote comes back as any other.
         self._event("propose", value, ballot=self.ballot, slot=slot, early=True)
+        if Fault.CONFIG_AT_PROPOSAL in self._faults:
+            for change in (c.config for c in value if c.config is not None):
+                self.membership.adopt(slot - self.membership.delay, change, -slot)
         self._proposals[slot] = _Proposal(value, set(), self.now, batch_size(value))
         self._commit_sent = self.applied_slot
         for node in self.nodes:
@@ -981,12 +991,22 @@ class Replica:
                 self._forwarder.applied(key)
                 if key in self._waiting:
                     self._waiting.discard(key)
-                    self._reply(command.client_id, command.seq, True, result)
+                    if command.config is not None and result:
+                        # Answered once the configuration governs (the old one's majority
+                        # may go away then), as ZooKeeper answers a reconfig.
+                        in_force = slot + self.membership.delay - 1
+                        self._held.append((in_force, command.client_id, command.seq, result))
+                    else:
+                        self._reply(command.client_id, command.seq, True, result)
             self.votes.pop(slot, None)
             self.applied_slot = slot
             self.membership.forget_before(slot + 1)
             if self._on_applied is not None:
                 self._on_applied(slot)
+        if self._held and self._held[0][0] <= self.applied_slot:
+            for _, client_id, seq, result in (h for h in self._held if h[0] <= self.applied_slot):
+                self._reply(client_id, seq, True, result)
+            self._held = [h for h in self._held if h[0] > self.applied_slot]
         self._answer_reads()
         if self.recovering and self._rejoin_at_slot is not None:
             self._try_rejoin()

@@ -407,9 +407,11 @@ class Simulation:
         self._client_send(client, message, target)
 
     def _admin_step(self) -> None:
-        """Now and then, ask for one membership change (one at a time), keeping at least
-        three participants: with two, one replica recovering from a lost log tail (which
-        must not vote) would leave no majority to recover from."""
+        """Now and then, ask for one membership change (one at a time): add, remove or flip
+        one member, or replace them all by three participants (whose majorities may share
+        no one with the old ones'), keeping at least three participants: with two, one
+        replica recovering from a lost log tail (which must not vote) would leave no
+        majority to recover from."""
         admin = self.admin
         for seq, (pending, sent) in admin.outstanding.items():
             if self.step - sent > 150:
@@ -421,9 +423,14 @@ class Simulation:
         members = {m.id: m for m in self.members}
         voters = [n for n, m in members.items() if not m.observer]
         spare = [n for n in self.node_ids if n not in members]
-        move = self.random.choice(["add", "remove", "flip"] if spare else ["remove", "flip"])
+        move = self.random.choice(
+            ["add", "remove", "flip", "replace"] if spare else ["remove", "flip", "replace"]
+        )
         node = self.random.choice(spare if move == "add" else list(members))
-        if move == "add":
+        if move == "replace":  # a new set of three participants at once
+            chosen = self.random.sample(self.node_ids, 3)
+            members = {n: Member(n) for n in chosen}
+        elif move == "add":
             members[node] = Member(node, self.random.random() < 0.3)
         elif move == "remove" and (members[node].observer or len(voters) > 3):
             del members[node]

@@ -45,8 +45,13 @@ START_TIMEOUT = 60.0
 LOG_TAIL_LINES = 40
 
 # Settings for the paxoscope servers. Durability is not what kazoo's tests check, and forcing
-# every vote to disk only slows a CI machine down.
-PAXOSCOPE_SETTINGS = {"paxoscope.fsync": "false"}
+# every vote to disk only slows a CI machine down. kazoo's CI runs ZooKeeper with reconfig
+# enabled and a super user "super" of password "test" (what TestReconfig authenticates as).
+PAXOSCOPE_SETTINGS = {
+    "paxoscope.fsync": "false",
+    "reconfigEnabled": "true",
+    "DigestAuthenticationProvider.superDigest": "super:D/InIHSb7yEEbrWz8b9l71RjZJU=",
+}
 
 
 class Server:

@@ -65,6 +65,7 @@ from impl.coord.messages import (
     txn,
 )
 from impl.coord.paths import path_error
+from impl.coord.reconfig import ReconfigRequest
 from impl.coord.records import ACL, Stat
 from impl.coord.requests import (
     READS,
@@ -314,8 +315,11 @@ def test_an_unknown_opcode_is_unimplemented(opcode: int) -> None:
     assert refused(opcode, kz.GetData("/a", False).serialize()) == Code.UNIMPLEMENTED
 
 
-def test_reconfig_is_disabled_as_by_default_in_zookeeper() -> None:
-    assert refused(OpCode.RECONFIG, b"") == Code.RECONFIGDISABLED
+def test_reconfig_decodes_into_its_request() -> None:
+    body = kz.Reconfig("server.4=h:1:2:observer;3", "2", None, 7).serialize()
+    decoded = dec(OpCode.RECONFIG, body)
+    assert decoded.path == "/zookeeper/config" and decoded.op is None
+    assert decoded.reconfig == ReconfigRequest("server.4=h:1:2:observer;3", "2", None, 7)
 
 
 AUTH_KZ = KazooACL(5, Id("auth", "ignored"))

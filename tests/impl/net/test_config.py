@@ -522,11 +522,13 @@ def test_bad_zookeeper_properties(tmp_path: Path, text: str, message: str) -> No
     assert message in error.value.message
 
 
-def test_reconfig_enabled_is_refused_until_reconfig_exists(tmp_path: Path) -> None:
-    load_config(make(tmp_path, "dataDir=data\nclientPort=1\nreconfigEnabled=false\n", myid=None))
+def test_reconfig_is_off_unless_enabled(tmp_path: Path) -> None:
+    base = "dataDir=data\nclientPort=1\n"
+    assert not load_config(make(tmp_path, base, myid=None)).reconfig_enabled
+    assert load_config(make(tmp_path, base + "reconfigEnabled=true\n", myid=None)).reconfig_enabled
     with pytest.raises(ConfigError) as error:
-        load_config(make(tmp_path, "dataDir=data\nclientPort=1\nreconfigEnabled=true\n", myid=None))
-    assert ":3: reconfigEnabled=true, but paxoscope does not implement" in error.value.message
+        load_config(make(tmp_path, base + "reconfigEnabled=yes\n", myid=None))
+    assert ":3: reconfigEnabled is 'yes'; expected true or false" in error.value.message
 
 
 def test_extended_types_need_server_ids_below_255(tmp_path: Path) -> None:

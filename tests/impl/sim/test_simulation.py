@@ -85,6 +85,20 @@ def test_replaying_a_seed_names_every_flag() -> None:
     assert sim.replay_command().endswith("--steps 10 --forward --reconfigure")
 
 
+def test_a_configuration_counted_once_proposed_is_caught() -> None:
+    """The implementation's version of the spec's mutant multipaxos_reconfig_too_early.py: a
+    leader counts the configuration it proposes at once. Caught when the administrator
+    replaces the participants by others, whose majorities share no one with the old ones."""
+    options = dataclasses.replace(SIM_OPTIONS, faults=frozenset({Fault.CONFIG_AT_PROPOSAL}))
+    for seed in range(600):
+        try:
+            Simulation(5, seed, STEPS, options=options, reconfigure=True).run()
+        except SimulationFailure as failure:
+            assert any(what in failure.reason for what in ("decided twice", "has state", "read of"))
+            return
+    pytest.fail("a configuration counted once proposed survived 600 seeds")
+
+
 def test_counting_observers_votes_is_caught() -> None:
     options = dataclasses.replace(SIM_OPTIONS, faults=frozenset({Fault.OBSERVERS_VOTE}))
     for seed in range(300):
