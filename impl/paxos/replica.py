@@ -240,6 +240,10 @@ class Replica:
         # As leader: values that phase 1 found for slots beyond what I may propose yet (their
         # configuration is not known, or not enough of it has promised), and who was asked.
         self._deferred: dict[int, tuple[Ballot, Batch]] = {}  # (the vote's ballot, value)
+        # Where phase 1's values end (None: some are not proposed yet), and whether phase 1
+        # is over: the leader serves reads only then (`_serves_reads`).
+        self._frontier: int | None = None
+        self._phase1_over = False
         self._asked: set[int] = set()
         self._queue: list[Command] = []
         self._waiting: set[tuple[int, int]] = set()
@@ -399,11 +403,9 @@ class Replica:
                 # Tell the followers now, not at the next heartbeat: a client waiting on a
                 # follower (which forwarded its write) gets its reply one round trip later.
                 self._heartbeat()
-            if self._reads or self._index_requests:
-                # Every slot that may hold a write: proposed, or found in phase 1 and not yet
-                # proposed (its configuration not known yet).
+            if (self._reads or self._index_requests) and self._serves_reads():
                 self._read_rounds[self._round + 1] = _ReadRound(
-                    max([self.next_slot - 1, *self._deferred]),
+                    self.next_slot - 1,
                     self._reads,
                     set(),
                     self._index_requests,
@@ -590,6 +592,8 @@ class Replica:
         self._campaign.forget_reports()
         for entry in report.chosen:
             self._learn(entry.slot, entry.value)
+        if report.last >= self.next_slot:
+            self._frontier = None  # more to propose before reads are served
         for slot in range(self.next_slot, report.last + 1):
             vote = report.highest.get(slot)
             if vote is None or Fault.IGNORE_REPORTED_VOTES in self._faults:
@@ -610,6 +614,7 @@ class Replica:
         self.role = Role.FOLLOWER
         self._campaign = Campaign(NO_BALLOT, 0)
         self._proposals, self._deferred, self._asked = {}, {}, set()
+        self._frontier, self._phase1_over = None, False
         hint = self.leader if self.leader != self.id else 0
         if new_ballot > self.ballot:
             hint = new_ballot[1]
@@ -631,6 +636,28 @@ class Replica:
             self._record(Promised(ballot))
 
     # --- replication (phase 2) ---------------------------------------------------------------
+
+    def _serves_reads(self) -> bool:
+        """Is my phase 1 over, so that no write decided before my ballot can be missing from
+        what I proposed? Without reconfiguration, once phase 1's values are proposed. With
+        it, a lower ballot may have decided slots whose configuration I did not know when I
+        campaigned (so no quorum of it was asked): phase 1 is over once the slots up to the
+        frontier F of what phase 1 found are applied (so the configurations of F .. F + α - 1
+        are known), and a majority of each of those has promised (reporting nothing at or
+        beyond F: else there is more to propose, and a new frontier)."""
+        if self._phase1_over:
+            return True
+        frontier = self._frontier
+        if frontier is None or self.applied_slot < frontier - 1:
+            return False
+        configs = self.membership.between(frontier, frontier + self.membership.delay - 1)
+        promisers = self._campaign.promisers()
+        missing = [config for config in configs if not config.is_quorum(promisers)]
+        if missing:
+            self._ask_promises(missing)
+            return False
+        self._phase1_over = True
+        return True
 
     def _may_propose(self, slot: int) -> bool:
         """Is slot's configuration known (slot - α applied), and has a majority of it promised
@@ -658,6 +685,8 @@ class Replica:
             else:
                 return
             self.next_slot += 1
+        if self._frontier is None:
+            self._frontier = self.next_slot
         if not self._queue and self.membership.latest is not self.membership.current:
             while len(self._proposals) < options.max_inflight:
                 if self.membership.at(self.next_slot) is self.membership.latest:

@@ -80,6 +80,13 @@ def test_reads_after_a_new_leader_see_what_phase_1_found_beyond_its_window() -> 
     Simulation(5, 2651, STEPS, reconfigure=True).run()
 
 
+def test_a_new_leader_serves_reads_once_phase_1_has_seen_every_configuration() -> None:
+    """Regression (found by the 10,000-seed soak): a leader elected with a majority of the
+    old configuration read before it had asked the new one, whose majority had decided a
+    write at a lower ballot (seed 3288 read b'-1:1' after b'-1:9' was acknowledged)."""
+    Simulation(5, 3288, STEPS, reconfigure=True).run()
+
+
 def test_replaying_a_seed_names_every_flag() -> None:
     sim = Simulation(5, 7, 10, reconfigure=True, forward=True)
     assert sim.replay_command().endswith("--steps 10 --forward --reconfigure")
