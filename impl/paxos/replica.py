@@ -474,6 +474,8 @@ class Replica:
     def _on_prevote_reply(self, sender: int, reply: PreVoteReply) -> None:
         if not reply.granted or reply.round != self._prevote_round or self.recovering:
             return
+        if self.id not in self.voters:
+            return  # a configuration without me came to govern since I asked
         self._prevotes.add(sender)
         if self.config.is_quorum(self._prevotes):
             self.campaign()

@@ -87,6 +87,13 @@ def test_a_new_leader_serves_reads_once_phase_1_has_seen_every_configuration() -
     Simulation(5, 3288, STEPS, reconfigure=True).run()
 
 
+def test_a_replica_a_change_leaves_out_mid_prevote_does_not_campaign() -> None:
+    """Regression (found by the 10,000-seed soak): a replica asked for pre-votes as a
+    participant, a configuration without it came to govern, and the granted pre-votes made it
+    campaign, which a non-participant refuses with a ValueError (seed 6627)."""
+    Simulation(5, 6627, STEPS, reconfigure=True).run()
+
+
 def test_replaying_a_seed_names_every_flag() -> None:
     sim = Simulation(5, 7, 10, reconfigure=True, forward=True)
     assert sim.replay_command().endswith("--steps 10 --forward --reconfigure")
