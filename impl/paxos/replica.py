@@ -843,9 +843,12 @@ class Replica:
         self._answer_reads()
 
     def _answer_reads(self) -> None:
+        # A configuration that governs no slot past what I applied no longer matters: another
+        # leader's decisions in its slots are applied here (and its members may be gone).
+        live = self.membership.configs
         for r in sorted(self._read_rounds):
             rr = self._read_rounds[r]
-            if not all(config.is_quorum(rr.acks) for config in rr.configs):
+            if not all(c.is_quorum(rr.acks) for c in rr.configs if c in live):
                 break
             for node, nonce in rr.remote:  # the follower waits for its own state to get there
                 self._send(node, ReadIndexReply(nonce, rr.index))

@@ -94,6 +94,14 @@ def test_a_replica_a_change_leaves_out_mid_prevote_does_not_campaign() -> None:
     Simulation(5, 6627, STEPS, reconfigure=True).run()
 
 
+def test_reads_need_no_majority_of_a_configuration_that_governs_no_slot_to_come() -> None:
+    """Regression (found by the 10,000-seed soak with forwarding): a read round begun under
+    two configurations waited for a majority of the old one after it governed no slot left
+    to apply, whose members no longer got heartbeats: every later read waited behind it
+    (seed 7451, forwarding)."""
+    Simulation(5, 7451, STEPS, reconfigure=True, forward=True).run()
+
+
 def test_replaying_a_seed_names_every_flag() -> None:
     sim = Simulation(5, 7, 10, reconfigure=True, forward=True)
     assert sim.replay_command().endswith("--steps 10 --forward --reconfigure")
