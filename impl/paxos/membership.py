@@ -42,8 +42,12 @@ class Config(msgspec.Struct, frozen=True, array_like=True):
 
     def is_quorum(self, nodes: Collection[int]) -> bool:
         """Do `nodes` include a majority of this configuration's participants?"""
-        voters = self.voters
-        return 2 * sum(1 for node in nodes if node in voters) > len(voters)
+        return is_majority(nodes, self.voters)
+
+
+def is_majority(nodes: Collection[int], voters: frozenset[int]) -> bool:
+    """Do `nodes` include a majority of `voters`?"""
+    return 2 * sum(1 for node in nodes if node in voters) > len(voters)
 
 
 class ConfigChange(msgspec.Struct, frozen=True, array_like=True):
@@ -83,6 +87,8 @@ class Membership:
         self.delay = delay
         self._starts: list[int] = [1]
         self._configs: list[Config] = [initial]
+        # Each configuration's participants, made once: the leader asks for them per vote.
+        self._voters: list[frozenset[int]] = [initial.voters]
         self.ids = tuple(sorted(initial.ids))
 
     @property
@@ -101,11 +107,27 @@ class Membership:
 
     def at(self, slot: int) -> Config:
         """The configuration of `slot` (known only once slot - delay is applied)."""
-        return self._configs[max(0, bisect.bisect_right(self._starts, slot) - 1)]
+        return self._configs[self._index(slot)]
+
+    def voters_at(self, slot: int) -> frozenset[int]:
+        """The participants of `slot`'s configuration."""
+        return self._voters[self._index(slot)]
+
+    @property
+    def current_voters(self) -> frozenset[int]:
+        return self._voters[0]
+
+    def _index(self, slot: int) -> int:
+        return max(0, bisect.bisect_right(self._starts, slot) - 1)
+
+    def reach(self, first: int) -> list[Config]:
+        """The configurations of the slots first .. first + delay - 1: those known to whoever
+        has applied every slot before `first`."""
+        return self.between(first, first + self.delay - 1)
 
     def between(self, first: int, last: int) -> list[Config]:
         """Every configuration governing a slot in first..last."""
-        low = max(0, bisect.bisect_right(self._starts, first) - 1)
+        low = self._index(first)
         high = max(low + 1, bisect.bisect_right(self._starts, last))
         return self._configs[low:high]
 
@@ -118,14 +140,15 @@ class Membership:
         config = Config(version, change.members)
         self._starts.append(slot + self.delay)
         self._configs.append(config)
+        self._voters.append(config.voters)
         self.ids = tuple(sorted(set(self.ids) | config.ids))
         return config
 
     def forget_before(self, slot: int) -> None:
         """Drop the configurations that govern no slot from `slot` on."""
-        keep = max(0, bisect.bisect_right(self._starts, slot) - 1)
+        keep = self._index(slot)
         if keep:
-            del self._starts[:keep], self._configs[:keep]
+            del self._starts[:keep], self._configs[:keep], self._voters[:keep]
             self.ids = tuple(sorted(frozenset().union(*(c.ids for c in self._configs))))
 
     def encode(self) -> bytes:
@@ -134,4 +157,5 @@ class Membership:
     def restore(self, data: bytes) -> None:
         schedule = msgspec.msgpack.decode(data, type=_Schedule)
         self._starts, self._configs = schedule.starts, schedule.configs
+        self._voters = [config.voters for config in self._configs]
         self.ids = tuple(sorted(frozenset().union(*(c.ids for c in self._configs))))

@@ -65,7 +65,7 @@ from impl.paxos.campaign import Campaign, Report
 from impl.paxos.durable import DurableState
 from impl.paxos.faults import Fault
 from impl.paxos.forwarding import Forwarder
-from impl.paxos.membership import Config, Member, Membership, check_members
+from impl.paxos.membership import Config, Member, Membership, check_members, is_majority
 from impl.paxos.transfer import (
     MESSAGE_TARGET_BYTES,
     SnapshotTransfer,
@@ -289,7 +289,7 @@ class Replica:
 
     @property
     def voters(self) -> frozenset[int]:
-        return self.membership.current.voters
+        return self.membership.current_voters
 
     @property
     def majority(self) -> int:
@@ -505,8 +505,7 @@ class Replica:
 
     def _window(self) -> list[Config]:
         """The configurations of the slots I may propose in now (applied + 1 .. + α)."""
-        first = self.applied_slot + 1
-        return self.membership.between(first, first + self.membership.delay - 1)
+        return self.membership.reach(self.applied_slot + 1)
 
     def _ask_promises(self, configs: list[Config]) -> None:
         """Send my Prepare to the participants of `configs` not yet asked (myself included:
@@ -652,7 +651,7 @@ class Replica:
         frontier = self._frontier
         if frontier is None or self.applied_slot < frontier - 1:
             return False
-        configs = self.membership.between(frontier, frontier + self.membership.delay - 1)
+        configs = self.membership.reach(frontier)
         promisers = self._campaign.promisers()
         missing = [config for config in configs if not config.is_quorum(promisers)]
         if missing:
@@ -757,7 +756,7 @@ class Replica:
         proposal = self._proposals.get(accepted.slot)
         if proposal is None:
             return
-        voters = self.membership.at(accepted.slot).voters
+        voters = self.membership.voters_at(accepted.slot)
         if sender in voters or Fault.OBSERVERS_VOTE in self._faults:
             proposal.acks.add(sender)
             self._heard_at[sender] = self.now
@@ -770,13 +769,13 @@ class Replica:
 
     def _check_decided(self, slot: int) -> None:
         proposal = self._proposals[slot]
-        config = self.membership.at(slot)
+        voters = self.membership.voters_at(slot)
         if Fault.COMMIT_WITHOUT_MAJORITY in self._faults:
             decided = bool(proposal.acks)
         elif Fault.OBSERVERS_VOTE in self._faults:
-            decided = 2 * len(proposal.acks) > len(config.voters)
+            decided = 2 * len(proposal.acks) > len(voters)
         else:
-            decided = config.is_quorum(proposal.acks)
+            decided = is_majority(proposal.acks, voters)
         if decided:
             del self._proposals[slot]
             self._learn(slot, proposal.value, self.ballot)
