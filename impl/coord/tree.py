@@ -497,15 +497,20 @@ class DataTree:
         node = self._require(_valid(op.path))
         ctx.require(node.acl, Perms.WRITE, op.path)
         check_version(node.stat.version, op.version, op.path)
-        self._touch(op.path)
-        self._data_size += len(op.data or b"") - len(node.data or b"")
-        node.data = op.data
-        node.data_hash = _data_hash(op.data)
+        self._write_data(ctx, op.path, node, op.data)
+        return SetDataResult(self._stat(node))
+
+    def _write_data(self, ctx: _Apply, path: str, node: _Node, data: bytes | None) -> None:
+        """Replace `node`'s data: its version, mzxid and mtime move, and its data watches
+        fire."""
+        self._touch(path)
+        self._data_size += len(data or b"") - len(node.data or b"")
+        node.data = data
+        node.data_hash = _data_hash(data)
         node.stat = msgspec.structs.replace(
             node.stat, mzxid=ctx.zxid, mtime=ctx.time, version=next_version(node.stat.version)
         )
-        ctx.triggers.append(Trigger(op.path, EventType.NODE_DATA_CHANGED))
-        return SetDataResult(self._stat(node))
+        ctx.triggers.append(Trigger(path, EventType.NODE_DATA_CHANGED))
 
     def _check(self, ctx: _Apply, op: Check) -> CheckResult:
         self._check_session(ctx)
@@ -533,14 +538,7 @@ class DataTree:
         path = "/zookeeper/config"
         node = self._nodes[path]
         data = op.data + f"version={ctx.zxid:x}".encode()
-        self._touch(path)
-        self._data_size += len(data) - len(node.data or b"")
-        node.data = data
-        node.data_hash = _data_hash(data)
-        node.stat = msgspec.structs.replace(
-            node.stat, mzxid=ctx.zxid, mtime=ctx.time, version=next_version(node.stat.version)
-        )
-        ctx.triggers.append(Trigger(path, EventType.NODE_DATA_CHANGED))
+        self._write_data(ctx, path, node, data)
         return ConfigResult(data, self._stat(node))
 
     def _delete_container(self, ctx: _Apply, op: DeleteContainer) -> DeleteResult:
