@@ -135,22 +135,12 @@ class MultiPaxosDriver(Driver):
         self._restart_if_follower(node)
 
     def commit(self, s: int, b: int, v: str, q: str) -> None:
-        leader = self._leader(b)
-        replica = self.replicas[leader]
-        if not (replica.role is Role.LEADER and self._b_of(replica.ballot) == b):
-            raise NotEnabled(f"replica {leader} no longer leads ballot {b}: nobody counts votes")
-        if s + 1 in replica.chosen or s + 1 <= replica.applied_slot:
+        replica = self._vote_counter(b, s)
+        if replica is None:
             return  # decided already: committing again changes nothing
         members = [int(x[1:]) for x in q.strip("{}").split(",")]
         for count, member in enumerate(members, start=1):
-            accepted = self._find(
-                member,
-                leader,
-                lambda m: isinstance(m, Accepted) and self._b(m) == b and m.slot == s + 1,
-            )
-            if accepted is None:
-                raise NotEnabled(f"a{member}'s vote for slot {s} never reached the leader")
-            self._deliver(member, leader, accepted)
+            self._deliver_vote(member, b, s)
             if s + 1 in replica.chosen and count < len(members) and count < self.n // 2 + 1:
                 raise UnexpectedOutput(
                     f"the leader of ballot {b} decided slot {s} after {count} vote(s); a "
@@ -195,6 +185,30 @@ class MultiPaxosDriver(Driver):
         }
 
     # --- helpers ---------------------------------------------------------------------------
+
+    def _vote_counter(self, b: int, s: int) -> Replica | None:
+        """The leader of ballot b, which counts the votes of slot s; None if it decided the
+        slot already (NotEnabled if it no longer leads b)."""
+        replica = self.replicas[self._leader(b)]
+        if not (replica.role is Role.LEADER and self._b_of(replica.ballot) == b):
+            raise NotEnabled(
+                f"replica {replica.id} no longer leads ballot {b}: nobody counts votes"
+            )
+        if s + 1 in replica.chosen or s + 1 <= replica.applied_slot:
+            return None
+        return replica
+
+    def _deliver_vote(self, member: int, b: int, s: int) -> None:
+        """Hand the leader of ballot b acceptor `member`'s Accepted for slot s."""
+        leader = self._leader(b)
+        accepted = self._find(
+            member,
+            leader,
+            lambda m: isinstance(m, Accepted) and self._b(m) == b and m.slot == s + 1,
+        )
+        if accepted is None:
+            raise NotEnabled(f"a{member}'s vote for slot {s} never reached the leader")
+        self._deliver(member, leader, accepted)
 
     def _leader(self, b: int) -> int:
         return b % self.n + 1

@@ -18,8 +18,8 @@ from typing import Any
 from checker.conformance import NotEnabled, UnexpectedOutput
 from impl.paxos.faults import Fault
 from impl.paxos.membership import ConfigChange, Member
-from impl.paxos.replica import Replica, ReplicaOptions, Role
-from impl.paxos.types import Accepted, Command
+from impl.paxos.replica import Replica, ReplicaOptions
+from impl.paxos.types import Command
 from impl.sm import kv
 from impl.sm.kv import KeyValueStore
 
@@ -84,11 +84,8 @@ class MultiPaxosReconfigDriver(MultiPaxosDriver):
     def commit(self, s: int, b: int, v: str) -> None:  # type: ignore[override]
         """The leader gets the votes of slot s's configuration one at a time (those who voted
         v in b), and must decide with a majority of them, not before."""
-        leader = self._leader(b)
-        replica = self.replicas[leader]
-        if not (replica.role is Role.LEADER and self._b_of(replica.ballot) == b):
-            raise NotEnabled(f"replica {leader} no longer leads ballot {b}: nobody counts votes")
-        if s + 1 in replica.chosen or s + 1 <= replica.applied_slot:
+        replica = self._vote_counter(b, s)
+        if replica is None:
             return  # decided already: committing again changes nothing
         config = self._config_of(s)
         if config is None:
@@ -98,14 +95,7 @@ class MultiPaxosReconfigDriver(MultiPaxosDriver):
             a for (a, ballot, slot, value) in self.accepted if (ballot, slot, value) == (b, s, v)
         )
         for count, member in enumerate((m for m in voters if m in config), start=1):
-            accepted = self._find(
-                member,
-                leader,
-                lambda m: isinstance(m, Accepted) and self._b(m) == b and m.slot == s + 1,
-            )
-            if accepted is None:
-                raise NotEnabled(f"a{member}'s vote for slot {s} never reached the leader")
-            self._deliver(member, leader, accepted)
+            self._deliver_vote(member, b, s)
             if s + 1 in replica.chosen:
                 if count < majority:
                     raise UnexpectedOutput(
