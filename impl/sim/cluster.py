@@ -18,8 +18,9 @@ majorities being of the participants alone.
 
 With `reconfigure`, `nodes` replicas run but only the first three form the initial
 configuration, and an administrator (one more client) changes the membership through the log
-now and then (`impl.paxos.membership`): adds a spare replica as participant or observer, removes
-one, or turns one into the other, one at a time, with the other faults going on. The same
+now and then (`impl.paxos.membership`), one change at a time, with the other faults going on:
+adds a spare replica as participant or observer, removes one, turns one into the other, or
+replaces the participants by three others at once. The same
 checks hold, and at the end every member of the last configuration must catch up.
 
 With `forward`, replicas forward client work to the leader (ReplicaOptions.forward, what the
@@ -141,7 +142,7 @@ class Simulation:
         # The initial configuration; with `reconfigure`, the members the administrator last
         # asked for (what its next change starts from).
         first = self.node_ids[:3] if reconfigure else self.node_ids
-        self.members = tuple(Member(n, n in self.observers) for n in first)
+        self.initial = self.members = tuple(Member(n, n in self.observers) for n in first)
         self.admin = _Client(-(clients + 1))
         self.seed, self.steps = seed, steps
         self.faults = faults or Faults()
@@ -161,7 +162,6 @@ class Simulation:
         self.in_flight: list[tuple[_Address, _Address, PeerMessage | Request | Read | Reply]] = []
         self.partition: frozenset[int] | None = None
         self.clients = [_Client(-(i + 1)) for i in range(clients)]
-        self.initial = self.members
         self.decided: dict[int, Batch] = {}  # every slot any replica ever decided
         self.digests: dict[int, str] = {}  # the state after each applied slot
         self.acked_commands: set[tuple[int, int]] = set()
@@ -378,12 +378,18 @@ class Simulation:
 
     # --- clients ----------------------------------------------------------------------------
 
-    def _client_step(self, client: _Client) -> None:
+    def _resend_stale(self, client: _Client) -> bool:
+        """Send the first operation that has had no answer for a while to another node."""
         for seq, (pending, sent) in client.outstanding.items():
-            if self.step - sent > 150:  # no answer for a while: try another node
+            if self.step - sent > 150:
                 client.outstanding[seq] = (pending, self.step)
                 self._client_send(client, pending, self.random.choice(self.node_ids))
-                return
+                return True
+        return False
+
+    def _client_step(self, client: _Client) -> None:
+        if self._resend_stale(client):
+            return
         if len(client.outstanding) >= 3 or self.settling:
             return
         key = f"c{-client.id}k{self.random.randrange(3)}"
@@ -413,10 +419,8 @@ class Simulation:
         replica recovering from a lost log tail (which must not vote) would leave no
         majority to recover from."""
         admin = self.admin
-        for seq, (pending, sent) in admin.outstanding.items():
-            if self.step - sent > 150:
-                admin.outstanding[seq] = (pending, self.step)
-                self._client_send(admin, pending, self.random.choice(self.node_ids))
+        if admin.outstanding:
+            self._resend_stale(admin)
             return
         if self.settling or self.random.random() > 0.1:
             return

@@ -62,8 +62,9 @@ def test_observers_under_faults(nodes: int, observers: int, forward: bool) -> No
 )
 def test_membership_changes_under_faults(first: int, forward: bool) -> None:
     """2,000 seeds of 5 replicas, 3 of them the first configuration, while an administrator
-    adds, removes and flips members one at a time (α = 3: changes take effect with slots in
-    flight) under the usual faults and checks; half with forwarding, as the service runs."""
+    adds, removes or flips one member or replaces the participants at once, one change at a
+    time (α = 3: changes take effect with slots in flight) under the usual faults and checks;
+    half with forwarding, as the service runs."""
     decided = changed = 0
     for seed in range(first, first + 500):
         sim = Simulation(5, seed, STEPS, reconfigure=True, forward=forward).run()
