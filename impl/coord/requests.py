@@ -80,7 +80,8 @@ READS = frozenset({OpCode.EXISTS, OpCode.GET_DATA, OpCode.GET_CHILDREN, OpCode.G
 class Decoded:
     """One request: `op` for a write, `query` for a read. `watch`: the read sets a watch.
     `types`: a multi's operation codes, which its response repeats; `reads`: a multiRead's
-    reads; `reconfig`: a reconfig's request. `watch_type`: addWatch's mode, or removeWatches' and checkWatches' WatcherType."""
+    reads; `reconfig`: a reconfig's request. `watch_type`: addWatch's mode, or removeWatches'
+    and checkWatches' WatcherType."""
 
     opcode: int
     path: str = ""
