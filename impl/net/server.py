@@ -301,7 +301,7 @@ class ReplicaServer:
 
     def _reconfigure(self) -> None:
         """A configuration was decided (or restored): connect to its new members, and drop
-        the links to servers in no configuration still of use."""
+        the links to servers in no configuration still of use (and not departing)."""
         me = self.config.my_id
         configs = self.core.membership.configs
         for member in (member for config in configs for member in config.members):
@@ -315,7 +315,7 @@ class ReplicaServer:
             self._addresses[member.id] = peer
             log.info("n%d: n%d joins, at %s:%d", me, member.id, peer.host, peer.peer_port)
             self._link(member.id, peer)
-        known = set(self.core.membership.ids)
+        known = set(self.core.membership.ids) | set(self.core.departing)
         for gone in [node for node in self._links if node not in known]:
             log.info("n%d: n%d is no longer a member", me, gone)
             del self._links[gone]
@@ -455,7 +455,8 @@ class ReplicaServer:
             if hello is None:
                 return
             sender = msgspec.msgpack.decode(hello, type=_Hello).node
-            if sender not in self.config.peers and sender not in self.core.membership.ids:
+            known = (self.config.peers, self.core.membership.ids, self.core.departing)
+            if not any(sender in ids for ids in known):
                 raise FrameError(f"unknown peer id {sender}")
             self._check_peer_certificate(writer, sender)
             while (payload := await read_frame(reader, limit)) is not None:

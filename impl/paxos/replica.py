@@ -140,6 +140,9 @@ class ReplicaOptions:
     # α: a configuration decided in slot s governs from slot s + config_delay on (see
     # `membership.py`); the leader proposes at most this far beyond what it has applied.
     config_delay: int = 128
+    # How long a leader still tells a member removed by a reconfiguration what is decided,
+    # when it does not answer that it has learned the slots that removed it.
+    departed_ticks: int = 600
     faults: frozenset[Fault] = frozenset()  # known bugs, switched on to test the tests
     events: bool = False  # report what happens in Effects.events (for an event log)
     # A follower forwards client commands and reads to the leader instead of refusing them
@@ -247,13 +250,22 @@ class Replica:
         self._asked: set[int] = set()
         self._queue: list[Command] = []
         self._waiting: set[tuple[int, int]] = set()
-        # Replies to membership changes, each held until the slot from which its
-        # configuration governs is applied: (the slot before that one, client, seq, result).
+        # Replies to membership changes, each held until the slot before the one from which
+        # its configuration governs is applied here and by a majority of that configuration
+        # (so that it governs even if every other server goes away then): (that slot, client,
+        # seq, result). The leader learns what each follower applied from its acks.
         self._held: list[tuple[int, int, int, bytes]] = []
+        self._settled = 0  # a majority of the leader's configuration applied up to here
+        self._applied_by: dict[int, int] = {}  # as leader: each follower's last acked slot
         self._reads: list[Read] = []
         self._read_rounds: dict[int, _ReadRound] = {}
         self._round = 0
         self._heard_at: dict[int, int] = {}  # when each follower last answered this leader
+        # Members of configurations no longer in force and of none later: node -> (the last
+        # slot of its last configuration, when it left). Heartbeats still go to them until they
+        # answer that they have applied that slot (else a replica that lagged when it was
+        # removed would never learn the slots that remove it), or for `departed_ticks` at most.
+        self.departing: dict[int, tuple[int, int]] = {}
 
         # Forwarding (options.forward). As follower: what I send on to the leader. As leader:
         # forwarded commands queued, read-index requests to confirm.
@@ -815,7 +827,14 @@ class Replica:
         self._round += 1
         self._heartbeat_at = self.now + self.options.heartbeat_ticks
         for node in self.others:
-            self._send(node, Heartbeat(self.ballot, self.applied_slot, self._round))
+            self._send(node, Heartbeat(self.ballot, self.applied_slot, self._round, self._settled))
+        for node, (_, since) in list(self.departing.items()):
+            if node in self.membership.ids or self.now - since > self.options.departed_ticks:
+                del self.departing[node]  # a member again, or gone for good
+            else:
+                self._send(
+                    node, Heartbeat(self.ballot, self.applied_slot, self._round, self._settled)
+                )
         self._confirm_reads(self._round, self.id)
 
     def _on_heartbeat(self, sender: int, heartbeat: Heartbeat) -> None:
@@ -824,13 +843,22 @@ class Replica:
             self._send(sender, Reject(self.promised))
             return
         self._follow(sender, heartbeat.ballot)
-        if not self.recovering:
-            self._send(sender, HeartbeatAck(heartbeat.ballot, heartbeat.round, self.applied_slot))
         self._learn_commit(sender, heartbeat.ballot, heartbeat.commit)
+        self._settle(heartbeat.settled)
+        if not self.recovering:
+            ack = HeartbeatAck(heartbeat.ballot, heartbeat.round, self.applied_slot, self._settled)
+            self._send(sender, ack)
 
     def _on_heartbeat_ack(self, sender: int, ack: HeartbeatAck) -> None:
+        if sender in self.departing:
+            if min(ack.commit, ack.settled) >= self.departing[sender][0]:
+                del self.departing[sender]  # it knows it is out, for sure
+            return
         if self.role is Role.LEADER and ack.ballot == self.ballot:
             self._heard_at[sender] = self.now
+            if ack.commit > self._applied_by.get(sender, 0):
+                self._applied_by[sender] = ack.commit
+                self._settle()
             self._confirm_reads(ack.round, sender)
 
     def _confirm_reads(self, round_: int, node: int) -> None:
@@ -1033,13 +1061,14 @@ class Replica:
                         self._reply(command.client_id, command.seq, True, result)
             self.votes.pop(slot, None)
             self.applied_slot = slot
+            before = self.membership.ids
             self.membership.forget_before(slot + 1)
+            if self.membership.ids != before:
+                left = set(before) - set(self.membership.ids) - {self.id}
+                self.departing.update(dict.fromkeys(left, (slot, self.now)))
             if self._on_applied is not None:
                 self._on_applied(slot)
-        if self._held and self._held[0][0] <= self.applied_slot:
-            for _, client_id, seq, result in (h for h in self._held if h[0] <= self.applied_slot):
-                self._reply(client_id, seq, True, result)
-            self._held = [h for h in self._held if h[0] > self.applied_slot]
+        self._settle()
         self._answer_reads()
         if self.recovering and self._rejoin_at_slot is not None:
             self._try_rejoin()
@@ -1048,6 +1077,23 @@ class Replica:
             snapshot = self._snapshot()
             self._compact(snapshot.slot)
             self._effects.snapshot = (snapshot, self._live_records())
+
+    def _settle(self, settled: int | None = None) -> None:
+        """Learn how far a majority has applied (`settled`, from my leader; as leader, from
+        the acks), and answer the membership changes whose configuration governs for sure."""
+        if self.role is Role.LEADER:
+            applied = sorted(
+                (self.applied_slot if v == self.id else self._applied_by.get(v, 0))
+                for v in self.membership.current.voters
+            )
+            settled = applied[(len(applied) - 1) // 2]  # what a majority has applied
+        if settled is not None and settled > self._settled:
+            self._settled = settled
+        done = min(self.applied_slot, self._settled)
+        if self._held and self._held[0][0] <= done:
+            for _, client_id, seq, result in (h for h in self._held if h[0] <= done):
+                self._reply(client_id, seq, True, result)
+            self._held = [h for h in self._held if h[0] > done]
 
     def _apply(self, slot: int, command: Command) -> bytes:
         """Apply a command new to this log (not a retry); b"" for a membership change that

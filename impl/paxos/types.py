@@ -124,17 +124,23 @@ class Reject(msgspec.Struct, frozen=True, array_like=True, tag="nack"):
 
 class Heartbeat(msgspec.Struct, frozen=True, array_like=True, tag="hb"):
     """The leader of `ballot` is alive; all slots up to `commit` are decided with the values it
-    proposed. `round` numbers heartbeats so that acks can confirm a linearizable read."""
+    proposed. `round` numbers heartbeats so that acks can confirm a linearizable read.
+    `settled`: a majority of the leader's configuration has applied every slot up to it."""
 
     ballot: Ballot
     commit: int
     round: int
+    settled: int = 0
 
 
 class HeartbeatAck(msgspec.Struct, frozen=True, array_like=True, tag="hback"):
+    """`commit`: every slot up to it is applied here; `settled`: as the Heartbeat's, as I
+    know it (from the heartbeat answered, or one before)."""
+
     ballot: Ballot
     round: int
     commit: int
+    settled: int = 0
 
 
 class CatchupRequest(msgspec.Struct, frozen=True, array_like=True, tag="cq"):

@@ -172,3 +172,39 @@ def test_a_replica_accepts_a_leader_it_does_not_know_yet() -> None:
     replica = Replica(4, [], KeyValueStore(), options=RECONFIG_OPTIONS, members=FIRST)
     replica.on_message(9, Accept((1, 9), 1, (), 0))
     assert replica.leader == 9 and replica.votes[1].ballot == (1, 9)
+
+
+def test_a_member_cut_off_while_it_was_removed_still_learns_that_it_is_out() -> None:
+    """The leader stops counting n3 once the change that removes it governs; n3, cut off
+    meanwhile, would then never hear of the slots that remove it (its clients' requests
+    unanswered for ever). The leader keeps telling it what is decided until it has them."""
+    cluster = cluster_of(3)
+    cluster.elect(1)
+    cluster.cut = {3}
+    cluster.submit(1, change(1, 1, 2))
+    settle(cluster, 1)
+    leader, gone = cluster.replicas[1], cluster.replicas[3]
+    assert leader.config == config(1, 1, 2) and gone.applied_slot == 0
+    assert 3 in leader.departing
+    cluster.cut = set()
+    settle(cluster, 1)
+    assert gone.applied_slot == DELAY and gone.config == config(1, 1, 2)
+    assert 3 not in gone.voters and not leader.departing  # it answered that it knows
+
+
+def test_a_change_is_answered_once_a_majority_of_its_configuration_has_it() -> None:
+    """Answered once the leader had applied the slots that bring the new configuration
+    {1, 3, 4} into force, the change would leave it to 1 alone: with 1 and 2 gone next (as
+    the client may now take them away), 3 and 4 could not learn whether those slots were
+    decided, and would stall. So the answer waits until a majority of {1, 3, 4} has them."""
+    cluster = cluster_of(4)
+    cluster.elect(1)
+    cluster.cut = {3, 4}
+    cluster.submit(1, change(1, 1, 3, 4))
+    settle(cluster, 1)
+    assert cluster.replicas[1].config == config(1, 1, 3, 4)  # in force at the leader ...
+    assert not [r for r in cluster.replies if r.client_id == 99]  # ... but not answered
+    cluster.cut = set()
+    settle(cluster, 1)
+    assert [r.ok for r in cluster.replies if r.client_id == 99] == [True]
+    assert all(cluster.replicas[n].applied_slot >= DELAY for n in (3, 4))

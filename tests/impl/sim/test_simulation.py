@@ -113,13 +113,16 @@ def test_a_configuration_counted_once_proposed_is_caught() -> None:
     leader counts the configuration it proposes at once. Caught when the administrator
     replaces the participants by others, whose majorities share no one with the old ones."""
     options = dataclasses.replace(SIM_OPTIONS, faults=frozenset({Fault.CONFIG_AT_PROPOSAL}))
-    for seed in range(600):
+    for seed in range(1200):
         try:
             Simulation(5, seed, STEPS, options=options, reconfigure=True).run()
         except SimulationFailure as failure:
-            assert any(what in failure.reason for what in ("decided twice", "has state", "read of"))
+            # Diverging replicas, or (members disagreeing on who takes part) a cluster that
+            # no longer converges: a correct build does neither in the suite's 2,000 seeds.
+            reasons = ("decided twice", "has state", "read of", "no convergence")
+            assert any(what in failure.reason for what in reasons), failure.reason
             return
-    pytest.fail("a configuration counted once proposed survived 600 seeds")
+    pytest.fail("a configuration counted once proposed survived 1,200 seeds")
 
 
 def test_counting_observers_votes_is_caught() -> None:
