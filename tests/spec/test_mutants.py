@@ -60,8 +60,10 @@ def test_mutant_exits_1_with_a_replayable_counterexample(name: str) -> None:
 @pytest.mark.parametrize("symmetry", [False, True], ids=["plain", "symmetry"])
 def test_mutant_breaks_agreement(name: str, symmetry: bool) -> None:
     """The bug is real: the safety property itself fails (agreement; for Multi-Paxos, a
-    consistent log), not only a stronger inductive invariant."""
-    safety = "consistent_log" if name.startswith("multipaxos") else "agreement"
+    consistent log; what a module's BREAKS names), not only a stronger inductive invariant."""
+    module = importlib.import_module(f"spec.mutants.{name}")
+    default = "consistent_log" if name.startswith("multipaxos") else "agreement"
+    safety = getattr(module, "BREAKS", default)
     report = check(f"spec/mutants/{name}.py", {}, Options(invariants=[safety], symmetry=symmetry))
     assert report.result.violation is not None
     assert report.result.violation.name == safety
