@@ -195,12 +195,6 @@ class Engine:
 
     def __init__(self, inst: Instance, options: Options) -> None:
         inst, self.live = _liveness_checks(inst, options)
-        if self.live and options.symmetry:
-            # Before the symmetry group is made: a property per node names its node, which
-            # symmetry would refuse as an asymmetric spec, hiding the reason that matters.
-            from checker.explicit.liveness import refuse
-
-            refuse(True, options.mode, options.max_depth, options.max_memory)
         self.inst = inst
         self.spec = inst.spec
         self.options = options
