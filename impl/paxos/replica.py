@@ -320,6 +320,11 @@ class Replica:
 
     def on_tick(self) -> None:
         self.now += 1
+        if self.departing:
+            limit = self.options.departed_ticks
+            for node, (_, since) in list(self.departing.items()):
+                if node in self.membership.ids or self.now - since > limit:
+                    del self.departing[node]  # a member again, or gone for good
         if self._forwarder:
             self._refuse(self._forwarder.expire(self.now), self.leader)
         self._transfer.expire(self.now, idle=2 * self.options.election_ticks)
@@ -828,13 +833,8 @@ class Replica:
         self._heartbeat_at = self.now + self.options.heartbeat_ticks
         for node in self.others:
             self._send(node, Heartbeat(self.ballot, self.applied_slot, self._round, self._settled))
-        for node, (_, since) in list(self.departing.items()):
-            if node in self.membership.ids or self.now - since > self.options.departed_ticks:
-                del self.departing[node]  # a member again, or gone for good
-            else:
-                self._send(
-                    node, Heartbeat(self.ballot, self.applied_slot, self._round, self._settled)
-                )
+        for node in self.departing:
+            self._send(node, Heartbeat(self.ballot, self.applied_slot, self._round, self._settled))
         self._confirm_reads(self._round, self.id)
 
     def _on_heartbeat(self, sender: int, heartbeat: Heartbeat) -> None:
@@ -1063,7 +1063,7 @@ class Replica:
             self.applied_slot = slot
             before = self.membership.ids
             self.membership.forget_before(slot + 1)
-            if self.membership.ids != before:
+            if self.membership.ids is not before:  # configurations were forgotten
                 left = set(before) - set(self.membership.ids) - {self.id}
                 self.departing.update(dict.fromkeys(left, (slot, self.now)))
             if self._on_applied is not None:
@@ -1084,7 +1084,7 @@ class Replica:
         if self.role is Role.LEADER:
             applied = sorted(
                 (self.applied_slot if v == self.id else self._applied_by.get(v, 0))
-                for v in self.membership.current.voters
+                for v in self.voters
             )
             settled = applied[(len(applied) - 1) // 2]  # what a majority has applied
         if settled is not None and settled > self._settled:
