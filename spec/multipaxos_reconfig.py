@@ -5,14 +5,16 @@ acceptors) that takes over after it, and the command chosen in slot s decides th
 of slot s + 1. A leader may propose in slot s, and a replica commit in it, only with a quorum (a
 majority) of slot s's configuration, so only once slot s - 1 is committed: that is what keeps a
 configuration from taking effect before it is chosen. The first slot's configuration is every
-acceptor.
+acceptor. The relation `config` records each slot's configuration once known; it is derived
+from `committed` (it adds no states) and is what lets `prove` speak of "slot s's configuration"
+as one atom (`proofs/multipaxos_reconfig.py`).
 
 Commands are few, and each installs one fixed configuration (a rigid function, pinned by an
 axiom): `v1` keeps every acceptor, `v2` shrinks the configuration to `a1` alone, a quorum that
 shares no acceptor with the majority {a2, a3} of the first configuration. So a configuration
 used too early splits the acceptors into disjoint quorums at once, and the mutant
-`spec/mutants/multipaxos_reconfig_too_early.py` (which takes slot s's configuration from a command merely
-proposed in slot s - 1) is caught.
+`spec/mutants/multipaxos_reconfig_too_early.py` (which takes slot s's configuration from a
+command merely proposed in slot s - 1) is caught.
 
 The phases are MultiPaxos's (phase1a, phase1b, phase2b and shows_safe are inherited); phase2a
 and commit add the configuration. The property is MultiPaxos's `consistent_log`.
@@ -34,6 +36,7 @@ from checker import (
     forall,
     iff,
     implies,
+    init,
     require,
 )
 from checker.lang import SymFormula, SymTerm
@@ -74,6 +77,15 @@ class MultiPaxosReconfig(MultiPaxos):
     msg_2a = Relation(ballot, slot, value, message=Message(sender=0, to=acceptor))
     msg_2b = Relation(acceptor, ballot, slot, value, message=Message(sender=0, to=acceptor))
     committed = Relation(slot, value)
+    # config(s, c): c is slot s's configuration, once known. Derived from `committed` (no
+    # states of its own): every acceptor for the first slot, what the command committed in
+    # the slot before installs for the others.
+    config = Relation(slot, quorum)
+
+    @init
+    def first_configuration(self) -> None:
+        """The first slot's configuration is what v1 installs: every acceptor."""
+        self.config.insert(self.slot.first, self.installs(self.value[0]))
 
     @axiom
     def commands(self) -> SymFormula:
@@ -97,19 +109,8 @@ class MultiPaxosReconfig(MultiPaxos):
         return (p < s) & ~exists(self.slot, lambda m: (p < m) & (m < s))
 
     def governs(self, c: SymTerm, s: SymTerm) -> SymFormula:
-        """c is slot s's configuration: every acceptor for the first slot, else what the
-        command committed in the slot before installs (none yet: s has no configuration)."""
-        first = (s == self.slot.first) & forall(
-            self.acceptor, lambda a: self.quorum.member(a, c)
-        )
-        later = exists(
-            self.slot,
-            self.value,
-            lambda p, v: self.before(p, s)
-            & self.committed(p, v)
-            & self.quorum.equal(self.installs(v), c),
-        )
-        return first | later
+        """c is slot s's configuration (none yet: nothing is committed in the slot before)."""
+        return self.config(s, c)
 
     def with_quorum_of(self, s: SymTerm, holds: object) -> SymFormula:
         """Some majority q of slot s's configuration satisfies `holds(q)`."""
@@ -139,3 +140,7 @@ class MultiPaxosReconfig(MultiPaxos):
             )
         )
         self.committed.insert(s, v)
+        # What v installs governs the next slot.
+        self.config.update(
+            lambda t, c: self.config(t, c) | (self.before(s, t) & (c == self.installs(v)))
+        )

@@ -94,7 +94,7 @@ def _int_range(model: z3.ModelRef, tr: UnboundedTranslator, sort: str) -> range:
     return range(lo, hi + 1)
 
 
-def _proper_elements(model: z3.ModelRef, tr: UnboundedTranslator, sort: str) -> list[z3.ExprRef]:
+def proper_elements(model: z3.ModelRef, tr: UnboundedTranslator, sort: str) -> list[z3.ExprRef]:
     if sort in tr.int_bounds:
         return [z3.IntVal(v) for v in _int_range(model, tr, sort)]
     universe = model.get_universe(tr.z3sorts[sort]) or []
@@ -114,13 +114,14 @@ def minimise(solver: z3.Solver, tr: UnboundedTranslator, pre: View) -> z3.ModelR
     order = sorted(tr.spec.sorts, key=lambda d: d.kind is ir.SortKind.QUORUM)
     named: dict[str, list[z3.ExprRef]] = {}
     for decl in order:
-        current = len(_proper_elements(model, tr, decl.name))
+        current = len(proper_elements(model, tr, decl.name))
         for k in range(1, current + 1):
             if decl.name in tr.int_bounds:  # the fewest values lo..hi, named lo + i
                 lo, hi = tr.int_bounds[decl.name]
                 constraint, consts = hi - lo + 1 == k, [lo + i for i in range(k)]
-            else:
-                constraint, consts = size_bound(tr, decl.name, k, "min")
+            else:  # (and a smaller model must stay a genuine one)
+                bounded, consts = size_bound(tr, decl.name, k, "min")
+                constraint = z3.And(bounded, *tr.exact({**named, decl.name: consts}))
             solver.push()
             solver.add(constraint)
             if k == current or solver.check() == z3.sat:
@@ -173,7 +174,7 @@ class ModelReader:
         self.elements: dict[str, list[z3.ExprRef]] = {}
         sorts: dict[str, SortInstance] = {}
         for decl in tr.spec.sorts:
-            elems = self._ordered(decl, _proper_elements(model, tr, decl.name))
+            elems = self._ordered(decl, proper_elements(model, tr, decl.name))
             offset = 1 if decl.has_bottom else 0
             codes = {e.sexpr(): offset + i for i, e in enumerate(elems)}
             all_elems = list(elems)

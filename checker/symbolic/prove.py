@@ -27,7 +27,7 @@ from checker.errors import UsageError
 from checker.lang.spec import MARK, Spec
 from checker.lang.trace import trace_spec
 from checker.loader import load_spec
-from checker.symbolic.cti import Cti, ModelReader, minimise, size_bound
+from checker.symbolic.cti import Cti, ModelReader, minimise, proper_elements, size_bound
 from checker.symbolic.epr import EprReport, analyse
 from checker.symbolic.logic import Bool, as_z3, mk_and, mk_not
 from checker.symbolic.solver import Answer, Verdict, ask, fresh_context, new_solver
@@ -43,9 +43,12 @@ QUICK_WORK = 4_000_000
 QUICK_TIMEOUT = 20.0
 # z3 configurations tried in turn (the last attempt uses z3's defaults). Capping the
 # counterexamples per MBQI round keeps instantiation focused outside EPR; the seeds vary it.
-PORTFOLIO: tuple[dict[str, object], ...] = tuple(
+_SEEDED: tuple[dict[str, object], ...] = tuple(
     {"mbqi.max_cexs": 10, "random_seed": seed} for seed in range(6)
 )
+PORTFOLIO: tuple[dict[str, object], ...] = (*_SEEDED, {})
+# Why an answer is unknown when z3's only model breaks what the translator abstracts.
+SPURIOUS = "z3 found only models that no order or counting of the sorts has"
 
 
 @dataclass
@@ -166,9 +169,12 @@ def rebase(proof: type[Spec], spec: type[Spec]) -> type[Spec]:
     """The proof's own members (conjuncts, helpers, `safety`) on top of another spec, such as a
     mutant of the one the proof was written for."""
     own: dict[str, object] = {}
-    mro = list(proof.__mro__)
-    for klass in reversed(mro[: mro.index(_spec_of(proof))]):
-        own.update((k, v) for k, v in vars(klass).items() if k not in ("__dict__", "__weakref__"))
+    spec_classes = set(_spec_of(proof).__mro__)
+    for klass in reversed(proof.__mro__):
+        if klass not in spec_classes:
+            own.update(
+                (k, v) for k, v in vars(klass).items() if k not in ("__dict__", "__weakref__")
+            )
     return type(proof.__name__, (spec,), own)
 
 
@@ -282,12 +288,26 @@ class Prover:
         return out
 
     def _solver(self, goal: Goal, assumed: list[str] | None) -> z3.Solver:
+        """The negated goal under the axioms and the `assumed` conjuncts (None: all)."""
         s = new_solver(self.timeout)
         s.add(*(a.formula for a in self.axioms))
         if goal.inductive:
             s.add(self.typed, *(f for n, f in self.inv.items() if assumed is None or n in assumed))
         s.add(*self.tr.definitions, *goal.extra, goal.negated)
         return s
+
+    def _genuine(self, answer: Answer, solver: z3.Solver) -> Answer:
+        """A model z3 found is a counterexample only if what the translator abstracts holds in
+        it (`UnboundedTranslator.exact`, over the model's universe); otherwise the answer is
+        unknown."""
+        abstracted = {*self.tr.adjacent_rel, *self.tr.quorum_bases, *self.tr.quorum_bases.values()}
+        if answer.verdict is not Verdict.FAILS or not abstracted:
+            return answer
+        model = solver.model()
+        universe = {name: proper_elements(model, self.tr, name) for name in abstracted}
+        if all(z3.is_true(model.eval(f, True)) for f in self.tr.exact(universe)):
+            return answer
+        return Answer(Verdict.UNKNOWN, answer.seconds, SPURIOUS)
 
     def discharge(self, goal: Goal) -> None:
         """Settle one obligation, cheapest attempts first:
@@ -300,6 +320,8 @@ class Prover:
         2. a counterexample in which every sort has at most 1, 2, 3 elements — a genuine CTI,
            and finite sorts make z3's search for it terminate;
         3. the whole invariant with the same portfolio, then with the full time limit.
+
+        A model is reported as a counterexample only if it is a genuine one (`_genuine`).
 
         Assuming fewer conjuncts is sound, so step 1 can prove an obligation but never fail it:
         a model of fewer conjuncts need not satisfy them all.
@@ -331,9 +353,14 @@ class Prover:
         spent += answer.seconds
         if answer.verdict is not Verdict.FAILS:
             answer, solver = self._portfolio(goal, None)
+            answer = self._genuine(answer, solver)
             spent += answer.seconds
         if answer.verdict is Verdict.UNKNOWN:
             solver = self._solver(goal, None)
+            answer = self._genuine(ask(solver, {}, self.timeout), solver)
+            spent += answer.seconds
+        if answer.reason == SPURIOUS:  # assume what the abstraction left out, and ask again
+            solver.add(*self.tr.converse())
             answer = ask(solver, {}, self.timeout)
             spent += answer.seconds
         self._record(goal, answer, spent, None, solver)
@@ -374,8 +401,13 @@ class Prover:
         solver = self._solver(goal, None)
         for bound in bounds:
             solver = self._solver(goal, None)
+            elements: dict[str, list[z3.ExprRef]] = {}
             for decl in self.spec.sorts:
-                solver.add(size_bound(self.tr, decl.name, bound, f"bound{bound}", exact=False)[0])
+                within, elements[decl.name] = size_bound(
+                    self.tr, decl.name, bound, f"bound{bound}", False
+                )
+                solver.add(within)
+            solver.add(*self.tr.exact(elements))
             answer = ask(solver, {}, min(QUICK_TIMEOUT * 2, self.timeout), work)
             seconds += answer.seconds
             if answer.verdict is Verdict.FAILS:
@@ -515,18 +547,17 @@ class Prover:
 
 
 def _spec_of(cls: type[Spec]) -> type:
-    """The spec a proof is about: the class below the last one in its hierarchy that declares
-    conjuncts."""
-    mro = [k for k in cls.__mro__ if issubclass(k, Spec) and k is not Spec]
-    last = max(
-        (
-            i
-            for i, k in enumerate(mro)
-            if any(getattr(v, MARK, None) == "conjunct" for v in vars(k).values())
-        ),
-        default=-1,
-    )
-    return mro[last + 1] if last + 1 < len(mro) else cls
+    """The spec a proof is about: the first class in its MRO that neither declares conjuncts
+    nor inherits any (a proof may extend another proof and another spec at once, as
+    MultiPaxosReconfigProof(MultiPaxosReconfig, MultiPaxosProof) does)."""
+
+    def declares(k: type) -> bool:
+        return any(getattr(v, MARK, None) == "conjunct" for v in vars(k).values())
+
+    for k in cls.__mro__:
+        if issubclass(k, Spec) and k is not Spec and not any(map(declares, k.__mro__)):
+            return k
+    return cls
 
 
 def _hints(cls: type[Spec], conjuncts: list[str]) -> dict[str, list[str]]:

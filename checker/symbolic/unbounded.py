@@ -6,6 +6,19 @@
 * A quorum sort has the membership relation; when its quorums must intersect for every size
   (majorities, or a size that z3 shows to exceed half of the base sort for every parameter
   value) it gets the intersection axiom `∀q1 q2. ∃n. member(n, q1) ∧ member(n, q2)`.
+* Of the sizes of sets of a quorum sort (`quorums.size(q)`), the comparison that makes
+  majorities, `size(q) * 2 > size(c)`, is a relation `half(q, c)`, with the majority lemma:
+  two subsets of one set, each more than half of it, share a member
+  (so a proof about majorities of configurations stays in EPR). Any other size is `card(q)`, a
+  function of the set with no other property; other counts are any integer at all.
+* Of an ordered sort, "nothing lies between p and s", `~exists(m: p < m < s)` (what says that p
+  is just before s), is a relation `adjacent(p, s)` with the universal axiom
+  `adjacent(p, s) ∧ p < m → ¬(m < s)`: the existential inside would make z3 build a function
+  from pairs of elements to elements, which is where its search for a model of slots loses its
+  way. The converse (if p and s are not adjacent, some m lies between) is `exact(elements)`,
+  ground over the elements of a finite universe: searches for counterexamples assume it and
+  a model is checked against it before it is reported (a counterexample must be genuine);
+  proofs rarely need it, and assume it (`converse()`) only as a last resort.
 * An element named by index (`sort[i]`) is a constant: distinct from the others and, in an
   ordered sort, the i-th smallest proper element.
 * Every non-quorum sort has at least one proper element (a spec's sizes are at least 1).
@@ -14,7 +27,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import z3
@@ -98,6 +111,26 @@ class UnboundedTranslator(Translator):
                 self.member_rel[s.name] = z3.Function(
                     f"member!{s.name}", self.z3sorts[s.base], self.z3sorts[s.name], z3.BoolSort()
                 )
+        counted = _counted_sorts(spec)  # the quorum sorts whose sets' sizes the spec takes
+        self.quorum_bases = {
+            s.name: s.base for s in spec.sorts if s.base is not None and s.name in counted
+        }
+        self.card_fn = {
+            name: z3.Function(f"card!{name}", self.z3sorts[name], z3.IntSort())
+            for name in self.member_rel
+        }
+        self.half_rel = {
+            name: z3.Function(f"half!{name}", self.z3sorts[name], self.z3sorts[name], z3.BoolSort())
+            for name in self.member_rel
+        }
+        self.sized = _sized_sorts(spec)  # the sorts whose sizes get the majority lemma
+        self.adjacent_rel = {
+            name: z3.Function(
+                f"adjacent!{name}", self.z3sorts[name], self.z3sorts[name], z3.BoolSort()
+            )
+            for name in _adjacent_sorts(spec)
+            if name in self.le_rel
+        }
         self.intersecting = {
             s.name: quorums_intersect(spec, s) for s in spec.sorts if s.kind is ir.SortKind.QUORUM
         }
@@ -157,6 +190,26 @@ class UnboundedTranslator(Translator):
         if sort not in self.le_rel:  # a plain sort has no order: only choose(...) compares
             return True  # its elements (the least that satisfies...): any, which adds behaviours
         return self.le_rel[sort](a, b)
+
+    def term(self, t: ir.Term, env: Env, pre: View, post: View | None = None) -> Val:
+        sized = _set_size(t)
+        if sized is not None:
+            sort, of = sized
+            return self.card_fn[sort](self.term(of, env, pre, post))
+        return super().term(t, env, pre, post)
+
+    def formula(self, f: ir.Formula, env: Env, pre: View, post: View | None = None) -> Bool:
+        adjacent = _nothing_between(f)
+        if adjacent is not None and adjacent[0] in self.adjacent_rel:
+            sort, p, s = adjacent
+            return self.adjacent_rel[sort](
+                self.term(p, env, pre, post), self.term(s, env, pre, post)
+            )
+        half = _more_than_half(f)
+        if half is not None:
+            sort, q, c = half
+            return self.half_rel[sort](self.term(q, env, pre, post), self.term(c, env, pre, post))
+        return super().formula(f, env, pre, post)
 
     def count(self, types: list[ir.Type], body: Callable[[Sequence[Val]], Bool]) -> Val:
         """Any count at all (a fresh integer, at least 0): the sorts have no size here, so a
@@ -292,8 +345,82 @@ class UnboundedTranslator(Translator):
             out.append(Axiom(f"axiom {a.name}", _z3(self.formula(a.formula, {}, rigid))))
         return out
 
+    def _majority_lemma(self, name: str, base: str) -> list[Axiom]:
+        """Two subsets of one set, each more than half of it, share a member (with one subset
+        twice: a majority is not empty). One set, not two with the same members: equal sets
+        are one element in every standard model, and the lemma stays cheap to instantiate."""
+        member, half = self.member_rel[name], self.half_rel[name]
+        s = self.z3sorts[name]
+        n = z3.Const("n", self.z3sorts[base])
+        q1, q2, c = (z3.Const(x, s) for x in ("q1", "q2", "c"))
+        within = [z3.ForAll([n], z3.Implies(member(n, q), member(n, c))) for q in (q1, q2)]
+        meet = z3.Exists([n], z3.And(member(n, q1), member(n, q2)))
+        premise = z3.And(*within, half(q1, c), half(q2, c))
+        return [
+            Axiom(
+                f"two majorities of one `{name}` share a member",
+                z3.ForAll([q1, q2, c], z3.Implies(premise, meet)),
+            )
+        ]
+
+    def _adjacency(self, name: str) -> list[Axiom]:
+        """What `adjacent(p, s)` (nothing lies between p and s) implies: no m with p < m < s.
+        The converse is in `exact`."""
+        adjacent, le = self.adjacent_rel[name], self.le_rel[name]
+        p, s, m = (z3.Const(x, self.z3sorts[name]) for x in ("p", "s", "m"))
+        between = z3.And(z3.Not(le(m, p)), z3.Not(le(s, m)))
+        return [
+            Axiom(
+                f"nothing lies between adjacent `{name}` elements",
+                z3.ForAll([p, s, m], z3.Implies(adjacent(p, s), z3.Not(between))),
+            )
+        ]
+
+    def converse(self) -> list[z3.BoolRef]:
+        """`exact` for every universe: p and s are adjacent unless some element lies between
+        them (an existential under universals, which z3 finds hard: the last resort)."""
+        out: list[z3.BoolRef] = []
+        for name, adjacent in self.adjacent_rel.items():
+            le = self.le_rel[name]
+            p, s, m = (z3.Const(x, self.z3sorts[name]) for x in ("p", "s", "m"))
+            between = z3.And(z3.Not(le(m, p)), z3.Not(le(s, m)))
+            out.append(z3.ForAll([p, s], z3.Or(adjacent(p, s), z3.Exists([m], between))))
+        return out
+
+    def exact(self, elements: Mapping[str, Sequence[z3.ExprRef]]) -> list[z3.BoolRef]:
+        """What the abstractions leave out, in a universe whose sorts have the given proper
+        elements (and their bottoms): p and s are adjacent if no element lies between them.
+        Ground, so cheap for z3, in a search for a counterexample with bounded sorts, and
+        decidable in a model's finite universe."""
+        out: list[z3.BoolRef] = []
+        for name, base in self.quorum_bases.items():  # sizes: the members, counted
+            if name not in elements or base not in elements:
+                continue
+            member = self.member_rel[name]
+
+            def size(q: z3.ExprRef) -> z3.ArithRef:
+                return z3.Sum(*(z3.If(member(n, q), 1, 0) for n in elements[base]))  # noqa: B023
+
+            for q in elements[name]:
+                out.append(self.card_fn[name](q) == size(q))
+                for c in elements[name]:
+                    out.append(self.half_rel[name](q, c) == (2 * size(q) > size(c)))
+        for name, adjacent in self.adjacent_rel.items():
+            if name not in elements:
+                continue
+            le = self.le_rel[name]
+            proper = list(elements[name])
+            ends = proper + ([self.bottoms[name]] if name in self.bottoms else [])
+            for p in ends:
+                for s in ends:
+                    between = [z3.And(z3.Not(le(m, p)), z3.Not(le(s, m))) for m in proper]
+                    out.append(z3.Or(adjacent(p, s), *between))
+        return out
+
     def _sort_axioms(self) -> list[Axiom]:
         out: list[Axiom] = []
+        for name in self.adjacent_rel:
+            out += self._adjacency(name)
         for decl in self.spec.sorts:
             s, name = self.z3sorts[decl.name], decl.name
             t = ir.Type(name)
@@ -312,6 +439,8 @@ class UnboundedTranslator(Translator):
                         z3.ForAll([n, q1], z3.Implies(member(n, q1), _z3(self.proper(base_t, n)))),
                     )
                 )
+                if name in self.sized:
+                    out += self._majority_lemma(name, decl.base)
                 if self.intersecting[name]:
                     out.append(
                         Axiom(
@@ -394,16 +523,95 @@ def _ordinal(i: int) -> str:
     return {0: "first", 1: "second", 2: "third"}.get(i, f"{i + 1}th")
 
 
-def _indexed_elements(spec: ir.SpecIR) -> list[ir.Elem]:
+def _spec_exprs(spec: ir.SpecIR) -> list[ir.Expr]:
+    """Every expression of the spec: its actions', properties' and initial values'."""
     exprs: list[ir.Expr] = []
     for act in (*spec.inits, *spec.actions):
         for stmt in act.body:
             exprs.extend(ir.stmt_exprs(stmt))
     exprs.extend(p.formula for p in spec.properties)
     exprs.extend(d.init for d in spec.symbols if isinstance(d.init, ir.Expr))
+    return exprs
+
+
+def _indexed_elements(spec: ir.SpecIR) -> list[ir.Elem]:
     return [
-        e for root in exprs for e in ir.walk(root) if isinstance(e, ir.Elem) and e.index is not None
+        e
+        for root in _spec_exprs(spec)
+        for e in ir.walk(root)
+        if isinstance(e, ir.Elem) and e.index is not None
     ]
+
+
+def _sized_sorts(spec: ir.SpecIR) -> set[str]:
+    """The quorum sorts of which the spec compares a set's size with half another's."""
+    found = (_more_than_half(e) for root in _spec_exprs(spec) for e in ir.walk(root))
+    return {half[0] for half in found if half is not None}
+
+
+def _adjacent_sorts(spec: ir.SpecIR) -> set[str]:
+    """The ordered sorts of which the spec says that nothing lies between two elements."""
+    found = (_nothing_between(e) for root in _spec_exprs(spec) for e in ir.walk(root))
+    return {adjacent[0] for adjacent in found if adjacent is not None}
+
+
+def _nothing_between(f: ir.Expr) -> tuple[str, ir.Term, ir.Term] | None:
+    """(sort, p, s) if `f` says that no element of an ordered sort lies strictly between p and
+    s: `~exists(m: p < m & m < s)` (m proper, and in neither p nor s)."""
+    match f:
+        case ir.Not(
+            arg=ir.Exists(
+                vars=(var,),
+                body=ir.And(
+                    args=(
+                        ir.Lt(left=p, right=ir.Var(name=m1)),
+                        ir.Lt(left=ir.Var(name=m2), right=s),
+                    )
+                ),
+            )
+        ) if (
+            m1 == m2 == var.name
+            and not var.type.bottom
+            and not any(
+                isinstance(e, ir.Var) and e.name == var.name
+                for root in (p, s)
+                for e in ir.walk(root)
+            )
+        ):
+            return var.type.sort, p, s
+    return None
+
+
+def _counted_sorts(spec: ir.SpecIR) -> set[str]:
+    """The quorum sorts of which the spec takes a set's size."""
+    found = (_set_size(e) for root in _spec_exprs(spec) for e in ir.walk(root))
+    return {size[0] for size in found if size is not None}
+
+
+def _set_size(t: ir.Expr) -> tuple[str, ir.Term] | None:
+    """(sort, q) if `t` is the size of set q of a quorum sort (`sort.size(q)`)."""
+    match t:
+        case ir.Count(
+            vars=(var,), body=ir.Member(sort=sort, elem=ir.Var(name=name), quorum=quorum)
+        ) if name == var.name and not any(
+            isinstance(e, ir.Var) and e.name == name for e in ir.walk(quorum)
+        ):
+            return sort, quorum
+    return None
+
+
+def _more_than_half(f: ir.Expr) -> tuple[str, ir.Term, ir.Term] | None:
+    """(sort, q, c) if `f` says that set q has more than half the members of set c:
+    `size(c) < size(q) * 2` (or `2 * size(q)`)."""
+    if not isinstance(f, ir.Lt) or not isinstance(f.right, ir.Arith) or f.right.op != "*":
+        return None
+    c = _set_size(f.left)
+    for twice, other in ((f.right.left, f.right.right), (f.right.right, f.right.left)):
+        q = _set_size(twice)
+        two = isinstance(other, ir.IntLit) and other.value == 2
+        if two and c is not None and q is not None and q[0] == c[0]:
+            return q[0], q[1], c[1]
+    return None
 
 
 class AliasTranslator(UnboundedTranslator):
@@ -421,6 +629,13 @@ class AliasTranslator(UnboundedTranslator):
         self.le_rel = {a: base.le_rel[c] for a, c in sort_map.items() if c in base.le_rel}
         self.member_rel = {
             a: base.member_rel[c] for a, c in sort_map.items() if c in base.member_rel
+        }
+        self.card_fn = {a: base.card_fn[c] for a, c in sort_map.items() if c in base.card_fn}
+        self.half_rel = {a: base.half_rel[c] for a, c in sort_map.items() if c in base.half_rel}
+        self.sized = {a for a, c in sort_map.items() if c in base.sized}
+        self.quorum_bases = {}  # refinement queries only prove: no `exact` here
+        self.adjacent_rel = {
+            a: base.adjacent_rel[c] for a, c in sort_map.items() if c in base.adjacent_rel
         }
         self.intersecting = {
             a: base.intersecting[c] for a, c in sort_map.items() if c in base.intersecting

@@ -27,8 +27,10 @@ class ReconfigTooEarly(MultiPaxosReconfig):
             self.slot,
             self.ballot,
             self.value,
-            lambda p, b, v: self.before(p, s)
-            & self.msg_2a(b, p, v)  # BUG: proposed, maybe never chosen
-            & self.quorum.equal(self.installs(v), c),
+            lambda p, b, v: (
+                self.before(p, s)
+                & self.msg_2a(b, p, v)  # BUG: proposed, maybe never chosen
+                & self.quorum.equal(self.installs(v), c)
+            ),
         )
         return first | proposed

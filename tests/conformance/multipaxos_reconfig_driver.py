@@ -109,4 +109,9 @@ class MultiPaxosReconfigDriver(MultiPaxosDriver):
         state = super().abstract()
         subset = "{" + ",".join(f"a{i}" for i in self.ids) + "}"
         state["installs"] = {v: "{a1}" if v == "v2" else subset for v in self.values}
+        state["config"] = {
+            (s, "{" + ",".join(f"a{i}" for i in config) + "}")
+            for s in range(self.params["slots"])
+            if (config := self._config_of(s)) is not None
+        }
         return state

@@ -1,6 +1,6 @@
 """Multi-Paxos reconfiguring itself through its log (spec/multipaxos_reconfig.py): the count in
 both explicit engines, and the configuration applied too early caught with a trace the
-reference interpreter replays.
+reference interpreter replays, and the proof for all sizes.
 
 The count has no other tool's to match (the spec is ours); the reference engine, the oracle,
 must find the same states, depth and transitions as the vector engine.
@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from checker.check import check
 from checker.explicit.search import Options
+from checker.symbolic.prove import prove
 from spec.multipaxos_reconfig import MultiPaxosReconfig
 
 SPEC = "spec/multipaxos_reconfig.py"
 MUTANT = "spec/mutants/multipaxos_reconfig_too_early.py"
+PROOF = "proofs/multipaxos_reconfig.py"
 
 
 def test_the_log_stays_consistent_across_reconfigurations() -> None:
@@ -42,3 +44,21 @@ def test_a_configuration_applied_when_proposed_splits_the_log() -> None:
     assert len(v.trace) == 15  # 14 steps: two ballots, disjoint quorums of two configurations
     text = report.trace_text()
     assert "commit(s=1" in text and "phase2a(b=1, s=0" in text
+
+
+def test_the_proof_holds_for_all_sizes() -> None:
+    """proofs/multipaxos_reconfig.py: consistent_log for any number of acceptors, commands,
+    ballots and slots, every obligation settled (none unknown)."""
+    report = prove(PROOF, timeout=120)
+    assert report.result == "proved", [
+        (o.title, o.verdict.value) for o in report.obligations if o.verdict.value != "holds"
+    ]
+    assert report.safety == ["consistent_log"] and report.spec_name == "MultiPaxosReconfig"
+
+
+def test_the_proof_rebased_on_the_too_early_mutant_is_not_a_proof() -> None:
+    """Regression: rebasing a proof that extends both its spec and another proof
+    (MultiPaxosReconfigProof(MultiPaxosReconfig, MultiPaxosProof)) carried the correct spec's
+    actions over the mutant's, and `prove --spec MUTANT` reported PROVED."""
+    report = prove(PROOF, spec=MUTANT, fail_fast=True)
+    assert report.result != "proved" and report.spec_name == "ReconfigTooEarly"
