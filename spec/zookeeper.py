@@ -4,20 +4,24 @@ watches, and the sessions that own the ephemerals and expire.
 
 The level is that of client-visible operations (`impl/coord/tree.py` is the implementation):
 
-- `create(s, n)`: a child named n (a sequential create's name is the parent's counter, so the
-  sequence number is its `seq`), plain or ephemeral (owned by session s), data version 0; the
-  parent's child version (`cversion`, which numbers sequential children) goes up by one;
-- `delete(s, n)` and `set_data(s, n)` (the data version goes up by one); `cversion` goes up on
-  delete too, as ZooKeeper counts every change to the children;
-- `watch(s, n)`: a one-shot watch on n (exists / getData), fired — one event, then gone — by
-  the next create, delete or write of n;
-- `expire(s)`: the session ends: its ephemerals are deleted (firing the watches on them, and
-  counting in `cversion`) and its own watches are dropped.
+- `create(s, n)` and `create_ephemeral(s, n)`: a sequential child n (`n-0000000007`: its
+  sequence number, `seq`, is the parent's child version at creation), persistent or owned by
+  session s, data version 0; the parent's child version (`cversion`) goes up by one;
+- `delete(s, n)` and `set_data(s, n)` (the data version goes up by one). `cversion` is what
+  ZooKeeper stores, the children ever created, which numbers sequential children; a client is
+  shown creations and deletions (2 * cversion - the number of children, DataNode.copyStat);
+- `watch(s, n)`: a one-shot watch on an existing n (exists / getData), fired — one event, then
+  gone — by the next delete or write of n (a node created again is a new sequential name, so
+  a watch is only ever set on one that exists, as the recipes do);
+- `expire(s)`: the session ends: its ephemerals are deleted (firing the watches on them, its
+  own included, as ZooKeeper's server does before it closes the connection) and its own
+  watches are dropped.
 
 Invariants: an ephemeral never outlives its session; sequence numbers are unique among the
-children and below the counter that gives the next one; a node that does not exist has no owner
-and version 0; a watch fires at most once per registration. The mutants in `spec/mutants/`
-(`zookeeper_*`) break each.
+children and below the counter that gives the next one; a node that does not exist has no
+owner, and version and number 0; a watch fires at most once per registration. The mutants in
+`spec/mutants/` (`zookeeper_*`) break each. `tests/conformance/zookeeper_driver.py` replays the
+spec against `impl/coord/`'s tree and watches.
 """
 
 from __future__ import annotations
@@ -31,13 +35,10 @@ from checker import (
     Sort,
     Spec,
     action,
-    count,
     forall,
     implies,
     invariant,
     ite,
-    maybe,
-    pick,
     require,
 )
 from checker.lang import SymFormula, SymTerm
@@ -46,12 +47,12 @@ from checker.lang import SymFormula, SymTerm
 class ZooKeeper(Spec):
     """The children of one znode, their sessions and their watches."""
 
-    expected_states = {"": 39_336}
+    expected_states = {"": 47_116}
 
     sessions = Param(2, doc="client sessions")
     names = Param(2, doc="children of the directory")
     max_version = Param(1, doc="data versions are 0..max_version")
-    max_cversion = Param(4, doc="the parent's child version is 0..max_cversion")
+    max_cversion = Param(4, doc="the parent's child version (children created) is 0..max_cversion")
 
     session = Sort(sessions, symmetric=True, bottom="none", labels="s")
     name = Sort(names, labels="n")
@@ -80,29 +81,37 @@ class ZooKeeper(Spec):
         self.watching.update(lambda t, n: self.watching(t, n) & ~changed(n))  # type: ignore[operator]
 
     def bump_children(self) -> None:
-        """A child created or deleted: the parent's cversion goes up by one."""
+        """A child created: the parent's cversion goes up by one."""
         require(self.cversion < self.max_cversion)
         self.cversion = self.cversion + 1
 
-    @action
-    def create(self, s: session, n: name) -> None:
+    def make(self, s: SymTerm, n: SymTerm, owner: SymTerm) -> None:
+        """Session s creates child n, owned by `owner` (an ephemeral's session, or none)."""
         require(self.alive(s) & ~self.exists_(n))
-        ephemeral = maybe()
-        self.fire(lambda m: m == n)
         self.seq[n] = self.cversion
         self.bump_children()
         self.exists_.insert(n)
         self.data_version[n] = 0
-        self.owner[n] = ite(ephemeral, s, self.session.bottom)
+        self.owner[n] = owner
+
+    @action
+    def create(self, s: session, n: name) -> None:
+        """A persistent sequential child."""
+        self.make(s, n, self.session.bottom)
+
+    @action
+    def create_ephemeral(self, s: session, n: name) -> None:
+        """An ephemeral sequential child, owned by session s."""
+        self.make(s, n, s)
 
     @action
     def delete(self, s: session, n: name) -> None:
         require(self.alive(s) & self.exists_(n))
         self.fire(lambda m: m == n)
-        self.bump_children()
         self.exists_.remove(n)
         self.owner[n] = self.session.bottom
         self.data_version[n] = 0
+        self.seq[n] = 0
 
     @action
     def set_data(self, s: session, n: name) -> None:
@@ -112,7 +121,7 @@ class ZooKeeper(Spec):
 
     @action
     def watch(self, s: session, n: name) -> None:
-        require(self.alive(s) & ~self.watching(s, n))
+        require(self.alive(s) & self.exists_(n) & ~self.watching(s, n))
         self.watching.insert(s, n)
         self.fired[s, n] = 0
 
@@ -122,16 +131,11 @@ class ZooKeeper(Spec):
     @action
     def expire(self, s: session) -> None:
         require(self.alive(s))
-        # The counter after the session's ephemerals are deleted (none such: no expiry).
-        cversion = pick(
-            self.counter,
-            lambda k: k == self.cversion + count(self.name, lambda n: self.owned_by(s, n)),
-        )
         self.alive.remove(s)
+        self.fire(lambda n: self.owned_by(s, n))  # s's own watches too, before they go
         self.watching.update(lambda t, n: self.watching(t, n) & (t != s))
-        self.fire(lambda n: self.owned_by(s, n))
-        self.cversion = cversion
         self.data_version.update(lambda n: ite(self.owned_by(s, n), 0, self.data_version(n)))
+        self.seq.update(lambda n: ite(self.owned_by(s, n), 0, self.seq(n)))
         self.exists_.update(lambda n: self.exists_(n) & (self.owner(n) != s))
         self.owner.update(lambda n: ite(self.owner(n) == s, self.session.bottom, self.owner(n)))
 
@@ -161,7 +165,9 @@ class ZooKeeper(Spec):
             self.name,
             lambda n: implies(
                 ~self.exists_(n),
-                (self.owner(n) == self.session.bottom) & (self.data_version(n) == 0),
+                (self.owner(n) == self.session.bottom)
+                & (self.data_version(n) == 0)
+                & (self.seq(n) == 0),
             ),
         )
 

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from impl.coord.errors import Code, KeeperError
+from impl.coord.faults import CoordFault
 from impl.coord.messages import (
     ACLReply,
     Check,
@@ -242,8 +243,11 @@ class DataTree:
     """The `StateMachine` of a ZooKeeper-compatible service. `execute` and `read` are the
     typed forms of `apply` and `query`."""
 
-    def __init__(self, extended_types: bool = False) -> None:
+    def __init__(
+        self, extended_types: bool = False, faults: frozenset[CoordFault] = frozenset()
+    ) -> None:
         self.extended_types = extended_types
+        self.faults = faults  # switched-on bugs (tests only; see impl.coord.faults)
         self._nodes: dict[str, _Node] = {}
         self._sessions: dict[int, int] = {}  # session id -> timeout (ms)
         self._owners: dict[int, int] = {}  # session id -> the connection that serves it
@@ -338,6 +342,12 @@ class DataTree:
             _SavedNode(path, node.data, node.acl, node.stat)
             for path, node in sorted(self._nodes.items(), key=lambda item: item[0])
         ]
+        if CoordFault.SEQUENCE_REUSED_AFTER_SNAPSHOT in self.faults:  # the bug: a parent's
+            nodes = [  # cversion is saved as its number of children
+                _SavedNode(n.path, n.data, n.acl, msgspec.structs.replace(n.stat, cversion=c))
+                for n in nodes
+                for c in [self._nodes[n.path].child_count()]
+            ]
         sessions = [
             Session(s, t, self._owners.get(s, 0)) for s, t in sorted(self._sessions.items())
         ]
@@ -579,7 +589,8 @@ class DataTree:
         if ctx.owner and ctx.session in self._sessions:
             self._check_session(ctx)
         for path in sorted(self._ephemerals.get(ctx.session, ())):
-            self._remove(ctx, path)
+            if CoordFault.EPHEMERAL_OUTLIVES_SESSION not in self.faults:
+                self._remove(ctx, path)
         self._drop_session(ctx.session)
         return OkResult()
 

@@ -20,6 +20,7 @@ from collections.abc import Hashable, Iterable
 from enum import IntEnum
 from typing import Generic, TypeVar
 
+from impl.coord.faults import CoordFault
 from impl.coord.records import EventType, Trigger
 
 W = TypeVar("W", bound=Hashable)
@@ -52,7 +53,8 @@ class WatchManager(Generic[W]):
     """Watches by kind and path, and by watcher (ZooKeeper's watchTable and watch2Paths), so
     that a closing connection drops its own watches without looking at anyone else's."""
 
-    def __init__(self) -> None:
+    def __init__(self, faults: frozenset[CoordFault] = frozenset()) -> None:
+        self._twice = CoordFault.WATCH_FIRES_TWICE in faults  # a switched-on bug (tests only)
         self._tables: dict[Kind, dict[str, set[W]]] = {kind: {} for kind in Kind}
         self._paths: dict[W, dict[Kind, set[str]]] = {}  # watcher -> kind -> paths
         self._count = 0
@@ -79,7 +81,10 @@ class WatchManager(Generic[W]):
             path, type_ = trigger.path, trigger.type
             fired: set[W] = set()
             if type_ is not EventType.NODE_CHILDREN_CHANGED:
-                fired |= self._take(Kind.DATA, path)
+                if self._twice:  # the bug: a data watch fires and stays
+                    fired |= self._tables[Kind.DATA].get(path, set())
+                else:
+                    fired |= self._take(Kind.DATA, path)
                 if recursive:
                     for above in _ancestors(path):
                         fired |= recursive.get(above, set())

@@ -13,7 +13,8 @@ then share a number (`sequence_numbers_are_unique`).
 
 from __future__ import annotations
 
-from checker import action, ite, maybe, require
+from checker import require
+from checker.lang import SymTerm
 from spec.zookeeper import ZooKeeper
 
 BREAKS = "sequence_numbers_are_unique"  # the property the bug breaks (tests/spec/test_mutants.py)
@@ -24,12 +25,9 @@ class SequenceReused(ZooKeeper):
 
     expected_states = {}
 
-    @action
-    def create(self, s: ZooKeeper.session, n: ZooKeeper.name) -> None:
+    def make(self, s: SymTerm, n: SymTerm, owner: SymTerm) -> None:
         require(self.alive(s) & ~self.exists_(n))
-        ephemeral = maybe()
-        self.fire(lambda m: m == n)
-        self.seq[n] = self.cversion
+        self.seq[n] = self.cversion  # BUG: the counter is not advanced
         self.exists_.insert(n)
         self.data_version[n] = 0
-        self.owner[n] = ite(ephemeral, s, self.session.bottom)
+        self.owner[n] = owner
