@@ -1,5 +1,5 @@
-"""spec/zookeeper.py against impl/coord/'s tree and watches (the driver's mapping:
-tests/conformance/zookeeper_driver.py): the edge cover of an instance replays strictly — every
+"""spec/zookeeper.py and spec/zookeeper_watches.py against impl/coord/'s tree and watches (the
+driver's mapping: tests/conformance/zookeeper_driver.py): the edge cover of an instance replays strictly — every
 spec step taken, the tree compared after each — with no mismatch, through snapshots too; and
 each fault of `impl.coord.faults` is caught by it."""
 
@@ -59,3 +59,21 @@ def test_each_fault_is_caught_by_replay(graph: Graph, fault: CoordFault) -> None
 
 def test_every_fault_of_the_tree_is_caught() -> None:
     assert set(CAUGHT_BY_TREE_REPLAY) == set(CoordFault)
+
+
+@pytest.mark.parametrize(
+    ("params", "size"),
+    [({"sessions": 1}, (3214, 21564)), ({"names": 1}, (2824, 16610))],
+    ids=["one-session", "one-name"],
+)
+def test_persistent_watches_and_multi_conform(
+    params: dict[str, int], size: tuple[int, int]
+) -> None:
+    """spec/zookeeper_watches.py: persistent watches (addWatch, removeWatches) and a multi of
+    two deletes, on instances small enough to replay whole (with one session, the multi and
+    the writes; with one name, one session's expiry firing another's watches)."""
+    spec = trace_spec(load_spec("spec/zookeeper_watches.py"))
+    g = explore(Engine(instantiate(spec, params), Options()))
+    report = replay(g, edge_cover(g), ZooKeeperDriver, strict=True)
+    assert report.ok, report.text()
+    assert g.size == size and report.edges_covered == size[1], report.coverage()

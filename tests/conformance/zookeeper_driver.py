@@ -1,4 +1,5 @@
-"""The conformance driver for spec/zookeeper.py and impl/coord/'s tree and watches.
+"""The conformance driver for spec/zookeeper.py (and spec/zookeeper_watches.py, which adds
+persistent watches and multi) and impl/coord/'s tree and watches.
 
 The implementation is what a server runs for these operations: `DataTree` (the replicated
 state machine, fed one transaction per step at the next zxid) and a `WatchManager` whose
@@ -34,6 +35,7 @@ from impl.coord.messages import (
     Delete,
     Exists,
     GetChildren,
+    Multi,
     Op,
     SetData,
     StatReply,
@@ -57,7 +59,9 @@ class ZooKeeperDriver(Driver):
         self.zxid = 0
         self.sessions = {f"s{i}": i for i in range(1, params["sessions"] + 1)}
         self.names = [f"n{i}" for i in range(1, params["names"] + 1)]
-        self.events: dict[tuple[str, str], int] = {}  # (session, name) -> events since watch
+        # (session, name) -> events since the one-shot watch, and since the persistent one
+        self.events: dict[tuple[str, str], int] = {}
+        self.pevents: dict[tuple[str, str], int] = {}
         for sid in (SETUP_SESSION, *self.sessions.values()):
             self._write(sid, CreateSession(30_000))
         self._write(SETUP_SESSION, Create(DIRECTORY, b"", OPEN_ACL_UNSAFE))
@@ -68,12 +72,24 @@ class ZooKeeperDriver(Driver):
         """Apply one client write at the next zxid; fire the watches it triggers. The result,
         or NotEnabled with ZooKeeper's error code."""
         self.zxid += 1
+        # A session gets one event per trigger however many of its watches match: it is for
+        # each kind of watch the session had on the path before the write.
+        had = {
+            (sid, path, kind): self.watches.contains(path, sid, kind)
+            for path in self._children().values()
+            for sid in self.sessions.values()
+            for kind in (Kind.DATA, Kind.PERSISTENT)
+        }
         outcome = self.tree.execute(self.zxid, Txn(op, session=session, time=self.zxid))
         for watcher, trigger in self.watches.fire(outcome.triggers):
             name = self._name_of(trigger.path)
-            if name is not None:
-                label = f"s{watcher}"
-                self.events[(label, name)] = self.events.get((label, name), 0) + 1
+            if name is None:
+                continue
+            key = (f"s{watcher}", name)
+            if had.get((watcher, trigger.path, Kind.DATA)):
+                self.events[key] = self.events.get(key, 0) + 1
+            if had.get((watcher, trigger.path, Kind.PERSISTENT)):
+                self.pevents[key] = self.pevents.get(key, 0) + 1
         if outcome.err != 0:
             raise NotEnabled(f"{type(op).__name__} failed with ZooKeeper error {outcome.err}")
         if self.snapshots:
@@ -91,7 +107,8 @@ class ZooKeeperDriver(Driver):
     def _children(self) -> dict[str, str]:
         """Spec name -> the child's path."""
         reply = self.tree.read(GetChildren(DIRECTORY))
-        assert isinstance(reply, ChildrenReply)
+        if not isinstance(reply, ChildrenReply):
+            return {}  # not created yet
         return {child.rsplit("-", 1)[0]: f"{DIRECTORY}/{child}" for child in reply.children}
 
     def _path(self, n: str) -> str:
@@ -137,6 +154,21 @@ class ZooKeeperDriver(Driver):
         self.watches.watch_data(path, self.sessions[s])
         self.events[(s, n)] = 0
 
+    def multi_delete(self, s: str, n: str, m: str) -> None:
+        self._write(self.sessions[s], Multi((Delete(self._path(n)), Delete(self._path(m)))))
+
+    def add_watch(self, s: str, n: str) -> None:
+        """addWatch(PERSISTENT), as the server registers it."""
+        path = self._path(n)
+        if self.sessions[s] not in self.tree.session_timeouts():
+            raise NotEnabled(f"session {s} has expired")
+        self.watches.add(path, self.sessions[s], Kind.PERSISTENT)
+        self.pevents[(s, n)] = 0
+
+    def remove_watch(self, s: str, n: str) -> None:
+        if not self.watches.remove(self._path(n), self.sessions[s], Kind.PERSISTENT):
+            raise NotEnabled(f"{s} has no persistent watch on {n} (NOWATCHER)")
+
     def expire(self, s: str) -> None:
         """The leader proposes a CloseSession; the server then closes the session's connection,
         which forgets its watches."""
@@ -180,5 +212,15 @@ class ZooKeeperDriver(Driver):
             },
             "fired": {
                 (s, n): self.events.get((s, n), 0) for s in self.sessions for n in self.names
+            },
+            # spec/zookeeper_watches.py only (other specs ignore what they do not declare)
+            "persistent": {
+                (s, n)
+                for s, sid in self.sessions.items()
+                for n, path in children.items()
+                if self.watches.contains(path, sid, Kind.PERSISTENT)
+            },
+            "pfired": {
+                (s, n): self.pevents.get((s, n), 0) for s in self.sessions for n in self.names
             },
         }

@@ -115,3 +115,20 @@ def test_symmetry_is_refused_for_the_per_client_liveness_with_the_reason() -> No
     assert "not symmetric" not in result.stderr
     done = run_cli("check", LOCK, "--symmetry", "--no-liveness")
     assert done.returncode == 0 and "2,145 distinct states" in done.stdout
+
+
+# --- persistent watches and multi (spec/zookeeper_watches.py) -----------------------------
+
+
+def test_persistent_watches_and_multi_keep_the_invariants() -> None:
+    result = check("spec/zookeeper_watches.py", {}, Options()).result
+    assert result.violation is None and result.complete
+    assert (result.distinct_states, result.depth, result.transitions) == (615_288, 17, 8_864_412)
+
+
+def test_the_engines_agree_on_persistent_watches() -> None:
+    def summary(engine: str) -> tuple[int, int, int]:
+        r = check("spec/zookeeper_watches.py", {"sessions": 1}, Options(engine=engine)).result
+        return r.distinct_states, r.depth, r.transitions
+
+    assert summary("reference") == summary("vector") == (3_214, 11, 21_564)
