@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from impl.coord.faults import CoordFault
 from impl.net.cluster import LocalCluster
 from impl.net.config import SERVICES, ConfigError, ServerConfig, load_config
 from impl.net.kv_service import KeyValueService
@@ -24,13 +25,14 @@ def _fail(message: str) -> None:
     sys.exit(2)
 
 
-def make_service(config: ServerConfig) -> Service:
-    """The service the config names (paxoscope.service)."""
+def make_service(config: ServerConfig, faults: frozenset[CoordFault] = frozenset()) -> Service:
+    """The service the config names (paxoscope.service), with the coordination layer's
+    switched-on bugs."""
     if config.service == "kv":
         return KeyValueService()
     from impl.coord.service import ZooKeeperService
 
-    return ZooKeeperService(config)
+    return ZooKeeperService(config, faults)
 
 
 @click.command()
@@ -46,7 +48,7 @@ def make_service(config: ServerConfig) -> Service:
     "--fault",
     "faults",
     multiple=True,
-    type=click.Choice([f.value for f in Fault]),
+    type=click.Choice([*(f.value for f in Fault), *(f.value for f in CoordFault)]),
     help="switch on a known bug (for testing the tests)",
 )
 @click.option("-v", "--verbose", is_flag=True, help="log at debug level")
@@ -64,8 +66,11 @@ def server(config_path: Path, faults: tuple[str, ...], verbose: bool) -> None:
     for warning in config.warnings:
         logging.warning("%s", warning)
     try:
-        service = make_service(config)
-        asyncio.run(run_server(config, frozenset(Fault(f) for f in faults), service))
+        paxos_faults = frozenset(Fault(f) for f in faults if f in set(Fault))
+        service = make_service(
+            config, frozenset(CoordFault(f) for f in faults if f in set(CoordFault))
+        )
+        asyncio.run(run_server(config, paxos_faults, service))
     except StorageError as error:
         _fail(str(error))
     except OSError as error:

@@ -46,6 +46,7 @@ from impl.coord.connection import (
     now_ms,
 )
 from impl.coord.errors import Code, KeeperError
+from impl.coord.faults import CoordFault
 from impl.coord.jute import (
     PING_XID,
     ConnectRequest,
@@ -137,8 +138,9 @@ class _ServedTree(DataTree):
         on_applied: Callable[[int, Txn, Outcome], None],
         on_restored: Callable[[], None],
         extended_types: bool,
+        faults: frozenset[CoordFault],
     ) -> None:
-        super().__init__(extended_types)
+        super().__init__(extended_types, faults)
         self._on_applied = on_applied
         self._on_restored = on_restored
 
@@ -156,16 +158,17 @@ class ZooKeeperService:
     forward = True
     immediate_replies = True
 
-    def __init__(self, config: ServerConfig) -> None:
+    def __init__(self, config: ServerConfig, faults: frozenset[CoordFault] = frozenset()) -> None:
+        """`faults`: switched-on bugs of the tree and the watches (tests only)."""
         self.config = config
-        self.tree = _ServedTree(self._applied, self._restored, config.extended_types)
+        self.tree = _ServedTree(self._applied, self._restored, config.extended_types, faults)
         self._server: ReplicaServer | None = None
         self._connections: set[Connection] = set()
         self._by_session: dict[int, set[Connection]] = {}
         self._by_client: dict[int, Connection] = {}  # by the client id of its commands
         self._admission = Admission(config)
         self._log = RateLimitedLog(log)  # for what clients can make happen again and again
-        self._watches: WatchManager[Connection] = WatchManager()
+        self._watches: WatchManager[Connection] = WatchManager(faults)
         self._own_id = secrets.randbits(62) | 1  # the client id of our own proposals
         self._own_seq = 0
         self._sync = LeaderSync(config.my_id, encode(Exists("/")))

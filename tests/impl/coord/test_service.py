@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from kazoo.client import KazooClient
 from kazoo.exceptions import (
     BadVersionError,
@@ -24,7 +25,10 @@ from kazoo.exceptions import (
 from kazoo.security import CREATOR_ALL_ACL, make_digest_acl
 from zkwire import WireClient
 
+from impl.cli import make_service
+from impl.cli import server as server_command
 from impl.coord.errors import Code
+from impl.coord.faults import CoordFault
 from impl.coord.jute import (
     NOTIFICATION_XID,
     CreateRequest,
@@ -657,3 +661,38 @@ def test_a_client_that_does_not_read_its_replies_is_dropped(
     assert "leaves more than 16777200 bytes of replies unread" in (
         cluster.node(1).log_path.read_text()
     )
+
+
+@pytest.mark.parametrize("fault", [None, CoordFault.EPHEMERAL_OUTLIVES_SESSION])
+def test_a_tree_fault_switched_on_in_the_server_shows_to_clients(
+    tmp_path: Path, fault: CoordFault | None
+) -> None:
+    """`paxoscope server --fault ephemeral-outlives-session` reaches the served tree: a closed
+    session's ephemeral stays for other clients to see (and without it, goes)."""
+    [path] = write_cluster_configs(tmp_path / "one", 1, extra=SETTINGS)
+    config = load_config(path)
+    faults = frozenset({fault} if fault else ())
+    server = ReplicaServer(config, service=make_service(config, faults))
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    hosts = f"{config.client_port_address}:{config.client_port}"
+    try:
+        asyncio.run_coroutine_threadsafe(server.start(), loop).result(10)
+        owner, other = KazooClient(hosts=hosts, timeout=4), KazooClient(hosts=hosts, timeout=4)
+        owner.start(timeout=20)
+        other.start(timeout=20)
+        owner.create("/mine", b"", ephemeral=True)
+        owner.stop()  # closes the session
+        assert (other.exists("/mine") is not None) == (fault is not None)
+        other.stop()
+    finally:
+        asyncio.run_coroutine_threadsafe(server.close(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+
+
+def test_the_server_command_offers_the_tree_faults() -> None:
+    result = CliRunner().invoke(server_command, ["--help"])
+    assert result.exit_code == 0
+    assert all(f.value in result.output for f in CoordFault)
