@@ -92,6 +92,14 @@ NOT_RUN: dict[str, str] = {
         "stops two of the three servers to see the third serve read-only (kazoo's CI restarts "
         "its own ZooKeeper ensemble for it); this harness's servers are shared by every test"
     ),
+    "KazooLockTests::test_lock": (
+        "races in kazoo itself and then hangs for ever (seen once in CI here, 2026-12-05): "
+        "after letting one contender release, it waits until no contender is active, but the "
+        "next one may already hold the lock and be active, waiting for the test to let it go; "
+        "the faster the server hands the lock over, the likelier (kazoo fixed the same race in "
+        "test_rw_lock, python-zk/kazoo#747). Lock order is still checked by the other lock "
+        "tests, and the recipe by spec/zookeeper_lock.py"
+    ),
 }
 # "Class" or "Class::test" -> what paxoscope does not do yet (none, today).
 NOT_YET: dict[str, str] = {}
