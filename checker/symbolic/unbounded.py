@@ -111,9 +111,9 @@ class UnboundedTranslator(Translator):
                 self.member_rel[s.name] = z3.Function(
                     f"member!{s.name}", self.z3sorts[s.base], self.z3sorts[s.name], z3.BoolSort()
                 )
-        counted = _counted_sorts(spec)  # the quorum sorts whose sets' sizes the spec takes
-        self.quorum_bases = {
-            s.name: s.base for s in spec.sorts if s.base is not None and s.name in counted
+        shapes = _shapes(spec)
+        self.quorum_bases = {  # of the quorum sorts whose sets' sizes the spec takes
+            s.name: s.base for s in spec.sorts if s.base is not None and s.name in shapes.counted
         }
         self.card_fn = {
             name: z3.Function(f"card!{name}", self.z3sorts[name], z3.IntSort())
@@ -123,12 +123,12 @@ class UnboundedTranslator(Translator):
             name: z3.Function(f"half!{name}", self.z3sorts[name], self.z3sorts[name], z3.BoolSort())
             for name in self.member_rel
         }
-        self.sized = _sized_sorts(spec)  # the sorts whose sizes get the majority lemma
+        self.sized = shapes.halved  # the sorts whose sizes get the majority lemma
         self.adjacent_rel = {
             name: z3.Function(
                 f"adjacent!{name}", self.z3sorts[name], self.z3sorts[name], z3.BoolSort()
             )
-            for name in _adjacent_sorts(spec)
+            for name in shapes.adjacent
             if name in self.le_rel
         }
         self.intersecting = {
@@ -366,9 +366,9 @@ class UnboundedTranslator(Translator):
     def _adjacency(self, name: str) -> list[Axiom]:
         """What `adjacent(p, s)` (nothing lies between p and s) implies: no m with p < m < s.
         The converse is in `exact`."""
-        adjacent, le = self.adjacent_rel[name], self.le_rel[name]
+        adjacent = self.adjacent_rel[name]
         p, s, m = (z3.Const(x, self.z3sorts[name]) for x in ("p", "s", "m"))
-        between = z3.And(z3.Not(le(m, p)), z3.Not(le(s, m)))
+        between = self._between(name, p, m, s)
         return [
             Axiom(
                 f"nothing lies between adjacent `{name}` elements",
@@ -376,24 +376,28 @@ class UnboundedTranslator(Translator):
             )
         ]
 
+    def _between(self, name: str, p: z3.ExprRef, m: z3.ExprRef, s: z3.ExprRef) -> z3.BoolRef:
+        """p < m < s in ordered sort `name`."""
+        le = self.le_rel[name]
+        return z3.And(z3.Not(le(m, p)), z3.Not(le(s, m)))
+
     def converse(self) -> list[z3.BoolRef]:
         """`exact` for every universe: p and s are adjacent unless some element lies between
         them (an existential under universals, which z3 finds hard: the last resort)."""
         out: list[z3.BoolRef] = []
         for name, adjacent in self.adjacent_rel.items():
-            le = self.le_rel[name]
             p, s, m = (z3.Const(x, self.z3sorts[name]) for x in ("p", "s", "m"))
-            between = z3.And(z3.Not(le(m, p)), z3.Not(le(s, m)))
-            out.append(z3.ForAll([p, s], z3.Or(adjacent(p, s), z3.Exists([m], between))))
+            between = z3.Exists([m], self._between(name, p, m, s))
+            out.append(z3.ForAll([p, s], z3.Or(adjacent(p, s), between)))
         return out
 
     def exact(self, elements: Mapping[str, Sequence[z3.ExprRef]]) -> list[z3.BoolRef]:
         """What the abstractions leave out, in a universe whose sorts have the given proper
-        elements (and their bottoms): p and s are adjacent if no element lies between them.
-        Ground, so cheap for z3, in a search for a counterexample with bounded sorts, and
-        decidable in a model's finite universe."""
+        elements (and their bottoms): a set's size is the number of its members, and p and s
+        are adjacent if no element lies between them. Ground, so cheap for z3, in a search for
+        a counterexample with bounded sorts, and decidable in a model's finite universe."""
         out: list[z3.BoolRef] = []
-        for name, base in self.quorum_bases.items():  # sizes: the members, counted
+        for name, base in self.quorum_bases.items():
             if name not in elements or base not in elements:
                 continue
             member = self.member_rel[name]
@@ -408,12 +412,11 @@ class UnboundedTranslator(Translator):
         for name, adjacent in self.adjacent_rel.items():
             if name not in elements:
                 continue
-            le = self.le_rel[name]
             proper = list(elements[name])
             ends = proper + ([self.bottoms[name]] if name in self.bottoms else [])
             for p in ends:
                 for s in ends:
-                    between = [z3.And(z3.Not(le(m, p)), z3.Not(le(s, m))) for m in proper]
+                    between = [self._between(name, p, m, s) for m in proper]
                     out.append(z3.Or(adjacent(p, s), *between))
         return out
 
@@ -543,16 +546,26 @@ def _indexed_elements(spec: ir.SpecIR) -> list[ir.Elem]:
     ]
 
 
-def _sized_sorts(spec: ir.SpecIR) -> set[str]:
-    """The quorum sorts of which the spec compares a set's size with half another's."""
-    found = (_more_than_half(e) for root in _spec_exprs(spec) for e in ir.walk(root))
-    return {half[0] for half in found if half is not None}
+@dataclass(frozen=True)
+class _Shapes:
+    """The sorts of which the spec uses a formula that the translator abstracts."""
+
+    counted: set[str]  # quorum sorts: a set's size (`sort.size(q)`)
+    halved: set[str]  # quorum sorts: a size compared with half another's
+    adjacent: set[str]  # ordered sorts: nothing lies between two elements
 
 
-def _adjacent_sorts(spec: ir.SpecIR) -> set[str]:
-    """The ordered sorts of which the spec says that nothing lies between two elements."""
-    found = (_nothing_between(e) for root in _spec_exprs(spec) for e in ir.walk(root))
-    return {adjacent[0] for adjacent in found if adjacent is not None}
+def _shapes(spec: ir.SpecIR) -> _Shapes:
+    shapes = _Shapes(set(), set(), set())
+    for root in _spec_exprs(spec):
+        for e in ir.walk(root):
+            if (size := _set_size(e)) is not None:
+                shapes.counted.add(size[0])
+            if (half := _more_than_half(e)) is not None:
+                shapes.halved.add(half[0])
+            if (adjacent := _nothing_between(e)) is not None:
+                shapes.adjacent.add(adjacent[0])
+    return shapes
 
 
 def _nothing_between(f: ir.Expr) -> tuple[str, ir.Term, ir.Term] | None:
@@ -580,12 +593,6 @@ def _nothing_between(f: ir.Expr) -> tuple[str, ir.Term, ir.Term] | None:
         ):
             return var.type.sort, p, s
     return None
-
-
-def _counted_sorts(spec: ir.SpecIR) -> set[str]:
-    """The quorum sorts of which the spec takes a set's size."""
-    found = (_set_size(e) for root in _spec_exprs(spec) for e in ir.walk(root))
-    return {size[0] for size in found if size is not None}
 
 
 def _set_size(t: ir.Expr) -> tuple[str, ir.Term] | None:

@@ -124,20 +124,25 @@ class ZooKeeperDriver(Driver):
 
     # --- the spec's actions ----------------------------------------------------------------
 
+    def _live(self, s: str) -> int:
+        """Session s's id, if the tree still has the session."""
+        sid = self.sessions[s]
+        if sid not in self.tree.session_timeouts():
+            raise NotEnabled(f"session {s} has expired")
+        return sid
+
     def _create(self, s: str, n: str, mode: CreateMode) -> None:
+        if n in self._children():
+            raise NotEnabled(f"{n} exists")  # another incarnation's number would differ
         result = self._write(
             self.sessions[s], Create(f"{DIRECTORY}/{n}-", b"", OPEN_ACL_UNSAFE, mode)
         )
         assert isinstance(result, CreateResult)
 
     def create(self, s: str, n: str) -> None:
-        if n in self._children():
-            raise NotEnabled(f"{n} exists")  # another incarnation's number would differ
         self._create(s, n, CreateMode.PERSISTENT_SEQUENTIAL)
 
     def create_ephemeral(self, s: str, n: str) -> None:
-        if n in self._children():
-            raise NotEnabled(f"{n} exists")
         self._create(s, n, CreateMode.EPHEMERAL_SEQUENTIAL)
 
     def delete(self, s: str, n: str) -> None:
@@ -148,10 +153,7 @@ class ZooKeeperDriver(Driver):
 
     def watch(self, s: str, n: str) -> None:
         """getData with watch=true, as the server registers it: on the path, for the session."""
-        path = self._path(n)
-        if self.sessions[s] not in self.tree.session_timeouts():
-            raise NotEnabled(f"session {s} has expired")
-        self.watches.watch_data(path, self.sessions[s])
+        self.watches.watch_data(self._path(n), self._live(s))
         self.events[(s, n)] = 0
 
     def multi_delete(self, s: str, n: str, m: str) -> None:
@@ -159,10 +161,7 @@ class ZooKeeperDriver(Driver):
 
     def add_watch(self, s: str, n: str) -> None:
         """addWatch(PERSISTENT), as the server registers it."""
-        path = self._path(n)
-        if self.sessions[s] not in self.tree.session_timeouts():
-            raise NotEnabled(f"session {s} has expired")
-        self.watches.add(path, self.sessions[s], Kind.PERSISTENT)
+        self.watches.add(self._path(n), self._live(s), Kind.PERSISTENT)
         self.pevents[(s, n)] = 0
 
     def remove_watch(self, s: str, n: str) -> None:
@@ -172,9 +171,7 @@ class ZooKeeperDriver(Driver):
     def expire(self, s: str) -> None:
         """The leader proposes a CloseSession; the server then closes the session's connection,
         which forgets its watches."""
-        sid = self.sessions[s]
-        if sid not in self.tree.session_timeouts():
-            raise NotEnabled(f"session {s} has expired")
+        sid = self._live(s)
         self._write(sid, CloseSession())
         self.watches.forget(sid)
 
