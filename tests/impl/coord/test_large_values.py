@@ -23,9 +23,11 @@ from impl.net.cluster import LocalCluster
 from impl.net.config import PEER_FRAME_HEADROOM
 
 LARGE = 900_000  # bytes: a value ZooKeeper allows (its limit is 1 MiB per request)
-# Ticks of 20 ms: the election timeout is 1-2 s and a forwarded write gives up after 20 s,
-# so two or three times the load of a quiet machine elects no one and fails nothing.
-SETTINGS = {"tickTime": "200", "paxoscope.tickMs": "20", "paxoscope.electionTicks": "50"}
+# Ticks of 20 ms: the election timeout is 3-6 s and a forwarded write gives up after 20 s.
+# With 1-2 s, CI under load once saw a leader re-elected (same leader, higher ballot): a
+# periodic snapshot of ~54 MB is encoded, written and fsync'd on the leader's loop thread, and
+# a stall of over a second made its follower grant the restarting replica's pre-vote.
+SETTINGS = {"tickTime": "200", "paxoscope.tickMs": "20", "paxoscope.electionTicks": "150"}
 
 
 def value(i: int, size: int = LARGE) -> bytes:
