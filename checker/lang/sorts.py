@@ -36,6 +36,9 @@ class _SizeArith:
     """Arithmetic on parameters, so that `Sort(size=max_ballot + 1)` works."""
 
     def _op(self, op: str, other: SizeLike, swap: bool = False) -> SizeExpr:
+        if not isinstance(other, int | _SizeArith):
+            # A state term (`lease - self.asked(h)`): the term's operator makes a term of it.
+            return NotImplemented
         me: SizeLike = self  # type: ignore[assignment]  # only Param and SizeExpr derive from this
         return SizeExpr(op, other, me) if swap else SizeExpr(op, me, other)
 
@@ -50,6 +53,9 @@ class _SizeArith:
 
     def __rsub__(self, other: SizeLike) -> SizeExpr:
         return self._op("-", other, swap=True)
+
+    def __neg__(self) -> SizeExpr:
+        return self._op("-", 0, swap=True)
 
     def __mul__(self, other: SizeLike) -> SizeExpr:
         return self._op("*", other)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from checker import Function, IntSort, Param, Sort, Spec, action, invariant, ir
+from checker import Function, IntSort, Param, Sort, Spec, action, invariant, ir, require
 from checker.check import check
 from checker.explicit.search import Options
 from checker.lang.trace import trace_spec
@@ -145,3 +145,28 @@ def test_depth_first_search_and_simulation_report_errors_too(mode: str) -> None:
     v = report.result.violation
     assert v is not None and v.kind == "error" and v.failure is not None
     assert report.explanation()[0].text == "3 is outside `count` (0..2)"
+
+
+class _Offsets(Spec):
+    """Bounds written with a negated parameter, and a parameter expression minus a term."""
+
+    bound = Param(2)
+    lease = Param(5)
+    offset = IntSort(-bound, bound)
+    span = IntSort(0, lease)
+    item = Sort(1)
+    off = Function(item, offset, init=0)
+    left = Function(item, span, init=0)
+
+    @action
+    def slow(self, i: item) -> None:
+        require(self.off(i) > -self.bound)
+        self.off[i] = self.off(i) - 1
+        self.left[i] = self.lease - 2 * self.bound + (self.off(i) + self.bound)
+
+
+def test_negated_parameters_and_parameter_expressions_minus_terms() -> None:
+    """`IntSort(-bound, bound)` and `lease - 2 * bound + term` were errors ("bad operand type
+    for unary -", "a size must be an integer or a Param, not SymTerm")."""
+    result = check(_Offsets, {}, Options()).result
+    assert result.violation is None and result.distinct_states == 3  # off 0, -1, -2
