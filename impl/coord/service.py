@@ -19,6 +19,14 @@ as ZooKeeper closes its connections when it loses its leader: the client gets Co
 reconnects (to any server) and keeps its session. Sessions are created and closed through the
 log; the leader decides expiry (`impl.coord.sessions`). Watches live on the server a client is
 connected to, and are set again on reconnect (SetWatches).
+
+With `paxoscope.eventLog=true` the service logs, next to the replica's events, what `paxoscope
+validate` checks against spec/zookeeper.py (`EVENTS`): every write the tree applies, as it
+applies it (`create`, `set`, `delete` with the node's version and its parent's child version
+after, `session`, `close` with the ephemerals it deleted; each with its zxid and the sessions
+whose data watches it fired), every watch this server sets or drops (`watch`, `unwatch`), the
+process's `start`, and `restored` when a snapshot from the leader replaced the tree (the writes
+it skipped are not in this server's log).
 """
 
 from __future__ import annotations
@@ -28,8 +36,8 @@ import contextlib
 import logging
 import secrets
 import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 from msgspec.structs import replace
@@ -96,7 +104,7 @@ from impl.coord.requests import (
 )
 from impl.coord.sessions import ExpiryClock, first_session_id, next_session_id, password
 from impl.coord.syncing import LeaderSync
-from impl.coord.tree import DataTree
+from impl.coord.tree import Change, DataTree
 from impl.coord.watches import ADD_WATCH_MODES, Kind, WatchManager
 from impl.net.config import IDENTITY_BYTES, ServerConfig
 from impl.net.framing import FrameError, read_frame_after, read_header
@@ -127,6 +135,10 @@ _READ_PERMS = {
     OpCode.GET_ACL: Perms.READ | Perms.ADMIN,
 }
 _session_list = msgspec.msgpack.Decoder(list[int])
+# The coordination layer's events in the event log (the replica's have other names).
+EVENTS = frozenset(
+    {"start", "session", "close", "create", "set", "delete", "watch", "unwatch", "restored"}
+)
 
 
 class _ServedTree(DataTree):
@@ -162,6 +174,12 @@ class ZooKeeperService:
         """`faults`: switched-on bugs of the tree and the watches (tests only)."""
         self.config = config
         self.tree = _ServedTree(self._applied, self._restored, config.extended_types, faults)
+        self.tree.record_changes = config.event_log
+        # What the event log is yet to get (None: no event log). A new process first: the
+        # watches of the one before it are gone, and the writes it replays were logged.
+        self._events: list[dict[str, Any]] | None = (
+            [{"event": "start"}] if config.event_log else None
+        )
         self._server: ReplicaServer | None = None
         self._connections: set[Connection] = set()
         self._by_session: dict[int, set[Connection]] = {}
@@ -317,6 +335,14 @@ class ZooKeeperService:
     def close(self) -> None:
         for conn in list(self._connections):
             conn.close()
+
+    def take_events(self) -> list[dict[str, Any]]:
+        """The events since the last call, for the server's event log."""
+        events = self._events
+        if not events:
+            return []
+        self._events = []
+        return events
 
     @property
     def serving(self) -> bool:
@@ -611,10 +637,36 @@ class ZooKeeperService:
             if (decoded.opcode == OpCode.EXISTS and (err == Code.OK or missing)) or (
                 err == Code.OK and decoded.opcode == OpCode.GET_DATA
             ):
-                self._watches.watch_data(decoded.path, conn)
+                self._watch(decoded.path, conn, Kind.DATA)
             elif err == Code.OK:
-                self._watches.watch_children(decoded.path, conn)
+                self._watch(decoded.path, conn, Kind.CHILDREN)
         return err, body
+
+    def _watch(self, path: str, conn: Connection, kind: Kind) -> None:
+        """Set a watch for the connection (logged, when it is new)."""
+        if self._watches.add(path, conn, kind) and self._events is not None:
+            self._events.append(
+                {
+                    "event": "watch",
+                    "applied": self.server.core.applied,
+                    "session": conn.session,
+                    "path": path,
+                    "kind": kind.name.lower(),
+                }
+            )
+
+    def _unwatched(self, conn: Connection, kind: Kind, paths: Iterable[str], why: str) -> None:
+        if self._events is not None and paths:
+            self._events.append(
+                {
+                    "event": "unwatch",
+                    "applied": self.server.core.applied,
+                    "session": conn.session,
+                    "paths": sorted(paths),
+                    "kind": kind.name.lower(),
+                    "why": why,
+                }
+            )
 
     def _multi_read(self, conn: Connection, decoded: Decoded) -> bytes:
         """multiRead: each read on its own (one failing does not fail the others), all at
@@ -629,10 +681,14 @@ class ZooKeeperService:
         """addWatch, removeWatches, checkWatches: done on this server, as in ZooKeeper."""
         path, kind = decoded.path, decoded.watch_type
         if decoded.opcode == OpCode.ADD_WATCH:
-            self._watches.add(path, conn, ADD_WATCH_MODES[kind])
+            self._watch(path, conn, ADD_WATCH_MODES[kind])
             return Code.OK, Writer().i32(0).getvalue()  # ZooKeeper answers an ErrorResponse(0)
         if decoded.opcode == OpCode.REMOVE_WATCHES:
+            had = self._watches.paths_of(conn) if self._events is not None else {}
             found = self._watches.remove(path, conn, kind)
+            for gone in had:
+                if path in had[gone] and not self._watches.contains(path, conn, gone):
+                    self._unwatched(conn, gone, [path], "removed")
         else:
             found = self._watches.contains(path, conn, kind)
         return (Code.OK if found else Code.NOWATCHER), b""
@@ -645,17 +701,61 @@ class ZooKeeperService:
     def _applied(self, zxid: int, command: Txn, outcome: Outcome) -> None:
         """Inside the replica's apply: fire this server's watches, end a closed session's
         connections (after its own reply, which comes next)."""
-        for conn, trigger in self._watches.fire(outcome.triggers):
-            conn.send(event_frame(zxid, trigger))
+        if self._events is None:
+            for conn, trigger in self._watches.fire(outcome.triggers):
+                conn.send(event_frame(zxid, trigger))
+        else:
+            self._log_applied(zxid, command, outcome, self._events)
         if isinstance(command.op, CloseSession) and outcome.err == Code.OK:
             for conn in list(self._by_session.get(command.session, ())):
                 asyncio.get_running_loop().call_soon(conn.close)
+
+    def _log_applied(
+        self, zxid: int, command: Txn, outcome: Outcome, events: list[dict[str, Any]]
+    ) -> None:
+        """Fire the watches as `_applied` does, one trigger at a time (the same thing: the
+        triggers fire in order), noting the sessions whose data watches each fires; then log
+        the write's changes (`DataTree.changes`)."""
+        fired: list[list[int]] = []
+        for trigger in outcome.triggers:
+            data = (
+                self._watches.watchers(trigger.path, Kind.DATA)
+                if trigger.type is not EventType.NODE_CHILDREN_CHANGED
+                else frozenset()
+            )
+            sessions = []
+            for conn, fires in self._watches.fire((trigger,)):
+                conn.send(event_frame(zxid, fires))
+                if conn in data and conn.session:
+                    sessions.append(conn.session)
+            fired.append(sorted(sessions))
+        close: dict[str, Any] | None = None
+        for change in self.tree.changes:
+            if change.kind == "session":
+                events.append({"event": "session", "zxid": zxid, "session": change.session})
+            elif change.kind == "close":
+                close = {
+                    "event": "close",
+                    "zxid": zxid,
+                    "session": change.session,
+                    "expired": command.owner == 0,  # the leader's expiry; else the client's
+                    "deleted": [],
+                    "fired": [],
+                }
+                events.append(close)
+            elif close is not None:  # one of the closed session's ephemerals
+                close["deleted"].append(change.path)
+                close["fired"] += [[s, change.path] for s in fired[change.trigger]]
+            else:
+                events.append(_node_event(zxid, change, fired[change.trigger]))
 
     def _restored(self) -> None:
         """A snapshot replaced the tree (this replica fell far behind): the watches here missed
         what it skipped. Close every connection, as ZooKeeper does when a server resyncs with
         its leader; clients reconnect and set their watches again with their last zxid, which
         fires what changed."""
+        if self._events is not None and self._server is not None:  # not the restart's own
+            self._events.append({"event": "restored"})
         if self._connections:
             log.info(
                 "n%d: caught up from a snapshot; closing %d client connection(s) so that they "
@@ -677,12 +777,12 @@ class ZooKeeperService:
             elif stat.mzxid > since:
                 conn.send(event_frame(0, Trigger(path, EventType.NODE_DATA_CHANGED)))
             else:
-                self._watches.watch_data(path, conn)
+                self._watch(path, conn, Kind.DATA)
         for path in request.exist:
             if self._stat(path) is not None:
                 conn.send(event_frame(0, Trigger(path, EventType.NODE_CREATED)))
             else:
-                self._watches.watch_data(path, conn)
+                self._watch(path, conn, Kind.DATA)
         for path in request.child:
             stat = self._stat(path)
             if stat is None:
@@ -690,12 +790,12 @@ class ZooKeeperService:
             elif stat.pzxid > since:
                 conn.send(event_frame(0, Trigger(path, EventType.NODE_CHILDREN_CHANGED)))
             else:
-                self._watches.watch_children(path, conn)
+                self._watch(path, conn, Kind.CHILDREN)
         # Persistent watches are set again as they were; what changed meanwhile is not told.
         for path in request.persistent:
-            self._watches.add(path, conn, Kind.PERSISTENT)
+            self._watch(path, conn, Kind.PERSISTENT)
         for path in request.persistent_recursive:
-            self._watches.add(path, conn, Kind.PERSISTENT_RECURSIVE)
+            self._watch(path, conn, Kind.PERSISTENT_RECURSIVE)
 
     def _stat(self, path: str) -> Stat | None:
         reply = self.tree.read(Exists(path))
@@ -705,6 +805,9 @@ class ZooKeeperService:
         conn.closed = True
         conn.room.set()
         self._connections.discard(conn)
+        if self._events is not None and conn.session:
+            for kind, paths in sorted(self._watches.paths_of(conn).items()):
+                self._unwatched(conn, kind, paths, "disconnected")
         self._watches.forget(conn)
         if conn.session:
             peers = self._by_session.get(conn.session)
@@ -726,6 +829,24 @@ class ZooKeeperService:
 
     def watch_count(self) -> int:
         return self._watches.count()
+
+
+def _node_event(zxid: int, change: Change, fired: list[int]) -> dict[str, Any]:
+    """The event of a node created, written or deleted."""
+    event: dict[str, Any] = {
+        "event": change.kind,
+        "zxid": zxid,
+        "session": change.session,
+        "path": change.path,
+    }
+    if change.kind != "delete":
+        event["version"] = change.version
+    if change.kind == "create":
+        event["owner"], event["sequential"] = change.owner, change.sequential
+    if change.kind != "set":
+        event["cversion"], event["children"] = change.cversion, change.children
+    event["fired"] = fired
+    return event
 
 
 def _length_checked(header: bytes, limit: int) -> bytes:

@@ -14,6 +14,10 @@ write reports the `Trigger`s it causes), when a session expires (the leader prop
 a `DeleteContainer` for each), the expansion of "auth" ACLs into the connection's identities,
 the ACL checks of reads (made by the server in the same step as the read), and quotas.
 
+With `record_changes` on, each write also reports what it changed, node by node (`changes`:
+creations, data writes, deletions, sessions started and closed, with the versions right after
+each), for the server's event log (`paxoscope validate`).
+
 TTL nodes exist when the tree is made with `extended_types` (ZooKeeper's extendedTypesEnabled;
 without it a TTL create is UNIMPLEMENTED, as in ZooKeeper). The sweep that deletes containers
 deletes an empty TTL node whose mtime is more than its TTL before the sweep's time; unlike
@@ -31,7 +35,7 @@ would have refused it; otherwise an ephemeral could outlive its session.
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import msgspec
 
@@ -222,16 +226,38 @@ class _Image(msgspec.Struct, array_like=True):
 _image_decoder = msgspec.msgpack.Decoder(_Image)
 
 
-class _Apply:
-    """The context of one command: its zxid, time and session, and the triggers so far."""
+class Change(NamedTuple):
+    """One change a write made (`DataTree.changes`). `kind`: "create", "set" or "delete" of the
+    node at `path`, "session" (started, or its timeout set again) or "close" (of `session`;
+    the deletions of its ephemerals follow). `session`: the write's. For a create or a set,
+    the node's data `version` and ephemeral `owner` right after; for a create or a delete, its
+    parent's stored child version (`cversion`: the children ever created, which numbers the
+    sequential ones) and number of `children` right after. `trigger`: the index, among the
+    write's triggers, of the one on `path` this change caused (-1: none)."""
 
-    def __init__(self, zxid: int, command: Txn) -> None:
+    kind: str
+    path: str = ""
+    session: int = 0
+    version: int = 0
+    owner: int = 0
+    cversion: int = 0
+    children: int = 0
+    sequential: bool = False
+    trigger: int = -1
+
+
+class _Apply:
+    """The context of one command: its zxid, time and session, the triggers so far, and
+    (when the tree records them) the changes so far."""
+
+    def __init__(self, zxid: int, command: Txn, record: bool = False) -> None:
         self.zxid = zxid
         self.time = command.time
         self.session = command.session
         self.identities = command.identities
         self.owner = command.owner
         self.triggers: list[Trigger] = []
+        self.changes: list[Change] | None = [] if record else None
 
     def require(self, acl: tuple[ACL, ...], perm: int, path: str) -> None:
         """NOAUTH unless the client may do `perm` (the servers' own commands always may)."""
@@ -248,6 +274,9 @@ class DataTree:
     ) -> None:
         self.extended_types = extended_types
         self.faults = faults  # switched-on bugs (tests only; see impl.coord.faults)
+        # The changes of the last write (when it succeeded), if `record_changes` is on.
+        self.record_changes = False
+        self.changes: tuple[Change, ...] = ()
         self._nodes: dict[str, _Node] = {}
         self._sessions: dict[int, int] = {}  # session id -> timeout (ms)
         self._owners: dict[int, int] = {}  # session id -> the connection that serves it
@@ -377,16 +406,21 @@ class DataTree:
 
     def execute(self, zxid: int, command: Txn) -> Outcome:
         """Apply one command as the write with this zxid."""
-        ctx = _Apply(zxid, command)
+        ctx = _Apply(zxid, command, self.record_changes)
+        self.changes = ()
         op = command.op
         try:
             if isinstance(op, Multi):
-                return self._multi(ctx, op.ops)
-            try:
-                result = self._write(ctx, op)
-            except KeeperError as e:
-                return Outcome(e.code, ErrorResult(e.code))
-            return Outcome(Code.OK, result, tuple(ctx.triggers))
+                outcome = self._multi(ctx, op.ops)
+            else:
+                try:
+                    result = self._write(ctx, op)
+                except KeeperError as e:
+                    return Outcome(e.code, ErrorResult(e.code))
+                outcome = Outcome(Code.OK, result, tuple(ctx.triggers))
+            if ctx.changes and outcome.err == Code.OK:
+                self.changes = tuple(ctx.changes)
+            return outcome
         finally:
             self._rehash()
 
@@ -486,6 +520,20 @@ class DataTree:
         node = _Node(op.data, acl, StatPersisted(z, z, t, t, 0, 0, 0, owner, z))
         node.data_hash = _data_hash(op.data)
         self._put(path, node)  # its hash is 0 until `_rehash`
+        if ctx.changes is not None:
+            ctx.changes.append(
+                Change(
+                    "create",
+                    path,
+                    ctx.session,
+                    0,
+                    owner,
+                    parent.stat.cversion,
+                    parent.child_count(),
+                    mode.sequential,
+                    len(ctx.triggers),
+                )
+            )
         ctx.triggers.append(Trigger(path, EventType.NODE_CREATED))
         ctx.triggers.append(Trigger(parent_key, EventType.NODE_CHILDREN_CHANGED))
         return CreateResult(path, self._stat(node))
@@ -520,6 +568,10 @@ class DataTree:
         node.stat = msgspec.structs.replace(
             node.stat, mzxid=ctx.zxid, mtime=ctx.time, version=next_version(node.stat.version)
         )
+        if ctx.changes is not None:
+            owner, trigger = node.stat.ephemeral_owner, len(ctx.triggers)
+            change = Change("set", path, ctx.session, node.stat.version, owner, trigger=trigger)
+            ctx.changes.append(change)
         ctx.triggers.append(Trigger(path, EventType.NODE_DATA_CHANGED))
 
     def _check(self, ctx: _Apply, op: Check) -> CheckResult:
@@ -578,6 +630,8 @@ class DataTree:
             raise KeeperError(Code.BADARGUMENTS)
         self._drop_session(ctx.session)
         self._add_session(ctx.session, op.timeout)
+        if ctx.changes is not None:
+            ctx.changes.append(Change("session", session=ctx.session))
         if ctx.owner:
             self._owners[ctx.session] = ctx.owner
         return OkResult()
@@ -588,6 +642,8 @@ class DataTree:
         a connection that no longer owns the session is SESSIONMOVED."""
         if ctx.owner and ctx.session in self._sessions:
             self._check_session(ctx)
+        if ctx.changes is not None and ctx.session in self._sessions:
+            ctx.changes.append(Change("close", session=ctx.session))
         for path in sorted(self._ephemerals.get(ctx.session, ())):
             if CoordFault.EPHEMERAL_OUTLIVES_SESSION not in self.faults:
                 self._remove(ctx, path)
@@ -606,6 +662,16 @@ class DataTree:
         if ctx.zxid > parent.stat.pzxid:
             parent.stat = msgspec.structs.replace(parent.stat, pzxid=ctx.zxid)
         self._pop(path)
+        if ctx.changes is not None:
+            change = Change(
+                "delete",
+                path,
+                ctx.session,
+                cversion=parent.stat.cversion,
+                children=parent.child_count(),
+                trigger=len(ctx.triggers),
+            )
+            ctx.changes.append(change)
         ctx.triggers.append(Trigger(path, EventType.NODE_DELETED))
         ctx.triggers.append(Trigger(parent_key, EventType.NODE_CHILDREN_CHANGED))
 

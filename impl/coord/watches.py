@@ -59,18 +59,29 @@ class WatchManager(Generic[W]):
         self._paths: dict[W, dict[Kind, set[str]]] = {}  # watcher -> kind -> paths
         self._count = 0
 
-    def watch_data(self, path: str, watcher: W) -> None:
-        self.add(path, watcher, Kind.DATA)
+    def watch_data(self, path: str, watcher: W) -> bool:
+        return self.add(path, watcher, Kind.DATA)
 
-    def watch_children(self, path: str, watcher: W) -> None:
-        self.add(path, watcher, Kind.CHILDREN)
+    def watch_children(self, path: str, watcher: W) -> bool:
+        return self.add(path, watcher, Kind.CHILDREN)
 
-    def add(self, path: str, watcher: W, kind: Kind) -> None:
+    def add(self, path: str, watcher: W, kind: Kind) -> bool:
+        """Set a watch; False if `watcher` had this one already."""
         watchers = self._tables[kind].setdefault(path, set())
-        if watcher not in watchers:
-            watchers.add(watcher)
-            self._paths.setdefault(watcher, {}).setdefault(kind, set()).add(path)
-            self._count += 1
+        if watcher in watchers:
+            return False
+        watchers.add(watcher)
+        self._paths.setdefault(watcher, {}).setdefault(kind, set()).add(path)
+        self._count += 1
+        return True
+
+    def watchers(self, path: str, kind: Kind) -> frozenset[W]:
+        """Who has a watch of this kind on exactly `path`."""
+        return frozenset(self._tables[kind].get(path, ()))
+
+    def paths_of(self, watcher: W) -> dict[Kind, frozenset[str]]:
+        """The paths `watcher` watches, by kind."""
+        return {kind: frozenset(paths) for kind, paths in self._paths.get(watcher, {}).items()}
 
     def fire(self, triggers: Iterable[Trigger]) -> list[tuple[W, Trigger]]:
         """The events the triggers cause, in trigger order, removing the one-shot watches they

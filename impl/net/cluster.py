@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from impl.coord.faults import CoordFault
 from impl.net.client import server_status
 from impl.net.config import load_config, write_cluster_configs
 from impl.paxos.faults import Fault
@@ -56,14 +57,16 @@ class LocalCluster:
         nodes: int,
         *,
         host: str = "127.0.0.1",
-        faults: frozenset[Fault] = frozenset(),
+        faults: frozenset[Fault | CoordFault] = frozenset(),
         settings: dict[str, str] | None = None,
         service: str | None = None,
         tls: ssl.SSLContext | None = None,
         observers: int = 0,
     ) -> None:
-        """`service`: "zookeeper" (the default of the config) or "kv"; `settings`: more
-        zoo.cfg keys. Both apply only when the directory's configs are first written.
+        """`faults`: known bugs to switch on, of the replica or of the coordination layer
+        (`paxoscope server --fault`). `service`: "zookeeper" (the default of the config) or
+        "kv"; `settings`: more zoo.cfg keys. Both apply only when the directory's configs are
+        first written.
         `tls`: a client context for the nodes' secure client ports; with it, the nodes serve
         clients on secureClientPort alone (`settings` then holds the ssl.* keys), and
         `status` and `serving` ask through TLS. The last `observers` nodes are observers."""

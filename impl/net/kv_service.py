@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from impl.net.framing import FrameError, frame, read_frame, read_frame_after, read_header
 from impl.net.service import STATUS_WORD, answer_word, status_json
@@ -120,3 +120,6 @@ class KeyValueService:
     def close(self) -> None:
         for connection in self._clients.values():
             connection.writer.close()
+
+    def take_events(self) -> list[dict[str, Any]]:
+        return []  # the replica's events are all there is

@@ -280,6 +280,7 @@ class ReplicaServer:
         if self.store is not None:
             self.store.close()
         if self._event_log is not None:
+            self._write_events(self.service.take_events())
             self._event_log.close()
 
     def _spawn(self, coroutine: Awaitable[None]) -> None:
@@ -351,6 +352,7 @@ class ReplicaServer:
             self._dirty.clear()
             effects = self.core.flush()
             self._log_leadership()
+            self._write_events(self.service.take_events())  # what it applied, in order
             self._write_events(effects.early_events)
             self._send(effects.early)
             if effects.records or effects.snapshot:

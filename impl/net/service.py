@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import msgspec
 
@@ -68,6 +68,11 @@ class Service(Protocol):
     def on_tick(self) -> None: ...
 
     def close(self) -> None: ...
+
+    def take_events(self) -> list[dict[str, Any]]:
+        """The service's own events since the last call, for the event log (`paxoscope.eventLog`;
+        the server writes them next to the replica's)."""
+        ...
 
 
 def status_json(status: Status) -> bytes:

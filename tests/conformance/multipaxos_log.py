@@ -3,7 +3,8 @@
 Events (impl/paxos/replica.py, `ReplicaOptions.events`): `campaign` (a replica starts ballot
 b), `promise`, `propose`, `vote`, `learn` — one spec step each. Ballots (round, node) are
 ranked into the spec's 0..max_ballot, slots 1.. become 0.., and each distinct slot value (a
-batch of commands, or "noop") becomes a spec value v1, v2, ... in order of appearance.
+batch of commands, or "noop") becomes a spec value v1, v2, ... in order of appearance. The
+ZooKeeper service's own events (see zookeeper_log.py) are no step here.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from checker.conformance.validate import Observation, SpecStep
+from impl.coord.service import EVENTS as COORDINATION_EVENTS
 
 
 class MultiPaxosLog:
@@ -42,6 +44,8 @@ class MultiPaxosLog:
     def steps(self, event: Mapping[str, Any]) -> Sequence[SpecStep]:
         b = self._ballot(event)
         kind = event["event"]
+        if kind in COORDINATION_EVENTS:  # the ZooKeeper service's (zookeeper_log.py's)
+            return []
         if kind == "campaign":
             return [("phase1a", {"b": b})]
         if kind == "promise":

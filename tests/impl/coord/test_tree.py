@@ -77,7 +77,7 @@ from impl.coord.records import (
     Stat,
     Trigger,
 )
-from impl.coord.tree import DataTree, next_version
+from impl.coord.tree import Change, DataTree, next_version
 
 OPEN = OPEN_ACL_UNSAFE
 S = 0x100000A1B2C3D4  # a session id as ZooKeeper makes them (server id in the top byte)
@@ -551,6 +551,43 @@ def test_sequential_creates_in_one_multi_take_consecutive_numbers() -> None:
 def test_an_empty_multi_is_ok() -> None:
     zk = Zk(S)
     assert zk.ok(Multi(())) == Outcome(0, MultiResult(()), ())
+
+
+def test_with_record_changes_each_write_reports_what_it_changed_node_by_node() -> None:
+    """For the event log: a multi's changes in order, each with the versions right after it;
+    a close with the ephemerals it deleted; nothing for a failed write."""
+    zk = Zk()
+    zk.tree.record_changes = True
+    zk.ok(CreateSession(30_000))
+    assert zk.tree.changes == (Change("session", session=S),)
+    zk.create("/q")
+    zk.ok(
+        Multi(
+            (
+                Create("/q/n-", b"", OPEN, EPHEMERAL_SEQUENTIAL),
+                SetData("/q/n-0000000000", b"x"),
+                SetData("/q/n-0000000000", b"y"),
+                Delete("/q/n-0000000000"),
+                Create("/q/p", b"", OPEN, PERSISTENT),
+            )
+        )
+    )
+    path = "/q/n-0000000000"
+    assert zk.tree.changes == (
+        Change("create", path, S, 0, S, 1, 1, True, 0),
+        Change("set", path, S, 1, S, trigger=2),
+        Change("set", path, S, 2, S, trigger=3),
+        Change("delete", path, S, cversion=1, children=0, trigger=4),
+        Change("create", "/q/p", S, 0, 0, 2, 1, False, 6),
+    )
+    assert zk.fails(Delete("/missing")) == Code.NONODE
+    assert zk.tree.changes == ()
+    zk.create("/q/e", mode=EPHEMERAL)
+    zk.ok(CloseSession())
+    assert zk.tree.changes == (
+        Change("close", session=S),
+        Change("delete", "/q/e", S, cversion=3, children=1, trigger=0),
+    )
 
 
 # --- containers ------------------------------------------------------------------------------

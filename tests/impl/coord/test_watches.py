@@ -112,9 +112,11 @@ def test_a_watch_fires_once_within_one_batch() -> None:
 
 def test_setting_a_watch_twice_is_one_watch() -> None:
     m: WatchManager[str] = WatchManager()
-    m.watch_data("/a", "w")
-    m.watch_data("/a", "w")
+    assert m.watch_data("/a", "w")
+    assert not m.watch_data("/a", "w")  # it had it (the event log logs only the first)
     assert m.count() == 1
+    assert m.watchers("/a", Kind.DATA) == {"w"} and m.watchers("/a", Kind.CHILDREN) == set()
+    assert m.paths_of("w") == {Kind.DATA: {"/a"}} and m.paths_of("v") == {}
     assert m.fire([Trigger("/a", DATA_CHANGED)]) == [("w", Trigger("/a", DATA_CHANGED))]
 
 
