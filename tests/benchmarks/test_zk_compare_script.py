@@ -11,9 +11,9 @@ from pathlib import Path
 from benchmarks.ensembles import apache_missing
 from tests.conftest import ROOT
 
-MEASUREMENTS = [
-    f"{mode}_{op}" for mode in ("sequential", "pipelined") for op in ("create", "get", "set")
-]
+KAZOO = [f"{mode}_{op}" for mode in ("sequential", "pipelined") for op in ("create", "get", "set")]
+MEASUREMENTS = KAZOO + [f"raw_{name}" for name in KAZOO]
+SEQUENTIAL = [name for name in MEASUREMENTS if "sequential" in name]
 
 
 def test_zk_compare_quick_prints_one_json_line_with_both_targets_and_ratios() -> None:
@@ -36,9 +36,22 @@ def test_zk_compare_quick_prints_one_json_line_with_both_targets_and_ratios() ->
         assert figures["via"] == "follower"
         for name in MEASUREMENTS:
             assert figures[f"{name}_per_second"] > 0, (target, name)
-        for name in MEASUREMENTS[:3]:
+        for name in SEQUENTIAL:
             assert figures[f"{name}_p99_ms"] >= figures[f"{name}_p50_ms"] > 0, (target, name)
+        # every raw reply was the expected one (else the exit status would be 1)
+        assert figures["raw_failures"] == {}
+        assert set(figures["cpu"]) == set(MEASUREMENTS)
+        for cpu in figures["cpu"].values():
+            if cpu["limit"] == "too_short":  # under 0.2 s: most of --quick's
+                continue
+            assert cpu["limit"] in ("client", "server", "cpu", "latency")
+            assert cpu["client"] >= 0 and cpu["servers"] >= cpu["busiest_server"] >= 0
+            assert -1 <= cpu["machine"] <= 1
     assert doc["apache"]["version"].startswith("3.")
+    assert doc["interleaved"] is True and doc["connections"] == 1 and doc["cpus"] >= 1
+    assert doc["fsync_p50_ms"] > 0
+    assert set(doc["raw_client_ceiling_per_second"]) == {"create", "get", "set"}
+    assert all(rate > 0 for rate in doc["raw_client_ceiling_per_second"].values())
     assert set(doc["ratios"]) == {f"{name}_per_second" for name in MEASUREMENTS}
     assert all(ratio > 0 for ratio in doc["ratios"].values())
 
