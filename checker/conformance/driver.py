@@ -16,6 +16,11 @@ step. `abstract()` is the abstraction function: the implementation's state as a 
         def abstract(self) -> dict[str, object]:
             return {"max_bal": {"a1": 0, ...}, "msg_1a": {0}, "msg_1b": {("a1", 0, -1, "None")}, ...}
 
+A spec whose initial state is not unique (an `@init` that constrains, a rigid symbol with
+no value) starts each path in one of them: `start(state)` tells the driver which, before the
+first comparison, as a dict of the spec's labels (the ITF form of the state: individuals as
+labels, functions as `{"#map": [[argument, value], ...]}`, relations as `{"#set": [...]}`).
+
 In `abstract()`, a relation is a set of tuples (of plain values for one column), a function a
 dict from argument (a tuple, or a plain value for one argument) to value, an individual its
 value — the spec's labels throughout, as in ITF traces.
@@ -48,6 +53,10 @@ class Driver:
     def __init__(self, params: Mapping[str, int], options: Mapping[str, str] | None = None) -> None:
         self.params = dict(params)
         self.options = dict(options or {})
+
+    def start(self, state: Mapping[str, Any]) -> None:
+        """The initial state this path starts in (see the module docstring); by default
+        ignored, as a driver of a spec with one initial state needs nothing from it."""
 
     def abstract(self) -> Mapping[str, Any]:
         raise NotImplementedError(f"{type(self).__name__} must define abstract()")

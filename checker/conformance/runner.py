@@ -21,6 +21,7 @@ from checker.conformance.paths import path_to as _bfs_path
 from checker.errors import UsageError
 from checker.explicit.search import Engine
 from checker.instance import Instance, Label
+from checker.traces.itf import state_to_itf
 from checker.traces.step import TraceStep
 from checker.traces.text import Line, describe_change, render_trace, step_title
 
@@ -135,7 +136,10 @@ def _run_trace(
     make_driver: DriverFactory,
     packer: AbstractPacker,
 ) -> tuple[int, Mismatch | None]:
-    driver = make_driver(dict(graph.engine.inst.params))
+    engine = graph.engine
+    driver = make_driver(dict(engine.inst.params))
+    if trace:
+        driver.start(state_to_itf(engine.inst, engine.layout, trace[0].state))
     for i, step in enumerate(trace):
         failure = check_step(graph.engine, driver, packer, step, act=i > 0)
         if failure is not None:

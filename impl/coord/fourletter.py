@@ -135,6 +135,8 @@ def _mntr(service: ZooKeeperService) -> str:
         ("zk_open_file_descriptor_count", _open_fds()),
         ("zk_max_file_descriptor_count", os.sysconf("SC_OPEN_MAX")),
         ("zk_last_zxid", service.server.core.applied),
+        # Ours: reads this server answered from its own state under quorum leases.
+        ("paxoscope_lease_reads", service.server.core.lease_reads_served),
     ]
     if _mode(service) == "leader":
         figures.append(("zk_followers", len(service.config.servers) - 1))

@@ -128,6 +128,7 @@ _KNOWN_KEYS = (
     *tls.KEYS,
     "paxoscope.fsync",
     "paxoscope.eventLog",
+    "paxoscope.leaseReads",
     "paxoscope.service",
     "4lw.commands.whitelist",
     *_PROPERTY_KEYS,
@@ -207,6 +208,9 @@ class ServerConfig:
     election_ticks: int = DEFAULT_ELECTION_TICKS
     heartbeat_ticks: int = DEFAULT_HEARTBEAT_TICKS
     snapshot_every: int = DEFAULT_SNAPSHOT_EVERY
+    # Quorum-lease reads (`impl.paxos.leases`): a server holding leases from a majority answers
+    # reads from its own state, without asking the leader; writes wait for the holders.
+    lease_reads: bool = True
     max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES  # peer frames (and the kv service's)
     jute_max_buffer: int = DEFAULT_JUTE_MAX_BUFFER  # ZooKeeper client requests
     extra: dict[str, str] = field(default_factory=dict)
@@ -261,6 +265,7 @@ class _Parsed:
     tls: dict[str, str] = field(default_factory=dict)  # checked one by one, loaded by _resolve
     fsync: bool = True
     event_log: bool = False
+    lease_reads: bool = True
     service: str = "zookeeper"
     extended_types: bool = False
     super_digest: str | None = None
@@ -455,6 +460,14 @@ def _parse_text(text: str, source: str) -> _Parsed:
                     f"{where}: paxoscope.eventLog is {value!r}; expected true or false"
                 )
             p.event_log = value.lower() == "true"
+        elif key == "paxoscope.leaseReads":
+            if value.lower() not in ("true", "false"):
+                raise ConfigError(
+                    f"{where}: paxoscope.leaseReads is {value!r}; expected true (a server "
+                    "holding read leases from a majority answers reads itself) or false (every "
+                    "read asks the leader)"
+                )
+            p.lease_reads = value.lower() == "true"
         elif key == "paxoscope.service":
             if value not in SERVICES:
                 raise ConfigError(
@@ -765,6 +778,7 @@ def _config(
         election_ticks=ints.get("paxoscope.electionTicks", DEFAULT_ELECTION_TICKS),
         heartbeat_ticks=ints.get("paxoscope.heartbeatTicks", DEFAULT_HEARTBEAT_TICKS),
         snapshot_every=ints.get("paxoscope.snapshotEvery", DEFAULT_SNAPSHOT_EVERY),
+        lease_reads=p.lease_reads,
         max_frame_bytes=ints.get("paxoscope.maxFrameBytes", DEFAULT_MAX_FRAME_BYTES),
         jute_max_buffer=ints.get("jute.maxbuffer", DEFAULT_JUTE_MAX_BUFFER),
         extra=dict(p.extra),

@@ -200,6 +200,8 @@ class ReplicaServer:
             faults=self.faults,
             events=config.event_log,
             forward=self.service.forward,
+            lease_reads=config.lease_reads,  # leases of 10 heartbeat periods (500 ms)
+            tick_ms=config.tick_ms,
         )
         if config.event_log:
             self._event_log = (config.data_dir / "events.ndjson").open("ab")
@@ -215,6 +217,9 @@ class ReplicaServer:
                 Member(sid, peer.role == OBSERVER, server_line(peer))
                 for sid, peer in config.servers.items()
             ],
+            # Leases count real time, which runs on while the process is stopped (SIGSTOP) or
+            # its loop stalls, unlike ticks.
+            clock=lambda: int(time.monotonic() * 1000),
         )
         self.service.attach(self)
         me, name, tls = config.me, f"n{config.my_id}", config.tls

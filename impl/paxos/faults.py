@@ -41,3 +41,18 @@ class Fault(StrEnum):
     """A leader counts a configuration it proposes in for the slots after it at once, not from
     α slots after its decision (breaks: a configuration takes effect once chosen; the spec's
     mutant multipaxos_reconfig_too_early.py)."""
+
+    LEASE_NO_DRIFT_MARGIN = "lease-no-drift-margin"
+    """A lease holder counts a grant for the grantor's whole duration instead of the shorter
+    one that allows for clocks running at different rates (breaks: the holder stops reading
+    before any grantor of its majority stops reporting it; see `leases.py`)."""
+
+    WRITE_IGNORES_LEASES = "write-ignores-leases"
+    """A leader decides a slot once a majority voted, without waiting for the lease holders
+    its acceptors reported (breaks: a write is decided only once every holder of a lease from
+    one of its deciding acceptors has voted for it, so no holder reads without it)."""
+
+    LEASE_READ_WHILE_PENDING = "lease-read-while-pending"
+    """A lease holder reads its own state while it has voted in a slot it has not applied yet
+    (breaks: a write decided with the holder's vote may be acknowledged before the holder
+    learns it is decided)."""

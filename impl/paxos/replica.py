@@ -23,7 +23,9 @@ Every replica is acceptor, learner and (when elected) leader:
   `max_inflight_bytes` proposed and undecided, and a follower as much forwarded and unapplied.
 - **Reads** are linearizable without a log write (a "read index"): a read waits for a
   heartbeat round, started after it arrived, that a majority acknowledged, and for the state to
-  include every slot proposed before it.
+  include every slot proposed before it. With quorum leases (`ReplicaOptions.lease_reads`,
+  `leases.py`), a replica holding leases from a majority answers reads from its own state, with
+  no round at all, and a slot is decided only once the holders its voters name voted too.
 - **Forwarding** (`ReplicaOptions.forward`, for services whose clients talk to any server;
   `forwarding.py`). A follower sends client commands on to the leader (`Forward`) and replies
   once it has applied them itself; for reads it asks the leader for a read index
@@ -49,15 +51,16 @@ step of the spec (a promise, a vote) is one step here — which is what lets con
 the acceptor and the leader separately.
 
 Inputs: `on_tick`, `on_message` (from any replica, itself included), `on_request`, `on_read`;
-then `flush()` proposes what is queued and returns the `Effects` (see `impl/paxos/types.py` for
-the order a driver must keep).
+then `flush()` answers reads its leases allow, proposes what is queued and returns the
+`Effects` (see `impl/paxos/types.py` for the order a driver must keep). Leases alone read a
+clock (`Replica(clock=)`), at the moment of each decision.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -65,6 +68,9 @@ from impl.paxos.campaign import Campaign, Report
 from impl.paxos.durable import DurableState
 from impl.paxos.faults import Fault
 from impl.paxos.forwarding import Forwarder
+from impl.paxos.leases import LeaseTable
+from impl.paxos.leases import cleared as lease_cleared
+from impl.paxos.leases import decided as lease_decided
 from impl.paxos.membership import Config, Member, Membership, check_members, is_majority
 from impl.paxos.transfer import (
     MESSAGE_TARGET_BYTES,
@@ -93,6 +99,8 @@ from impl.paxos.types import (
     Gossip,
     Heartbeat,
     HeartbeatAck,
+    LeaseGrant,
+    LeaseRequest,
     PeerMessage,
     Prepare,
     PreVote,
@@ -150,6 +158,23 @@ class ReplicaOptions:
     # (a reply with ok=False) when the leader changes or nothing came back within the timeout.
     forward: bool = False
     forward_timeout_ticks: int = 1_000
+    # Quorum-lease reads (`leases.py`): a replica holding leases from a majority answers reads
+    # from its own state, with no leader round; writes wait for the holders. Off, a replica
+    # neither holds nor grants leases. `lease_ms` (D) is on the lease clock (`Replica(clock=)`,
+    # by default `tick_ms` per tick); None: ten heartbeat periods. `lease_drift` (ρ): how far
+    # a clock's rate may err, relatively.
+    lease_reads: bool = False
+    lease_ms: int | None = None
+    lease_drift: float = 0.05
+    lease_renew_ticks: int | None = None  # how often a holder asks again; None: heartbeat_ticks
+    tick_ms: int = 10  # what a tick stands for, where the lease clock is made of ticks
+
+    @property
+    def lease_duration(self) -> int:
+        """D, in ms of the lease clock."""
+        if self.lease_ms is not None:
+            return self.lease_ms
+        return 10 * self.heartbeat_ticks * self.tick_ms
 
 
 class Role(StrEnum):
@@ -165,6 +190,8 @@ class _Proposal:
     sent_at: int
     size: int  # batch_size(value)
     resent: int = 0  # how often; each resend waits twice as long as the one before
+    # Each voter's lease holders, as its last Accepted reported them (None: everyone).
+    reports: dict[int, frozenset[int] | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -191,13 +218,16 @@ class Replica:
         on_reply: Callable[[Reply], None] | None = None,
         observers: Sequence[int] = (),
         members: Sequence[Member] = (),
+        clock: Callable[[], int] | None = None,
     ) -> None:
         """`on_reply`: hand each reply over the moment it exists instead of in `Effects`
         (every reply is safe to send at once: it reports decided or refused work). A service
         that keeps per-client order between replies and state changes needs that.
         `observers`: the nodes (among `nodes`) that learn and serve but do not vote.
         `members`: the initial configuration with addresses, instead of `nodes`/`observers`.
-        Later configurations come from the log (`membership.py`)."""
+        Later configurations come from the log (`membership.py`).
+        `clock`: the lease clock, in ms, monotonic, and running while the process is stopped
+        (the server's is `time.monotonic`); by default, ticks times `options.tick_ms`."""
         durable = durable or DurableState()
         self.options = options or ReplicaOptions()
         self._faults = self.options.faults
@@ -227,6 +257,7 @@ class Replica:
         self.applied = 0  # commands applied (the index of the last one)
         if durable.snapshot is not None:
             self._restore(durable.snapshot)
+        self._voted_slot = max([self.applied_slot, *self.votes])  # the highest I voted in
 
         # Leadership (volatile).
         self.role = Role.FOLLOWER
@@ -280,6 +311,21 @@ class Replica:
 
         # Timers, in ticks.
         self.now = 0
+
+        # Quorum leases (options.lease_reads): mine and those I granted, and reads answered
+        # from my state at the next flush if my leases still allow it then.
+        self._clock = clock or (lambda: self.now * self.options.tick_ms)
+        self._leases: LeaseTable | None = None
+        if self.options.lease_reads:
+            self._leases = LeaseTable(
+                self.options.lease_duration,
+                self.options.lease_drift,
+                self._clock(),
+                no_margin=Fault.LEASE_NO_DRIFT_MARGIN in self._faults,
+            )
+        self._lease_at = 0  # when to ask for leases again
+        self._local_reads: list[Read] = []
+        self.lease_reads_served = 0  # reads answered from my state under leases, in all
         self._election_at = self._election_deadline()
         self._heartbeat_at = 0
         self._catchup_at = 0
@@ -328,6 +374,8 @@ class Replica:
         if self._forwarder:
             self._refuse(self._forwarder.expire(self.now), self.leader)
         self._transfer.expire(self.now, idle=2 * self.options.election_ticks)
+        if self._leases is not None and self.now >= self._lease_at and not self.recovering:
+            self._ask_leases()
         if self.recovering:
             if self._rejoin_at_slot is None and self.now >= self._status_at:
                 self._ask_status()
@@ -381,6 +429,15 @@ class Replica:
                 self._on_read_index_request(sender, message)
             case ReadIndexReply():
                 self._on_read_index_reply(message)
+            case LeaseRequest():
+                if self._leases is not None and not self.recovering:
+                    # (A recovering replica may have forgotten votes: it cannot say `voted`.)
+                    self._leases.grant(sender, self._clock())
+                    self._send(sender, LeaseGrant(message.stamp, self._voted_slot))
+            case LeaseGrant():
+                if self._leases is not None:
+                    now = self._clock()
+                    self._leases.take(sender, message.stamp, message.voted, now)
             case Gossip():
                 pass  # for the service around the replica, not for the core
 
@@ -402,6 +459,15 @@ class Replica:
             self._reply(command.client_id, command.seq, False, b"")
 
     def on_read(self, read: Read) -> None:
+        if self.may_read_locally():
+            # Answered at the next flush (if the lease still holds then): a reply handed over
+            # from within on_read would let a service submit its next read from within it.
+            self._local_reads.append(read)
+        else:
+            self._route_read(read)
+
+    def _route_read(self, read: Read) -> None:
+        """A read not served by a lease: a read round, if I lead; else to the leader."""
         if self.role is Role.LEADER:
             self._reads.append(read)
         elif self._can_forward():
@@ -413,7 +479,16 @@ class Replica:
             self._reply(read.client_id, read.seq, False, b"")
 
     def flush(self) -> Effects:
-        """Propose queued commands, start a read round if reads wait, and hand over effects."""
+        """Answer reads my leases allow, propose queued commands, start a read round if reads
+        wait, and hand over effects."""
+        if self._local_reads:
+            reads, self._local_reads = self._local_reads, []
+            if self.may_read_locally():
+                self.lease_reads_served += len(reads)
+                self._answer(reads)
+            else:
+                for read in reads:
+                    self._route_read(read)
         if self.role is Role.LEADER:
             self._propose_queued()
             if self.applied_slot > self._commit_sent:
@@ -760,12 +835,22 @@ class Replica:
             self.promised = accept.ballot
             vote = Vote(accept.slot, accept.ballot, accept.value)
             self.votes[accept.slot] = vote
+            self._voted_slot = max(self._voted_slot, accept.slot)
             self._record(Voted(vote))
             self._event(
                 "vote", accept.value, acceptor=self.id, ballot=accept.ballot, slot=accept.slot
             )
-        self._send(sender, Accepted(accept.ballot, accept.slot))
+        self._send(sender, self._accepted(accept.ballot, accept.slot))
         self._learn_commit(sender, accept.ballot, accept.commit)
+
+    def _accepted(self, ballot: Ballot, slot: int) -> Accepted:
+        """My vote, with the holders of my active lease grants (`leases.py`)."""
+        if self._leases is None:
+            return Accepted(ballot, slot)
+        holders = self._leases.holders(self._clock())
+        if holders is None:
+            return Accepted(ballot, slot, quarantined=True)
+        return Accepted(ballot, slot, tuple(sorted(holders)))
 
     def _on_accepted(self, sender: int, accepted: Accepted) -> None:
         if self.role is not Role.LEADER or accepted.ballot != self.ballot:
@@ -776,6 +861,8 @@ class Replica:
         voters = self.membership.voters_at(accepted.slot)
         if sender in voters or Fault.OBSERVERS_VOTE in self._faults:
             proposal.acks.add(sender)
+            holders = None if accepted.quarantined else frozenset(accepted.holders)
+            proposal.reports[sender] = holders
             self._heard_at[sender] = self.now
             self._check_decided(accepted.slot)
 
@@ -791,8 +878,10 @@ class Replica:
             decided = bool(proposal.acks)
         elif Fault.OBSERVERS_VOTE in self._faults:
             decided = 2 * len(proposal.acks) > len(voters)
-        else:
+        elif Fault.WRITE_IGNORES_LEASES in self._faults:
             decided = is_majority(proposal.acks, voters)
+        else:  # a majority, and every lease holder its members reported (`leases.py`)
+            decided = lease_decided(proposal.acks, proposal.reports, voters)
         if decided:
             del self._proposals[slot]
             self._learn(slot, proposal.value, self.ballot)
@@ -800,14 +889,20 @@ class Replica:
 
     def _resend_accepts(self) -> None:
         """Resend what a majority has not acknowledged in a while, less often each time: a
-        follower that is slow (say, writing large values to its disk) is not flooded."""
+        follower that is slow (say, writing large values to its disk) is not flooded. A slot
+        that a majority voted for waits only for lease holders: each retry period, the holders
+        and the voters that named them are asked again (so they report their grants anew),
+        until the holders vote or the grants to them lapse."""
         for slot, proposal in self._proposals.items():
-            wait = self.options.retry_ticks << min(proposal.resent, 3)
+            voters = self.membership.voters_at(slot)
+            holders_only = is_majority(proposal.acks, voters)
+            wait = self.options.retry_ticks << (0 if holders_only else min(proposal.resent, 3))
             if self.now - proposal.sent_at >= wait:
                 proposal.sent_at = self.now
                 proposal.resent += 1
+                waiting = proposal.acks - lease_cleared(proposal.acks, proposal.reports, voters)
                 for node in self.nodes:
-                    if node not in proposal.acks:
+                    if node not in proposal.acks or node in waiting:
                         self._send(
                             node, Accept(self.ballot, slot, proposal.value, self.applied_slot)
                         )
@@ -886,6 +981,32 @@ class Replica:
             del self._read_rounds[r]
         # A follower's reads, in the order it asked for their index.
         self._answer(self._forwarder.answerable(self.applied_slot))
+
+    # --- lease reads (options.lease_reads, `leases.py`) ----------------------------------
+
+    def _ask_leases(self) -> None:
+        """Ask every other voter for a lease, each heartbeat period (`lease_renew_ticks`) and on
+        my first tick."""
+        self._lease_at = self.now + (self.options.lease_renew_ticks or self.options.heartbeat_ticks)
+        voters = frozenset().union(*(c.voters for c in self.membership.configs))
+        if self.id in voters:
+            stamp = self._clock()
+            for node in sorted(voters - {self.id}):
+                self._send(node, LeaseRequest(stamp))
+
+    def may_read_locally(self) -> bool:
+        """May I answer a read from my own state now (`leases.py`)? Only if (1) I take part in
+        every configuration that may govern a slot soon, and my leases' grantors (myself
+        included) are a majority of each; (2) I have applied every slot they had voted in when
+        they granted; (3) I have voted in no slot I have not applied yet."""
+        leases = self._leases
+        if leases is None or self.recovering or self.applied_slot < leases.need:
+            return False
+        pending = self._voted_slot > self.applied_slot
+        if pending and Fault.LEASE_READ_WHILE_PENDING not in self._faults:
+            return False
+        grantors = leases.grantors(self._clock()) | {self.id}
+        return all(self.id in c.voters and c.is_quorum(grantors) for c in self.membership.configs)
 
     def _answer(self, reads: list[Read]) -> None:
         for read in reads:

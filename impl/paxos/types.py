@@ -112,8 +112,15 @@ class Accept(msgspec.Struct, frozen=True, array_like=True, tag="2a"):
 
 
 class Accepted(msgspec.Struct, frozen=True, array_like=True, tag="2b"):
+    """Phase 2b. `holders`: the replicas to which the sender's lease grants are active as it
+    votes (`impl.paxos.leases`); `quarantined`: it restarted less than a lease ago and does not
+    know whom it granted leases before, so every voter may be one. The leader decides the slot
+    only once those holders voted for it too."""
+
     ballot: Ballot
     slot: int
+    holders: tuple[int, ...] = ()
+    quarantined: bool = False
 
 
 class Reject(msgspec.Struct, frozen=True, array_like=True, tag="nack"):
@@ -205,6 +212,20 @@ class ReadIndexReply(msgspec.Struct, frozen=True, array_like=True, tag="rir"):
     index: int
 
 
+class LeaseRequest(msgspec.Struct, frozen=True, array_like=True, tag="lq"):
+    """Grant me a read lease (`impl.paxos.leases`); `stamp`: my lease clock as I asked."""
+
+    stamp: int
+
+
+class LeaseGrant(msgspec.Struct, frozen=True, array_like=True, tag="lg"):
+    """The lease asked for at `stamp` is granted; `voted`: the highest slot the grantor has
+    voted in (or applied), which the holder must apply before it reads."""
+
+    stamp: int
+    voted: int
+
+
 class PreVote(msgspec.Struct, frozen=True, array_like=True, tag="pv"):
     """Would you promise me a ballot of `round` now? Asked before a campaign, which changes
     nothing for anyone: each replica says no while it hears from a leader, so a replica that
@@ -243,6 +264,8 @@ PeerMessage = (
     | Forward
     | ReadIndexRequest
     | ReadIndexReply
+    | LeaseRequest
+    | LeaseGrant
     | Gossip
 )
 

@@ -28,12 +28,23 @@ ZooKeeper-compatible service runs) and clients send each operation to a random r
 follower reads at a leader-confirmed read index and forwarded writes face the same faults; a
 refusal (the leader changed, or the forwarded work timed out) makes the client retry elsewhere
 with the same sequence number.
+
+With `leases`, replicas answer reads from their own state while they hold quorum leases
+(`impl.paxos.leases`). A step is then a millisecond of real time; each node's lease clock runs
+at its own rate, within `Faults.drift` of real time's (drawn again at each restart, the reading
+going on from where it was), and a node's process may stop (no ticks, nothing delivered to it)
+and continue later, its clock having run on. After every step, a replica that may read under
+its leases must have applied every slot decided anywhere (spec/quorum_leases.py's invariant),
+and clients also read each other's keys: every read must return at least the last write of its
+key acknowledged, or returned by another read, before it was sent.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,10 +87,17 @@ class Faults:
     crash_unsynced: float = 0.003  # crash after a batch's early messages left, before its fsync
     partition: float = 0.002
     heal: float = 0.01
+    # Only with `leases`. How far each node's lease clock may run fast or slow (a relative
+    # rate error): each node's rate is drawn in [1 - drift, 1 + drift] at every (re)start. And
+    # a node's process stopped (SIGSTOP: no ticks, nothing received, its clock running on) and
+    # continued: the hazard of leases, a holder that does not notice that time passed.
+    drift: float = 0.05
+    pause: float = 0.002
+    resume: float = 0.01
 
     @classmethod
     def none(cls) -> Faults:
-        return cls(0, 0, 0, 0, 0, 0, 0, 0)
+        return cls(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
 
 
 # Messages are bounded to a few hundred bytes, and a fifth of the clients' values are large
@@ -91,6 +109,9 @@ SIM_OPTIONS = ReplicaOptions(
     max_inflight_bytes=1600,
 )  # fmt: skip
 LARGE_VALUES = 0.2  # the share of large values
+# With `leases`, a step is a millisecond of real time, and a node ticks every 4 steps per node
+# or so: leases last some 8 heartbeat periods, 100 ms per node (unless the options say).
+SIM_LEASE_MS_PER_NODE = 100
 
 
 class SimulationFailure(AssertionError):
@@ -106,6 +127,22 @@ class _Disk:
 
 
 @dataclass
+class _Clock:
+    """A node's lease clock: real time (the step) at its own rate, whole ms, monotonic; a
+    restart draws a new rate and goes on from the reading then."""
+
+    rate: float
+    base: float  # the reading at `since`
+    since: int = 0
+
+    def read(self, step: int) -> int:
+        return int(self.base + self.rate * (step - self.since))
+
+    def rerate(self, rate: float, step: int) -> None:
+        self.base, self.since, self.rate = self.base + self.rate * (step - self.since), step, rate
+
+
+@dataclass
 class _Client:
     id: int
     seq: int = 0
@@ -115,6 +152,8 @@ class _Client:
     acked: int = 0  # every seq up to here is answered
     busy_keys: dict[str, int] = field(default_factory=dict)  # key → seq of the op in flight
     last_write: dict[str, bytes | None] = field(default_factory=dict)  # acknowledged values
+    # Each read in flight: the least (its owner's) sequence number its answer may carry.
+    floors: dict[int, int] = field(default_factory=dict)
 
 
 _Address = int  # node ids are positive, clients negative
@@ -132,10 +171,11 @@ class Simulation:
         forward: bool = False,
         observers: int = 0,
         reconfigure: bool = False,
+        leases: bool = False,
     ) -> None:
         """`observers`: the last so many of the `nodes` replicas are observers (they learn and
-        serve, and have no say); the faults hit them like any other. `reconfigure`: see the
-        module's docstring."""
+        serve, and have no say); the faults hit them like any other. `reconfigure`, `leases`:
+        see the module's docstring."""
         self.node_ids = list(range(1, nodes + 1))
         self.observers = self.node_ids[nodes - observers :] if observers else []
         self.reconfigure = reconfigure
@@ -151,8 +191,23 @@ class Simulation:
             options = dataclasses.replace(options, forward=True, forward_timeout_ticks=40)
         if reconfigure:  # a short α: configurations take effect while slots are in flight
             options = dataclasses.replace(options, config_delay=3)
+        self.leases = leases
+        if leases:
+            # Holders ask again every `nodes` heartbeat periods (unless the options say): the
+            # simulated network delivers one message a step, and every holder asking every
+            # other node each period would take half of that (elections would then fail).
+            options = dataclasses.replace(
+                options,
+                lease_reads=True,
+                lease_ms=options.lease_ms or SIM_LEASE_MS_PER_NODE * nodes,
+                lease_renew_ticks=options.lease_renew_ticks or nodes * options.heartbeat_ticks,
+            )
         self.options = options
         self.random = random.Random(seed)
+        # The clocks draw from their own generator: without leases the schedule is as it was.
+        self.clock_random = random.Random(f"clocks {seed}")
+        self.clocks: dict[int, _Clock] = {}
+        self._lease_reads_before = 0  # reads crashed replicas answered under leases
         self.step = 0
         self.settling = False
         self.active_faults = self.faults
@@ -161,10 +216,18 @@ class Simulation:
         self.replicas: dict[int, Replica | None] = {}
         self.in_flight: list[tuple[_Address, _Address, PeerMessage | Request | Read | Reply]] = []
         self.partition: frozenset[int] | None = None
+        self.paused: int | None = None  # a node whose process is stopped (with `leases`)
         self.clients = [_Client(-(i + 1)) for i in range(clients)]
         self.decided: dict[int, Batch] = {}  # every slot any replica ever decided
+        self.last_decided = 0  # the highest of them
         self.digests: dict[int, str] = {}  # the state after each applied slot
         self.acked_commands: set[tuple[int, int]] = set()
+        # Per key (each has one writer, whose sequence numbers order its writes): the last
+        # write acknowledged, and the last one a read returned. A read must return at least
+        # what either was when it was sent (linearizability: no read after a write, or after a
+        # read that saw it, returns what came before).
+        self.written: dict[str, int] = {}
+        self.read_seen: dict[str, int] = {}
         self.event_log: list[dict[str, Any]] = []  # with options.events: what `validate` reads
         for node in self.node_ids:
             self._boot(node)
@@ -196,6 +259,8 @@ class Simulation:
         elif self.partition is not None and self.random.random() < faults.heal:
             self.partition = None
             self._log("heal")
+        if self.leases:
+            self._pause_or_continue(faults)
         down = [n for n, r in self.replicas.items() if r is None]
         if down and self.random.random() < faults.restart:
             self._boot(self.random.choice(down))
@@ -205,17 +270,31 @@ class Simulation:
         elif pick < 0.85:
             node = self.random.choice(self.node_ids)
             replica = self.replicas[node]
-            if replica is not None:
+            if replica is not None and node != self.paused:
                 replica.on_tick()
                 self._flush(node)
         elif self.reconfigure and pick < 0.87:
             self._admin_step()
         else:
             self._client_step(self.random.choice(self.clients))
+        if self.leases:
+            self._check_lease_reads()
+
+    def _pause_or_continue(self, faults: Faults) -> None:
+        """Stop one node's process now and then (one at a time), and continue it."""
+        if self.paused is None:
+            if self.random.random() < faults.pause:
+                node = self.random.choice(self.node_ids)
+                if self.replicas[node] is not None:
+                    self.paused = node
+                    self._log(f"pause n{node}")
+        elif self.random.random() < faults.resume:
+            self._log(f"continue n{self.paused}")
+            self.paused = None
 
     def _settle(self) -> None:
         """No more faults: heal, restart everyone, and require that the cluster converges."""
-        self.partition = None
+        self.partition = self.paused = None
         self.settling = True  # clients finish what they started and start nothing new
         for node in self.node_ids:
             if self.replicas[node] is None:
@@ -247,20 +326,39 @@ class Simulation:
     def _boot(self, node: int) -> None:
         disk = self.disks[node]
         durable = DurableState.load(disk.snapshot, disk.records)
+        clock = self._lease_clock(node) if self.leases else None
         replica = Replica(
             node, self.node_ids, KeyValueStore(), durable, self.options,
             seed=self.random.randrange(2**32), on_applied=lambda slot: self._applied(node, slot),
-            members=self.initial,
+            members=self.initial, clock=clock,
         )  # fmt: skip
         self.replicas[node] = replica
         if disk.snapshot is not None:
             self._check_digest(node, disk.snapshot.slot, None, disk.snapshot)
         self._log(f"start n{node}" + (" (recovering)" if durable.recovering else ""))
 
+    def _lease_clock(self, node: int) -> Callable[[], int] | None:
+        """The lease clock of `node`, starting (again): real time at a rate drawn anew."""
+        drift = self.faults.drift
+        # As far off as allowed, often: that is where a lease's margin is tested.
+        error = self.clock_random.choice((-1.0, 1.0, self.clock_random.uniform(-1, 1)))
+        rate = 1 + error * drift
+        if node not in self.clocks:  # clocks start anywhere
+            self.clocks[node] = _Clock(rate, self.clock_random.randrange(10**6), self.step)
+        self.clocks[node].rerate(rate, self.step)
+        return functools.partial(self._read_clock, node)
+
+    def _read_clock(self, node: int) -> int:
+        return self.clocks[node].read(self.step)
+
     def _crash(self, node: int, lose_tail: bool) -> None:
-        if self.replicas[node] is None:
+        replica = self.replicas[node]
+        if replica is None:
             return
+        self._lease_reads_before += replica.lease_reads_served
         self.replicas[node] = None
+        if self.paused == node:
+            self.paused = None
         self.in_flight = [m for m in self.in_flight if m[1] != node]
         disk = self.disks[node]
         if lose_tail and disk.records:
@@ -270,6 +368,12 @@ class Simulation:
             self._log(f"crash n{node}, losing the last {lost} records of its log")
         else:
             self._log(f"crash n{node}")
+
+    @property
+    def lease_reads(self) -> int:
+        """Reads answered from a replica's own state under leases, so far."""
+        up = [r.lease_reads_served for r in self.replicas.values() if r is not None]
+        return self._lease_reads_before + sum(up)
 
     def _log_events(self, node: int, events: list[dict[str, Any]]) -> None:
         self.event_log.extend({"time": len(self.event_log), "node": node, **e} for e in events)
@@ -355,6 +459,8 @@ class Simulation:
     def _deliver(self, faults: Faults) -> None:
         index = self.random.randrange(len(self.in_flight))
         src, dst, message = self.in_flight[index]
+        if dst == self.paused:
+            return  # it waits in the stopped process's socket
         if self.random.random() >= faults.duplicate:
             self.in_flight[index] = self.in_flight[-1]
             self.in_flight.pop()
@@ -398,7 +504,12 @@ class Simulation:
         client.seq += 1
         message: Command | Read
         if self.random.random() < 0.3:
+            if self.leases and self.random.random() < 0.5:  # another client's key, as often
+                owner = self.random.choice(self.clients)
+                other = f"c{-owner.id}k{self.random.randrange(3)}"
+                key = key if other in client.busy_keys else other
             message = Read(client.id, client.seq, kv.encode("get", key))
+            client.floors[client.seq] = max(self.written.get(key, 0), self.read_seen.get(key, 0))
         else:
             value = f"{client.id}:{client.seq}".encode()
             if self.random.random() < LARGE_VALUES:
@@ -482,11 +593,20 @@ class Simulation:
             client.busy_keys.pop(key, None)
             client.last_write[key] = value
             self.acked_commands.add((client.id, sent.seq))
+            self.written[key] = max(self.written.get(key, 0), sent.seq)
         else:
             _, key = kv.decode(sent.query)
             client.busy_keys.pop(key, None)
             got = kv.decode(message.result)
-            if got != client.last_write.get(key):
+            seq = _written_seq(got)
+            floor = client.floors.pop(sent.seq)
+            if seq < floor:
+                self._fail(
+                    f"read of {key} by client {client.id} returned {got!r} (write {seq}), but "
+                    f"write {floor} there was acknowledged, or read, before the read was sent"
+                )
+            self.read_seen[key] = max(self.read_seen.get(key, 0), seq)
+            if key.startswith(f"c{-client.id}k") and got != client.last_write.get(key):
                 self._fail(
                     f"read of {key} by client {client.id} returned {got!r}, but its last "
                     f"acknowledged write there was {client.last_write.get(key)!r}"
@@ -494,7 +614,20 @@ class Simulation:
 
     # --- checks -----------------------------------------------------------------------------
 
+    def _check_lease_reads(self) -> None:
+        """A replica that may read its own state has applied every slot decided anywhere (a
+        write acknowledged, or about to be: the spec's `a_lease_read_sees_every_acknowledged_
+        write`), whether or not a client happens to read there now."""
+        for node, replica in self.replicas.items():
+            behind = replica is not None and replica.applied_slot < self.last_decided
+            if behind and replica is not None and replica.may_read_locally():
+                self._fail(
+                    f"n{node} may read under its leases, but has applied only up to slot "
+                    f"{replica.applied_slot}; slot {self.last_decided} is decided"
+                )
+
     def _decided(self, node: int, slot: int, value: Batch) -> None:
+        self.last_decided = max(self.last_decided, slot)
         known = self.decided.setdefault(slot, value)
         if known != value:
             self._fail(f"slot {slot} decided twice: {known!r} and, at n{node}, {value!r}")
@@ -547,6 +680,16 @@ class Simulation:
             f" --observers {len(self.observers)}" * bool(self.observers),
             " --forward" * self.forward,
             " --reconfigure" * self.reconfigure,
+            " --leases" * self.leases,
+            f" --drift {self.faults.drift}" * (self.leases and self.faults.drift != Faults.drift),
+            f" --lease-drift {self.options.lease_drift}"
+            * (self.leases and self.options.lease_drift != ReplicaOptions.lease_drift),
+            *(f" --fault {fault}" for fault in sorted(self.options.faults)),
+            *(
+                f" --fault-rate {f.name}={getattr(self.faults, f.name)}"
+                for f in dataclasses.fields(Faults)
+                if f.name != "drift" and getattr(self.faults, f.name) != f.default
+            ),
         ]
         return (
             f"python -m impl.sim --nodes {len(self.node_ids)} --seed {self.seed} "
@@ -561,6 +704,13 @@ class Simulation:
             *self.schedule(tail),
         ]
         return "\n".join(lines)
+
+
+def _written_seq(value: bytes | None) -> int:
+    """The sequence number of the write that stored `value` ("client:seq", padded), 0: none."""
+    if value is None:
+        return 0
+    return int(value.split(b":")[1].rstrip(b"."))
 
 
 def _name(address: int) -> str:

@@ -30,11 +30,15 @@ CAUGHT_BY_VALIDATION = [Fault.BALLOT_NOT_UNIQUE, Fault.SKIP_RECOVERY]
 # with observers catches it; and of membership changes, which the replay of
 # spec/multipaxos_reconfig.py drives (tests/conformance/test_multipaxos_reconfig_conformance.py)
 # but whose driver releases Accepts only as the spec does: the simulation changing membership
-# catches it (tests/impl/sim/test_simulation.py).
+# catches it (tests/impl/sim/test_simulation.py). Quorum leases are spec/quorum_leases.py's, not
+# spec/multipaxos.py's: the simulation with leases and drifting clocks catches their faults.
 CAUGHT_BY_SIMULATION = [
     Fault.STALE_FOLLOWER_READS,
     Fault.OBSERVERS_VOTE,
     Fault.CONFIG_AT_PROPOSAL,
+    Fault.LEASE_NO_DRIFT_MARGIN,
+    Fault.WRITE_IGNORES_LEASES,
+    Fault.LEASE_READ_WHILE_PENDING,
 ]
 
 

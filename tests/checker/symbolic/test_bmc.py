@@ -16,10 +16,12 @@ from tests.conftest import ROOT, SMALL_MUTANT_INSTANCES, run_cli
 # The reconfiguration mutant is left out: z3 needs minutes to refute its 13 shallower depths
 # (set-valued configurations and their sizes), though it finds the violation at 14 as `check`
 # does (`paxoscope bmc spec/mutants/multipaxos_reconfig_too_early.py -k 14`, 4.4 min here).
+# So is the lease mutant without the drift margin, whose shortest violation is 20 steps of
+# drifting clocks (over 5 min of z3); `prove` and `check` catch it (tests/spec/test_quorum_leases.py).
 MUTANTS = sorted(
     Path(p).name
     for p in glob.glob(str(ROOT / "spec" / "mutants" / "[a-z]*.py"))
-    if "reconfig" not in Path(p).name
+    if "reconfig" not in Path(p).name and "without_drift_margin" not in Path(p).name
 )
 # Multi-Paxos's default instance unrolls too slowly for the suite (minutes per mutant); these
 # smaller instances still hold each bug. Both engines run on the same instance.

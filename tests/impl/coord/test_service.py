@@ -310,6 +310,34 @@ def test_four_letter_words(cluster: LocalCluster) -> None:
     assert "clientPort=" in four_letter(address, b"conf")
 
 
+def test_a_follower_answers_reads_under_its_leases(cluster: LocalCluster) -> None:
+    """With lease reads (on by default), a follower holding leases from a majority answers a
+    read from its own state, with no leader round; the read still sees the write a client of
+    another server had acknowledged before it."""
+    leader = next(n.id for n in cluster.nodes if cluster.status(n.id).role == "leader")
+    follower = next(n.id for n in cluster.nodes if n.id != leader)
+    address = cluster.node(follower).client_address
+
+    def served() -> int:
+        mntr = dict(line.split("\t", 1) for line in four_letter(address, b"mntr").splitlines())
+        return int(mntr["paxoscope_lease_reads"])
+
+    writer, reader = client(cluster, leader), client(cluster, follower)
+    try:
+        writer.create("/leased", b"0")
+        before = served()
+        for i in range(1, 51):  # (a read asks the leader while a write is pending here)
+            writer.set("/leased", str(i).encode())
+            assert reader.get("/leased")[0] == str(i).encode()
+            if served() > before:
+                break
+        assert served() > before
+    finally:
+        for zk in (writer, reader):
+            zk.stop()
+            zk.close()
+
+
 @pytest.mark.parametrize(
     "garbage",
     [

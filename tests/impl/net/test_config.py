@@ -91,6 +91,7 @@ def test_defaults(tmp_path: Path) -> None:
         60,
     )
     assert cfg.fsync is True
+    assert cfg.lease_reads is True
     assert (cfg.tick_ms, cfg.election_ticks, cfg.heartbeat_ticks) == (10, 30, 5)
     assert cfg.snapshot_every == 10_000
     assert cfg.max_frame_bytes == DEFAULT_MAX_FRAME_BYTES == 64 * 1024 * 1024
@@ -110,9 +111,11 @@ paxoscope.heartbeatTicks=10
 paxoscope.snapshotEvery=500
 paxoscope.maxFrameBytes=1048576
 jute.maxbuffer=65536
+paxoscope.leaseReads=FALSE
 """
     cfg = load_config(make(tmp_path, text))
     assert cfg.fsync is False
+    assert cfg.lease_reads is False
     assert (cfg.tick_ms, cfg.election_ticks, cfg.heartbeat_ticks) == (20, 50, 10)
     assert (cfg.snapshot_every, cfg.max_frame_bytes, cfg.jute_max_buffer) == (500, 1048576, 65536)
     assert cfg.extra == {}
@@ -308,6 +311,12 @@ ERRORS = {
         None,
         3,
         ["paxoscope.fsync is 'yes'", "true or false"],
+    ),
+    "leaseReads not a boolean": (
+        "dataDir=data\nclientPort=1\npaxoscope.leaseReads=on\n",
+        None,
+        3,
+        ["paxoscope.leaseReads is 'on'", "expected true", "or false"],
     ),
     "tickMs zero": (
         "dataDir=data\nclientPort=1\npaxoscope.tickMs=0\n",

@@ -1,0 +1,128 @@
+"""Quorum leases (Moraru, Andersen, Kaminsky, "Paxos Quorum Leases", SoCC 2014), adapted to
+Multi-Paxos slots: a replica answers reads from its own applied state, with no leader round
+trip, while it holds leases from a majority of every configuration that may govern a slot soon
+(`ReplicaOptions.lease_reads`; `spec/quorum_leases.py` is the protocol).
+
+Every voter grants leases to every voter (itself included, implicitly). A **holder** asks the
+others every heartbeat period (`LeaseRequest`, stamped with its lease clock); a **grantor**
+answers (`LeaseGrant`, with the highest slot it has voted in) and, from then on, for the lease
+duration D on its own clock, names the holder in every `Accepted` it sends. The leader decides a
+slot only once a majority voted for it *and* every holder named by one of those voters voted for
+it too. So a write cannot be decided, let alone acknowledged, behind the back of a replica whose
+lease a member of the deciding majority granted; a holder that stops answering delays writes
+until the grants to it run out (at most about D).
+
+A holder counts a grant from the moment it *asked*, and for D_h = floor(D (1 - ρ) / (1 + ρ)) - 1
+ms of its own clock, ρ the bound on a clock's rate error (`lease_drift`): however the two clocks
+drift within ρ, and with whole milliseconds, the holder's lease lapses before the grant does.
+A holder reads locally only if, besides (1) a majority of grantors in every configuration,
+(2) it has applied every slot its grantors had voted in when they granted (`need`: such a slot
+may have been decided with their vote before the grant, without waiting for this holder), and
+(3) it has voted in no slot beyond what it has applied (a write it voted for may be decided,
+and acknowledged, before it learns so; without this rule two holders could read new, then old).
+
+Leases are measured on a *lease clock* (milliseconds, monotonic), not in ticks: a server drops
+the ticks its loop was too busy to run, so a stalled (or SIGSTOPped) replica would count no time
+at all. The tables are volatile: a replica that (re)starts does not know whom it granted leases
+before, so for D ms of its clock after it starts it reports every voter as a holder (the
+*quarantine*).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Mapping
+
+from impl.paxos.membership import is_majority
+
+
+def holder_duration(duration_ms: int, drift: float) -> int:
+    """How long a holder counts a grant of `duration_ms` (on the grantor's clock): shorter by
+    what clocks whose rates err by up to `drift` may disagree over that span, and by one ms for
+    reading whole milliseconds."""
+    return math.floor(duration_ms * (1 - drift) / (1 + drift)) - 1
+
+
+class LeaseTable:
+    """One replica's leases, as grantor (`grant`, `holders`) and as holder (`take`,
+    `grantors`, `need`). Times are readings of its lease clock."""
+
+    def __init__(
+        self, duration_ms: int, drift: float, started_at: int, *, no_margin: bool = False
+    ) -> None:
+        """`started_at`: the clock when this replica (re)started; `no_margin`: count grants
+        for the whole `duration_ms` (`Fault.LEASE_NO_DRIFT_MARGIN`)."""
+        if not 0 <= drift < 1:
+            raise ValueError(f"a clock's rate error is below 1: {drift}")
+        self.duration = duration_ms
+        self.holder_duration = duration_ms if no_margin else holder_duration(duration_ms, drift)
+        if self.holder_duration < 1:
+            raise ValueError(f"a lease of {duration_ms} ms is too short for a drift of {drift}")
+        self.started_at = started_at
+        self._quarantine_until = started_at + duration_ms
+        self._granted: dict[int, int] = {}  # holder -> when my grant to it ends
+        self._held: dict[int, int] = {}  # grantor -> when I stop counting its grant
+        self.need = 0  # every slot up to here must be applied before I read
+
+    # --- grantor --------------------------------------------------------------------------
+
+    def grant(self, holder: int, now: int) -> None:
+        self._granted[holder] = max(self._granted.get(holder, 0), now + self.duration)
+
+    def granted_until(self, holder: int) -> int:
+        """When my grant to `holder` ends (0: I never granted it one, or it was dropped)."""
+        return self._granted.get(holder, 0)
+
+    def holders(self, now: int) -> frozenset[int] | None:
+        """To whom my grants are active now; None: to anyone, as far as I know (I restarted
+        less than a lease ago and may have granted leases before)."""
+        if now < self._quarantine_until:
+            return None
+        expired = [h for h, until in self._granted.items() if until <= now]
+        for holder in expired:
+            del self._granted[holder]
+        return frozenset(self._granted)
+
+    # --- holder ---------------------------------------------------------------------------
+
+    def take(self, grantor: int, stamp: int, voted: int, now: int) -> None:
+        """`grantor` granted the lease I asked for at `stamp`, having voted in no slot beyond
+        `voted`. A stamp from before I started, or ahead of my clock, is ignored (a request of
+        an earlier run, or of another clock)."""
+        if not self.started_at <= stamp <= now:
+            return
+        self._held[grantor] = max(self._held.get(grantor, 0), stamp + self.holder_duration)
+        self.need = max(self.need, voted)
+
+    def held_until(self, grantor: int) -> int:
+        """When I stop counting `grantor`'s lease (0: I hold none of its, or it was dropped)."""
+        return self._held.get(grantor, 0)
+
+    def grantors(self, now: int) -> set[int]:
+        """Whose grants I hold now."""
+        expired = [g for g, until in self._held.items() if until <= now]
+        for grantor in expired:
+            del self._held[grantor]
+        return set(self._held)
+
+
+def cleared(
+    acks: Collection[int], reports: Mapping[int, frozenset[int] | None], voters: frozenset[int]
+) -> set[int]:
+    """The voters among `acks` all of whose reported holders (None: every voter) are in `acks`
+    too: a slot is decided once these form a majority. Holders that are not voters of the slot
+    are not waited for (they may not even be asked to vote)."""
+    done = set(acks)
+    clear: set[int] = set()
+    for acker in done & voters:
+        named = reports.get(acker, frozenset())
+        if (voters if named is None else named & voters) <= done:
+            clear.add(acker)
+    return clear
+
+
+def decided(
+    acks: Collection[int], reports: Mapping[int, frozenset[int] | None], voters: frozenset[int]
+) -> bool:
+    """Has a majority of `voters` voted, each of whose reported holders voted too?"""
+    return is_majority(cleared(acks, reports, voters), voters)
