@@ -31,7 +31,7 @@ from kazoo.exceptions import (
 )
 from kazoo.handlers.threading import KazooTimeoutError
 from test_large_values import elections
-from test_service import converged
+from test_service import converged, lease_reads
 from zkwire import WireClient
 
 from checker.linearizability import check_history, read_history, render_text
@@ -222,6 +222,9 @@ def test_history_under_kills_and_pauses_with_large_values_is_linearizable(
             f"/acked/{c}" for c in setup.get_children("/acked")
         }
         assert converged(cluster, within=30)
+        # Reads went through quorum leases (on by default), with pauses longer than a lease
+        # (1.5 s against 500 ms): the danger they must survive, a holder stopped mid-lease.
+        assert sum(lease_reads(cluster.node(n.id).client_address) for n in cluster.nodes) > 0
         for node in cluster.nodes:
             one = KazooClient(hosts="{}:{}".format(*node.client_address), timeout=4)
             one.start(timeout=20)

@@ -310,6 +310,12 @@ def test_four_letter_words(cluster: LocalCluster) -> None:
     assert "clientPort=" in four_letter(address, b"conf")
 
 
+def lease_reads(address: tuple[str, int]) -> int:
+    """The reads a server has answered under its leases since it started (`mntr`)."""
+    mntr = dict(line.split("\t", 1) for line in four_letter(address, b"mntr").splitlines())
+    return int(mntr["paxoscope_lease_reads"])
+
+
 def test_a_follower_answers_reads_under_its_leases(cluster: LocalCluster) -> None:
     """With lease reads (on by default), a follower holding leases from a majority answers a
     read from its own state, with no leader round; the read still sees the write a client of
@@ -319,8 +325,7 @@ def test_a_follower_answers_reads_under_its_leases(cluster: LocalCluster) -> Non
     address = cluster.node(follower).client_address
 
     def served() -> int:
-        mntr = dict(line.split("\t", 1) for line in four_letter(address, b"mntr").splitlines())
-        return int(mntr["paxoscope_lease_reads"])
+        return lease_reads(address)
 
     writer, reader = client(cluster, leader), client(cluster, follower)
     try:
