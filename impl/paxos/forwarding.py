@@ -33,7 +33,10 @@ class _IndexWait:
 
 
 class Forwarder:
-    def __init__(self, message_bytes: int, window: int, timeout: int) -> None:
+    def __init__(self, message_bytes: int, window: int, timeout: int, first_nonce: int = 0) -> None:
+        """`first_nonce`: where this incarnation's read-index nonces start. Unique per
+        incarnation (the replica draws it at random): a reply to a request of the process
+        before a crash, delivered late, must not answer a read of this one."""
         self._message_bytes, self._window, self._timeout = message_bytes, window, timeout
         self._deadlines: dict[Key, int] = {}  # every command forwarded or to forward, in order
         self._outbox: deque[Command] = deque()  # not sent yet
@@ -41,7 +44,7 @@ class Forwarder:
         self._sent_bytes = 0
         self._reads: list[Read] = []  # to ask a read index for
         self._waits: dict[int, _IndexWait] = {}  # by nonce, in the order asked
-        self._nonce = 0
+        self._nonce = first_nonce
 
     def __bool__(self) -> bool:
         """Is anything forwarded or waiting to be (that could time out)?"""

@@ -300,10 +300,15 @@ class Replica:
 
         # Forwarding (options.forward). As follower: what I send on to the leader. As leader:
         # forwarded commands queued, read-index requests to confirm.
+        # Nonces of read-index and status requests start where no earlier incarnation's do
+        # (drawn apart from `_random`, so the schedule of elections stays as it was): a late
+        # reply to a request sent before a crash must not answer one sent after it.
+        nonces = random.Random(f"nonces {seed}").getrandbits(48) << 14
         self._forwarder = Forwarder(
             self.options.message_bytes,
             self.options.max_inflight_bytes,
             self.options.forward_timeout_ticks,
+            first_nonce=nonces,
         )
         self._forward_queued: set[tuple[int, int]] = set()
         self._index_requests: list[tuple[int, int]] = []
@@ -331,7 +336,7 @@ class Replica:
         self._catchup_at = 0
         self._status_at = 0
         self._status: dict[int, StatusReply] = {}
-        self._status_nonce = 0
+        self._status_nonce = nonces
         self._rejoin_at_slot: int | None = None  # set once every other replica answered
         self._transfer = SnapshotTransfer()  # snapshots in chunks, sent and received
 

@@ -7,8 +7,10 @@ import dataclasses
 
 from test_replica import OPTIONS, Cluster, put
 
-from impl.paxos.types import Read, Reply
+from impl.paxos.replica import Replica
+from impl.paxos.types import Read, ReadIndexReply, ReadIndexRequest, Reply
 from impl.sm import kv
+from impl.sm.kv import KeyValueStore
 
 FORWARD = dataclasses.replace(OPTIONS, forward=True, forward_timeout_ticks=20)
 
@@ -127,3 +129,28 @@ def test_replies_can_be_handed_over_at_once() -> None:
     cluster.run()
     assert [(r.seq, applied) for r, applied in seen] == [(1, 1), (2, 2)]
     assert answered(cluster, 7) == []  # nothing went through Effects
+
+
+def test_a_late_reply_to_a_crashed_incarnation_answers_no_read_of_the_next() -> None:
+    """Regression (`python -m impl.sim --seed 7458 --forward --leases`): read-index nonces
+    started at 1 in every incarnation, so the leader's reply to a request of the process before
+    a crash, delivered late, answered the restarted process's read — with an index from before
+    a write the client had seen acknowledged: a stale read."""
+    cluster = Cluster(3, FORWARD)
+    cluster.elect(1)
+    cluster.replicas[3].on_read(get(8, 1, "k"))
+    sent = cluster.replicas[3].flush().messages  # never delivered: the process crashes
+    [old] = [m for _, m in sent if isinstance(m, ReadIndexRequest)]
+
+    cluster.replicas[3] = Replica(3, [1, 2, 3], KeyValueStore(), options=FORWARD, seed=33)
+    cluster.tick(1, FORWARD.heartbeat_ticks)  # the new process follows the leader
+    assert cluster.replicas[3].leader == 1
+    cluster.cut = {3}
+    cluster.submit(1, put(7, 1, "k", b"new"))
+    assert answered(cluster, 7)[0].ok  # acknowledged, by the other two
+    cluster.replicas[3].on_read(get(8, 2, "k"))
+    cluster.flush(3)
+    cluster.replicas[3].on_message(1, ReadIndexReply(old.nonce, 0))  # the late reply
+    cluster.flush(3)
+    stale = [r for r in answered(cluster, 8) if r.ok and kv.decode(r.result) != b"new"]
+    assert stale == []
