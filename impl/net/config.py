@@ -143,6 +143,13 @@ class ConfigError(Exception):
         self.message = message
 
 
+def _boolean(key: str, value: str, where: str, expected: str = "true or false") -> bool:
+    """A true/false setting (either case), or a ConfigError saying where and what is expected."""
+    if value.lower() not in ("true", "false"):
+        raise ConfigError(f"{where}: {key} is {value!r}; expected {expected}")
+    return value.lower() == "true"
+
+
 @dataclass(frozen=True)
 class PeerAddress:
     """One `server.N` line.
@@ -430,22 +437,16 @@ def _parse_text(text: str, source: str) -> _Parsed:
         elif key in tls.QUIET_KEYS:
             p.extra[key] = value
         elif key == "paxoscope.fsync":
-            if value.lower() not in ("true", "false"):
-                raise ConfigError(f"{where}: paxoscope.fsync is {value!r}; expected true or false")
-            p.fsync = value.lower() == "true"
+            p.fsync = _boolean(key, value, where)
             if not p.fsync:
                 p.warnings.append(
                     f"{where}: paxoscope.fsync=false: promises and votes are not forced to disk, "
                     "so a crash can lose them and break Paxos safety; use it for tests only"
                 )
         elif key == "extendedTypesEnabled":
-            if value.lower() not in ("true", "false"):
-                raise ConfigError(f"{where}: {key} is {value!r}; expected true or false")
-            p.extended_types = value.lower() == "true"
+            p.extended_types = _boolean(key, value, where)
         elif key == "reconfigEnabled":
-            if value.lower() not in ("true", "false"):
-                raise ConfigError(f"{where}: {key} is {value!r}; expected true or false")
-            p.reconfig_enabled = value.lower() == "true"
+            p.reconfig_enabled = _boolean(key, value, where)
         elif key == "DigestAuthenticationProvider.superDigest":
             if ":" not in value:
                 raise ConfigError(
@@ -455,19 +456,15 @@ def _parse_text(text: str, source: str) -> _Parsed:
                 )
             p.super_digest = value
         elif key == "paxoscope.eventLog":
-            if value.lower() not in ("true", "false"):
-                raise ConfigError(
-                    f"{where}: paxoscope.eventLog is {value!r}; expected true or false"
-                )
-            p.event_log = value.lower() == "true"
+            p.event_log = _boolean(key, value, where)
         elif key == "paxoscope.leaseReads":
-            if value.lower() not in ("true", "false"):
-                raise ConfigError(
-                    f"{where}: paxoscope.leaseReads is {value!r}; expected true (a server "
-                    "holding read leases from a majority answers reads itself) or false (every "
-                    "read asks the leader)"
-                )
-            p.lease_reads = value.lower() == "true"
+            p.lease_reads = _boolean(
+                key,
+                value,
+                where,
+                "true (a server holding read leases from a majority answers reads itself) or "
+                "false (every read asks the leader)",
+            )
         elif key == "paxoscope.service":
             if value not in SERVICES:
                 raise ConfigError(
