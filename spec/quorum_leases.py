@@ -107,18 +107,21 @@ class QuorumLeases(Spec):
     def lease_valid(self, g: SymTerm) -> SymFormula:
         return (g == self.holder) | (self.held(g) > 0)
 
+    def leased(self) -> SymFormula:
+        """The holder's valid leases come from a majority."""
+        return exists(
+            self.quorum,
+            lambda q: forall(
+                self.replica, lambda g: implies(self.quorum.member(g, q), self.lease_valid(g))
+            ),
+        )
+
     def can_read(self) -> SymFormula:
-        """The holder may answer a read from its own state."""
+        """The holder may answer a read from its own state: leased, caught up to what its
+        grantors had voted for, and with no write pending."""
         h = self.holder
         return (
-            exists(
-                self.quorum,
-                lambda q: forall(
-                    self.replica, lambda g: implies(self.quorum.member(g, q), self.lease_valid(g))
-                ),
-            )
-            & (self.applied(h) >= self.need)
-            & (self.accepted(h) <= self.applied(h))
+            self.leased() & (self.applied(h) >= self.need) & (self.accepted(h) <= self.applied(h))
         )
 
     # --- time -------------------------------------------------------------------------------
