@@ -699,28 +699,14 @@ class ZooKeeperService:
     # --- watches -----------------------------------------------------------------------------
 
     def _applied(self, zxid: int, command: Txn, outcome: Outcome) -> None:
-        """Inside the replica's apply: fire this server's watches, end a closed session's
-        connections (after its own reply, which comes next)."""
-        if self._events is None:
-            for conn, trigger in self._watches.fire(outcome.triggers):
-                conn.send(event_frame(zxid, trigger))
-        else:
-            self._log_applied(zxid, command, outcome, self._events)
-        if isinstance(command.op, CloseSession) and outcome.err == Code.OK:
-            for conn in list(self._by_session.get(command.session, ())):
-                asyncio.get_running_loop().call_soon(conn.close)
-
-    def _log_applied(
-        self, zxid: int, command: Txn, outcome: Outcome, events: list[dict[str, Any]]
-    ) -> None:
-        """Fire the watches as `_applied` does, one trigger at a time (the same thing: the
-        triggers fire in order), noting the sessions whose data watches each fires; then log
-        the write's changes (`DataTree.changes`)."""
-        fired: list[list[int]] = []
+        """Inside the replica's apply: fire this server's watches, log the write (with an event
+        log), end a closed session's connections (after its own reply, which comes next)."""
+        events = self._events
+        fired: list[list[int]] = []  # per trigger: the sessions whose data watch it fired
         for trigger in outcome.triggers:
             data = (
                 self._watches.watchers(trigger.path, Kind.DATA)
-                if trigger.type is not EventType.NODE_CHILDREN_CHANGED
+                if events is not None and trigger.type is not EventType.NODE_CHILDREN_CHANGED
                 else frozenset()
             )
             sessions = []
@@ -729,6 +715,17 @@ class ZooKeeperService:
                 if conn in data and conn.session:
                     sessions.append(conn.session)
             fired.append(sorted(sessions))
+        if events is not None:
+            self._log_changes(zxid, command, fired, events)
+        if isinstance(command.op, CloseSession) and outcome.err == Code.OK:
+            for conn in list(self._by_session.get(command.session, ())):
+                asyncio.get_running_loop().call_soon(conn.close)
+
+    def _log_changes(
+        self, zxid: int, command: Txn, fired: list[list[int]], events: list[dict[str, Any]]
+    ) -> None:
+        """Log the write's changes (`DataTree.changes`), each with the sessions whose data
+        watches its trigger fired."""
         close: dict[str, Any] | None = None
         for change in self.tree.changes:
             if change.kind == "session":
