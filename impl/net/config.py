@@ -13,9 +13,12 @@ ZooKeeper's administrator's guide feels at home::
     server.3=zoo3:2888:3888:observer;10.0.0.3:2181
     paxoscope.fsync=true
 
-Lines are `key=value` (whitespace around either is ignored) or `#` comments, which take a whole
-line, as in ZooKeeper. `dataDir` holds
-the `myid` file, which names this server among the `server.N` lines; a config without
+The syntax is that of `java.util.Properties`, which ZooKeeper loads the file with (see
+`impl.net.properties`): `key=value`, `key: value` or `key value` lines, `#` and `!` comments,
+which take a whole line, backslash escapes and continuation lines. As in ZooKeeper, white space
+around keys and values is trimmed. Unlike ZooKeeper, which keeps the last, a key set twice is
+an error, and the file is read as UTF-8 (ZooKeeper reads ISO 8859-1). `dataDir` holds the
+`myid` file, which names this server among the `server.N` lines; a config without
 `server.N` lines is a cluster of one, server 1, serving clients on `clientPort`.
 
 Settings of ZooKeeper that paxoscope does not use are kept in `ServerConfig.extra` with a
@@ -36,10 +39,12 @@ import difflib
 import os
 import re
 import socket
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from impl.net import tls
+from impl.net.properties import PropertiesError, Property, escape, parse_properties
 from impl.net.tls import TlsSettings
 
 __all__ = [
@@ -393,19 +398,37 @@ def _suggest(key: str) -> str:
     return f"; did you mean {close[0]}?" if close else ""
 
 
+# What Java's String.trim removes, which ZooKeeper's QuorumPeerConfig does from keys and values.
+_JAVA_TRIM = "".join(map(chr, range(0x21)))
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_SETTING_FORMS = "key=value, key:value or key value, or a # or ! comment line"
+
+
+def _properties(text: str, source: str) -> Iterator[Property]:
+    """The settings of `text` in order; escapes that cannot be read are a ConfigError."""
+    try:
+        yield from parse_properties(text)
+    except PropertiesError as error:
+        raise ConfigError(f"{source}:{error.line}: {error.message}") from None
+
+
 def _parse_text(text: str, source: str) -> _Parsed:
     p = _Parsed(source)
-    for number, raw in enumerate(text.split("\n"), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
+    for setting in _properties(text, source):
+        number = setting.line
         where = f"{source}:{number}"
-        key, sep, value = (part.strip() for part in line.partition("="))
+        key, value = setting.key.strip(_JAVA_TRIM), setting.value.strip(_JAVA_TRIM)
         if key.startswith("zookeeper.") and key.removeprefix("zookeeper.") in _PROPERTY_KEYS:
             key = key.removeprefix("zookeeper.")
-        if not sep or not key:
+        if not key:
             raise ConfigError(
-                f"{where}: {line!r} is not a setting; expected key=value or a # comment line"
+                f"{where}: {setting.text!r} is not a setting, its key is empty; expected "
+                + _SETTING_FORMS
+            )
+        if _CONTROL.search(key):
+            raise ConfigError(
+                f"{where}: {setting.text!r} is not a setting, its key {key!r} has a control "
+                f"character; expected {_SETTING_FORMS}"
             )
         if key in p.lines:
             raise ConfigError(
@@ -883,7 +906,7 @@ def _render(
         f"# paxoscope local cluster: node {node} of {nodes}, written by write_cluster_configs",
         "dataDir=data",
         f"clientPortAddress={host}",
-        *(f"{key}={value}" for key, value in settings.items()),
+        *(f"{escape(key, key=True)}={escape(value)}" for key, value in settings.items()),
         *([f"secureClientPort={ports[node - 1][1]}"] if secure else []),
         *(
             f"server.{i}={_bracket(host)}:{peer}"

@@ -172,6 +172,58 @@ def test_whitespace_comments_crlf_and_bom(tmp_path: Path) -> None:
     assert cfg.me == PeerAddress(1, "127.0.0.1", 2888, 3888, "127.0.0.1", 2181, "participant")
 
 
+# The same kind of cluster in the other forms java.util.Properties (so ZooKeeper) reads.
+PROPERTIES_SYNTAX = """\
+! a three-server cluster, in the other forms of java.util.Properties
+tickTime 2000
+initLimit:10
+   syncLimit   =   5
+dataDir\tdata
+   ! an indented comment, which a backslash does not continue \\
+maxClientCnxns 7
+server.1 127.0.0.1:2888:3888;\\
+         2181
+server.2 : 127.0.0.1:2889\\
+:3889
+server.3=127.0.0.1:2890:3890:observer;\\u0031\\u0032\\u0037.0.0.1:2183
+paxoscope.fsync false
+autopurge.purgeInterval   1
+my\\:odd\\ key = a\\tvalue\\\\
+"""
+
+
+@pytest.mark.parametrize("terminator", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR"])
+def test_java_properties_syntax(tmp_path: Path, terminator: str) -> None:
+    cfg = load_config(make(tmp_path, PROPERTIES_SYNTAX.replace("\n", terminator)))
+    assert (cfg.tick_time, cfg.init_limit, cfg.sync_limit) == (2000, 10, 5)
+    assert cfg.data_dir == tmp_path / "data"
+    assert cfg.max_client_cnxns == 7  # not swallowed by the comment before it
+    assert cfg.servers == {
+        1: PeerAddress(1, "127.0.0.1", 2888, 3888, "127.0.0.1", 2181, "participant"),
+        2: PeerAddress(2, "127.0.0.1", 2889, 3889, "127.0.0.1", None, "participant"),
+        3: PeerAddress(3, "127.0.0.1", 2890, 3890, "127.0.0.1", 2183, "observer"),
+    }
+    assert cfg.my_id == 1 and cfg.client_port == 2181
+    assert cfg.fsync is False
+    assert cfg.extra == {"autopurge.purgeInterval": "1", "my:odd key": "a\tvalue\\"}
+    # Each message names the line its setting begins on.
+    path = tmp_path / "zoo.cfg"
+    assert [warning.split(" ")[0] for warning in cfg.warnings] == [
+        f"{path}:13:",
+        f"{path}:14:",
+        f"{path}:15:",
+    ]
+    assert "my:odd key is not used by paxoscope" in cfg.warnings[2]
+
+
+def test_values_are_trimmed_as_zookeeper_does(tmp_path: Path) -> None:
+    # Properties.load keeps a value's trailing white space, escaped leading white space too;
+    # ZooKeeper trims every key and value (String.trim), and so do we.
+    text = "dataDir = data \t \nclientPort:\\ 2181\\t\n\\ paxoscope.fsync\\ =true\n"
+    cfg = load_config(make(tmp_path, text, myid=None))
+    assert (cfg.data_dir, cfg.client_port, cfg.fsync) == (tmp_path / "data", 2181, True)
+
+
 def test_ipv6_addresses(tmp_path: Path) -> None:
     text = "dataDir=data\nserver.1=[::1]:2888:3888;[::1]:2181\nserver.2=[fe80::2]:2888\n"
     cfg = load_config(make(tmp_path, text))
@@ -200,8 +252,45 @@ THREE = "dataDir=data\nserver.1=127.0.0.1:2888;2181\nserver.2=127.0.0.1:2889;218
 ERRORS = {
     "missing dataDir": ("clientPort=2181\nserver.1=h:1;2\n", "1", None, ["dataDir is not set"]),
     "empty dataDir": ("dataDir=\n", "1", 1, ["dataDir is empty"]),
-    "not key=value": ("dataDir=data\nclientPort 2181\n", "1", 2, ["'clientPort 2181'"]),
-    "empty key": ("dataDir=data\n=5\n", "1", 2, ["key=value"]),
+    "empty key": ("dataDir=data\n=5\n", "1", 2, ["'=5' is not a setting", "key=value"]),
+    "empty key before a colon": (
+        "dataDir=data\n  : 5\n",
+        "1",
+        2,
+        ["': 5' is not a setting, its key is empty", "key:value or key value"],
+    ),
+    "key of escaped white space": ("dataDir=data\n\\ \\t=5\n", "1", 2, ["its key is empty"]),
+    "control character in a key": (
+        "dataDir=data\nclient\\nPort=1\n",
+        "1",
+        2,
+        ["its key 'client\\nPort' has a control character"],
+    ),
+    "key alone": ("dataDir=data\nclientPort\n", None, 2, ["clientPort is ''"]),
+    "malformed unicode escape": (
+        "dataDir=data\nclientPort=\\u21x1\n",
+        "1",
+        2,
+        ["'clientPort=\\\\u21x1' has \\u followed by '21x1'", "four hex digits"],
+    ),
+    "malformed escape on a continuation line": (
+        "dataDir=data\n\nclientPort=21\\\n   \\u81\n",
+        "1",
+        3,
+        ["\\u followed by '81'"],
+    ),
+    "bad value on a continuation line": (
+        "dataDir=data\n\nserver.1=h:1;\\\n    2;3\n",
+        "1",
+        3,
+        ["more than one ';' in 'h:1;2;3'"],
+    ),
+    "lines ended by CR": (
+        "dataDir=data\rclientPort=x\r",
+        None,
+        2,
+        ["clientPort is 'x'"],
+    ),
     "non-integer clientPort": (
         "dataDir=data\n\nclientPort=abc\n",
         "1",
@@ -229,6 +318,18 @@ ERRORS = {
         "dataDir=data\nclientPort=2181\ntickTime=1\nclientPort=2182\n",
         None,
         4,
+        ["clientPort is set again (first on line 2)"],
+    ),
+    "duplicate key in other syntaxes": (
+        "dataDir data\nclientPort 2181\n! comment\nclientPort: 2182\n",
+        None,
+        4,
+        ["clientPort is set again (first on line 2)"],
+    ),
+    "duplicate key written with an escape": (
+        "dataDir=data\nclientPort=2181\n\\u0063lientPort=2182\n",
+        None,
+        3,
         ["clientPort is set again (first on line 2)"],
     ),
     "duplicate server line": (
@@ -591,6 +692,14 @@ def test_explicit_ports_and_extra(tmp_path: Path) -> None:
     assert (cfg.me.client_port, cfg.tick_ms, cfg.tick_time) == (13003, 5, 500)
     assert cfg.extra == {"autopurge.purgeInterval": "1"}
     assert "server.3=127.0.0.1:12003;13003" in paths[0].read_text()
+
+
+def test_extra_is_written_as_properties(tmp_path: Path) -> None:
+    extra = {"my key": "C:\\zk\\data", "odd:key": "a=b:c", "tabs": "x\ty\\t", "k": "\\"}
+    paths = write_cluster_configs(tmp_path, 1, ports=[(12001, 13001)], extra=extra)
+    cfg = load_config(paths[0])
+    assert cfg.extra == extra
+    assert "my\\ key=C:\\\\zk\\\\data\n" in paths[0].read_text()
 
 
 def test_ipv6_cluster(tmp_path: Path) -> None:
