@@ -10,11 +10,16 @@ import os
 from pathlib import Path
 
 
-def write_all(fd: int, data: bytes) -> None:
-    """`os.write` may write less than asked; loop until all of `data` is out."""
+def write_all(fd: int, data: bytes, offset: int | None = None) -> None:
+    """`os.write` (or `os.pwrite` at `offset`) may write less than asked; loop until all of
+    `data` is out."""
     view = memoryview(data)
     while view:
-        view = view[os.write(fd, view) :]
+        if offset is None:
+            view = view[os.write(fd, view) :]
+        else:
+            done = os.pwrite(fd, view, offset)
+            view, offset = view[done:], offset + done
 
 
 def fsync_dir(directory: Path) -> None:

@@ -27,7 +27,7 @@ class ReplicaStore:
 
     @classmethod
     def open(
-        cls, data_dir: Path, *, fsync: bool = True
+        cls, data_dir: Path, *, fsync: bool = True, preallocate: int = 0
     ) -> tuple[ReplicaStore, DurableState, TailDamage | None]:
         """Open the store in `data_dir` (created if missing) and load the replica's state.
 
@@ -35,6 +35,9 @@ class ReplicaStore:
         starts in recovery: the replica may have forgotten promises or votes, so it must not vote
         until it has caught up. The cut carries a `Recovering(True)` record, so a later restart
         still knows, until the core persists `Recovering(False)`.
+
+        `preallocate`: grow the log's segments this many bytes at a time, ahead of the records
+        (see `impl.storage.wal`), so that each sync writes data and no file metadata.
 
         Raises `StorageError` on a corrupt snapshot (before touching the log) or when another
         process has the store open."""
@@ -48,6 +51,7 @@ class ReplicaStore:
             record_decoder.decode,
             marker=peer_encoder.encode(Recovering(active=True)),
             fsync=fsync,
+            preallocate=preallocate,
         )
         state = DurableState.load(snapshot, records, damaged=damage is not None)
         return cls(data_dir, log, fsync=fsync), state, damage

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from hypothesis import strategies as st
@@ -62,3 +63,13 @@ def flip(path: Path, offset: int, mask: int = 0xFF) -> None:
     data = bytearray(path.read_bytes())
     data[offset] ^= mask
     path.write_bytes(bytes(data))
+
+
+def counting(real: Callable[[int], None], calls: list[int]) -> Callable[[int], None]:
+    """`real` (an fsync), noting each call's file descriptor in `calls`."""
+
+    def count(fd: int) -> None:
+        calls.append(fd)
+        real(fd)
+
+    return count

@@ -26,7 +26,7 @@ from impl.storage.errors import StorageError
 from impl.storage.snapshots import write_snapshot
 from impl.storage.store import ReplicaStore
 from impl.storage.wal import WriteAheadLog
-from tests.impl.storage.helpers import cut, flip, records, sample_records, segments
+from tests.impl.storage.helpers import counting, cut, flip, records, sample_records, segments
 
 SNAPSHOT = Snapshot(slot=3, applied=3, state=b"kv", sessions=b"")
 
@@ -77,13 +77,8 @@ def test_a_fresh_store_is_empty_and_leaves_other_files_alone(tmp_path: Path) -> 
 
 def test_persist_syncs_once_per_call(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[int] = []
-    real_fsync = os.fsync
-
-    def counting_fsync(fd: int) -> None:
-        calls.append(fd)
-        real_fsync(fd)
-
-    monkeypatch.setattr(os, "fsync", counting_fsync)
+    for name in ("fsync", "fdatasync"):
+        monkeypatch.setattr(os, name, counting(getattr(os, name), calls))
     for fsync, expected in [(True, [1, 1, 0]), (False, [0, 0, 0])]:
         store, _, _ = ReplicaStore.open(tmp_path / str(fsync), fsync=fsync)
         counts = []

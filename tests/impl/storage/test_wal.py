@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from impl.storage.errors import StorageError
 from impl.storage.frames import HEADER_SIZE, encode_frame
 from impl.storage.wal import TailDamage, WriteAheadLog
-from tests.impl.storage.helpers import cut, flip, segments
+from tests.impl.storage.helpers import counting, cut, flip, segments
 
 PAYLOADS = [b"alpha", b"", b"gamma" * 20, bytes(range(256))]
 # Ten payloads that fill five segments of at most 100 bytes, two payloads to a segment.
@@ -59,13 +59,13 @@ def test_a_new_log_is_empty_and_payloads_survive_reopen(tmp_path: Path) -> None:
 def test_a_group_append_is_one_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     log, _, _ = open_log(tmp_path)
     calls = []
-    real_write = os.write
+    real_pwrite = os.pwrite
 
-    def counting_write(fd: int, data: Any) -> int:
+    def counting_pwrite(fd: int, data: Any, offset: int) -> int:
         calls.append(len(data))
-        return real_write(fd, data)
+        return real_pwrite(fd, data, offset)
 
-    monkeypatch.setattr(os, "write", counting_write)
+    monkeypatch.setattr(os, "pwrite", counting_pwrite)
     log.append(PAYLOADS)
     log.close()
     assert calls == [sum(HEADER_SIZE + len(p) for p in PAYLOADS)]
@@ -128,16 +128,29 @@ def test_a_damaged_length_field_is_caught(tmp_path: Path, length: int, reason: s
     assert damage is not None and damage.reason.startswith(reason)
 
 
-def test_a_zero_filled_tail_is_damage_not_empty_frames(tmp_path: Path) -> None:
-    # What a file system may leave when the size reached the disk but the data did not.
+def test_a_zero_filled_tail_is_the_clean_end(tmp_path: Path) -> None:
+    """Zeros to the end of a segment are space preallocated for appends — or what a file
+    system may leave when an append's new size reached the disk but its data did not. Either
+    way nothing there was synced, so nothing that depended on it left the process: the log
+    ends there, undamaged, and appends go on from there."""
+    written(tmp_path, [PAYLOADS])
+    segment = segments(tmp_path)[-1]
+    with segment.open("ab") as file:
+        file.write(bytes(100))
+    assert reopen(tmp_path) == (PAYLOADS, None)
+    written(tmp_path, [[b"more"]])
+    assert reopen(tmp_path) == ([*PAYLOADS, b"more"], None)
+
+
+def test_zeros_followed_by_data_are_damage(tmp_path: Path) -> None:
     written(tmp_path, [PAYLOADS])
     segment = segments(tmp_path)[-1]
     size = segment.stat().st_size
     with segment.open("ab") as file:
-        file.write(bytes(100))
+        file.write(bytes(100) + b"x")
     payloads, damage = reopen(tmp_path)
     assert payloads == PAYLOADS
-    assert damage == TailDamage(segment.name, size, 100, "checksum mismatch")
+    assert damage == TailDamage(segment.name, size, 101, "checksum mismatch")
 
 
 def test_an_undecodable_payload_is_damage(tmp_path: Path) -> None:
@@ -279,13 +292,8 @@ def test_fsync_is_called_only_when_asked_for(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[int] = []
-    real_fsync = os.fsync
-
-    def counting_fsync(fd: int) -> None:
-        calls.append(fd)
-        real_fsync(fd)
-
-    monkeypatch.setattr(os, "fsync", counting_fsync)
+    for name in ("fsync", "fdatasync"):
+        monkeypatch.setattr(os, name, counting(getattr(os, name), calls))
     log, _, _ = open_log(tmp_path / "on")
     calls.clear()
     log.append([b"a", b"b"])
@@ -315,7 +323,7 @@ def test_an_io_error_leaves_the_log_unusable(
         raise OSError(5, "Input/output error")
 
     log.append([b"a"])
-    monkeypatch.setattr(os, "fsync", failing_fsync)
+    monkeypatch.setattr(os, "fdatasync", failing_fsync)
     with pytest.raises(StorageError, match="sync failed"):
         log.sync()
     monkeypatch.undo()
@@ -351,7 +359,7 @@ def crash_at(monkeypatch: pytest.MonkeyPatch, call: int) -> None:
 
         return change
 
-    for name in ("write", "ftruncate", "replace", "unlink", "fsync"):
+    for name in ("write", "pwrite", "ftruncate", "replace", "unlink", "fsync", "fdatasync"):
         monkeypatch.setattr(os, name, crashing(getattr(os, name)))
 
 
