@@ -6,6 +6,7 @@ import asyncio
 import logging
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -33,6 +34,16 @@ def make_service(config: ServerConfig, faults: frozenset[CoordFault] = frozenset
     from impl.coord.service import ZooKeeperService
 
     return ZooKeeperService(config, faults)
+
+
+def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop's event loop where it is installed (a dependency on every platform but Windows):
+    the same asyncio API, with the loop itself in C. Else asyncio's own."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
 
 
 @click.command()
@@ -70,7 +81,8 @@ def server(config_path: Path, faults: tuple[str, ...], verbose: bool) -> None:
         service = make_service(
             config, frozenset(CoordFault(f) for f in faults if f in set(CoordFault))
         )
-        asyncio.run(run_server(config, paxos_faults, service))
+        with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+            runner.run(run_server(config, paxos_faults, service))
     except StorageError as error:
         _fail(str(error))
     except OSError as error:
