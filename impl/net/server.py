@@ -226,6 +226,7 @@ class ReplicaServer:
             # Leases count real time, which runs on while the process is stopped (SIGSTOP) or
             # its loop stalls, unlike ticks.
             clock=lambda: int(time.monotonic() * 1000),
+            send_now=lambda node, message: self._send([(node, message)]),
         )
         self.service.attach(self)
         me, name, tls = config.me, f"n{config.my_id}", config.tls

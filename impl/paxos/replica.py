@@ -12,8 +12,8 @@ Every replica is acceptor, learner and (when elected) leader:
   nothing was reported), so a value that may have been chosen stays chosen.
 - **Replication.** The leader batches queued client commands into one slot and sends
   `Accept(ballot, slot, batch, commit)` (phase 2a); acceptors vote and answer `Accepted` to the
-  leader alone. A majority decides the slot. `commit` (on every Accept and Heartbeat) tells the
-  followers which slots are decided: a follower that voted for the same ballot in such a slot
+  leader alone. A majority decides the slot; the leader tells the others at once (`Commit`,
+  before it applies the slot itself), and `commit` on every Accept and Heartbeat repeats it: a follower that voted for the same ballot in such a slot
   knows the value; otherwise it asks for it (`CatchupRequest`), and a replica far behind
   receives a snapshot, in chunks.
 - **Bounded messages** (`transfer.py`). Whatever a peer message carries in variable number (a
@@ -93,6 +93,7 @@ from impl.paxos.types import (
     CatchupRequest,
     Chosen,
     Command,
+    Commit,
     Effects,
     Entry,
     Forward,
@@ -219,8 +220,12 @@ class Replica:
         observers: Sequence[int] = (),
         members: Sequence[Member] = (),
         clock: Callable[[], int] | None = None,
+        send_now: Callable[[int, PeerMessage], None] | None = None,
     ) -> None:
-        """`on_reply`: hand each reply over the moment it exists instead of in `Effects`
+        """`send_now`: send a message that depends on nothing not yet durable (the leader's
+        `Commit` notice) the moment it exists, instead of in `Effects` after the work that
+        follows it (a server's replica applies what it decided, then flushes).
+        `on_reply`: hand each reply over the moment it exists instead of in `Effects`
         (every reply is safe to send at once: it reports decided or refused work). A service
         that keeps per-client order between replies and state changes needs that.
         `observers`: the nodes (among `nodes`) that learn and serve but do not vote.
@@ -246,6 +251,7 @@ class Replica:
         self._random = random.Random(seed)
         self._on_applied = on_applied
         self._on_reply = on_reply
+        self._send_now = send_now
 
         # Acceptor and learner state (durable).
         self.promised: Ballot = durable.promised
@@ -412,6 +418,8 @@ class Replica:
                 self._on_reject(message)
             case Heartbeat():
                 self._on_heartbeat(sender, message)
+            case Commit():
+                self._on_commit(sender, message)
             case HeartbeatAck():
                 self._on_heartbeat_ack(sender, message)
             case CatchupRequest():
@@ -815,7 +823,7 @@ class Replica:
             for change in (c.config for c in value if c.config is not None):
                 self.membership.adopt(slot - self.membership.delay, change, -slot)
         self._proposals[slot] = _Proposal(value, set(), self.now, batch_size(value))
-        self._commit_sent = self.applied_slot
+        self._commit_sent = max(self._commit_sent, self.applied_slot)
         for node in self.nodes:
             self._effects.early.append((node, Accept(self.ballot, slot, value, self.applied_slot)))
 
@@ -873,6 +881,8 @@ class Replica:
 
     def _majority_heard(self) -> bool:
         window = 2 * self.options.election_ticks
+        for node in self.voters:  # a member new to me gets the window every member gets when
+            self._heard_at.setdefault(node, self.now)  # I start to lead
         recent = {node for node, tick in self._heard_at.items() if self.now - tick <= window}
         return self.config.is_quorum(recent | {self.id})
 
@@ -890,6 +900,7 @@ class Replica:
         if decided:
             del self._proposals[slot]
             self._learn(slot, proposal.value, self.ballot)
+            self._announce_commit()
             self._apply_decided()
 
     def _resend_accepts(self) -> None:
@@ -928,7 +939,7 @@ class Replica:
     # --- heartbeats, commit, reads ----------------------------------------------------------
 
     def _heartbeat(self) -> None:
-        self._commit_sent = self.applied_slot
+        self._commit_sent = max(self._commit_sent, self.applied_slot)
         self._round += 1
         self._heartbeat_at = self.now + self.options.heartbeat_ticks
         for node in self.others:
@@ -936,6 +947,31 @@ class Replica:
         for node in self.departing:
             self._send(node, Heartbeat(self.ballot, self.applied_slot, self._round, self._settled))
         self._confirm_reads(self._round, self.id)
+
+    def _announce_commit(self) -> None:
+        """As leader, tell the others at once how far the slots are decided, before I apply
+        them (`send_now`): a follower that forwarded a client's write replies when it applied
+        it, and need not wait for my own apply and the next flush."""
+        commit = self.applied_slot
+        while commit + 1 in self.chosen:
+            commit += 1
+        if commit <= self._commit_sent:
+            return
+        self._commit_sent = commit
+        for node in [*self.others, *self.departing]:
+            message = Commit(self.ballot, commit)
+            if self._send_now is not None:
+                self._send_now(node, message)
+            else:
+                self._send(node, message)
+
+    def _on_commit(self, sender: int, commit: Commit) -> None:
+        self._note_round(commit.ballot)
+        if commit.ballot < self.promised and not self.recovering:
+            self._send(sender, Reject(self.promised))
+            return
+        self._follow(sender, commit.ballot)
+        self._learn_commit(sender, commit.ballot, commit.commit)
 
     def _on_heartbeat(self, sender: int, heartbeat: Heartbeat) -> None:
         self._note_round(heartbeat.ballot)

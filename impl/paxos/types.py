@@ -140,6 +140,15 @@ class Heartbeat(msgspec.Struct, frozen=True, array_like=True, tag="hb"):
     settled: int = 0
 
 
+class Commit(msgspec.Struct, frozen=True, array_like=True, tag="cm"):
+    """The leader of `ballot` has just decided every slot up to `commit`: sent the moment it
+    decides, before it applies them itself, so a follower waiting to answer its client hears
+    at once (a Heartbeat says the same later, and is acknowledged; this is not)."""
+
+    ballot: Ballot
+    commit: int
+
+
 class HeartbeatAck(msgspec.Struct, frozen=True, array_like=True, tag="hback"):
     """`commit`: every slot up to it is applied here; `settled`: as the Heartbeat's, as I
     know it (from the heartbeat answered, or one before)."""
@@ -253,6 +262,7 @@ PeerMessage = (
     | Accepted
     | Reject
     | Heartbeat
+    | Commit
     | HeartbeatAck
     | CatchupRequest
     | Catchup

@@ -14,6 +14,7 @@ from impl.paxos.types import (
     Accepted,
     Chosen,
     Command,
+    Commit,
     Effects,
     Heartbeat,
     PeerMessage,
@@ -124,6 +125,34 @@ def test_three_replicas_elect_replicate_and_followers_learn_by_heartbeat() -> No
     cluster.tick(1, OPTIONS.heartbeat_ticks)  # the heartbeat carries the commit index
     digests = {r.machine.digest() for r in cluster.replicas.values()}
     assert len(digests) == 1 and all(r.applied == 1 for r in cluster.replicas.values())
+
+
+def test_the_leader_announces_a_decision_before_it_applies_it() -> None:
+    """`Commit` goes out the moment the leader decides (through `send_now`, as the server
+    sends it), before the leader's own apply; a follower that voted learns from it, and does
+    not answer it (a Heartbeat is acknowledged; a commit notice is not)."""
+    cluster = Cluster(3)
+    cluster.elect(1)
+    leader = cluster.replicas[1]
+    sent: list[tuple[int, PeerMessage, int]] = []  # (to, message, leader's applied slot then)
+    leader._send_now = lambda node, message: sent.append((node, message, leader.applied_slot))
+    cluster.submit(1, put(7, 1, "k", b"v"))
+    assert [r.seq for r in cluster.replies if r.ok] == [1]
+    ballot = leader.leader_ballot
+    assert sent == [(2, Commit(ballot, 1), 0), (3, Commit(ballot, 1), 0)]
+    follower = cluster.replicas[2]
+    assert follower.applied_slot == 0  # (the notices went to `sent`, not to the followers)
+    follower.on_message(1, Commit(ballot, 1))
+    assert follower.applied_slot == 1
+    assert follower.flush().messages == []  # nothing to acknowledge
+
+
+def test_without_send_now_the_commit_notice_is_an_effect() -> None:
+    cluster = Cluster(3)
+    cluster.elect(1)
+    cluster.submit(1, put(7, 1, "k", b"v"))
+    # The followers applied on the notice alone: no heartbeat tick was needed.
+    assert [r.applied_slot for r in cluster.replicas.values()] == [1, 1, 1]
 
 
 def test_a_follower_redirects_clients_to_the_leader() -> None:

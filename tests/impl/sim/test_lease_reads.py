@@ -61,8 +61,12 @@ def test_lease_reads_with_more_replicas_observers_and_membership_changes(
 
 
 # How to catch each bug: the drift margin shows only where clocks drift far apart for longer
-# than a lease, so those runs drift by 30 % (and the replicas allow for it) and partitions last.
-LONG_PARTITIONS = Faults(partition=0.01, heal=0.003, drift=0.3)
+# than a lease, so those runs drift by 30 % (and the replicas allow for it) and partitions are
+# frequent and last. (Since followers learn a decision from the leader's Commit notice at once,
+# a stale read's window is shorter, and shorter, rarer partitions no longer show it to the
+# clients within these seeds: with partition=0.01, heal=0.003, the read check alone first
+# fails at seed 1716.)
+LONG_PARTITIONS = Faults(partition=0.02, heal=0.002, drift=0.3)
 CATCHING: dict[Fault, tuple[Faults, float]] = {
     Fault.WRITE_IGNORES_LEASES: (Faults(), 0.05),
     Fault.LEASE_READ_WHILE_PENDING: (Faults(), 0.05),
