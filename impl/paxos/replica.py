@@ -13,9 +13,9 @@ Every replica is acceptor, learner and (when elected) leader:
 - **Replication.** The leader batches queued client commands into one slot and sends
   `Accept(ballot, slot, batch, commit)` (phase 2a); acceptors vote and answer `Accepted` to the
   leader alone. A majority decides the slot; the leader tells the others at once (`Commit`,
-  before it applies the slot itself), and `commit` on every Accept and Heartbeat repeats it: a follower that voted for the same ballot in such a slot
-  knows the value; otherwise it asks for it (`CatchupRequest`), and a replica far behind
-  receives a snapshot, in chunks.
+  before it applies the slot itself), and `commit` on every Accept and Heartbeat repeats it: a
+  follower that voted for the same ballot in such a slot knows the value; otherwise it asks
+  for it (`CatchupRequest`), and a replica far behind receives a snapshot, in chunks.
 - **Bounded messages** (`transfer.py`). Whatever a peer message carries in variable number (a
   batch's commands, catch-up entries, a promise's reports, forwarded commands, a snapshot's
   bytes) stays within `message_bytes` (one item alone excepted), which follows from the peer
