@@ -70,6 +70,7 @@ DEFAULT_TICK_MS = 10
 DEFAULT_ELECTION_TICKS = 30
 DEFAULT_HEARTBEAT_TICKS = 5
 DEFAULT_SNAPSHOT_EVERY = 10_000
+DEFAULT_PREALLOCATE_KB = 1024
 DEFAULT_MAX_FRAME_BYTES = 64 * 1024 * 1024
 # The largest client request, as ZooKeeper's jute.maxbuffer (BinaryInputArchive: 0xfffff bytes,
 # one short of 1 MiB). A request becomes a command that must fit in a peer frame, with its
@@ -105,6 +106,7 @@ _INT_KEYS: dict[str, tuple[int, str]] = {
     "paxoscope.snapshotEvery": (1, "a positive number of applied slots"),
     "paxoscope.maxFrameBytes": (65536, "a number of bytes, at least 65536"),
     "jute.maxbuffer": (1, "a positive number of bytes"),
+    "preAllocSize": (0, "a number of kilobytes, 0 to grow the log write by write"),
     "minSessionTimeout": (-1, "a number of milliseconds, -1 for 2 * tickTime"),
     "maxSessionTimeout": (-1, "a number of milliseconds, -1 for 20 * tickTime"),
     "znode.container.checkIntervalMs": (1, "a positive number of milliseconds"),
@@ -117,6 +119,7 @@ _PROPERTY_KEYS = (
     "extendedTypesEnabled",
     "DigestAuthenticationProvider.superDigest",
     "reconfigEnabled",
+    "preAllocSize",
 )
 MAX_EXTENDED_SERVER_ID = 254  # with extended types, session ids must not start with 0xFF
 SERVICES = ("zookeeper", "kv")
@@ -220,6 +223,10 @@ class ServerConfig:
     election_ticks: int = DEFAULT_ELECTION_TICKS
     heartbeat_ticks: int = DEFAULT_HEARTBEAT_TICKS
     snapshot_every: int = DEFAULT_SNAPSHOT_EVERY
+    # The log grows this many KiB at a time, ahead of its records (`impl.storage.wal`), as
+    # ZooKeeper's preAllocSize (whose default is 64 MiB; ours is smaller, for many small test
+    # clusters): a sync then writes data and no file metadata.
+    preallocate_kb: int = DEFAULT_PREALLOCATE_KB
     # Quorum-lease reads (`impl.paxos.leases`): a server holding leases from a majority answers
     # reads from its own state, without asking the leader; writes wait for the holders.
     lease_reads: bool = True
@@ -798,6 +805,7 @@ def _config(
         election_ticks=ints.get("paxoscope.electionTicks", DEFAULT_ELECTION_TICKS),
         heartbeat_ticks=ints.get("paxoscope.heartbeatTicks", DEFAULT_HEARTBEAT_TICKS),
         snapshot_every=ints.get("paxoscope.snapshotEvery", DEFAULT_SNAPSHOT_EVERY),
+        preallocate_kb=ints.get("preAllocSize", DEFAULT_PREALLOCATE_KB),
         lease_reads=p.lease_reads,
         max_frame_bytes=ints.get("paxoscope.maxFrameBytes", DEFAULT_MAX_FRAME_BYTES),
         jute_max_buffer=ints.get("jute.maxbuffer", DEFAULT_JUTE_MAX_BUFFER),

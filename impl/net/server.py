@@ -62,10 +62,6 @@ from impl.storage import ReplicaStore
 # property-based tests, which watch it)
 _RANDOM = random.Random()
 
-# The log grows by this much at a time, ahead of its records (`impl.storage.wal`), as ZooKeeper
-# preallocates its transaction log: a sync then writes data and no metadata.
-PREALLOCATE_BYTES = 1 << 20
-
 log = logging.getLogger("paxoscope.server")
 
 # Unsent bytes to a peer before further messages to it are dropped (a message is written as
@@ -186,7 +182,7 @@ class ReplicaServer:
     async def start(self) -> None:
         config = self.config
         store, durable, damage = ReplicaStore.open(
-            config.data_dir, fsync=config.fsync, preallocate=PREALLOCATE_BYTES
+            config.data_dir, fsync=config.fsync, preallocate=config.preallocate_kb * 1024
         )
         self.store = store
         if damage is not None:

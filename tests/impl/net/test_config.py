@@ -611,6 +611,16 @@ def test_zookeeper_properties_in_either_spelling(tmp_path: Path) -> None:
     assert cfg.container_max_never_used_ms == 5000 and not cfg.warnings
 
 
+def test_pre_alloc_size_sets_how_far_ahead_the_log_is_allocated(tmp_path: Path) -> None:
+    cfg = load_config(make(tmp_path, "dataDir=data\nclientPort=1\n", myid=None))
+    assert cfg.preallocate_kb == 1024
+    for line in ("preAllocSize=65536", "zookeeper.preAllocSize=65536"):
+        cfg = load_config(make(tmp_path, f"dataDir=data\nclientPort=1\n{line}\n", myid=None))
+        assert cfg.preallocate_kb == 65536 and not cfg.warnings
+    with pytest.raises(ConfigError, match="preAllocSize"):
+        load_config(make(tmp_path, "dataDir=data\nclientPort=1\npreAllocSize=-1\n", myid=None))
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
