@@ -575,15 +575,18 @@ def check_command(
 
 @main.command("list")
 def list_command() -> None:
-    """List the bundled specs and mutants with their parameters."""
+    """List the bundled specs, mutants and proofs with their parameters.
+
+    Each is named by its module (spec.paxos, proofs.voting), as every command takes it."""
+    from checker.loader import bundled_proofs
+
     console = Console(highlight=False, soft_wrap=True)
     try:
-        for module, cls in bundled_specs():
+        for module, cls in [*bundled_specs(), *bundled_proofs()]:
             spec_ir = trace_spec(cls)
             params = " ".join(f"{p.name}={p.default}" for p in spec_ir.params)
             summary = spec_ir.doc.strip().splitlines()[0] if spec_ir.doc.strip() else ""
-            path = module.replace(".", "/") + ".py"
-            console.print(f"[bold]{path}[/]  {cls.__name__}  [cyan]{params}[/]")
+            console.print(f"[bold]{module}[/]  {cls.__name__}  [cyan]{params}[/]")
             if summary:
                 console.print(f"    {summary}", markup=False)
     except PaxoscopeError as exc:

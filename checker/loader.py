@@ -1,4 +1,9 @@
-"""Finding the spec class a user names: `path/to/spec.py[:Class]` or `dotted.module[:Class]`."""
+"""Finding the spec class a user names: `path/to/spec.py[:Class]` or `dotted.module[:Class]`.
+
+The bundled specs and proofs are the packages `spec` and `proofs`, found by import, so that they
+are addressed alike from a checkout and from an installed paxoscope: `spec.paxos`, or the
+README's `spec/paxos.py`, which names that module when no such file lies below the working
+directory."""
 
 from __future__ import annotations
 
@@ -70,9 +75,48 @@ def _import_error(exc: BaseException, what: str) -> SpecError:
     return SpecError(f"{what} failed: {type(exc).__name__}: {exc}", loc)
 
 
+BUNDLED_PACKAGES = ("spec", "proofs")
+
+
+def _bundled_parts(path: str) -> list[str]:
+    """The components of a relative path that starts in a bundled package (`spec/...`)."""
+    parts = [p for p in path.replace(os.sep, "/").split("/") if p not in ("", ".")]
+    if os.path.isabs(path) or not parts or parts[0] not in BUNDLED_PACKAGES:
+        return []
+    return parts
+
+
+def bundled_module_for(path: str) -> str | None:
+    """The bundled module a relative path such as `spec/paxos.py` or `proofs/mypyvy/ring.py`
+    names (`spec.paxos`), if it is importable: how the README's paths work outside a checkout."""
+    parts = _bundled_parts(path)
+    if len(parts) < 2 or not parts[-1].endswith(".py"):
+        return None
+    parts[-1] = parts[-1][: -len(".py")]
+    if not all(p.isidentifier() for p in parts):
+        return None
+    dotted = ".".join(parts)
+    try:
+        found = importlib.util.find_spec(dotted)
+    except (ImportError, ValueError):
+        return None
+    return dotted if found is not None else None
+
+
 def _import_file(path: str) -> ModuleType:
     if not os.path.isfile(path):
-        raise UsageError(f"spec file `{path}` does not exist")
+        bundled = bundled_module_for(path)
+        if bundled is not None:
+            return _import_module(bundled)
+        raise UsageError(
+            f"spec file `{path}` does not exist"
+            + (
+                ", nor is it a bundled spec or proof (`paxoscope list` names them, as modules "
+                "such as spec.paxos)"
+                if _bundled_parts(path)
+                else ""
+            )
+        )
     name = _module_name_for(path)
     # As `python path/to/file.py` would, let the file import the modules beside it (a proof
     # its spec, a mutant its parent); appended, so that it shadows nothing already importable.
@@ -150,13 +194,13 @@ def load_spec(ref: str) -> type[Spec]:
     return found_specs[0]
 
 
-def bundled_specs() -> list[tuple[str, type[Spec]]]:
-    """Every spec in the `spec` package (and `spec.mutants`), with its module name."""
-    import spec as spec_package
-
+def _bundled(package_name: str) -> list[tuple[str, type[Spec]]]:
+    """Every spec class in an importable package and its subpackages, with its module name:
+    found by import, wherever the package is installed."""
+    package = importlib.import_module(package_name)
     out: list[tuple[str, type[Spec]]] = []
     for info in sorted(
-        pkgutil.walk_packages(spec_package.__path__, "spec."),
+        pkgutil.walk_packages(package.__path__, package_name + "."),
         key=lambda m: (m.name.count("."), m.name),
     ):
         if info.ispkg:
@@ -164,6 +208,17 @@ def bundled_specs() -> list[tuple[str, type[Spec]]]:
         module = importlib.import_module(info.name)
         out.extend((info.name, cls) for cls in specs_in(module))
     return out
+
+
+def bundled_specs() -> list[tuple[str, type[Spec]]]:
+    """Every spec in the `spec` package (and `spec.mutants`, `spec.tlaplus` ...), with its
+    module name."""
+    return _bundled("spec")
+
+
+def bundled_proofs() -> list[tuple[str, type[Spec]]]:
+    """Every proof class in the `proofs` package (and `proofs.mypyvy`), with its module name."""
+    return _bundled("proofs")
 
 
 def load_function(ref: str) -> Callable[..., Any]:

@@ -147,3 +147,37 @@ def test_a_proof_imports_the_spec_beside_it(tmp_path: Path) -> None:
     result = run_cli("prove", str(tmp_path / "lockserver_proof.py"))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "PROVED" in result.stdout
+
+
+def test_bundled_paths_and_modules_from_another_directory(tmp_path: Path) -> None:
+    """Where no spec/ folder lies below the working directory, the README's paths name the
+    bundled modules (as after `pip install .`; tests/test_install.py runs the wheel so)."""
+    env = {"PYTHONPATH": str(ROOT)}
+    options = ("-p", "max_ballot=0", "--json", "-", "--no-progress")
+    for ref in ("spec/paxos.py", "spec.paxos", "./spec/paxos.py:Paxos"):
+        result = run_cli("check", ref, *options, cwd=tmp_path, env=env)
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout)["spec"] == "Paxos"
+    mutant = "spec/mutants/voting_vote_in_left_round.py"
+    result = run_cli("prove", "proofs/voting.py", "--spec", mutant, cwd=tmp_path, env=env)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "NOT PROVED" in result.stdout
+    for ref, message in [
+        ("spec/nope.py", "`spec/nope.py` does not exist, nor is it a bundled spec or proof"),
+        ("proofs/mypyvy/nope.py", "`proofs/mypyvy/nope.py` does not exist, nor is it a bundled"),
+        ("elsewhere/nope.py", "`elsewhere/nope.py` does not exist\n"),
+    ]:
+        result = run_cli("check", ref, cwd=tmp_path, env=env)
+        assert result.returncode == 2 and message in result.stderr, result.stderr
+
+
+def test_a_file_that_exists_is_loaded_from_the_file(tmp_path: Path) -> None:
+    """A spec/paxos.py of one's own, below the working directory, is the one checked."""
+    (tmp_path / "spec").mkdir()
+    (tmp_path / "spec" / "paxos.py").write_text((ROOT / "tests/specs/lockserver.py").read_text())
+    env = {"PYTHONPATH": str(ROOT)}
+    result = run_cli(
+        "check", "spec/paxos.py", "--json", "-", "--no-progress", cwd=tmp_path, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["spec"] == "LockServer"
