@@ -66,11 +66,36 @@ class Connection:
     closed: bool = False
     unread_limit: int = 0  # bytes of replies not yet read by the client (0: no limit)
 
+    # The first frame sent in a turn of the event loop is written at once; the others sent in
+    # that turn are gathered and written together at its end (one system call for a batch of
+    # replies, instead of one per reply).
+    _gathering: bool = False
+    _out: list[bytes] = field(default_factory=list)
+
     def send(self, data: bytes) -> None:
         if self.closed or self.writer.is_closing():
             return
-        self.writer.write(data)
         self.sent += 1
+        if self._gathering:
+            self._out.append(data)
+            return
+        self._gathering = True
+        asyncio.get_running_loop().call_soon(self.flush)
+        self._write(data)
+
+    def flush(self) -> None:
+        """Write what `send` gathered in this turn."""
+        self._gathering = False
+        if self._out:
+            data = b"".join(self._out)
+            self._out.clear()
+            self._write(data)
+
+    def _write(self, data: bytes) -> None:
+        """Write `data`; drop the connection if the client leaves too much unread."""
+        if self.closed or self.writer.is_closing():
+            return
+        self.writer.write(data)
         if self.unread_limit and self.writer.transport.get_write_buffer_size() > self.unread_limit:
             _slow_log.log(
                 logging.WARNING,
@@ -83,6 +108,7 @@ class Connection:
             self.writer.transport.abort()  # close() would keep the replies until they are sent
 
     def close(self) -> None:
+        self.flush()  # what was sent before the close goes out before it
         self.closed = True
         self.writer.close()
 

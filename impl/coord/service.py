@@ -799,6 +799,7 @@ class ZooKeeperService:
         return reply.stat if isinstance(reply, StatReply) else None
 
     def _forget(self, conn: Connection) -> None:
+        conn.flush()  # replies already sent go out before the connection closes
         conn.closed = True
         conn.room.set()
         self._connections.discard(conn)
