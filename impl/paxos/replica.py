@@ -472,9 +472,10 @@ class Replica:
             self._reply(command.client_id, command.seq, False, b"")
 
     def on_read(self, read: Read) -> None:
-        if self.may_read_locally():
-            # Answered at the next flush (if the lease still holds then): a reply handed over
-            # from within on_read would let a service submit its next read from within it.
+        if self._local_reads or self.may_read_locally():
+            # Answered at the next flush (if the lease still holds then: it asks again, for
+            # all of them, so a burst of reads asks once): a reply handed over from within
+            # on_read would let a service submit its next read from within it.
             self._local_reads.append(read)
         else:
             self._route_read(read)
