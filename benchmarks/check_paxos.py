@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.check import check
-from checker.explicit.search import Options
+from checker.explicit import Options
 
 ROOT = Path(__file__).resolve().parent.parent
 ACCEPTORS = (0, 1, 2)

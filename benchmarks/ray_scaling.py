@@ -28,7 +28,7 @@ import time
 from typing import Any
 
 from checker.check import check, ray_summary
-from checker.explicit.search import Options
+from checker.explicit import Options
 
 
 def run(params: dict[str, int], address: str | None) -> tuple[float, Any]:

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from checker import cache, ir
 from checker.errors import Loc, SpecError, UsageError
+from checker.explicit.contract import Failure, Options, SearchResult
 from checker.explicit.explain import Reason, explain, explain_failure
-from checker.explicit.search import Engine, Failure, Options, SearchResult
+from checker.explicit.search import Engine
 from checker.instance import Instance, instantiate, resolve_params
 from checker.lang.spec import Spec
 from checker.lang.trace import trace_spec

@@ -24,13 +24,12 @@ from rich.table import Table
 from checker import ir
 from checker.check import CheckReport, check, failure_text, ray_summary
 from checker.errors import PaxoscopeError, UsageError
+from checker.explicit.contract import EngineName, Mode, Options, Progress, TraceStep
 from checker.explicit.explain import Reason
 from checker.explicit.layout import Layout
-from checker.explicit.search import Options, Progress
 from checker.instance import Instance
 from checker.lang.trace import trace_spec
 from checker.loader import bundled_specs, load_spec
-from checker.traces.step import TraceStep
 from checker.traces.text import Line, describe_change, describe_state, render_trace
 
 EXIT_OK, EXIT_VIOLATION, EXIT_ERROR = 0, 1, 2
@@ -165,35 +164,6 @@ class _SizeType(_IntParam):
         return size
 
 
-def _check_engine_options(options: Options, workers: bool, spill_dir: bool) -> None:
-    """The vector engine's options need the vector engine's breadth-first search."""
-    vector_only = [
-        name
-        for name, given in (
-            (f"--workers {options.workers}", workers and options.workers > 1),
-            ("--fingerprints", not options.exact),
-            ("--max-memory", options.max_memory is not None),
-            ("--spill-dir", spill_dir),
-            (f"--ray {options.ray}", options.ray is not None),
-        )
-        if given
-    ]
-    if vector_only and (options.engine != "vector" or options.mode != "bfs"):
-        works = "works" if len(vector_only) == 1 else "work"
-        raise UsageError(
-            f"{' and '.join(vector_only)} {works} only with the vector engine's breadth-first "
-            f"search (--mode bfs --engine vector); this run asks for --mode {options.mode} "
-            f"with --engine {options.engine}"
-        )
-    if spill_dir and options.max_memory is None:
-        raise UsageError("--spill-dir is where --max-memory keeps its files: give --max-memory")
-    if options.ray is not None and options.max_memory is not None:
-        raise UsageError(
-            "--ray and --max-memory do not work together: on a Ray cluster each actor keeps its "
-            "partition's visited set in memory; give one or the other"
-        )
-
-
 def _print_report(console: Console, report: CheckReport) -> None:
     r = report.result
     inst = report.engine.inst
@@ -203,7 +173,7 @@ def _print_report(console: Console, report: CheckReport) -> None:
         if report.engine.options.symmetry
         else "symmetry off"
     )
-    mode = report.engine.options.mode
+    mode: str = report.engine.options.mode
     if r.engine == "vector":
         workers = f", {r.workers} workers" if r.workers > 1 else ""
         mode += f" (vector engine{workers})"
@@ -490,7 +460,7 @@ def check_command(
     action_properties: tuple[str, ...],
     liveness: tuple[str, ...],
     no_liveness: bool,
-    mode: str,
+    mode: Mode,
     deadlock: bool,
     max_depth: int | None,
     seed: int,
@@ -506,7 +476,7 @@ def check_command(
     checkpoint_dir: str | None,
     checkpoint_every: float,
     resume_dir: str | None,
-    engine: str,
+    engine: EngineName,
     workers: int | None,
     fingerprints: bool,
     max_memory: int | None,
@@ -546,7 +516,6 @@ def check_command(
         )
         if checkpoint_dir and resume_dir and Path(checkpoint_dir) != Path(resume_dir):
             raise UsageError("--resume DIR goes on checkpointing into DIR: give one directory")
-        _check_engine_options(options, workers is not None, spill_dir is not None)
         report = check(spec, _parse_params(params), options)
     except PaxoscopeError as exc:
         _fail(str(exc), json_target)
@@ -991,7 +960,8 @@ def _print_report_trace(console: Console, report: CheckReport) -> None:
 
 
 def _write_state_graph(report: CheckReport, target: str, limit: int) -> None:
-    from checker.explicit.graph import explore_graph, graph_dot, graph_json
+    from checker.explicit.graph import explore_graph
+    from checker.traces.stategraph import graph_dot, graph_json
 
     v = report.result.violation
     trace = v.trace if v is not None and not report.engine.options.symmetry else None
@@ -1031,7 +1001,6 @@ def _write_check_html(report: CheckReport, target: str) -> None:
 
 def _write_cti_html(report: ProofReport, target: str) -> None:
     from checker.traces.html import Page, explorer_html
-    from checker.traces.step import TraceStep
 
     c = report.cti
     assert c is not None

@@ -20,7 +20,8 @@ from checker.conformance import (
 )
 from checker.conformance.runner import replay_traces
 from checker.errors import UsageError
-from checker.explicit.search import Engine, Options
+from checker.explicit.contract import Options
+from checker.explicit.search import Engine
 from checker.instance import instantiate
 from checker.lang.trace import trace_spec
 from checker.loader import load_function, load_spec

@@ -14,11 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from checker.check import CheckReport, check
-from checker.explicit.search import Engine, Options
+from checker.explicit.contract import Options, TraceStep
+from checker.explicit.search import Engine
 from checker.instance import Instance
 from checker.lang.spec import Spec
 from checker.loader import load_spec
-from checker.traces.step import TraceStep
 
 
 @dataclass

@@ -26,7 +26,7 @@ import pytest
 # the fixture, so it must not pay for the engines (numpy, z3) up front.
 if TYPE_CHECKING:
     from checker.check import CheckReport
-    from checker.explicit.search import Options
+    from checker.explicit.contract import Options
     from checker.symbolic.bmc import BmcReport
     from checker.symbolic.prove import ProofReport
 

@@ -19,8 +19,8 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from checker.explicit.contract import TraceStep
 from checker.explicit.search import Engine
-from checker.traces.step import TraceStep
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,10 @@ from checker.conformance.driver import AbstractPacker, Driver, NotEnabled, Unexp
 from checker.conformance.paths import Graph, TestPath, concrete_trace, covered_by
 from checker.conformance.paths import path_to as _bfs_path
 from checker.errors import UsageError
+from checker.explicit.contract import TraceStep
 from checker.explicit.search import Engine
 from checker.instance import Instance, Label
 from checker.traces.itf import state_to_itf
-from checker.traces.step import TraceStep
 from checker.traces.text import Line, describe_change, render_trace, step_title
 
 NOT_ENABLED = "not enabled in impl"

@@ -16,11 +16,11 @@ from hypothesis.stateful import RuleBasedStateMachine, precondition, rule
 
 from checker.conformance.driver import AbstractPacker, Driver
 from checker.conformance.runner import check_step, labels
-from checker.explicit.search import Engine, Options
+from checker.explicit.contract import Options, TraceStep
+from checker.explicit.search import Engine
 from checker.instance import instantiate
 from checker.lang.trace import trace_spec
 from checker.loader import load_spec
-from checker.traces.step import TraceStep
 from checker.traces.text import render_trace, step_title
 
 Step = tuple[str, dict[str, Any]]  # (action, parameters by name, as labels)

@@ -1,30 +1,23 @@
-"""The explored state graph, for `check --dump-graph`: states with their values and the steps
-between them, as JSON or DOT, with the counterexample path and the violating state marked.
+"""The explored state graph, for `check --dump-graph`: the states and the steps between them,
+breadth-first (`checker.traces.stategraph` draws it, as JSON or DOT).
 
-Past `limit` states a drawing is useless, so the graph is summarised instead: states grouped by
+Past `limit` states a drawing is useless, so only a summary is kept instead: states grouped by
 breadth-first depth, steps grouped by depth and action, with their counts.
 """
 
 from __future__ import annotations
 
-import itertools
-import json
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-from checker.explicit.search import Engine
-from checker.traces.itf import state_to_itf
-from checker.traces.step import TraceStep
-from checker.traces.text import step_title
+from checker.explicit.contract import SearchEngine, TraceStep
 
 DEFAULT_LIMIT = 1000
 
 
 @dataclass
 class StateGraph:
-    engine: Engine
+    engine: SearchEngine
     states: list[int] = field(default_factory=list)  # packed, in discovery order
     depth: list[int] = field(default_factory=list)
     edges: list[tuple[int, int, TraceStep]] = field(default_factory=list)  # (from, to, step)
@@ -33,12 +26,12 @@ class StateGraph:
     complete: bool = True  # False: more than `limit` states, only the summary is kept
 
 
-def explore_graph(engine: Engine, limit: int = DEFAULT_LIMIT) -> StateGraph:
+def explore_graph(engine: SearchEngine, limit: int = DEFAULT_LIMIT) -> StateGraph:
     g = StateGraph(engine)
     index: dict[int, int] = {}
     frontier = []
     for _, _, s in engine.inits:
-        if s not in index and (not engine.constraints or engine._in_model(s)):
+        if s not in index and (not engine.constraints or engine.in_model(s)):
             index[s] = len(g.states)
             g.states.append(s)
             g.depth.append(1)
@@ -51,7 +44,7 @@ def explore_graph(engine: Engine, limit: int = DEFAULT_LIMIT) -> StateGraph:
             for k, fn in enumerate(engine.compiled.labelled):
                 name = engine.spec.actions[k].name
                 for t, i in fn(s):
-                    if engine.constraints and not engine._in_model(t):
+                    if engine.constraints and not engine.in_model(t):
                         continue
                     g.steps[(depth, name)] += 1
                     if t not in index:
@@ -72,80 +65,3 @@ def explore_graph(engine: Engine, limit: int = DEFAULT_LIMIT) -> StateGraph:
     if not g.complete:
         g.states, g.depth = [], []
     return g
-
-
-def _marks(trace: Sequence[TraceStep] | None) -> tuple[set[int], set[tuple[int, int]], int | None]:
-    if not trace:
-        return set(), set(), None
-    states = [s.state for s in trace]
-    return set(states), set(itertools.pairwise(states)), states[-1]
-
-
-def graph_json(g: StateGraph, trace: Sequence[TraceStep] | None, limit: int) -> dict[str, Any]:
-    on_path, path_edges, bad = _marks(trace)
-    inst, layout = g.engine.inst, g.engine.layout
-    out: dict[str, Any] = {
-        "spec": inst.spec.name,
-        "params": dict(inst.params),
-        "limit": limit,
-        "complete": g.complete,
-        "total_states": sum(g.levels.values()),
-        "summary": {
-            "levels": [{"depth": d, "states": n} for d, n in sorted(g.levels.items())],
-            "steps": [
-                {"depth": d, "action": a, "count": n} for (d, a), n in sorted(g.steps.items())
-            ],
-        },
-    }
-    if g.complete:
-        out["states"] = [
-            {
-                "id": i,
-                "depth": g.depth[i],
-                "values": state_to_itf(inst, layout, s),
-                "on_trace": s in on_path,
-                "violating": s == bad,
-            }
-            for i, s in enumerate(g.states)
-        ]
-        out["edges"] = [
-            {
-                "from": a,
-                "to": b,
-                "action": step.action,
-                "params": {n: inst.label(sort, c) for n, c, sort in step.params},
-                "on_trace": (g.states[a], g.states[b]) in path_edges,
-            }
-            for a, b, step in g.edges
-        ]
-    return out
-
-
-def graph_dot(g: StateGraph, trace: Sequence[TraceStep] | None) -> str:
-    on_path, path_edges, bad = _marks(trace)
-    inst, layout = g.engine.inst, g.engine.layout
-    lines = ["digraph states {", '  node [fontname="Helvetica", fontsize=9]; edge [fontsize=8];']
-    if not g.complete:
-        lines.append(
-            '  label="summary: states grouped by depth, steps by depth and action"; rankdir=LR;'
-        )
-        for d, n in sorted(g.levels.items()):
-            lines.append(f'  d{d} [label="depth {d}\\n{n:,} states", shape=box];')
-        for (d, action), n in sorted(g.steps.items()):
-            lines.append(f'  d{d} -> d{d + 1} [label="{action} ×{n:,}"];')
-        lines.append("}")
-        return "\n".join(lines) + "\n"
-    for i, s in enumerate(g.states):
-        values = json.dumps(state_to_itf(inst, layout, s)).replace('"', "'")
-        style = (
-            ', style=filled, fillcolor="#ffebe9", color="#cf222e"'
-            if s == bad
-            else (', color="#0969da", penwidth=2' if s in on_path else "")
-        )
-        lines.append(f'  s{i} [label="s{i}", tooltip="{values}"{style}];')
-    for a, b, step in g.edges:
-        title = step_title(inst, step).replace('"', "'")
-        bold = ', color="#0969da", penwidth=2' if (g.states[a], g.states[b]) in path_edges else ""
-        lines.append(f'  s{a} -> s{b} [label="{title}"{bold}];')
-    lines.append("}")
-    return "\n".join(lines) + "\n"

@@ -11,27 +11,24 @@ and turns its lasso into a trace with the loop marked.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from checker.explicit.contract import SearchEngine, TraceStep, Violation
 from checker.explicit.liveness import Checker, Graph, Lasso
 from checker.explicit.liveprops import LiveCheck, fairness_groups, predicate_names
 from checker.explicit.liveprops import instance_offsets as offsets_of
-from checker.traces.step import TraceStep
-
-if TYPE_CHECKING:
-    from checker.explicit.search import Engine, Violation
 
 
-def reference_graph(engine: Engine) -> tuple[Graph, list[int]]:
+def reference_graph(engine: SearchEngine) -> tuple[Graph, list[int]]:
     """The reachable graph, numbered in breadth-first order, and each id's packed state."""
     offsets = offsets_of(engine.inst)
     index: dict[int, int] = {}
     states: list[int] = []
     inits: list[int] = []
     for _, _, s in engine.inits:
-        if engine.constraints and not engine._in_model(s):
+        if engine.constraints and not engine.in_model(s):
             continue
         if s not in index:
             index[s] = len(states)
@@ -46,7 +43,7 @@ def reference_graph(engine: Engine) -> tuple[Graph, list[int]]:
         s = states[i]
         for k, fn in enumerate(engine.compiled.labelled):
             for t, j in fn(s):
-                if engine.constraints and not engine._in_model(t):
+                if engine.constraints and not engine.in_model(t):
                     continue
                 tid = index.get(t)
                 if tid is None:
@@ -60,7 +57,9 @@ def reference_graph(engine: Engine) -> tuple[Graph, list[int]]:
     return Graph.of(len(states), inits, src, dst, inst), states
 
 
-def reference_predicates(engine: Engine, graph: Graph, states: Sequence[int]) -> dict[str, Any]:
+def reference_predicates(
+    engine: SearchEngine, graph: Graph, states: Sequence[int]
+) -> dict[str, Any]:
     """The truth of the liveness checks' state formulas per state, and of their step
     formulas per edge of `graph`."""
     props = engine.compiled.properties
@@ -74,7 +73,7 @@ def reference_predicates(engine: Engine, graph: Graph, states: Sequence[int]) ->
 
 
 def check_liveness(
-    engine: Engine, graph: Graph, preds: Mapping[str, Any], packed: Callable[[int], int]
+    engine: SearchEngine, graph: Graph, preds: Mapping[str, Any], packed: Callable[[int], int]
 ) -> Violation | None:
     """The first `@liveness` property (in declaration order) that fails, with its lasso."""
     checker = Checker(graph, fairness_groups(engine.inst))
@@ -86,10 +85,8 @@ def check_liveness(
 
 
 def _violation(
-    engine: Engine, g: Graph, c: LiveCheck, lasso: Lasso, packed: Callable[[int], int]
+    engine: SearchEngine, g: Graph, c: LiveCheck, lasso: Lasso, packed: Callable[[int], int]
 ) -> Violation:
-    from checker.explicit.search import Violation
-
     offsets = np.asarray(offsets_of(engine.inst), dtype=np.int64)
     steps = [engine.initial_step(packed(lasso.states[0]))]
 

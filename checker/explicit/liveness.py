@@ -42,7 +42,6 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from checker import ir
-from checker.errors import UsageError
 from checker.explicit.liveprops import (
     EnabledIn,
     FairGroups,
@@ -515,34 +514,3 @@ def _ranges(lo: Any, hi: Any) -> Any:
         return np.zeros(0, dtype=np.int64)
     starts = np.repeat(lo - np.concatenate([[0], np.cumsum(sizes)[:-1]]), sizes)
     return starts + np.arange(total)
-
-
-def refuse(
-    options_symmetry: bool, mode: str, max_depth: int | None, max_memory: int | None = None
-) -> None:
-    """Liveness needs the whole graph of concrete states, in memory: no symmetry,
-    breadth-first, no depth bound, no memory bound."""
-    if max_memory is not None:
-        raise UsageError(
-            "liveness properties are checked on the state graph held in memory (about 40 bytes "
-            "a transition), which --max-memory cannot bound; drop --max-memory, or check "
-            "safety alone with --no-liveness"
-        )
-    if max_depth is not None:
-        raise UsageError(
-            "liveness properties need the whole state graph: a depth bound cuts its cycles "
-            "(TLC checks liveness on complete graphs too); drop --max-depth, or --no-liveness"
-        )
-    if options_symmetry:
-        raise UsageError(
-            "liveness properties cannot be checked with --symmetry: a symmetric state stands "
-            "for several concrete ones, and a cycle among representatives need not be a cycle "
-            "of the spec, nor fair for the actions of each node (TLC warns that this can be "
-            "unsound; paxoscope refuses). Run without --symmetry, or select safety "
-            "properties only with --no-liveness"
-        )
-    if mode != "bfs":
-        raise UsageError(
-            f"liveness properties are checked after a breadth-first search, not in {mode} "
-            "mode; use --mode bfs, or --no-liveness"
-        )

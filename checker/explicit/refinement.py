@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from checker import ir
 from checker.errors import UsageError
 from checker.explicit.codegen import compile_instance
+from checker.explicit.contract import TraceStep
 from checker.explicit.interp import Interpreter
 from checker.explicit.layout import Layout, Structured, Value
 from checker.instance import Instance, instantiate
 from checker.lang.mapping import MappingIR
-from checker.traces.step import TraceStep
 
 
 @dataclass

@@ -1,4 +1,7 @@
-"""State-space search over compiled specs: breadth-first, depth-first, and random simulation.
+"""State-space search over compiled specs: `Engine`, a spec instance compiled for search (the
+`contract.SearchEngine` every engine runs on), and the reference engine's breadth-first and
+depth-first searches; `run` hands breadth-first searches to the vector engine by default, and
+random simulation to `simulate`. What a search is asked and answers is in `contract`.
 
 Breadth-first search is TLC's model: depth counts the initial states as 1, the first violation
 found is at the smallest depth, and its trace is a shortest one. The order in which states are
@@ -17,32 +20,34 @@ from __future__ import annotations
 import dataclasses
 import functools
 import itertools
-import random
 import time
 from array import array
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from checker import ir
-from checker.errors import UsageError
+from checker.explicit import contract
 from checker.explicit.checkpoint import Checkpointer, Position, identity
+from checker.explicit.contract import (
+    ActionCoverage,
+    Failure,
+    Options,
+    Perm,
+    Progress,
+    SearchResult,
+    TraceStep,
+    Violation,
+    ViolationKind,
+)
 from checker.explicit.explain import explain_failure
 from checker.explicit.interp import MAX_STARTS, InitFailed, Interpreter
 from checker.explicit.layout import Layout
-from checker.explicit.limits import Limits
 from checker.instance import Instance
-from checker.traces.step import Perm, TraceStep
 
 if TYPE_CHECKING:
     from checker.explicit.codegen import CompiledSpec
     from checker.explicit.liveprops import LiveCheck
     from checker.explicit.symmetry import Symmetry
-
-PROGRESS_AFTER = 3.0  # seconds before the first progress report
-PROGRESS_EVERY = 5.0
-
 
 # More combinations of arbitrary initial values than FAST_STARTS are run through the compiled
 # @init code rather than the interpreter, up to MAX_FAST_STARTS.
@@ -93,101 +98,6 @@ def compiled_initial_states(
                 compiled.failed.clear()
                 return None
     return out
-
-
-@dataclass(frozen=True)
-class Progress:
-    distinct_states: int
-    queue: int
-    depth: int
-    states_per_second: float
-    seconds: float
-
-
-@dataclass
-class Options:
-    mode: str = "bfs"  # "bfs" | "dfs" | "simulate"
-    invariants: Sequence[str] | None = None  # None: every invariant of the spec
-    action_properties: Sequence[str] | None = None
-    symmetry: bool = False
-    deadlock: bool = False
-    max_depth: int | None = None
-    seed: int = 0
-    walks: int = 1000
-    walk_depth: int = 100
-    progress: Callable[[Progress], None] | None = None
-    limits: Limits = field(default_factory=Limits)
-    # Breadth-first only: checkpoint into this directory at level boundaries, at most every
-    # `checkpoint_every` seconds (0: every level), and with `resume`, go on from its last one.
-    checkpoint: Path | None = None
-    checkpoint_every: float = 60.0
-    resume: bool = False
-    # Breadth-first only: "vector" explores a frontier at a time with numpy (`explicit.vector`),
-    # "reference" one state at a time; both give the same results.
-    engine: str = "vector"
-    workers: int = 1  # vector engine: threads expanding frontier slices
-    exact: bool = True  # vector engine: compare whole states; False: 64-bit fingerprints
-    # Vector engine: keep the resident memory under this many bytes; states and the visited
-    # set then live in files in `spill_dir` (default: the system's temporary directory).
-    max_memory: int | None = None
-    spill_dir: Path | None = None
-    # The @liveness properties to check after a complete breadth-first search (None: all)
-    liveness: Sequence[str] | None = None
-    # Vector engine: explore on the Ray cluster at this address ("auto": the one running on
-    # this machine), one actor per partition (`workers` of them; 1: one per CPU of the cluster)
-    ray: str | None = None
-
-
-@dataclass(frozen=True)
-class Failure:
-    """An action instance that fails from the last state of a trace (a `Check` held): a value
-    outside its integer sort, a division by zero."""
-
-    action: str
-    params: tuple[tuple[str, int, str], ...]
-    check: ir.Check
-
-
-@dataclass
-class Violation:
-    kind: str  # "invariant" | "action_property" | "deadlock" | "error" | "liveness"
-    name: str  # the property; for an error, the failing action
-    trace: list[TraceStep]
-    failure: Failure | None = None  # errors: the instance that fails from the trace's end
-    # liveness: the trace is a lasso whose last state goes back to trace[loop] (by `closing`,
-    # or stuttering when None); None: no cycle (an always(p) that fails)
-    loop: int | None = None
-    closing: TraceStep | None = None
-
-
-@dataclass
-class ActionCoverage:
-    fired: int = 0  # enabled instances over all explored states (transitions)
-    distinct: int = 0  # new distinct states first reached by this action
-
-
-@dataclass
-class SearchResult:
-    distinct_states: int
-    depth: int
-    transitions: int
-    seconds: float
-    coverage: dict[str, ActionCoverage]
-    violation: Violation | None
-    complete: bool  # False when a depth bound or simulation left states unexplored
-    invariants: list[str]
-    action_properties: list[str]
-    group_size: int = 1
-    liveness: list[str] = field(default_factory=list)  # checked, per binding
-    engine: str = "reference"
-    workers: int = 1
-    # With fingerprints instead of exact states: the chance that two of the distinct states
-    # shared a fingerprint, so that one of them (and what only it leads to) was missed.
-    collision_probability: float | None = None
-    # On a Ray cluster (`--ray`): its alive nodes, and per level what the level cost there
-    # (`raypool.LevelStats` as a dict: states, bytes shipped, seconds at each barrier).
-    ray_nodes: int = 0
-    ray_levels: list[dict[str, float]] = field(default_factory=list)
 
 
 class Engine:
@@ -262,22 +172,22 @@ class Engine:
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def _in_model(self, s: int) -> bool:
+    def in_model(self, s: int) -> bool:
         return all(c(s) for c in self.constraints)
 
-    def _broken_invariant(self, s: int) -> str | None:
+    def broken_invariant(self, s: int) -> str | None:
         for p in self.invariants:
             if not self.compiled.properties[p.name](s):
                 return p.name
         return None
 
-    def _broken_action_property(self, s: int, t: int) -> str | None:
+    def broken_action_property(self, s: int, t: int) -> str | None:
         for p in self.action_properties:
             if not self.compiled.properties[p.name](s, t):
                 return p.name
         return None
 
-    def _canon(self) -> Callable[[int], int] | None:
+    def canon(self) -> Callable[[int], int] | None:
         return self.symmetry.canonical if self.symmetry else None
 
     def step_params(self, k: int, index: int) -> tuple[tuple[str, int, str], ...]:
@@ -373,37 +283,32 @@ class Engine:
     # -- searches ----------------------------------------------------------------------------
 
     def run(self) -> SearchResult:
-        mode = self.options.mode
+        """The search the options ask for (they were checked when built: `Options.validate`)."""
+        options = self.options
         if self.live:
-            from checker.explicit.liveness import refuse
+            options.validate_for_liveness()
+        if options.mode == "simulate":
+            from checker.explicit.simulate import simulate
 
-            refuse(self.options.symmetry, mode, self.options.max_depth, self.options.max_memory)
-        if mode == "bfs" and self.options.engine == "vector":
+            return simulate(self)
+        if options.mode == "dfs":
+            return self._graph_search(breadth_first=False)
+        if options.engine == "vector":
             from checker.explicit.vector.bfs import VectorSearch
 
             return VectorSearch(self).run()
-        if mode == "bfs" and self.options.engine == "reference":
-            result = self._graph_search(breadth_first=True)
-            if self.live and result.violation is None and result.complete:
-                from checker.explicit.livegraph import (
-                    check_liveness,
-                    reference_graph,
-                    reference_predicates,
-                )
+        result = self._graph_search(breadth_first=True)
+        if self.live and result.violation is None and result.complete:
+            from checker.explicit.livegraph import (
+                check_liveness,
+                reference_graph,
+                reference_predicates,
+            )
 
-                graph, states = reference_graph(self)
-                preds = reference_predicates(self, graph, states)
-                self.liveness_outcome(
-                    result, check_liveness(self, graph, preds, states.__getitem__)
-                )
-            return result
-        if mode == "bfs":
-            raise UsageError(f"unknown engine `{self.options.engine}` (use vector or reference)")
-        if mode == "dfs":
-            return self._graph_search(breadth_first=False)
-        if mode == "simulate":
-            return self._simulate()
-        raise UsageError(f"unknown search mode `{mode}` (use bfs, dfs or simulate)")
+            graph, states = reference_graph(self)
+            preds = reference_predicates(self, graph, states)
+            self.liveness_outcome(result, check_liveness(self, graph, preds, states.__getitem__))
+        return result
 
     def liveness_outcome(self, result: SearchResult, violation: Violation | None) -> None:
         """Record the liveness check's verdict on a complete search's result."""
@@ -412,7 +317,7 @@ class Engine:
             result.violation = violation
             result.complete = False
 
-    def _result(
+    def search_result(
         self,
         distinct: int,
         depth: int,
@@ -437,7 +342,7 @@ class Engine:
 
     def _graph_search(self, breadth_first: bool) -> SearchResult:
         started = time.monotonic()
-        canon = self._canon()
+        canon = self.canon()
         acts = self.compiled.actions
         coverage = [ActionCoverage() for _ in acts]
         states: list[int] = []
@@ -448,22 +353,24 @@ class Engine:
         seen: set[int] = set()
         failed = self.compiled.failed  # (instance, check) of the instances that just failed
         failed.clear()
-        check_invariants = self._broken_invariant if self.invariants else None
-        check_transitions = self._broken_action_property if self.action_properties else None
+        check_invariants = self.broken_invariant if self.invariants else None
+        check_transitions = self.broken_action_property if self.action_properties else None
         deadlock = self.options.deadlock
         max_depth = self.options.max_depth
         progress = self.options.progress
-        next_report = started + PROGRESS_AFTER
-        in_model = self._in_model if self.constraints else None
+        next_report = started + contract.PROGRESS_AFTER
+        in_model = self.in_model if self.constraints else None
 
-        def violation(kind: str, name: str, path_end: int, extra: int | None = None) -> Violation:
+        def violation(
+            kind: ViolationKind, name: str, path_end: int, extra: int | None = None
+        ) -> Violation:
             path = [states[i] for i in self._path(parents, path_end)]
             trace = self.trace_to(path)
             if extra is not None:  # the violating successor of the last stored state
-                trace.append(self._extra_step(states[path_end], extra, trace[-1]))
+                trace.append(self.extra_step(states[path_end], extra, trace[-1]))
             return Violation(kind, name, trace)
 
-        checkpointer = self._checkpointer(breadth_first)
+        checkpointer = self.checkpointer()
         resumed = None
         if checkpointer is not None and self.options.resume:
             states, parents, resumed = checkpointer.load()
@@ -481,7 +388,7 @@ class Engine:
             parents.append(-1)
             depths.append(1)
             if check_invariants is not None and (bad := check_invariants(c)) is not None:
-                return self._result(
+                return self.search_result(
                     len(states),
                     1,
                     0,
@@ -565,7 +472,7 @@ class Engine:
                         and (bad := check_transitions(s, t)) is not None
                     ):
                         v = violation("action_property", bad, sid, t)
-                        return self._result(
+                        return self.search_result(
                             len(states),
                             max(max_seen_depth, sdepth + 1),
                             transitions + produced,
@@ -590,7 +497,7 @@ class Engine:
                         max_seen_depth = sdepth + 1
                     if check_invariants is not None and (bad := check_invariants(c)) is not None:
                         v = violation("invariant", bad, len(states) - 1)
-                        return self._result(
+                        return self.search_result(
                             len(states),
                             max_seen_depth,
                             transitions + produced,
@@ -602,8 +509,8 @@ class Engine:
                 if failure is not None:
                     v = violation("error", self.spec.actions[k].name, sid)
                     index, check = failure
-                    v.failure = self._failure(k, index, self.compiled.checks[check], v.trace[-1])
-                    return self._result(
+                    v.failure = self.failure(k, index, self.compiled.checks[check], v.trace[-1])
+                    return self.search_result(
                         len(states),
                         max(max_seen_depth, sdepth + 1),
                         transitions + produced,
@@ -615,7 +522,7 @@ class Engine:
             transitions += produced
             if deadlock and produced == 0:
                 v = violation("deadlock", "deadlock", sid)
-                return self._result(
+                return self.search_result(
                     len(states), max_seen_depth, transitions, started, coverage, v, True
                 )
             if not breadth_first:
@@ -623,7 +530,7 @@ class Engine:
             if progress is not None and (sid & 1023) == 0:
                 now = time.monotonic()
                 if now >= next_report:
-                    next_report = now + PROGRESS_EVERY
+                    next_report = now + contract.PROGRESS_EVERY
                     queue = (len(states) - cursor) if breadth_first else len(stack)
                     progress(
                         Progress(
@@ -634,16 +541,16 @@ class Engine:
                             now - started,
                         )
                     )
-        return self._result(
+        return self.search_result(
             len(states), max_seen_depth, transitions, started, coverage, None, complete
         )
 
-    def _checkpointer(self, breadth_first: bool) -> Checkpointer | None:
+    def checkpointer(self) -> Checkpointer | None:
+        """The breadth-first search's checkpoints, when the options ask for them (only a
+        breadth-first search's can: `Options.validate`)."""
         directory = self.options.checkpoint
         if directory is None:
             return None
-        if not breadth_first:
-            raise UsageError("checkpoints are taken at BFS levels: use --mode bfs with them")
         settings = {
             "params": dict(self.inst.params),
             "symmetry": self.options.symmetry,
@@ -655,7 +562,7 @@ class Engine:
         ident = identity(self.spec.name, self.compiled.source, settings)
         return Checkpointer(directory, ident, self.layout.total_bits)
 
-    def _failure(self, k: int, index: int, check: ir.Check, last: TraceStep) -> Failure:
+    def failure(self, k: int, index: int, check: ir.Check, last: TraceStep) -> Failure:
         """Instance `index` of action k fails from the trace's last state (its stored form:
         under symmetry, its parameters are mapped back as a step's are)."""
         act = self.spec.actions[k]
@@ -665,7 +572,7 @@ class Engine:
             codes = self.symmetry.map_params(back, [v.type for v in act.params], codes)
         return Failure(act.name, _labels(act.params, codes), check)
 
-    def _extra_step(self, stored: int, t: int, last: TraceStep) -> TraceStep:
+    def extra_step(self, stored: int, t: int, last: TraceStep) -> TraceStep:
         """The step from the last trace state to a successor `t` of its stored form."""
         for k, fn in enumerate(self.compiled.labelled):
             for t2, index in fn(stored):
@@ -673,100 +580,6 @@ class Engine:
                     params, state = self._concrete(k, index, t, last.witness)
                     return TraceStep(self.spec.actions[k].name, params, state, last.witness)
         raise AssertionError("violating successor not found")
-
-    def _simulate(self) -> SearchResult:
-        """Random walks from random initial states; deterministic for a given seed."""
-        started = time.monotonic()
-        rng = random.Random(self.options.seed)
-        acts = self.compiled.labelled
-        coverage = [ActionCoverage() for _ in acts]
-        seen: set[int] = set()
-        transitions = 0
-        max_depth = 0
-        inits = [x for _, _, x in self.inits if self._in_model(x)]
-        progress = self.options.progress
-        next_report = started + PROGRESS_AFTER
-        if not inits:
-            return self._result(0, 0, 0, started, coverage, None, False)
-        for walk in range(self.options.walks):
-            x = rng.choice(inits)
-            trace = [self.initial_step(x)]
-            if x not in seen:
-                seen.add(x)
-            if (bad := self._broken_invariant(x)) is not None:
-                return self._result(
-                    len(seen),
-                    1,
-                    transitions,
-                    started,
-                    coverage,
-                    Violation("invariant", bad, trace),
-                    False,
-                )
-            for _ in range(self.options.walk_depth - 1):
-                failed = self.compiled.failed
-                failed.clear()
-                options, failing = [], []
-                for k, fn in enumerate(acts):
-                    options += [(k, t, i) for t, i in fn(x)]
-                    failing += [(k, i, c) for i, c in failed]
-                    failed.clear()
-                if failing:  # an action instance fails from here: an error, as in a search
-                    k, index, check = failing[0]
-                    v = Violation("error", self.spec.actions[k].name, trace)
-                    v.failure = self._failure(k, index, self.compiled.checks[check], trace[-1])
-                    return self._result(
-                        len(seen), max(max_depth, len(trace)), transitions, started, coverage, v,
-                        False,
-                    )  # fmt: skip
-                options = [o for o in options if self._in_model(o[1])]
-                for k, _, _ in options:
-                    coverage[k].fired += 1
-                transitions += len(options)
-                if not options:
-                    if self.options.deadlock:
-                        v = Violation("deadlock", "deadlock", trace)
-                        return self._result(
-                            len(seen), max_depth, transitions, started, coverage, v, False
-                        )
-                    break
-                k, t, index = rng.choice(options)
-                trace.append(TraceStep(self.spec.actions[k].name, self.step_params(k, index), t))
-                if (bad := self._broken_action_property(x, t)) is not None:
-                    v = Violation("action_property", bad, trace)
-                    return self._result(
-                        len(seen),
-                        max(max_depth, len(trace)),
-                        transitions,
-                        started,
-                        coverage,
-                        v,
-                        False,
-                    )
-                x = t
-                if x not in seen:
-                    seen.add(x)
-                    coverage[k].distinct += 1
-                max_depth = max(max_depth, len(trace))
-                if (bad := self._broken_invariant(x)) is not None:
-                    v = Violation("invariant", bad, trace)
-                    return self._result(
-                        len(seen), max_depth, transitions, started, coverage, v, False
-                    )
-            if progress is not None:
-                now = time.monotonic()
-                if now >= next_report:
-                    next_report = now + PROGRESS_EVERY
-                    progress(
-                        Progress(
-                            len(seen),
-                            self.options.walks - walk - 1,
-                            max_depth,
-                            len(seen) / (now - started),
-                            now - started,
-                        )
-                    )
-        return self._result(len(seen), max_depth, transitions, started, coverage, None, False)
 
 
 def _labels(variables: Sequence[ir.Var], codes: Sequence[int]) -> tuple[tuple[str, int, str], ...]:

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 
 from checker import ir
 from checker.errors import SpecError
+from checker.explicit.contract import Perm
 from checker.explicit.layout import Layout, SymbolLayout
 from checker.instance import Instance
-from checker.traces.step import Perm
 
 _COMBINED_BITS_LIMIT = 1 << 14  # |group| x state bits above which tables are kept per element
 _CHUNK_BITS = 10

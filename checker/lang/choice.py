@@ -17,7 +17,7 @@ from typing import Any
 from checker import ir
 from checker.errors import Loc, SpecError, user_loc
 from checker.lang import context
-from checker.lang.logic import _lambda_names, bind_vars
+from checker.lang.logic import bind_vars
 from checker.lang.sorts import TypeRef, resolve_type
 from checker.lang.terms import SymFormula, SymTerm, as_formula, as_term
 
@@ -61,7 +61,7 @@ def pick(sort: Any, cond: Callable[[Any], Any] | None = None) -> SymTerm:
     TLA+'s `\\E v \\in value : ...` in the middle of an action."""
     loc = user_loc()
     t = resolve_type(sort, "the first argument of pick(...)", loc)
-    hint = _lambda_names(cond, 1, "pick(...)", loc)[0] if cond is not None else "choice"
+    hint = context.lambda_names(cond, 1, "pick(...)", loc)[0] if cond is not None else "choice"
     ctx, var = _choose(t, hint, "pick(...)", loc)
     if cond is not None:
         body = as_formula(cond(SymTerm(var)), "the condition of pick(...)", loc)
@@ -136,7 +136,7 @@ def choose(sort: Any, cond: Callable[[Any], Any]) -> SymTerm:
         (var,), body = bind_vars([t], cond, "choose(...)", loc)
         formula = as_formula(body, "the condition of choose(...)", loc)
         return SymTerm(ir.Choose((var,), formula, why=NO_WITNESS, loc=loc))
-    hint = _lambda_names(cond, 1, "choose(...)", loc)[0]
+    hint = context.lambda_names(cond, 1, "choose(...)", loc)[0]
     ctx, var = _choose(t, hint, "choose(...)", loc)
     (some,), exists_body = bind_vars([t], cond, "choose(...)", loc)
     none = ir.Not(ir.Exists((some,), as_formula(exists_body, "choose(...)", loc), loc=loc), loc=loc)

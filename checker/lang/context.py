@@ -2,14 +2,17 @@
 
 Spec code runs once, symbolically, inside a context. Statements (`require`, updates) are appended
 to the context of the action being traced; in an invariant there is no statement list, so an
-update there is an error. Quantified variables get names unique within one trace.
+update there is an error. Quantified variables get names unique within one trace, after the
+parameters of the lambda that binds them (`lambda_names`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import inspect
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from checker import ir
 from checker.errors import Loc, SpecError
@@ -128,3 +131,21 @@ def tracing(ctx: TraceContext) -> Iterator[TraceContext]:
         yield ctx
     finally:
         _STACK.pop()
+
+
+def lambda_names(fn: Callable[..., Any], count: int, what: str, loc: Loc) -> list[str]:
+    """The names of the `count` parameters of `fn`, the lambda of `what` (x0, x1, ... when
+    they cannot be read); a lambda of another arity is an error at `loc`."""
+    if not callable(fn):
+        raise SpecError(f"{what} needs a function (a lambda) as its last argument", loc)
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return [f"x{i}" for i in range(count)]
+    if len(params) != count or any(
+        p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params
+    ):
+        raise SpecError(
+            f"{what} binds {count} variable(s) but its lambda takes {len(params)} parameter(s)", loc
+        )
+    return [p.name for p in params]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Sequence
 from typing import Any, cast, overload
 
@@ -16,22 +15,6 @@ from checker.lang.terms import SetValue, SymFormula, SymTerm, as_formula, as_ter
 Bool = SymFormula | bool
 
 
-def _lambda_names(fn: Callable[..., Any], count: int, what: str, loc: Loc) -> list[str]:
-    if not callable(fn):
-        raise SpecError(f"{what} needs a function (a lambda) as its last argument", loc)
-    try:
-        params = list(inspect.signature(fn).parameters.values())
-    except (TypeError, ValueError):
-        return [f"x{i}" for i in range(count)]
-    if len(params) != count or any(
-        p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params
-    ):
-        raise SpecError(
-            f"{what} binds {count} variable(s) but its lambda takes {len(params)} parameter(s)", loc
-        )
-    return [p.name for p in params]
-
-
 def bind_vars(
     shapes: Sequence[Binder], fn: Callable[..., Any], what: str, loc: Loc
 ) -> tuple[tuple[ir.Var, ...], Any]:
@@ -39,7 +22,7 @@ def bind_vars(
     (a record-typed parameter is one variable per field, and `fn` gets the record; a sequence
     sort's, a length and slots, and `fn` gets the sequence)."""
     ctx = context.require_current(what, loc)
-    names = _lambda_names(fn, len(shapes), what, loc)
+    names = context.lambda_names(fn, len(shapes), what, loc)
     variables, values = fresh_variables(ctx, names, shapes, loc)
     ctx.binders.append(what)
     try:

@@ -29,6 +29,7 @@ from typing import Any
 
 from checker import ir
 from checker.errors import Loc, SpecError, user_loc
+from checker.lang import context
 from checker.lang.records import Record, Shape, SymRecord, flat_types, rebuild
 from checker.lang.terms import SymFormula, SymTerm, as_formula, coerce, int_value
 
@@ -144,13 +145,11 @@ class SeqValue:
         return SymFormula(self._each(self._body(fn, "all(...)"), True, user_loc()))
 
     def _body(self, fn: Any, what: str) -> PositionFn:
-        from checker.lang.logic import _lambda_names
-
         loc = user_loc()
         try:
-            arity = len(_lambda_names(fn, 2, what, loc))
+            arity = len(context.lambda_names(fn, 2, what, loc))
         except SpecError:
-            arity = len(_lambda_names(fn, 1, what, loc))
+            arity = len(context.lambda_names(fn, 1, what, loc))
 
         def body(position: ir.Term, elem: Flat) -> ir.Formula:
             x = self._value_of(elem)

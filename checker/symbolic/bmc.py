@@ -20,6 +20,7 @@ import z3
 
 from checker import ir
 from checker.errors import PaxoscopeError
+from checker.explicit.contract import TraceStep
 from checker.explicit.interp import Interpreter
 from checker.explicit.layout import Layout, Structured
 from checker.instance import Instance, instantiate
@@ -32,7 +33,6 @@ from checker.symbolic.solver import fresh_context, new_solver
 from checker.symbolic.translate import Reader
 from checker.traces.itf import trace_to_itf
 from checker.traces.junit import Case
-from checker.traces.step import TraceStep
 from checker.traces.text import render_trace
 
 

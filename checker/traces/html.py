@@ -16,12 +16,12 @@ from dataclasses import dataclass
 
 from checker import ir
 from checker.errors import UsageError
+from checker.explicit.contract import TraceStep
 from checker.explicit.interp import Interpreter
 from checker.explicit.layout import Layout, Structured
 from checker.instance import Instance
 from checker.traces.dot import render
 from checker.traces.msc import has_messages, msc_dot
-from checker.traces.step import TraceStep
 from checker.traces.text import format_args, format_sequence, sequence_contents, step_title
 
 

@@ -23,9 +23,9 @@ from typing import Any
 
 from checker import ir
 from checker.errors import UsageError
+from checker.explicit.contract import TraceStep
 from checker.explicit.layout import Layout, SymbolLayout
 from checker.instance import Instance, Label
-from checker.traces.step import TraceStep
 from checker.traces.text import Element, SequenceContents, sequence_contents, sequence_param
 
 ITF_DESCRIPTION = "https://apalache-mc.org/docs/adr/015adr-trace.html"

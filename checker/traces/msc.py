@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from checker import ir
+from checker.explicit.contract import TraceStep
 from checker.explicit.layout import Layout, Structured
 from checker.instance import Instance
-from checker.traces.step import TraceStep
 from checker.traces.text import format_args, format_sequence, sequence_contents, step_title
 
 Lane = tuple[str, int]  # (sort, code)

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from checker import ir
+from checker.explicit.contract import TraceStep
 from checker.explicit.layout import Layout, Structured, SymbolLayout
 from checker.instance import Instance
-from checker.traces.step import TraceStep
 
 
 @dataclass(frozen=True)

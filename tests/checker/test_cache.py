@@ -12,7 +12,7 @@ import pytest
 
 from checker import cache
 from checker.check import check
-from checker.explicit.search import Options
+from checker.explicit import Options
 from tests.conftest import ROOT
 
 COUNTER = """

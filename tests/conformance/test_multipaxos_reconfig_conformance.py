@@ -8,7 +8,8 @@ from __future__ import annotations
 import functools
 
 from checker.conformance import Graph, edge_cover, explore, replay
-from checker.explicit.search import Engine, Options
+from checker.explicit import Options
+from checker.explicit.search import Engine
 from checker.instance import instantiate
 from checker.lang.trace import trace_spec
 from checker.loader import load_spec

@@ -19,7 +19,8 @@ from checker.conformance import (
     shortest_paths,
 )
 from checker.conformance.paths import concrete_trace, covered_by
-from checker.explicit.search import Engine, Options
+from checker.explicit import Options
+from checker.explicit.search import Engine
 from checker.instance import instantiate
 from checker.lang.trace import trace_spec
 from checker.loader import load_spec

@@ -13,7 +13,7 @@ import pytest
 
 from checker import WF, Spec, eventually, exists, liveness
 from checker.check import CheckReport, check
-from checker.explicit.search import Options
+from checker.explicit import Options
 from spec.tlaplus.acp_nb import PARTICIPANT, AcpNb
 from spec.tlaplus.chang_roberts import ChangRoberts
 from spec.tlaplus.dining_philosophers import DiningPhilosophers

@@ -8,7 +8,7 @@ import pytest
 
 from checker import WF, Spec, action, require
 from checker.check import check
-from checker.explicit.search import Options
+from checker.explicit import Options
 from spec.tlaplus.consensus import Consensus
 from spec.tlaplus.ewd840 import EWD840
 from spec.tlaplus.live_internal_memory import LiveInternalMemory

@@ -4,7 +4,7 @@ ballots 0..1, 2 slots), and the proof holds for all sizes."""
 from __future__ import annotations
 
 from checker.check import check
-from checker.explicit.search import Options
+from checker.explicit import Options
 from checker.symbolic.prove import prove
 
 

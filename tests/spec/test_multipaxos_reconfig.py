@@ -9,7 +9,7 @@ must find the same states, depth and transitions as the vector engine.
 from __future__ import annotations
 
 from checker.check import check
-from checker.explicit.search import Options
+from checker.explicit import Options
 from checker.symbolic.prove import prove
 from spec.multipaxos_reconfig import MultiPaxosReconfig
 

@@ -12,8 +12,8 @@ import pytest
 import spec.mutants
 from checker import ir
 from checker.check import check
+from checker.explicit import Options
 from checker.explicit.interp import Interpreter
-from checker.explicit.search import Options
 from checker.loader import specs_in
 from checker.traces.itf import trace_from_itf
 from tests.conftest import assert_replays, run_cli

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from checker.check import check
+from checker.explicit import Options
 from checker.explicit.interp import Interpreter, reference_bfs
-from checker.explicit.search import Options
 from checker.instance import instantiate
 from checker.lang import Spec
 from checker.lang.trace import trace_spec

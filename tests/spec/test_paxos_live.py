@@ -6,7 +6,7 @@ engines."""
 from __future__ import annotations
 
 from checker.check import check
-from checker.explicit.search import Options
+from checker.explicit import Options
 from spec.paxos_live import PaxosLive
 from tests.checker.explicit.test_liveness import replay
 

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from checker.check import check
-from checker.explicit.search import Options
+from checker.explicit import Options
 from checker.loader import load_spec
 from tests.conftest import ROOT
 

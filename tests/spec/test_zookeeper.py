@@ -13,7 +13,7 @@ import pytest
 
 from checker import WF
 from checker.check import check
-from checker.explicit.search import Options
+from checker.explicit import Options
 from checker.symbolic.prove import prove
 from spec.zookeeper import ZooKeeper
 from spec.zookeeper_lock import ZooKeeperLock

@@ -13,7 +13,7 @@ import pytest
 
 from checker import WF, Individual, action, exists, invariant, ite, maximum, require
 from checker.check import check
-from checker.explicit.search import Options
+from checker.explicit import Options
 from checker.lang import SymFormula, SymTerm
 from spec.zookeeper_election import ZooKeeperElection
 from spec.zookeeper_queue import ZooKeeperQueue

@@ -26,12 +26,21 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from checker import ir
+from checker.explicit import contract
 from checker.explicit.checkpoint import Checkpointer, Position
+from checker.explicit.contract import (
+    ActionCoverage,
+    Progress,
+    SearchEngine,
+    SearchResult,
+    Violation,
+    ViolationKind,
+)
 from checker.explicit.liveprops import predicate_names
 from checker.explicit.vector.cached import compile_vector_cached
 from checker.explicit.vector.canon import VectorSymmetry
@@ -52,9 +61,6 @@ from checker.explicit.vector.spill import DiskLevel, bucket_bits
 from checker.explicit.vector.store import StateStore, ints_to_rows, rows_to_ints
 from checker.explicit.vector.table import TableView, VisitedTable, collision_probability
 
-if TYPE_CHECKING:
-    from checker.explicit.search import Engine, SearchResult, Violation
-
 GROUP_ROWS = 1 << 14  # states expanded together (at most 1 << 16: parents sort as uint16)
 MIN_GROUP_ROWS = 1 << 11  # ... at least, when a level's last groups are made smaller
 RESUME_ROWS = 1 << 20  # states of a checkpoint read at a time
@@ -63,7 +69,7 @@ RESUME_ROWS = 1 << 20  # states of a checkpoint read at a time
 @dataclass
 class Event:
     key: int
-    kind: str  # "action_property" | "error" | "invariant" | "deadlock"
+    kind: ViolationKind  # "action_property" | "error" | "invariant" | "deadlock"
     name: str
     parent: int  # store index of the transition's parent, or of the deadlocked state
     # action property: its position among its group's transitions; error: the check's number
@@ -96,7 +102,7 @@ class Level:
 
 
 class VectorSearch:
-    def __init__(self, engine: Engine, limits: VectorLimits | None = None) -> None:
+    def __init__(self, engine: SearchEngine, limits: VectorLimits | None = None) -> None:
         self.engine = engine
         self.options = options = engine.options
         needed = [p.name for p in (*engine.invariants, *engine.action_properties)]
@@ -179,8 +185,6 @@ class VectorSearch:
                 shutil.rmtree(self.directory, ignore_errors=True)
 
     def _search(self, workers: Workers | RayWorkers | None) -> SearchResult:
-        from checker.explicit.search import ActionCoverage
-
         e = self.engine
         started = time.monotonic()
         k_actions = len(self.expander.vspec.actions)
@@ -193,7 +197,7 @@ class VectorSearch:
             coverage = [
                 ActionCoverage(int(f), int(d)) for f, d in zip(fired, distinct, strict=True)
             ]
-            out = e._result(
+            out = e.search_result(
                 len(self.store), depth, transitions, started, coverage, violation, complete
             )
             out.engine = "vector"
@@ -202,7 +206,7 @@ class VectorSearch:
                 out.collision_probability = collision_probability(len(self.store))
             return out
 
-        checkpointer = e._checkpointer(True)
+        checkpointer = e.checkpointer()
         resumed: Position | None = None
         if checkpointer is not None and self.options.resume:
             resumed = self._resume(checkpointer, workers)
@@ -224,7 +228,7 @@ class VectorSearch:
             fired[:] = [f for f, _ in resumed.coverage]
             distinct[:] = [d for _, d in resumed.coverage]
         next_checkpoint = time.monotonic() + self.options.checkpoint_every
-        next_report = started + _progress_after()
+        next_report = started + contract.PROGRESS_AFTER
         while True:
             if cursor == level_end:
                 if checkpointer is not None and (
@@ -269,7 +273,7 @@ class VectorSearch:
             del level  # its new states are stored: let them go before the next level
             self._relieve()
             if self.options.progress is not None and time.monotonic() >= next_report:
-                next_report = time.monotonic() + _progress_every()
+                next_report = time.monotonic() + contract.PROGRESS_EVERY
                 self._report(started, len(self.store) - level_end, max_seen_depth)
             cursor = level_end
         return result(max_seen_depth, transitions, None, complete)
@@ -402,8 +406,6 @@ class VectorSearch:
     ) -> SearchResult:
         """Store what the reference engine had stored when it met `event`, count what it had
         counted, and report the violation with its trace."""
-        from checker.explicit.search import Violation
-
         x = self.expander
         upto = level.key <= event.key if event.kind == "invariant" else level.key < event.key
         count = int(upto.sum())  # a prefix: the keys are sorted
@@ -438,11 +440,11 @@ class VectorSearch:
             k = int(x.action_of[inst])
             check = x.vspec.checks[event.transition]
             violation = Violation("error", event.name, trace)
-            violation.failure = e._failure(k, inst - int(x.offsets[k]), check, trace[-1])
+            violation.failure = e.failure(k, inst - int(x.offsets[k]), check, trace[-1])
             return result(depth + 1, transitions, violation, True)
         if event.kind == "action_property":
             successor = np.stack([c[[event.transition]] for c in t.raw], axis=1)
-            step = e._extra_step(
+            step = e.extra_step(
                 self.store.state(event.parent), rows_to_ints(successor)[0], trace[-1]
             )
             trace.append(step)
@@ -465,8 +467,6 @@ class VectorSearch:
         """Store the initial states as the reference engine does: in order, those that satisfy
         the constraints, once each (canonical forms under symmetry), stopping at the first one
         that breaks an invariant."""
-        from checker.explicit.search import Violation
-
         e = self.engine
         inits = [x for _, _, x in e.inits]
         if not inits:
@@ -475,7 +475,7 @@ class VectorSearch:
         ok = np.ones(len(inits), dtype=bool)
         for constraint in self.expander.constraints:
             ok &= constraint(cols, len(inits))
-        canon = e._canon()
+        canon = e.canon()
         chosen = (canon(x) if canon else x for x, good in zip(inits, ok, strict=True) if good)
         states = list(dict.fromkeys(chosen))
         if not states:
@@ -546,8 +546,6 @@ class VectorSearch:
         relieve(self.budget, self.store, self.table)
 
     def _report(self, started: float, queue: int, depth: int) -> None:
-        from checker.explicit.search import Progress
-
         now = time.monotonic()
         assert self.options.progress is not None
         rate = len(self.store) / (now - started)
@@ -608,15 +606,3 @@ def _share(max_memory: int | None, workers: int) -> int | None:
     if max_memory is None:
         return None
     return max_memory // (workers + 1 if workers > 1 else 1)
-
-
-def _progress_after() -> float:
-    from checker.explicit.search import PROGRESS_AFTER
-
-    return PROGRESS_AFTER
-
-
-def _progress_every() -> float:
-    from checker.explicit.search import PROGRESS_EVERY
-
-    return PROGRESS_EVERY

@@ -22,7 +22,7 @@ from checker.explicit.vector.expand import _sliced
 from checker.explicit.vector.table import fingerprint
 
 if TYPE_CHECKING:
-    from checker.explicit.search import Violation
+    from checker.explicit.contract import Violation
     from checker.explicit.vector.bfs import VectorSearch
 
 BATCH = 1 << 16  # states expanded at a time

@@ -17,8 +17,7 @@ import pytest
 
 from checker.check import check
 from checker.errors import UsageError
-from checker.explicit import checkpoint
-from checker.explicit.search import Options, SearchResult
+from checker.explicit import Options, SearchResult, checkpoint
 from tests.conftest import ROOT, run_cli
 
 

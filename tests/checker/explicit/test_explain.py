@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from checker.check import check
-from checker.explicit.search import Options
+from checker.explicit import Options
 from tests.conftest import run_cli
 
 

@@ -10,7 +10,7 @@ import json
 import pytest
 
 from checker.check import check
-from checker.explicit.search import Options
+from checker.explicit import Options
 from tests.conftest import GOLDEN, ROOT
 
 GOLDEN_COUNTS = json.loads((GOLDEN / "paxos_counts.json").read_text())

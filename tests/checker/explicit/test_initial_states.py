@@ -9,11 +9,11 @@ from __future__ import annotations
 import pytest
 
 from checker.check import check
-from checker.explicit import search
+from checker.explicit import Options, search
 from checker.explicit.codegen import Limits, compile_instance
 from checker.explicit.interp import InitFailed, Interpreter
 from checker.explicit.layout import Layout
-from checker.explicit.search import Options, compiled_initial_states
+from checker.explicit.search import compiled_initial_states
 from checker.instance import instantiate
 from checker.lang.trace import trace_spec
 from checker.loader import load_spec

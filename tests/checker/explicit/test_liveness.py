@@ -12,8 +12,8 @@ import pytest
 
 from checker import ir
 from checker.check import CheckReport, check
+from checker.explicit import Options
 from checker.explicit.liveprops import disjuncts_of, substitute
-from checker.explicit.search import Options
 from tests.conftest import ROOT, run_cli
 
 MUTEX = str(ROOT / "tests/specs/live_mutex.py")

@@ -9,8 +9,8 @@ import pytest
 
 from checker.check import check
 from checker.errors import UsageError
+from checker.explicit import Options, Progress
 from checker.explicit.interp import Interpreter
-from checker.explicit.search import Options, Progress
 from tests.conftest import ROOT, assert_replays, run_cli
 
 CLOCKS = str(ROOT / "tests/specs/clocks.py")
@@ -136,10 +136,10 @@ def test_unknown_property_names_are_usage_errors() -> None:
 
 
 def test_progress_is_reported_for_long_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    import checker.explicit.search as search
+    from checker.explicit import contract
 
-    monkeypatch.setattr(search, "PROGRESS_AFTER", 0.0)
-    monkeypatch.setattr(search, "PROGRESS_EVERY", 0.0)
+    monkeypatch.setattr(contract, "PROGRESS_AFTER", 0.0)
+    monkeypatch.setattr(contract, "PROGRESS_EVERY", 0.0)
     seen: list[Progress] = []
     check("spec/paxos.py", {"max_ballot": 1}, Options(progress=seen.append))
     assert seen, "no progress reported"

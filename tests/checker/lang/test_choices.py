@@ -10,7 +10,7 @@ import pytest
 
 from checker import Individual, IntSort, Spec, action, invariant, ir, ite
 from checker.check import check
-from checker.explicit.search import Options
+from checker.explicit import Options
 from checker.lang.trace import trace_spec
 from checker.loader import load_spec
 from checker.symbolic.bmc import bmc

@@ -9,7 +9,7 @@ import pytest
 from checker import Relation, Sort, Spec, action, choose, conjunct, forall, implies
 from checker.check import check
 from checker.errors import SpecError
-from checker.explicit.search import Options
+from checker.explicit import Options
 from checker.lang.trace import trace_spec
 from checker.symbolic.bmc import bmc
 from checker.symbolic.prove import prove

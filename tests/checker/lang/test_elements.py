@@ -12,7 +12,7 @@ import pytest
 from checker import Relation, Sort, Spec, action, ir
 from checker.check import check
 from checker.errors import SpecError
-from checker.explicit.search import Options
+from checker.explicit import Options
 from checker.instance import instantiate
 from checker.lang.trace import trace_spec
 from checker.loader import load_spec

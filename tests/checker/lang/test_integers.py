@@ -11,7 +11,7 @@ import pytest
 
 from checker import Function, IntSort, Param, Sort, Spec, action, invariant, ir, require
 from checker.check import check
-from checker.explicit.search import Options
+from checker.explicit import Options
 from checker.lang.trace import trace_spec
 from checker.symbolic.bmc import bmc
 from checker.symbolic.prove import prove

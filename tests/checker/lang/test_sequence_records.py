@@ -33,7 +33,7 @@ from checker import (
 from checker.check import check
 from checker.conformance.driver import Driver
 from checker.errors import SpecError
-from checker.explicit.search import Options
+from checker.explicit import Options
 from checker.lang.trace import trace_spec
 from checker.loader import load_spec
 from checker.symbolic.bmc import bmc

@@ -11,7 +11,7 @@ import pytest
 
 from checker import Sort
 from checker.check import check
-from checker.explicit.search import Options
+from checker.explicit import Options
 from checker.symbolic.bmc import bmc
 from checker.symbolic.prove import prove
 from tests.conftest import ROOT, run_cli

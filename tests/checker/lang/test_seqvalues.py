@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from checker.check import check
-from checker.explicit.search import Options
+from checker.explicit import Options
 from checker.symbolic.bmc import bmc
 from tests.conftest import ROOT, run_cli
 

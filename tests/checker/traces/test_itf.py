@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from checker.check import check
-from checker.explicit.search import Options
+from checker.explicit import Options
 from checker.traces.itf import ITF_DESCRIPTION, trace_from_itf
 from checker.traces.text import render_trace
 from tests.conftest import GOLDEN, run_cli

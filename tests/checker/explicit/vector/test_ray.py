@@ -20,8 +20,7 @@ from click.testing import CliRunner
 from checker.check import check
 from checker.cli import main
 from checker.errors import UsageError
-from checker.explicit import checkpoint
-from checker.explicit.search import Options, SearchResult
+from checker.explicit import Options, SearchResult, checkpoint
 from checker.explicit.vector import bfs
 from checker.explicit.vector.raypool import RayWorkers
 from checker.loader import bundled_specs
@@ -237,7 +236,7 @@ def test_checking_without_the_option_does_not_import_ray() -> None:
         "import sys\n"
         "from checker.check import check\n"
         "from checker.cli import main\n"
-        "from checker.explicit.search import Options\n"
+        "from checker.explicit import Options\n"
         "check('spec/paxos.py', {'max_ballot': 1}, Options(workers=2))\n"
         "assert 'ray' not in sys.modules, 'ray was imported'\n"
     )

@@ -14,8 +14,7 @@ import numpy as np
 import pytest
 
 from checker.check import check
-from checker.explicit import checkpoint
-from checker.explicit.search import Options
+from checker.explicit import Options, checkpoint
 from checker.explicit.vector import expand, spill
 from checker.explicit.vector.spill import DiskVisited, bucket_bits
 from checker.explicit.vector.table import fingerprint

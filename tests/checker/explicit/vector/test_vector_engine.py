@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from checker.check import check
-from checker.explicit.search import Options, SearchResult
+from checker.explicit import Options, SearchResult
 from checker.explicit.vector import bfs, expand, table
 from tests.conftest import ROOT, SMALL_MUTANT_INSTANCES
 

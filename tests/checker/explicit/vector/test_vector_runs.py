@@ -17,8 +17,7 @@ import numpy as np
 import pytest
 
 from checker.check import check
-from checker.explicit import checkpoint
-from checker.explicit.search import Options, SearchResult
+from checker.explicit import Options, SearchResult, checkpoint
 from checker.explicit.vector import bfs, store
 from checker.explicit.vector.pool import resident_bytes
 from checker.explicit.vector.table import TableView, VisitedTable, fingerprint
