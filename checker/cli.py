@@ -10,47 +10,37 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import re
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
 
 import click
 from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
-from checker import ir
-from checker.check import CheckReport, check, failure_text, ray_summary
+from checker import api, ir
+from checker.check import CheckReport
 from checker.errors import PaxoscopeError, UsageError
-from checker.explicit.contract import EngineName, Mode, Options, Progress, TraceStep
-from checker.explicit.explain import Reason
+from checker.explicit.contract import EngineName, Mode, Progress, TraceStep, auto_workers
 from checker.explicit.layout import Layout
 from checker.instance import Instance
 from checker.lang.trace import trace_spec
 from checker.loader import bundled_specs, load_spec
-from checker.traces.text import Line, describe_change, describe_state, render_trace
+from checker.render import (
+    print_bmc,
+    print_check,
+    print_diff,
+    print_linearizable,
+    print_lines,
+    print_proof,
+    print_refine,
+)
+from checker.traces.text import render_trace
 
 EXIT_OK, EXIT_VIOLATION, EXIT_ERROR = 0, 1, 2
 F = TypeVar("F", bound=Callable[..., Any])
 
-_STYLES = {"header": "bold", "add": "green", "remove": "red", "change": "yellow", "": ""}
 
-
-def _parse_params(values: Sequence[str]) -> dict[str, int]:
-    params: dict[str, int] = {}
-    for item in values:
-        name, sep, raw = item.partition("=")
-        if not sep or not name.strip():
-            raise UsageError(f"-p expects NAME=VALUE, got `{item}`")
-        try:
-            params[name.strip()] = int(raw)
-        except ValueError:
-            raise UsageError(
-                f"-p {item}: the value of `{name}` must be an integer, got `{raw}`"
-            ) from None
-    return params
+_parse_params = api.parse_params
 
 
 def write_junit(path: str, suite: str, cases: Sequence[Case], seconds: float) -> None:
@@ -103,12 +93,6 @@ def _progress_printer(console: Console) -> Callable[[Progress], None]:
     return report
 
 
-def _print_lines(console: Console, lines: Sequence[Line]) -> None:
-    for line in lines:
-        style = _STYLES[line.style]
-        console.print(line.text, style=style or None, markup=False, highlight=False)
-
-
 if TYPE_CHECKING:
     from checker.explicit.layout import Structured
     from checker.symbolic.prove import ProofReport
@@ -120,15 +104,6 @@ else:  # click's ParamType is generic only from 8.2 on
     _IntParam = click.ParamType
 
 
-AUTO_WORKERS_MAX = 8  # each worker holds its own compiled code and mappings
-
-
-def _auto_workers() -> int:
-    """One worker per core this process may run on, at most AUTO_WORKERS_MAX."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(cores or 1, AUTO_WORKERS_MAX))
-
-
 class _WorkersType(_IntParam):
     name = "workers"
 
@@ -136,7 +111,7 @@ class _WorkersType(_IntParam):
         if isinstance(value, int):
             return value
         if str(value) == "auto":
-            return _auto_workers()
+            return auto_workers()
         try:
             n = int(value)
         except ValueError:
@@ -144,9 +119,6 @@ class _WorkersType(_IntParam):
         if n < 1:
             self.fail(f"{value!r} is not a number of workers (1, 2, ... or auto)", param, ctx)
         return n
-
-
-_SIZE_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
 
 
 class _SizeType(_IntParam):
@@ -157,120 +129,10 @@ class _SizeType(_IntParam):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
         if isinstance(value, int):
             return value
-        match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:I?B)?\s*", str(value), re.I)
-        size = int(float(match[1]) * _SIZE_UNITS[match[2].upper()]) if match else 0
-        if size <= 0:
+        size = api.parse_size(str(value))
+        if size is None:
             self.fail(f"{value!r} is not a size (such as 1500000000, 512M or 2G)", param, ctx)
         return size
-
-
-def _print_report(console: Console, report: CheckReport) -> None:
-    r = report.result
-    inst = report.engine.inst
-    params = " ".join(f"{k}={v}" for k, v in inst.params.items())
-    sym = (
-        f"symmetry on ({r.group_size} permutations)"
-        if report.engine.options.symmetry
-        else "symmetry off"
-    )
-    mode: str = report.engine.options.mode
-    if r.engine == "vector":
-        workers = f", {r.workers} workers" if r.workers > 1 else ""
-        mode += f" (vector engine{workers})"
-    console.print(f"[bold]{report.spec.name}[/] ({params}), {mode}, {sym}", highlight=False)
-    checked = ", ".join(r.invariants + r.action_properties + r.liveness) or "none"
-    console.print(f"properties checked: {checked}", highlight=False, markup=False)
-    rate = r.distinct_states / max(r.seconds, 1e-9)
-    console.print(
-        f"{r.distinct_states:,} distinct states, depth {r.depth}, {r.transitions:,} transitions, "
-        f"{r.seconds:.2f} s ({rate:,.0f} states/s)",
-        highlight=False,
-    )
-    if r.ray_levels:
-        ray = ray_summary(r)
-        waits = ray["barrier_seconds"]
-        console.print(
-            f"on Ray: {ray['nodes']} nodes, {ray['actors']} actors, "
-            f"{ray['shipped_bytes'] / 2**20:,.1f} MiB shipped, barrier waits: expand "
-            f"{waits['expand']:.2f} s, settle {waits['settle']:.2f} s, store {waits['store']:.2f} s",
-            highlight=False,
-        )
-    if r.collision_probability is not None:
-        console.print(
-            f"states stored as 64-bit fingerprints: the chance that two of them collided (and "
-            f"states were missed) is about {r.collision_probability:.1e}",
-            highlight=False,
-        )
-    table = Table(title=None, box=None, pad_edge=False, show_header=True, header_style="bold")
-    table.add_column("action")
-    table.add_column("fired", justify="right")
-    table.add_column("distinct", justify="right")
-    for name, cov in r.coverage.items():
-        table.add_row(
-            name, f"{cov.fired:,}", f"{cov.distinct:,}", style="yellow" if cov.fired == 0 else None
-        )
-    console.print(table)
-    if report.never_fired:
-        console.print(
-            f"[yellow]warning:[/] never fired: {', '.join(report.never_fired)} "
-            "(an action that can never happen is usually a bug in the spec)",
-            highlight=False,
-        )
-    v = r.violation
-    drift = report.drift()
-    if drift:
-        console.print(f"[bold red]SPEC DRIFT[/]: {drift}", highlight=False)
-    if v is None and drift:
-        return
-    if v is None:
-        if r.complete:
-            console.print("[bold green]OK[/]: every property holds in every reachable state.")
-        else:
-            console.print(
-                "[bold yellow]OK, but incomplete[/]: no violation found in the part of the state "
-                "space that was explored (depth bound or simulation).",
-            )
-        return
-    what = {
-        "invariant": "invariant",
-        "action_property": "action property",
-        "deadlock": "deadlock",
-        "error": "action",
-        "liveness": "liveness property",
-    }[v.kind]
-    name = escape(v.name)  # `no_starvation[p1]` is not markup
-    title = "deadlock reached" if v.kind == "deadlock" else f"{what} [bold]{name}[/] is violated"
-    if v.kind == "error":
-        title = f"action [bold]{v.name}[/] fails"
-    steps = f"after {len(v.trace) - 1} step(s)"
-    if v.kind == "liveness":
-        steps = f"by a {report._lasso_shape()}"
-    console.print(f"[bold red]VIOLATION[/]: {title} {steps}:", highlight=False)
-    _print_lines(console, render_trace(inst, report.engine.layout, v.trace))
-    if v.kind == "liveness":
-        console.print(report.loop_text(), style="bold red", highlight=False, markup=False)
-    elif v.kind == "invariant":
-        console.print(f"[bold red]invariant {v.name} does not hold in the last state.[/]")
-    elif v.kind == "action_property":
-        console.print(f"[bold red]action property {v.name} does not hold for the last step.[/]")
-    elif v.failure is not None:
-        console.print(
-            f"then {failure_text(inst, v.failure)}", style="bold red", highlight=False, markup=False
-        )
-    else:
-        console.print("[bold red]no action is enabled in the last state.[/]")
-    _print_reasons(console, report.explanation())
-
-
-def _print_reasons(console: Console, reasons: Sequence[Reason]) -> None:
-    for depth, reason in enumerate(reasons):
-        console.print(
-            f"{'  ' * depth}why: {reason.text}", style="red", highlight=False, markup=False
-        )
-        if reason.where:
-            console.print(
-                f"{'  ' * depth}     {reason.where}", style="dim", highlight=False, markup=False
-            )
 
 
 def _param_option(what: str = "a spec parameter") -> Callable[[F], F]:
@@ -491,35 +353,34 @@ def check_command(
     console = Console(file=human_out, highlight=False, soft_wrap=True)
     progress_console = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
-        options = Options(
-            mode=mode,
+        outcome = api.check(
+            spec,
+            params,
             invariants=list(invariants) or None,
             action_properties=list(action_properties) or None,
             liveness=[] if no_liveness else (list(liveness) or None),
             symmetry=symmetry,
+            mode=mode,
             deadlock=deadlock,
             max_depth=max_depth,
             seed=seed,
             walks=walks,
             walk_depth=walk_depth,
-            progress=None if no_progress else _progress_printer(progress_console),
-            checkpoint=Path(directory) if (directory := resume_dir or checkpoint_dir) else None,
-            checkpoint_every=checkpoint_every,
-            resume=resume_dir is not None,
             engine=engine,
-            workers=workers
-            or (_auto_workers() if engine == "vector" and mode == "bfs" and not ray_address else 1),
+            workers="auto" if workers is None else workers,
             exact=not fingerprints,
             max_memory=max_memory,
-            spill_dir=Path(spill_dir) if spill_dir else None,
+            spill_dir=spill_dir,
             ray=ray_address,
+            checkpoint=checkpoint_dir,
+            checkpoint_every=checkpoint_every,
+            resume=resume_dir,
+            progress=None if no_progress else _progress_printer(progress_console),
         )
-        if checkpoint_dir and resume_dir and Path(checkpoint_dir) != Path(resume_dir):
-            raise UsageError("--resume DIR goes on checkpointing into DIR: give one directory")
-        report = check(spec, _parse_params(params), options)
     except PaxoscopeError as exc:
         _fail(str(exc), json_target)
-    _print_report(console, report)
+    report = outcome.report
+    print_check(console, report)
     if json_target:
         _write_json(report.to_json(), json_target)
     if junit_target:
@@ -539,7 +400,7 @@ def check_command(
             json.dump(itf, f, indent=2)
             f.write("\n")
         console.print(f"trace written to {trace_out}", highlight=False)
-    sys.exit(EXIT_OK if report.ok else EXIT_VIOLATION)
+    sys.exit(outcome.exit_code)
 
 
 @main.command("list")
@@ -570,7 +431,7 @@ def trace_command(spec: str, trace_file: str, params: tuple[str, ...]) -> None:
     """Print an ITF trace of SPEC as text (each step: the action and what changed)."""
     console = Console(highlight=False, soft_wrap=True)
     _, _, inst, layout, steps = _read_itf(trace_file, spec, params)
-    _print_lines(console, render_trace(inst, layout, steps))
+    print_lines(console, render_trace(inst, layout, steps))
 
 
 def _read_itf(
@@ -600,53 +461,6 @@ def _read_itf(
         _fail(f"{trace_file}: not an ITF trace of {spec or 'its spec'}: missing or malformed {exc}")
     except PaxoscopeError as exc:
         _fail(str(exc))
-
-
-def _print_proof(console: Console, report: ProofReport) -> None:
-    console.print(
-        f"[bold]{report.proof}[/] proves {', '.join(report.safety) or 'nothing'} of "
-        f"[bold]{report.spec_name}[/] from {len(report.conjuncts)} conjuncts: {', '.join(report.conjuncts)}",
-        highlight=False,
-    )
-    style = "green" if report.epr.in_fragment else "yellow"
-    console.print(f"[{style}]{report.epr.summary()}[/]", highlight=False)
-    for note in report.notes:
-        console.print(f"[yellow]note:[/] {note}", highlight=False)
-    colours = {"holds": "green", "fails": "bold red", "unknown": "bold yellow"}
-    for ob in report.obligations:
-        verdict = ob.verdict.value
-        extra = f"  ({ob.answer.reason})" if ob.answer.reason else ""
-        if ob.assumed is not None:
-            extra = f"  (from {len(ob.assumed)} of {len(report.conjuncts)} conjuncts)"
-        console.print(
-            f"  [{colours[verdict]}]{verdict:<7}[/] {ob.answer.seconds:7.2f} s  {ob.title}[dim]{extra}[/]",
-            highlight=False,
-        )
-    if report.cti is not None:
-        console.print(
-            f"[bold red]counterexample to induction[/] for [bold]{report.cti.obligation}[/]:",
-            highlight=False,
-        )
-        _print_lines(console, report.cti.lines())
-    n = len(report.obligations)
-    if report.result == "proved":
-        console.print(
-            f"[bold green]PROVED[/]: all {n} obligations hold ({report.seconds:.2f} s), for every "
-            "size of every sort.",
-            highlight=False,
-        )
-    elif report.result == "failed":
-        console.print(
-            f"[bold red]NOT PROVED[/]: {len(report.failed)} of {n} obligations fail "
-            f"({report.seconds:.2f} s).",
-            highlight=False,
-        )
-    else:
-        console.print(
-            f"[bold yellow]UNKNOWN[/]: z3 could not settle {len(report.unknown)} of {n} "
-            f"obligations ({report.seconds:.2f} s); this is not a proof.",
-            highlight=False,
-        )
 
 
 @main.command("prove")
@@ -691,20 +505,19 @@ def prove_command(
     methods. Exit 0: proved for all sizes; 1: an obligation fails (with a counterexample to
     induction); 2: an error, or z3 answered unknown or ran out of time.
     """
-    from checker.symbolic.prove import prove
-
     human_out: TextIO = sys.stderr if json_target == "-" else sys.stdout
     console = Console(file=human_out, highlight=False, soft_wrap=True)
     try:
-        report = prove(
-            proof, spec, timeout=timeout, minimise_cti=not no_minimise, fail_fast=fail_fast
+        outcome = api.prove(
+            proof, spec, timeout=timeout, minimise=not no_minimise, fail_fast=fail_fast
         )
+        report = outcome.report
         if cti_out and report.cti is not None:
             c = report.cti
             write_graph(state_graph(c.inst, c.layout, c.pre, c.post, c.obligation), cti_out)
     except PaxoscopeError as exc:
         _fail(str(exc), json_target)
-    _print_proof(console, report)
+    print_proof(console, report)
     if cti_out and report.cti is not None:
         console.print(f"counterexample graph written to {cti_out}", highlight=False)
     if junit_target:
@@ -745,50 +558,21 @@ def bmc_command(
     junit_target: str | None,
 ) -> None:
     """Bounded model checking: look with z3 for a violation within K steps of SPEC."""
-    from checker.symbolic.bmc import bmc
-
     human_out: TextIO = sys.stderr if json_target == "-" else sys.stdout
     console = Console(file=human_out, highlight=False, soft_wrap=True)
     try:
-        report = bmc(
+        outcome = api.bmc(
             spec,
-            _parse_params(params),
-            k,
-            list(invariants) or None,
-            list(action_properties) or None,
-            timeout,
+            params,
+            k=k,
+            invariants=list(invariants) or None,
+            action_properties=list(action_properties) or None,
+            timeout=timeout,
         )
     except PaxoscopeError as exc:
         _fail(str(exc), json_target)
-    inst = report.inst
-    shown = " ".join(f"{n}={v}" for n, v in inst.params.items())
-    console.print(f"[bold]{report.spec.name}[/] ({shown}), bounded model checking to depth {k}")
-    console.print(
-        f"properties checked: {', '.join(report.invariants + report.action_properties) or 'none'}"
-    )
-    if report.result == "violation":
-        what = (
-            f"action [bold]{report.violated}[/] fails"
-            if report.kind == "error"
-            else f"{(report.kind or '').replace('_', ' ')} [bold]{report.violated}[/] is violated"
-        )
-        console.print(
-            f"[bold red]VIOLATION[/]: {what} after {len(report.trace) - 1} step(s) "
-            f"({report.seconds:.2f} s):"
-        )
-        _print_lines(console, render_trace(inst, report.layout, report.trace))
-        if report.failure is not None:
-            console.print(f"then {report.failure}", style="bold red", highlight=False, markup=False)
-    elif report.result == "ok":
-        console.print(
-            f"[bold green]OK[/]: no violation within {k} steps ({report.seconds:.2f} s). "
-            "This bounds the search; it is not a proof."
-        )
-    else:
-        console.print(
-            f"[bold yellow]UNKNOWN[/]: z3 stopped at depth {len(report.depths) - 1} "
-            f"({report.reason}); nothing is known beyond it."
-        )
+    report = outcome.report
+    print_bmc(console, report)
     if json_target:
         _write_json(report.to_json(), json_target)
     if junit_target:
@@ -838,53 +622,7 @@ def refine_command(
         report = refine(impl, abstract, mapping, _parse_params(params), proof, timeout)
     except PaxoscopeError as exc:
         _fail(str(exc), json_target)
-    r = report.explicit
-    shown = " ".join(f"{n}={v}" for n, v in r.impl.params.items())
-    console.print(
-        f"[bold]{report.impl.name}[/] ({shown}) refines [bold]{report.abstract.name}[/]? "
-        f"mapping {report.mapping.name}",
-        highlight=False,
-    )
-    console.print(
-        f"{r.states:,} states, {r.transitions:,} steps explored ({r.seconds:.2f} s): "
-        f"{r.stutters:,} stutter",
-        highlight=False,
-    )
-    for (i, a), n in sorted(r.matched.items()):
-        console.print(f"  {i} -> {a}: {n:,} steps", highlight=False)
-    if r.failure is not None:
-        f = r.failure
-        console.print(
-            "[bold red]NOT A REFINEMENT[/]: "
-            + (
-                "an initial state maps to a state that is not initial:"
-                if f.kind == "init"
-                else f"the last step maps to no step of {report.abstract.name}:"
-            ),
-            highlight=False,
-        )
-        _print_lines(console, render_trace(r.impl, r.impl_layout, f.trace))
-        al = r.abstract_layout
-        console.print(f"[bold]{report.abstract.name}[/] state before the last step:")
-        if f.abstract_before is None:
-            _print_lines(console, describe_state(r.abstract, al, al.unpack(f.abstract_after)))
-        else:
-            _print_lines(console, describe_state(r.abstract, al, al.unpack(f.abstract_before)))
-            console.print("and what the last step changes in it:")
-            _print_lines(
-                console,
-                describe_change(
-                    r.abstract, al, al.unpack(f.abstract_before), al.unpack(f.abstract_after)
-                ),
-            )
-    else:
-        console.print(
-            f"[bold green]OK[/]: every step maps to a step of {report.abstract.name} or stutters.",
-            highlight=False,
-        )
-    if report.proof is not None:
-        console.print("[bold]proof with z3, for all sizes:[/]")
-        _print_proof(console, report.proof)
+    print_refine(console, report)
     if json_target:
         _write_json(report.to_json(), json_target)
     if trace_out and report.itf() is not None:
@@ -912,51 +650,8 @@ def diff_command(old: str, new: str, params: tuple[str, ...]) -> None:
         report = diff(old, new, _parse_params(params))
     except PaxoscopeError as exc:
         _fail(str(exc))
-    o, n = report.old_space.result, report.new_space.result
-    inst = report.old.engine.inst
-    shown = " ".join(f"{k}={v}" for k, v in inst.params.items())
-    console.print(
-        f"old: [bold]{report.old.spec.name}[/] ({old})   new: [bold]{report.new.spec.name}[/] ({new})   {shown}"
-    )
-    console.print(
-        f"distinct states: old {o.distinct_states:,}, new {n.distinct_states:,} "
-        f"({n.distinct_states - o.distinct_states:+,}); depth: old {o.depth}, new {n.depth}; "
-        f"transitions: old {o.transitions:,}, new {n.transitions:,}"
-    )
-    for label, r in (("old", report.old), ("new", report.new)):
-        v = r.result.violation
-        status = (
-            "every property holds"
-            if v is None
-            else f"violates {v.name} after {len(v.trace) - 1} step(s)"
-        )
-        console.print(f"{label}: {status}")
-    for name in report.newly_failing:
-        console.print(f"[bold red]newly failing[/]: {name}, in new:", highlight=False)
-        _print_report_trace(console, report.new)
-    if report.comparable:
-        console.print(f"[yellow]behaviours not compared[/]: {report.comparable}")
-    elif report.distinction is None:
-        console.print(
-            "[green]same behaviours[/]: every step of one version is a step of the other."
-        )
-    else:
-        d = report.distinction
-        other = "old" if d.allowed_by == "new" else "new"
-        engine = (report.new_space if d.allowed_by == "new" else report.old_space).engine
-        console.print(
-            f"[bold]distinguishing trace[/]: {d.allowed_by.upper()} allows this behaviour and "
-            f"{other.upper()} does not (its last step):"
-        )
-        _print_lines(console, render_trace(engine.inst, engine.layout, d.trace))
+    print_diff(console, report, old, new)
     sys.exit(EXIT_OK if report.same else EXIT_VIOLATION)
-
-
-def _print_report_trace(console: Console, report: CheckReport) -> None:
-    v = report.result.violation
-    assert v is not None
-    _print_lines(console, render_trace(report.engine.inst, report.engine.layout, v.trace))
-    _print_reasons(console, report.explanation())
 
 
 def _write_state_graph(report: CheckReport, target: str, limit: int) -> None:
@@ -1207,7 +902,7 @@ def linearizable_command(
     check timed out (unknown), or the input is wrong.
     """
     from checker.linearizability import check_history
-    from checker.linearizability.cli import details, exit_code, to_json, verdict, write_html
+    from checker.linearizability.cli import exit_code, to_json, write_html
 
     json_target = "-" if as_json else None
     console = Console(file=sys.stderr if as_json else sys.stdout, highlight=False, soft_wrap=True)
@@ -1217,12 +912,7 @@ def linearizable_command(
             write_html(result, history, html_target)
     except PaxoscopeError as exc:
         _fail(str(exc), json_target)
-    word, rest = verdict(result, history)
-    style = {"ok": "bold green", "illegal": "bold red", "unknown": "bold yellow"}[result.verdict]
-    console.print(f"[{style}]{word}[/]: {escape(rest)}", highlight=False)
-    text = details(result)
-    if text:
-        console.print(text, markup=False, highlight=False, end="")
+    print_linearizable(console, result, history)
     if html_target:
         console.print(f"report written to {html_target}", markup=False, highlight=False)
     if json_target:

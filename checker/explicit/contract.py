@@ -12,6 +12,7 @@ there.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,21 @@ PROGRESS_AFTER = 3.0  # seconds before the first progress report
 PROGRESS_EVERY = 5.0
 
 Perm = dict[str, tuple[int, ...]]  # a symmetry group element: sort -> image of each code
+
+AUTO_WORKERS_MAX = 8  # each worker holds its own compiled code and mappings
+
+
+def auto_workers() -> int:
+    """`workers="auto"`: one worker per core this process may run on, at most AUTO_WORKERS_MAX."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(cores or 1, AUTO_WORKERS_MAX))
+
+
+def default_workers(mode: str, engine: str, ray: str | None) -> int:
+    """How many workers a search gets when none are asked for: one per core (`auto_workers`)
+    for the vector engine's breadth-first search on this machine, else 1 (no other search has
+    workers; on a Ray cluster, 1 means one actor per CPU of the cluster)."""
+    return auto_workers() if engine == "vector" and mode == "bfs" and not ray else 1
 
 
 @dataclass(frozen=True)
