@@ -27,8 +27,10 @@ Each returns an outcome with the same members:
 - `report`: the engine's own report (`CheckReport`, `ProofReport`, `BmcReport`, ...).
 
 Errors: bad input — an unknown spec, parameter or property, options that do not go together,
-a spec that misuses the language — raises a `checker.errors.PaxoscopeError` (`UsageError` or
-`SpecError`), whose message is the paragraph the command line prints before it exits with 2.
+a spec that misuses the language, a history or log that cannot be read — raises a
+`checker.errors.PaxoscopeError` (`UsageError`, `SpecError`, or a room's own subclass such as
+the linearizability check's `HistoryError`), whose message is the paragraph the command line
+prints before it exits with 2.
 Nothing else is raised for the user's input: a conformance driver rejecting its options and a
 log mapping failing on its log become `UsageError`s too. An outcome never has exit code 2 for
 bad input; it has it only for `unknown`.

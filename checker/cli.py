@@ -614,14 +614,15 @@ def refine_command(
     Every reachable step of IMPL (on the instance given by -p) must map to a step of ABSTRACT or
     leave the mapped state unchanged, and every initial state must map to an initial state.
     """
-    from checker.refine import refine
-
     human_out: TextIO = sys.stderr if json_target == "-" else sys.stdout
     console = Console(file=human_out, highlight=False, soft_wrap=True)
     try:
-        report = refine(impl, abstract, mapping, _parse_params(params), proof, timeout)
+        outcome = api.refine(
+            impl, abstract, mapping=mapping, params=params, proof=proof, timeout=timeout
+        )
     except PaxoscopeError as exc:
         _fail(str(exc), json_target)
+    report = outcome.report
     print_refine(console, report)
     if json_target:
         _write_json(report.to_json(), json_target)
@@ -643,15 +644,13 @@ def diff_command(old: str, new: str, params: tuple[str, ...]) -> None:
 
     Exit 0: no difference found; 1: the versions differ; 2: an error.
     """
-    from checker.diff import diff
-
     console = Console(highlight=False, soft_wrap=True)
     try:
-        report = diff(old, new, _parse_params(params))
+        outcome = api.diff(old, new, params)
     except PaxoscopeError as exc:
         _fail(str(exc))
-    print_diff(console, report, old, new)
-    sys.exit(EXIT_OK if report.same else EXIT_VIOLATION)
+    print_diff(console, outcome.report, old, new)
+    sys.exit(outcome.exit_code)
 
 
 def _write_state_graph(report: CheckReport, target: str, limit: int) -> None:
@@ -814,8 +813,6 @@ def conform_command(
     difference is reported as `not enabled in impl`, `unexpected output` or `state mismatch`,
     with what differs and the path so far. Exit 0 when every path conforms, 1 otherwise.
     """
-    from checker.conform import conform
-
     options: dict[str, str] = {}
     for item in driver_options:
         name, sep, value = item.partition("=")
@@ -823,25 +820,23 @@ def conform_command(
             _fail(f"--option `{item}`: expected NAME=VALUE")
         options[name] = value
     try:
-        report = conform(
+        outcome = api.conform(
             spec,
-            driver,
-            _parse_params(params),
-            paths=paths,
+            driver=driver,
+            params=params,
+            paths=paths,  # type: ignore[arg-type]  # click.Choice has checked it
             symmetry=symmetry,
+            lenient=lenient,
+            traces=traces,
             walks=walks,
             walk_length=walk_length,
             seed=seed,
             options=options,
-            strict=not lenient,
-            traces=traces,
         )
-    except PaxoscopeError as exc:
+    except PaxoscopeError as exc:  # a driver rejecting its options too
         _fail(str(exc))
-    except ValueError as exc:  # a driver rejecting its options
-        _fail(f"the driver rejected its options: {exc}")
-    Console(highlight=False, soft_wrap=True).print(report.text(), markup=False)
-    sys.exit(0 if report.ok else 1)
+    Console(highlight=False, soft_wrap=True).print(outcome.report.text(), markup=False)
+    sys.exit(outcome.exit_code)
 
 
 @main.command("validate")
@@ -859,18 +854,12 @@ def validate_command(spec: str, logs: tuple[str, ...], mapping: str) -> None:
     Exit 0 if they are; 1 with the first event no spec step explains, why, and the closest spec
     states; 2 if the input is wrong.
     """
-    from checker.conformance.validate import read_logs, validate
-    from checker.loader import load_function
-
     try:
-        mapping_class = load_function(mapping)
-        report = validate(spec, read_logs(logs), mapping_class)
-    except PaxoscopeError as exc:
+        outcome = api.validate(spec, logs, mapping=mapping)
+    except PaxoscopeError as exc:  # a log mapping that cannot read the log too
         _fail(str(exc))
-    except (KeyError, ValueError, TypeError) as exc:
-        _fail(f"the log mapping {mapping} cannot read this log: {type(exc).__name__}: {exc}")
-    Console(highlight=False, soft_wrap=True).print(report.text(), markup=False)
-    sys.exit(0 if report.ok else 1)
+    Console(highlight=False, soft_wrap=True).print(outcome.report.text(), markup=False)
+    sys.exit(outcome.exit_code)
 
 
 @main.command("linearizable")
@@ -901,23 +890,22 @@ def linearizable_command(
     Exit 0: it is; 1: it is not (with the smallest window that is not, as a timeline); 2: the
     check timed out (unknown), or the input is wrong.
     """
-    from checker.linearizability import check_history
-    from checker.linearizability.cli import exit_code, to_json, write_html
+    from checker.linearizability.cli import write_html
 
     json_target = "-" if as_json else None
     console = Console(file=sys.stderr if as_json else sys.stdout, highlight=False, soft_wrap=True)
     try:
-        result = check_history(history, model, timeout=timeout)
+        outcome = api.linearizable(history, model=model, timeout=timeout)
         if html_target:
-            write_html(result, history, html_target)
+            write_html(outcome.result, history, html_target)
     except PaxoscopeError as exc:
         _fail(str(exc), json_target)
-    print_linearizable(console, result, history)
+    print_linearizable(console, outcome.result, history)
     if html_target:
         console.print(f"report written to {html_target}", markup=False, highlight=False)
     if json_target:
-        _write_json(to_json(result, history), json_target)
-    sys.exit(exit_code(result))
+        _write_json(outcome.to_json(), json_target)
+    sys.exit(outcome.exit_code)
 
 
 def run() -> None:

@@ -11,9 +11,11 @@ Installed with paxoscope (entry point `pytest11`), it offers the `paxoscope` fix
     def test_no_bug_within_ten_steps(paxoscope):
         paxoscope.bmc("spec/paxos.py", k=10, max_ballot=1)
 
-Each call returns its report when everything holds, and otherwise fails the test with the text
-the command line would print: the counterexample step by step with the reason it fails, or the
-counterexample to induction.
+The fixture is a thin view over `checker.api` (the same defaults: a breadth-first search with
+the vector engine on one worker per core, at most 8): each call returns its report when
+everything holds, and otherwise fails the test with the counterexample step by step with the
+reason it fails, or the counterexample to induction. Bad input (an unknown spec, parameter or
+property) raises the `UsageError` or `SpecError` that `checker.api` raises.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ if TYPE_CHECKING:
 
 
 class Paxoscope:
-    """The `paxoscope` fixture: `check`, `prove` and `bmc` that fail the test readably."""
+    """The `paxoscope` fixture: `checker.api`'s `check`, `prove` and `bmc`, failing the test
+    readably. Each returns the engine's report (`outcome.report`) when everything holds."""
 
     def check(
         self,
@@ -43,9 +46,10 @@ class Paxoscope:
         options: Options | None = None,
         **params: int,
     ) -> CheckReport:
-        from checker.check import check
+        from checker import api
 
-        report = check(spec, params, options)
+        outcome = api.check(spec, params, options=options)
+        report = outcome.report
         v = report.result.violation
         if v is not None:
             pytest.fail(
@@ -55,24 +59,25 @@ class Paxoscope:
         drift = report.drift()
         if drift:
             pytest.fail(drift, pytrace=False)
-        r = report.result
-        if expect_states is not None and r.distinct_states != expect_states:
+        if expect_states is not None and outcome.distinct_states != expect_states:
             pytest.fail(
                 f"{report.spec.name}: expected {expect_states:,} distinct states, found "
-                f"{r.distinct_states:,} (the spec changed?)",
+                f"{outcome.distinct_states:,} (the spec changed?)",
                 pytrace=False,
             )
-        if expect_depth is not None and r.depth != expect_depth:
+        if expect_depth is not None and outcome.depth != expect_depth:
             pytest.fail(
-                f"{report.spec.name}: expected depth {expect_depth}, found {r.depth}", pytrace=False
+                f"{report.spec.name}: expected depth {expect_depth}, found {outcome.depth}",
+                pytrace=False,
             )
         return report
 
     def prove(self, proof: Any, *, spec: Any = None, timeout: float = 60.0) -> ProofReport:
-        from checker.symbolic.prove import prove
+        from checker import api
 
-        report = prove(proof, spec, timeout=timeout)
-        if report.result == "proved":
+        outcome = api.prove(proof, spec, timeout=timeout)
+        report = outcome.report
+        if outcome.ok:
             return report
         lines = [f"{report.proof}: {report.result}"]
         for ob in report.failed + report.unknown:
@@ -83,10 +88,11 @@ class Paxoscope:
         pytest.fail("\n".join(lines), pytrace=False)
 
     def bmc(self, spec: Any, *, k: int, **params: int) -> BmcReport:
-        from checker.symbolic.bmc import bmc
+        from checker import api
         from checker.traces.text import render_trace
 
-        report = bmc(spec, params, k)
+        outcome = api.bmc(spec, params, k=k)
+        report = outcome.report
         if report.result == "violation":
             text = "\n".join(
                 line.text for line in render_trace(report.inst, report.layout, report.trace)
