@@ -245,3 +245,29 @@ def test_linearizable_holds_and_fails(tmp_path: Path) -> None:
     assert doc["result"] == "violation" and "explanation" in doc
     with pytest.raises(PaxoscopeError, match="cannot read the history"):
         api.linearizable(tmp_path / "missing.ndjson", model="kv")
+
+
+def _event_log(path: Path, broken: bool) -> str:
+    import dataclasses
+
+    from impl.sim.cluster import SIM_OPTIONS, Simulation
+
+    sim = Simulation(3, 0, 60, options=dataclasses.replace(SIM_OPTIONS, events=True))
+    sim.run()
+    events = sim.event_log[1:] if broken else sim.event_log  # broken: the campaign left out
+    path.write_text("".join(json.dumps(e) + "\n" for e in events))
+    return str(path)
+
+
+def test_validate_holds_and_fails(tmp_path: Path) -> None:
+    mapping = "tests/conformance/multipaxos_log.py:MultiPaxosLog"
+    log = _event_log(tmp_path / "events.ndjson", broken=False)
+    r = api.validate("spec/multipaxos.py", log, mapping=mapping)
+    assert r.ok and r.exit_code == 0
+    doc = same_as_cli(r, "validate", "spec/multipaxos.py", log, "--mapping", mapping)
+    assert doc["command"] == "validate" and doc["ok"] is True and doc["events"] > 10
+    bad_log = _event_log(tmp_path / "broken.ndjson", broken=True)
+    bad = api.validate("spec/multipaxos.py", [bad_log], mapping=mapping)
+    assert not bad.ok and bad.exit_code == 1
+    doc = same_as_cli(bad, "validate", "spec/multipaxos.py", bad_log, "--mapping", mapping)
+    assert doc["ok"] is False and doc["failure"]["source"].startswith(bad_log)
