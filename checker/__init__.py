@@ -9,7 +9,8 @@ Rooms: `lang` (the language, the tracer, refinement mappings), `ir` (the IR ever
 `instance` (a spec bound to sizes), `explicit` (the explicit-state engine), `symbolic` (z3:
 proofs, bmc), `traces` (ITF, text, graphs), `conformance` (spec <-> implementation: replay and
 trace validation), `linearizability` (checking recorded client histories against sequential
-models), `check` / `refine` / `conform` (library entry points), `cli`.
+models), `check` / `refine` / `conform` (the engines' entry points), `api` (the library facade:
+every command as a function), `cli`.
 """
 
 from typing import TYPE_CHECKING, Any

@@ -1,5 +1,5 @@
-"""`check`: trace a spec, bind its parameters, explore it, and report — the library entry point
-behind `paxoscope check` (and, later, the pytest plugin)."""
+"""`check`: trace a spec, bind its parameters, explore it, and report — the explicit engine's
+entry point, beneath `checker.api.check` (which `paxoscope check` and the pytest plugin call)."""
 
 from __future__ import annotations
 
