@@ -26,6 +26,8 @@ Each returns an outcome with the same members:
   without the lines about files the command line wrote, such as `trace written to ...`);
 - `report`: the engine's own report (`CheckReport`, `ProofReport`, `BmcReport`, ...).
 
+The outcome classes live in `checker.outcome` and are re-exported here.
+
 Errors: bad input — an unknown spec, parameter or property, options that do not go together,
 a spec that misuses the language, a history or log that cannot be read — raises a
 `checker.errors.PaxoscopeError` (`UsageError`, `SpecError`, or a room's own subclass such as
@@ -43,33 +45,27 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
-from checker.check import CheckReport
 from checker.check import check as _check
 from checker.errors import PaxoscopeError, UsageError
 from checker.explicit.contract import EngineName, Mode, Options, Progress, default_workers
 from checker.lang.spec import Spec
-from checker.render import (
-    print_bmc,
-    print_check,
-    print_diff,
-    print_linearizable,
-    print_proof,
-    print_refine,
-    to_text,
+from checker.outcome import (
+    BmcOutcome,
+    CheckOutcome,
+    ConformOutcome,
+    DiffOutcome,
+    LinearizableOutcome,
+    Outcome,
+    ProofOutcome,
+    RefineOutcome,
+    ValidateOutcome,
 )
 
 if TYPE_CHECKING:
-    from checker.conformance import ConformanceReport, Driver
-    from checker.conformance.validate import ValidationReport
-    from checker.diff import DiffReport
-    from checker.linearizability.result import CheckResult
-    from checker.refine import RefineReport
-    from checker.symbolic.bmc import BmcReport
-    from checker.symbolic.prove import ProofReport
+    from checker.conformance import Driver
 
 SpecRef = str | Path | type[Spec]
 Params = Mapping[str, int] | Iterable[str] | None  # {"max_ballot": 1} or ("max_ballot=1",)
@@ -160,256 +156,6 @@ def _spec(ref: SpecRef) -> str | type[Spec]:
 def _at_least(what: str, value: float | None, least: float) -> None:
     if value is not None and not value >= least:
         raise UsageError(f"{what} must be at least {least:g}, got {value!r}")
-
-
-# ---------------------------------------------------------------------------------------------
-# Outcomes
-
-
-class Outcome:
-    """What every function returns (see the module docstring)."""
-
-    command: str = ""
-
-    @property
-    def exit_code(self) -> int:
-        raise NotImplementedError
-
-    @property
-    def ok(self) -> bool:
-        return self.exit_code == 0
-
-    def to_json(self) -> dict[str, Any]:
-        raise NotImplementedError
-
-    def text(self) -> str:
-        raise NotImplementedError
-
-
-@dataclass
-class CheckOutcome(Outcome):
-    report: CheckReport
-    command = "check"
-
-    @property
-    def exit_code(self) -> int:
-        return 0 if self.report.ok else 1
-
-    @property
-    def distinct_states(self) -> int:
-        return self.report.result.distinct_states
-
-    @property
-    def depth(self) -> int:
-        return self.report.result.depth
-
-    @property
-    def transitions(self) -> int:
-        return self.report.result.transitions
-
-    @property
-    def violated(self) -> str | None:
-        """The property violated (for an error, the action that fails); None if none is."""
-        v = self.report.result.violation
-        return None if v is None else v.name
-
-    def to_json(self) -> dict[str, Any]:
-        return self.report.to_json()
-
-    def text(self) -> str:
-        return to_text(lambda console: print_check(console, self.report))
-
-
-@dataclass
-class ProofOutcome(Outcome):
-    report: ProofReport
-    command = "prove"
-
-    @property
-    def exit_code(self) -> int:
-        return self.report.exit_code
-
-    @property
-    def result(self) -> str:
-        """ "proved", "failed" or "unknown"."""
-        return self.report.result
-
-    def to_json(self) -> dict[str, Any]:
-        return self.report.to_json()
-
-    def text(self) -> str:
-        return to_text(lambda console: print_proof(console, self.report))
-
-
-@dataclass
-class BmcOutcome(Outcome):
-    report: BmcReport
-    command = "bmc"
-
-    @property
-    def exit_code(self) -> int:
-        return self.report.exit_code
-
-    @property
-    def result(self) -> str:
-        """ "ok" (no violation within k steps), "violation" or "unknown"."""
-        return self.report.result
-
-    def to_json(self) -> dict[str, Any]:
-        return self.report.to_json()
-
-    def text(self) -> str:
-        return to_text(lambda console: print_bmc(console, self.report))
-
-
-@dataclass
-class RefineOutcome(Outcome):
-    report: RefineReport
-    command = "refine"
-
-    @property
-    def exit_code(self) -> int:
-        return self.report.exit_code
-
-    def to_json(self) -> dict[str, Any]:
-        return self.report.to_json()
-
-    def text(self) -> str:
-        return to_text(lambda console: print_refine(console, self.report))
-
-
-@dataclass
-class DiffOutcome(Outcome):
-    report: DiffReport
-    old: str  # the references as given, which the text shows
-    new: str
-    command = "diff"
-
-    @property
-    def exit_code(self) -> int:
-        return 0 if self.report.same else 1
-
-    def to_json(self) -> dict[str, Any]:
-        r = self.report
-
-        def side(check: CheckReport, space: CheckReport) -> dict[str, Any]:
-            v = check.result.violation
-            return {
-                "spec": check.spec.name,
-                "distinct_states": space.result.distinct_states,
-                "depth": space.result.depth,
-                "transitions": space.result.transitions,
-                "violated": None if v is None else v.name,
-            }
-
-        d = r.distinction
-        return {
-            "command": self.command,
-            "ok": self.ok,
-            "result": "same" if r.same else "different",
-            "params": dict(r.old.engine.inst.params),
-            "old": side(r.old, r.old_space),
-            "new": side(r.new, r.new_space),
-            "newly_failing": r.newly_failing,
-            "compared": not r.comparable,
-            "not_compared_because": r.comparable or None,
-            "distinction": None
-            if d is None
-            else {"allowed_by": d.allowed_by, "length": len(d.trace)},
-        }
-
-    def text(self) -> str:
-        return to_text(lambda console: print_diff(console, self.report, self.old, self.new))
-
-
-def _plain(text: str) -> str:
-    """A report's own text as the command line prints it (through a console, as plain text)."""
-    return to_text(lambda console: console.print(text, markup=False))
-
-
-@dataclass
-class ConformOutcome(Outcome):
-    report: ConformanceReport
-    command = "conform"
-
-    @property
-    def exit_code(self) -> int:
-        return 0 if self.report.ok else 1
-
-    def to_json(self) -> dict[str, Any]:
-        r = self.report
-        states, edges = r.graph.size
-        return {
-            "command": self.command,
-            "ok": self.ok,
-            "result": "ok" if r.ok else "violation",
-            "paths": r.paths,
-            "steps": r.steps,
-            "states": states,
-            "transitions": edges,
-            "states_covered": r.states_covered,
-            "transitions_covered": r.edges_covered,
-            "not_followed": r.not_followed,
-            "mismatches": [{"kind": m.kind, "path": m.path} for m in r.mismatches],
-        }
-
-    def text(self) -> str:
-        return _plain(self.report.text())
-
-
-@dataclass
-class ValidateOutcome(Outcome):
-    report: ValidationReport
-    command = "validate"
-
-    @property
-    def exit_code(self) -> int:
-        return 0 if self.report.ok else 1
-
-    def to_json(self) -> dict[str, Any]:
-        r = self.report
-        failure = r.failure
-        return {
-            "command": self.command,
-            "ok": self.ok,
-            "result": "ok" if r.ok else "violation",
-            "spec": r.spec,
-            "params": dict(r.params),
-            "events": r.events,
-            "steps": r.steps,
-            "widest": r.widest,
-            "failure": None
-            if failure is None
-            else {"source": failure.source, "event": failure.record, "reason": r.reason},
-        }
-
-    def text(self) -> str:
-        return _plain(self.report.text())
-
-
-@dataclass
-class LinearizableOutcome(Outcome):
-    result: CheckResult
-    source: str  # the history as named, which the text shows
-    command = "linearizable"
-
-    @property
-    def report(self) -> CheckResult:
-        return self.result
-
-    @property
-    def exit_code(self) -> int:
-        from checker.linearizability.cli import exit_code
-
-        return exit_code(self.result)
-
-    def to_json(self) -> dict[str, Any]:
-        from checker.linearizability.cli import to_json
-
-        return to_json(self.result, self.source)
-
-    def text(self) -> str:
-        return to_text(lambda console: print_linearizable(console, self.result, self.source))
 
 
 # ---------------------------------------------------------------------------------------------
