@@ -16,12 +16,13 @@ it checks them. The command line (`checker.cli`) and the pytest plugin call thes
 Each returns an outcome with the same members:
 
 - `ok`: every property holds (proved, conforms, linearizable, ...);
-- `exit_code`: what the command exits with — 0 holds, 1 violated (or not proved, does not
-  conform, differs, not linearizable), 2 unknown (z3 gave up or timed out; a linearizability
-  check timed out): unknown is not a success;
-- `to_json()`: the object `--json` prints, for the commands that have it (check, prove, bmc,
-  refine, linearizable); for the others (diff, conform, validate) a dict with `"command"`,
-  `"ok"`, `"result"` and the command's figures;
+- `exit_code`: what the command exits with, a `checker.errors.ExitCode` (an int) — `OK` (0)
+  holds, `VIOLATED` (1) violated (or not proved, does not conform, differs, not
+  linearizable), `UNKNOWN` (2) z3 gave up or timed out, or a linearizability check timed out:
+  unknown is not a success;
+- `to_json()`: the object `--json PATH|-` writes (every command has it; the schemas are
+  `checker/schemas/<command>-result.schema.json`); diff's, conform's and validate's have
+  `"command"`, `"ok"`, `"result"` and the command's figures;
 - `text()`: what the command prints on stdout, as plain text, without the last newline (and
   without the lines about files the command line wrote, such as `trace written to ...`);
 - `report`: the engine's own report (`CheckReport`, `ProofReport`, `BmcReport`, ...).

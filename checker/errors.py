@@ -3,6 +3,9 @@
 `SpecError` is raised for a spec that misuses the language; it carries the spec file and line.
 `UsageError` is raised for a bad command (unknown parameter, unknown invariant, ...).
 Both become a one-paragraph message and exit code 2 on the command line.
+
+`ExitCode` is what every command exits with and every `checker.api` outcome's `exit_code`; it
+lives here, beneath the engines, the facade and the command line, so that all can import it.
 """
 
 from __future__ import annotations
@@ -10,9 +13,26 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
+from enum import IntEnum
 from types import FrameType
 
 _CHECKER_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+class ExitCode(IntEnum):
+    """The exit codes of `paxoscope`, shared by every command.
+
+    `OK`: every property holds (proved, conforms, linearizable, no difference). `VIOLATED`: one
+    does not (a counterexample, a failed obligation, a mismatch, a difference). `ERROR`: the
+    spec, the input or the command is wrong — and, as `UNKNOWN` (the same code), z3 or a
+    timeout left the verdict open: unknown is not a success. `INTERRUPTED`: Ctrl-C.
+    """
+
+    OK = 0
+    VIOLATED = 1
+    ERROR = 2
+    UNKNOWN = 2  # an alias of ERROR: the verdict is open (z3 gave up, a timeout expired)
+    INTERRUPTED = 130
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from checker.check import CheckReport
+from checker.errors import ExitCode
 from checker.render import (
     print_bmc,
     print_check,
@@ -35,12 +36,12 @@ class Outcome:
     command: str = ""
 
     @property
-    def exit_code(self) -> int:
+    def exit_code(self) -> ExitCode:
         raise NotImplementedError
 
     @property
     def ok(self) -> bool:
-        return self.exit_code == 0
+        return self.exit_code == ExitCode.OK
 
     def to_json(self) -> dict[str, Any]:
         raise NotImplementedError
@@ -55,8 +56,8 @@ class CheckOutcome(Outcome):
     command = "check"
 
     @property
-    def exit_code(self) -> int:
-        return 0 if self.report.ok else 1
+    def exit_code(self) -> ExitCode:
+        return ExitCode.OK if self.report.ok else ExitCode.VIOLATED
 
     @property
     def distinct_states(self) -> int:
@@ -89,7 +90,7 @@ class ProofOutcome(Outcome):
     command = "prove"
 
     @property
-    def exit_code(self) -> int:
+    def exit_code(self) -> ExitCode:
         return self.report.exit_code
 
     @property
@@ -110,7 +111,7 @@ class BmcOutcome(Outcome):
     command = "bmc"
 
     @property
-    def exit_code(self) -> int:
+    def exit_code(self) -> ExitCode:
         return self.report.exit_code
 
     @property
@@ -131,7 +132,7 @@ class RefineOutcome(Outcome):
     command = "refine"
 
     @property
-    def exit_code(self) -> int:
+    def exit_code(self) -> ExitCode:
         return self.report.exit_code
 
     def to_json(self) -> dict[str, Any]:
@@ -149,8 +150,8 @@ class DiffOutcome(Outcome):
     command = "diff"
 
     @property
-    def exit_code(self) -> int:
-        return 0 if self.report.same else 1
+    def exit_code(self) -> ExitCode:
+        return ExitCode.OK if self.report.same else ExitCode.VIOLATED
 
     def to_json(self) -> dict[str, Any]:
         r = self.report
@@ -196,8 +197,8 @@ class ConformOutcome(Outcome):
     command = "conform"
 
     @property
-    def exit_code(self) -> int:
-        return 0 if self.report.ok else 1
+    def exit_code(self) -> ExitCode:
+        return ExitCode.OK if self.report.ok else ExitCode.VIOLATED
 
     def to_json(self) -> dict[str, Any]:
         r = self.report
@@ -226,8 +227,8 @@ class ValidateOutcome(Outcome):
     command = "validate"
 
     @property
-    def exit_code(self) -> int:
-        return 0 if self.report.ok else 1
+    def exit_code(self) -> ExitCode:
+        return ExitCode.OK if self.report.ok else ExitCode.VIOLATED
 
     def to_json(self) -> dict[str, Any]:
         r = self.report
@@ -261,7 +262,7 @@ class LinearizableOutcome(Outcome):
         return self.result
 
     @property
-    def exit_code(self) -> int:
+    def exit_code(self) -> ExitCode:
         from checker.linearizability.cli import exit_code
 
         return exit_code(self.result)

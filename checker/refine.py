@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from checker import ir
+from checker.errors import ExitCode
 from checker.explicit.refinement import RefinementResult, check_refinement
 from checker.instance import instantiate
 from checker.lang.mapping import MappingIR, trace_mapping
@@ -32,12 +33,12 @@ class RefineReport:
     proof: ProofReport | None = None
 
     @property
-    def exit_code(self) -> int:
+    def exit_code(self) -> ExitCode:
         if self.explicit.failure is not None:
-            return 1
+            return ExitCode.VIOLATED
         if self.proof is not None:
             return self.proof.exit_code
-        return 0
+        return ExitCode.OK
 
     def itf(self) -> dict[str, Any] | None:
         f = self.explicit.failure
@@ -48,13 +49,15 @@ class RefineReport:
 
     def to_json(self) -> dict[str, Any]:
         r = self.explicit
+        holds = self.exit_code == ExitCode.OK
+        result = "ok" if holds else "violation" if r.failure else "unknown"
         out: dict[str, Any] = {
             "impl": self.impl.name,
             "abstract": self.abstract.name,
             "mapping": self.mapping.name,
             "params": dict(r.impl.params),
             "abstract_params": dict(r.abstract.params),
-            "result": "ok" if self.exit_code == 0 else "violation" if r.failure else "unknown",
+            "result": result,
             "states": r.states,
             "transitions": r.transitions,
             "stutters": r.stutters,

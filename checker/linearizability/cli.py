@@ -1,5 +1,5 @@
 """What `paxoscope linearizable` reports: the verdict line, the details under it, the exit
-code, the JSON object and the HTML page. The command itself is in `checker/cli.py`.
+code, the JSON object and the HTML page. The command itself is in `checker/cli/conformance.py`.
 
 Exit codes, as for the other commands: 0 linearizable, 1 not linearizable, 2 unknown (the
 timeout expired first: this is not a success) or an error in the input.
@@ -11,16 +11,20 @@ import math
 import os
 from typing import Any
 
-from checker.errors import UsageError
+from checker.errors import ExitCode, UsageError
 from checker.linearizability.render import render_html, render_text, summary
 from checker.linearizability.result import CheckResult, Verdict
 
-EXIT_CODES: dict[Verdict, int] = {"ok": 0, "illegal": 1, "unknown": 2}
+EXIT_CODES: dict[Verdict, ExitCode] = {
+    "ok": ExitCode.OK,
+    "illegal": ExitCode.VIOLATED,
+    "unknown": ExitCode.UNKNOWN,
+}
 # The `result` every paxoscope JSON object has (the `verdict` is the checker's own word).
 _RESULTS: dict[Verdict, str] = {"ok": "ok", "illegal": "violation", "unknown": "unknown"}
 
 
-def exit_code(result: CheckResult) -> int:
+def exit_code(result: CheckResult) -> ExitCode:
     return EXIT_CODES[result.verdict]
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import z3
 
 from checker import ir
-from checker.errors import PaxoscopeError
+from checker.errors import ExitCode, PaxoscopeError
 from checker.explicit.contract import TraceStep
 from checker.explicit.interp import Interpreter
 from checker.explicit.layout import Layout, Structured
@@ -54,8 +54,10 @@ class BmcReport:
     reason: str = ""
 
     @property
-    def exit_code(self) -> int:
-        return {"ok": 0, "violation": 1, "unknown": 2}[self.result]
+    def exit_code(self) -> ExitCode:
+        return {"ok": ExitCode.OK, "violation": ExitCode.VIOLATED, "unknown": ExitCode.UNKNOWN}[
+            self.result
+        ]
 
     def junit_cases(self) -> list[Case]:
         cases = []

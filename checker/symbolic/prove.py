@@ -23,7 +23,7 @@ from typing import Any
 import z3
 
 from checker import ir
-from checker.errors import UsageError
+from checker.errors import ExitCode, UsageError
 from checker.lang.spec import MARK, Spec
 from checker.lang.trace import trace_spec
 from checker.loader import load_spec
@@ -108,8 +108,10 @@ class ProofReport:
         return "unknown" if self.unknown else "proved"
 
     @property
-    def exit_code(self) -> int:
-        return {"proved": 0, "failed": 1, "unknown": 2}[self.result]
+    def exit_code(self) -> ExitCode:
+        return {"proved": ExitCode.OK, "failed": ExitCode.VIOLATED, "unknown": ExitCode.UNKNOWN}[
+            self.result
+        ]
 
     def junit_cases(self) -> list[Case]:
         """One test case per obligation: a failure carries the CTI, `unknown` is an error."""
