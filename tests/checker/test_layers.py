@@ -208,3 +208,16 @@ def test_the_engines_meet_in_the_contract() -> None:
         if i.source.startswith("checker.explicit.vector") and i.target == "checker.explicit.search"
     ]
     assert _where(vector_on_search) == []
+
+
+def test_nothing_beneath_the_command_line_imports_it() -> None:
+    """`checker.cli` is the top: the facade, the outcomes, the renderers and the engines never
+    import it, not even for annotations (its `ExitCode` lives in `checker.errors`)."""
+    bad = [
+        i
+        for i in ALL_IMPORTS
+        if not (i.source == "checker.cli" or i.source.startswith("checker.cli."))
+        and (i.target == "checker.cli" or i.target.startswith("checker.cli."))
+    ]
+    assert _where(bad) == []
+    assert any(i.source.startswith("checker.cli.") for i in ALL_IMPORTS), "checker/cli/ is gone"

@@ -148,7 +148,7 @@ def test_html_writes_the_report_with_an_svg_timeline(tmp_path: Path) -> None:
 
 def test_json_prints_one_object_on_stdout(tmp_path: Path) -> None:
     history = stale_read(tmp_path)
-    result = run_cli("linearizable", history, "--model", "kv", "--json")
+    result = run_cli("linearizable", history, "--model", "kv", "--json", "-")
     assert result.returncode == 1
     doc = json.loads(result.stdout)  # stdout holds only the JSON; the report goes to stderr
     assert "NOT LINEARIZABLE" in result.stderr
@@ -162,7 +162,7 @@ def test_json_prints_one_object_on_stdout(tmp_path: Path) -> None:
     assert (blocked["number"], blocked["source"]) == (3, f"{history}:3")
 
     ok = run_cli(
-        "linearizable", ndjson(tmp_path / "ok.ndjson", ZNODE_OK), "--model", "znode", "--json"
+        "linearizable", ndjson(tmp_path / "ok.ndjson", ZNODE_OK), "--model", "znode", "--json", "-"
     )
     assert ok.returncode == 0
     doc = json.loads(ok.stdout)
@@ -170,6 +170,6 @@ def test_json_prints_one_object_on_stdout(tmp_path: Path) -> None:
     assert sorted(p["name"] for p in doc["partitions"]) == ["subtree /a", "subtree /b"]
     assert all(p["verdict"] == "ok" for p in doc["partitions"])
 
-    bad = run_cli("linearizable", str(tmp_path / "missing.ndjson"), "--model", "kv", "--json")
+    bad = run_cli("linearizable", str(tmp_path / "missing.ndjson"), "--model", "kv", "--json", "-")
     assert bad.returncode == 2
     assert json.loads(bad.stdout)["result"] == "error"
