@@ -2,7 +2,7 @@
 not linearizable, exit codes (0 linearizable, 1 not, 2 unknown or bad input), --html, --json.
 
 (Named test_lin_cli.py, not test_cli.py: tests/ has no __init__.py files, so a second
-test_cli.py would clash with tests/checker/test_cli.py when pytest collects both.)"""
+test_cli.py would clash with tests/checker/cli/test_cli.py when pytest collects both.)"""
 
 from __future__ import annotations
 
