@@ -19,15 +19,14 @@ from checker.check import CheckReport
 from checker.cli.options import (
     SizeType,
     WorkersType,
+    html_option,
     json_option,
     junit_option,
     param_option,
     spec_argument,
     trace_out_option,
 )
-from checker.cli.output import (
-    console as human_console,
-)
+from checker.cli.output import console as human_console
 from checker.cli.output import (
     fail,
     progress_printer,
@@ -98,9 +97,7 @@ from checker.traces.text import render_trace
 @json_option
 @trace_out_option
 @junit_option("property")
-@click.option(
-    "--html", "html_target", metavar="PATH", help="Write the HTML explorer of the result."
-)
+@html_option("Write the HTML explorer of the result.")
 @click.option(
     "--dump-graph",
     "graph_target",

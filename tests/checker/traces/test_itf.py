@@ -352,7 +352,7 @@ def test_records_in_the_trace_out_file_and_the_trace_and_show_commands(tmp_path:
 
 
 def test_check_json_shows_the_records_of_the_trace() -> None:
-    from tests.checker.test_cli import validate
+    from tests.checker.cli.test_cli import validate
 
     result = run_cli("check", RECORDS + ":Forgetful", "--json", "-", "--workers", "1")
     assert result.returncode == 1, result.stderr
