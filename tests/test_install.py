@@ -2,135 +2,31 @@
 directory: `list` names the bundled specs and proofs as modules, and `check`, `prove` find them
 by module and by the README's paths (issue 22, "Install").
 
-The wheel is built offline from a copy of the sources (building in place would leave `build/`
-and `*.egg-info` in the checkout) and installed into a folder of its own. Its commands run with
-that folder first on the import path, the running environment's site-packages after it for the
-dependencies, and `python -S -P`: no `.pth` file runs (an editable install of the checkout is
-one, and would answer for a module the wheel lacks) and neither the working directory nor the
-checkout is on the path, so paxoscope's code comes from the wheel alone.
+The README's quick commands run there too: a check with `--dump-graph`, a mutant's
+counterexample saved as ITF and shown again (`trace`, `show`), the HTML explorer, `diff`,
+`prove` (holding, and a CTI against a mutant), and `bmc`.
+
+`tests/installed.py` builds the wheel and installs it (the `installed` fixture): offline, into a
+folder of its own, run with `python -S -P` so that paxoscope's code comes from the wheel alone.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import os
-import shutil
-import site
+import json
 import subprocess
-import sys
-import sysconfig
 import zipfile
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
-
-# One build at a time on this machine (scripts/test.sh runs --dist loadgroup): the tests share it.
-pytestmark = pytest.mark.xdist_group("install")
-
-PACKAGES = ("checker", "spec", "proofs", "impl")
-
-# What the `paxoscope` console script does, found through the installed wheel's entry points.
-CONSOLE_SCRIPT = (
-    "import sys\n"
-    "from importlib.metadata import entry_points\n"
-    "(script,) = entry_points(group='console_scripts', name='paxoscope')\n"
-    "sys.argv[0] = 'paxoscope'\n"
-    "sys.exit(script.load()())\n"
+from tests.installed import (
+    Installed,
+    install_wheel,  # noqa: F401  (the `installed` fixture)
 )
 
-
-@dataclass(frozen=True)
-class Installed:
-    wheel: Path
-    site: Path
-    sources: list[str]  # the .py files of the packages, relative to the source folder
-    env: dict[str, str]
-    cwd: Path  # empty
-
-    def python(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-S", "-P", *args],
-            cwd=self.cwd,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-
-    def paxoscope(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return self.python("-c", CONSOLE_SCRIPT, *args)
-
-
-def _can_build_wheels() -> bool:
-    """pip, and setuptools with bdist_wheel: its own from 70.1, before that the `wheel` package's."""
-    found = importlib.util.find_spec
-    return (
-        found("pip") is not None
-        and found("setuptools") is not None
-        and (found("wheel") is not None or found("setuptools.command.bdist_wheel") is not None)
-    )
-
-
-def _dependency_paths() -> list[str]:
-    """The running environment's site-packages, for the dependencies (with `-S` their `.pth`
-    files, among them an editable install's hook into the checkout, do not run)."""
-    paths = [sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]]
-    paths += site.getsitepackages()
-    if site.ENABLE_USER_SITE:
-        paths.append(site.getusersitepackages())
-    return [p for p in dict.fromkeys(paths) if os.path.isdir(p)]
-
-
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
-    if not _can_build_wheels():
-        pytest.skip(
-            "building a wheel offline needs pip, setuptools and `wheel` in this environment "
-            "(pip install wheel; the [dev] extra has it)"
-        )
-    base = tmp_path_factory.mktemp("install")
-    src = base / "src"
-    src.mkdir()
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy2(ROOT / name, src / name)
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for package in PACKAGES:
-        shutil.copytree(ROOT / package, src / package, ignore=ignore)
-    sources = sorted(
-        p.relative_to(src).as_posix() for package in PACKAGES for p in (src / package).rglob("*.py")
-    )
-    offline = {**os.environ, "PIP_NO_INDEX": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
-    wheels = base / "wheels"
-    pip_wheel = ["pip", "wheel", ".", "--no-deps", "--no-build-isolation", "-w", str(wheels)]
-    build = subprocess.run(
-        [sys.executable, "-m", *pip_wheel],
-        cwd=src,
-        env=offline,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert build.returncode == 0, build.stdout + build.stderr
-    (wheel,) = wheels.glob("paxoscope-*.whl")
-    target = base / "site"
-    install = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "--target", str(target), str(wheel)],
-        env=offline,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert install.returncode == 0, install.stdout + install.stderr
-    cwd = base / "empty"
-    cwd.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-    env["PYTHONPATH"] = os.pathsep.join([str(target), *_dependency_paths()])
-    env["PAXOSCOPE_CACHE_DIR"] = str(base / "cache")  # cold: the wheel's code compiles its own
-    yield Installed(wheel, target, sources, env, cwd)
+# One build at a time on this machine (scripts/test.sh runs --dist loadgroup): the tests share
+# it with tests/docs/test_tutorial.py's run against the install.
+pytestmark = pytest.mark.xdist_group("install")
 
 
 def test_the_wheel_holds_every_package_module_and_marker(installed: Installed) -> None:
@@ -142,6 +38,23 @@ def test_the_wheel_holds_every_package_module_and_marker(installed: Installed) -
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     scripts = zipfile.ZipFile(installed.wheel).read(entry_points).decode()
     assert "paxoscope = checker.cli:run" in scripts
+    assert "[pytest11]\npaxoscope = checker.pytest_plugin" in scripts
+
+
+def test_pytest_finds_the_plugin_through_the_wheels_entry_point(installed: Installed) -> None:
+    """`pip install` registers the plugin (README, "In CI"): pytest run against the install
+    loads it from the wheel's dist-info, not from an editable install's (the tutorial's pytest
+    step, run with no `-p`, needs its `paxoscope` fixture)."""
+    result = installed.python(
+        "-c",
+        "from importlib.metadata import entry_points\n"
+        "for ep in entry_points(group='pytest11', name='paxoscope'):\n"
+        "    print(ep.value, ep.dist._path)",
+    )
+    assert result.returncode == 0, result.stderr
+    ((value, dist_info),) = [line.split() for line in result.stdout.splitlines()]
+    assert value == "checker.pytest_plugin"
+    assert Path(dist_info).parent == installed.site, dist_info
 
 
 def test_the_code_comes_from_the_installed_wheel(installed: Installed) -> None:
@@ -190,3 +103,67 @@ def test_a_name_that_is_nothing_is_a_one_paragraph_error(installed: Installed) -
         assert result.returncode == 2
         assert message in result.stderr
         assert "Traceback" not in result.stderr
+
+
+# The README's quick commands ("Checking a spec", "Seeing counterexamples", "Proving a spec for
+# all sizes"), each from an empty directory of its own, where the files they write land.
+
+
+def _ran(result: subprocess.CompletedProcess[str], code: int, line: str) -> None:
+    assert result.returncode == code, (
+        f"exited {result.returncode}, not {code}:\n{result.stdout}{result.stderr}"
+    )
+    assert line in result.stdout, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+
+
+def test_readme_check_with_a_state_graph(installed: Installed, tmp_path: Path) -> None:
+    args = ["spec/paxos.py", "-p", "max_ballot=1", "--dump-graph", "states.json"]
+    result = installed.run("paxoscope", "check", *args, "--no-progress", cwd=tmp_path)
+    _ran(result, 0, "OK: every property holds in every reachable state.")
+    assert "3,921 distinct states" in result.stdout
+    assert json.loads((tmp_path / "states.json").read_text())
+
+
+def test_readme_counterexample_saved_and_shown_again(installed: Installed, tmp_path: Path) -> None:
+    mutant = "spec/mutants/paxos_forgetful_1b.py"
+    args = [mutant, "--invariant", "agreement", "--trace-out", "cex.itf.json", "--no-progress"]
+    result = installed.run("paxoscope", "check", *args, cwd=tmp_path)
+    _ran(result, 1, "VIOLATION: invariant agreement is violated after 12 step(s):")
+    assert "states" in json.loads((tmp_path / "cex.itf.json").read_text())
+    result = installed.run("paxoscope", "trace", mutant, "cex.itf.json", cwd=tmp_path)
+    _ran(result, 0, "State 1: initial state")
+
+
+def test_readme_explorer_and_message_sequence_chart(installed: Installed, tmp_path: Path) -> None:
+    mutant = "spec/mutants/paxos_ignore_highest_vote.py"
+    args = [mutant, "--html", "report.html", "--trace-out", "t.itf.json", "--no-progress"]
+    result = installed.run("paxoscope", "check", *args, cwd=tmp_path)
+    _ran(result, 1, "VIOLATION: invariant inv_messages is violated after 9 step(s):")
+    assert (tmp_path / "report.html").read_text().startswith("<!DOCTYPE html>")
+    args = ["t.itf.json", "-o", "t.html", "--msc", "msc.svg"]
+    result = installed.run("paxoscope", "show", *args, cwd=tmp_path)
+    _ran(result, 0, "explorer written to t.html")
+    assert (tmp_path / "t.html").read_text().startswith("<!DOCTYPE html>")
+    assert "<svg" in (tmp_path / "msc.svg").read_text()
+
+
+def test_readme_diff_of_a_spec_and_its_mutant(installed: Installed, tmp_path: Path) -> None:
+    args = ["spec/paxos.py", "spec/mutants/paxos_accept_below_promise.py", "-p", "max_ballot=1"]
+    result = installed.run("paxoscope", "diff", *args, cwd=tmp_path)
+    _ran(result, 1, "new: violates inv_messages after 7 step(s)")
+
+
+def test_readme_prove_paxos_and_a_cti_of_a_mutant(installed: Installed, tmp_path: Path) -> None:
+    result = installed.run("paxoscope", "prove", "proofs/paxos.py", cwd=tmp_path)
+    _ran(result, 0, "PROVED: all 42 obligations hold")
+    args = ["proofs/voting.py", "--spec", "spec/mutants/voting_vote_in_left_round.py"]
+    result = installed.run("paxoscope", "prove", *args, "--html", "cti.html", cwd=tmp_path)
+    _ran(result, 1, "NOT PROVED: 1 of 32 obligations fail")
+    assert (tmp_path / "cti.html").read_text().startswith("<!DOCTYPE html>")
+
+
+def test_readme_bmc_finds_the_minority_quorum_bug(installed: Installed, tmp_path: Path) -> None:
+    args = ["spec/mutants/paxos_minority_quorums.py", "-k", "8"]
+    result = installed.run("paxoscope", "bmc", *args, cwd=tmp_path)
+    _ran(result, 1, "VIOLATION: invariant agreement is violated after 8 step(s)")

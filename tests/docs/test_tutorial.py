@@ -13,6 +13,10 @@ The page's conventions, which the test reads:
   the `paxoscope` fixture with `-p checker.pytest_plugin` when no installed entry point
   registers it), with the checkout first on PYTHONPATH, so the code under test is this
   checkout's. Any other command is refused: the page shows only those two.
+- The page is followed twice: against the checkout, as above, and against paxoscope built into
+  a wheel and installed from it (`tests/installed.py`), from an empty directory: `paxoscope` is
+  the wheel's console script and `pytest` loads the wheel's plugin, under `python -S -P` with
+  the install first on the path, so neither the checkout nor an editable install of it answers.
 - The exit code of a block's commands is the last "exits N" in the prose between the previous
   block and this one (every console block must have one).
 - The output shown is compared with the real output (stdout and stderr, in the order written),
@@ -39,6 +43,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
+from tests.installed import (
+    Installed,
+    install_wheel,  # noqa: F401  (the `installed` fixture)
+)
 
 TUTORIAL = ROOT / "docs" / "tutorial.md"
 BLOCK = re.compile(r"^```(\w*)\n(.*?)^```[ \t]*$", re.M | re.S)
@@ -134,27 +142,35 @@ def pytest_plugin_installed() -> bool:
     )
 
 
-def argv_for(command: str) -> list[str]:
-    """The command as the test runs it: this interpreter, this checkout's paxoscope."""
+def argv_for(command: str, installed: Installed | None = None) -> list[str]:
+    """The command as the test runs it: this interpreter, this checkout's paxoscope; or, given
+    the install, its console script and its pytest plugin."""
     words = shlex.split(command)
+    if words[0] not in ("paxoscope", "pytest"):
+        raise AssertionError(f"the tutorial runs only paxoscope and pytest, not `{command}`")
+    if installed is not None:
+        return installed.argv(words[0], *words[1:])
     if words[0] == "paxoscope":
         return [sys.executable, "-m", "checker.cli", *words[1:]]
-    if words[0] == "pytest":
-        plugin = [] if pytest_plugin_installed() else ["-p", "checker.pytest_plugin"]
-        return [sys.executable, "-m", "pytest", *plugin, *words[1:]]
-    raise AssertionError(f"the tutorial runs only paxoscope and pytest, not `{command}`")
+    plugin = [] if pytest_plugin_installed() else ["-p", "checker.pytest_plugin"]
+    return [sys.executable, "-m", "pytest", *plugin, *words[1:]]
 
 
-def environment() -> dict[str, str]:
+def environment(installed: Installed | None = None) -> dict[str, str]:
     """The test's environment without what would change the output: the outer pytest's and
-    xdist's variables, forced colours; unbuffered, so stdout and stderr keep their order."""
+    xdist's variables, forced colours; unbuffered, so stdout and stderr keep their order. The
+    checkout first on PYTHONPATH, or, given the install, its environment (the install's folder
+    and the dependencies' site-packages only)."""
+    base = os.environ if installed is None else installed.env
     env = {
         k: v
-        for k, v in os.environ.items()
+        for k, v in base.items()
         if not k.startswith("PYTEST_") and k not in ("FORCE_COLOR", "PY_COLORS", "CLICOLOR_FORCE")
     }
-    path = [str(ROOT), *([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])]
-    env.update(PYTHONPATH=os.pathsep.join(path), PYTHONUNBUFFERED="1", NO_COLOR="1", COLUMNS="80")
+    if installed is None:
+        path = [str(ROOT), *([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])]
+        env["PYTHONPATH"] = os.pathsep.join(path)
+    env.update(PYTHONUNBUFFERED="1", NO_COLOR="1", COLUMNS="80")
     return env
 
 
@@ -180,12 +196,22 @@ def test_ellipsis_stands_for_any_run_of_lines() -> None:
     assert matches(["took 0.1 s"], ["took 3.25 s"])
 
 
-def test_the_tutorial_runs_as_written(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "against",
+    # The install's run shares the wheel with tests/test_install.py: one build per worker group.
+    ["checkout", pytest.param("installed", marks=pytest.mark.xdist_group("install"))],
+)
+def test_the_tutorial_runs_as_written(
+    tmp_path: Path, against: str, request: pytest.FixtureRequest
+) -> None:
     steps = parse(TUTORIAL.read_text())
     files = [s.file for s in steps if s.file is not None and not s.append]
     assert {"twophase.py", "twophase_timeout.py", "twophase_proof.py"} <= set(files)
     assert sum(len(s.commands) for s in steps) >= 6
-    env = environment()
+    installed: Installed | None = None
+    if against == "installed":
+        installed = request.getfixturevalue("installed")
+    env = environment(installed)
     ran: list[str] = []
     for step in steps:
         if step.file is not None:
@@ -199,7 +225,7 @@ def test_the_tutorial_runs_as_written(tmp_path: Path) -> None:
             continue
         for cmd in step.commands:
             proc = subprocess.run(
-                argv_for(cmd.line),
+                argv_for(cmd.line, installed),
                 cwd=tmp_path,
                 env=env,
                 stdout=subprocess.PIPE,
@@ -231,3 +257,22 @@ def test_the_tutorial_runs_as_written(tmp_path: Path) -> None:
                 page = (tmp_path / html.group(1)).read_text()
                 assert page.startswith("<!DOCTYPE html>"), f"{html.group(1)} is not a page"
     assert any(c.startswith("pytest") for c in ran), "the tutorial no longer runs its test"
+    if installed is not None:
+        # What the commands imported, in their directory and environment: the wheel's code.
+        where = subprocess.run(
+            installed.argv(
+                "python",
+                "-c",
+                "import checker, checker.cli, checker.pytest_plugin\n"
+                "for m in (checker, checker.cli, checker.pytest_plugin): print(m.__file__)",
+            ),
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert where.returncode == 0, where.stderr
+        modules = where.stdout.split()
+        assert len(modules) == 3
+        assert all(Path(m).is_relative_to(installed.site) for m in modules), modules
