@@ -33,7 +33,13 @@ NEVER = (
     "checker.traces.dot",
     "checker.explicit.liveness",
 )
-COMPILERS = ("checker.explicit.codegen", "checker.explicit.vector.compiler")
+COMPILERS = (
+    "checker.explicit.codegen",
+    "checker.explicit.codegen_exprs",
+    "checker.explicit.codegen_values",
+    "checker.explicit.vector.compiler",
+    "checker.explicit.vector.compiler_exprs",
+)
 
 
 def _modules(code: str, cache: Path | None) -> set[str]:
@@ -62,7 +68,10 @@ def _loaded(modules: set[str], names: tuple[str, ...]) -> list[str]:
 def test_check_imports_only_what_it_needs(tmp_path: Path) -> None:
     cold = _modules(RUN_CHECK, tmp_path)
     assert _loaded(cold, NEVER) == []
-    assert _loaded(cold, COMPILERS) == ["checker.explicit.vector.compiler"]
+    assert _loaded(cold, COMPILERS) == [
+        "checker.explicit.vector.compiler",
+        "checker.explicit.vector.compiler_exprs",
+    ]
     warm = _modules(RUN_CHECK, tmp_path)
     assert _loaded(warm, NEVER + COMPILERS) == []
     assert "numpy" in warm and "checker.explicit.vector.bfs" in warm  # it did run the engine
