@@ -36,6 +36,13 @@ from checker import ir
 from checker.errors import SpecError
 from checker.explicit.simplify import free_vars
 from checker.symbolic.logic import Bool, mk_and, mk_implies
+from checker.symbolic.shapes import (
+    indexed_elements,
+    more_than_half,
+    nothing_between,
+    set_size,
+    spec_shapes,
+)
 from checker.symbolic.translate import Env, Reader, Translator, Val, View, constant_reader
 
 
@@ -111,7 +118,7 @@ class UnboundedTranslator(Translator):
                 self.member_rel[s.name] = z3.Function(
                     f"member!{s.name}", self.z3sorts[s.base], self.z3sorts[s.name], z3.BoolSort()
                 )
-        shapes = _shapes(spec)
+        shapes = spec_shapes(spec)
         self.quorum_bases = {  # of the quorum sorts whose sets' sizes the spec takes
             s.name: s.base for s in spec.sorts if s.base is not None and s.name in shapes.counted
         }
@@ -136,7 +143,7 @@ class UnboundedTranslator(Translator):
         }
         self.consts: dict[tuple[str, int], z3.ExprRef] = {}
         self._fresh = itertools.count()
-        for e in _indexed_elements(spec):
+        for e in indexed_elements(spec):
             self.elem(e)  # create every named element up front, so the axioms know them
 
     # -- leaves ------------------------------------------------------------------------------
@@ -192,20 +199,20 @@ class UnboundedTranslator(Translator):
         return self.le_rel[sort](a, b)
 
     def term(self, t: ir.Term, env: Env, pre: View, post: View | None = None) -> Val:
-        sized = _set_size(t)
+        sized = set_size(t)
         if sized is not None:
             sort, of = sized
             return self.card_fn[sort](self.term(of, env, pre, post))
         return super().term(t, env, pre, post)
 
     def formula(self, f: ir.Formula, env: Env, pre: View, post: View | None = None) -> Bool:
-        adjacent = _nothing_between(f)
+        adjacent = nothing_between(f)
         if adjacent is not None and adjacent[0] in self.adjacent_rel:
             sort, p, s = adjacent
             return self.adjacent_rel[sort](
                 self.term(p, env, pre, post), self.term(s, env, pre, post)
             )
-        half = _more_than_half(f)
+        half = more_than_half(f)
         if half is not None:
             sort, q, c = half
             return self.half_rel[sort](self.term(q, env, pre, post), self.term(c, env, pre, post))
@@ -524,101 +531,6 @@ def _z3(b: Bool) -> z3.BoolRef:
 
 def _ordinal(i: int) -> str:
     return {0: "first", 1: "second", 2: "third"}.get(i, f"{i + 1}th")
-
-
-def _spec_exprs(spec: ir.SpecIR) -> list[ir.Expr]:
-    """Every expression of the spec: its actions', properties' and initial values'."""
-    exprs: list[ir.Expr] = []
-    for act in (*spec.inits, *spec.actions):
-        for stmt in act.body:
-            exprs.extend(ir.stmt_exprs(stmt))
-    exprs.extend(p.formula for p in spec.properties)
-    exprs.extend(d.init for d in spec.symbols if isinstance(d.init, ir.Expr))
-    return exprs
-
-
-def _indexed_elements(spec: ir.SpecIR) -> list[ir.Elem]:
-    return [
-        e
-        for root in _spec_exprs(spec)
-        for e in ir.walk(root)
-        if isinstance(e, ir.Elem) and e.index is not None
-    ]
-
-
-@dataclass(frozen=True)
-class _Shapes:
-    """The sorts of which the spec uses a formula that the translator abstracts."""
-
-    counted: set[str]  # quorum sorts: a set's size (`sort.size(q)`)
-    halved: set[str]  # quorum sorts: a size compared with half another's
-    adjacent: set[str]  # ordered sorts: nothing lies between two elements
-
-
-def _shapes(spec: ir.SpecIR) -> _Shapes:
-    shapes = _Shapes(set(), set(), set())
-    for root in _spec_exprs(spec):
-        for e in ir.walk(root):
-            if (size := _set_size(e)) is not None:
-                shapes.counted.add(size[0])
-            if (half := _more_than_half(e)) is not None:
-                shapes.halved.add(half[0])
-            if (adjacent := _nothing_between(e)) is not None:
-                shapes.adjacent.add(adjacent[0])
-    return shapes
-
-
-def _nothing_between(f: ir.Expr) -> tuple[str, ir.Term, ir.Term] | None:
-    """(sort, p, s) if `f` says that no element of an ordered sort lies strictly between p and
-    s: `~exists(m: p < m & m < s)` (m proper, and in neither p nor s)."""
-    match f:
-        case ir.Not(
-            arg=ir.Exists(
-                vars=(var,),
-                body=ir.And(
-                    args=(
-                        ir.Lt(left=p, right=ir.Var(name=m1)),
-                        ir.Lt(left=ir.Var(name=m2), right=s),
-                    )
-                ),
-            )
-        ) if (
-            m1 == m2 == var.name
-            and not var.type.bottom
-            and not any(
-                isinstance(e, ir.Var) and e.name == var.name
-                for root in (p, s)
-                for e in ir.walk(root)
-            )
-        ):
-            return var.type.sort, p, s
-    return None
-
-
-def _set_size(t: ir.Expr) -> tuple[str, ir.Term] | None:
-    """(sort, q) if `t` is the size of set q of a quorum sort (`sort.size(q)`)."""
-    match t:
-        case ir.Count(
-            vars=(var,), body=ir.Member(sort=sort, elem=ir.Var(name=name), quorum=quorum)
-        ) if name == var.name and not any(
-            isinstance(e, ir.Var) and e.name == name for e in ir.walk(quorum)
-        ):
-            return sort, quorum
-    return None
-
-
-def _more_than_half(f: ir.Expr) -> tuple[str, ir.Term, ir.Term] | None:
-    """(sort, q, c) if `f` says that set q has more than half the members of set c:
-    `size(c) < size(q) * 2` (or `2 * size(q)`)."""
-    if not isinstance(f, ir.Lt) or not isinstance(f.right, ir.Arith) or f.right.op != "*":
-        return None
-    c = _set_size(f.left)
-    for twice, other in ((f.right.left, f.right.right), (f.right.right, f.right.left)):
-        q = _set_size(twice)
-        two = isinstance(other, ir.IntLit) and other.value == 2
-        if two and c is not None and q is not None and q[0] == c[0]:
-            return q[0], q[1], c[1]
-    return None
 
 
 class AliasTranslator(UnboundedTranslator):
