@@ -50,14 +50,34 @@ class Outcome:
         raise NotImplementedError
 
 
-@dataclass
-class CheckOutcome(Outcome):
-    report: CheckReport
-    command = "check"
+class _Passes(Outcome):
+    """An outcome whose report says only whether it holds: exit 0 if so, else 1."""
+
+    report: Any
 
     @property
     def exit_code(self) -> ExitCode:
         return ExitCode.OK if self.report.ok else ExitCode.VIOLATED
+
+
+class _SelfReporting(Outcome):
+    """An outcome whose report knows its own exit code (unknown included) and JSON."""
+
+    report: Any
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return ExitCode(self.report.exit_code)
+
+    def to_json(self) -> dict[str, Any]:
+        result: dict[str, Any] = self.report.to_json()
+        return result
+
+
+@dataclass
+class CheckOutcome(_Passes):
+    report: CheckReport
+    command = "check"
 
     @property
     def distinct_states(self) -> int:
@@ -85,58 +105,37 @@ class CheckOutcome(Outcome):
 
 
 @dataclass
-class ProofOutcome(Outcome):
+class ProofOutcome(_SelfReporting):
     report: ProofReport
     command = "prove"
-
-    @property
-    def exit_code(self) -> ExitCode:
-        return self.report.exit_code
 
     @property
     def result(self) -> str:
         """ "proved", "failed" or "unknown"."""
         return self.report.result
 
-    def to_json(self) -> dict[str, Any]:
-        return self.report.to_json()
-
     def text(self) -> str:
         return to_text(lambda console: print_proof(console, self.report))
 
 
 @dataclass
-class BmcOutcome(Outcome):
+class BmcOutcome(_SelfReporting):
     report: BmcReport
     command = "bmc"
-
-    @property
-    def exit_code(self) -> ExitCode:
-        return self.report.exit_code
 
     @property
     def result(self) -> str:
         """ "ok" (no violation within k steps), "violation" or "unknown"."""
         return self.report.result
 
-    def to_json(self) -> dict[str, Any]:
-        return self.report.to_json()
-
     def text(self) -> str:
         return to_text(lambda console: print_bmc(console, self.report))
 
 
 @dataclass
-class RefineOutcome(Outcome):
+class RefineOutcome(_SelfReporting):
     report: RefineReport
     command = "refine"
-
-    @property
-    def exit_code(self) -> ExitCode:
-        return self.report.exit_code
-
-    def to_json(self) -> dict[str, Any]:
-        return self.report.to_json()
 
     def text(self) -> str:
         return to_text(lambda console: print_refine(console, self.report))
@@ -192,13 +191,9 @@ def _plain(text: str) -> str:
 
 
 @dataclass
-class ConformOutcome(Outcome):
+class ConformOutcome(_Passes):
     report: ConformanceReport
     command = "conform"
-
-    @property
-    def exit_code(self) -> ExitCode:
-        return ExitCode.OK if self.report.ok else ExitCode.VIOLATED
 
     def to_json(self) -> dict[str, Any]:
         r = self.report
@@ -222,13 +217,9 @@ class ConformOutcome(Outcome):
 
 
 @dataclass
-class ValidateOutcome(Outcome):
+class ValidateOutcome(_Passes):
     report: ValidationReport
     command = "validate"
-
-    @property
-    def exit_code(self) -> ExitCode:
-        return ExitCode.OK if self.report.ok else ExitCode.VIOLATED
 
     def to_json(self) -> dict[str, Any]:
         r = self.report
