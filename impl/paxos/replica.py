@@ -959,8 +959,8 @@ class Replica:
         if commit <= self._commit_sent:
             return
         self._commit_sent = commit
+        message = Commit(self.ballot, commit)
         for node in [*self.others, *self.departing]:
-            message = Commit(self.ballot, commit)
             if self._send_now is not None:
                 self._send_now(node, message)
             else:
