@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from checker import api
 from checker.cli import main
 from checker.errors import PaxoscopeError, UsageError
+from tests.checker.inputs import event_log, history
 from tests.conftest import ROOT
 
 MAPPING = "proofs/paxos_refines_voting.py:paxos_to_voting"
@@ -218,27 +219,13 @@ def test_conform_holds_and_fails() -> None:
     assert doc["ok"] is False and doc["mismatches"][0]["kind"] == "state mismatch"
 
 
-def _history(path: Path, stale: bool) -> str:
-    ops = [
-        {"client": "c1", "call": 0, "return": 10, "op": {"f": "put", "key": "x", "value": 1},
-         "result": {}},
-        {"client": "c2", "call": 2, "return": 5, "op": {"f": "get", "key": "x"},
-         "result": {"value": 1}},
-    ]  # fmt: skip
-    if stale:  # c3 reads nothing after c1's put returned and c2 read it
-        ops.append({"client": "c3", "call": 6, "return": 8, "op": {"f": "get", "key": "x"},
-                    "result": {"value": None}})  # fmt: skip
-    path.write_text("".join(json.dumps(op) + "\n" for op in ops))
-    return str(path)
-
-
 def test_linearizable_holds_and_fails(tmp_path: Path) -> None:
-    ok = _history(tmp_path / "ok.ndjson", stale=False)
+    ok = history(tmp_path / "ok.ndjson", stale=False)
     r = api.linearizable(ok, model="kv")
     assert r.ok and r.exit_code == 0
     doc = same_as_cli(r, "linearizable", ok, "--model", "kv")
     assert {"history", "model", "verdict", "operations", "partitions"} <= set(doc)
-    stale = _history(tmp_path / "stale.ndjson", stale=True)
+    stale = history(tmp_path / "stale.ndjson", stale=True)
     bad = api.linearizable(stale, model="kv")
     assert not bad.ok and bad.exit_code == 1
     doc = same_as_cli(bad, "linearizable", stale, "--model", "kv")
@@ -247,26 +234,14 @@ def test_linearizable_holds_and_fails(tmp_path: Path) -> None:
         api.linearizable(tmp_path / "missing.ndjson", model="kv")
 
 
-def _event_log(path: Path, broken: bool) -> str:
-    import dataclasses
-
-    from impl.sim.cluster import SIM_OPTIONS, Simulation
-
-    sim = Simulation(3, 0, 60, options=dataclasses.replace(SIM_OPTIONS, events=True))
-    sim.run()
-    events = sim.event_log[1:] if broken else sim.event_log  # broken: the campaign left out
-    path.write_text("".join(json.dumps(e) + "\n" for e in events))
-    return str(path)
-
-
 def test_validate_holds_and_fails(tmp_path: Path) -> None:
     mapping = "tests/conformance/multipaxos_log.py:MultiPaxosLog"
-    log = _event_log(tmp_path / "events.ndjson", broken=False)
+    log = event_log(tmp_path / "events.ndjson", broken=False)
     r = api.validate("spec/multipaxos.py", log, mapping=mapping)
     assert r.ok and r.exit_code == 0
     doc = same_as_cli(r, "validate", "spec/multipaxos.py", log, "--mapping", mapping)
     assert doc["command"] == "validate" and doc["ok"] is True and doc["events"] > 10
-    bad_log = _event_log(tmp_path / "broken.ndjson", broken=True)
+    bad_log = event_log(tmp_path / "broken.ndjson", broken=True)
     bad = api.validate("spec/multipaxos.py", [bad_log], mapping=mapping)
     assert not bad.ok and bad.exit_code == 1
     doc = same_as_cli(bad, "validate", "spec/multipaxos.py", bad_log, "--mapping", mapping)

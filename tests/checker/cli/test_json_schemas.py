@@ -5,7 +5,6 @@ accepts, and the exit code is the `ExitCode` of the outcome."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from importlib import resources
 from pathlib import Path
@@ -17,6 +16,7 @@ from click.testing import CliRunner
 
 from checker.cli import main
 from checker.errors import ExitCode
+from tests.checker.inputs import event_log, history
 from tests.conftest import ROOT
 
 MAPPING = "proofs/paxos_refines_voting.py:paxos_to_voting"
@@ -46,30 +46,6 @@ def run_json(*args: str) -> tuple[int, dict[str, Any], str]:
     lines = result.stdout.splitlines()
     assert len(lines) == 1, result.stdout  # only the JSON: the report went to stderr
     return result.exit_code, json.loads(lines[0]), result.stderr
-
-
-def _history(path: Path, stale: bool) -> str:
-    ops = [
-        {"client": "c1", "call": 0, "return": 10, "op": {"f": "put", "key": "x", "value": 1},
-         "result": {}},
-        {"client": "c2", "call": 2, "return": 5, "op": {"f": "get", "key": "x"},
-         "result": {"value": 1}},
-    ]  # fmt: skip
-    if stale:  # c3 reads nothing after c1's put returned and c2 read it
-        ops.append({"client": "c3", "call": 6, "return": 8, "op": {"f": "get", "key": "x"},
-                    "result": {"value": None}})  # fmt: skip
-    path.write_text("".join(json.dumps(op) + "\n" for op in ops))
-    return str(path)
-
-
-def _event_log(path: Path, broken: bool) -> str:
-    from impl.sim.cluster import SIM_OPTIONS, Simulation
-
-    sim = Simulation(3, 0, 60, options=dataclasses.replace(SIM_OPTIONS, events=True))
-    sim.run()
-    events = sim.event_log[1:] if broken else sim.event_log  # broken: the campaign left out
-    path.write_text("".join(json.dumps(e) + "\n" for e in events))
-    return str(path)
 
 
 # (command, arguments that hold, arguments that fail, the failing `result`)
@@ -131,12 +107,12 @@ def test_json_of_a_holding_and_a_failing_run_matches_its_schema(
 
 
 def test_validate_json(tmp_path: Path) -> None:
-    log = _event_log(tmp_path / "events.ndjson", broken=False)
+    log = event_log(tmp_path / "events.ndjson", broken=False)
     code, doc, _ = run_json("validate", "spec/multipaxos.py", log, "--mapping", LOG_MAPPING)
     assert code == ExitCode.OK
     jsonschema.validate(doc, schema("validate"))
     assert doc["ok"] is True and doc["failure"] is None
-    bad = _event_log(tmp_path / "broken.ndjson", broken=True)
+    bad = event_log(tmp_path / "broken.ndjson", broken=True)
     code, doc, _ = run_json("validate", "spec/multipaxos.py", bad, "--mapping", LOG_MAPPING)
     assert code == ExitCode.VIOLATED
     jsonschema.validate(doc, schema("validate"))
@@ -144,11 +120,11 @@ def test_validate_json(tmp_path: Path) -> None:
 
 
 def test_linearizable_json(tmp_path: Path) -> None:
-    ok = _history(tmp_path / "ok.ndjson", stale=False)
+    ok = history(tmp_path / "ok.ndjson", stale=False)
     code, doc, _ = run_json("linearizable", ok, "--model", "kv")
     assert code == ExitCode.OK
     jsonschema.validate(doc, schema("linearizable"))
-    stale = _history(tmp_path / "stale.ndjson", stale=True)
+    stale = history(tmp_path / "stale.ndjson", stale=True)
     code, doc, _ = run_json("linearizable", stale, "--model", "kv")
     assert code == ExitCode.VIOLATED
     jsonschema.validate(doc, schema("linearizable"))
