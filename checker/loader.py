@@ -117,12 +117,14 @@ def _import_file(path: str) -> ModuleType:
                 else ""
             )
         )
-    name = _module_name_for(path)
     # As `python path/to/file.py` would, let the file import the modules beside it (a proof
-    # its spec, a mutant its parent); appended, so that it shadows nothing already importable.
-    folder = os.path.dirname(os.path.abspath(path))
-    if folder not in sys.path:
-        sys.path.append(folder)
+    # its spec, a mutant its parent), and as `python -m` and pytest's `pythonpath = ["."]`
+    # would, the modules of the project it is run from (`from tests.helpers import ...`);
+    # appended, so that they shadow nothing already importable.
+    for folder in (os.path.dirname(os.path.abspath(path)), os.getcwd()):
+        if folder not in sys.path:
+            sys.path.append(folder)
+    name = _module_name_for(path)
     try:
         if name is not None:
             return importlib.import_module(name)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+import sys
 from importlib import resources
 from pathlib import Path
 
@@ -181,3 +183,29 @@ def test_a_file_that_exists_is_loaded_from_the_file(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["spec"] == "LockServer"
+
+
+def test_a_spec_file_imports_the_project_it_is_run_from(tmp_path: Path) -> None:
+    """Regression: `paxoscope check tests/spec/test_x.py:Mutant` failed with "No module named
+    'tests.checker'" where the file imports its project's modules from the working directory
+    (as `python -m` and pytest's `pythonpath = ["."]` allow). Run as the installed console
+    script runs (`-P`: the working directory is not put on sys.path by Python itself)."""
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "lockserver.py").write_text(
+        (ROOT / "tests/specs/lockserver.py").read_text()
+    )
+    (tmp_path / "checks").mkdir()
+    (tmp_path / "checks" / "variant.py").write_text(
+        "from shared.lockserver import LockServer\n\n\nclass Variant(LockServer):\n    pass\n"
+    )
+    command = ["check", "checks/variant.py:Variant", "--json", "-", "--no-progress"]
+    result = subprocess.run(
+        [sys.executable, "-P", "-m", "checker.cli", *command],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["spec"] == "Variant"
