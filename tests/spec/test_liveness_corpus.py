@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 
-from checker import WF, Spec, eventually, exists, liveness
+from checker import SF, WF, Spec, action, eventually, exists, invariant, liveness, require
 from checker.check import CheckReport, check
 from checker.explicit import Options
 from spec.tlaplus.acp_nb import PARTICIPANT, AcpNb
+from spec.tlaplus.alternating_bit import AlternatingBit
 from spec.tlaplus.chang_roberts import ChangRoberts
 from spec.tlaplus.dining_philosophers import DiningPhilosophers
 from spec.tlaplus.simple_allocator import SimpleAllocator
@@ -32,17 +33,17 @@ def holds(spec: type[Spec], engine: str) -> CheckReport:
 Lasso = tuple[str, int | None, object, list[Any]]
 
 
-def lasso(spec: type[Spec]) -> Lasso:
-    """The liveness violation of `spec`, the same in both engines, replayed: (property, loop,
-    closing step, steps)."""
-    return lasso_and_text(spec)[0]
+def lasso(spec: type[Spec], liveness: list[str] | None = None) -> Lasso:
+    """The liveness violation of `spec` (of its `liveness` properties named, or of all), the
+    same in both engines, replayed: (property, loop, closing step, steps)."""
+    return lasso_and_text(spec, liveness)[0]
 
 
-def lasso_and_text(spec: type[Spec]) -> tuple[Lasso, str]:
-    """`lasso(spec)`, and the counterexample as the command line prints it."""
+def lasso_and_text(spec: type[Spec], liveness: list[str] | None = None) -> tuple[Lasso, str]:
+    """`lasso(spec, liveness)`, and the counterexample as the command line prints it."""
     signatures: list[Lasso] = []
     for engine in ("vector", "reference"):
-        report = check(spec, {}, Options(engine=engine))
+        report = check(spec, {}, Options(engine=engine, liveness=liveness))
         v = report.result.violation
         assert v is not None and v.kind == "liveness", engine
         closing = None if v.closing is None else (v.closing.action, v.closing.params)
@@ -233,3 +234,115 @@ def test_acp_nb_every_live_participant_decides(engine: str) -> None:
 def test_acp_nb_without_a_fair_coordinator_nobody_decides() -> None:
     name, loop, closing, steps = lasso(AcpNbNoCoordinatorFairness)
     assert (name, loop, closing, actions(steps)) == ("ac3_2", 0, None, ["start"])  # no request
+
+
+# -- AlternatingBit --------------------------------------------------------------------------
+
+ABC_FAIRNESS = ["abc_rcv_msg_is_weakly_fair", "abc_rcv_ack_is_weakly_fair"]  # ABCSpec's WF
+
+
+class AlternatingBitNoFairness(AlternatingBit):
+    """MCABMut's ABSpecNoFair == ABInit /\\ [][ABNext]_abvars — TLC, PROPERTIES
+    SentLeadsToRcvd: "Error: Temporal properties were violated.", SndNewValue (sent = d1,
+    sBit 1 -> 0), LoseMsg, SndAck, SndAck, then "State 6: Stuttering"; PROPERTIES ABCSpec:
+    "Error: Temporal properties were violated.", SndNewValue (msgQ = <<<<1, d2>>>>), then
+    "State 3: Stuttering"."""
+
+    fairness = ()
+
+
+class AlternatingBitWeakRcvMsg(AlternatingBit):
+    """MCABMut's ABSpecWeakRcv: WF_abvars(RcvMsg) instead of SF — TLC, PROPERTIES
+    SentLeadsToRcvd: "Error: Temporal properties were violated.", an 8-state behaviour, "Back
+    to state 5: <LoseMsg ...>" (the message resent and lost, the acknowledgement of the old bit
+    sent and received); PROPERTIES ABCSpec: "Error: Temporal properties were violated.",
+    SndNewValue (msgQ = <<<<1, d2>>>>), SndAck, RcvAck, ReSndMsg, SndAck, LoseMsg, SndAck,
+    LoseMsg, RcvAck, RcvAck, "Back to state 2: <ReSndMsg ...>"."""
+
+    fairness = (WF("re_snd_msg"), WF("snd_ack"), WF("rcv_msg"), SF("rcv_ack"))
+
+
+class AlternatingBitWrongAck(AlternatingBit):
+    """The receiver acknowledges the bit it does not hold (SndAck appends 1 - rBit; MCABWrongAck
+    in TLC's runs) — TLC, PROPERTIES ABCSpec: "Error: Action property line 39, col 23 to line
+    39, col 39 of module ABCorrectness is violated." ([][ABCNext]_cvars), after SndAckWrong
+    (ackQ = <<1>>) and RcvAck (sAck 0 -> 1 while rBit = 0): "State 3"."""
+
+    @action
+    def snd_ack(self) -> None:
+        require(self.ack_q().len() < self.ack_q_len)
+        self.ack_q().append(1 - self.r_bit)
+
+
+class AlternatingBitInit(AlternatingBit):
+    """ABCInit, which the language cannot state of the initial states alone, as an invariant
+    checked with the search bounded at depth 0."""
+
+    @invariant
+    def abc_init_holds(self):  # type: ignore[no-untyped-def]
+        return self.abc_init()
+
+
+@pytest.mark.parametrize("engine", ["vector", "reference"])
+def test_alternating_bit_delivers_every_value_and_implements_abcorrectness(engine: str) -> None:
+    """TLC, MCAlternatingBit.cfg (PROPERTIES ABCSpec SentLeadsToRcvd): "Checking 3 branches of
+    temporal properties for the complete state space with 720 total distinct states ... Model
+    checking completed. No error has been found. ... 1392 states generated, 240 distinct states
+    found, 0 states left on queue. The depth of the complete state graph search is 10."
+    """
+    report = holds(AlternatingBit, engine)
+    assert report.result.action_properties == ["abc_next"]
+    assert report.result.liveness == [
+        "sent_leads_to_rcvd[d1]",
+        "sent_leads_to_rcvd[d2]",
+        *ABC_FAIRNESS,
+    ]
+    assert (report.result.distinct_states, report.result.depth) == (240, 10)
+    assert report.result.transitions == 1196
+
+
+def test_alternating_bit_starts_as_abcorrectness_does() -> None:
+    """ABCInit holds of the 8 initial states (TLC: "Finished computing initial states: 8
+    distinct states generated"), and is no invariant: the first SndNewValue breaks it."""
+    only = {"liveness": [], "invariants": ["abc_init_holds"]}
+    for engine in ("vector", "reference"):
+        report = check(AlternatingBitInit, {}, Options(engine=engine, max_depth=0, **only))
+        assert report.ok and report.result.distinct_states == 8, engine
+        v = check(AlternatingBitInit, {}, Options(engine=engine, **only)).result.violation
+        assert v is not None and [s.action for s in v.trace] == ["ab_init", "snd_new_value"]
+
+
+def test_alternating_bit_without_fairness_stutters_with_a_value_unreceived() -> None:
+    name, loop, closing, steps = lasso(AlternatingBitNoFairness)
+    assert (name, loop, closing) == ("sent_leads_to_rcvd[d1]", 1, None)
+    assert actions(steps) == ["ab_init", "snd_new_value"]  # then nothing is ever received
+    name, loop, closing, steps = lasso(AlternatingBitNoFairness, ABC_FAIRNESS)
+    assert (name, loop, closing) == ("abc_rcv_msg_is_weakly_fair", 1, None)
+    assert actions(steps) == ["ab_init", "snd_new_value"]  # TLC's, as ABCSpec's lasso
+
+
+def test_alternating_bit_under_weak_fairness_of_rcv_msg_every_message_is_lost() -> None:
+    """A cycle back to state 2 closed by ReSndMsg, as TLC's ABCSpec counterexample (a shorter
+    one): the message is resent and every copy lost, so RcvMsg, enabled only now and then, is
+    never taken; the old bit's acknowledgement is sent and received."""
+    for only, violated in (
+        (["sent_leads_to_rcvd"], "sent_leads_to_rcvd[d1]"),
+        (ABC_FAIRNESS, "abc_rcv_msg_is_weakly_fair"),
+    ):
+        name, loop, closing, steps = lasso(AlternatingBitWeakRcvMsg, only)
+        assert name == violated
+        assert loop == 1 and closing == ("re_snd_msg", ())  # back to state 2
+        assert actions(steps) == [
+            "ab_init", "snd_new_value", "re_snd_msg", "snd_ack", "rcv_ack", "lose_msg",
+            "lose_msg",
+        ]  # fmt: skip
+        assert "rcv_msg" not in actions(steps)
+
+
+def test_alternating_bit_acknowledging_the_wrong_bit_breaks_abcnext() -> None:
+    for engine in ("vector", "reference"):
+        only = Options(engine=engine, liveness=[])
+        v = check(AlternatingBitWrongAck, {}, only).result.violation
+        assert v is not None and (v.kind, v.name) == ("action_property", "abc_next")
+        assert [s.action for s in v.trace] == ["ab_init", "snd_ack", "rcv_ack"]  # TLC's
+
