@@ -20,6 +20,7 @@ from spec.tlaplus.chang_roberts import ChangRoberts
 from spec.tlaplus.dining_philosophers import DiningPhilosophers
 from spec.tlaplus.simple_allocator import SimpleAllocator
 from spec.tlaplus.single_lane_bridge import SingleLaneBridge
+from spec.tlaplus.tcp import SYSTEM, Tcp
 from tests.checker.explicit.test_liveness import replay
 
 
@@ -346,3 +347,63 @@ def test_alternating_bit_acknowledging_the_wrong_bit_breaks_abcnext() -> None:
         assert v is not None and (v.kind, v.name) == ("action_property", "abc_next")
         assert [s.action for s in v.trace] == ["ab_init", "snd_ack", "rcv_ack"]  # TLC's
 
+
+# -- tcp -------------------------------------------------------------------------------------
+
+
+class TcpNoCloseFairness(Tcp):
+    """MCtcpMut's SpecNoClose == Init /\\ [][Next]_vars /\\ WF_vars(System) — TLC,
+    PROPERTY Prop: "Error: Temporal properties were violated.", "State 2: <CLOSE_LISTEN ...>"
+    (connstate = (A :> "SYN-SENT" @@ B :> "CLOSED"), network = (A :> <<>> @@ B :>
+    <<"SYN">>)), "State 3: Stuttering"."""
+
+    fairness = (WF(*SYSTEM),)
+
+
+class TcpNoSystemFairness(Tcp):
+    """MCtcpMut's SpecNoSystem == Init /\\ [][Next]_vars /\\ WF_vars(\\E local, remote :
+    CLOSE_SYN_SENT(local, remote)) — TLC, PROPERTY Prop: "Error: Temporal properties were
+    violated.", A sends a RST (Note3: A TIME-WAIT), B answers the SYN, closes, resets and
+    times out, then A's RSTs to B are sent and received for ever: "Back to state 7: <Note3
+    ...>"."""
+
+    fairness = (WF("close_syn_sent"),)
+
+
+@pytest.mark.parametrize("engine", ["vector", "reference"])
+def test_tcp_a_syn_sent_peer_establishes_listens_or_closes(engine: str) -> None:
+    """TLC, MCtcp.cfg (PROPERTY Prop): "Checking 2 branches of temporal properties for the
+    complete state space with 2364 total distinct states ... Model checking completed. No
+    error has been found. ... 6322 states generated, 1182 distinct states found, 0 states left
+    on queue. The depth of the complete state graph search is 14."
+    """
+    report = holds(Tcp, engine)
+    assert report.result.liveness == ["prop[p1]", "prop[p2]"]
+    assert (report.result.distinct_states, report.result.depth) == (1182, 14)
+    assert report.result.transitions == 3204
+
+
+def test_tcp_without_fair_close_the_syn_sent_peer_waits_for_ever() -> None:
+    """TLC's counterexample, state for state."""
+    (name, loop, closing, steps), text = lasso_and_text(TcpNoCloseFairness)
+    assert (name, loop, closing, actions(steps)) == (
+        "prop[p1]",
+        1,
+        None,
+        ["mc_init", "close_listen"],
+    )
+    assert "connstate[p2]: LISTEN -> CLOSED" in text and "net = {p1: <<>>, p2: <<SYN>>}" in text
+
+
+def test_tcp_without_fair_system_a_reset_peer_stays_in_time_wait() -> None:
+    """A shorter lasso than TLC's, as bad: p1 sends a RST from SYN-SENT and stays in TIME-WAIT
+    (TimeWait, a System action, is no longer fair; CLOSE_SYN_SENT is disabled) — TLC's
+    behaviour also ends with A in TIME-WAIT for ever."""
+    (name, loop, closing, steps), text = lasso_and_text(TcpNoSystemFairness)
+    assert (name, loop, closing, actions(steps)) == (
+        "prop[p1]",
+        1,
+        None,
+        ["mc_init", "note3_send_rst"],
+    )
+    assert "connstate[p1]: SYN-SENT -> TIME-WAIT" in text
