@@ -20,7 +20,7 @@ proposal. A value is chosen when a quorum has voted for it in one ballot.
 
 `PaxosLive`: n1 is the distinguished leader; `stabilize` makes it stable (from then on only it
 starts ballots). Under weak fairness of every step (stabilizing included), `eventually_chosen`
-holds. `NoStableLeader` (tests/spec/test_paxos_live.py) drops the fairness of `stabilize`:
+holds. `spec/mutants/paxos_live_no_stable_leader.py` drops the fairness of `stabilize`:
 then the two proposers may pre-empt each other for ever, a lasso.
 """
 

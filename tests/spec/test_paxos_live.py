@@ -7,16 +7,12 @@ from __future__ import annotations
 
 from checker.check import check
 from checker.explicit import Options
+from spec.mutants.paxos_live_no_stable_leader import QUICK as SMALL
+from spec.mutants.paxos_live_no_stable_leader import PaxosLiveNoStableLeader as NoStableLeader
 from spec.paxos_live import PaxosLive
 from tests.checker.explicit.test_liveness import replay
 
-SMALL = {"values": 1, "nodes": 2}  # 618 states; the default model (104,766) runs in scripts/main.sh
-
-
-class NoStableLeader(PaxosLive):
-    """No leader is ever required to become stable: `stabilize` is not fair."""
-
-    fairness = tuple(f for f in PaxosLive.fairness if f.actions != ("stabilize",))
+# SMALL: 618 states; the default model (104,766) runs in scripts/main.sh
 
 
 def test_a_value_is_eventually_chosen_once_the_leader_is_stable() -> None:
