@@ -123,6 +123,8 @@ class CheckReport:
         for name in names:
             if v is not None and v.name == name:
                 message = f"{name} is violated after {len(v.trace) - 1} step(s)"
+                if v.kind == "liveness":  # as the text report says it
+                    message = f"{name} is violated by a {self._lasso_shape()}"
                 cases.append(
                     Case(name, self.spec.name, r.seconds, message, details=self.trace_text())
                 )

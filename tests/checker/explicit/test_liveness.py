@@ -172,6 +172,13 @@ def test_the_cli_prints_the_lasso_and_json_and_itf_carry_the_loop(tmp_path: Path
     xml = junit.read_text()
     assert 'name="no_starvation[p1]"' in xml and 'name="no_starvation[p2]"' in xml
     assert "no_starvation[p1] is violated" in xml and "goes back to state 2" in xml
+    # the failure's message says it is a lasso, in the words of the text report
+    shape = "a lasso: 1 step(s), then a cycle of 3 step(s)"
+    assert f"liveness property no_starvation[p1] is violated by {shape}:" in result.stdout
+    assert f'message="no_starvation[p1] is violated by {shape}"' in xml
+    run_cli("check", f"{MUTEX}:Mutex", "--no-progress", "--junit", str(junit))
+    shape = "a lasso: 1 step(s), then stuttering for ever"
+    assert f'message="no_starvation[p1] is violated by {shape}"' in junit.read_text()
 
 
 def test_checkpoints_and_fingerprints_keep_working(tmp_path: Path) -> None:
