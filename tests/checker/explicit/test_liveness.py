@@ -6,6 +6,7 @@ spec's fairness, and violating its property; misuse is an error with file:line (
 from __future__ import annotations
 
 import itertools
+import re
 from pathlib import Path
 
 import pytest
@@ -268,6 +269,23 @@ BAD = {
     "@liveness\n    def bad(self, post, other):\n        return eventually(True)": (
         "must take (self), or (self, post)"
     ),
+    "@liveness\n    def bad(self):\n        return always(implies(self.trying(self.proc[0]), eventually(self.in_cs(self.proc[0]))))": (
+        "bad.py:9: the conclusion of implies(...) is eventually(p), a temporal formula, which "
+        "cannot be nested there: a @liveness property is always(p), eventually(p), "
+        "leads_to(p, q), always(eventually(p)) or eventually(always(p)) of formulas p and q "
+        "without temporal operators (or forall(...) of one of these), and it is never part of a "
+        "formula. For always(implies(p, eventually(q))), write leads_to(p, q)\n"
+    ),
+    "@liveness\n    def bad(self):\n        return always(self.trying(self.proc[0]) & eventually(self.in_cs(self.proc[0])))": (
+        "bad.py:9: the right operand of `&` is eventually(p), a temporal formula, which cannot "
+        "be nested there"
+    ),
+    "@liveness\n    def bad(self):\n        return eventually(self.holder == eventually(self.in_cs(self.proc[0])))": (
+        "bad.py:9: the right operand of `==` is eventually(p), a temporal formula"
+    ),
+    "@liveness\n    def bad(self):\n        return eventually(enabled(self.holder))": (
+        "bad.py:9: enabled(...) takes an action or its name, not a proc element\n"
+    ),
 }
 
 
@@ -277,7 +295,7 @@ def test_bad_liveness_is_an_error_with_its_line(tmp_path: Path, body: str) -> No
     spec.write_text(
         "from tests.specs.live_mutex import Mutex\n"
         "from checker import (SF, WF, Individual, action, always, enabled, eventually, exists,\n"
-        "    invariant, ite, leads_to, liveness, require)\n\n"
+        "    implies, invariant, ite, leads_to, liveness, require)\n\n"
         "class Bad(Mutex):\n"
         "    holder = Individual(Mutex.proc, init=Mutex.proc[0])\n"
         f"    {body}\n"
@@ -286,6 +304,8 @@ def test_bad_liveness_is_an_error_with_its_line(tmp_path: Path, body: str) -> No
     assert result.returncode == 2, (result.stdout, result.stderr)
     assert BAD[body] in result.stderr and "bad.py:" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
+    # in the words of the spec, never the IR it was traced to (`Temporal(kind=...`, `<term`)
+    assert not re.search(r"Temporal\(|kind=|<term |<formula |Loc\(", result.stderr)
 
 
 def test_states_are_numbered_alike_by_both_engines() -> None:
