@@ -286,6 +286,10 @@ BAD = {
     "@liveness\n    def bad(self):\n        return eventually(enabled(self.holder))": (
         "bad.py:9: enabled(...) takes an action or its name, not a proc element\n"
     ),
+    "@liveness\n    def bad(self):\n        return eventually(self.pc(self.trying) == self.phase['idle'])": (
+        "bad.py:9: argument 1 of `pc` must be a sort element (a parameter, a function value or "
+        "`sort[i]`), not the method `trying` itself (call it for its value)\n"  # [i]: not markup
+    ),
 }
 
 
