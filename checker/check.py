@@ -17,7 +17,7 @@ from checker.instance import Instance, instantiate, resolve_params
 from checker.lang.spec import Spec
 from checker.lang.trace import trace_spec
 from checker.loader import load_spec
-from checker.traces.text import format_params, render_trace, step_title
+from checker.traces.text import format_params, lasso_shape, loop_text, render_trace, step_title
 
 if TYPE_CHECKING:  # imported where used: a run without a counterexample does not need them
     from checker.traces.junit import Case
@@ -88,28 +88,13 @@ class CheckReport:
     def _lasso_shape(self) -> str:
         v = self.result.violation
         assert v is not None
-        if v.loop is None:
-            return f"behaviour of {len(v.trace) - 1} step(s)"
-        if v.closing is None:
-            return f"lasso: {v.loop} step(s), then stuttering for ever"
-        return f"lasso: {v.loop} step(s), then a cycle of {len(v.trace) - v.loop} step(s)"
+        return lasso_shape(len(v.trace), v.loop, v.closing)
 
     def loop_text(self) -> str:
         """How a liveness counterexample goes on for ever from its last state."""
         v = self.result.violation
         assert v is not None and v.kind == "liveness"
-        last = len(v.trace)
-        if v.loop is None:
-            return f"the property fails in state {last}"
-        if v.closing is None:
-            why = (
-                "no action the fairness conditions cover can change the state there"
-                if self.spec.fairness
-                else "the spec declares no fairness, so any state may"
-            )
-            return f"then state {last} repeats for ever (stuttering: {why})"
-        step = step_title(self.engine.inst, v.closing)
-        return f"then {step} goes back to state {v.loop + 1}: this cycle repeats for ever"
+        return loop_text(self.engine.inst, len(v.trace), v.loop, v.closing)
 
     def trace_text(self) -> str:
         """The counterexample as the command line prints it, with the reasons it fails."""
@@ -138,6 +123,8 @@ class CheckReport:
         for name in names:
             if v is not None and v.name == name:
                 message = f"{name} is violated after {len(v.trace) - 1} step(s)"
+                if v.kind == "liveness":  # as the text report says it
+                    message = f"{name} is violated by a {self._lasso_shape()}"
                 cases.append(
                     Case(name, self.spec.name, r.seconds, message, details=self.trace_text())
                 )

@@ -43,7 +43,7 @@ from checker.instance import Instance
 from checker.lang.trace import trace_spec
 from checker.loader import bundled_specs, load_spec
 from checker.render import print_check, print_lines
-from checker.traces.text import render_trace
+from checker.traces.text import lasso_shape, loop_text, render_trace, step_title
 
 
 @click.command("check")
@@ -286,16 +286,31 @@ def list_command() -> None:
 def trace_command(spec: str, trace_file: str, params: tuple[str, ...]) -> None:
     """Print an ITF trace of SPEC as text (each step: the action and what changed)."""
     console = human_console()
-    _, _, inst, layout, steps = _read_itf(trace_file, spec, params)
-    print_lines(console, render_trace(inst, layout, steps))
+    read = _read_itf(trace_file, spec, params)
+    print_lines(console, render_trace(read.inst, read.layout, read.steps))
+    if read.loop is not None:  # a lasso: how it goes on for ever, as `check` printed it
+        text = loop_text(read.inst, len(read.steps), read.loop, read.closing)
+        console.print(text, style="bold red", highlight=False, markup=False)
 
 
-def _read_itf(
-    trace_file: str, spec: str | None, params: tuple[str, ...]
-) -> tuple[dict[str, Any], ir.SpecIR, Instance, Layout, list[TraceStep]]:
+@dataclasses.dataclass(frozen=True)
+class _Itf:
+    """An ITF trace read back: the document, its spec, and its steps; a liveness lasso's last
+    state goes back to `steps[loop]` by `closing` (or repeats for ever when that is None)."""
+
+    doc: dict[str, Any]
+    spec: ir.SpecIR
+    inst: Instance
+    layout: Layout
+    steps: list[TraceStep]
+    loop: int | None
+    closing: TraceStep | None
+
+
+def _read_itf(trace_file: str, spec: str | None, params: tuple[str, ...]) -> _Itf:
     """An ITF trace read back against SPEC (by default the spec its #meta names), or exit 2."""
     from checker.instance import instantiate
-    from checker.traces.itf import trace_from_itf
+    from checker.traces.itf import lasso_from_itf, trace_from_itf
 
     try:
         with open(trace_file) as f:
@@ -310,7 +325,8 @@ def _read_itf(
         steps = trace_from_itf(inst, layout, doc)
         if not steps:
             raise UsageError(f"{trace_file} is an ITF trace without states")
-        return doc, spec_ir, inst, layout, steps
+        loop, closing = lasso_from_itf(inst, doc, steps)
+        return _Itf(doc, spec_ir, inst, layout, steps, loop, closing)
     except json.JSONDecodeError as exc:
         fail(f"{trace_file}:{exc.lineno}: not valid JSON: {exc.msg}")
     except (KeyError, TypeError) as exc:
@@ -350,8 +366,6 @@ def _write_check_html(report: CheckReport, target: str) -> None:
         summary = f"every property holds in all {report.result.distinct_states:,} reachable states"
     page = Page(f"{report.spec.name}: paxoscope check", summary, v.name if v else None)
     if v is not None and v.kind == "liveness":
-        from checker.traces.text import step_title
-
         closing = step_title(engine.inst, v.closing) if v.closing is not None else None
         page = dataclasses.replace(page, loop=v.loop, closing=closing)
     text = explorer_html(engine.inst, engine.layout, trace, page, report.spec.state_invariants())
@@ -378,15 +392,22 @@ def show_command(
     from checker.traces.msc import msc_dot
 
     console = human_console()
-    doc, spec_ir, inst, layout, steps = _read_itf(trace_file, spec, params)
-    meta = doc.get("#meta", {})
+    read = _read_itf(trace_file, spec, params)
+    spec_ir, inst, layout, steps = read.spec, read.inst, read.layout, read.steps
+    meta = read.doc.get("#meta", {})
     violated = meta.get("property")
+    how = f"after {len(steps) - 1} step(s)"
+    if read.loop is not None:
+        how = f"by a {lasso_shape(len(steps), read.loop, read.closing)}"
     summary = (
-        f"{meta.get('violation', 'property')} {violated} is violated after {len(steps) - 1} step(s)"
+        f"{meta.get('violation', 'property')} {violated} is violated {how}"
         if violated
         else f"a trace of {len(steps)} state(s)"
     )
-    page = Page(f"{spec_ir.name}: {os.path.basename(trace_file)}", summary, violated)
+    closing = None if read.closing is None else step_title(inst, read.closing)
+    page = Page(
+        f"{spec_ir.name}: {os.path.basename(trace_file)}", summary, violated, read.loop, closing
+    )
     try:
         with open(output, "w", encoding="utf-8") as out:
             out.write(explorer_html(inst, layout, steps, page, spec_ir.state_invariants()))

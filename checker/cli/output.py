@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from rich.console import Console
+from rich.markup import escape
 
 from checker.errors import ExitCode
 from checker.explicit.contract import Progress
@@ -34,7 +35,7 @@ def fail(message: str, json_target: str | None = None) -> NoReturn:
     if json_target:
         write_json({"result": "error", "error": message}, json_target)
     Console(stderr=True, highlight=False, soft_wrap=True).print(
-        f"[bold red]error:[/] {message}", markup=True
+        f"[bold red]error:[/] {escape(message)}", markup=True
     )
     sys.exit(ExitCode.ERROR)
 

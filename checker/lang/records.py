@@ -25,7 +25,7 @@ from checker import ir
 from checker.errors import Loc, SpecError, user_loc
 from checker.lang.context import TraceContext
 from checker.lang.sorts import SortBase, TypeRef, resolve_type
-from checker.lang.terms import SymFormula, SymTerm, as_term, check_type
+from checker.lang.terms import SymFormula, SymTerm, as_term, check_type, shown
 
 
 class Record:
@@ -211,9 +211,8 @@ def flatten_values(
     for i, (s, v) in enumerate(zip(shapes, values, strict=True)):
         if isinstance(s, Record):
             if not isinstance(v, SymRecord) or v.record is not s:
-                got = f"a `{v.record.name}` record" if isinstance(v, SymRecord) else repr(v)
                 raise SpecError(
-                    f"{what}: argument {i + 1} must be a `{s.name}` record, not {got}", loc
+                    f"{what}: argument {i + 1} must be a `{s.name}` record, not {shown(v)}", loc
                 )
             out.extend(v.values[f] for f in s.fields)
         elif isinstance(v, SymRecord):

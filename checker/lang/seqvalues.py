@@ -31,7 +31,7 @@ from checker import ir
 from checker.errors import Loc, SpecError, user_loc
 from checker.lang import context
 from checker.lang.records import Record, Shape, SymRecord, flat_types, rebuild
-from checker.lang.terms import SymFormula, SymTerm, as_formula, coerce, int_value
+from checker.lang.terms import SymFormula, SymTerm, as_formula, coerce, int_value, shown
 
 # One element of a sequence: its fields' terms in the record's order (one term for a sort's
 # element). Record sequences are stored one slots function per field, so an element is flat.
@@ -390,7 +390,7 @@ def clamp(k: ir.Term, capacity: int | ir.Size, loc: Loc) -> ir.Term:
 def index_term(x: object, what: str, loc: Loc) -> ir.Term:
     value = int_value(x, loc)
     if value is None:
-        raise SpecError(f"{what} must be an integer, not {type(x).__name__} {x!r}", loc)
+        raise SpecError(f"{what} must be an integer, not {shown(x)}", loc)
     return value
 
 

@@ -176,10 +176,12 @@ class SortBase:
         if isinstance(index, Param | SizeExpr):
             return ElemRef(self, index, loc)
         if isinstance(index, bool) or not isinstance(index, int) or index < 0:
+            from checker.lang.terms import shown
+
             raise SpecError(
-                f"`{self.name}[{index!r}]`: an element is named by a non-negative integer, a "
-                "parameter expression (`max_nat - 1`) or, for a sort with named elements, its "
-                "name",
+                f"`{self.name}[{_written(index)}]`: an element is named by a non-negative "
+                "integer, a parameter expression (`max_nat - 1`) or, for a sort with named "
+                f"elements, its name, not {shown(index)}",
                 loc,
             )
         return ElemRef(self, index, loc)
@@ -278,9 +280,11 @@ class IntSort(SortBase):
         integer sort, `clock[3]` is 3, whatever `lo` is."""
 
         if isinstance(value, str | bool) or not isinstance(value, int | Param | SizeExpr):
+            from checker.lang.terms import shown
+
             raise SpecError(
-                f"`{self.name}[{value!r}]`: an integer sort's element is named by its value, an "
-                "integer or a parameter expression",
+                f"`{self.name}[{_written(value)}]`: an integer sort's element is named by its "
+                f"value, an integer or a parameter expression, not {shown(value)}",
                 user_loc(),
             )
         return self.element(value, user_loc())
@@ -514,4 +518,12 @@ def resolve_type(obj: object, what: str, loc: Loc) -> ir.Type:
         return obj.to_type()
     if isinstance(obj, TypeRef):
         return obj.to_type()
-    raise SpecError(f"{what} must be a sort (or `sort.or_bottom`), not {obj!r}", loc)
+    from checker.lang.terms import shown
+
+    raise SpecError(f"{what} must be a sort (or `sort.or_bottom`), not {shown(obj)}", loc)
+
+
+def _written(index: object) -> str:
+    """An index as the spec wrote it inside `sort[...]`: a Python value, or `...` for a
+    symbolic one (whose IR means nothing to its author)."""
+    return repr(index) if isinstance(index, bool | int | float | str) else "..."

@@ -34,7 +34,15 @@ from checker.lang.records import (
     shape_text,
 )
 from checker.lang.sorts import IntSort, Param, SortBase, TypeLike, TypeRef, resolve_type
-from checker.lang.terms import SymFormula, SymTerm, as_formula, as_term, check_type, coerce
+from checker.lang.terms import (
+    SymFormula,
+    SymTerm,
+    as_formula,
+    as_term,
+    check_type,
+    coerce,
+    shown,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -301,7 +309,7 @@ class _Valued(StateDecl):
             return
         if not isinstance(value, SymRecord) or value.record is not record:
             raise SpecError(
-                f"{what}: the value must be a `{record.name}` record, not {value!r}", loc
+                f"{what}: the value must be a `{record.name}` record, not {shown(value)}", loc
             )
         terms: dict[str, ir.Term] = {}
         for f, t in record.field_types():
@@ -525,7 +533,9 @@ class FunctionHandle(_Handle):
         if record is not None:  # one update per field, ordered as a record assignment is
             what = f"`{self.name}.update(...)`"
             if not isinstance(body, SymRecord) or body.record is not record:
-                raise SpecError(f"{what} must give a `{record.name}` record, not {body!r}", loc)
+                raise SpecError(
+                    f"{what} must give a `{record.name}` record, not {shown(body)}", loc
+                )
             terms = {
                 f: coerce(body.values[f], t, f"field `{f}` of {what}", loc, reading=False)[0]
                 for f, t in record.field_types()

@@ -29,7 +29,7 @@ from typing import Any
 from checker import ir
 from checker.errors import Loc, SpecError, user_loc
 from checker.lang import context
-from checker.lang.terms import SymFormula, as_formula, as_term, check_type
+from checker.lang.terms import SymFormula, as_formula, as_term, check_type, shown
 
 
 @dataclass(frozen=True)
@@ -84,14 +84,23 @@ class Temporal:
     __and__ = __rand__ = __ror__ = __invert__ = __bool__ = _not_a_formula
 
 
+def nested_temporal(x: Temporal, what: str) -> str:
+    """The error for a temporal formula written where a formula (or a value) belongs: inside
+    implies(...), &, a comparison, or another temporal operator than the checkable forms."""
+    hint = ""
+    if x.kind is ir.TemporalKind.EVENTUALLY and what.startswith("the conclusion of implies"):
+        hint = ". For always(implies(p, eventually(q))), write leads_to(p, q)"
+    return (
+        f"{what} is {x.describe()}, a temporal formula, which cannot be nested there: a "
+        "@liveness property is always(p), eventually(p), leads_to(p, q), always(eventually(p)) "
+        "or eventually(always(p)) of formulas p and q without temporal operators (or forall(...) "
+        f"of one of these), and it is never part of a formula{hint}"
+    )
+
+
 def _state(x: object, what: str, loc: Loc) -> ir.Formula:
     if isinstance(x, Temporal):
-        raise SpecError(
-            f"{what} is {x.describe()}, a temporal formula: the engines check always, "
-            "eventually, leads_to, always(eventually(p)) and eventually(always(p)) over state "
-            "formulas, and no other nesting",
-            loc,
-        )
+        raise SpecError(nested_temporal(x, what), loc)
     return as_formula(x, what, loc)
 
 
@@ -124,7 +133,7 @@ def enabled(action: object, **params: object) -> SymFormula:
     loc = user_loc()
     name = getattr(action, "__name__", action)
     if not isinstance(name, str):
-        raise SpecError(f"enabled(...) takes an action or its name, not {action!r}", loc)
+        raise SpecError(f"enabled(...) takes an action or its name, not {shown(action)}", loc)
     ctx = context.current()
     if ctx is None or not ctx.what.startswith("liveness property"):
         raise SpecError(
@@ -198,7 +207,7 @@ def fairness_decls(
     for item in items:
         if not isinstance(item, Fair):
             raise SpecError(
-                f"`fairness` holds WF(...) and SF(...) conditions, not {item!r}",
+                f"`fairness` holds WF(...) and SF(...) conditions, not {shown(item)}",
                 loc,
             )
         for name in item.actions:

@@ -163,10 +163,10 @@ class SymTerm(Sym):
         a, b = int_value(self, loc), int_value(other, loc)
         for x, value in ((self, a), (other, b)):
             if value is None:
-                shown = x.ir.type if isinstance(x, SymTerm) else f"{type(x).__name__} {x!r}"
+                it = f"a {x.ir.type}" if isinstance(x, SymTerm) else shown(x)
                 raise SpecError(
                     f"`{op}` needs integers (elements of an IntSort, integer values or Python "
-                    f"ints), but one operand is a {shown}",
+                    f"ints), but one operand is {it}",
                     loc,
                 )
         assert a is not None and b is not None
@@ -331,12 +331,43 @@ def _not_a_formula(term: SymTerm, op: str) -> NoReturn:
     )
 
 
+def shown(x: object) -> str:
+    """What `x`, given where something else was expected, is, as an error message says it:
+    `eventually(p), a temporal formula`, `a formula`, `a proc element`, `3` — never
+    the IR a symbolic value holds."""
+    from checker.lang.records import SymRecord
+    from checker.lang.temporal import Temporal
+
+    if isinstance(x, Temporal):
+        return f"{x.describe()}, a temporal formula"
+    if isinstance(x, SymFormula):
+        return "a formula"
+    if isinstance(x, SymTerm):
+        return f"a {x.ir.type} element"
+    if isinstance(x, SetValue):
+        return "a set"
+    if isinstance(x, SymRecord):
+        return f"a `{x.record.name}` record"
+    if isinstance(x, SortBase):
+        return f"the sort `{x.name}` itself"
+    if x is None or isinstance(x, bool | int | float | str):
+        return repr(x)
+    name = getattr(x, "__name__", None)
+    if callable(x) and isinstance(name, str):
+        return f"the {type(x).__name__} `{name}` itself (call it for its value)"
+    return f"a {type(x).__name__}"
+
+
 def as_formula(x: object, what: str, loc: Loc) -> ir.Formula:
     """The IR formula for `x` (a SymFormula or a Python bool), or a SpecError."""
+    from checker.lang.temporal import Temporal, nested_temporal
+
     if isinstance(x, SymFormula):
         return x.ir
     if isinstance(x, bool):
         return ir.BoolLit(x, loc=loc)
+    if isinstance(x, Temporal):
+        raise SpecError(nested_temporal(x, what), loc)
     if isinstance(x, SetValue):
         raise SpecError(
             f"{what} must be a formula, but it is a set: test it (`member(x, s)`, `is_empty(s)`, "
@@ -351,11 +382,15 @@ def as_formula(x: object, what: str, loc: Loc) -> ir.Formula:
                 "comparisons in Python"
             )
         raise SpecError(f"{what} must be a formula, but it is a {x.ir.type} element{hint}", loc)
-    raise SpecError(f"{what} must be a formula, not {type(x).__name__} {x!r}", loc)
+    raise SpecError(f"{what} must be a formula, not {shown(x)}", loc)
 
 
 def as_term(x: object, what: str, loc: Loc) -> ir.Term:
     """The IR term for `x` (a SymTerm), or a SpecError."""
+    from checker.lang.temporal import Temporal, nested_temporal
+
+    if isinstance(x, Temporal):
+        raise SpecError(nested_temporal(x, what), loc)
     if isinstance(x, SymTerm):
         return x.ir
     if isinstance(x, SetValue):  # a built set as a value: the subset chosen with its members
@@ -366,7 +401,7 @@ def as_term(x: object, what: str, loc: Loc) -> ir.Term:
         raise SpecError(f"{what} must be a sort element, but it is the sort `{x.name}` itself", loc)
     raise SpecError(
         f"{what} must be a sort element (a parameter, a function value or `sort[i]`), "
-        f"not {type(x).__name__} {x!r}",
+        f"not {shown(x)}",
         loc,
     )
 

@@ -32,7 +32,7 @@ from checker.lang.sequences import Bag, Sequence
 from checker.lang.sorts import IntSort, Param, Quorums, SortBase, TypeRef
 from checker.lang.spec import MARK, Function, Individual, Spec, StateDecl
 from checker.lang.temporal import Temporal, check_liveness, fairness_decls
-from checker.lang.terms import SetValue, SymFormula, as_formula
+from checker.lang.terms import SetValue, SymFormula, as_formula, shown
 
 _CHECKER_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -312,7 +312,7 @@ class Tracer:
         if not isinstance(result, Temporal):
             raise SpecError(
                 f"{what} must return a temporal formula (always, eventually, leads_to, or "
-                f"forall(...) of one), but it returned {type(result).__name__}",
+                f"forall(...) of one), but it returned {shown(result)}",
                 fn_loc(fn),
             )
         doc = inspect.getdoc(fn) or ""
@@ -342,8 +342,9 @@ class Tracer:
             if isinstance(result, SetValue):  # a set, not a statement about it
                 as_formula(result, f"{what}'s value", fn_loc(fn))
             if not isinstance(result, SymFormula | bool):
+                hint = ": write it as a @liveness property" if isinstance(result, Temporal) else ""
                 raise SpecError(
-                    f"{what} must return a formula, but it returned {type(result).__name__}",
+                    f"{what} must return a formula, but it returned {shown(result)}{hint}",
                     fn_loc(fn),
                 )
             formula = as_formula(result, what, fn_loc(fn))

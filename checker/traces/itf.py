@@ -12,12 +12,16 @@ variable, a `#map` from its arguments to records (a record-valued individual: th
 record parameter `m` is one parameter of the step holding the record. A sequence
 (`Sequence(...)`, stored as a length and slots) is one variable: the list of its elements (ITF
 records for a sequence of records), or, with arguments, a `#map` from their tuple to the list. Each state's `#meta` records the action
-that led to it and its parameters (`"action": "init"` for the first state). `trace_from_itf`
-and `state_from_itf` read all of this back.
+that led to it and its parameters (`"action": "init"` for the first state). A liveness lasso
+has ITF's top-level `"loop"`, the index of the state its last state goes back to (also in
+`#meta.loop`), and `#meta.closing`, the title of the step that goes back (`promise(a=n2, p=n1)`);
+without one, the last state repeats for ever (`loop` is its index). `trace_from_itf`,
+`lasso_from_itf` and `state_from_itf` read all of this back.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -26,7 +30,13 @@ from checker.errors import UsageError
 from checker.explicit.contract import TraceStep
 from checker.explicit.layout import Layout, SymbolLayout
 from checker.instance import Instance, Label
-from checker.traces.text import Element, SequenceContents, sequence_contents, sequence_param
+from checker.traces.text import (
+    Element,
+    SequenceContents,
+    sequence_contents,
+    sequence_param,
+    step_title,
+)
 
 ITF_DESCRIPTION = "https://apalache-mc.org/docs/adr/015adr-trace.html"
 
@@ -462,3 +472,160 @@ def trace_from_itf(inst: Instance, layout: Layout, doc: Mapping[str, Json]) -> l
             )
         )
     return steps
+
+
+def lasso_from_itf(
+    inst: Instance, doc: Mapping[str, Json], steps: Sequence[TraceStep]
+) -> tuple[int | None, TraceStep | None]:
+    """Where the ITF trace `doc` (read as `steps`) goes on for ever, as `trace_to_itf` writes
+    a liveness lasso: `(loop, closing)`, its last state going back to `steps[loop]` by the step
+    `closing` (`#meta.closing`, its title) or, with no closing step, the last state repeating for
+    ever (stuttering). `(None, None)` for a trace without a `loop`."""
+    meta = doc.get("#meta", {})
+    top, inner = doc.get("loop"), meta.get("loop")
+    if top is not None and inner is not None and top != inner:
+        raise UsageError(
+            f"the trace's `loop` ({top!r}) and its `#meta.loop` ({inner!r}) disagree: both name "
+            "the state its last state goes back to"
+        )
+    loop = top if top is not None else inner
+    title = meta.get("closing")
+    if loop is None:
+        if title is not None:
+            raise UsageError(
+                f"the trace names a closing step ({title!r} in #meta.closing) but no `loop`: "
+                "the state that step goes back to"
+            )
+        return None, None
+    if not isinstance(loop, int) or isinstance(loop, bool) or not 0 <= loop < len(steps):
+        raise UsageError(
+            f"the trace's loop is {loop!r}, which is not the index of one of its {len(steps)} "
+            f"states (0 to {len(steps) - 1}): `loop` names the state its last state goes back to"
+        )
+    if title is None:
+        if loop != len(steps) - 1:
+            raise UsageError(
+                f"the trace goes back from its last state to state {loop + 1} (its loop is "
+                f"{loop}) but does not name the step that does (#meta.closing): without one, "
+                f"only its last state may repeat for ever (loop {len(steps) - 1})"
+            )
+        return loop, None
+    return loop, _closing_from_title(inst, title, steps[loop].state)
+
+
+def _closing_from_title(inst: Instance, title: Json, state: int) -> TraceStep:
+    """The step that `#meta.closing` names, as `step_title` wrote it (`promise(a=n2, p=n1)`,
+    a sequence parameter `s=<<v1, v2>>`), going to `state`."""
+    act = None
+    if isinstance(title, str):
+        name, paren, rest = title.partition("(")
+        act = _action(inst.spec, name, False) if paren and rest.endswith(")") else None
+    if act is None:
+        raise UsageError(
+            f"the trace's closing step (#meta.closing) is {title!r}, which is not an action of "
+            f"{inst.spec.name} with its parameters, as `action(p=value, ...)`"
+        )
+    assert isinstance(title, str)
+    seqs = {sc.start: sc for sc in act.sequence_params}
+    groups: list[tuple[str, ir.SequenceColumns | None]] = []
+    i = 0
+    while i < len(act.params):
+        sc = seqs.get(i)
+        groups.append((act.params[i].name, None) if sc is None else (sc.name, sc))
+        i = i + 1 if sc is None else sc.stop
+    shape = f"{act.name}({', '.join(f'{n}=...' for n, _ in groups)})"
+    texts = _split_params(title[len(act.name) + 1 : -1], [n for n, _ in groups])
+    if texts is None:
+        raise UsageError(
+            f"the trace's closing step (#meta.closing) is {title!r}, which does not give the "
+            f"parameters of `{act.name}` as {shape}"
+        )
+    codes: list[int] = []
+    for (name, sc), text in zip(groups, texts, strict=True):
+        if sc is None:
+            codes.append(_code_of_text(inst, act.params[len(codes)].type, text, name, title))
+        else:
+            codes.extend(_sequence_codes(inst, act, sc, text, title))
+    step = TraceStep(
+        act.name,
+        tuple((v.name, c, v.type.sort) for v, c in zip(act.params, codes, strict=True)),
+        state,
+    )
+    if step_title(inst, step) != title:  # a label that reads as two: say so, never guess
+        raise UsageError(
+            f"the trace's closing step (#meta.closing) {title!r} cannot be read back as "
+            f"{shape}: it reads as {step_title(inst, step)!r}"
+        )
+    return step
+
+
+def _split_params(body: str, names: Sequence[str]) -> list[str] | None:
+    """The values in `p=1, q=a2` of the parameters `names`, in their order; None when `body`
+    does not give them so."""
+    if not names:
+        return [] if body == "" else None
+    if not body.startswith(f"{names[0]}="):
+        return None
+    values, at = [], len(names[0]) + 1
+    for name in names[1:]:
+        found = body.find(f", {name}=", at)
+        if found < 0:
+            return None
+        values.append(body[at:found])
+        at = found + len(name) + 3
+    values.append(body[at:])
+    return values
+
+
+def _code_of_text(inst: Instance, t: ir.Type, text: str, name: str, title: str) -> int:
+    """The code of type `t` whose label is written `text`."""
+    for code in inst.codes(t):
+        if str(inst.label(t.sort, code)) == text:
+            return code
+    raise UsageError(
+        f"the trace's closing step (#meta.closing) {title!r} gives `{name}` the value "
+        f"`{text}`, which is not an element of sort `{t.sort}`"
+    )
+
+
+def _sequence_codes(
+    inst: Instance, act: ir.Action, sc: ir.SequenceColumns, text: str, title: str
+) -> list[int]:
+    """The codes of a sequence parameter's length and slots from `<<a, b>>` (records as
+    `[f |-> x, g |-> y]`), the slots past its length empty."""
+    malformed = UsageError(
+        f"the trace's closing step (#meta.closing) {title!r} gives the sequence `{sc.name}` as "
+        f"`{text}`, not as <<{'[...], ...' if sc.fields else '...'}>>"
+    )
+    if not (text.startswith("<<") and text.endswith(">>")):
+        raise malformed
+    inner = text[2:-2]
+    items: list[list[tuple[str, str]]] = []  # each element: (its field or "", its value's text)
+    if sc.fields:
+        records = re.findall(r"\[([^\[\]]*)\]", inner)
+        if ", ".join(f"[{r}]" for r in records) != inner:
+            raise malformed
+        for r in records:
+            pairs = [p.partition(" |-> ") for p in r.split(", ")]
+            if [f for f, _, _ in pairs] != list(sc.fields) or any(not s for _, s, _ in pairs):
+                raise malformed
+            items.append([(f, x) for f, _, x in pairs])
+    elif inner:
+        items = [[("", x)] for x in inner.split(", ")]
+    if len(items) > sc.capacity:
+        raise UsageError(
+            f"the trace's closing step (#meta.closing) {title!r} gives the sequence `{sc.name}` "
+            f"{len(items)} elements, past its capacity {sc.capacity}"
+        )
+    length = act.params[sc.start]
+    codes = [_code_of_text(inst, length.type, str(len(items)), sc.name, title)]
+    for k in range(sc.capacity):
+        first = sc.start + 1 + k * sc.width
+        slots = act.params[first : first + sc.width]
+        if k >= len(items):
+            codes.extend(inst.lo(v.type) for v in slots)
+            continue
+        for v, (field, x) in zip(slots, items[k], strict=True):
+            shown = f"{sc.name}[{k + 1}]" + (f".{field}" if field else "")
+            codes.append(_code_of_text(inst, v.type, x, shown, title))
+    return codes

@@ -83,6 +83,33 @@ def step_title(inst: Instance, step: TraceStep) -> str:
     return f"{step.action}({format_params(inst, step.action, step.params)})"
 
 
+def lasso_shape(length: int, loop: int | None, closing: TraceStep | None) -> str:
+    """The shape of a liveness counterexample of `length` states whose last state goes back to
+    state `loop` (0-based) by `closing`, or stutters when that is None (`loop` None: no cycle):
+    "lasso: 4 step(s), then a cycle of 18 step(s)", as reports say "violated by a ..."."""
+    if loop is None:
+        return f"behaviour of {length - 1} step(s)"
+    if closing is None:
+        return f"lasso: {loop} step(s), then stuttering for ever"
+    return f"lasso: {loop} step(s), then a cycle of {length - loop} step(s)"
+
+
+def loop_text(inst: Instance, length: int, loop: int | None, closing: TraceStep | None) -> str:
+    """How a liveness counterexample of `length` states goes on for ever from its last state:
+    the line printed after its trace."""
+    if loop is None:
+        return f"the property fails in state {length}"
+    if closing is None:
+        why = (
+            "no action the fairness conditions cover can change the state there"
+            if inst.spec.fairness
+            else "the spec declares no fairness, so any state may"
+        )
+        return f"then state {length} repeats for ever (stuttering: {why})"
+    step = step_title(inst, closing)
+    return f"then {step} goes back to state {loop + 1}: this cycle repeats for ever"
+
+
 Element = tuple[int, ...]  # a sequence's element: one code per slots function (record field)
 
 

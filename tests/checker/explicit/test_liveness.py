@@ -6,6 +6,7 @@ spec's fairness, and violating its property; misuse is an error with file:line (
 from __future__ import annotations
 
 import itertools
+import re
 from pathlib import Path
 
 import pytest
@@ -172,6 +173,13 @@ def test_the_cli_prints_the_lasso_and_json_and_itf_carry_the_loop(tmp_path: Path
     xml = junit.read_text()
     assert 'name="no_starvation[p1]"' in xml and 'name="no_starvation[p2]"' in xml
     assert "no_starvation[p1] is violated" in xml and "goes back to state 2" in xml
+    # the failure's message says it is a lasso, in the words of the text report
+    shape = "a lasso: 1 step(s), then a cycle of 3 step(s)"
+    assert f"liveness property no_starvation[p1] is violated by {shape}:" in result.stdout
+    assert f'message="no_starvation[p1] is violated by {shape}"' in xml
+    run_cli("check", f"{MUTEX}:Mutex", "--no-progress", "--junit", str(junit))
+    shape = "a lasso: 1 step(s), then stuttering for ever"
+    assert f'message="no_starvation[p1] is violated by {shape}"' in junit.read_text()
 
 
 def test_checkpoints_and_fingerprints_keep_working(tmp_path: Path) -> None:
@@ -261,6 +269,27 @@ BAD = {
     "@liveness\n    def bad(self, post, other):\n        return eventually(True)": (
         "must take (self), or (self, post)"
     ),
+    "@liveness\n    def bad(self):\n        return always(implies(self.trying(self.proc[0]), eventually(self.in_cs(self.proc[0]))))": (
+        "bad.py:9: the conclusion of implies(...) is eventually(p), a temporal formula, which "
+        "cannot be nested there: a @liveness property is always(p), eventually(p), "
+        "leads_to(p, q), always(eventually(p)) or eventually(always(p)) of formulas p and q "
+        "without temporal operators (or forall(...) of one of these), and it is never part of a "
+        "formula. For always(implies(p, eventually(q))), write leads_to(p, q)\n"
+    ),
+    "@liveness\n    def bad(self):\n        return always(self.trying(self.proc[0]) & eventually(self.in_cs(self.proc[0])))": (
+        "bad.py:9: the right operand of `&` is eventually(p), a temporal formula, which cannot "
+        "be nested there"
+    ),
+    "@liveness\n    def bad(self):\n        return eventually(self.holder == eventually(self.in_cs(self.proc[0])))": (
+        "bad.py:9: the right operand of `==` is eventually(p), a temporal formula"
+    ),
+    "@liveness\n    def bad(self):\n        return eventually(enabled(self.holder))": (
+        "bad.py:9: enabled(...) takes an action or its name, not a proc element\n"
+    ),
+    "@liveness\n    def bad(self):\n        return eventually(self.pc(self.trying) == self.phase['idle'])": (
+        "bad.py:9: argument 1 of `pc` must be a sort element (a parameter, a function value or "
+        "`sort[i]`), not the method `trying` itself (call it for its value)\n"  # [i]: not markup
+    ),
 }
 
 
@@ -270,7 +299,7 @@ def test_bad_liveness_is_an_error_with_its_line(tmp_path: Path, body: str) -> No
     spec.write_text(
         "from tests.specs.live_mutex import Mutex\n"
         "from checker import (SF, WF, Individual, action, always, enabled, eventually, exists,\n"
-        "    invariant, ite, leads_to, liveness, require)\n\n"
+        "    implies, invariant, ite, leads_to, liveness, require)\n\n"
         "class Bad(Mutex):\n"
         "    holder = Individual(Mutex.proc, init=Mutex.proc[0])\n"
         f"    {body}\n"
@@ -279,6 +308,8 @@ def test_bad_liveness_is_an_error_with_its_line(tmp_path: Path, body: str) -> No
     assert result.returncode == 2, (result.stdout, result.stderr)
     assert BAD[body] in result.stderr and "bad.py:" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
+    # in the words of the spec, never the IR it was traced to (`Temporal(kind=...`, `<term`)
+    assert not re.search(r"Temporal\(|kind=|<term |<formula |Loc\(", result.stderr)
 
 
 def test_states_are_numbered_alike_by_both_engines() -> None:

@@ -33,7 +33,7 @@ EXPECTED_MESSAGE = {
     "no_init": r"`leader` has no initial value",
     "no_initial_state": r"no initial state: the guards of @init `start` fail for every choice",
     "no_sort": r"parameter `n` of action `act` has no sort",
-    "not_a_formula": r"must return a formula, but it returned NoneType",
+    "not_a_formula": r"must return a formula, but it returned None$",
     "out_of_range": r"`round\[5\]` does not exist",
     "pick_in_invariant": r"pick\(...\) chooses a value inside an action or @init; invariant "
     r"`some_seen` cannot choose",

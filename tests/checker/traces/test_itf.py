@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
+import pytest
+
+from checker import invariant
 from checker.check import check
+from checker.errors import UsageError
 from checker.explicit import Options
-from checker.traces.itf import ITF_DESCRIPTION, trace_from_itf
-from checker.traces.text import render_trace
+from checker.explicit.contract import TraceStep
+from checker.traces.itf import ITF_DESCRIPTION, lasso_from_itf, trace_from_itf
+from checker.traces.text import render_trace, step_title
 from tests.conftest import GOLDEN, run_cli
 
 MUTANT = "spec/mutants/paxos_two_proposals_per_ballot.py"
@@ -387,3 +393,150 @@ def test_a_choice_never_takes_the_name_of_a_record_parameter() -> None:
     assert [(rc.name, rc.start, rc.fields) for rc in send.record_params] == [
         ("m", 0, ("src", "dst"))
     ]
+
+
+# -- liveness lassos ---------------------------------------------------------------------------
+
+MUTEX = str(GOLDEN.parent / "specs" / "live_mutex.py")
+LASSOS = {
+    "WeakMutex": "then leave(p=p2) goes back to state 2: this cycle repeats for ever",
+    "Mutex": "then state 2 repeats for ever (stuttering: the spec declares no fairness, so any "
+    "state may)",
+}
+
+
+def _step(s: TraceStep | None) -> object:
+    return None if s is None else (s.action, s.params, s.state)
+
+
+@pytest.mark.parametrize("name", list(LASSOS))
+def test_a_lasso_round_trips_with_its_loop_and_closing_step(name: str) -> None:
+    """A cycle closed by an action (WeakMutex) and a last state that stutters (Mutex) read
+    back as they were found: the same steps, the same loop, the same closing step."""
+    report = check(f"{MUTEX}:{name}")
+    v = report.result.violation
+    assert v is not None and v.kind == "liveness" and v.loop is not None
+    assert (v.closing is None) == (name == "Mutex")
+    doc = json.loads(json.dumps(report.itf()))
+    inst, layout = report.engine.inst, report.engine.layout
+    steps = trace_from_itf(inst, layout, doc)
+    assert [_step(s) for s in steps] == [_step(s) for s in v.trace]
+    loop, closing = lasso_from_itf(inst, doc, steps)
+    assert (loop, _step(closing)) == (v.loop, _step(v.closing))
+    del doc["loop"]  # `#meta.loop` says it too
+    assert lasso_from_itf(inst, doc, steps)[0] == v.loop
+
+
+def test_a_trace_without_a_loop_has_none() -> None:
+    report = check(MUTANT, {}, Options(invariants=["agreement"]))
+    doc = json.loads(json.dumps(report.itf()))
+    steps = trace_from_itf(report.engine.inst, report.engine.layout, doc)
+    assert lasso_from_itf(report.engine.inst, doc, steps) == (None, None)
+
+
+@pytest.mark.parametrize("name", list(LASSOS))
+def test_trace_and_show_of_a_saved_lasso_say_what_check_says(name: str, tmp_path: Path) -> None:
+    """`paxoscope trace` prints the lasso as `check` printed it, its last line how it goes on
+    for ever; `paxoscope show` draws the cycle as `check --html` does (the same data)."""
+    out, checked, shown = tmp_path / "l.itf.json", tmp_path / "check.html", tmp_path / "show.html"
+    spec = f"{MUTEX}:{name}"
+    result = run_cli(
+        "check", spec, "--trace-out", str(out), "--html", str(checked), "--no-progress"
+    )
+    assert result.returncode == 1, result.stderr
+    traced = run_cli("trace", spec, str(out))
+    assert traced.returncode == 0, traced.stderr
+    lines = result.stdout.splitlines()
+    start = lines.index("State 1: initial state")
+    assert traced.stdout.splitlines() == lines[start : lines.index(LASSOS[name]) + 1]
+    assert traced.stdout.splitlines()[-1] == LASSOS[name]
+    result = run_cli("show", str(out), "-o", str(shown))
+    assert result.returncode == 0, result.stderr
+
+    def page(path: Path) -> tuple[object, str, str]:
+        text = path.read_text()
+        data = re.search(r'<script type="application/json" id="data">(.*?)</script>', text)
+        steps = re.search(r'<ol id="steps" start="1">(.*?)</ol>', text)
+        summary = re.search(r'<div id="summary">(.*?)</div>', text)
+        assert data and steps and summary
+        return json.loads(data.group(1)), steps.group(1), summary.group(1)
+
+    (data, steps, summary), (want, want_steps, _) = page(shown), page(checked)
+    assert data["loop"] == 1 and data == want and steps == want_steps and "↺" in steps
+    assert summary.endswith(
+        "then stuttering for ever" if name == "Mutex" else "then a cycle of 3 step(s)"
+    )
+
+
+BAD_LASSOS = [  # changes to WeakMutex's lasso (loop 1 of 4 states, closing `leave(p=p2)`)
+    ({"loop": 4, "#meta.loop": 4}, "the trace's loop is 4, which is not the index of one of its 4"),
+    ({"loop": -1, "#meta.loop": None}, "the trace's loop is -1"),
+    ({"loop": "1", "#meta.loop": None}, "the trace's loop is '1'"),
+    ({"loop": 2}, "the trace's `loop` (2) and its `#meta.loop` (1) disagree"),
+    ({"#meta.closing": "fly(p=p2)"}, "'fly(p=p2)', which is not an action of WeakMutex"),
+    ({"#meta.closing": "leave(p=p2"}, "'leave(p=p2', which is not an action of WeakMutex"),
+    ({"#meta.closing": ["leave", "p2"]}, "is ['leave', 'p2'], which is not an action"),
+    ({"#meta.closing": "leave(q=p2)"}, "does not give the parameters of `leave` as leave(p=...)"),
+    ({"#meta.closing": "leave(p=p9)"}, "gives `p` the value `p9`, which is not an element of"),
+    ({"#meta.closing": None}, "does not name the step that does (#meta.closing)"),
+    ({"loop": None, "#meta.loop": None}, "names a closing step ('leave(p=p2)' in #meta.closing)"),
+]
+
+
+@pytest.mark.parametrize(("changes", "message"), BAD_LASSOS)
+def test_a_malformed_loop_or_closing_step_is_a_usage_error(
+    changes: dict[str, object], message: str
+) -> None:
+    report = check(f"{MUTEX}:WeakMutex")
+    doc = json.loads(json.dumps(report.itf()))
+    for path, value in changes.items():  # "loop", "#meta.loop": None deletes it
+        where, key = (doc["#meta"], path[6:]) if path.startswith("#meta.") else (doc, path)
+        if value is None:
+            del where[key]
+        else:
+            where[key] = value
+    steps = trace_from_itf(report.engine.inst, report.engine.layout, doc)
+    with pytest.raises(UsageError) as caught:
+        lasso_from_itf(report.engine.inst, doc, steps)
+    assert message in str(caught.value)
+
+
+def test_trace_and_show_of_a_bad_loop_exit_2(tmp_path: Path) -> None:
+    out = tmp_path / "l.itf.json"
+    result = run_cli("check", f"{MUTEX}:WeakMutex", "--trace-out", str(out), "--no-progress")
+    assert result.returncode == 1, result.stderr
+    doc = json.loads(out.read_text())
+    doc["loop"] = doc["#meta"]["loop"] = 7
+    out.write_text(json.dumps(doc))
+    for args in (["trace", f"{MUTEX}:WeakMutex", str(out)], ["show", str(out), "-o", "x.html"]):
+        result = run_cli(*args, cwd=tmp_path)
+        assert result.returncode == 2, (result.stdout, result.stderr)
+        assert "the trace's loop is 7" in result.stderr and "Traceback" not in result.stderr
+    doc["loop"] = doc["#meta"]["loop"] = 1
+    doc["#meta"]["closing"] = "leave(p=nobody)"
+    out.write_text(json.dumps(doc))
+    result = run_cli("trace", f"{MUTEX}:WeakMutex", str(out))
+    assert result.returncode == 2 and "gives `p` the value `nobody`" in result.stderr
+
+
+def test_closing_steps_with_sequence_and_record_parameters_read_back() -> None:
+    """A closing step is read back from its title, sequence parameters (`s=<<v1, v1>>`, of
+    records `b=<<[type |-> ack, bal |-> 0], ...>>`) and shorter ones (empty slots) too."""
+    from tests.specs.seq_params import SeqParams
+
+    class Short(SeqParams):
+        @invariant
+        def never_one(self):
+            return self.q().len() != 1
+
+    seqs = str(GOLDEN.parent / "specs" / "seq_params.py")
+    for report in (check(f"{seqs}:AckedTwice"), check(f"{seqs}:NotSquare"), check(Short)):
+        v = report.result.violation
+        assert v is not None
+        inst = report.engine.inst
+        for k, step in enumerate(v.trace[1:], start=1):
+            doc = json.loads(json.dumps(report.itf()))
+            doc["loop"] = doc["#meta"]["loop"] = k
+            doc["#meta"]["closing"] = step_title(inst, step)
+            _, closing = lasso_from_itf(inst, doc, v.trace)
+            assert _step(closing) == _step(step), step_title(inst, step)
