@@ -36,6 +36,17 @@ echo "== Liveness: once its leader is stable, Paxos eventually chooses a value (
 paxoscope check spec/paxos_live.py
 
 echo
+echo "== ... and without a stable leader, the livelock: two proposers pre-empt each other for ever"
+set +e
+paxoscope check spec/mutants/paxos_live_no_stable_leader.py
+status=$?
+set -e
+if [ "$status" -ne 1 ]; then
+    echo "expected the livelock to be found as a lasso (exit 1), but paxoscope exited with $status" >&2
+    exit 1
+fi
+
+echo
 echo "== A mypyvy example: leader election in a ring (rigid order and ring, axioms), proved"
 paxoscope prove proofs/mypyvy/ring.py
 
