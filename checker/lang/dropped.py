@@ -5,9 +5,10 @@ Tracing runs a spec's methods once; a formula built by a statement of its own, s
 Python drops it and the action silently loses its guard. Tracing cannot see a value that was
 never used, so this reads the methods' source instead (as flake8-bugbear's B015 "pointless
 comparison" does) and rejects, with its file and line, every statement whose whole content is a
-comparison, a `&`/`|`/`^`/`~` of formulas, `not`, or a call of `forall`, `exists`, `implies`,
+comparison, a `&`/`|`/`^`/`~` of formulas, `not`, a call of `forall`, `exists`, `implies`,
 `iff` or `ite`, or of a test of a set, sequence or bag (`member`, `contains`, `is_empty`,
-`subset_of`, `equal`).
+`subset_of`, `equal`), or a reading of the state (`self.voted(a, b)`, a relation's membership
+where `require(self.voted(a, b))` was meant).
 """
 
 from __future__ import annotations
@@ -26,10 +27,13 @@ _FORMULA_BUILDERS = {"forall", "exists", "implies", "iff", "ite"}
 _FORMULA_BUILDERS |= {"member", "contains", "is_empty", "subset_of", "equal"}
 
 
-def check_no_dropped_formulas(methods: dict[str, Callable[..., Any]]) -> None:
-    """Raise a SpecError at the first statement of these methods whose value is dropped."""
+def check_no_dropped_formulas(
+    methods: dict[str, Callable[..., Any]], state: frozenset[str] = frozenset()
+) -> None:
+    """Raise a SpecError at the first statement of these methods whose value is dropped;
+    `state` names the spec's state symbols, whose reading is a value too."""
     for fn in methods.values():
-        found = next(_dropped(fn), None)
+        found = next(_dropped(fn, state), None)
         if found is not None:
             loc, what = found
             raise SpecError(
@@ -39,7 +43,7 @@ def check_no_dropped_formulas(methods: dict[str, Callable[..., Any]]) -> None:
             )
 
 
-def _dropped(fn: Callable[..., Any]) -> Iterator[tuple[Loc, str]]:
+def _dropped(fn: Callable[..., Any], state: frozenset[str]) -> Iterator[tuple[Loc, str]]:
     fn = inspect.unwrap(fn)
     try:
         lines, first = inspect.getsourcelines(fn)
@@ -52,12 +56,12 @@ def _dropped(fn: Callable[..., Any]) -> Iterator[tuple[Loc, str]]:
         return  # a decorated lambda or a fragment: not a method body
     for node in ast.walk(tree):
         if isinstance(node, ast.Expr):
-            what = _describe(node.value)
+            what = _describe(node.value, state)
             if what is not None:
                 yield Loc(path, first + node.lineno - 1), what
 
 
-def _describe(e: ast.expr) -> str | None:
+def _describe(e: ast.expr, state: frozenset[str]) -> str | None:
     if isinstance(e, ast.Compare):
         return "this comparison"
     if isinstance(e, ast.BinOp) and isinstance(e.op, ast.BitAnd | ast.BitOr | ast.BitXor):
@@ -70,4 +74,7 @@ def _describe(e: ast.expr) -> str | None:
             name = e.func.attr
         if name in _FORMULA_BUILDERS:
             return f"this `{name}(...)`"
+        reader = e.func.value if isinstance(e.func, ast.Attribute) else None
+        if isinstance(reader, ast.Name) and reader.id == "self" and name in state:
+            return f"this reading of `{name}`"
     return None

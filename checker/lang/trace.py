@@ -366,7 +366,8 @@ class Tracer:
         sorts = self.sorts()
         symbols = self.symbols()
         check_no_dropped_formulas(
-            {n: v for n, v in self.members.items() if inspect.isfunction(inspect.unwrap(v))}
+            {n: v for n, v in self.members.items() if inspect.isfunction(inspect.unwrap(v))},
+            frozenset(self.state),
         )
         inits: list[ir.Action] = []
         actions: list[ir.Action] = []

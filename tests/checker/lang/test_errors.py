@@ -23,6 +23,7 @@ EXPECTED_MESSAGE = {
     "bad_labels": r"labels=\(1, 2\): give a prefix .* or one name per element",
     "boolean_sort_clash": r"declares a sort `BOOLEAN` and uses maybe\(\)",
     "bare_comparison": r"this comparison is a statement of its own.*written `require\(...\)`",
+    "bare_membership": r"this reading of `voted` is a statement of its own.*`require\(...\)`",
     "conjunct_shadows_invariant": r"@conjunct `agreement` of ConjunctShadowsInvariant has the name "
     r"of the @invariant `agreement` of Voting",
     "label_count": r"sort `phase` names 2 element\(s\) \(working, prepared\) but has 3",
