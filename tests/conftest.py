@@ -33,6 +33,22 @@ SMALL_MUTANT_INSTANCES: dict[str, dict[str, int]] = {
 GOLDEN = ROOT / "tests" / "golden"
 
 
+def breaks_liveness(mutant: str) -> bool:
+    """Whether the mutant `spec/mutants/NAME.py` breaks a `@liveness` property (the module's
+    BREAKS names it): its counterexample is a lasso, which bmc and prove do not look for, and
+    the tests that run every mutant through them leave it out (test_mutants.py and
+    test_liveness_agreement.py check it)."""
+    import importlib
+
+    from checker.lang.spec import MARK
+    from checker.loader import specs_in
+
+    module = importlib.import_module(f"spec.mutants.{Path(mutant).stem}")
+    (spec,) = specs_in(module)
+    broken = getattr(spec, getattr(module, "BREAKS", "") or "", None)
+    return getattr(broken, MARK, None) == "liveness"
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-goldens",

@@ -14,11 +14,10 @@ from checker import ir
 from checker.check import check
 from checker.explicit import Options
 from checker.explicit.interp import Interpreter
-from checker.lang.spec import MARK
 from checker.loader import specs_in
 from checker.traces.itf import trace_from_itf
 from tests.checker.explicit.test_liveness import replay as replay_lasso
-from tests.conftest import assert_replays, run_cli
+from tests.conftest import assert_replays, breaks_liveness, run_cli
 
 MUTANTS = sorted(m.name for m in pkgutil.iter_modules(spec.mutants.__path__))
 
@@ -26,13 +25,6 @@ MUTANTS = sorted(m.name for m in pkgutil.iter_modules(spec.mutants.__path__))
 def quick(name: str) -> dict[str, int]:
     """The parameters the suite checks a mutant with: its module's QUICK, else its defaults."""
     return dict(getattr(importlib.import_module(f"spec.mutants.{name}"), "QUICK", {}))
-
-
-def is_liveness(name: str) -> bool:
-    """Whether the property the mutant BREAKS is a `@liveness` one (its counterexample a lasso)."""
-    (mutant,) = specs_in(importlib.import_module(f"spec.mutants.{name}"))
-    broken = getattr(importlib.import_module(f"spec.mutants.{name}"), "BREAKS", None)
-    return getattr(getattr(mutant, broken or "", None), MARK, None) == "liveness"
 
 
 @pytest.mark.parametrize("name", MUTANTS)
@@ -82,7 +74,7 @@ def test_mutant_breaks_agreement(name: str, symmetry: bool) -> None:
     module = importlib.import_module(f"spec.mutants.{name}")
     default = "consistent_log" if name.startswith("multipaxos") else "agreement"
     broken = getattr(module, "BREAKS", default)
-    if is_liveness(name):
+    if breaks_liveness(name):
         if symmetry:
             pytest.skip("liveness is refused under --symmetry (test_liveness.py checks that)")
         report = check(f"spec/mutants/{name}.py", quick(name), Options(liveness=[broken]))

@@ -11,7 +11,7 @@ import pytest
 
 from checker.check import check
 from checker.symbolic.bmc import bmc
-from tests.conftest import ROOT, SMALL_MUTANT_INSTANCES, run_cli
+from tests.conftest import ROOT, SMALL_MUTANT_INSTANCES, breaks_liveness, run_cli
 
 # The reconfiguration mutant is left out: z3 needs minutes to refute its 13 shallower depths
 # (set-valued configurations and their sizes), though it finds the violation at 14 as `check`
@@ -21,7 +21,9 @@ from tests.conftest import ROOT, SMALL_MUTANT_INSTANCES, run_cli
 MUTANTS = sorted(
     Path(p).name
     for p in glob.glob(str(ROOT / "spec" / "mutants" / "[a-z]*.py"))
-    if "reconfig" not in Path(p).name and "without_drift_margin" not in Path(p).name
+    if "reconfig" not in Path(p).name
+    and "without_drift_margin" not in Path(p).name
+    and not breaks_liveness(Path(p).name)  # a lasso: not what bmc looks for
 )
 # Multi-Paxos's default instance unrolls too slowly for the suite (minutes per mutant); these
 # smaller instances still hold each bug. Both engines run on the same instance.
