@@ -121,10 +121,12 @@ def _import_file(path: str) -> ModuleType:
     # its spec, a mutant its parent), and as `python -m` and pytest's `pythonpath = ["."]`
     # would, the modules of the project it is run from (`from tests.helpers import ...`);
     # appended, so that they shadow nothing already importable.
+    # The module's own name is found first: with its folder on the path, `proofs/voting.py`
+    # would be `voting`, which `spec/voting.py` may already be.
+    name = _module_name_for(path)
     for folder in (os.path.dirname(os.path.abspath(path)), os.getcwd()):
         if folder not in sys.path:
             sys.path.append(folder)
-    name = _module_name_for(path)
     try:
         if name is not None:
             return importlib.import_module(name)

@@ -237,6 +237,10 @@ class SymRecord:
     def __init__(self, record: Record, values: dict[str, SymTerm]) -> None:
         self.record, self.values = record, values
 
+    def shown_as(self) -> str:
+        """What an error message calls this value (`terms.shown`)."""
+        return f"a `{self.record.name}` record"
+
     def __getattr__(self, field: str) -> SymTerm:
         if field.startswith("__"):
             raise AttributeError(field)

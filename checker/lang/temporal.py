@@ -42,6 +42,14 @@ class Temporal:
     loc: Loc
     vars: tuple[ir.Var, ...] = ()
 
+    def shown_as(self) -> str:
+        """What an error message calls this value (`terms.shown`)."""
+        return f"{self.describe()}, a temporal formula"
+
+    def misplaced(self, what: str) -> str:
+        """The error for this formula written where a formula or a value belongs."""
+        return nested_temporal(self, what)
+
     def describe(self) -> str:
         return {
             ir.TemporalKind.ALWAYS: "always(p)",

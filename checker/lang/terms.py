@@ -334,20 +334,17 @@ def _not_a_formula(term: SymTerm, op: str) -> NoReturn:
 def shown(x: object) -> str:
     """What `x`, given where something else was expected, is, as an error message says it:
     `eventually(p), a temporal formula`, `a formula`, `a proc element`, `3` — never
-    the IR a symbolic value holds."""
-    from checker.lang.records import SymRecord
-    from checker.lang.temporal import Temporal
-
-    if isinstance(x, Temporal):
-        return f"{x.describe()}, a temporal formula"
+    the IR a symbolic value holds. Values of the modules above this one (a record, a temporal
+    formula) say it themselves, with a `shown_as()` method."""
+    shown_as = getattr(type(x), "shown_as", None)  # on the class: records read fields
+    if callable(shown_as):
+        return str(shown_as(x))
     if isinstance(x, SymFormula):
         return "a formula"
     if isinstance(x, SymTerm):
         return f"a {x.ir.type} element"
     if isinstance(x, SetValue):
         return "a set"
-    if isinstance(x, SymRecord):
-        return f"a `{x.record.name}` record"
     if isinstance(x, SortBase):
         return f"the sort `{x.name}` itself"
     if x is None or isinstance(x, bool | int | float | str):
@@ -358,16 +355,21 @@ def shown(x: object) -> str:
     return f"a {type(x).__name__}"
 
 
+def _misplaced(x: object, what: str, loc: Loc) -> None:
+    """Raise the error a value of a module above this one (a temporal formula) gives for
+    being written where a formula or a term belongs, if it has one (`misplaced(what)`)."""
+    misplaced = getattr(type(x), "misplaced", None)
+    if callable(misplaced):
+        raise SpecError(str(misplaced(x, what)), loc)
+
+
 def as_formula(x: object, what: str, loc: Loc) -> ir.Formula:
     """The IR formula for `x` (a SymFormula or a Python bool), or a SpecError."""
-    from checker.lang.temporal import Temporal, nested_temporal
-
     if isinstance(x, SymFormula):
         return x.ir
     if isinstance(x, bool):
         return ir.BoolLit(x, loc=loc)
-    if isinstance(x, Temporal):
-        raise SpecError(nested_temporal(x, what), loc)
+    _misplaced(x, what, loc)
     if isinstance(x, SetValue):
         raise SpecError(
             f"{what} must be a formula, but it is a set: test it (`member(x, s)`, `is_empty(s)`, "
@@ -387,10 +389,7 @@ def as_formula(x: object, what: str, loc: Loc) -> ir.Formula:
 
 def as_term(x: object, what: str, loc: Loc) -> ir.Term:
     """The IR term for `x` (a SymTerm), or a SpecError."""
-    from checker.lang.temporal import Temporal, nested_temporal
-
-    if isinstance(x, Temporal):
-        raise SpecError(nested_temporal(x, what), loc)
+    _misplaced(x, what, loc)
     if isinstance(x, SymTerm):
         return x.ir
     if isinstance(x, SetValue):  # a built set as a value: the subset chosen with its members
