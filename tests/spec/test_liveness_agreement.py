@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from checker import WF, Spec
+from checker import Spec
 from checker.check import CheckReport, check
 from checker.explicit import Options
 from checker.lang.spec import MARK
@@ -27,31 +27,8 @@ from spec.zookeeper_queue import ZooKeeperQueue
 from tests.checker.explicit.test_liveness import replay
 from tests.spec import test_liveness_corpus as corpus
 from tests.spec import test_liveness_ports as ports
-
-
-class LockUnfair(ZooKeeperLock):
-    """No fairness for `acquire`: a waiting client may wait for ever."""
-
-    fairness = tuple(WF(name, per="c") for name in ("read", "write", "refused", "notice"))
-
-
-class ElectionUnfair(ZooKeeperElection):
-    """No fairness for `elected`: the lowest candidate may never take office."""
-
-    fairness = (WF("notice", per="c"), WF("expire", per="c"))
-
-
-class ElectionWeak(ZooKeeperElection):
-    """`elected` only weakly fair: a candidate that keeps pausing is never elected."""
-
-    fairness = (WF("elected", per="c"), *ZooKeeperElection.fairness[1:])
-
-
-class QueueIdle(ZooKeeperQueue):
-    """No fairness at all: the consumer may never take an item."""
-
-    fairness = ()
-
+from tests.spec.test_zookeeper import LockUnfair
+from tests.spec.test_zookeeper_recipes import ElectionUnfair, ElectionWeak, QueueIdle
 
 CASES: list[tuple[type[Spec], dict[str, int], list[str] | None]] = [
     (PaxosLive, QUICK, None),

@@ -94,14 +94,16 @@ def test_an_expired_holder_without_fencing_overwrites_its_successor() -> None:
     assert text.index("expire(c=c1)") < text.index("acquire(c=c2)") < text.index("write(c=c1)")
 
 
+class LockUnfair(ZooKeeperLock):
+    """No fairness for `acquire`: a waiting client may wait for ever."""
+
+    fairness = tuple(WF(n, per="c") for n in ("read", "write", "refused", "notice"))
+
+
 def test_without_fairness_a_waiter_may_wait_for_ever() -> None:
     """The liveness property is not vacuous: with no fairness for `acquire`, a client whose
     child is the lowest may never take the lock (a lasso of stuttering)."""
-
-    class Unfair(ZooKeeperLock):
-        fairness = tuple(WF(n, per="c") for n in ("read", "write", "refused", "notice"))
-
-    v = check(Unfair).result.violation
+    v = check(LockUnfair).result.violation
     assert v is not None and v.kind == "liveness"
     assert v.name.startswith("a_waiting_client_gets_the_lock")
 

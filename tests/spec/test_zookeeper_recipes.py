@@ -93,14 +93,28 @@ def test_epochs_do_not_stop_a_deposed_leader_before_its_successor_commands() -> 
     assert "command(c=c2)" not in text
 
 
+class ElectionUnfair(ZooKeeperElection):
+    """No fairness for `elected`: the lowest candidate may never take office."""
+
+    fairness = (WF("notice", per="c"), WF("expire", per="c"))
+
+
+class ElectionWeak(ZooKeeperElection):
+    """`elected` only weakly fair: a candidate that keeps pausing is never elected."""
+
+    fairness = (WF("elected", per="c"), *ZooKeeperElection.fairness[1:])
+
+
+class QueueIdle(ZooKeeperQueue):
+    """No fairness at all: the consumer may never take an item."""
+
+    fairness = ()
+
+
 def test_without_fairness_for_elected_the_election_may_stall() -> None:
     """The liveness property is not vacuous: with no fairness for `elected`, the client whose
     child is the lowest may never look (a lasso of stuttering)."""
-
-    class Unfair(ZooKeeperElection):
-        fairness = (WF("notice", per="c"), WF("expire", per="c"))
-
-    v = check(Unfair).result.violation
+    v = check(ElectionUnfair).result.violation
     assert v is not None and v.kind == "liveness"
     assert v.name.startswith("a_candidate_sees_a_leader")
 
@@ -108,13 +122,9 @@ def test_without_fairness_for_elected_the_election_may_stall() -> None:
 def test_weak_fairness_lets_a_client_that_keeps_pausing_never_be_elected() -> None:
     """Why `elected` is strongly fair: under weak fairness, the lowest candidate pauses and
     resumes for ever, `elected` is never enabled for good, and nobody leads."""
-
-    class Weak(ZooKeeperElection):
-        fairness = (WF("elected", per="c"), *ZooKeeperElection.fairness[1:])
-
     strong = ZooKeeperElection.fairness[0]
     assert strong.strong and strong.actions == ("elected",)
-    v = check(Weak).result.violation
+    v = check(ElectionWeak).result.violation
     assert v is not None and v.kind == "liveness" and v.name == "a_candidate_sees_a_leader[c1]"
     assert v.closing is not None and v.closing.action == "resume"
 
@@ -176,8 +186,5 @@ def test_a_lost_reply_to_a_successful_delete_loses_the_item() -> None:
 
 
 def test_without_fairness_an_item_may_stay_for_ever() -> None:
-    class Idle(ZooKeeperQueue):
-        fairness = ()
-
-    v = check(Idle).result.violation
+    v = check(QueueIdle).result.violation
     assert v is not None and v.kind == "liveness" and v.name == "every_item_is_consumed[1]"
