@@ -8,6 +8,7 @@ directory."""
 from __future__ import annotations
 
 import importlib
+import importlib.machinery
 import importlib.util
 import os
 import pkgutil
@@ -53,13 +54,19 @@ def _installed_module_name(path: str) -> str | None:
     if len(parts) < 2 or not all(p.isidentifier() for p in parts):
         return None
     dotted = ".".join(parts)
-    try:
-        found = importlib.util.find_spec(dotted)
-    except (ImportError, ValueError):
-        return None
+    found = _find_spec(dotted)
     if found is None or found.origin is None:
         return None
     return dotted if os.path.samefile(found.origin, path) else None
+
+
+def _find_spec(dotted: str) -> importlib.machinery.ModuleSpec | None:
+    """Where the module `dotted` would be imported from, without importing it; None if it
+    would not be (a missing parent package included)."""
+    try:
+        return importlib.util.find_spec(dotted)
+    except (ImportError, ValueError):
+        return None
 
 
 def _import_error(exc: BaseException, what: str) -> SpecError:
@@ -96,11 +103,7 @@ def bundled_module_for(path: str) -> str | None:
     if not all(p.isidentifier() for p in parts):
         return None
     dotted = ".".join(parts)
-    try:
-        found = importlib.util.find_spec(dotted)
-    except (ImportError, ValueError):
-        return None
-    return dotted if found is not None else None
+    return dotted if _find_spec(dotted) is not None else None
 
 
 def _import_file(path: str) -> ModuleType:
