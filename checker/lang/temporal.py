@@ -106,12 +106,6 @@ def nested_temporal(x: Temporal, what: str) -> str:
     )
 
 
-def _state(x: object, what: str, loc: Loc) -> ir.Formula:
-    if isinstance(x, Temporal):
-        raise SpecError(nested_temporal(x, what), loc)
-    return as_formula(x, what, loc)
-
-
 def always(p: SymFormula | Temporal | bool) -> Temporal:
     """`[]p`: `p` holds in every state of every behaviour; `always(eventually(p))`: `p` holds
     infinitely often."""
@@ -119,7 +113,7 @@ def always(p: SymFormula | Temporal | bool) -> Temporal:
     if isinstance(p, Temporal) and p.kind is ir.TemporalKind.EVENTUALLY and not p.vars:
         return Temporal(ir.TemporalKind.ALWAYS_EVENTUALLY, p.p, None, loc)
     return Temporal(
-        ir.TemporalKind.ALWAYS, _state(p, "the argument of always(...)", loc), None, loc
+        ir.TemporalKind.ALWAYS, as_formula(p, "the argument of always(...)", loc), None, loc
     )
 
 
@@ -130,7 +124,7 @@ def eventually(p: SymFormula | Temporal | bool) -> Temporal:
     if isinstance(p, Temporal) and p.kind is ir.TemporalKind.ALWAYS and not p.vars:
         return Temporal(ir.TemporalKind.EVENTUALLY_ALWAYS, p.p, None, loc)
     what = "the argument of eventually(...)"
-    return Temporal(ir.TemporalKind.EVENTUALLY, _state(p, what, loc), None, loc)
+    return Temporal(ir.TemporalKind.EVENTUALLY, as_formula(p, what, loc), None, loc)
 
 
 def enabled(action: object, **params: object) -> SymFormula:
@@ -160,8 +154,8 @@ def leads_to(p: SymFormula | bool, q: SymFormula | bool) -> Temporal:
     loc = user_loc()
     return Temporal(
         ir.TemporalKind.LEADS_TO,
-        _state(p, "the premise of leads_to(...)", loc),
-        _state(q, "the conclusion of leads_to(...)", loc),
+        as_formula(p, "the premise of leads_to(...)", loc),
+        as_formula(q, "the conclusion of leads_to(...)", loc),
         loc,
     )
 
