@@ -11,7 +11,7 @@ Two arguments, one about time and one about quorums:
   a clock moving on lowers both sides of its own inequality alike.
 - **Quorums** (`the_last_write_reached_the_holder`): some majority accepted the last committed
   write, and each of them whose lease the holder still counts either reported the holder (so
-  the holder accepted the write too) or granted after accepting (so the holder must catch up to
+  the holder accepted or received the write too) or granted after accepting (so the holder must catch up to
   it). A lease majority meets that majority, so a holder that may read has applied the write.
   `reported_holders_hold` is the step between accepting and committing.
 """
@@ -69,6 +69,7 @@ class QuorumLeasesProof(QuorumLeases):
                 self.replica,
                 lambda r: (
                     (self.accepted(r) <= self.proposed)
+                    & (self.received(r) <= self.proposed)
                     & (self.applied(r) <= self.committed)
                     & (self.accepted(r) >= 0)
                 ),
@@ -89,11 +90,14 @@ class QuorumLeasesProof(QuorumLeases):
         )
 
     def knows_the_last_write(self, a: SymTerm) -> SymFormula:
-        """a accepted it and, if the holder counts a's grant, the holder has it or must get it."""
+        """a accepted it and, if the holder counts a's grant, the holder has it (accepted or
+        received) or must get it."""
         h = self.holder
         knows: SymFormula = (self.accepted(a) >= self.committed) & implies(
             (a != h) & (self.held(a) > 0),
-            (self.need >= self.committed) | (self.accepted(h) >= self.committed),
+            (self.need >= self.committed)
+            | (self.accepted(h) >= self.committed)
+            | (self.received(h) >= self.committed),
         )
         return knows
 

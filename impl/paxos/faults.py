@@ -52,6 +52,16 @@ class Fault(StrEnum):
     its acceptors reported (breaks: a write is decided only once every holder of a lease from
     one of its deciding acceptors has voted for it, so no holder reads without it)."""
 
+    RECEIPT_COUNTS_AS_VOTE = "receipt-counts-as-vote"
+    """A leader counts a follower's receipt of a value (`Accept.vote` false) as its vote
+    (breaks: only votes, durable, make a majority; the spec's mutant
+    quorum_leases_receipt_counts_as_vote.py)."""
+
+    RECEIPT_NOT_PENDING = "receipt-not-pending"
+    """A lease holder reads its own state while a slot it only received (asked for a receipt,
+    not a vote) is not applied yet (breaks: a received write is pending as a voted one is;
+    the spec's mutant quorum_leases_receipt_not_pending.py)."""
+
     LEASE_READ_WHILE_PENDING = "lease-read-while-pending"
     """A lease holder reads its own state while it has voted in a slot it has not applied yet
     (breaks: a write decided with the holder's vote may be acknowledged before the holder

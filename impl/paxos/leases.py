@@ -8,7 +8,9 @@ others every heartbeat period (`LeaseRequest`, stamped with its lease clock); a 
 answers (`LeaseGrant`, with the highest slot it has voted in) and, from then on, for the lease
 duration D on its own clock, names the holder in every `Accepted` it sends. The leader decides a
 slot only once a majority voted for it *and* every holder named by one of those voters voted for
-it too. So a write cannot be decided, let alone acknowledged, behind the back of a replica whose
+it too, or acknowledged receiving it (a follower the leader asks only for a receipt, such as the
+one that forwarded the write: `Accept.vote`; a receipt is no vote, and counts towards no
+majority). So a write cannot be decided, let alone acknowledged, behind the back of a replica whose
 lease a member of the deciding majority granted; a holder that stops answering delays writes
 until the grants to it run out (at most about D).
 
@@ -18,8 +20,15 @@ drift within ρ, and with whole milliseconds, the holder's lease lapses before t
 A holder reads locally only if, besides (1) a majority of grantors in every configuration,
 (2) it has applied every slot its grantors had voted in when they granted (`need`: such a slot
 may have been decided with their vote before the grant, without waiting for this holder), and
-(3) it has voted in no slot beyond what it has applied (a write it voted for may be decided,
-and acknowledged, before it learns so; without this rule two holders could read new, then old).
+(3) it has voted in, or received, no slot beyond what it has applied (a write it voted for or
+received may be decided, and acknowledged, before it learns so; without this rule two holders
+could read new, then old).
+
+A receipt, unlike a vote, is not durable: a replica that restarts has forgotten what it received.
+So grants go to an *incarnation* (each run of a replica draws its own: `LeaseRequest.incarnation`),
+voters name their holders with it, and a receipt stands for a named holder only if it came from
+that incarnation (a vote, durable, from any). Otherwise a receipt sent just before a restart
+could let a write be decided past the new run's lease, and the new run read without it.
 
 Leases are measured on a *lease clock* (milliseconds, monotonic), not in ticks: a server drops
 the ticks its loop was too busy to run, so a stalled (or SIGSTOPped) replica would count no time
@@ -34,6 +43,8 @@ import math
 from collections.abc import Collection, Mapping
 
 from impl.paxos.membership import is_majority
+
+Holder = tuple[int, int]  # whom a grant went to: (replica, the incarnation that asked)
 
 
 def holder_duration(duration_ms: int, drift: float) -> int:
@@ -60,28 +71,33 @@ class LeaseTable:
             raise ValueError(f"a lease of {duration_ms} ms is too short for a drift of {drift}")
         self.started_at = started_at
         self._quarantine_until = started_at + duration_ms
-        self._granted: dict[int, int] = {}  # holder -> when my grant to it ends
+        # holder -> (when my grant to it ends, the incarnation that asked last)
+        self._granted: dict[int, tuple[int, int]] = {}
         self._held: dict[int, int] = {}  # grantor -> when I stop counting its grant
         self.need = 0  # every slot up to here must be applied before I read
 
     # --- grantor --------------------------------------------------------------------------
 
-    def grant(self, holder: int, now: int) -> None:
-        self._granted[holder] = max(self._granted.get(holder, 0), now + self.duration)
+    def grant(self, holder: int, now: int, incarnation: int = 0) -> None:
+        """Grant `holder`'s `incarnation` a lease from `now` (an earlier run of it, which
+        asked before, is gone: the grant is its successor's)."""
+        self._granted[holder] = (max(self.granted_until(holder), now + self.duration), incarnation)
 
     def granted_until(self, holder: int) -> int:
         """When my grant to `holder` ends (0: I never granted it one, or it was dropped)."""
-        return self._granted.get(holder, 0)
+        return self._granted.get(holder, (0, 0))[0]
 
-    def holders(self, now: int) -> frozenset[int] | None:
+    def holders(self, now: int) -> frozenset[Holder] | None:
         """To whom my grants are active now; None: to anyone, as far as I know (I restarted
         less than a lease ago and may have granted leases before)."""
         if now < self._quarantine_until:
             return None
-        expired = [h for h, until in self._granted.items() if until <= now]
+        expired = [h for h, (until, _) in self._granted.items() if until <= now]
         for holder in expired:
             del self._granted[holder]
-        return frozenset(self._granted)
+        return frozenset(
+            (holder, incarnation) for holder, (_, incarnation) in self._granted.items()
+        )
 
     # --- holder ---------------------------------------------------------------------------
 
@@ -106,23 +122,53 @@ class LeaseTable:
         return set(self._held)
 
 
+Reports = Mapping[int, frozenset[Holder] | None]  # each voter's holders as it voted
+
+
 def cleared(
-    acks: Collection[int], reports: Mapping[int, frozenset[int] | None], voters: frozenset[int]
+    acks: Collection[int],
+    reports: Reports,
+    voters: frozenset[int],
+    receipts: Collection[Holder] = (),
 ) -> set[int]:
-    """The voters among `acks` all of whose reported holders (None: every voter) are in `acks`
-    too: a slot is decided once these form a majority. Holders that are not voters of the slot
-    are not waited for (they may not even be asked to vote)."""
-    done = set(acks)
+    """The voters among `acks` all of whose reported holders (None: every voter, of any
+    incarnation) voted for the slot too or acknowledged its receipt from the incarnation
+    named (`receipts`): a slot is decided once these form a majority. Holders that are not
+    voters of the slot are not waited for (they may not even be asked to vote)."""
+    votes = set(acks)
     clear: set[int] = set()
-    for acker in done & voters:
+    for acker in votes & voters:
         named = reports.get(acker, frozenset())
-        if (voters if named is None else named & voters) <= done:
+        if named is None:
+            heard = voters <= votes
+        else:
+            heard = all(h in votes or (h, i) in receipts for h, i in named if h in voters)
+        if heard:
             clear.add(acker)
     return clear
 
 
+def short_receipts(
+    reports: Reports, voters: frozenset[int], receipts: Collection[Holder]
+) -> set[int]:
+    """The replicas whose receipt does not stand for them: a report names them with another
+    incarnation, or a quarantined voter reported (its holders' incarnations are unknown). Only
+    their vote can clear the voters that named them."""
+    received = {replica for replica, _ in receipts}
+    short: set[int] = set()
+    for named in reports.values():
+        if named is None:
+            return received & voters
+        short |= {h for h, i in named if h in received and (h, i) not in receipts}
+    return short & voters
+
+
 def decided(
-    acks: Collection[int], reports: Mapping[int, frozenset[int] | None], voters: frozenset[int]
+    acks: Collection[int],
+    reports: Reports,
+    voters: frozenset[int],
+    receipts: Collection[Holder] = (),
 ) -> bool:
-    """Has a majority of `voters` voted, each of whose reported holders voted too?"""
-    return is_majority(cleared(acks, reports, voters), voters)
+    """Has a majority of `voters` voted, each of whose reported holders voted too or
+    acknowledged receipt?"""
+    return is_majority(cleared(acks, reports, voters, receipts), voters)

@@ -59,7 +59,7 @@ clock (`Replica(clock=)`), at the moment of each decision.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -68,7 +68,7 @@ from impl.paxos.campaign import Campaign, Report
 from impl.paxos.durable import DurableState
 from impl.paxos.faults import Fault
 from impl.paxos.forwarding import Forwarder
-from impl.paxos.leases import LeaseTable
+from impl.paxos.leases import Holder, LeaseTable, short_receipts
 from impl.paxos.leases import cleared as lease_cleared
 from impl.paxos.leases import decided as lease_decided
 from impl.paxos.membership import Config, Member, Membership, check_members, is_majority
@@ -192,7 +192,9 @@ class _Proposal:
     size: int  # batch_size(value)
     resent: int = 0  # how often; each resend waits twice as long as the one before
     # Each voter's lease holders, as its last Accepted reported them (None: everyone).
-    reports: dict[int, frozenset[int] | None] = field(default_factory=dict)
+    reports: dict[int, frozenset[Holder] | None] = field(default_factory=dict)
+    receipts: set[Holder] = field(default_factory=set)  # asked only to acknowledge, and did
+    asked_to_vote: set[int] = field(default_factory=set)  # receivers asked again, for a vote
 
 
 @dataclass
@@ -264,6 +266,13 @@ class Replica:
         if durable.snapshot is not None:
             self._restore(durable.snapshot)
         self._voted_slot = max([self.applied_slot, *self.votes])  # the highest I voted in
+        # This run of me, for lease grants and receipts (`leases.py`): drawn from the seed,
+        # which differs per run as the nonces' does.
+        self.incarnation = random.Random(f"incarnation {seed}").getrandbits(48)
+        # Values the leader asked me only to acknowledge (`Accept.vote` false), by slot: what
+        # I learn the slot by when it is decided. Volatile, as my leases are.
+        self._received: dict[int, Vote] = {}
+        self._received_slot = 0  # the highest slot I received so
 
         # Leadership (volatile).
         self.role = Role.FOLLOWER
@@ -316,7 +325,8 @@ class Replica:
             self.options.forward_timeout_ticks,
             first_nonce=nonces,
         )
-        self._forward_queued: set[tuple[int, int]] = set()
+        # As leader: forwarded commands queued or proposed, and who forwarded each.
+        self._forward_queued: dict[tuple[int, int], int] = {}
         self._index_requests: list[tuple[int, int]] = []
         self._commit_sent = 0  # the highest commit index this leader has told its followers
 
@@ -437,7 +447,7 @@ class Replica:
             case StatusReply():
                 self._on_status_reply(sender, message)
             case Forward():
-                self._on_forward(message)
+                self._on_forward(sender, message)
             case ReadIndexRequest():
                 self._on_read_index_request(sender, message)
             case ReadIndexReply():
@@ -445,7 +455,7 @@ class Replica:
             case LeaseRequest():
                 if self._leases is not None and not self.recovering:
                     # (A recovering replica may have forgotten votes: it cannot say `voted`.)
-                    self._leases.grant(sender, self._clock())
+                    self._leases.grant(sender, self._clock(), message.incarnation)
                     self._send(sender, LeaseGrant(message.stamp, self._voted_slot))
             case LeaseGrant():
                 if self._leases is not None:
@@ -730,7 +740,7 @@ class Replica:
         for read in self._reads + [r for rr in self._read_rounds.values() for r in rr.reads]:
             self._reply(read.client_id, read.seq, False, b"", leader=hint)
         self._waiting, self._queue, self._reads, self._read_rounds = set(), [], [], {}
-        self._forward_queued, self._index_requests = set(), []
+        self._forward_queued, self._index_requests = {}, []
         if self.leader == self.id:
             self.leader = 0
 
@@ -825,8 +835,31 @@ class Replica:
                 self.membership.adopt(slot - self.membership.delay, change, -slot)
         self._proposals[slot] = _Proposal(value, set(), self.now, batch_size(value))
         self._commit_sent = max(self._commit_sent, self.applied_slot)
+        receivers = self._receivers(slot, value)
         for node in self.nodes:
-            self._effects.early.append((node, Accept(self.ballot, slot, value, self.applied_slot)))
+            accept = Accept(self.ballot, slot, value, self.applied_slot, node not in receivers)
+            self._effects.early.append((node, accept))
+
+    def _receivers(self, slot: int, value: Batch) -> frozenset[int]:
+        """Whom to ask only for a receipt of `value` (`Accept.vote` false), not for a vote: the
+        followers that forwarded its commands. Such a follower answers its clients as soon as
+        it learns the slot decided, with no vote of its own to make durable first (and the
+        disk it may share with the others has one fsync fewer to do). Only while the other
+        voters, me included, are a majority of which all have answered me within a heartbeat
+        period: one of them slow would hold the slot up until it is resent, asking everyone
+        for a vote. With leases, a receiver that holds one is waited for as a voter is."""
+        if not self._forward_queued or not value:
+            return frozenset()
+        keys = ((command.client_id, command.seq) for command in value)
+        origins = {self._forward_queued[key] for key in keys if key in self._forward_queued}
+        voters = self.membership.voters_at(slot)
+        rest = voters - origins
+        lately = self.now - self.options.heartbeat_ticks
+        if not is_majority(rest, voters) or any(
+            self._heard_at.get(node, lately - 1) < lately for node in rest - {self.id}
+        ):
+            return frozenset()
+        return frozenset(origins & voters)
 
     def _on_accept(self, sender: int, accept: Accept) -> None:
         if self.recovering:
@@ -838,16 +871,30 @@ class Replica:
             self._send(sender, Reject(self.promised))
             return
         self._follow(sender, accept.ballot)
+        vote = Vote(accept.slot, accept.ballot, accept.value)
+        if (
+            not accept.vote
+            and accept.slot >= self.log_start
+            and self.votes.get(accept.slot) != vote
+        ):
+            # Only a receipt is asked for: keep the value to learn the slot by, hold the write
+            # pending (no lease reads until it is applied), and answer at once: the answer
+            # promises nothing my disk must keep.
+            self._received[accept.slot] = vote
+            self._received_slot = max(self._received_slot, accept.slot)
+            receipt = self._accepted(accept.ballot, accept.slot, receipt=True)
+            self._effects.early.append((sender, receipt))
+            self._learn_commit(sender, accept.ballot, accept.commit)
+            return
         if accept.slot < self.log_start:
             # Folded into the snapshot: decided, so the vote itself no longer matters.
             if accept.ballot > self.promised:
                 self._set_promised(accept.ballot)
-        elif self.votes.get(accept.slot) != Vote(accept.slot, accept.ballot, accept.value):
+        elif self.votes.get(accept.slot) != vote:
             # Voting raises the promise to the vote's ballot; the Voted record implies it.
             # (A resent Accept finds its vote recorded already, and is only acknowledged
             # again: not written again, which matters when it carries a megabyte.)
             self.promised = accept.ballot
-            vote = Vote(accept.slot, accept.ballot, accept.value)
             self.votes[accept.slot] = vote
             self._voted_slot = max(self._voted_slot, accept.slot)
             self._record(Voted(vote))
@@ -857,14 +904,15 @@ class Replica:
         self._send(sender, self._accepted(accept.ballot, accept.slot))
         self._learn_commit(sender, accept.ballot, accept.commit)
 
-    def _accepted(self, ballot: Ballot, slot: int) -> Accepted:
-        """My vote, with the holders of my active lease grants (`leases.py`)."""
+    def _accepted(self, ballot: Ballot, slot: int, *, receipt: bool = False) -> Accepted:
+        """My vote (or receipt), with the holders of my active lease grants (`leases.py`)."""
+        me = self.incarnation if receipt else 0  # a vote stands for every run of me
         if self._leases is None:
-            return Accepted(ballot, slot)
+            return Accepted(ballot, slot, receipt=receipt, incarnation=me)
         holders = self._leases.holders(self._clock())
         if holders is None:
-            return Accepted(ballot, slot, quarantined=True)
-        return Accepted(ballot, slot, tuple(sorted(holders)))
+            return Accepted(ballot, slot, quarantined=True, receipt=receipt, incarnation=me)
+        return Accepted(ballot, slot, tuple(sorted(holders)), receipt=receipt, incarnation=me)
 
     def _on_accepted(self, sender: int, accepted: Accepted) -> None:
         if self.role is not Role.LEADER or accepted.ballot != self.ballot:
@@ -874,11 +922,25 @@ class Replica:
             return
         voters = self.membership.voters_at(accepted.slot)
         if sender in voters or Fault.OBSERVERS_VOTE in self._faults:
-            proposal.acks.add(sender)
-            holders = None if accepted.quarantined else frozenset(accepted.holders)
-            proposal.reports[sender] = holders
             self._heard_at[sender] = self.now
-            self._check_decided(accepted.slot)
+            if accepted.receipt:  # no vote: it reports no grants either
+                proposal.receipts.add((sender, accepted.incarnation))
+                if Fault.RECEIPT_COUNTS_AS_VOTE in self._faults:
+                    proposal.acks.add(sender)
+            else:
+                proposal.acks.add(sender)
+                holders = None if accepted.quarantined else frozenset(accepted.holders)
+                proposal.reports[sender] = holders
+            if not self._check_decided(accepted.slot):
+                self._ask_short_receivers(accepted.slot, proposal, voters)
+
+    def _ask_short_receivers(self, slot: int, proposal: _Proposal, voters: frozenset[int]) -> None:
+        """Ask at once for the vote of each receiver whose receipt cannot stand for it (a
+        voter named another incarnation of it, or reported in quarantine: `leases.py`)."""
+        short = short_receipts(proposal.reports, voters, proposal.receipts)
+        for node in sorted(short - proposal.acks - proposal.asked_to_vote):
+            proposal.asked_to_vote.add(node)
+            self._send(node, Accept(self.ballot, slot, proposal.value, self.applied_slot))
 
     def _majority_heard(self) -> bool:
         window = 2 * self.options.election_ticks
@@ -887,7 +949,8 @@ class Replica:
         recent = {node for node, tick in self._heard_at.items() if self.now - tick <= window}
         return self.config.is_quorum(recent | {self.id})
 
-    def _check_decided(self, slot: int) -> None:
+    def _check_decided(self, slot: int) -> bool:
+        """Decide `slot` if its acknowledgments suffice; say whether it is decided."""
         proposal = self._proposals[slot]
         voters = self.membership.voters_at(slot)
         if Fault.COMMIT_WITHOUT_MAJORITY in self._faults:
@@ -897,12 +960,13 @@ class Replica:
         elif Fault.WRITE_IGNORES_LEASES in self._faults:
             decided = is_majority(proposal.acks, voters)
         else:  # a majority, and every lease holder its members reported (`leases.py`)
-            decided = lease_decided(proposal.acks, proposal.reports, voters)
+            decided = lease_decided(proposal.acks, proposal.reports, voters, proposal.receipts)
         if decided:
             del self._proposals[slot]
             self._learn(slot, proposal.value, self.ballot)
-            self._announce_commit()
+            self._announce_commit(first={node for node, _ in proposal.receipts})
             self._apply_decided()
+        return decided
 
     def _resend_accepts(self) -> None:
         """Resend what a majority has not acknowledged in a while, less often each time: a
@@ -917,8 +981,10 @@ class Replica:
             if self.now - proposal.sent_at >= wait:
                 proposal.sent_at = self.now
                 proposal.resent += 1
-                waiting = proposal.acks - lease_cleared(proposal.acks, proposal.reports, voters)
-                for node in self.nodes:
+                waiting = proposal.acks - lease_cleared(
+                    proposal.acks, proposal.reports, voters, proposal.receipts
+                )
+                for node in self.nodes:  # each asked for a vote now, receivers included
                     if node not in proposal.acks or node in waiting:
                         self._send(
                             node, Accept(self.ballot, slot, proposal.value, self.applied_slot)
@@ -949,10 +1015,11 @@ class Replica:
             self._send(node, Heartbeat(self.ballot, self.applied_slot, self._round, self._settled))
         self._confirm_reads(self._round, self.id)
 
-    def _announce_commit(self) -> None:
+    def _announce_commit(self, first: Collection[int] = ()) -> None:
         """As leader, tell the others at once how far the slots are decided, before I apply
         them (`send_now`): a follower that forwarded a client's write replies when it applied
-        it, and need not wait for my own apply and the next flush."""
+        it, and need not wait for my own apply and the next flush. `first`: whom to tell
+        first (the forwarders of the slot just decided, which have clients waiting)."""
         commit = self.applied_slot
         while commit + 1 in self.chosen:
             commit += 1
@@ -960,7 +1027,8 @@ class Replica:
             return
         self._commit_sent = commit
         message = Commit(self.ballot, commit)
-        for node in [*self.others, *self.departing]:
+        nodes = [*self.others, *self.departing]
+        for node in sorted(nodes, key=lambda node: node not in first):
             if self._send_now is not None:
                 self._send_now(node, message)
             else:
@@ -1034,18 +1102,21 @@ class Replica:
         if self.id in voters:
             stamp = self._clock()
             for node in sorted(voters - {self.id}):
-                self._send(node, LeaseRequest(stamp))
+                self._send(node, LeaseRequest(stamp, self.incarnation))
 
     def may_read_locally(self) -> bool:
         """May I answer a read from my own state now (`leases.py`)? Only if (1) I take part in
         every configuration that may govern a slot soon, and my leases' grantors (myself
         included) are a majority of each; (2) I have applied every slot they had voted in when
-        they granted; (3) I have voted in no slot I have not applied yet."""
+        they granted; (3) I have voted in, or received, no slot I have not applied yet."""
         leases = self._leases
         if leases is None or self.recovering or self.applied_slot < leases.need:
             return False
-        pending = self._voted_slot > self.applied_slot
-        if pending and Fault.LEASE_READ_WHILE_PENDING not in self._faults:
+        voted = self._voted_slot > self.applied_slot
+        if voted and Fault.LEASE_READ_WHILE_PENDING not in self._faults:
+            return False
+        received = self._received_slot > self.applied_slot
+        if received and Fault.RECEIPT_NOT_PENDING not in self._faults:
             return False
         grantors = leases.grantors(self._clock()) | {self.id}
         return all(self.id in c.voters and c.is_quorum(grantors) for c in self.membership.configs)
@@ -1062,11 +1133,15 @@ class Replica:
             if slot not in self.chosen:
                 vote = self.votes.get(slot)
                 if vote is None or vote.ballot != ballot:
+                    vote = self._received.get(slot)
+                if vote is None or vote.ballot != ballot:
                     self._request_catchup(leader)
                     break
                 self._learn(slot, vote.value)
             slot += 1
         self._apply_decided()
+        for slot in [slot for slot in self._received if slot <= self.applied_slot]:
+            del self._received[slot]
 
     # --- catch-up -------------------------------------------------------------------------
 
@@ -1154,7 +1229,7 @@ class Replica:
     def _can_forward(self) -> bool:
         return self.options.forward and self.leader not in (0, self.id)
 
-    def _on_forward(self, forward: Forward) -> None:
+    def _on_forward(self, sender: int, forward: Forward) -> None:
         """Queue what a follower forwarded, once: it may have been decided or queued already
         (the follower replies to its client when it applies the command itself)."""
         if self.role is not Role.LEADER:
@@ -1167,7 +1242,7 @@ class Replica:
                 continue  # its follower refuses it when it times out
             if self.sessions.lookup(command) is None:
                 self._queue.append(command)
-                self._forward_queued.add(key)
+                self._forward_queued[key] = sender
 
     def _on_read_index_request(self, sender: int, request: ReadIndexRequest) -> None:
         if self.role is Role.LEADER:
@@ -1211,7 +1286,7 @@ class Replica:
                     result = self._apply(slot, command)
                     self.sessions.record(command, result)
                 key = (command.client_id, command.seq)
-                self._forward_queued.discard(key)
+                self._forward_queued.pop(key, None)
                 self._forwarder.applied(key)
                 if key in self._waiting:
                     self._waiting.discard(key)

@@ -103,12 +103,16 @@ class Promise(msgspec.Struct, frozen=True, array_like=True, tag="1b"):
 
 
 class Accept(msgspec.Struct, frozen=True, array_like=True, tag="2a"):
-    """Phase 2a for one slot; `commit` piggybacks the leader's commit index."""
+    """Phase 2a for one slot; `commit` piggybacks the leader's commit index. With `vote`
+    false the leader asks only for a receipt: the receiver keeps the value (to learn the slot
+    by it) and the write pending (no lease reads until it applies it), and acknowledges at
+    once, voting for nothing (`spec/quorum_leases.py`'s `receive`)."""
 
     ballot: Ballot
     slot: int
     value: Batch
     commit: int
+    vote: bool = True
 
 
 class Accepted(msgspec.Struct, frozen=True, array_like=True, tag="2b"):
@@ -119,8 +123,10 @@ class Accepted(msgspec.Struct, frozen=True, array_like=True, tag="2b"):
 
     ballot: Ballot
     slot: int
-    holders: tuple[int, ...] = ()
+    holders: tuple[tuple[int, int], ...] = ()  # (replica, incarnation)
     quarantined: bool = False
+    receipt: bool = False  # an answer to an Accept without `vote`: no vote, nothing durable
+    incarnation: int = 0  # on a receipt, the sender's run: it stands for that run only
 
 
 class Reject(msgspec.Struct, frozen=True, array_like=True, tag="nack"):
@@ -225,6 +231,7 @@ class LeaseRequest(msgspec.Struct, frozen=True, array_like=True, tag="lq"):
     """Grant me a read lease (`impl.paxos.leases`); `stamp`: my lease clock as I asked."""
 
     stamp: int
+    incarnation: int = 0  # this run of the asking replica: the grant is to it
 
 
 class LeaseGrant(msgspec.Struct, frozen=True, array_like=True, tag="lg"):

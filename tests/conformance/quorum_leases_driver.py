@@ -2,7 +2,7 @@
 
 The implementation is what a replica runs for leases: one `LeaseTable` per replica (grants
 given, leases held, `need`) and the leader's decision rule `leases.decided` (a majority of
-voters, each of whose reported holders voted too). What the spec abstracts — the consensus
+voters, each of whose reported holders voted too or acknowledged receipt). What the spec abstracts — the consensus
 beneath (one proposer, versions for slots), the messages (a grant is one step) and the clocks —
 the driver plays: it keeps real time and each replica's clock in milliseconds, one spec time
 unit being `UNIT` ms, and hands each table its own replica's clock reading. The replica glue
@@ -65,6 +65,7 @@ class QuorumLeasesDriver(Driver):
         self.stamp = 0  # the holder's clock when it last asked
         self.proposed = self.committed = 0
         self.accepted = dict.fromkeys(self.names, 0)
+        self.received = dict.fromkeys(self.names, 0)
         self.applied = dict.fromkeys(self.names, 0)
         self.reports: dict[int, frozenset[int] | None] = {}
 
@@ -108,13 +109,18 @@ class QuorumLeasesDriver(Driver):
         self.accepted[a] = self.proposed
         self._report(a)
 
+    def receive(self, r: str) -> None:
+        self.received[r] = self.proposed  # a receipt: no report
+
     def refresh(self, a: str) -> None:
         self._report(a)
 
     def commit(self, q: str) -> None:
         acks = {self.ids[a] for a in self.names if self.accepted[a] == self.proposed}
+        # (One run of each replica: every receipt is from the incarnation its grants went to.)
+        receipts = {(self.ids[r], 0) for r in self.names if self.received[r] == self.proposed}
         reports = {a: holders for a, holders in self.reports.items() if a in acks}
-        if not decided(acks, reports, frozenset(self.ids.values())):
+        if not decided(acks, reports, frozenset(self.ids.values()), receipts):
             raise NotEnabled(f"the leader's rule does not decide version {self.proposed} yet")
         self.committed = self.proposed
 
@@ -131,7 +137,7 @@ class QuorumLeasesDriver(Driver):
         if acceptor not in self.reports:
             return False
         holders = self.reports[acceptor]
-        return holders is None or holder in holders
+        return holders is None or any(h == holder for h, _ in holders)
 
     def abstract(self) -> dict[str, Any]:
         h, hid = self.holder, self.ids[self.holder]
@@ -154,6 +160,7 @@ class QuorumLeasesDriver(Driver):
             "proposed": self.proposed,
             "committed": self.committed,
             "accepted": dict(self.accepted),
+            "received": dict(self.received),
             "applied": dict(self.applied),
             "reported": {a for a in self.names if self._reported(self.ids[a], hid)},
         }

@@ -25,7 +25,9 @@ def graph_of(**params: int) -> Graph:
 
 @pytest.mark.parametrize(
     ("params", "states"),
-    [({"replicas": 2}, 5_886), ({"drift": 0, "lease": 2}, 972)],
+    # Drifting clocks without receipts (they are the three replicas' instance's; with them the
+    # two replicas' edge cover takes 10x as long and adds nothing about time).
+    [({"replicas": 2, "receipts": 0}, 5_886), ({"drift": 0, "lease": 2}, 8_460)],
     ids=["drifting", "three-replicas"],
 )
 def test_the_edge_cover_conforms(params: dict[str, int], states: int) -> None:
@@ -37,7 +39,7 @@ def test_the_edge_cover_conforms(params: dict[str, int], states: int) -> None:
 
 
 def test_tables_without_the_drift_margin_are_caught() -> None:
-    graph = graph_of(replicas=2)
+    graph = graph_of(replicas=2, receipts=0)
     driver = functools.partial(QuorumLeasesDriver, options={"no_margin": "1"})
     report = replay(graph, edge_cover(graph), driver)
     assert not report.ok

@@ -12,11 +12,19 @@ import pytest
 from test_replica import OPTIONS, Cluster, put
 
 from impl.paxos.faults import Fault
-from impl.paxos.leases import LeaseTable, cleared, decided, holder_duration
+from impl.paxos.leases import (
+    Holder,
+    LeaseTable,
+    cleared,
+    decided,
+    holder_duration,
+    short_receipts,
+)
 from impl.paxos.replica import Replica, ReplicaOptions
 from impl.paxos.types import (
     Accept,
     Accepted,
+    Forward,
     Heartbeat,
     LeaseGrant,
     LeaseRequest,
@@ -49,13 +57,15 @@ def test_the_holders_lease_is_shorter_by_the_drift_and_a_millisecond() -> None:
 
 def test_a_grant_is_reported_for_the_whole_lease_on_the_grantors_clock() -> None:
     table = LeaseTable(D, 0.05, 0)
-    table.grant(3, 5000)
-    table.grant(2, 5500)
-    assert table.holders(5999) == {2, 3}
-    assert table.holders(6000) == {2}  # 3's grant ran out; 2's has 500 ms left
-    table.grant(3, 4000)  # an earlier moment (a request answered late) shortens nothing
-    assert table.holders(6000) == {2}
-    assert table.holders(6500) == frozenset()
+    table.grant(3, 5000, incarnation=30)
+    table.grant(2, 5500, incarnation=20)
+    assert table.holders(5999) == {(2, 20), (3, 30)}
+    assert table.holders(6000) == {(2, 20)}  # 3's grant ran out; 2's has 500 ms left
+    table.grant(3, 4000, incarnation=30)  # an earlier moment (answered late) shortens nothing
+    assert table.holders(6000) == {(2, 20)}
+    table.grant(2, 5600, incarnation=21)  # 2 restarted and asked again: the grant is the new run's
+    assert table.holders(6500) == {(2, 21)}
+    assert table.holders(6600) == frozenset()
 
 
 def test_a_restarted_grantor_names_everyone_for_a_lease() -> None:
@@ -65,7 +75,7 @@ def test_a_restarted_grantor_names_everyone_for_a_lease() -> None:
     table.grant(2, 500)
     assert table.holders(100) is None
     assert table.holders(1099) is None
-    assert table.holders(1100) == {2}
+    assert table.holders(1100) == {(2, 0)}
     assert table.holders(1500) == frozenset()
 
 
@@ -88,20 +98,38 @@ def test_a_holder_ignores_stamps_of_an_earlier_run_or_of_another_clock() -> None
 
 def test_a_slot_is_decided_once_a_majority_voted_with_the_holders_they_named() -> None:
     voters = frozenset({1, 2, 3})
-    empty: frozenset[int] = frozenset()
+    empty: frozenset[Holder] = frozenset()
     # 1 and 2 voted; 1 names holder 3, which has not voted: only 2 is clear.
-    reports: dict[int, frozenset[int] | None] = {1: frozenset({3}), 2: empty}
+    reports: dict[int, frozenset[Holder] | None] = {1: frozenset({(3, 0)}), 2: empty}
     assert cleared({1, 2}, reports, voters) == {2}
     assert not decided({1, 2}, reports, voters)
     assert decided({1, 2, 3}, {**reports, 3: empty}, voters)
     # A restarted voter (None) names everyone; one that is not a voter of the slot is ignored.
     assert not decided({1, 2}, {1: None, 2: empty}, voters)
     assert decided({1, 2, 3}, {1: None, 2: empty, 3: empty}, voters)
-    assert decided({1, 2}, {1: frozenset({9}), 2: frozenset({9})}, voters)
+    assert decided({1, 2}, {1: frozenset({(9, 0)}), 2: frozenset({(9, 0)})}, voters)
     # A majority of clear voters is enough: 3 names 4, which did not vote, but 1 and 2 decide.
     five = frozenset({1, 2, 3, 4, 5})
-    assert decided({1, 2, 3}, {1: empty, 2: empty, 3: frozenset({4})}, five) is False
-    assert decided({1, 2, 3, 5}, {1: empty, 2: empty, 3: frozenset({4}), 5: empty}, five)
+    assert decided({1, 2, 3}, {1: empty, 2: empty, 3: frozenset({(4, 0)})}, five) is False
+    assert decided({1, 2, 3, 5}, {1: empty, 2: empty, 3: frozenset({(4, 0)}), 5: empty}, five)
+
+
+def test_a_receipt_stands_for_the_holder_of_its_incarnation_and_counts_for_no_majority() -> None:
+    voters = frozenset({1, 2, 3})
+    reports: dict[int, frozenset[Holder] | None] = {1: frozenset({(3, 7)}), 2: frozenset()}
+    # 3 received the value (asked only for a receipt), in the run 1 granted its lease to.
+    assert decided({1, 2}, reports, voters, receipts={(3, 7)})
+    # A receipt of another run of 3 (sent before it restarted; the new run never saw the
+    # value) stands for nothing: only 3's vote, durable, clears 1 then.
+    assert not decided({1, 2}, reports, voters, receipts={(3, 6)})
+    assert short_receipts(reports, voters, {(3, 6)}) == {3}
+    assert short_receipts(reports, voters, {(3, 7)}) == set()
+    assert decided({1, 2, 3}, reports, voters, receipts={(3, 6)})
+    # A quarantined voter names every voter, of unknown runs: receipts stand for none.
+    assert not decided({1, 2}, {1: None, 2: frozenset()}, voters, receipts={(3, 7)})
+    assert short_receipts({1: None}, voters, {(3, 7)}) == {3}
+    # Receipts are no votes: a majority of them decides nothing.
+    assert not decided({1}, {1: frozenset()}, voters, receipts={(2, 0), (3, 0)})
 
 
 # --- replicas --------------------------------------------------------------------------------
@@ -240,7 +268,8 @@ def test_a_holder_reads_only_once_it_applied_what_its_grantors_voted_for() -> No
     replica = Replica(3, [1, 2, 3], KeyValueStore(), options=LEASES, clock=lambda: time[0])
     replica.on_tick()  # its first tick asks for leases
     requests = replica.flush().messages
-    assert requests == [(1, LeaseRequest(5000)), (2, LeaseRequest(5000))]
+    me = replica.incarnation
+    assert requests == [(1, LeaseRequest(5000, me)), (2, LeaseRequest(5000, me))]
     replica.on_message(1, LeaseGrant(5000, voted=0))
     assert replica.may_read_locally()  # itself and 1: a majority
     replica.on_message(2, LeaseGrant(5000, voted=4))  # 2 had voted in slot 4
@@ -262,7 +291,7 @@ def test_a_restarted_replica_names_every_voter_until_a_lease_has_passed() -> Non
     replica.on_message(1, LeaseRequest(time[0]))
     replica.on_message(1, accept)
     accepted = [m for _, m in replica.flush().messages if isinstance(m, Accepted)]
-    assert accepted == [Accepted((1, 1), 1, holders=(1,))]
+    assert accepted == [Accepted((1, 1), 1, holders=((1, 0),))]
     time[0] += D
     replica.on_message(1, accept)
     assert replica.flush().messages == [(1, Accepted((1, 1), 1))]
@@ -301,7 +330,8 @@ def test_observers_hold_no_leases() -> None:
 def test_without_a_clock_the_lease_clock_is_made_of_ticks() -> None:
     replica = Replica(3, [1, 2, 3], KeyValueStore(), options=LEASES)
     replica.on_tick()  # at tick 1: 10 ms
-    assert replica.flush().messages == [(1, LeaseRequest(10)), (2, LeaseRequest(10))]
+    me = replica.incarnation
+    assert replica.flush().messages == [(1, LeaseRequest(10, me)), (2, LeaseRequest(10, me))]
     replica.on_message(1, LeaseGrant(10, 0))  # held until 10 + 903 ms: tick 91.3
     for _ in range(90):
         replica.on_tick()
@@ -318,3 +348,30 @@ def test_with_lease_reads_off_nothing_changes() -> None:
     assert not follower.may_read_locally()
     follower.on_tick()
     assert not any(isinstance(m, LeaseRequest) for _, m in follower.flush().messages)
+
+
+def test_a_forwarder_is_asked_for_a_receipt_and_its_receipt_stands_for_its_own_run_only() -> None:
+    """The leader asks the follower that forwarded a write only to acknowledge it (no vote to
+    make durable before it answers its client). A receipt is volatile: one sent by the
+    follower's previous run (it restarted since, and the new run never saw the value) must not
+    clear a vote naming the new run as a lease holder, or the write would be decided while
+    the new run reads without it. The leader asks that follower for a vote at once instead."""
+    cluster = LeaseCluster()
+    written(cluster)
+    cluster.hold(2)
+    leader = cluster.replicas[1]
+    leader.on_message(2, Forward((put(9, 1, "k", b"w"),)))
+    accepts = {to: m for to, m in leader.flush().early if isinstance(m, Accept)}
+    assert [accepts[n].vote for n in (1, 2, 3)] == [True, False, True]
+    ballot, slot = accepts[1].ballot, accepts[1].slot
+    leader.on_message(1, accepts[1])  # the leader's own vote, durable
+    (own,) = [m for _, m in leader.flush().messages if isinstance(m, Accepted)]
+    leader.on_message(1, own)
+    new_run = cluster.replicas[2].incarnation
+    leader.on_message(2, Accepted(ballot, slot, receipt=True, incarnation=new_run + 1))
+    leader.on_message(3, Accepted(ballot, slot, holders=((2, new_run),)))
+    effects = leader.flush()
+    assert slot not in leader.chosen
+    assert [(to, m.vote) for to, m in effects.messages if isinstance(m, Accept)] == [(2, True)]
+    leader.on_message(2, Accepted(ballot, slot, receipt=True, incarnation=new_run))
+    assert slot in leader.chosen

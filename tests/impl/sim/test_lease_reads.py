@@ -61,15 +61,18 @@ def test_lease_reads_with_more_replicas_observers_and_membership_changes(
 
 
 # How to catch each bug: the drift margin shows only where clocks drift far apart for longer
-# than a lease, so those runs drift by 30 % (and the replicas allow for it) and partitions are
-# frequent and last. (Since followers learn a decision from the leader's Commit notice at once,
-# a stale read's window is shorter, and shorter, rarer partitions no longer show it to the
-# clients within these seeds: with partition=0.01, heal=0.003, the read check alone first
-# fails at seed 1716.)
-LONG_PARTITIONS = Faults(partition=0.02, heal=0.002, drift=0.3)
+# than a lease, so those runs drift by 30 % (and the replicas allow for it), partitions are
+# frequent and last, and processes stop often. (Since followers learn a decision from the
+# leader's Commit notice at once, a stale read's window is shorter, and shorter, rarer
+# partitions no longer show it to the clients within these seeds: with partition=0.01,
+# heal=0.003, the read check alone first failed at seed 1716; without the pauses, since
+# forwarders send receipts, at seed 1357.)
+LONG_PARTITIONS = Faults(partition=0.02, heal=0.002, drift=0.3, pause=0.01, resume=0.005)
 CATCHING: dict[Fault, tuple[Faults, float]] = {
     Fault.WRITE_IGNORES_LEASES: (Faults(), 0.05),
     Fault.LEASE_READ_WHILE_PENDING: (Faults(), 0.05),
+    Fault.RECEIPT_NOT_PENDING: (Faults(), 0.05),
+    Fault.RECEIPT_COUNTS_AS_VOTE: (Faults(), 0.05),
     Fault.LEASE_NO_DRIFT_MARGIN: (LONG_PARTITIONS, 0.3),
 }
 
@@ -96,7 +99,14 @@ def test_each_known_bug_of_the_leases_is_caught(fault: Fault) -> None:
     assert f"--fault {fault}" in failure  # how to replay it
 
 
-@pytest.mark.parametrize("fault", list(CATCHING))
+# The receipts' bugs make a stale read at the forwarder only between its receipt and its apply
+# (a short window: the Commit follows at once), raced by another client that read the write
+# elsewhere: the read check alone saw none in 1,500 seeds of four fault profiles, the
+# invariant catches them (above).
+RECEIPTS = {Fault.RECEIPT_NOT_PENDING, Fault.RECEIPT_COUNTS_AS_VOTE}
+
+
+@pytest.mark.parametrize("fault", [fault for fault in CATCHING if fault not in RECEIPTS])
 def test_the_read_check_alone_catches_each_stale_lease_read(fault: Fault) -> None:
     """Without the invariant, what a client sees: a read that misses a write acknowledged, or
     read by anyone, before it was sent."""
