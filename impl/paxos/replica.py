@@ -836,7 +836,8 @@ class Replica:
         self._proposals[slot] = _Proposal(value, set(), self.now, batch_size(value))
         self._commit_sent = max(self._commit_sent, self.applied_slot)
         receivers = self._receivers(slot, value)
-        for node in self.nodes:
+        # The voters first: their fsyncs decide the slot; a receiver answers at once.
+        for node in sorted(self.nodes, key=lambda node: node in receivers):
             accept = Accept(self.ballot, slot, value, self.applied_slot, node not in receivers)
             self._effects.early.append((node, accept))
 
