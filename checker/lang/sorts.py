@@ -66,6 +66,43 @@ class _SizeArith:
     def __floordiv__(self, other: SizeLike) -> SizeExpr:
         return self._op("//", other)
 
+    # Comparing a parameter with a number in Python would be decided once, as the spec is
+    # traced, not per instance (`receipts == 1` is False, a `require` of it never holds): a
+    # clear error instead. Against a state term, the term's operator makes a formula.
+    def _refuse(self, op: str, other: object) -> None:
+        if isinstance(other, int | _SizeArith) and other is not self:
+            raise SpecError(
+                f"`{self!r} {op} {other!r}` compares parameters with Python's {op}, which is "
+                "decided once, as the spec is traced, for every instance: compare a state term "
+                f"with the parameter instead (`self.x {op} {self!r}`), or use arithmetic on it"
+            )
+
+    def __eq__(self, other: object) -> bool:
+        self._refuse("==", other)
+        return other is self if isinstance(other, _SizeArith) else NotImplemented
+
+    def __ne__(self, other: object) -> bool:
+        self._refuse("!=", other)
+        return other is not self if isinstance(other, _SizeArith) else NotImplemented
+
+    def __lt__(self, other: object) -> bool:
+        self._refuse("<", other)
+        return NotImplemented
+
+    def __le__(self, other: object) -> bool:
+        self._refuse("<=", other)
+        return NotImplemented
+
+    def __gt__(self, other: object) -> bool:
+        self._refuse(">", other)
+        return NotImplemented
+
+    def __ge__(self, other: object) -> bool:
+        self._refuse(">=", other)
+        return NotImplemented
+
+    __hash__ = object.__hash__
+
 
 class SizeExpr(_SizeArith):
     def __init__(self, op: str, left: SizeLike, right: SizeLike) -> None:

@@ -36,6 +36,8 @@ EXPECTED_MESSAGE = {
     "no_sort": r"parameter `n` of action `act` has no sort",
     "not_a_formula": r"must return a formula, but it returned None$",
     "out_of_range": r"`round\[5\]` does not exist",
+    "param_compared": r"`enabled == 1` compares parameters with Python's ==, which is decided "
+    r"once",
     "pick_in_invariant": r"pick\(...\) chooses a value inside an action or @init; invariant "
     r"`some_seen` cannot choose",
     "pick_not_a_sort": r"the first argument of pick\(...\) must be a sort",

@@ -61,19 +61,19 @@ def test_lease_reads_with_more_replicas_observers_and_membership_changes(
 
 
 # How to catch each bug: the drift margin shows only where clocks drift far apart for longer
-# than a lease, so those runs drift by 30 % (and the replicas allow for it), partitions are
-# frequent and last, and processes stop often. (Since followers learn a decision from the
-# leader's Commit notice at once, a stale read's window is shorter, and shorter, rarer
-# partitions no longer show it to the clients within these seeds: with partition=0.01,
-# heal=0.003, the read check alone first failed at seed 1716; without the pauses, since
-# forwarders send receipts, at seed 1357.)
-LONG_PARTITIONS = Faults(partition=0.02, heal=0.002, drift=0.3, pause=0.01, resume=0.005)
+# than a lease, so those runs drift by 45 % (and the replicas allow for it) and partitions are
+# frequent and last. (Since followers learn a decision from the leader's Commit notice at once,
+# and since forwarders answer with receipts, a stale read's window is shorter, and the read
+# check alone rarely shows one to the clients: with drift=0.3 it first failed at seed 1716 with
+# partition=0.01, heal=0.003, and at seeds 1357, 800 or never within 1,500 under the four
+# profiles with longer partitions and pauses tried; with drift=0.45 at seed 256.)
+LONG_PARTITIONS = Faults(partition=0.02, heal=0.002, drift=0.45)
 CATCHING: dict[Fault, tuple[Faults, float]] = {
     Fault.WRITE_IGNORES_LEASES: (Faults(), 0.05),
     Fault.LEASE_READ_WHILE_PENDING: (Faults(), 0.05),
     Fault.RECEIPT_NOT_PENDING: (Faults(), 0.05),
     Fault.RECEIPT_COUNTS_AS_VOTE: (Faults(), 0.05),
-    Fault.LEASE_NO_DRIFT_MARGIN: (LONG_PARTITIONS, 0.3),
+    Fault.LEASE_NO_DRIFT_MARGIN: (LONG_PARTITIONS, 0.45),
 }
 
 
@@ -140,7 +140,7 @@ def test_a_lease_clock_made_of_ticks_is_caught() -> None:
 
 def test_clocks_drifting_more_than_the_replicas_allow_for_are_caught() -> None:
     """The margin is what the safety rests on: replicas that allow for 5 % when clocks drift
-    by 30 % are caught (as the drift-margin bug is)."""
+    by 45 % are caught (as the drift-margin bug is)."""
     faults = dataclasses.replace(LONG_PARTITIONS)
     for seed in range(300):
         try:
