@@ -38,10 +38,6 @@ def test_the_protocol_is_proved_for_all_sizes() -> None:
     assert report.result == "proved", [(o.title, o.verdict) for o in report.failed]
 
 
-# The drift margin's counterexample needs no receipts, and is found 8x faster without them.
-NO_RECEIPTS = {"without_drift_margin": {"receipts": 0}}
-
-
 @pytest.mark.parametrize(
     ("mutant", "steps", "last", "obligation"),
     [
@@ -60,7 +56,7 @@ NO_RECEIPTS = {"without_drift_margin": {"receipts": 0}}
 )
 def test_each_mutant_is_caught(mutant: str, steps: int, last: str, obligation: str) -> None:
     path = f"spec/mutants/quorum_leases_{mutant}.py"
-    report = check(path, NO_RECEIPTS.get(mutant, {}), Options())
+    report = check(path, {}, Options())
     v = report.result.violation
     assert v is not None and v.name == "a_lease_read_sees_every_acknowledged_write"
     assert len(v.trace) == steps + 1
