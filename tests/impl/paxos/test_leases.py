@@ -375,3 +375,22 @@ def test_a_forwarder_is_asked_for_a_receipt_and_its_receipt_stands_for_its_own_r
     assert [(to, m.vote) for to, m in effects.messages if isinstance(m, Accept)] == [(2, True)]
     leader.on_message(2, Accepted(ballot, slot, receipt=True, incarnation=new_run))
     assert slot in leader.chosen
+
+
+def test_the_forwarder_votes_when_the_other_voter_has_not_answered_lately() -> None:
+    """Receipts only while the other voters, the leader included, are a majority heard from
+    within a heartbeat period: with the other follower silent, the forwarder's vote is needed
+    for a majority, and it is asked for it at once rather than after a resend."""
+    cluster = LeaseCluster()
+    written(cluster)
+    leader = cluster.replicas[1]
+    cluster.cut = {3}
+    cluster.tick(1, LEASES.heartbeat_ticks + 1)  # its heartbeats go unanswered
+    leader.on_message(2, Forward((put(9, 1, "k", b"w"),)))
+    accepts = {to: m for to, m in leader.flush().early if isinstance(m, Accept)}
+    assert [accepts[n].vote for n in (1, 2, 3)] == [True, True, True]
+    cluster.cut = set()
+    cluster.tick(1, LEASES.heartbeat_ticks)  # 3 answers again: the forwarder only receives
+    leader.on_message(2, Forward((put(9, 2, "k", b"x"),)))
+    accepts = {to: m for to, m in leader.flush().early if isinstance(m, Accept)}
+    assert [accepts[n].vote for n in (1, 2, 3)] == [True, False, True]
