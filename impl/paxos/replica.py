@@ -270,9 +270,9 @@ class Replica:
         # which differs per run as the nonces' does.
         self.incarnation = random.Random(f"incarnation {seed}").getrandbits(48)
         # Values the leader asked me only to acknowledge (`Accept.vote` false), by slot: what
-        # I learn the slot by when it is decided. Volatile, as my leases are.
+        # I learn the slot by when it is decided, and pending until then. Volatile, as my
+        # leases are; dropped once applied.
         self._received: dict[int, Vote] = {}
-        self._received_slot = 0  # the highest slot I received so
 
         # Leadership (volatile).
         self.role = Role.FOLLOWER
@@ -882,7 +882,6 @@ class Replica:
             # pending (no lease reads until it is applied), and answer at once: the answer
             # promises nothing my disk must keep.
             self._received[accept.slot] = vote
-            self._received_slot = max(self._received_slot, accept.slot)
             receipt = self._accepted(accept.ballot, accept.slot, receipt=True)
             self._effects.early.append((sender, receipt))
             self._learn_commit(sender, accept.ballot, accept.commit)
@@ -1116,7 +1115,7 @@ class Replica:
         voted = self._voted_slot > self.applied_slot
         if voted and Fault.LEASE_READ_WHILE_PENDING not in self._faults:
             return False
-        received = self._received_slot > self.applied_slot
+        received = any(slot > self.applied_slot for slot in self._received)
         if received and Fault.RECEIPT_NOT_PENDING not in self._faults:
             return False
         grantors = leases.grantors(self._clock()) | {self.id}
