@@ -216,14 +216,17 @@ class QuorumLeases(Spec):
         require((self.accepted(a) == self.proposed) & (self.committed < self.proposed))
         self.report(a)
 
+    def voted(self, a: SymTerm) -> SymFormula:
+        """a's acknowledgment counts towards a majority: it accepted the write in progress."""
+        return self.accepted(a) == self.proposed
+
     def waited_for(self, q: SymTerm) -> SymFormula:
         """Every member of q accepted the write, and the holder has it if one reported it."""
         return forall(
             self.replica,
             lambda a: implies(
                 self.quorum.member(a, q),
-                (self.accepted(a) == self.proposed)
-                & implies(self.reported(a), self.has_the_write(self.holder)),
+                self.voted(a) & implies(self.reported(a), self.has_the_write(self.holder)),
             ),
         )
 
