@@ -2,10 +2,11 @@
 
 The implementation is what a replica runs for leases: one `LeaseTable` per replica (grants
 given, leases held, `need`) and the leader's decision rule `leases.decided` (a majority of
-voters, each of whose reported holders voted too or acknowledged receipt). What the spec abstracts — the consensus
-beneath (one proposer, versions for slots), the messages (a grant is one step) and the clocks —
-the driver plays: it keeps real time and each replica's clock in milliseconds, one spec time
-unit being `UNIT` ms, and hands each table its own replica's clock reading. The replica glue
+voters, each of whose reported holders voted too or acknowledged receipt). What the spec
+abstracts — the consensus beneath (one proposer, versions for slots), the messages (a grant is
+one step) and the clocks — the driver plays: it keeps real time and each replica's clock in
+milliseconds, one spec time unit being `UNIT` ms, and hands each table its own replica's clock
+reading. The replica glue
 (`Replica.may_read_locally`, the vote it reports) is checked by the simulation instead
 (tests/impl/sim/test_lease_reads.py).
 

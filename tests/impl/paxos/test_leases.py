@@ -24,6 +24,7 @@ from impl.paxos.replica import Replica, ReplicaOptions
 from impl.paxos.types import (
     Accept,
     Accepted,
+    Command,
     Forward,
     Heartbeat,
     LeaseGrant,
@@ -350,6 +351,12 @@ def test_with_lease_reads_off_nothing_changes() -> None:
     assert not any(isinstance(m, LeaseRequest) for _, m in follower.flush().messages)
 
 
+def forwarded(leader: Replica, follower: int, command: Command) -> dict[int, Accept]:
+    """The Accepts `leader` sends each replica for `command`, forwarded by `follower`."""
+    leader.on_message(follower, Forward((command,)))
+    return {to: m for to, m in leader.flush().early if isinstance(m, Accept)}
+
+
 def test_a_forwarder_is_asked_for_a_receipt_and_its_receipt_stands_for_its_own_run_only() -> None:
     """The leader asks the follower that forwarded a write only to acknowledge it (no vote to
     make durable before it answers its client). A receipt is volatile: one sent by the
@@ -360,8 +367,7 @@ def test_a_forwarder_is_asked_for_a_receipt_and_its_receipt_stands_for_its_own_r
     written(cluster)
     cluster.hold(2)
     leader = cluster.replicas[1]
-    leader.on_message(2, Forward((put(9, 1, "k", b"w"),)))
-    accepts = {to: m for to, m in leader.flush().early if isinstance(m, Accept)}
+    accepts = forwarded(leader, 2, put(9, 1, "k", b"w"))
     assert [accepts[n].vote for n in (1, 2, 3)] == [True, False, True]
     ballot, slot = accepts[1].ballot, accepts[1].slot
     leader.on_message(1, accepts[1])  # the leader's own vote, durable
@@ -386,11 +392,9 @@ def test_the_forwarder_votes_when_the_other_voter_has_not_answered_lately() -> N
     leader = cluster.replicas[1]
     cluster.cut = {3}
     cluster.tick(1, LEASES.heartbeat_ticks + 1)  # its heartbeats go unanswered
-    leader.on_message(2, Forward((put(9, 1, "k", b"w"),)))
-    accepts = {to: m for to, m in leader.flush().early if isinstance(m, Accept)}
+    accepts = forwarded(leader, 2, put(9, 1, "k", b"w"))
     assert [accepts[n].vote for n in (1, 2, 3)] == [True, True, True]
     cluster.cut = set()
     cluster.tick(1, LEASES.heartbeat_ticks)  # 3 answers again: the forwarder only receives
-    leader.on_message(2, Forward((put(9, 2, "k", b"x"),)))
-    accepts = {to: m for to, m in leader.flush().early if isinstance(m, Accept)}
+    accepts = forwarded(leader, 2, put(9, 2, "k", b"x"))
     assert [accepts[n].vote for n in (1, 2, 3)] == [True, False, True]
