@@ -559,7 +559,9 @@ class ZooKeeperService:
 
     def _submit_ready(self, conn: Connection) -> None:
         """Submit waiting ops while they cannot overtake one another: a read never runs
-        alongside a write of the same connection."""
+        alongside a write of the same connection. A read this server's leases let it answer at
+        once is answered here, and its reply sent in order with those before it."""
+        answered = False
         while conn.waiting and not conn.closed:
             op = conn.waiting[0]
             if conn.running and conn.running_kind != op.kind:
@@ -575,10 +577,23 @@ class ZooKeeperService:
                 command = Command(conn.client_id, conn.seq, acked, op.command, op.config)
                 self.server.submit(command)
             else:
-                self.server.read(Read(conn.client_id, conn.seq, op.query))
+                result = self.server.read_now(Read(conn.client_id, conn.seq, op.query))
+                if result is not None:
+                    del conn.ops[conn.seq]
+                    assert op.on_done is not None
+                    op.reply = op.on_done(conn, op, result)
+                    conn.running -= 1
+                    answered = True
+        if answered:
+            self._send_ready(conn)
 
     def _finish(self, conn: Connection) -> None:
         """Send the replies that are next in order, then submit what may go now."""
+        self._send_ready(conn)
+        self._submit_ready(conn)
+
+    def _send_ready(self, conn: Connection) -> None:
+        """Send the replies that are next in order."""
         while conn.order and conn.order[0].reply is not None:
             op = conn.order.popleft()
             assert op.reply is not None
@@ -588,7 +603,6 @@ class ZooKeeperService:
             self.stats.latency((time.monotonic() - op.started) * 1000)
         if len(conn.order) < INFLIGHT // 2:
             conn.room.set()
-        self._submit_ready(conn)
 
     def _wrote(self, conn: Connection, op: Op, result: bytes) -> bytes:
         assert op.decoded is not None

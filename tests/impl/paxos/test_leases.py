@@ -198,6 +198,35 @@ def test_a_follower_holding_leases_answers_a_read_without_the_leader() -> None:
     assert follower.lease_reads_served == 1
 
 
+def test_read_now_answers_under_the_leases_and_never_past_them_or_a_queued_read() -> None:
+    cluster = LeaseCluster()
+    written(cluster)
+    follower = cluster.replicas[3]
+    answer = follower.read_now(get(8, 1, "k"))
+    assert answer is not None and kv.decode(answer) == b"v"
+    assert follower.lease_reads_served == 1
+    follower.on_read(get(8, 2, "k"))  # queued for the flush: a later read must not overtake it
+    assert follower.read_now(get(9, 1, "k")) is None
+    assert [r.seq for r in follower.flush().replies] == [2]
+    cluster.advance(D_H, nodes=(3,))  # the leases lapsed
+    assert follower.read_now(get(8, 3, "k")) is None
+    assert follower.lease_reads_served == 2
+
+
+def test_read_now_waits_for_a_slot_voted_in_and_not_applied() -> None:
+    time = [5000]
+    replica = Replica(3, [1, 2, 3], KeyValueStore(), options=LEASES, clock=lambda: time[0])
+    replica.on_tick()
+    replica.flush()
+    replica.on_message(1, LeaseGrant(5000, voted=0))
+    replica.on_message(1, Accept((1, 1), 1, (put(7, 1, "k", b"v"),), 0))
+    replica.flush()
+    assert replica.read_now(get(8, 1, "k")) is None
+    replica.on_message(1, Heartbeat((1, 1), 1, 1))
+    answer = replica.read_now(get(8, 2, "k"))
+    assert answer is not None and kv.decode(answer) == b"v"
+
+
 def test_a_follower_whose_leases_lapsed_asks_the_leader() -> None:
     cluster = LeaseCluster()
     written(cluster)
