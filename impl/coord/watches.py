@@ -87,6 +87,8 @@ class WatchManager(Generic[W]):
         """The events the triggers cause, in trigger order, removing the one-shot watches they
         fire."""
         events: list[tuple[W, Trigger]] = []
+        if not self._count:  # no watch at all (most writes of a busy server): nothing fires
+            return events
         recursive = self._tables[Kind.PERSISTENT_RECURSIVE]
         for trigger in triggers:
             path, type_ = trigger.path, trigger.type

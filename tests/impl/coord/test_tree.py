@@ -755,6 +755,12 @@ def test_invalid_paths(path: str) -> None:
     assert paths.path_error(path) is not None
 
 
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=st.sampled_from("/..ab \0\x01\x7f\x9f\u00e9\ud800\ufff0\U0001f600")))
+def test_the_one_step_check_of_plain_paths_agrees_with_zookeepers_checks(path: str) -> None:
+    assert paths.path_error(path) == paths._checked(path)
+
+
 # --- snapshots and random histories ----------------------------------------------------------
 
 NAMES = ["/a", "/b", "/a/x", "/a/y", "/b/x", "/a/x/z"]
