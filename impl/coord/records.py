@@ -128,19 +128,35 @@ class CreateMode(IntEnum):
 
     @property
     def ephemeral(self) -> bool:
-        return self in (CreateMode.EPHEMERAL, CreateMode.EPHEMERAL_SEQUENTIAL)
+        return self in _EPHEMERAL_MODES
 
     @property
     def sequential(self) -> bool:
-        return self in (
-            CreateMode.PERSISTENT_SEQUENTIAL,
-            CreateMode.EPHEMERAL_SEQUENTIAL,
-            CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL,
-        )
+        return self in _SEQUENTIAL_MODES
 
     @property
     def ttl(self) -> bool:
-        return self in (CreateMode.PERSISTENT_WITH_TTL, CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL)
+        return self in _TTL_MODES
+
+    @staticmethod
+    def of(flags: int) -> CreateMode:
+        """`CreateMode(flags)` by one look-up; ValueError for flags that name no mode."""
+        try:
+            return _MODES[flags]
+        except KeyError:
+            raise ValueError(f"{flags} is not a CreateMode") from None
+
+
+_MODES = {int(mode): mode for mode in CreateMode}
+_EPHEMERAL_MODES = frozenset({CreateMode.EPHEMERAL, CreateMode.EPHEMERAL_SEQUENTIAL})
+_SEQUENTIAL_MODES = frozenset(
+    {
+        CreateMode.PERSISTENT_SEQUENTIAL,
+        CreateMode.EPHEMERAL_SEQUENTIAL,
+        CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL,
+    }
+)
+_TTL_MODES = frozenset({CreateMode.PERSISTENT_WITH_TTL, CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL})
 
 
 class StatPersisted(msgspec.Struct, frozen=True, array_like=True):
@@ -190,18 +206,18 @@ def client_stat(
     """What a client is shown: the owner only of a session's ephemeral, 0 for every other kind
     of node (DataNode.getClientEphemeralOwner)."""
     owner = stat.ephemeral_owner
-    return Stat(
-        czxid=stat.czxid,
-        mzxid=stat.mzxid,
-        ctime=stat.ctime,
-        mtime=stat.mtime,
-        version=stat.version,
-        cversion=int32(stat.cversion * 2 - num_children),
-        aversion=stat.aversion,
-        ephemeral_owner=owner if owned_by_session(owner, extended_types) else 0,
-        data_length=len(data) if data is not None else 0,
-        num_children=num_children,
-        pzxid=stat.pzxid,
+    return Stat(  # by position (czxid, mzxid, ..., pzxid): a hot path
+        stat.czxid,
+        stat.mzxid,
+        stat.ctime,
+        stat.mtime,
+        stat.version,
+        int32(stat.cversion * 2 - num_children),
+        stat.aversion,
+        owner if owner and owned_by_session(owner, extended_types) else 0,
+        len(data) if data is not None else 0,
+        num_children,
+        stat.pzxid,
     )
 
 
