@@ -45,3 +45,55 @@ async def read_frame_after(header: bytes, reader: asyncio.StreamReader, max_byte
         return await reader.readexactly(length)
     except asyncio.IncompleteReadError:
         raise FrameError(f"connection closed inside a frame of {length} bytes") from None
+
+
+class FrameReader:
+    """The frames of a stream, taken as they arrive: one read of the stream for however many
+    frames came together (a leader's burst of Accepts, say), where `read_frame` takes two per
+    frame, each a turn through the stream's machinery."""
+
+    _CHUNK = 1 << 16
+
+    def __init__(self, reader: asyncio.StreamReader, max_bytes: int) -> None:
+        self._reader = reader
+        self._max_bytes = max_bytes
+        self._buffer = bytearray()
+
+    async def batch(self) -> list[bytes]:
+        """The payloads of the whole frames that have arrived, at least one; [] at a clean end
+        of stream. FrameError for a frame over the limit, or a stream that ends inside one."""
+        while True:
+            frames, missing = self._take()
+            if frames:
+                return frames
+            chunk = await self._reader.read(max(missing, self._CHUNK))
+            if not chunk:
+                if self._buffer:
+                    raise FrameError(self._cut_short())
+                return []
+            self._buffer += chunk
+
+    def _take(self) -> tuple[list[bytes], int]:
+        """The whole frames at the front of the buffer, and how many bytes the next one
+        still lacks (0 if not even its header is whole)."""
+        buffer, frames, offset, size = self._buffer, [], 0, len(self._buffer)
+        missing = 0
+        while size - offset >= _HEADER.size:
+            (length,) = _HEADER.unpack_from(buffer, offset)
+            if length > self._max_bytes:
+                raise FrameError(f"frame of {length} bytes exceeds the limit of {self._max_bytes}")
+            end = offset + _HEADER.size + length
+            if end > size:
+                missing = end - size
+                break
+            frames.append(bytes(buffer[offset + _HEADER.size : end]))
+            offset = end
+        if offset:
+            del buffer[:offset]
+        return frames, missing
+
+    def _cut_short(self) -> str:
+        if len(self._buffer) < _HEADER.size:
+            return "connection closed inside a frame header"
+        (length,) = _HEADER.unpack_from(self._buffer, 0)
+        return f"connection closed inside a frame of {length} bytes"

@@ -34,7 +34,7 @@ from typing import Any, BinaryIO
 import msgspec
 
 from impl.net.config import OBSERVER, PeerAddress, ServerConfig, parse_server_line, server_line
-from impl.net.framing import FrameError, frame, read_frame
+from impl.net.framing import FrameError, FrameReader, frame
 from impl.net.kv_service import KeyValueService
 from impl.net.listener import Listener
 from impl.net.ratelog import RateLimitedLog
@@ -476,24 +476,30 @@ class ReplicaServer:
             # A peer names itself at once; a connection that does not (idle, or not a peer)
             # is closed after the client port's handshake timeout, not kept forever.
             timeout = self.config.sessionless_cnxn_timeout / 1000
+            frames = FrameReader(reader, limit)
             try:
-                hello = await asyncio.wait_for(read_frame(reader, limit), timeout)
+                batch = await asyncio.wait_for(frames.batch(), timeout)
             except TimeoutError:
                 raise FrameError("no hello from the peer within the handshake timeout") from None
-            if hello is None:
+            if not batch:
                 return
-            sender = msgspec.msgpack.decode(hello, type=_Hello).node
+            sender = msgspec.msgpack.decode(batch[0], type=_Hello).node
             known = (self.config.peers, self.core.membership.ids, self.core.departing)
             if not any(sender in ids for ids in known):
                 raise FrameError(f"unknown peer id {sender}")
             self._check_peer_certificate(writer, sender)
-            while (payload := await read_frame(reader, limit)) is not None:
-                message = peer_decoder.decode(payload)
-                if isinstance(message, Gossip):
-                    self.service.on_gossip(sender, message.payload)
-                    continue
-                self.core.on_message(sender, message)
-                self._dirty.set()
+            del batch[0]
+            while True:
+                for payload in batch:
+                    message = peer_decoder.decode(payload)
+                    if isinstance(message, Gossip):
+                        self.service.on_gossip(sender, message.payload)
+                    else:
+                        self.core.on_message(sender, message)
+                        self._dirty.set()
+                batch = await frames.batch()
+                if not batch:
+                    return
 
         await self._guard("peer", writer, serve)
 
