@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import secrets
 import time
@@ -107,7 +108,7 @@ from impl.coord.syncing import LeaderSync
 from impl.coord.tree import Change, DataTree
 from impl.coord.watches import ADD_WATCH_MODES, Kind, WatchManager
 from impl.net.config import IDENTITY_BYTES, ServerConfig
-from impl.net.framing import FrameError, read_frame_after, read_header
+from impl.net.framing import FrameError, FrameReader, read_frame_after, read_header
 from impl.net.ratelog import RateLimitedLog
 from impl.paxos.membership import ConfigChange
 from impl.paxos.replica import Role
@@ -261,20 +262,22 @@ class ZooKeeperService:
         try:
             if not await self._connect(conn, ConnectRequest.read(Reader(hello))):
                 return
-            while (header := await read_header(reader)) is not None:
-                body = await read_frame_after(_length_checked(header, limit), reader, limit)
-                conn.received += 1
-                self.stats.received += 1
-                if conn.session:
-                    self._alive.add(conn.session)
-                self._request(conn, body)
-                while len(conn.order) >= INFLIGHT and not conn.closed:
-                    conn.room.clear()
-                    await conn.room.wait()
-                if writer.transport.get_write_buffer_size() > UNREAD_PAUSE * limit:
-                    await writer.drain()  # until the client has read most of its replies
-                if conn.closed:
-                    return
+            # Requests are read as they arrive, a burst at a time, and served one by one.
+            frames = FrameReader(reader, limit, too_large=functools.partial(_len_error, limit))
+            while batch := await frames.batch():
+                for body in batch:
+                    conn.received += 1
+                    self.stats.received += 1
+                    if conn.session:
+                        self._alive.add(conn.session)
+                    self._request(conn, body)
+                    while len(conn.order) >= INFLIGHT and not conn.closed:
+                        conn.room.clear()
+                        await conn.room.wait()
+                    if writer.transport.get_write_buffer_size() > UNREAD_PAUSE * limit:
+                        await writer.drain()  # until the client has read most of its replies
+                    if conn.closed:
+                        return
         except JuteError as error:
             raise FrameError(f"malformed request: {error}") from None
         finally:
@@ -866,8 +869,12 @@ def _length_checked(header: bytes, limit: int) -> bytes:
     connection closes, with ZooKeeper's reason (NIOServerCnxn.readLength)."""
     length = int.from_bytes(header, "big")
     if length > limit:
-        raise FrameError(
-            f"Len error: a message with advertised length of {length} is either a malformed "
-            f"message or too large to process (length is greater than jute.maxbuffer={limit})"
-        )
+        raise FrameError(_len_error(limit, length))
     return header
+
+
+def _len_error(limit: int, length: int) -> str:
+    return (
+        f"Len error: a message with advertised length of {length} is either a malformed "
+        f"message or too large to process (length is greater than jute.maxbuffer={limit})"
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import struct
+from collections.abc import Callable
 
 _HEADER = struct.Struct(">I")
 
@@ -54,9 +55,18 @@ class FrameReader:
 
     _CHUNK = 1 << 16
 
-    def __init__(self, reader: asyncio.StreamReader, max_bytes: int) -> None:
+    def __init__(
+        self,
+        reader: asyncio.StreamReader,
+        max_bytes: int,
+        too_large: Callable[[int], str] | None = None,
+    ) -> None:
+        """`too_large(length)`: the FrameError's reason for a frame over `max_bytes`."""
         self._reader = reader
         self._max_bytes = max_bytes
+        self._too_large = too_large or (
+            lambda length: f"frame of {length} bytes exceeds the limit of {max_bytes}"
+        )
         self._buffer = bytearray()
 
     async def batch(self) -> list[bytes]:
@@ -75,13 +85,17 @@ class FrameReader:
 
     def _take(self) -> tuple[list[bytes], int]:
         """The whole frames at the front of the buffer, and how many bytes the next one
-        still lacks (0 if not even its header is whole)."""
-        buffer, frames, offset, size = self._buffer, [], 0, len(self._buffer)
+        still lacks (0 if not even its header is whole). A frame over the limit is refused
+        once those before it have been taken."""
+        buffer, offset, size = self._buffer, 0, len(self._buffer)
+        frames: list[bytes] = []
         missing = 0
         while size - offset >= _HEADER.size:
             (length,) = _HEADER.unpack_from(buffer, offset)
             if length > self._max_bytes:
-                raise FrameError(f"frame of {length} bytes exceeds the limit of {self._max_bytes}")
+                if frames:
+                    break
+                raise FrameError(self._too_large(length))
             end = offset + _HEADER.size + length
             if end > size:
                 missing = end - size

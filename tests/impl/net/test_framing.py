@@ -97,3 +97,13 @@ def test_a_stream_that_ends_inside_a_frame_is_refused(tail: bytes, message: str)
 
     with pytest.raises(FrameError, match=message):
         asyncio.run(run())
+
+
+def test_the_frames_before_one_over_the_limit_are_taken_first() -> None:
+    async def run() -> None:
+        frames = FrameReader(_reader(frame(b"a") + frame(b"x" * 11)), 10, lambda n: f"big: {n}")
+        assert await frames.batch() == [b"a"]
+        with pytest.raises(FrameError, match="big: 11"):
+            await frames.batch()
+
+    asyncio.run(run())
