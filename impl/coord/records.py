@@ -214,7 +214,7 @@ def client_stat(
         stat.version,
         int32(stat.cversion * 2 - num_children),
         stat.aversion,
-        owner if owner and owned_by_session(owner, extended_types) else 0,
+        owner if owned_by_session(owner, extended_types) else 0,
         len(data) if data is not None else 0,
         num_children,
         stat.pzxid,

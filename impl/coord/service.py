@@ -302,11 +302,7 @@ class ZooKeeperService:
                 conn.connecting.set_result("failed")
             conn.close()
             return
-        assert op.on_done is not None
-        op.reply = op.on_done(conn, op, reply.result)
-        conn.running -= 1
-        if op.kind == "write":
-            conn.writes.discard(reply.seq)
+        self._complete(conn, reply.seq, op, reply.result)
         self._finish(conn)
 
     def on_gossip(self, sender: int, payload: bytes) -> None:
@@ -583,12 +579,19 @@ class ZooKeeperService:
                 result = self.server.read_now(Read(conn.client_id, conn.seq, op.query))
                 if result is not None:
                     del conn.ops[conn.seq]
-                    assert op.on_done is not None
-                    op.reply = op.on_done(conn, op, result)
-                    conn.running -= 1
+                    self._complete(conn, conn.seq, op, result)
                     answered = True
         if answered:
             self._send_ready(conn)
+
+    def _complete(self, conn: Connection, seq: int, op: Op, result: bytes) -> None:
+        """The replica answered `op` (submitted as `seq`) with `result`: its reply is made,
+        to be sent in order, and it no longer runs."""
+        assert op.on_done is not None
+        op.reply = op.on_done(conn, op, result)
+        conn.running -= 1
+        if op.kind == "write":
+            conn.writes.discard(seq)
 
     def _finish(self, conn: Connection) -> None:
         """Send the replies that are next in order, then submit what may go now."""

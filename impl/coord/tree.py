@@ -490,7 +490,7 @@ class DataTree:
         path = op.path
         if "/" not in path or "\0" in path:
             raise KeeperError(Code.BADARGUMENTS, path)
-        parent_path = path[: path.rfind("/")]  # split(path)[0]
+        parent_path, _ = split(path)
         acl = _fixup_acl(op.acl, path)
         parent = self._require(parent_path)
         ctx.require(parent.acl, Perms.CREATE, parent_path or "/")
@@ -512,7 +512,7 @@ class DataTree:
         parent_key = parent_path or "/"
         self._touch(parent_key)
         self._touch(path)
-        parent.add_child(path[len(parent_path) + 1 :])  # split(path)[1]
+        parent.add_child(split(path)[1])
         cversion = int32(parent.stat.cversion + 1)
         if cversion > parent.stat.cversion:  # false only when it wraps, as in ZooKeeper
             parent.stat = msgspec.structs.replace(parent.stat, cversion=cversion, pzxid=ctx.zxid)
