@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import struct
 from collections.abc import Callable
 
@@ -32,7 +33,7 @@ async def read_header(reader: asyncio.StreamReader) -> bytes | None:
         return await reader.readexactly(_HEADER.size)
     except asyncio.IncompleteReadError as end:
         if end.partial:
-            raise FrameError("connection closed inside a frame header") from None
+            raise FrameError(_closed_inside(None)) from None
         return None
 
 
@@ -41,11 +42,23 @@ async def read_frame_after(header: bytes, reader: asyncio.StreamReader, max_byte
     four-letter word first)."""
     (length,) = _HEADER.unpack(header)
     if length > max_bytes:
-        raise FrameError(f"frame of {length} bytes exceeds the limit of {max_bytes}")
+        raise FrameError(_over_limit(max_bytes, length))
     try:
         return await reader.readexactly(length)
     except asyncio.IncompleteReadError:
-        raise FrameError(f"connection closed inside a frame of {length} bytes") from None
+        raise FrameError(_closed_inside(length)) from None
+
+
+def _over_limit(max_bytes: int, length: int) -> str:
+    return f"frame of {length} bytes exceeds the limit of {max_bytes}"
+
+
+def _closed_inside(length: int | None) -> str:
+    """Why a stream that ended inside a frame (of `length` bytes; None: inside its header) is
+    refused."""
+    if length is None:
+        return "connection closed inside a frame header"
+    return f"connection closed inside a frame of {length} bytes"
 
 
 class FrameReader:
@@ -64,9 +77,7 @@ class FrameReader:
         """`too_large(length)`: the FrameError's reason for a frame over `max_bytes`."""
         self._reader = reader
         self._max_bytes = max_bytes
-        self._too_large = too_large or (
-            lambda length: f"frame of {length} bytes exceeds the limit of {max_bytes}"
-        )
+        self._too_large = too_large or functools.partial(_over_limit, max_bytes)
         self._buffer = bytearray()
 
     async def batch(self) -> list[bytes]:
@@ -78,8 +89,10 @@ class FrameReader:
                 return frames
             chunk = await self._reader.read(max(missing, self._CHUNK))
             if not chunk:
+                if len(self._buffer) >= _HEADER.size:
+                    raise FrameError(_closed_inside(_HEADER.unpack_from(self._buffer, 0)[0]))
                 if self._buffer:
-                    raise FrameError(self._cut_short())
+                    raise FrameError(_closed_inside(None))
                 return []
             self._buffer += chunk
 
@@ -105,9 +118,3 @@ class FrameReader:
         if offset:
             del buffer[:offset]
         return frames, missing
-
-    def _cut_short(self) -> str:
-        if len(self._buffer) < _HEADER.size:
-            return "connection closed inside a frame header"
-        (length,) = _HEADER.unpack_from(self._buffer, 0)
-        return f"connection closed inside a frame of {length} bytes"
