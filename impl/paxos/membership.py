@@ -46,8 +46,8 @@ class Config(msgspec.Struct, frozen=True, array_like=True):
 
 
 def is_majority(nodes: Collection[int], voters: frozenset[int]) -> bool:
-    """Do `nodes` include a majority of `voters`?"""
-    return 2 * sum(1 for node in nodes if node in voters) > len(voters)
+    """Do `nodes` include a majority of `voters` (each node counted once)?"""
+    return 2 * len(voters.intersection(nodes)) > len(voters)
 
 
 class ConfigChange(msgspec.Struct, frozen=True, array_like=True):
@@ -116,6 +116,11 @@ class Membership:
     @property
     def current_voters(self) -> frozenset[int]:
         return self._voters[0]
+
+    @property
+    def voter_sets(self) -> list[frozenset[int]]:
+        """The participants of every configuration still of use (`configs`), in its order."""
+        return list(self._voters)
 
     def _index(self, slot: int) -> int:
         return max(0, bisect.bisect_right(self._starts, slot) - 1)

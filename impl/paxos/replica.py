@@ -491,14 +491,20 @@ class Replica:
             self._route_read(read)
 
     def read_now(self, read: Read) -> bytes | None:
-        """The answer to `read` from my own state, if my leases allow it now and no earlier
-        local read waits for the next flush; None: hand it to `on_read` instead. What a server
-        answers so is answered within the turn the request arrived in, with no wait for the
-        flush (the checks are `on_read`'s and the flush's, made at the moment of the answer)."""
+        """The answer to `read` from my own state, if `lease_read_now`; None: hand it to
+        `on_read` instead."""
+        return self.machine.query(read.query) if self.lease_read_now() else None
+
+    def lease_read_now(self) -> bool:
+        """May a read be answered from my own state now: my leases allow it, and no earlier
+        local read waits for the next flush? If so, it counts as served, and the caller
+        answers it from `machine` at once, within the turn the request arrived in, with no
+        wait for the flush (the checks are `on_read`'s and the flush's, made at the moment of
+        the answer)."""
         if self._local_reads or not self.may_read_locally():
-            return None
+            return False
         self.lease_reads_served += 1
-        return self.machine.query(read.query)
+        return True
 
     def _route_read(self, read: Read) -> None:
         """A read not served by a lease: a read round, if I lead; else to the leader."""
@@ -950,7 +956,11 @@ class Replica:
         short = short_receipts(proposal.reports, voters, proposal.receipts)
         for node in sorted(short - proposal.acks - proposal.asked_to_vote):
             proposal.asked_to_vote.add(node)
-            self._send(node, Accept(self.ballot, slot, proposal.value, self.applied_slot))
+            self._ask_vote(node, slot, proposal.value)
+
+    def _ask_vote(self, node: int, slot: int, value: Batch) -> None:
+        """Ask `node` for its vote (not a receipt) on `value` in `slot`."""
+        self._send(node, Accept(self.ballot, slot, value, self.applied_slot))
 
     def _majority_heard(self) -> bool:
         window = 2 * self.options.election_ticks
@@ -996,9 +1006,7 @@ class Replica:
                 )
                 for node in self.nodes:  # each asked for a vote now, receivers included
                     if node not in proposal.acks or node in waiting:
-                        self._send(
-                            node, Accept(self.ballot, slot, proposal.value, self.applied_slot)
-                        )
+                        self._ask_vote(node, slot, proposal.value)
 
     def _follow(self, leader: int, ballot: Ballot) -> None:
         if ballot < self.leader_ballot or leader == self.id:
@@ -1128,8 +1136,12 @@ class Replica:
         received = any(slot > self.applied_slot for slot in self._received)
         if received and Fault.RECEIPT_NOT_PENDING not in self._faults:
             return False
-        grantors = leases.grantors(self._clock()) | {self.id}
-        return all(self.id in c.voters and c.is_quorum(grantors) for c in self.membership.configs)
+        grantors = leases.grantors(self._clock())
+        grantors.add(self.id)
+        return all(
+            self.id in voters and is_majority(grantors, voters)
+            for voters in self.membership.voter_sets
+        )
 
     def _answer(self, reads: list[Read]) -> None:
         for read in reads:
