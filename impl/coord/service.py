@@ -528,8 +528,7 @@ class ZooKeeperService:
             op = Op(header.xid, "write", decoded, command=command, on_done=self._wrote)
         else:
             assert opcode in READS and decoded.query is not None
-            query = encode(decoded.query)
-            op = Op(header.xid, "read", decoded, query=query, on_done=self._read)
+            op = Op(header.xid, "read", decoded, on_done=self._read)  # query: encoded if sent
         self._start(conn, op)
 
     def _reconfig(self, conn: Connection, decoded: Decoded) -> ConfigChange:
@@ -575,12 +574,16 @@ class ZooKeeperService:
                 acked = min(conn.writes) - 1
                 command = Command(conn.client_id, conn.seq, acked, op.command, op.config)
                 self.server.submit(command)
+            elif self.server.may_read_now():
+                del conn.ops[conn.seq]
+                conn.running -= 1
+                op.reply = self._read_locally(conn, op)
+                answered = True
             else:
-                result = self.server.read_now(Read(conn.client_id, conn.seq, op.query))
-                if result is not None:
-                    del conn.ops[conn.seq]
-                    self._complete(conn, conn.seq, op, result)
-                    answered = True
+                query = op.query
+                if op.decoded is not None and op.decoded.query is not None:
+                    query = encode(op.decoded.query)
+                self.server.read(Read(conn.client_id, conn.seq, query))
         if answered:
             self._send_ready(conn)
 
@@ -625,18 +628,31 @@ class ZooKeeperService:
         err, body = write_response(op.decoded, outcome)
         return frame(header_bytes(op.xid, self.server.core.applied, err) + body)
 
-    def _read(self, conn: Connection, op: Op, result: bytes) -> bytes:
-        """The reply to a read. What it does to watches is done now, atomically with the read
-        (no write is applied in between); so is a multiRead's reading."""
+    def _read_locally(self, conn: Connection, op: Op) -> bytes:
+        """The reply to a read answered from this server's own tree now, which its leases
+        allow: the query and the reply stay typed (no encoding to and from the replica)."""
         decoded = op.decoded
-        assert decoded is not None
+        if decoded is None or decoded.query is None:  # setWatches: answered as it is sent
+            assert op.on_done is not None
+            return op.on_done(conn, op, self.tree.query(op.query))
+        return self._read_reply(conn, op, decoded, self.tree.read(decoded.query))
+
+    def _read(self, conn: Connection, op: Op, result: bytes) -> bytes:
+        """The reply to a read the replica answered with `result`, an encoded tree reply."""
+        assert op.decoded is not None
+        return self._read_reply(conn, op, op.decoded, decode_reply(result))
+
+    def _read_reply(self, conn: Connection, op: Op, decoded: Decoded, reply: Reply) -> bytes:
+        """The reply to a read, the tree's `reply`. What it does to watches is done now,
+        atomically with the read (no write is applied in between); so is a multiRead's
+        reading."""
         err: int
         if decoded.opcode == OpCode.MULTI_READ:
             err, body = Code.OK, self._multi_read(conn, decoded)
         elif decoded.opcode in WATCH_OPS:
             err, body = self._watch_op(conn, decoded)
         else:
-            err, body = self._answer(conn, decoded, decode_reply(result))
+            err, body = self._answer(conn, decoded, reply)
         return frame(header_bytes(op.xid, self.server.core.applied, err) + body)
 
     def _answer(self, conn: Connection, decoded: Decoded, reply: Reply) -> tuple[int, bytes]:
@@ -644,9 +660,9 @@ class ZooKeeperService:
         err, body = read_response(decoded, reply)
         needs = _READ_PERMS.get(decoded.opcode)
         if err == Code.OK and needs is not None:
-            acl = self.tree.read(GetACL(decoded.path))
+            acl = self.tree.acl_of(decoded.path)
             identities = conn.acl_identities()
-            if isinstance(acl, ACLReply) and not permitted(acl.acl, needs, identities):
+            if acl is not None and not permitted(acl, needs, identities):
                 err, body = Code.NOAUTH, b""
             elif isinstance(reply, ACLReply) and not permitted(reply.acl, Perms.ADMIN, identities):
                 # Without ADMIN, digest ids are shown without their password hashes.

@@ -741,6 +741,11 @@ class DataTree:
         """The live sessions: id -> timeout in ms."""
         return dict(self._sessions)
 
+    def acl_of(self, path: str) -> tuple[ACL, ...] | None:
+        """The ACL of the node at `path` (None: no such node), as a read's check needs it."""
+        node = self._nodes.get(path or "/")
+        return None if node is None else node.acl
+
     def node_count(self) -> int:
         return len(self._nodes)
 

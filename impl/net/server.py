@@ -165,7 +165,6 @@ class ReplicaServer:
         self.faults = faults
         self.service: Service = service if service is not None else KeyValueService()
         self._dirty = asyncio.Event()
-        self._read_inline = False  # a read was answered within this turn of the loop
         self._links: dict[int, _PeerLink] = {}
         self._link_tasks: dict[int, asyncio.Task[None]] = {}
         self._addresses: dict[int, PeerAddress] = dict(config.servers)  # every member known
@@ -446,22 +445,11 @@ class ReplicaServer:
         self.core.on_read(read)
         self._dirty.set()
 
-    def read_now(self, read: Read) -> bytes | None:
-        """`read`'s answer now, if this replica's leases let it answer from its own state
-        (`Replica.read_now`); else None, and it is read as `read` reads (answered later).
-        Only the first read of a turn of the loop is answered so: the others that came in
-        the same turn (a pipelining client's burst) are answered together at the flush, with
-        one look at the leases for all of them."""
-        result = None if self._read_inline else self.core.read_now(read)
-        if result is None:
-            self.read(read)
-        else:
-            self._read_inline = True
-            asyncio.get_running_loop().call_soon(self._end_inline_turn)
-        return result
-
-    def _end_inline_turn(self) -> None:
-        self._read_inline = False
+    def may_read_now(self) -> bool:
+        """May the service answer a read from this replica's state now, itself, because its
+        leases allow it (`Replica.lease_read_now`, asked anew for each read)? If not, it
+        submits the read (`read`), to be answered later."""
+        return self.core.lease_read_now()
 
     def gossip(self, node: int, payload: bytes) -> None:
         """Send `payload` to the service on replica `node` (dropped if it is unreachable)."""

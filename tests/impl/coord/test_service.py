@@ -34,7 +34,9 @@ from impl.coord.jute import (
     CreateRequest,
     OpCode,
     PathTypeRequest,
+    PathWatchRequest,
     RequestHeader,
+    SetDataRequest,
     SetWatches,
     Writer,
     frame,
@@ -341,6 +343,54 @@ def test_a_follower_answers_reads_under_its_leases(cluster: LocalCluster) -> Non
         for zk in (writer, reader):
             zk.stop()
             zk.close()
+
+
+def test_a_burst_of_reads_and_a_write_is_answered_in_order_and_in_session_order(
+    cluster: LocalCluster,
+) -> None:
+    """Reads that arrive together are each answered from the follower's leases as they are
+    read, but never ahead of the connection's write before them: in one burst, the reads
+    before a setData see the old value, the reads after it the new one, and every reply comes
+    in the order of the requests."""
+    leader = next(n.id for n in cluster.nodes if cluster.status(n.id).role == "leader")
+    follower = next(n.id for n in cluster.nodes if n.id != leader)
+    address = cluster.node(follower).client_address
+    wire = WireClient(address)
+    wire.connect()
+    assert wire.sock is not None
+    w = Writer()
+    CreateRequest("/burst", b"old", OPEN_ACL_UNSAFE, 0).write(w)
+    wire.send(OpCode.CREATE, w.getvalue())
+    assert wire.next_frame().header.err == 0
+    for _ in range(50):  # until the follower holds its leases again after the create
+        before = lease_reads(address)
+        wire.get_data("/burst")
+        assert wire.next_frame().header.err == 0
+        if lease_reads(address) > before:
+            break
+    before = lease_reads(address)
+    requests = [OpCode.GET_DATA] * 3 + [OpCode.SET_DATA] + [OpCode.GET_DATA] * 3
+    burst = b""
+    for opcode in requests:
+        wire.xid += 1
+        w = Writer()
+        RequestHeader(wire.xid, opcode).write(w)
+        if opcode == OpCode.SET_DATA:
+            SetDataRequest("/burst", b"new", -1).write(w)
+        else:
+            PathWatchRequest("/burst", False).write(w)
+        burst += frame(w.getvalue())
+    first = wire.xid - len(requests) + 1
+    wire.sock.sendall(burst)  # one write: the server reads them together
+    seen = []
+    for offset in range(len(requests)):
+        reply = wire.next_frame()
+        assert (reply.header.xid, reply.header.err) == (first + offset, 0)
+        if requests[offset] == OpCode.GET_DATA:
+            seen.append(reply.reader.buffer())
+    assert seen == [b"old"] * 3 + [b"new"] * 3
+    assert lease_reads(address) >= before + 3  # those before the write, at least
+    wire.drop()
 
 
 @pytest.mark.parametrize(
