@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from impl.net.framing import FrameError, frame, read_frame
+from impl.net.framing import FrameError, FrameReader, frame
 from impl.net.service import STATUS_WORD, parse_status, refusal
 from impl.paxos.types import (
     Command,
@@ -191,14 +191,16 @@ class AsyncClient:
 
     async def _read_replies(self, connection: _Connection) -> None:
         try:
-            while (payload := await read_frame(connection.reader, MAX_FRAME)) is not None:
-                message = client_decoder.decode(payload)
-                if isinstance(message, Status):
-                    self._ids[message.node] = connection.index
-                elif isinstance(message, Reply):
-                    future = self._pending.get(message.seq)
-                    if future is not None and not future.done():
-                        future.set_result(message)
+            frames = FrameReader(connection.reader, MAX_FRAME)
+            while batch := await frames.batch():
+                for payload in batch:
+                    message = client_decoder.decode(payload)
+                    if isinstance(message, Status):
+                        self._ids[message.node] = connection.index
+                    elif isinstance(message, Reply):
+                        future = self._pending.get(message.seq)
+                        if future is not None and not future.done():
+                            future.set_result(message)
         except (OSError, ConnectionError, FrameError):
             pass
         finally:

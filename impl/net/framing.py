@@ -18,14 +18,6 @@ def frame(payload: bytes) -> bytes:
     return _HEADER.pack(len(payload)) + payload
 
 
-async def read_frame(reader: asyncio.StreamReader, max_bytes: int) -> bytes | None:
-    """The next frame's payload, or None at a clean end of stream."""
-    header = await read_header(reader)
-    if header is None:
-        return None
-    return await read_frame_after(header, reader, max_bytes)
-
-
 async def read_header(reader: asyncio.StreamReader) -> bytes | None:
     """The next four bytes (a frame's length, or a four-letter word), or None at a clean end
     of stream."""
@@ -63,8 +55,9 @@ def _closed_inside(length: int | None) -> str:
 
 class FrameReader:
     """The frames of a stream, taken as they arrive: one read of the stream for however many
-    frames came together (a leader's burst of Accepts, say), where `read_frame` takes two per
-    frame, each a turn through the stream's machinery."""
+    frames came together (a leader's burst of Accepts, say), where reading a frame at a time
+    takes two reads per frame (`read_header`, `read_frame_after`), each a turn through the
+    stream's machinery."""
 
     _CHUNK = 1 << 16
 

@@ -12,7 +12,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from impl.net.framing import FrameError, frame, read_frame, read_frame_after, read_header
+from impl.net.framing import FrameError, FrameReader, frame, read_frame_after, read_header
 from impl.net.service import STATUS_WORD, answer_word, status_json
 from impl.paxos.types import Read, Reply, Request, StatusQuery, client_decoder, peer_encoder
 from impl.sm.kv import KeyValueStore
@@ -76,28 +76,31 @@ class KeyValueService:
         owned: set[int] = set()
         limit = server.config.max_frame_bytes
         try:
-            payload: bytes | None = await read_frame_after(first, reader, limit)
-            while payload is not None:
-                message = client_decoder.decode(payload)
-                if isinstance(message, StatusQuery):
-                    writer.write(frame(peer_encoder.encode(server.core.status())))
-                elif isinstance(message, Request | Read):
-                    client_id = (
-                        message.command.client_id
-                        if isinstance(message, Request)
-                        else message.client_id
-                    )
-                    if self._clients.get(client_id) is not connection:
-                        self._clients[client_id] = connection
-                        owned.add(client_id)
-                    await connection.admit()
-                    if isinstance(message, Request):
-                        server.submit(message.command)
+            # The first frame (its header read already), then the rest a burst at a time.
+            batch = [await read_frame_after(first, reader, limit)]
+            frames = FrameReader(reader, limit)
+            while batch:
+                for payload in batch:
+                    message = client_decoder.decode(payload)
+                    if isinstance(message, StatusQuery):
+                        writer.write(frame(peer_encoder.encode(server.core.status())))
+                    elif isinstance(message, Request | Read):
+                        client_id = (
+                            message.command.client_id
+                            if isinstance(message, Request)
+                            else message.client_id
+                        )
+                        if self._clients.get(client_id) is not connection:
+                            self._clients[client_id] = connection
+                            owned.add(client_id)
+                        await connection.admit()
+                        if isinstance(message, Request):
+                            server.submit(message.command)
+                        else:
+                            server.read(message)
                     else:
-                        server.read(message)
-                else:
-                    raise FrameError(f"unexpected {type(message).__name__} from a client")
-                payload = await read_frame(reader, limit)
+                        raise FrameError(f"unexpected {type(message).__name__} from a client")
+                batch = await frames.batch()
         finally:
             for client_id in owned:
                 if self._clients.get(client_id) is connection:
