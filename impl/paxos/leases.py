@@ -45,6 +45,7 @@ from collections.abc import Collection, Mapping
 from impl.paxos.membership import is_majority
 
 Holder = tuple[int, int]  # whom a grant went to: (replica, the incarnation that asked)
+_FOREVER = 2**63  # a lease clock reading later than any
 
 
 def holder_duration(duration_ms: int, drift: float) -> int:
@@ -74,6 +75,7 @@ class LeaseTable:
         # holder -> (when my grant to it ends, the incarnation that asked last)
         self._granted: dict[int, tuple[int, int]] = {}
         self._held: dict[int, int] = {}  # grantor -> when I stop counting its grant
+        self.changes = 0  # counts the changes to `_held` (what `quorum_until` reads)
         self.need = 0  # every slot up to here must be applied before I read
 
     # --- grantor --------------------------------------------------------------------------
@@ -108,6 +110,7 @@ class LeaseTable:
         if not self.started_at <= stamp <= now:
             return
         self._held[grantor] = max(self._held.get(grantor, 0), stamp + self.holder_duration)
+        self.changes += 1
         self.need = max(self.need, voted)
 
     def held_until(self, grantor: int) -> int:
@@ -120,6 +123,22 @@ class LeaseTable:
         for grantor in expired:
             del self._held[grantor]
         return set(self._held)
+
+    def quorum_until(self, me: int, voter_sets: Collection[frozenset[int]]) -> int:
+        """Until when (exclusive) the grants I hold, with me, are a majority of each of
+        `voter_sets`: at any `now` before it, and at none after, `grantors(now) | {me}` is a
+        majority of each (0: never, or I am not a voter of each). Grants only run out as time
+        passes, so this stands until `take` adds one (`changes`)."""
+        until = _FOREVER
+        for voters in voter_sets:
+            if me not in voters:
+                return 0
+            needed = len(voters) // 2  # grantors besides me
+            if not needed:
+                continue
+            ends = sorted((self._held.get(g, 0) for g in voters if g != me), reverse=True)
+            until = min(until, ends[needed - 1])
+        return until
 
 
 Reports = Mapping[int, frozenset[Holder] | None]  # each voter's holders as it voted

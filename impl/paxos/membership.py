@@ -89,6 +89,9 @@ class Membership:
         self._configs: list[Config] = [initial]
         # Each configuration's participants, made once: the leader asks for them per vote.
         self._voters: list[frozenset[int]] = [initial.voters]
+        self.voter_sets: tuple[frozenset[int], ...] = (initial.voters,)
+        """The participants of every configuration still of use (`configs`), in its order:
+        the same object until they change."""
         self.ids = tuple(sorted(initial.ids))
 
     @property
@@ -117,11 +120,6 @@ class Membership:
     def current_voters(self) -> frozenset[int]:
         return self._voters[0]
 
-    @property
-    def voter_sets(self) -> list[frozenset[int]]:
-        """The participants of every configuration still of use (`configs`), in its order."""
-        return list(self._voters)
-
     def _index(self, slot: int) -> int:
         return max(0, bisect.bisect_right(self._starts, slot) - 1)
 
@@ -146,6 +144,7 @@ class Membership:
         self._starts.append(slot + self.delay)
         self._configs.append(config)
         self._voters.append(config.voters)
+        self.voter_sets = tuple(self._voters)
         self.ids = tuple(sorted(set(self.ids) | config.ids))
         return config
 
@@ -154,6 +153,7 @@ class Membership:
         keep = self._index(slot)
         if keep:
             del self._starts[:keep], self._configs[:keep], self._voters[:keep]
+            self.voter_sets = tuple(self._voters)
             self.ids = tuple(sorted(frozenset().union(*(c.ids for c in self._configs))))
 
     def encode(self) -> bytes:
@@ -163,4 +163,5 @@ class Membership:
         schedule = msgspec.msgpack.decode(data, type=_Schedule)
         self._starts, self._configs = schedule.starts, schedule.configs
         self._voters = [config.voters for config in self._configs]
+        self.voter_sets = tuple(self._voters)
         self.ids = tuple(sorted(frozenset().union(*(c.ids for c in self._configs))))

@@ -337,6 +337,9 @@ class Replica:
         # from my state at the next flush if my leases still allow it then.
         self._clock = clock or (lambda: self.now * self.options.tick_ms)
         self._leases: LeaseTable | None = None
+        # may_read_locally's (1): until when it holds, and what that was computed from.
+        self._quorum_key: tuple[LeaseTable, int, tuple[frozenset[int], ...]] | None = None
+        self._quorum_until = 0
         if self.options.lease_reads:
             self._leases = LeaseTable(
                 self.options.lease_duration,
@@ -1136,12 +1139,12 @@ class Replica:
         received = any(slot > self.applied_slot for slot in self._received)
         if received and Fault.RECEIPT_NOT_PENDING not in self._faults:
             return False
-        grantors = leases.grantors(self._clock())
-        grantors.add(self.id)
-        return all(
-            self.id in voters and is_majority(grantors, voters)
-            for voters in self.membership.voter_sets
-        )
+        # (1), as the time until which it holds: it changes only with a grant or a configuration.
+        key = (leases, leases.changes, self.membership.voter_sets)
+        if self._quorum_key != key:
+            self._quorum_key = key
+            self._quorum_until = leases.quorum_until(self.id, self.membership.voter_sets)
+        return self._clock() < self._quorum_until
 
     def _answer(self, reads: list[Read]) -> None:
         for read in reads:

@@ -9,6 +9,8 @@ import dataclasses
 from collections.abc import Callable
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from test_replica import OPTIONS, Cluster, put
 
 from impl.paxos.faults import Fault
@@ -88,6 +90,27 @@ def test_a_holder_counts_a_grant_from_when_it_asked_and_learns_what_to_apply() -
     assert table.need == 7  # the most any grantor had voted for, kept
     assert table.grantors(5000 + D_H - 1) == {1, 2}
     assert table.grantors(5000 + D_H) == set()
+
+
+@given(
+    me=st.integers(1, 5),
+    grants=st.dictionaries(st.integers(1, 6), st.integers(0, 3000), max_size=6),
+    voter_sets=st.lists(st.frozensets(st.integers(1, 6), min_size=1), min_size=1, max_size=3),
+    now=st.integers(0, 4000),
+)
+def test_quorum_until_is_when_the_grantors_stop_being_a_majority_of_each_configuration(
+    me: int, grants: dict[int, int], voter_sets: list[frozenset[int]], now: int
+) -> None:
+    """`quorum_until` (what a read compares its clock with) against the definition: my
+    grantors at `now`, with me, a majority of every configuration I take part in."""
+    table = LeaseTable(D, 0.05, 0)
+    for grantor, stamp in grants.items():
+        table.take(grantor, stamp, 0, 4000)
+    until = table.quorum_until(me, voter_sets)
+    holding = table.grantors(now) | {me}
+    assert (now < until) == all(
+        me in voters and 2 * len(voters & holding) > len(voters) for voters in voter_sets
+    )
 
 
 def test_a_holder_ignores_stamps_of_an_earlier_run_or_of_another_clock() -> None:
