@@ -23,6 +23,7 @@ from impl.coord.records import ACL, Stat
 
 _INT = struct.Struct(">i")
 _LONG = struct.Struct(">q")
+_STAT = struct.Struct(">qqqqiiiqiiq")  # a Stat's fields, in order
 
 
 class JuteError(Exception):
@@ -249,10 +250,13 @@ def read_stat(r: Reader) -> Stat:
 
 
 def write_stat(w: Writer, stat: Stat) -> None:
-    w.i64(stat.czxid).i64(stat.mzxid).i64(stat.ctime).i64(stat.mtime)
-    w.i32(stat.version).i32(stat.cversion).i32(stat.aversion)
-    w.i64(stat.ephemeral_owner).i32(stat.data_length).i32(stat.num_children)
-    w.i64(stat.pzxid)
+    w.parts.append(
+        _STAT.pack(
+            stat.czxid, stat.mzxid, stat.ctime, stat.mtime,
+            stat.version, stat.cversion, stat.aversion,
+            stat.ephemeral_owner, stat.data_length, stat.num_children, stat.pzxid,
+        )
+    )  # fmt: skip
 
 
 def read_acl(r: Reader) -> ACL:

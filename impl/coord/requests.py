@@ -70,9 +70,10 @@ _CREATES = (OpCode.CREATE, OpCode.CREATE2, OpCode.CREATE_CONTAINER, OpCode.CREAT
 WRITES = frozenset({*_CREATES, OpCode.DELETE, OpCode.SET_DATA, OpCode.SET_ACL, OpCode.CHECK,
                     OpCode.MULTI})  # fmt: skip
 # Done on the connection's server at a read index, in order with its other requests.
+_PATH_READS = frozenset({OpCode.EXISTS, OpCode.GET_DATA, OpCode.GET_CHILDREN,
+                         OpCode.GET_CHILDREN2})  # fmt: skip
 WATCH_OPS = frozenset({OpCode.ADD_WATCH, OpCode.REMOVE_WATCHES, OpCode.CHECK_WATCHES})
-READS = frozenset({OpCode.EXISTS, OpCode.GET_DATA, OpCode.GET_CHILDREN, OpCode.GET_CHILDREN2,
-                   OpCode.GET_ACL, OpCode.GET_EPHEMERALS, OpCode.SYNC,
+READS = frozenset({*_PATH_READS, OpCode.GET_ACL, OpCode.GET_EPHEMERALS, OpCode.SYNC,
                    OpCode.GET_ALL_CHILDREN_NUMBER, OpCode.MULTI_READ, *WATCH_OPS})  # fmt: skip
 
 
@@ -157,6 +158,8 @@ def _multi_op(opcode: int, record: object, identities: list[Identity]) -> MultiO
 
 
 def decode(opcode: int, r: Reader, identities: list[Identity], session: int) -> Decoded:
+    if opcode in _PATH_READS:  # the most frequent requests first
+        return _path_read(opcode, PathWatchRequest.read(r))
     if opcode in _CREATES:
         create = CreateRequest.read(r, with_ttl=opcode == OpCode.CREATE_TTL)
         return Decoded(opcode, create.path, op=_create(opcode, create, identities))
@@ -189,8 +192,6 @@ def decode(opcode: int, r: Reader, identities: list[Identity], session: int) -> 
         if request.type not in valid:
             raise KeeperError(Code.BADARGUMENTS, request.path)
         return Decoded(opcode, request.path, query=Exists("/"), watch_type=request.type)
-    if opcode in (OpCode.EXISTS, OpCode.GET_DATA, OpCode.GET_CHILDREN, OpCode.GET_CHILDREN2):
-        return _path_read(opcode, PathWatchRequest.read(r))
     query: Query
     if opcode in (
         OpCode.GET_ACL,
