@@ -123,9 +123,7 @@ def now_ms() -> int:
 
 
 def header_bytes(xid: int, zxid: int, err: int) -> bytes:
-    w = Writer()
-    ReplyHeader(xid, zxid, err).write(w)
-    return w.getvalue()
+    return ReplyHeader.pack(xid, zxid, err)
 
 
 def header_frame(xid: int, zxid: int, err: int) -> bytes:

@@ -24,6 +24,7 @@ from impl.coord.records import ACL, Stat
 _INT = struct.Struct(">i")
 _LONG = struct.Struct(">q")
 _STAT = struct.Struct(">qqqqiiiqiiq")  # a Stat's fields, in order
+_REPLY_HEADER = struct.Struct(">iqi")  # xid, zxid, err
 
 
 class JuteError(Exception):
@@ -236,7 +237,12 @@ class ReplyHeader:
         return cls(r.i32(), r.i64(), r.i32())
 
     def write(self, w: Writer) -> None:
-        w.i32(self.xid).i64(self.zxid).i32(self.err)
+        w.parts.append(self.pack(self.xid, self.zxid, self.err))
+
+    @staticmethod
+    def pack(xid: int, zxid: int, err: int) -> bytes:
+        """The header's bytes, with no record made (every reply starts with one)."""
+        return _REPLY_HEADER.pack(xid, zxid, err)
 
 
 # --- shared records --------------------------------------------------------------------------
