@@ -547,7 +547,12 @@ class ZooKeeperService:
         return replace(change, expected=latest.version)
 
     def _start(self, conn: Connection, op: Op) -> None:
-        if op.kind == "read" and not conn.order and not conn.closed and self.server.may_read_now():
+        if (
+            op.kind == "read"
+            and not conn.order
+            and not conn.closed
+            and self.server.core.lease_read_now()
+        ):
             # Nothing of the connection's is unanswered, and the leases allow a local read:
             # its reply goes now, in order, with no queue to pass through.
             conn.send(self._read_locally(conn, op))
@@ -581,7 +586,7 @@ class ZooKeeperService:
                 acked = min(conn.writes) - 1
                 command = Command(conn.client_id, conn.seq, acked, op.command, op.config)
                 self.server.submit(command)
-            elif self.server.may_read_now():
+            elif self.server.core.lease_read_now():
                 del conn.ops[conn.seq]
                 conn.running -= 1
                 op.reply = self._read_locally(conn, op)

@@ -445,12 +445,6 @@ class ReplicaServer:
         self.core.on_read(read)
         self._dirty.set()
 
-    def may_read_now(self) -> bool:
-        """May the service answer a read from this replica's state now, itself, because its
-        leases allow it (`Replica.lease_read_now`, asked anew for each read)? If not, it
-        submits the read (`read`), to be answered later."""
-        return self.core.lease_read_now()
-
     def gossip(self, node: int, payload: bytes) -> None:
         """Send `payload` to the service on replica `node` (dropped if it is unreachable)."""
         self._send([(node, Gossip(payload))])

@@ -88,7 +88,6 @@ class Membership:
         self._starts: list[int] = [1]
         self._configs: list[Config] = [initial]
         # Each configuration's participants, made once: the leader asks for them per vote.
-        self._voters: list[frozenset[int]] = [initial.voters]
         self.voter_sets: tuple[frozenset[int], ...] = (initial.voters,)
         """The participants of every configuration still of use (`configs`), in its order:
         the same object until they change."""
@@ -114,11 +113,11 @@ class Membership:
 
     def voters_at(self, slot: int) -> frozenset[int]:
         """The participants of `slot`'s configuration."""
-        return self._voters[self._index(slot)]
+        return self.voter_sets[self._index(slot)]
 
     @property
     def current_voters(self) -> frozenset[int]:
-        return self._voters[0]
+        return self.voter_sets[0]
 
     def _index(self, slot: int) -> int:
         return max(0, bisect.bisect_right(self._starts, slot) - 1)
@@ -143,8 +142,7 @@ class Membership:
         config = Config(version, change.members)
         self._starts.append(slot + self.delay)
         self._configs.append(config)
-        self._voters.append(config.voters)
-        self.voter_sets = tuple(self._voters)
+        self.voter_sets = (*self.voter_sets, config.voters)
         self.ids = tuple(sorted(set(self.ids) | config.ids))
         return config
 
@@ -152,8 +150,8 @@ class Membership:
         """Drop the configurations that govern no slot from `slot` on."""
         keep = self._index(slot)
         if keep:
-            del self._starts[:keep], self._configs[:keep], self._voters[:keep]
-            self.voter_sets = tuple(self._voters)
+            del self._starts[:keep], self._configs[:keep]
+            self.voter_sets = self.voter_sets[keep:]
             self.ids = tuple(sorted(frozenset().union(*(c.ids for c in self._configs))))
 
     def encode(self) -> bytes:
@@ -162,6 +160,5 @@ class Membership:
     def restore(self, data: bytes) -> None:
         schedule = msgspec.msgpack.decode(data, type=_Schedule)
         self._starts, self._configs = schedule.starts, schedule.configs
-        self._voters = [config.voters for config in self._configs]
-        self.voter_sets = tuple(self._voters)
+        self.voter_sets = tuple(config.voters for config in self._configs)
         self.ids = tuple(sorted(frozenset().union(*(c.ids for c in self._configs))))
