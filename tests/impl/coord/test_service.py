@@ -29,6 +29,7 @@ from impl.cli import make_service
 from impl.cli import server as server_command
 from impl.coord.errors import Code
 from impl.coord.faults import CoordFault
+from impl.coord.fourletter import NOT_SERVING
 from impl.coord.jute import (
     NOTIFICATION_XID,
     CreateRequest,
@@ -312,9 +313,15 @@ def test_four_letter_words(cluster: LocalCluster) -> None:
     assert "clientPort=" in four_letter(address, b"conf")
 
 
-def lease_reads(address: tuple[str, int]) -> int:
-    """The reads a server has answered under its leases since it started (`mntr`)."""
-    mntr = dict(line.split("\t", 1) for line in four_letter(address, b"mntr").splitlines())
+def lease_reads(address: tuple[str, int], within: float = 30.0) -> int:
+    """The reads a server has answered under its leases since it started (`mntr`). A server
+    that is between leaders, or catching up after a restart or a pause, answers `mntr` with
+    ZooKeeper's "not currently serving" line: ask again until it serves, within bounds."""
+    deadline = time.monotonic() + within
+    while (answer := four_letter(address, b"mntr")) == NOT_SERVING:
+        assert time.monotonic() < deadline, f"{address} did not serve within {within} s"
+        time.sleep(0.1)
+    mntr = dict(line.split("\t", 1) for line in answer.splitlines())
     return int(mntr["paxoscope_lease_reads"])
 
 
