@@ -56,7 +56,7 @@ from impl.paxos.types import (
     peer_decoder,
     peer_encoder,
 )
-from impl.storage import ReplicaStore
+from impl.storage import BackgroundSnapshot, ReplicaStore
 
 # this process's own generator: the global `random` is left to the application (and to
 # property-based tests, which watch it)
@@ -176,6 +176,7 @@ class ReplicaServer:
         self._event_log: BinaryIO | None = None
         self.replica: Replica | None = None
         self._logged_ballot: Ballot = NO_BALLOT  # the leader's ballot, as last logged
+        self._snapshotting: BackgroundSnapshot | None = None  # a child writing one
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -282,6 +283,7 @@ class ReplicaServer:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        self._cancel_snapshot()
         for listener in self._listeners:
             await listener.close()
         self.service.close()
@@ -353,6 +355,8 @@ class ReplicaServer:
             self.core.on_tick()
             self.service.on_tick()
             self._dirty.set()
+            if self._snapshotting is not None:
+                self._poll_snapshot(self._snapshotting)
 
     async def _flush_loop(self) -> None:
         while True:
@@ -375,6 +379,8 @@ class ReplicaServer:
                 self.service.on_reply(reply)
             if effects.config is not None:
                 self._reconfigure()
+            if effects.snapshot_due and self._snapshotting is None:
+                self._start_snapshot()
 
     def _log_leadership(self) -> None:
         """Log who leads whenever it changes, as ZooKeeper logs LEADING and FOLLOWING: one
@@ -404,7 +410,60 @@ class ReplicaServer:
         if effects.records:
             self.store.persist(effects.records, sync=needs_sync(effects.records))
         if effects.snapshot is not None:
+            self._cancel_snapshot()  # one from a leader: the file is this one's now
             self.store.install_snapshot(*effects.snapshot)
+
+    # --- snapshots, written in the background (impl.storage.background) ---------------------
+
+    def _start_snapshot(self) -> None:
+        assert self.store is not None
+        core = self.core
+        try:
+            self._snapshotting = self.store.snapshot_in_background(
+                core.take_snapshot, core.applied_slot
+            )
+        except OSError as exc:  # no process to spare: write it here, and wait for it
+            log.warning(
+                "n%d: cannot fork to write a snapshot (%s); writing it inline", core.id, exc
+            )
+            snapshot = core.take_snapshot()
+            live = core.snapshot_stored(snapshot.slot)
+            if live is not None:
+                self.store.install_snapshot(snapshot, live)
+
+    def _poll_snapshot(self, child: BackgroundSnapshot) -> None:
+        written = child.poll()
+        if written is None:
+            return
+        self._snapshotting = None
+        me = self.config.my_id
+        if not written:
+            log.error(
+                "n%d: writing the snapshot of slot %d failed (process %d, exit code %s%s); the "
+                "log is kept whole, and another snapshot is taken as more slots are applied",
+                me,
+                child.slot,
+                child.pid,
+                child.exit_code,
+                f", {child.error}" if child.error else "",
+            )
+            return
+        live = self.core.snapshot_stored(child.slot)
+        if live is not None:
+            assert self.store is not None
+            self.store.compact(live)
+        log.info(
+            "n%d: snapshot of slot %d stored (written by process %d in %.2f s)",
+            me,
+            child.slot,
+            child.pid,
+            time.monotonic() - child.started,
+        )
+
+    def _cancel_snapshot(self) -> None:
+        if self._snapshotting is not None:
+            self._snapshotting.cancel()
+            self._snapshotting = None
 
     def _send(self, messages: list[tuple[int, PeerMessage]]) -> None:
         me = self.config.my_id

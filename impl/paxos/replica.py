@@ -551,6 +551,8 @@ class Replica:
         elif self._forwarder.has_outgoing():
             for message in self._forwarder.outgoing(self.now):
                 self._send(self.leader, message)
+        if self._effects.snapshot_due and not self._snapshot_due():
+            self._effects.snapshot_due = False  # one was stored since it was asked for
         effects, self._effects = self._effects, Effects()
         return effects
 
@@ -1335,11 +1337,8 @@ class Replica:
         self._answer_reads()
         if self.recovering and self._rejoin_at_slot is not None:
             self._try_rejoin()
-        every = self.options.snapshot_every
-        if every and self.applied_slot - (self.log_start - 1) >= every:
-            snapshot = self._snapshot()
-            self._compact(snapshot.slot)
-            self._effects.snapshot = (snapshot, self._live_records())
+        if self._snapshot_due():
+            self._effects.snapshot_due = True
 
     def _settle(self, settled: int | None = None) -> None:
         """Learn how far a majority has applied (`settled`, from my leader; as leader, from
@@ -1369,6 +1368,25 @@ class Replica:
             self._effects.config = self.membership.latest
         self.applied += 1
         return self.machine.apply(self.applied, command.op)
+
+    def _snapshot_due(self) -> bool:
+        every = self.options.snapshot_every
+        return every > 0 and self.applied_slot - (self.log_start - 1) >= every
+
+    def take_snapshot(self) -> Snapshot:
+        """The applied state as it is now, for the driver to store when asked
+        (`Effects.snapshot_due`). It only reads, so a forked copy of this process may take it
+        while this one goes on (the server does: `impl.storage.background`)."""
+        return self._snapshot()
+
+    def snapshot_stored(self, slot: int) -> list[Record] | None:
+        """A snapshot of `slot` (`take_snapshot`) is durable now: forget my log up to it. Returns
+        the records to rewrite the log to (all it says beyond the snapshot), or None if there
+        is nothing to forget (a newer snapshot was installed meanwhile)."""
+        if slot <= self.log_start - 1 or slot > self.applied_slot:
+            return None
+        self._compact(slot)
+        return self._live_records()
 
     def _snapshot(self) -> Snapshot:
         return Snapshot(

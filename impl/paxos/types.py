@@ -9,6 +9,8 @@ The driver's rules, per batch of effects and batches in the order they came:
    `early_events` first, if it keeps an event log).
 2. Persist `Effects.records` (fsync'd if `needs_sync`) and `Effects.snapshot`; log `events`.
 3. Then send `Effects.messages` and `Effects.replies`.
+4. `Effects.snapshot_due`: take a snapshot and store it, now or in the background; once it is
+   durable, tell the core (`Replica.snapshot_stored`) and rewrite the log to what that returns.
 Messages may be addressed to the sending replica itself (its own Prepare and Accepts): deliver
 them like any other.
 """
@@ -387,12 +389,24 @@ class Effects:
     # A snapshot to store, and the records that describe everything after it (the log is
     # rewritten to just these).
     snapshot: tuple[Snapshot, list[Record]] | None = None
+    # `snapshot_every` slots applied since the log last started: the driver should take a
+    # snapshot (`Replica.take_snapshot`), store it, and then call `Replica.snapshot_stored`
+    # with its slot, which forgets the log up to it. Until then the log is kept whole (and
+    # the core asks again as it applies more). The driver may store it later, from a copy.
+    snapshot_due: bool = False
     # The latest configuration, when one was decided (or restored from a snapshot): the
     # driver connects to its members.
     config: Config | None = None
 
     def __bool__(self) -> bool:
-        return bool(self.records or self.early or self.messages or self.replies or self.snapshot)
+        return bool(
+            self.records
+            or self.early
+            or self.messages
+            or self.replies
+            or self.snapshot
+            or self.snapshot_due
+        )
 
 
 peer_encoder = msgspec.msgpack.Encoder()

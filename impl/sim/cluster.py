@@ -409,6 +409,12 @@ class Simulation:
             snapshot, live = effects.snapshot
             disk.snapshot, disk.records = snapshot, list(live)
             self._check_digest(node, snapshot.slot, None, snapshot)
+        if effects.snapshot_due:  # stored at once here (the server writes it in a child)
+            snapshot = replica.take_snapshot()
+            stored = replica.snapshot_stored(snapshot.slot)
+            if stored is not None:
+                disk.snapshot, disk.records = snapshot, stored
+                self._check_digest(node, snapshot.slot, None, snapshot)
         self._log_events(node, effects.events)
         for to, message in effects.messages:
             self._send(node, to, message)

@@ -34,13 +34,24 @@ def atomic_write(path: Path, data: bytes, *, fsync: bool) -> None:
     """Replace `path` with `data`: write `<name>.tmp`, fsync it, rename it over `path`, fsync the
     directory. A crash leaves at worst a stray `.tmp` file beside an untouched `path`."""
     tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    write_file(tmp, data, fsync=fsync)
+    replace_durably(tmp, path, fsync=fsync)
+
+
+def write_file(path: Path, data: bytes, *, fsync: bool) -> None:
+    """Create (or truncate) `path` and write `data` to it, fsync'd: the first half of an
+    atomic write, which `replace_durably` completes."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
         write_all(fd, data)
         if fsync:
             os.fsync(fd)
     finally:
         os.close(fd)
-    os.replace(tmp, path)
+
+
+def replace_durably(written: Path, path: Path, *, fsync: bool) -> None:
+    """Rename the complete file `written` over `path`, and make the new name durable."""
+    os.replace(written, path)
     if fsync:
         fsync_dir(path.parent)

@@ -27,11 +27,15 @@ def write_snapshot(directory: Path, snapshot: Snapshot, *, fsync: bool = True) -
     """Replace the snapshot in `directory` atomically. On failure the old snapshot may still be
     the durable one, so the caller must not go on to discard what only the new one covers."""
     path = directory / SNAPSHOT_FILE
-    data = encode_frame(_HEADER) + encode_frame(msgspec.msgpack.encode(snapshot))
     try:
-        atomic_write(path, data, fsync=fsync)
+        atomic_write(path, encode_snapshot(snapshot), fsync=fsync)
     except OSError as exc:
         raise StorageError(f"writing snapshot {path} failed: {exc}") from exc
+
+
+def encode_snapshot(snapshot: Snapshot) -> bytes:
+    """The snapshot file's bytes."""
+    return encode_frame(_HEADER) + encode_frame(msgspec.msgpack.encode(snapshot))
 
 
 def read_snapshot(directory: Path) -> Snapshot | None:

@@ -7,11 +7,12 @@ of a log that the simulator uses."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from impl.paxos.durable import DurableState
 from impl.paxos.types import Record, Recovering, Snapshot, peer_encoder, record_decoder
+from impl.storage.background import STRAY_PATTERN, BackgroundSnapshot
 from impl.storage.files import fsync_dir
 from impl.storage.snapshots import read_snapshot, write_snapshot
 from impl.storage.wal import TailDamage, WriteAheadLog
@@ -45,6 +46,8 @@ class ReplicaStore:
             data_dir.mkdir(parents=True)
             if fsync:
                 fsync_dir(data_dir.parent)
+        for stray in data_dir.glob(STRAY_PATTERN):  # of a child killed with its parent
+            stray.unlink(missing_ok=True)
         snapshot = read_snapshot(data_dir)
         log, records, damage = WriteAheadLog.open(
             data_dir / LOG_DIR,
@@ -71,6 +74,15 @@ class ReplicaStore:
         snapshot with the old log, which loads to the same state (`DurableState.load` ignores
         records of slots the snapshot covers)."""
         write_snapshot(self._data_dir, snapshot, fsync=self._fsync)
+        self.compact(live)
+
+    def snapshot_in_background(self, take: Callable[[], Snapshot], slot: int) -> BackgroundSnapshot:
+        """Have a forked child write `take()`, the snapshot of `slot` (see `background`); once
+        it has, `compact` the log. Raises OSError if the process cannot fork."""
+        return BackgroundSnapshot.start(take, slot, self._data_dir, fsync=self._fsync)
+
+    def compact(self, live: Sequence[Record]) -> None:
+        """Rewrite the log to `live`, once a snapshot covers everything else it held."""
         self._log.rewrite([peer_encoder.encode(record) for record in live])
 
     def close(self) -> None:

@@ -4,6 +4,7 @@ a full restart, and a corrupted log tail; bad client input never brings a server
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import struct
@@ -104,6 +105,34 @@ def test_writes_continue_after_kill_9_of_the_leader_and_survive_a_full_restart(
     wait_until(lambda: converged(cluster), 30, "all replicas to converge")
 
     cluster.stop()  # every server down, then up again: nothing acknowledged may be lost
+    cluster.start()
+    cluster.wait_for_leader()
+    check_all_present(cluster, acked)
+
+
+def test_snapshots_are_written_by_a_child_process_and_restarts_load_them(
+    cluster: LocalCluster,
+) -> None:
+    """Each replica's snapshots (every 50 slots here) are encoded and written by a forked
+    child (`impl.storage.background`), not on its event loop: there, encoding a tree of
+    500,000 znodes kept the server from answering anyone for a second. A full restart then
+    loads the snapshots and what the compacted logs hold beyond them."""
+    writer = Writer(cluster, "s")
+    writer.start()
+    wait_until(lambda: len(writer.acked) >= 150, 30, "150 writes")
+    acked = writer.finish()
+    for node in cluster.nodes:
+        log = node.log_path
+        wait_until(lambda log=log: "snapshot of slot" in log.read_text(), 30, "a snapshot")
+        writers = {
+            int(found[1])
+            for found in re.finditer(
+                r"snapshot of slot \d+ stored \(written by process (\d+)", node.log_path.read_text()
+            )
+        }
+        assert node.process is not None and writers and node.process.pid not in writers
+        assert (node.directory / "data" / "snapshot").stat().st_size > 0
+    cluster.stop()
     cluster.start()
     cluster.wait_for_leader()
     check_all_present(cluster, acked)

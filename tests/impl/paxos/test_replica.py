@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import deque
 
 import pytest
@@ -63,6 +64,9 @@ class Cluster:
     def carry_out(self, node: int, effects: Effects) -> None:
         self.queue.extend((node, to, m) for to, m in effects.early)
         self.disks[node].extend(effects.records)
+        if effects.snapshot_due:  # taken and "stored"; the disks keep the whole log
+            replica = self.replicas[node]
+            replica.snapshot_stored(replica.take_snapshot().slot)
         self.queue.extend((node, to, m) for to, m in effects.messages)
         self.replies.extend(effects.replies)
 
@@ -274,6 +278,39 @@ def test_a_lagging_replica_catches_up_from_a_snapshot() -> None:
     lagging, leader = cluster.replicas[3], cluster.replicas[1]
     assert lagging.applied_slot == leader.applied_slot
     assert lagging.machine.digest() == leader.machine.digest()
+
+
+def test_the_log_is_forgotten_only_once_the_driver_has_stored_the_snapshot() -> None:
+    """The core asks for a snapshot (`snapshot_due`) and keeps its log whole until the driver
+    says one is durable; a server writes it in a forked child meanwhile (a crash before then
+    restarts from the old snapshot and the whole log)."""
+    options = ReplicaOptions(election_ticks=5, heartbeat_ticks=2, snapshot_every=3, retry_ticks=3)
+    due: list[bool] = []
+
+    class Deferring(Cluster):  # a driver whose snapshot is still being written
+        def carry_out(self, node: int, effects: Effects) -> None:
+            due.append(effects.snapshot_due)
+            super().carry_out(node, dataclasses.replace(effects, snapshot_due=False))
+
+    cluster = Deferring(1, options)
+    cluster.elect(1)
+    for seq in range(1, 5):
+        cluster.submit(1, put(2, seq, f"k{seq}", b"v"))
+    replica = cluster.replicas[1]
+    assert any(due) and replica.applied_slot >= 4
+    assert replica.log_start == 1  # nothing forgotten yet
+    snapshot = replica.take_snapshot()
+    assert snapshot.slot == replica.applied_slot
+    live = replica.snapshot_stored(snapshot.slot)
+    assert live is not None and replica.log_start == snapshot.slot + 1
+    assert not any(isinstance(r, Chosen) and r.entry.slot <= snapshot.slot for r in live)
+    restarted = Replica(
+        1, [1], KeyValueStore(), DurableState.load(snapshot, live), options=options, seed=1
+    )
+    assert restarted.machine.digest() == replica.machine.digest()
+    # A snapshot older than the log's start (a newer one was installed meanwhile) is no news.
+    assert replica.snapshot_stored(snapshot.slot) is None
+    assert replica.snapshot_stored(snapshot.slot - 1) is None
 
 
 def test_an_amnesiac_votes_only_after_hearing_from_every_other_replica() -> None:

@@ -60,6 +60,7 @@ class Recording(Cluster):
             early=[(to, m) for to, m in effects.early if (node, to) not in self.blocked],
             messages=[(to, m) for to, m in effects.messages if (node, to) not in self.blocked],
             replies=effects.replies,
+            snapshot_due=effects.snapshot_due,
         )
         super().carry_out(node, kept)
 
