@@ -223,6 +223,7 @@ class Replica:
         members: Sequence[Member] = (),
         clock: Callable[[], int] | None = None,
         send_now: Callable[[int, PeerMessage], None] | None = None,
+        stored_snapshot: Callable[[], Snapshot | None] | None = None,
     ) -> None:
         """`send_now`: send a message that depends on nothing not yet durable (the leader's
         `Commit` notice) the moment it exists, instead of in `Effects` after the work that
@@ -234,7 +235,10 @@ class Replica:
         `members`: the initial configuration with addresses, instead of `nodes`/`observers`.
         Later configurations come from the log (`membership.py`).
         `clock`: the lease clock, in ms, monotonic, and running while the process is stopped
-        (the server's is `time.monotonic`); by default, ticks times `options.tick_ms`."""
+        (the server's is `time.monotonic`); by default, ticks times `options.tick_ms`.
+        `stored_snapshot`: the driver's latest durable snapshot, read back; a replica behind
+        my log's start is sent that one (if it is of the slot before my log's start) instead
+        of one made on the spot from the state, which costs the time a snapshot takes."""
         durable = durable or DurableState()
         self.options = options or ReplicaOptions()
         self._faults = self.options.faults
@@ -252,6 +256,7 @@ class Replica:
         self._effects = Effects()
         self._random = random.Random(seed)
         self._on_applied = on_applied
+        self._stored_snapshot = stored_snapshot
         self._on_reply = on_reply
         self._send_now = send_now
 
@@ -1193,7 +1198,7 @@ class Replica:
         options = self.options
         if request.first_slot < self.log_start:  # it needs my snapshot: the next chunk
             chunk = self._transfer.next_chunk(
-                request, self.log_start, self._snapshot, options.message_bytes, self.now
+                request, self.log_start, self._snapshot_to_send, options.message_bytes, self.now
             )
             self._send(sender, chunk)
             return
@@ -1387,6 +1392,13 @@ class Replica:
             return None
         self._compact(slot)
         return self._live_records()
+
+    def _snapshot_to_send(self) -> Snapshot:
+        """A snapshot of at least my log's start, for a replica behind it."""
+        stored = self._stored_snapshot() if self._stored_snapshot is not None else None
+        if stored is not None and stored.slot == self.log_start - 1:
+            return stored
+        return self._snapshot()
 
     def _snapshot(self) -> Snapshot:
         return Snapshot(

@@ -330,7 +330,7 @@ class Simulation:
         replica = Replica(
             node, self.node_ids, KeyValueStore(), durable, self.options,
             seed=self.random.randrange(2**32), on_applied=lambda slot: self._applied(node, slot),
-            members=self.initial, clock=clock,
+            members=self.initial, clock=clock, stored_snapshot=lambda: self.disks[node].snapshot,
         )  # fmt: skip
         self.replicas[node] = replica
         if disk.snapshot is not None:

@@ -33,6 +33,9 @@ from impl.storage.files import replace_durably, write_file
 from impl.storage.snapshots import SNAPSHOT_FILE, encode_snapshot
 
 STRAY_PATTERN = f"{SNAPSHOT_FILE}.*.tmp"  # what a child killed with its parent leaves
+# The child syncs its file this many bytes at a time: the servers' log fsyncs on the same disk
+# then wait behind at most this much of it, not behind the whole snapshot.
+SYNC_PIECE = 1 << 20
 
 
 class BackgroundSnapshot:
@@ -60,8 +63,10 @@ class BackgroundSnapshot:
             code = 1
             try:
                 os.closerange(3, os.sysconf("SC_OPEN_MAX"))
+                with contextlib.suppress(OSError):  # where cores are few, the servers'
+                    os.nice(10)  # event loops come first
                 written = directory / f"{SNAPSHOT_FILE}.{os.getpid()}.tmp"
-                write_file(written, encode_snapshot(take()), fsync=fsync)
+                write_file(written, encode_snapshot(take()), fsync=fsync, piece=SYNC_PIECE)
                 code = 0
             except BaseException as exc:  # anything: the parent reads the exit code
                 with contextlib.suppress(BaseException):

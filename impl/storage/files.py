@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 
-def write_all(fd: int, data: bytes, offset: int | None = None) -> None:
+def write_all(fd: int, data: bytes | memoryview, offset: int | None = None) -> None:
     """`os.write` (or `os.pwrite` at `offset`) may write less than asked; loop until all of
     `data` is out."""
     view = memoryview(data)
@@ -38,12 +38,18 @@ def atomic_write(path: Path, data: bytes, *, fsync: bool) -> None:
     replace_durably(tmp, path, fsync=fsync)
 
 
-def write_file(path: Path, data: bytes, *, fsync: bool) -> None:
+def write_file(path: Path, data: bytes, *, fsync: bool, piece: int = 0) -> None:
     """Create (or truncate) `path` and write `data` to it, fsync'd: the first half of an
-    atomic write, which `replace_durably` completes."""
+    atomic write, which `replace_durably` completes. With `piece`, write and sync that many
+    bytes at a time, so that the disk never has much of this file to flush at once (a log's
+    fsync on the same disk waits behind whatever is queued before it)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
-        write_all(fd, data)
+        step, whole = piece or max(len(data), 1), memoryview(data)
+        for start in range(0, len(data), step):
+            write_all(fd, whole[start : start + step])
+            if fsync and piece:
+                os.fdatasync(fd)
         if fsync:
             os.fsync(fd)
     finally:
