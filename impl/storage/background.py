@@ -2,8 +2,9 @@
 while a large state is encoded and written.
 
 Encoding the znode tree costs about 2 µs a node here (1 s at 500,000 znodes), and a server that
-did it on its event loop answered nobody meanwhile: clients with short sessions lost their
-connections, and a leader that stalled longer than the election timeout lost its leadership. As
+did it on its event loop answered nobody meanwhile: one write waited 2.9 s, and clients with
+short sessions lost their connections. (A leader stalled past the election timeout risks its
+leadership too; replicas whose logs start at the same slot stall together, which hid that.) As
 Redis's BGSAVE does, `BackgroundSnapshot.start` forks: the child has a copy-on-write image of the
 process as it is at that moment, takes the snapshot from it, writes it to a file of its own
 (`snapshot.<pid>.tmp`, fsync'd) and exits; the parent goes on at once and asks `poll` now and
