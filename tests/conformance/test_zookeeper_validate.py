@@ -31,6 +31,7 @@ from impl.coord.jute import (
 )
 from impl.coord.records import OPEN_ACL_UNSAFE, CreateMode
 from impl.net.cluster import LocalCluster
+from impl.storage import read_snapshot
 from tests.conftest import ROOT
 
 MAPPING = "tests/conformance/zookeeper_log.py:ZooKeeperLog"
@@ -179,6 +180,12 @@ def test_a_restarted_nodes_log(
         leader = cluster.wait_for_leader()
         follower = next(node.id for node in cluster.nodes if node.id != leader)
 
+        def snapshot_stored() -> bool:
+            """The follower's snapshot file holds every slot it has applied."""
+            status = cluster.status(follower)
+            stored = read_snapshot(cluster.node(follower).directory / "data")
+            return status is not None and stored is not None and stored.slot == status.commit
+
         def caught_up() -> bool:
             statuses = [cluster.status(leader), cluster.status(follower)]
             return all(statuses) and len({s.applied for s in statuses if s}) == 1
@@ -190,6 +197,8 @@ def test_a_restarted_nodes_log(
             a.delete(made[0])
             a.delete(made[1])
             wait_for(caught_up)  # so that it needs nothing from the leader when it is back
+            if fault is not None:  # snapshots are written in the background: the last one too
+                wait_for(snapshot_stored)
             cluster.kill_node(follower)
             cluster.start_node(follower)
             cluster.wait_for_leader()
