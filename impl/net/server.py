@@ -428,10 +428,8 @@ class ReplicaServer:
             log.warning(
                 "n%d: cannot fork to write a snapshot (%s); writing it inline", core.id, exc
             )
-            snapshot = core.take_snapshot()
-            live = core.snapshot_stored(snapshot.slot)
-            if live is not None:
-                self.store.install_snapshot(snapshot, live)
+            if (stored := core.snapshot_now()) is not None:
+                self.store.install_snapshot(*stored)
 
     def _poll_snapshot(self, child: BackgroundSnapshot) -> None:
         written = child.poll()

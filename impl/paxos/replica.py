@@ -1393,6 +1393,14 @@ class Replica:
         self._compact(slot)
         return self._live_records()
 
+    def snapshot_now(self) -> tuple[Snapshot, list[Record]] | None:
+        """`take_snapshot` and `snapshot_stored` at once, for a driver that stores the snapshot
+        before it goes on: the snapshot and the records to rewrite the log to, or None if
+        there is nothing to forget."""
+        snapshot = self.take_snapshot()
+        live = self.snapshot_stored(snapshot.slot)
+        return None if live is None else (snapshot, live)
+
     def _snapshot_to_send(self) -> Snapshot:
         """A snapshot of at least my log's start, for a replica behind it."""
         stored = self._stored_snapshot() if self._stored_snapshot is not None else None

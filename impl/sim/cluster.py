@@ -405,16 +405,12 @@ class Simulation:
         for record in effects.records:
             if isinstance(record, Chosen):
                 self._decided(node, record.entry.slot, record.entry.value)
-        if effects.snapshot is not None:
-            snapshot, live = effects.snapshot
+        stored = [effects.snapshot] if effects.snapshot is not None else []
+        if effects.snapshot_due and (now := replica.snapshot_now()) is not None:
+            stored.append(now)  # stored at once here (the server writes it in a child)
+        for snapshot, live in stored:
             disk.snapshot, disk.records = snapshot, list(live)
             self._check_digest(node, snapshot.slot, None, snapshot)
-        if effects.snapshot_due:  # stored at once here (the server writes it in a child)
-            snapshot = replica.take_snapshot()
-            stored = replica.snapshot_stored(snapshot.slot)
-            if stored is not None:
-                disk.snapshot, disk.records = snapshot, stored
-                self._check_digest(node, snapshot.slot, None, snapshot)
         self._log_events(node, effects.events)
         for to, message in effects.messages:
             self._send(node, to, message)

@@ -127,7 +127,7 @@ def test_snapshots_are_written_by_a_child_process_and_restarts_load_them(
         writers = {
             int(found[1])
             for found in re.finditer(
-                r"snapshot of slot \d+ stored \(written by process (\d+)", node.log_path.read_text()
+                r"snapshot of slot \d+ stored \(written by process (\d+)", log.read_text()
             )
         }
         assert node.process is not None and writers and node.process.pid not in writers

@@ -65,8 +65,7 @@ class Cluster:
         self.queue.extend((node, to, m) for to, m in effects.early)
         self.disks[node].extend(effects.records)
         if effects.snapshot_due:  # taken and "stored"; the disks keep the whole log
-            replica = self.replicas[node]
-            replica.snapshot_stored(replica.take_snapshot().slot)
+            self.replicas[node].snapshot_now()
         self.queue.extend((node, to, m) for to, m in effects.messages)
         self.replies.extend(effects.replies)
 

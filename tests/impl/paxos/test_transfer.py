@@ -378,7 +378,7 @@ class Storing(Recording):
     def __init__(self, n: int, options: ReplicaOptions) -> None:
         super().__init__(n, options)
         self.stored: dict[int, Snapshot] = {}
-        self.made: list[int] = []  # slots of the snapshots made from a replica's state
+        self.made: list[int] = []  # one entry per snapshot made from a replica's state
         for i in self.replicas:
             self.replicas[i] = Replica(
                 i, [1, 2, 3], Counting(self.made), options=options, seed=i,
@@ -386,11 +386,8 @@ class Storing(Recording):
             )  # fmt: skip
 
     def carry_out(self, node: int, effects: Effects) -> None:
-        if effects.snapshot_due:
-            replica = self.replicas[node]
-            snapshot = replica.take_snapshot()
-            if replica.snapshot_stored(snapshot.slot) is not None:
-                self.stored[node] = snapshot
+        if effects.snapshot_due and (now := self.replicas[node].snapshot_now()) is not None:
+            self.stored[node] = now[0]
         if effects.snapshot is not None:
             self.stored[node] = effects.snapshot[0]
         super().carry_out(node, dataclasses.replace(effects, snapshot_due=False))
