@@ -256,12 +256,14 @@ def read_stat(r: Reader) -> Stat:
 
 
 def write_stat(w: Writer, stat: Stat) -> None:
-    w.parts.append(
-        _STAT.pack(
-            stat.czxid, stat.mzxid, stat.ctime, stat.mtime,
-            stat.version, stat.cversion, stat.aversion,
-            stat.ephemeral_owner, stat.data_length, stat.num_children, stat.pzxid,
-        )
+    w.parts.append(pack_stat(stat))
+
+
+def pack_stat(stat: Stat) -> bytes:
+    return _STAT.pack(
+        stat.czxid, stat.mzxid, stat.ctime, stat.mtime,
+        stat.version, stat.cversion, stat.aversion,
+        stat.ephemeral_owner, stat.data_length, stat.num_children, stat.pzxid,
     )  # fmt: skip
 
 

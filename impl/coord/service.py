@@ -55,6 +55,7 @@ from impl.coord.connection import (
     now_ms,
 )
 from impl.coord.errors import Code, KeeperError
+from impl.coord.fastread import local_read
 from impl.coord.faults import CoordFault
 from impl.coord.jute import (
     PING_XID,
@@ -170,6 +171,9 @@ class _ServedTree(DataTree):
 class ZooKeeperService:
     forward = True
     immediate_replies = True
+    # Answer the commonest reads from their bytes (`impl.coord.fastread`); False: every request
+    # takes the general path (what tests compare that one with).
+    read_from_bytes = True
 
     def __init__(self, config: ServerConfig, faults: frozenset[CoordFault] = frozenset()) -> None:
         """`faults`: switched-on bugs of the tree and the watches (tests only)."""
@@ -434,6 +438,8 @@ class ZooKeeperService:
         connection (ZooKeeperServer.processPacket fails with an IOException); any other record
         that does not parse is answered MARSHALLINGERROR, as PrepRequestProcessor (writes) and
         FinalRequestProcessor (reads) answer it."""
+        if self.read_from_bytes and self._read_from_bytes(conn, body):
+            return
         r = Reader(body)
         header = RequestHeader.read(r)  # a JuteError closes the connection
         try:
@@ -452,6 +458,21 @@ class ZooKeeperService:
             )
             reply = header_frame(header.xid, 0, Code.MARSHALLINGERROR)
             self._start(conn, Op(header.xid, "local", reply=reply))
+
+    def _read_from_bytes(self, conn: Connection, body: bytes) -> bool:
+        """Answer `body` straight from its bytes (`impl.coord.fastread`) if it is a read that
+        way takes, nothing of the connection's is unanswered, and the leases allow a local
+        read now (as `_start` answers one); say whether it was answered."""
+        if conn.order or conn.closed:
+            return False
+        core = self.server.core
+        reply = local_read(body, self.tree, core.applied, conn.acl_identities())
+        if reply is None or not core.lease_read_now():
+            return False
+        conn.send(reply)
+        self.stats.sent += 1
+        self.stats.latency(0.0)
+        return True
 
     def _dispatch(self, conn: Connection, header: RequestHeader, r: Reader) -> None:
         opcode = header.type

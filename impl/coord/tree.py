@@ -41,6 +41,7 @@ import msgspec
 
 from impl.coord.errors import Code, KeeperError
 from impl.coord.faults import CoordFault
+from impl.coord.jute import pack_stat
 from impl.coord.messages import (
     ACLReply,
     Check,
@@ -740,6 +741,14 @@ class DataTree:
     def session_timeouts(self) -> dict[int, int]:
         """The live sessions: id -> timeout in ms."""
         return dict(self._sessions)
+
+    def data_and_stat(self, path: str) -> tuple[bytes | None, tuple[ACL, ...], bytes] | None:
+        """The node at `path`'s data, ACL and Stat packed as a reply carries it, for reads
+        answered from their bytes (`impl.coord.fastread`); None: no such node."""
+        node = self._nodes.get(path or "/")
+        if node is None:
+            return None
+        return node.data, node.acl, pack_stat(self._stat(node))
 
     def acl_of(self, path: str) -> tuple[ACL, ...] | None:
         """The ACL of the node at `path` (None: no such node), as a read's check needs it."""
