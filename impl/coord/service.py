@@ -466,9 +466,12 @@ class ZooKeeperService:
         if conn.order or conn.closed:
             return False
         core = self.server.core
-        reply = local_read(body, self.tree, core.applied, conn.acl_identities())
-        if reply is None or not core.lease_read_now():
+        answer = local_read(body, self.tree, core.applied, conn.acl_identities())
+        if answer is None or not core.lease_read_now():
             return False
+        reply, path, watch = answer
+        if watch is not None:
+            self._watch(path, conn, watch)
         conn.send(reply)
         self.stats.sent += 1
         self.stats.latency(0.0)

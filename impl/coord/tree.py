@@ -750,6 +750,12 @@ class DataTree:
             return None
         return node.data, node.acl, pack_stat(self._stat(node))
 
+    def sorted_children(self, path: str) -> list[str]:
+        """The names of the children of the node at `path` (none if there is no such node), in
+        the order a getChildren reply lists them."""
+        node = self._nodes.get(path or "/")
+        return sorted(node.children) if node is not None and node.children else []
+
     def acl_of(self, path: str) -> tuple[ACL, ...] | None:
         """The ACL of the node at `path` (None: no such node), as a read's check needs it."""
         node = self._nodes.get(path or "/")
