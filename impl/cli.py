@@ -15,7 +15,7 @@ from impl.coord.faults import CoordFault
 from impl.net.cluster import LocalCluster
 from impl.net.config import SERVICES, ConfigError, ServerConfig, load_config
 from impl.net.kv_service import KeyValueService
-from impl.net.server import run_server
+from impl.net.server import ServerFailure, run_server
 from impl.net.service import Service
 from impl.paxos.faults import Fault
 from impl.storage import StorageError
@@ -83,6 +83,9 @@ def server(config_path: Path, faults: tuple[str, ...], verbose: bool) -> None:
         )
         with asyncio.Runner(loop_factory=_loop_factory()) as runner:
             runner.run(run_server(config, paxos_faults, service))
+    except ServerFailure as error:  # it ran, then stopped itself: not the input's fault
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
     except StorageError as error:
         _fail(str(error))
     except OSError as error:

@@ -74,6 +74,10 @@ PEER_BUFFER_BYTES = 2 * ReplicaOptions().max_inflight_bytes
 LOG_INTERVAL_S = 10.0  # peers that fail the TLS handshake: one line per this many seconds
 
 
+class ServerFailure(Exception):
+    """The server stopped itself: what failed (its cause: the exception it failed with)."""
+
+
 class _Hello(msgspec.Struct, array_like=True, tag="hello"):
     node: int
 
@@ -178,6 +182,8 @@ class ReplicaServer:
         self.replica: Replica | None = None
         self._logged_ballot: Ballot = NO_BALLOT  # the leader's ballot, as last logged
         self._snapshotting: BackgroundSnapshot | None = None  # a child writing one
+        # What stopped the server from within (its disk failed; or a bug): `run_server` raises it
+        self.failure: ServerFailure | None = None
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -354,35 +360,69 @@ class ReplicaServer:
         while True:
             next_tick = max(next_tick + period, loop.time())
             await asyncio.sleep(next_tick - loop.time())
-            self.core.on_tick()
-            self.service.on_tick()
-            self._dirty.set()
-            if self._snapshotting is not None:
-                self._poll_snapshot(self._snapshotting)
+            try:
+                self.core.on_tick()
+                self.service.on_tick()
+                self._dirty.set()
+                if self._snapshotting is not None:
+                    self._poll_snapshot(self._snapshotting)
+            except Exception as exc:
+                self._fail("the clock's tick", exc)
+                return
 
     async def _flush_loop(self) -> None:
         while True:
             await self._dirty.wait()
             self._dirty.clear()
-            effects = self.core.flush()
-            self._log_leadership()
-            self._write_events(self.service.take_events())  # what it applied, in order
-            self._write_events(effects.early_events)
-            self._send(effects.early)
-            if effects.records or effects.snapshot:
-                # Durable before anything that depends on it leaves this process. The fsync
-                # runs on the loop thread: a thread hop costs more than this disk's fsync
-                # (0.15 ms here), and frames that arrive meanwhile wait in the kernel, to be
-                # taken together into the next batch (group commit) either way.
-                self._persist(effects)
-            self._write_events(effects.events)
-            self._send(effects.messages)
-            for reply in effects.replies:
-                self.service.on_reply(reply)
-            if effects.config is not None:
-                self._reconfigure()
-            if effects.snapshot_due and self._snapshotting is None:
-                self._start_snapshot()
+            try:
+                self._flush()
+            except Exception as exc:
+                self._fail("persisting and sending the replica's effects", exc)
+                return
+
+    def _fail(self, what: str, exc: Exception) -> None:
+        """Stop the server: `what` failed with `exc`. A log write or fsync that failed (a full
+        disk, an I/O error) leaves nothing this process could promise durable (and after a
+        failed fsync, no knowing what reached the disk), so it stops, as ZooKeeper exits when
+        its log cannot be written, to be restarted from its log; nothing it had not made
+        durable was sent or acknowledged. Anything else is a bug, logged with its traceback."""
+        disk = isinstance(exc, OSError | StorageError)
+        log.critical(
+            "n%d: stopping: %s failed: %s%s",
+            self.config.my_id,
+            what,
+            exc,
+            "; restart the server once its disk is writable (it recovers from its log)"
+            if disk
+            else "",
+            exc_info=not disk,
+        )
+        if self.failure is None:
+            self.failure = ServerFailure(f"n{self.config.my_id} stopped: {what} failed: {exc}")
+            self.failure.__cause__ = exc
+        self.stop()
+
+    def _flush(self) -> None:
+        """Take the core's effects and carry them out: durable first, then sent."""
+        effects = self.core.flush()
+        self._log_leadership()
+        self._write_events(self.service.take_events())  # what it applied, in order
+        self._write_events(effects.early_events)
+        self._send(effects.early)
+        if effects.records or effects.snapshot:
+            # Durable before anything that depends on it leaves this process. The fsync
+            # runs on the loop thread: a thread hop costs more than this disk's fsync
+            # (0.15 ms here), and frames that arrive meanwhile wait in the kernel, to be
+            # taken together into the next batch (group commit) either way.
+            self._persist(effects)
+        self._write_events(effects.events)
+        self._send(effects.messages)
+        for reply in effects.replies:
+            self.service.on_reply(reply)
+        if effects.config is not None:
+            self._reconfigure()
+        if effects.snapshot_due and self._snapshotting is None:
+            self._start_snapshot()
 
     def _log_leadership(self) -> None:
         """Log who leads whenever it changes, as ZooKeeper logs LEADING and FOLLOWING: one
@@ -601,7 +641,8 @@ class ReplicaServer:
 async def run_server(
     config: ServerConfig, faults: frozenset[Fault] = frozenset(), service: Service | None = None
 ) -> None:
-    """Run one replica until SIGINT or SIGTERM, then shut down cleanly."""
+    """Run one replica until SIGINT or SIGTERM, then shut down cleanly. Raises
+    `ServerFailure` (after the same shutdown) if it stopped itself."""
     import signal
 
     server = ReplicaServer(config, faults, service)
@@ -614,3 +655,5 @@ async def run_server(
     finally:
         log.info("n%d: shutting down", config.my_id)
         await server.close()
+    if server.failure is not None:
+        raise server.failure
