@@ -28,6 +28,32 @@ _slow_log = RateLimitedLog(log)
 SYNC_CONNECTED = 3
 
 
+class WritesInFlight:
+    """The seqs of a connection's writes in flight: added in increasing order, discarded in
+    any; `oldest` in constant time, amortized (replies come in order, nearly always), where
+    the minimum of a set of them cost a pass over up to a window of them per write."""
+
+    __slots__ = ("_live", "_order")
+
+    def __init__(self) -> None:
+        self._order: deque[int] = deque()  # every seq added, oldest first, less some discarded
+        self._live: set[int] = set()
+
+    def add(self, seq: int) -> None:
+        assert not self._order or seq > self._order[-1], "seqs are added in increasing order"
+        self._order.append(seq)
+        self._live.add(seq)
+
+    def discard(self, seq: int) -> None:
+        self._live.discard(seq)
+        order, live = self._order, self._live
+        while order and order[0] not in live:
+            order.popleft()
+
+    def oldest(self) -> int | None:
+        return self._order[0] if self._order else None
+
+
 @dataclass
 class Op:
     """One request of a connection, from arrival to its reply."""
@@ -58,7 +84,7 @@ class Connection:
     running: int = 0  # submitted and not answered
     running_kind: str = ""
     seq: int = 0
-    writes: set[int] = field(default_factory=set)  # seqs of writes in flight
+    writes: WritesInFlight = field(default_factory=WritesInFlight)
     room: asyncio.Event = field(default_factory=asyncio.Event)
     connecting: asyncio.Future[str] | None = None  # "ok", "expired" or "failed"
     received: int = 0

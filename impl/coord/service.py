@@ -607,7 +607,7 @@ class ZooKeeperService:
             conn.ops[conn.seq] = op
             if op.kind == "write":
                 conn.writes.add(conn.seq)
-                acked = min(conn.writes) - 1
+                acked = (conn.writes.oldest() or conn.seq) - 1
                 command = Command(conn.client_id, conn.seq, acked, op.command, op.config)
                 self.server.submit(command)
             elif self.server.core.lease_read_now():
