@@ -14,6 +14,13 @@ directory is removed then, unless a test failed or PAXOSCOPE_KAZOO_KEEP is set; 
 printed so the server logs can be read. A failing kazoo test also gets the tail of every server's
 log in its report.
 
+Some of kazoo's tests leave their clients running (KazooLeaseTests.tearDown, for one, does not
+call teardown_zookeeper). The clients a test of a module that loads this harness made and
+left running are stopped after its teardown: otherwise they would go on pinging (and reconnecting) for the rest of the
+process, and their connection threads move the global `random` (kazoo's ping jitter), which
+hypothesis reports, in whatever tests the same pytest-xdist worker runs later, as "do not use
+the random module inside strategies".
+
 Load it with `-p tests.compat.kazoo_harness` (from the repository root, `python -m pytest`) or
 with `pytest_plugins = ["kazoo_harness"]` in a test module under tests/compat (what
 test_kazoo_suite.py does). Loading it twice under both names is harmless.
@@ -23,12 +30,12 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import gc
 import os
 import shutil
 import sys
 import tempfile
 import time
+import weakref
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
@@ -279,6 +286,18 @@ class _State:
         self.directory: Path | None = None
         self.failed = False
         self.original_get_global_cluster: Any = None
+        # Every KazooClient made while installed, by the order it was made in
+        self.clients: weakref.WeakValueDictionary[int, KazooClient] = weakref.WeakValueDictionary()
+        self.made = 0  # how many: the next one's number
+        self.original_client_init: Any = None
+
+    def stop_clients(self, since: int = 0) -> None:
+        """Stop the clients made since the `since`th (a `made`) that are still running."""
+        for serial, client in list(self.clients.items()):
+            if serial >= since and not client._stopped.is_set():
+                with contextlib.suppress(Exception):
+                    client.stop()
+                    client.close()
 
     def get_cluster(self) -> Cluster:
         if self.error is not None:
@@ -303,7 +322,7 @@ class _State:
 
     def shutdown(self) -> None:
         if self.cluster is not None:
-            _stop_leaked_clients()
+            self.stop_clients()
             self.cluster.shutdown()
             self.cluster = None
         if self.directory is not None and self.directory.exists():
@@ -330,6 +349,15 @@ def install() -> _State:
         state = _State()
         state.original_get_global_cluster = harness.get_global_cluster
         harness.get_global_cluster = state.get_cluster
+        state.original_client_init = KazooClient.__init__
+        make = KazooClient.__init__
+
+        def init_and_register(client: KazooClient, *args: Any, **kwargs: Any) -> None:
+            make(client, *args, **kwargs)
+            state.clients[state.made] = client
+            state.made += 1
+
+        KazooClient.__init__ = init_and_register
         setattr(harness, _STATE_ATTR, state)
         # A worker killed before pytest_unconfigure must not leave servers behind.
         atexit.register(state.shutdown)
@@ -341,6 +369,7 @@ def uninstall() -> None:
     if state is not None:
         state.shutdown()
         harness.get_global_cluster = state.original_get_global_cluster
+        KazooClient.__init__ = state.original_client_init
         delattr(harness, _STATE_ATTR)
 
 
@@ -350,6 +379,23 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     uninstall()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None]:
+    """After the teardown of a test this harness runs (its module loads the harness), stop
+    the clients it made and left running."""
+    state = _state()
+    module = getattr(item, "module", None)
+    if state is None or not any(
+        "kazoo_harness" in p for p in getattr(module, "pytest_plugins", ())
+    ):
+        return (yield)
+    since = state.made
+    try:
+        return (yield)
+    finally:
+        state.stop_clients(since)
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
@@ -402,16 +448,6 @@ def _wait_for_kazoo(hosts: str, timeout: float) -> None:
                 client.stop()
             client.close()
     raise TimeoutError(f"no kazoo client could read / from {hosts} within {timeout} s: {last!r}")
-
-
-def _stop_leaked_clients() -> None:
-    """Stop the clients kazoo's tests left running (KazooLeaseTests.tearDown does not call
-    teardown_zookeeper), so they do not spend the servers' shutdown reconnecting and logging."""
-    for obj in gc.get_objects():
-        if isinstance(obj, KazooClient) and not obj._stopped.is_set():
-            with contextlib.suppress(Exception):
-                obj.stop()
-                obj.close()
 
 
 def _tail(path: Path, lines: int) -> list[str]:
