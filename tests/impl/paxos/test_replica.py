@@ -20,6 +20,8 @@ from impl.paxos.types import (
     Heartbeat,
     PeerMessage,
     Prepare,
+    PreVote,
+    PreVoteReply,
     Promise,
     Read,
     Record,
@@ -202,6 +204,27 @@ def test_gaps_in_the_log_are_closed_with_no_ops() -> None:
     replica.on_message(2, Promise(prepare.ballot, (Vote(3, (1, 2), value),), (), 1, 1))
     accepts = [m for _, m in replica.flush().early if isinstance(m, Accept)]
     assert {a.slot: a.value for a in accepts} == {1: NOOP, 2: NOOP, 3: value}
+
+
+def test_no_prevote_is_granted_while_a_candidates_phase_1_is_under_way() -> None:
+    """A replica that promised a candidate (a page of its phase 1) lets no other replica
+    start a candidacy for the shortest election timeout after it, however long ago it last
+    heard a leader; then it does again."""
+    replica = Replica(2, [1, 2, 3], KeyValueStore(), options=OPTIONS)
+
+    def granted(round_: int) -> bool:
+        replica.on_message(3, PreVote(round_))
+        (reply,) = [m for _, m in replica.flush().messages if isinstance(m, PreVoteReply)]
+        return reply.granted
+
+    assert granted(1)  # no leader heard, no phase 1 under way
+    replica.on_message(1, Prepare((1, 1), 1))
+    replica.flush()
+    for _ in range(OPTIONS.election_ticks - 1):
+        replica.on_tick()
+        assert not granted(2)
+    replica.on_tick()
+    assert granted(2)
 
 
 def test_a_leader_steps_down_on_a_higher_ballot_and_releases_waiting_clients() -> None:

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from impl.paxos.faults import Fault
 from impl.paxos.transfer import ITEM_OVERHEAD, command_size
 from impl.paxos.types import Accept, Promise, SnapshotChunk
-from impl.sim import Simulation, SimulationFailure
+from impl.sim import Faults, Simulation, SimulationFailure
 from impl.sim.__main__ import main
 from impl.sim.cluster import SIM_OPTIONS
 
@@ -101,6 +101,17 @@ def test_reads_need_no_majority_of_a_configuration_that_governs_no_slot_to_come(
     to apply, whose members no longer got heartbeats: every later read waited behind it
     (seed 7451, forwarding)."""
     Simulation(5, 7451, STEPS, reconfigure=True, forward=True).run()
+
+
+def test_a_phase_1_of_many_pages_is_not_cut_short_by_one_candidacy_after_another() -> None:
+    """Regression (found by a 5,000-seed soak with leases and clocks drifting 40 %): once the
+    faults stopped, the three replicas took turns to campaign for 40,000 steps. Each phase 1
+    took a page per undecided slot, and outlasted the election timeout of a replica that
+    heard no leader, which asked for pre-votes, got them, and cut it short with a higher
+    ballot (seed 904,384; now `Replica._grants_prevote` refuses while a phase 1 is under way)."""
+    faults = dataclasses.replace(Faults(), drift=0.4, partition=0.02)
+    options = dataclasses.replace(SIM_OPTIONS, lease_drift=0.4)
+    Simulation(3, 904_384, STEPS, faults=faults, options=options, forward=True, leases=True).run()
 
 
 def test_replaying_a_seed_names_every_flag() -> None:
@@ -207,7 +218,10 @@ def test_each_known_bug_is_caught(fault: Fault) -> None:
             report = str(failure)
             assert f"seed {seed} failed at step" in report
             assert f"--seed {seed}" in report  # how to replay it
-            assert "decided twice" in failure.reason or "has state" in failure.reason
+            # Two values decided in one slot, replicas whose states part, or what a client
+            # sees of either: a write it was told is done, gone from a later read.
+            reason = failure.reason
+            assert "decided twice" in reason or "has state" in reason or "read of" in reason
             return
     pytest.fail(f"{fault} survived 300 seeds")
 
