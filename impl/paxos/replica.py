@@ -5,9 +5,9 @@ Every replica is acceptor, learner and (when elected) leader:
 - **Election.** A follower that hears no leader for a randomised timeout first asks the others
   whether they would promise a new ballot (`PreVote`; each says no while it hears from a
   leader, so a replica that merely lost touch cannot depose one, or from a candidate whose
-  phase 1 is under way, so that a phase 1 of many pages is not cut short by one more
-  candidacy after another). With a majority of yeses it
-  runs phase 1 once for every slot from its first undecided one: `Prepare(ballot, first_slot)`.
+  phase 1 is under way, so a phase 1 of many pages is not cut short by one candidacy after
+  another). With a majority of yeses it runs phase 1 once for every slot from its first
+  undecided one: `Prepare(ballot, first_slot)`.
   Each `Promise` reports the acceptor's votes and the decisions it knows for those slots (in
   pages, if large: `campaign.py`). With a majority of promises the candidate leads: it
   re-proposes, per slot, the value of the highest-ballot vote reported (or a no-op where
