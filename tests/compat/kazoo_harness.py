@@ -16,10 +16,10 @@ log in its report.
 
 Some of kazoo's tests leave their clients running (KazooLeaseTests.tearDown, for one, does not
 call teardown_zookeeper). The clients a test of a module that loads this harness made and
-left running are stopped after its teardown: otherwise they would go on pinging (and reconnecting) for the rest of the
-process, and their connection threads move the global `random` (kazoo's ping jitter), which
-hypothesis reports, in whatever tests the same pytest-xdist worker runs later, as "do not use
-the random module inside strategies".
+left running are stopped after its teardown: otherwise they would go on pinging (and
+reconnecting) for the rest of the process, and their connection threads move the global
+`random` (kazoo's ping jitter), which hypothesis reports, in whatever tests the same
+pytest-xdist worker runs later, as "do not use the random module inside strategies".
 
 Load it with `-p tests.compat.kazoo_harness` (from the repository root, `python -m pytest`) or
 with `pytest_plugins = ["kazoo_harness"]` in a test module under tests/compat (what
@@ -350,10 +350,9 @@ def install() -> _State:
         state.original_get_global_cluster = harness.get_global_cluster
         harness.get_global_cluster = state.get_cluster
         state.original_client_init = KazooClient.__init__
-        make = KazooClient.__init__
 
         def init_and_register(client: KazooClient, *args: Any, **kwargs: Any) -> None:
-            make(client, *args, **kwargs)
+            state.original_client_init(client, *args, **kwargs)
             state.clients[state.made] = client
             state.made += 1
 
