@@ -18,10 +18,10 @@ Work the replica gives up on (the leader changed, or it took too long) closes th
 as ZooKeeper closes its connections when it loses its leader: the client gets ConnectionLoss,
 reconnects (to any server) and keeps its session. Sessions are created and closed through the
 log; the leader decides expiry (`impl.coord.sessions`). Watches live on the server a client is
-connected to, and are set again on reconnect (SetWatches).
+connected to (`impl.coord.watching`), and are set again on reconnect (SetWatches).
 
 With `paxoscope.eventLog=true` the service logs, next to the replica's events, what `paxoscope
-validate` checks against spec/zookeeper.py (`EVENTS`): every write the tree applies, as it
+validate` checks against spec/zookeeper.py (`impl.coord.watching.EVENTS`): every write the tree applies, as it
 applies it (`create`, `set`, `delete` with the node's version and its parent's child version
 after, `session`, `close` with the ephemerals it deleted; each with its zxid and the sessions
 whose data watches it fired), every watch this server sets or drops (`watch`, `unwatch`), the
@@ -37,7 +37,7 @@ import functools
 import logging
 import secrets
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -49,7 +49,6 @@ from impl.coord.connection import (
     Connection,
     Op,
     connect_frame,
-    event_frame,
     header_bytes,
     header_frame,
     now_ms,
@@ -84,7 +83,6 @@ from impl.coord.messages import (
     PathsReply,
     Reconfig,
     Reply,
-    StatReply,
     Txn,
     decode_outcome,
     decode_reply,
@@ -92,7 +90,7 @@ from impl.coord.messages import (
     txn,
 )
 from impl.coord.reconfig import config_text, plan
-from impl.coord.records import SUPER, EventType, Perms, Stat, Trigger, mask_digests, permitted
+from impl.coord.records import SUPER, Perms, mask_digests, permitted
 from impl.coord.requests import (
     READS,
     WATCH_OPS,
@@ -106,8 +104,9 @@ from impl.coord.requests import (
 )
 from impl.coord.sessions import ExpiryClock, first_session_id, next_session_id, password
 from impl.coord.syncing import LeaderSync
-from impl.coord.tree import Change, DataTree
-from impl.coord.watches import ADD_WATCH_MODES, Kind, WatchManager
+from impl.coord.tree import DataTree
+from impl.coord.watches import Kind
+from impl.coord.watching import EventLog, ServerWatches
 from impl.net.config import IDENTITY_BYTES, ServerConfig
 from impl.net.framing import FrameError, FrameReader, read_frame_after, read_header
 from impl.net.ratelog import RateLimitedLog
@@ -137,10 +136,6 @@ _READ_PERMS = {
     OpCode.GET_ACL: Perms.READ | Perms.ADMIN,
 }
 _session_list = msgspec.msgpack.Decoder(list[int])
-# The coordination layer's events in the event log (the replica's have other names).
-EVENTS = frozenset(
-    {"start", "session", "close", "create", "set", "delete", "watch", "unwatch", "restored"}
-)
 
 
 class _ServedTree(DataTree):
@@ -180,18 +175,16 @@ class ZooKeeperService:
         self.config = config
         self.tree = _ServedTree(self._applied, self._restored, config.extended_types, faults)
         self.tree.record_changes = config.event_log
-        # What the event log is yet to get (None: no event log). A new process first: the
-        # watches of the one before it are gone, and the writes it replays were logged.
-        self._events: list[dict[str, Any]] | None = (
-            [{"event": "start"}] if config.event_log else None
-        )
+        self._events = EventLog(config.event_log)
         self._server: ReplicaServer | None = None
         self._connections: set[Connection] = set()
         self._by_session: dict[int, set[Connection]] = {}
         self._by_client: dict[int, Connection] = {}  # by the client id of its commands
         self._admission = Admission(config)
         self._log = RateLimitedLog(log)  # for what clients can make happen again and again
-        self._watches: WatchManager[Connection] = WatchManager(faults)
+        self._watches = ServerWatches(
+            self.tree, self._events, lambda: self.server.core.applied, faults
+        )
         self._own_id = secrets.randbits(62) | 1  # the client id of our own proposals
         self._own_seq = 0
         self._sync = LeaderSync(config.my_id, encode(Exists("/")))
@@ -341,11 +334,7 @@ class ZooKeeperService:
 
     def take_events(self) -> list[dict[str, Any]]:
         """The events since the last call, for the server's event log."""
-        events = self._events
-        if not events:
-            return []
-        self._events = []
-        return events
+        return self._events.take()
 
     @property
     def serving(self) -> bool:
@@ -471,7 +460,7 @@ class ZooKeeperService:
             return False
         reply, path, watch = answer
         if watch is not None:
-            self._watch(path, conn, watch)
+            self._watches.watch(path, conn, watch)
         self._send_at_once(conn, reply)
         return True
 
@@ -536,7 +525,7 @@ class ZooKeeperService:
             query = encode(Exists("/"))  # a read index; the watches are then set locally
 
             def set_watches(conn: Connection, op: Op, result: bytes) -> bytes:
-                self._set_watches(conn, request)
+                self._watches.set_again(conn, request)
                 return header_frame(header.xid, self.server.core.applied, 0)
 
             self._start(conn, Op(header.xid, "read", query=query, on_done=set_watches))
@@ -689,7 +678,7 @@ class ZooKeeperService:
         if decoded.opcode == OpCode.MULTI_READ:
             err, body = Code.OK, self._multi_read(conn, decoded)
         elif decoded.opcode in WATCH_OPS:
-            err, body = self._watch_op(conn, decoded)
+            err, body = self._watches.answer(conn, decoded)
         else:
             err, body = self._answer(conn, decoded, reply)
         return frame(header_bytes(op.xid, self.server.core.applied, err) + body)
@@ -712,36 +701,10 @@ class ZooKeeperService:
             if (decoded.opcode == OpCode.EXISTS and (err == Code.OK or missing)) or (
                 err == Code.OK and decoded.opcode == OpCode.GET_DATA
             ):
-                self._watch(decoded.path, conn, Kind.DATA)
+                self._watches.watch(decoded.path, conn, Kind.DATA)
             elif err == Code.OK:
-                self._watch(decoded.path, conn, Kind.CHILDREN)
+                self._watches.watch(decoded.path, conn, Kind.CHILDREN)
         return err, body
-
-    def _watch(self, path: str, conn: Connection, kind: Kind) -> None:
-        """Set a watch for the connection (logged, when it is new)."""
-        if self._watches.add(path, conn, kind) and self._events is not None:
-            self._events.append(
-                {
-                    "event": "watch",
-                    "applied": self.server.core.applied,
-                    "session": conn.session,
-                    "path": path,
-                    "kind": kind.name.lower(),
-                }
-            )
-
-    def _unwatched(self, conn: Connection, kind: Kind, paths: Iterable[str], why: str) -> None:
-        if self._events is not None and paths:
-            self._events.append(
-                {
-                    "event": "unwatch",
-                    "applied": self.server.core.applied,
-                    "session": conn.session,
-                    "paths": sorted(paths),
-                    "kind": kind.name.lower(),
-                    "why": why,
-                }
-            )
 
     def _multi_read(self, conn: Connection, decoded: Decoded) -> bytes:
         """multiRead: each read on its own (one failing does not fail the others), all at
@@ -752,82 +715,27 @@ class ZooKeeperService:
             answers.append(self._answer(conn, read, self.tree.read(read.query)))
         return multi_read_response(decoded.reads, answers)
 
-    def _watch_op(self, conn: Connection, decoded: Decoded) -> tuple[int, bytes]:
-        """addWatch, removeWatches, checkWatches: done on this server, as in ZooKeeper."""
-        path, kind = decoded.path, decoded.watch_type
-        if decoded.opcode == OpCode.ADD_WATCH:
-            self._watch(path, conn, ADD_WATCH_MODES[kind])
-            return Code.OK, Writer().i32(0).getvalue()  # ZooKeeper answers an ErrorResponse(0)
-        if decoded.opcode == OpCode.REMOVE_WATCHES:
-            had = self._watches.paths_of(conn) if self._events is not None else {}
-            found = self._watches.remove(path, conn, kind)
-            for gone in had:
-                if path in had[gone] and not self._watches.contains(path, conn, gone):
-                    self._unwatched(conn, gone, [path], "removed")
-        else:
-            found = self._watches.contains(path, conn, kind)
-        return (Code.OK if found else Code.NOWATCHER), b""
-
     def _closed(self, conn: Connection, op: Op, result: bytes) -> bytes:
         return header_frame(op.xid, self.server.core.applied, 0)
 
-    # --- watches -----------------------------------------------------------------------------
+    # --- what the tree applies ---------------------------------------------------------------
 
     def _applied(self, zxid: int, command: Txn, outcome: Outcome) -> None:
-        """Inside the replica's apply: fire this server's watches, log the write (with an event
-        log), end a closed session's connections (after its own reply, which comes next)."""
-        events = self._events
-        fired: list[list[int]] = []  # per trigger: the sessions whose data watch it fired
-        for trigger in outcome.triggers:
-            data = (
-                self._watches.watchers(trigger.path, Kind.DATA)
-                if events is not None and trigger.type is not EventType.NODE_CHILDREN_CHANGED
-                else frozenset()
-            )
-            sessions = []
-            for conn, fires in self._watches.fire((trigger,)):
-                conn.send(event_frame(zxid, fires))
-                if conn in data and conn.session:
-                    sessions.append(conn.session)
-            fired.append(sorted(sessions))
-        if events is not None:
-            self._log_changes(zxid, command, fired, events)
+        """Inside the replica's apply: fire this server's watches and log the write
+        (`ServerWatches.fire`), end a closed session's connections (after its own reply,
+        which comes next)."""
+        self._watches.fire(zxid, command, outcome)
         if isinstance(command.op, CloseSession) and outcome.err == Code.OK:
             for conn in list(self._by_session.get(command.session, ())):
                 asyncio.get_running_loop().call_soon(conn.close)
-
-    def _log_changes(
-        self, zxid: int, command: Txn, fired: list[list[int]], events: list[dict[str, Any]]
-    ) -> None:
-        """Log the write's changes (`DataTree.changes`), each with the sessions whose data
-        watches its trigger fired."""
-        close: dict[str, Any] | None = None
-        for change in self.tree.changes:
-            if change.kind == "session":
-                events.append({"event": "session", "zxid": zxid, "session": change.session})
-            elif change.kind == "close":
-                close = {
-                    "event": "close",
-                    "zxid": zxid,
-                    "session": change.session,
-                    "expired": command.owner == 0,  # the leader's expiry; else the client's
-                    "deleted": [],
-                    "fired": [],
-                }
-                events.append(close)
-            elif close is not None:  # one of the closed session's ephemerals
-                close["deleted"].append(change.path)
-                close["fired"] += [[s, change.path] for s in fired[change.trigger]]
-            else:
-                events.append(_node_event(zxid, change, fired[change.trigger]))
 
     def _restored(self) -> None:
         """A snapshot replaced the tree (this replica fell far behind): the watches here missed
         what it skipped. Close every connection, as ZooKeeper does when a server resyncs with
         its leader; clients reconnect and set their watches again with their last zxid, which
         fires what changed."""
-        if self._events is not None and self._server is not None:  # not the restart's own
-            self._events.append({"event": "restored"})
+        if self._server is not None:  # not the restart's own
+            self._events.add({"event": "restored"})
         if self._connections:
             log.info(
                 "n%d: caught up from a snapshot; closing %d client connection(s) so that they "
@@ -838,49 +746,11 @@ class ZooKeeperService:
         for conn in list(self._connections):
             asyncio.get_running_loop().call_soon(conn.close)
 
-    def _set_watches(self, conn: Connection, request: SetWatches) -> None:
-        """ZooKeeper's DataTree.setWatches: fire at once what changed since the client's
-        last zxid, and set the rest."""
-        since = request.relative_zxid
-        for path in request.data:
-            stat = self._stat(path)
-            if stat is None:
-                conn.send(event_frame(0, Trigger(path, EventType.NODE_DELETED)))
-            elif stat.mzxid > since:
-                conn.send(event_frame(0, Trigger(path, EventType.NODE_DATA_CHANGED)))
-            else:
-                self._watch(path, conn, Kind.DATA)
-        for path in request.exist:
-            if self._stat(path) is not None:
-                conn.send(event_frame(0, Trigger(path, EventType.NODE_CREATED)))
-            else:
-                self._watch(path, conn, Kind.DATA)
-        for path in request.child:
-            stat = self._stat(path)
-            if stat is None:
-                conn.send(event_frame(0, Trigger(path, EventType.NODE_DELETED)))
-            elif stat.pzxid > since:
-                conn.send(event_frame(0, Trigger(path, EventType.NODE_CHILDREN_CHANGED)))
-            else:
-                self._watch(path, conn, Kind.CHILDREN)
-        # Persistent watches are set again as they were; what changed meanwhile is not told.
-        for path in request.persistent:
-            self._watch(path, conn, Kind.PERSISTENT)
-        for path in request.persistent_recursive:
-            self._watch(path, conn, Kind.PERSISTENT_RECURSIVE)
-
-    def _stat(self, path: str) -> Stat | None:
-        reply = self.tree.read(Exists(path))
-        return reply.stat if isinstance(reply, StatReply) else None
-
     def _forget(self, conn: Connection) -> None:
         conn.flush()  # replies already sent go out before the connection closes
         conn.closed = True
         conn.room.set()
         self._connections.discard(conn)
-        if self._events is not None and conn.session:
-            for kind, paths in sorted(self._watches.paths_of(conn).items()):
-                self._unwatched(conn, kind, paths, "disconnected")
         self._watches.forget(conn)
         if conn.session:
             peers = self._by_session.get(conn.session)
@@ -902,24 +772,6 @@ class ZooKeeperService:
 
     def watch_count(self) -> int:
         return self._watches.count()
-
-
-def _node_event(zxid: int, change: Change, fired: list[int]) -> dict[str, Any]:
-    """The event of a node created, written or deleted."""
-    event: dict[str, Any] = {
-        "event": change.kind,
-        "zxid": zxid,
-        "session": change.session,
-        "path": change.path,
-    }
-    if change.kind != "delete":
-        event["version"] = change.version
-    if change.kind == "create":
-        event["owner"], event["sequential"] = change.owner, change.sequential
-    if change.kind != "set":
-        event["cversion"], event["children"] = change.cversion, change.children
-    event["fired"] = fired
-    return event
 
 
 def _length_checked(header: bytes, limit: int) -> bytes:

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from checker.conformance.validate import Observation, SpecStep
-from impl.coord.service import EVENTS as COORDINATION_EVENTS
+from impl.coord.watching import EVENTS as COORDINATION_EVENTS
 
 
 class MultiPaxosLog:

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from checker.conformance.validate import Observation, SpecStep
-from impl.coord.service import EVENTS
+from impl.coord.watching import EVENTS
 
 APPLIED = frozenset({"session", "close", "create", "set", "delete"})
 

@@ -101,9 +101,9 @@ def _general(service: ZooKeeperService, body: bytes) -> Answer:
 
     asyncio.run(answer())
     watches = [
-        (path, kind) for kind, paths in service._watches.paths_of(conn).items() for path in paths
+        (path, kind) for kind, paths in service._watches.manager.paths_of(conn).items() for path in paths
     ]
-    service._watches.forget(conn)
+    service._watches.manager.forget(conn)
     assert len(watches) <= 1
     path, kind = watches[0] if watches else ("", None)
     return writer.written, path, kind
