@@ -75,37 +75,32 @@ from impl.coord.messages import (
     ContainerCandidates,
     CreateSession,
     DeleteContainer,
-    ErrorResult,
     Exists,
     GetACL,
     MoveSession,
     Outcome,
     PathsReply,
     Reconfig,
-    Reply,
     Txn,
     decode_outcome,
     decode_reply,
     encode,
     txn,
 )
+from impl.coord.reads import ReadAnswers
 from impl.coord.reconfig import config_text, plan
-from impl.coord.records import SUPER, Perms, mask_digests, permitted
+from impl.coord.records import SUPER, Perms, permitted
 from impl.coord.requests import (
     READS,
-    WATCH_OPS,
     WRITES,
     Decoded,
     decode,
     digest_identity,
-    multi_read_response,
-    read_response,
     write_response,
 )
 from impl.coord.sessions import ExpiryClock, first_session_id, next_session_id, password
 from impl.coord.syncing import LeaderSync
 from impl.coord.tree import DataTree
-from impl.coord.watches import Kind
 from impl.coord.watching import EventLog, ServerWatches
 from impl.net.config import IDENTITY_BYTES, ServerConfig
 from impl.net.framing import FrameError, FrameReader, read_frame_after, read_header
@@ -127,14 +122,6 @@ INFLIGHT = 4_096  # requests one connection may have queued or in flight
 UNREAD_PAUSE = 4
 UNREAD_LIMIT = 16
 REPORT_EVERY_S = 0.1  # how often servers tell the leader which sessions are alive
-# The permission each read needs (ZooKeeper's FinalRequestProcessor); exists needs none.
-_READ_PERMS = {
-    OpCode.GET_DATA: Perms.READ,
-    OpCode.GET_CHILDREN: Perms.READ,
-    OpCode.GET_CHILDREN2: Perms.READ,
-    OpCode.GET_ALL_CHILDREN_NUMBER: Perms.READ,
-    OpCode.GET_ACL: Perms.READ | Perms.ADMIN,
-}
 _session_list = msgspec.msgpack.Decoder(list[int])
 
 
@@ -182,9 +169,8 @@ class ZooKeeperService:
         self._by_client: dict[int, Connection] = {}  # by the client id of its commands
         self._admission = Admission(config)
         self._log = RateLimitedLog(log)  # for what clients can make happen again and again
-        self._watches = ServerWatches(
-            self.tree, self._events, lambda: self.server.core.applied, faults
-        )
+        self._watches = ServerWatches(self.tree, self._events, self._applied_slot, faults)
+        self._reads = ReadAnswers(self.tree, self._watches, self._applied_slot)
         self._own_id = secrets.randbits(62) | 1  # the client id of our own proposals
         self._own_seq = 0
         self._sync = LeaderSync(config.my_id, encode(Exists("/")))
@@ -335,6 +321,9 @@ class ZooKeeperService:
     def take_events(self) -> list[dict[str, Any]]:
         """The events since the last call, for the server's event log."""
         return self._events.take()
+
+    def _applied_slot(self) -> int:
+        return self.server.core.applied
 
     @property
     def serving(self) -> bool:
@@ -663,57 +652,12 @@ class ZooKeeperService:
         if decoded is None or decoded.query is None:  # setWatches: answered as it is sent
             assert op.on_done is not None
             return op.on_done(conn, op, self.tree.query(op.query))
-        return self._read_reply(conn, op, decoded, self.tree.read(decoded.query))
+        return self._reads.reply(conn, op.xid, decoded, self.tree.read(decoded.query))
 
     def _read(self, conn: Connection, op: Op, result: bytes) -> bytes:
         """The reply to a read the replica answered with `result`, an encoded tree reply."""
         assert op.decoded is not None
-        return self._read_reply(conn, op, op.decoded, decode_reply(result))
-
-    def _read_reply(self, conn: Connection, op: Op, decoded: Decoded, reply: Reply) -> bytes:
-        """The reply to a read, the tree's `reply`. What it does to watches is done now,
-        atomically with the read (no write is applied in between); so is a multiRead's
-        reading."""
-        err: int
-        if decoded.opcode == OpCode.MULTI_READ:
-            err, body = Code.OK, self._multi_read(conn, decoded)
-        elif decoded.opcode in WATCH_OPS:
-            err, body = self._watches.answer(conn, decoded)
-        else:
-            err, body = self._answer(conn, decoded, reply)
-        return frame(header_bytes(op.xid, self.server.core.applied, err) + body)
-
-    def _answer(self, conn: Connection, decoded: Decoded, reply: Reply) -> tuple[int, bytes]:
-        """One read's (err, body): its ACL check, and the watch it sets."""
-        err, body = read_response(decoded, reply)
-        needs = _READ_PERMS.get(decoded.opcode)
-        if err == Code.OK and needs is not None:
-            acl = self.tree.acl_of(decoded.path)
-            identities = conn.acl_identities()
-            if acl is not None and not permitted(acl, needs, identities):
-                err, body = Code.NOAUTH, b""
-            elif isinstance(reply, ACLReply) and not permitted(reply.acl, Perms.ADMIN, identities):
-                # Without ADMIN, digest ids are shown without their password hashes.
-                masked = replace(reply, acl=mask_digests(reply.acl))
-                err, body = read_response(decoded, masked)
-        if decoded.watch:
-            missing = isinstance(reply, ErrorResult) and reply.err == Code.NONODE
-            if (decoded.opcode == OpCode.EXISTS and (err == Code.OK or missing)) or (
-                err == Code.OK and decoded.opcode == OpCode.GET_DATA
-            ):
-                self._watches.watch(decoded.path, conn, Kind.DATA)
-            elif err == Code.OK:
-                self._watches.watch(decoded.path, conn, Kind.CHILDREN)
-        return err, body
-
-    def _multi_read(self, conn: Connection, decoded: Decoded) -> bytes:
-        """multiRead: each read on its own (one failing does not fail the others), all at
-        the same point of the log."""
-        answers = []
-        for read in decoded.reads:
-            assert read.query is not None
-            answers.append(self._answer(conn, read, self.tree.read(read.query)))
-        return multi_read_response(decoded.reads, answers)
+        return self._reads.reply(conn, op.xid, op.decoded, decode_reply(result))
 
     def _closed(self, conn: Connection, op: Op, result: bytes) -> bytes:
         return header_frame(op.xid, self.server.core.applied, 0)
