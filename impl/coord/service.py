@@ -40,7 +40,6 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import msgspec
 from msgspec.structs import replace
 
 from impl.coord import fourletter
@@ -72,14 +71,11 @@ from impl.coord.jute import (
 from impl.coord.messages import (
     ACLReply,
     CloseSession,
-    ContainerCandidates,
     CreateSession,
-    DeleteContainer,
     Exists,
     GetACL,
     MoveSession,
     Outcome,
-    PathsReply,
     Reconfig,
     Txn,
     decode_outcome,
@@ -98,9 +94,10 @@ from impl.coord.requests import (
     digest_identity,
     write_response,
 )
-from impl.coord.sessions import ExpiryClock, first_session_id, next_session_id, password
+from impl.coord.sessions import first_session_id, next_session_id, password
 from impl.coord.syncing import LeaderSync
 from impl.coord.tree import DataTree
+from impl.coord.upkeep import Upkeep
 from impl.coord.watching import EventLog, ServerWatches
 from impl.net.config import IDENTITY_BYTES, ServerConfig
 from impl.net.framing import FrameError, FrameReader, read_frame_after, read_header
@@ -121,8 +118,6 @@ INFLIGHT = 4_096  # requests one connection may have queued or in flight
 # it sent before keep coming) the connection is dropped, so no client holds the server's memory.
 UNREAD_PAUSE = 4
 UNREAD_LIMIT = 16
-REPORT_EVERY_S = 0.1  # how often servers tell the leader which sessions are alive
-_session_list = msgspec.msgpack.Decoder(list[int])
 
 
 class _ServedTree(DataTree):
@@ -171,14 +166,9 @@ class ZooKeeperService:
         self._log = RateLimitedLog(log)  # for what clients can make happen again and again
         self._watches = ServerWatches(self.tree, self._events, self._applied_slot, faults)
         self._reads = ReadAnswers(self.tree, self._watches, self._applied_slot)
-        self._own_id = secrets.randbits(62) | 1  # the client id of our own proposals
-        self._own_seq = 0
         self._sync = LeaderSync(config.my_id, encode(Exists("/")))
         self._next_session = first_session_id(config.my_id, now_ms())
-        self._expiry = ExpiryClock()
-        self._alive: set[int] = set()  # sessions heard from since the last report
-        self._report_at = 0.0
-        self._sweep_at = 0.0
+        self._upkeep = Upkeep(config, self.tree, self._submit)
         self.stats = fourletter.Counters()
 
     @property
@@ -252,7 +242,7 @@ class ZooKeeperService:
                     conn.received += 1
                     self.stats.received += 1
                     if conn.session:
-                        self._alive.add(conn.session)
+                        self._upkeep.heard(conn.session)
                     self._request(conn, body)
                     while len(conn.order) >= INFLIGHT and not conn.closed:
                         conn.room.clear()
@@ -290,29 +280,15 @@ class ZooKeeperService:
 
     def on_gossip(self, sender: int, payload: bytes) -> None:
         if self.server.core.role is Role.LEADER:
-            self._expiry.touch(_session_list.decode(payload), time.monotonic() * 1000)
+            self._upkeep.reported(payload, time.monotonic())
 
     def on_tick(self) -> None:
         probe = self._sync.probe(self.server.core)
         if probe is not None:
             self.server.read(probe)
-        now = time.monotonic()
-        if now < self._report_at:
-            return
-        self._report_at = now + REPORT_EVERY_S
         core = self.server.core
-        alive, self._alive = self._alive, set()
-        if core.role is Role.LEADER:
-            self._expiry.touch(alive, now * 1000)
-            self._expire(now * 1000)
-            if now >= self._sweep_at:
-                self._sweep_at = now + self.config.container_check_ms / 1000
-                self._sweep()
-        else:
-            self._sweep_at = 0.0
-            self._expiry.reset()
-            if alive and core.leader:
-                self.server.gossip(core.leader, msgspec.msgpack.encode(sorted(alive)))
+        leading = core.role is Role.LEADER
+        self._upkeep.tick(time.monotonic(), leading, core.leader, self.server.gossip)
 
     def close(self) -> None:
         for conn in list(self._connections):
@@ -383,31 +359,14 @@ class ZooKeeperService:
             return False
         conn.session, conn.timeout = session, timeout
         self._by_session.setdefault(session, set()).add(conn)
-        self._alive.add(session)
+        self._upkeep.heard(session)
         conn.send(connect_frame(ConnectResponse(0, timeout, session, password(session))))
         return True
 
-    def _expire(self, now: float) -> None:
-        for session in self._expiry.expired(self.tree.session_timeouts(), now):
-            log.info("n%d: session 0x%x expired", self.config.my_id, session)
-            self._propose(txn(CloseSession(), session, now_ms()))
-
-    def _sweep(self) -> None:
-        """ZooKeeper's ContainerManager, on the leader: propose deleting the empty containers
-        and the expired TTL nodes, at most `znode.container.maxPerMinute` a minute. The tree
-        checks each again when the deletion is applied."""
-        config = self.config
-        budget = max(1, config.container_max_per_minute * config.container_check_ms // 60_000)
-        query = ContainerCandidates(now_ms(), config.container_max_never_used_ms)
-        reply = self.tree.read(query)
-        assert isinstance(reply, PathsReply), reply
-        for path in reply.paths[:budget]:
-            self._propose(txn(DeleteContainer(path), 0, now_ms()))
-
-    def _propose(self, command: bytes) -> None:
-        """Submit a command of the servers' own (an expiry, a sweep's deletion)."""
-        self._own_seq += 1
-        self.server.submit(Command(self._own_id, self._own_seq, self._own_seq - 1, command))
+    def _submit(self, command: Command) -> None:
+        """Submit a command of the servers' own (`Upkeep`'s: the server is attached after
+        the service is made)."""
+        self.server.submit(command)
 
     # --- requests ----------------------------------------------------------------------------
 
