@@ -1,12 +1,15 @@
 """A ZooKeeper-compatible coordination service on the replicated log: what the Java client,
 zkCli.sh and kazoo see when they talk to it should be what Apache ZooKeeper 3.8 shows them.
 
-For now, the tree: `tree` (ZooKeeper's DataTree as a deterministic `StateMachine`: znodes with
-their full Stat, sequential, ephemeral and container nodes, sessions, multi, and the watch
-triggers each write causes), `messages` (its commands, queries and results), `records` (Stat,
-ACL, create modes, watch events), `paths` (path validation) and `errors` (ZooKeeper's error
-codes). ZooKeeper's client wire protocol (jute) follows in `impl/coord/jute.py`, and after it a
-server that speaks it to clients and proposes their writes to the log.
+The state machine: `tree` (ZooKeeper's DataTree, deterministic: znodes with their full Stat,
+sequential, ephemeral, container and TTL nodes, sessions, multi, and the watch triggers each
+write causes), with `messages` (its commands, queries and results), `records` (Stat, ACL, create
+modes, watch events), `paths` and `errors`. The server around it: `jute` (the wire format),
+`requests` (wire requests to commands and queries, results to replies), `service` (connections,
+sessions and per-connection order; `ZooKeeperService`), `reads` (what a read answers),
+`watching` and `watches` (a server's watches, and the event log), `upkeep` (session expiry and
+the container sweep), `fastread` (the commonest reads answered from their bytes), and the
+smaller rooms `admission`, `connection`, `fourletter`, `reconfig`, `sessions`, `syncing`.
 """
 
 from impl.coord.errors import Code, KeeperError
