@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from impl.net.config import free_ports
+from impl.net.local_configs import free_ports
 
 HOST = "127.0.0.1"
 JAVA_DIR = Path("/usr/share/java")

@@ -19,7 +19,8 @@ from pathlib import Path
 
 from impl.coord.faults import CoordFault
 from impl.net.client import server_status
-from impl.net.config import load_config, write_cluster_configs
+from impl.net.config import load_config
+from impl.net.local_configs import write_cluster_configs
 from impl.paxos.faults import Fault
 from impl.paxos.types import Status
 

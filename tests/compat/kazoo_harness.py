@@ -189,7 +189,7 @@ class PaxoscopeCluster(Cluster):
     def __init__(self, directory: Path) -> None:
         super().__init__(directory)
         from impl.net.cluster import LocalCluster
-        from impl.net.config import free_ports
+        from impl.net.local_configs import free_ports
         from tests.pki import LOOPBACK, Authority
 
         self.local = LocalCluster(

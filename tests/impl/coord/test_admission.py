@@ -23,7 +23,8 @@ import pytest
 from kazoo.client import KazooClient
 
 from impl.coord.admission import Admission
-from impl.net.config import load_config, write_cluster_configs
+from impl.net.config import load_config
+from impl.net.local_configs import write_cluster_configs
 from impl.net.ratelog import RateLimitedLog
 
 NOFILE = 128

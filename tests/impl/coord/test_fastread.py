@@ -26,7 +26,8 @@ from impl.coord.messages import Create, CreateSession, Txn
 from impl.coord.records import ACL, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE, Identity, Perms
 from impl.coord.service import ZooKeeperService
 from impl.coord.watches import Kind
-from impl.net.config import load_config, write_cluster_configs
+from impl.net.config import load_config
+from impl.net.local_configs import write_cluster_configs
 
 ZXID = 0x1_0000_002A
 ME: tuple[Identity, ...] = (("ip", "127.0.0.1"), ("digest", "alice:x"))

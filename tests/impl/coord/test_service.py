@@ -48,8 +48,9 @@ from impl.coord.service import ZooKeeperService
 from impl.coord.tree import DataTree
 from impl.net.client import server_status
 from impl.net.cluster import LocalCluster
-from impl.net.config import load_config, write_cluster_configs
+from impl.net.config import load_config
 from impl.net.framing import FrameError
+from impl.net.local_configs import write_cluster_configs
 from impl.net.server import ReplicaServer
 
 # tickTime 200 ms: session timeouts are negotiated into [400, 4000] ms.

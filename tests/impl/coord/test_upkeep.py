@@ -20,7 +20,8 @@ from impl.coord.messages import (
 from impl.coord.records import OPEN_ACL_UNSAFE, CreateMode
 from impl.coord.tree import DataTree
 from impl.coord.upkeep import REPORT_EVERY_S, Upkeep
-from impl.net.config import load_config, write_cluster_configs
+from impl.net.config import load_config
+from impl.net.local_configs import write_cluster_configs
 from impl.paxos.types import Command
 
 

@@ -20,7 +20,8 @@ import pytest
 from click.testing import CliRunner
 
 from impl.cli import server as server_command
-from impl.net.config import load_config, write_cluster_configs
+from impl.net.config import load_config
+from impl.net.local_configs import write_cluster_configs
 from impl.net.server import ReplicaServer, ServerFailure, run_server
 from impl.paxos.replica import Role
 from impl.paxos.types import Command
