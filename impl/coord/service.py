@@ -21,12 +21,12 @@ log; the leader decides expiry (`impl.coord.sessions`). Watches live on the serv
 connected to (`impl.coord.watching`), and are set again on reconnect (SetWatches).
 
 With `paxoscope.eventLog=true` the service logs, next to the replica's events, what `paxoscope
-validate` checks against spec/zookeeper.py (`impl.coord.watching.EVENTS`): every write the tree applies, as it
-applies it (`create`, `set`, `delete` with the node's version and its parent's child version
-after, `session`, `close` with the ephemerals it deleted; each with its zxid and the sessions
-whose data watches it fired), every watch this server sets or drops (`watch`, `unwatch`), the
-process's `start`, and `restored` when a snapshot from the leader replaced the tree (the writes
-it skipped are not in this server's log).
+validate` checks against spec/zookeeper.py (`impl.coord.watching.EVENTS`): every write the tree
+applies, as it applies it (`create`, `set`, `delete` with the node's version and its parent's
+child version after, `session`, `close` with the ephemerals it deleted; each with its zxid and
+the sessions whose data watches it fired), every watch this server sets or drops (`watch`,
+`unwatch`), the process's `start`, and `restored` when a snapshot from the leader replaced the
+tree (the writes it skipped are not in this server's log).
 """
 
 from __future__ import annotations

@@ -139,12 +139,12 @@ class ServerWatches:
     def fire(self, zxid: int, command: Txn, outcome: Outcome) -> None:
         """Inside the replica's apply of the write `zxid`: send the events of the watches its
         triggers fire, and log the write's changes (`DataTree.changes`)."""
-        logging = self._events.enabled
+        logged = self._events.enabled
         fired: list[list[int]] = []  # per trigger: the sessions whose data watch it fired
         for trigger in outcome.triggers:
             data = (
                 self.manager.watchers(trigger.path, Kind.DATA)
-                if logging and trigger.type is not EventType.NODE_CHILDREN_CHANGED
+                if logged and trigger.type is not EventType.NODE_CHILDREN_CHANGED
                 else frozenset()
             )
             sessions = []
@@ -153,7 +153,7 @@ class ServerWatches:
                 if conn in data and conn.session:
                     sessions.append(conn.session)
             fired.append(sorted(sessions))
-        if logging:
+        if logged:
             self._log_changes(zxid, command, fired)
 
     def _log_changes(self, zxid: int, command: Txn, fired: list[list[int]]) -> None:

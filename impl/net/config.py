@@ -125,11 +125,11 @@ FOUR_LETTER_WORDS = ("ruok", "srvr", "stat", "mntr", "envi", "conf", "cons", "is
 # srvr always is ("zkServer.sh depends on srvr"); "*" names every word.
 ALWAYS_ON_WORDS = frozenset({"srvr"})
 _PATH_KEYS = ("dataDir", "dataLogDir")
-_ADDRESS_KEYS = ("clientPortAddress", "secureClientPortAddress")
+ADDRESS_KEYS = ("clientPortAddress", "secureClientPortAddress")
 _KNOWN_KEYS = (
     *_PATH_KEYS,
     *_INT_KEYS,
-    *_ADDRESS_KEYS,
+    *ADDRESS_KEYS,
     *tls.KEYS,
     "paxoscope.fsync",
     "paxoscope.eventLog",
@@ -448,7 +448,7 @@ def _parse_text(text: str, source: str) -> _Parsed:
             p.paths[key] = value
         elif key in _INT_KEYS:
             p.ints[key] = _int_value(key, value, where)
-        elif key in _ADDRESS_KEYS:
+        elif key in ADDRESS_KEYS:
             try:
                 address = value[1:-1] if value.startswith("[") and value.endswith("]") else value
                 p.addresses[key] = _check_host(address)

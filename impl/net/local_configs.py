@@ -10,7 +10,13 @@ import re
 import socket
 from pathlib import Path
 
-from impl.net.config import DEFAULT_TICK_TIME, ConfigError, check_config_text, load_config
+from impl.net.config import (
+    ADDRESS_KEYS,
+    DEFAULT_TICK_TIME,
+    ConfigError,
+    check_config_text,
+    load_config,
+)
 from impl.net.properties import escape
 
 _NODE_DIR = re.compile(r"node([0-9]+)")
@@ -21,8 +27,7 @@ _STRUCTURAL_KEYS = (
     "dynamicConfigFile",
     "clientPort",
     "secureClientPort",
-    "clientPortAddress",
-    "secureClientPortAddress",
+    *ADDRESS_KEYS,
 )
 
 
